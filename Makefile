@@ -1,0 +1,57 @@
+# Rebond: `make run` sets up from nothing and serves the demo; `make test` runs what CI runs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+REBOND := $(BIN)/rebond
+# Development only: a loopback server over plain HTTP with Django's debug pages.
+DEV    := DEBUG=True HTTPS=False
+
+.PHONY: run install test lint typecheck fmt lock vendor clean
+
+run: install
+	@$(DEV) $(REBOND) migrate --noinput -v0
+	@$(DEV) $(REBOND) demo
+	@echo "Serving http://127.0.0.1:8000 with a background worker. Ctrl-C stops both."
+	@$(DEV) $(REBOND) db_worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(DEV) $(REBOND) runserver 127.0.0.1:8000
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml requirements/lock.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements/lock.txt -e '.[dev]'
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test: install node_modules/.installed
+	@scripts/test
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(DEV) $(BIN)/mypy
+
+fmt: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Re-lock every transitive dependency after changing pyproject.toml.
+lock:
+	rm -rf /tmp/rebond-lock && $(PYTHON) -m venv /tmp/rebond-lock
+	/tmp/rebond-lock/bin/pip install --quiet --disable-pip-version-check '.[dev]'
+	/tmp/rebond-lock/bin/pip freeze --exclude rebond > requirements/lock.txt
+
+# Refresh the vendored htmx from the pinned npm package.
+vendor: node_modules/.installed
+	cp node_modules/htmx.org/dist/htmx.min.js rebond/static/vendor/htmx/htmx.min.js
+	cp node_modules/htmx.org/LICENSE rebond/static/vendor/htmx/LICENSE
+
+clean:
+	rm -rf $(VENV) node_modules var .mypy_cache .ruff_cache .pytest_cache .coverage

@@ -1,0 +1,1 @@
+"""Rebond: the Django project and its apps, one per bounded context (docs/architecture.md)."""

@@ -1,0 +1,107 @@
+"""Clinics (tenants) and the clinicians who work in them.
+
+A clinician belongs to exactly one clinic. Every clinical row carries its clinic, and the
+gateway in `access.py` filters on the requesting clinician's clinic before anything else, so
+one clinic's data cannot be reached from another by construction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils.timezone import now
+
+
+class Clinic(models.Model):
+    """A practice: a solo therapist's or a clinic's. The tenant of all clinical data."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    # Public address of the clinic's pages (e.g. the consultation request), unique per server.
+    slug = models.SlugField(max_length=60, unique=True)
+    jurisdiction = models.CharField(
+        max_length=20,
+        help_text="Country or region code; drives crisis resources and record-keeping rules.",
+    )
+    timezone = models.CharField(max_length=60, default="UTC")
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager["User"]):
+    """Create clinicians by e-mail address."""
+
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("A clinician needs an e-mail address.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A clinician's login. Clients (partners) never have one: they answer through links."""
+
+    class Role(models.TextChoices):
+        THERAPIST = "therapist", "Therapist"
+        SUPERVISOR = "supervisor", "Supervisor"
+        SAFETY_LEAD = "safety_lead", "Safety lead"
+        CLINIC_ADMIN = "clinic_admin", "Clinic admin"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(unique=True)
+    display_name = models.CharField(max_length=120)
+    clinic = models.ForeignKey(
+        Clinic,
+        on_delete=models.PROTECT,
+        related_name="clinicians",
+        null=True,
+        blank=True,
+        help_text="Empty only for server operators, who see no clinical data.",
+    )
+    is_therapist = models.BooleanField(default=True)
+    is_supervisor = models.BooleanField(default=False)
+    is_safety_lead = models.BooleanField(default=False)
+    is_clinic_admin = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["display_name"]
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["display_name"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+    @property
+    def roles(self) -> list[Role]:
+        """Return the clinician's roles in a stable order, for display."""
+        flags = [
+            (self.is_therapist, self.Role.THERAPIST),
+            (self.is_supervisor, self.Role.SUPERVISOR),
+            (self.is_safety_lead, self.Role.SAFETY_LEAD),
+            (self.is_clinic_admin, self.Role.CLINIC_ADMIN),
+        ]
+        return [role for has_role, role in flags if has_role]

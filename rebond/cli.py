@@ -1,0 +1,28 @@
+"""The `rebond` command: the scoring CLI of `psychometrics` plus Django's management commands.
+
+`rebond score|change|instruments ...` run the pure-Python scoring core without loading Django
+(researchers can use them with no database); everything else is a `manage.py` command, e.g.
+`rebond migrate`, `rebond demo`, `rebond db_worker`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+SCORING_COMMANDS = frozenset({"score", "change", "instruments"})
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one `rebond` command and return its exit status."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in SCORING_COMMANDS:
+        from psychometrics.cli import main as scoring_main
+
+        return scoring_main(args)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rebond.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["rebond", *args])
+    return 0

@@ -1,0 +1,1 @@
+"""A synthetic demo practice. Depends on every app; nothing depends on it."""

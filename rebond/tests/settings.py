@@ -1,0 +1,26 @@
+"""Settings for the test suite: the real settings, with throw-away secrets and plain HTTP.
+
+The live server of the browser tests speaks HTTP on loopback, so HTTPS-only cookies would
+never be sent back; everything else is the production configuration.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-suite-only-key-" + "0123456789abcdef" * 3)
+os.environ.setdefault("HTTPS", "False")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+
+from rebond.settings import *  # noqa: F403
+
+# Password hashing speed is not under test here; Argon2id stays the production hasher.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Serve static files straight from the app folders, as in development: the suite does not run
+# collectstatic. The production manifest storage is exercised by `check --deploy` and deploy docs.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

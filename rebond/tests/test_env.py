@@ -1,0 +1,108 @@
+"""The strict environment readers behind settings.py reject what they do not understand."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from rebond.lib.env import envbool, envint, envlist, envsecret, envstr
+
+
+def test_envbool_accepts_only_true_and_false(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLAG", "True")
+    assert envbool("FLAG", False) is True
+    monkeypatch.setenv("FLAG", "False")
+    assert envbool("FLAG", True) is False
+    monkeypatch.delenv("FLAG")
+    assert envbool("FLAG", True) is True
+    for bad in ("yes", "1", "true", "FALSE"):
+        monkeypatch.setenv("FLAG", bad)
+        with pytest.raises(ImproperlyConfigured, match=r"FLAG=.*use 'True' or 'False'"):
+            envbool("FLAG", False)
+
+
+def test_envint_rejects_words_and_values_below_the_minimum(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert envint("NUMBER", 7) == 7
+    monkeypatch.setenv("NUMBER", "12")
+    assert envint("NUMBER", 7, minimum=1) == 12
+    monkeypatch.setenv("NUMBER", "twelve")
+    with pytest.raises(ImproperlyConfigured, match="whole number"):
+        envint("NUMBER", 7)
+    monkeypatch.setenv("NUMBER", "0")
+    with pytest.raises(ImproperlyConfigured, match="minimum is 1"):
+        envint("NUMBER", 7, minimum=1)
+
+
+def test_envlist_and_envstr(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert envlist("HOSTS", ["a"]) == ["a"]
+    monkeypatch.setenv("HOSTS", " a.example , ,b.example ")
+    assert envlist("HOSTS", []) == ["a.example", "b.example"]
+    assert envstr("UNSET_NAME", "fallback") == "fallback"
+
+
+def test_envsecret_reads_a_file_or_the_variable_but_not_both(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert envsecret("TOKEN") is None
+    monkeypatch.setenv("TOKEN", "direct")
+    assert envsecret("TOKEN") == "direct"
+    secret_file = tmp_path / "token"
+    secret_file.write_text("from-file\n")
+    monkeypatch.setenv("TOKEN_FILE", str(secret_file))
+    with pytest.raises(ImproperlyConfigured, match="not both"):
+        envsecret("TOKEN")
+    monkeypatch.delenv("TOKEN")
+    assert envsecret("TOKEN") == "from-file"
+    monkeypatch.setenv("TOKEN_FILE", str(tmp_path / "missing"))
+    with pytest.raises(ImproperlyConfigured, match="cannot be read"):
+        envsecret("TOKEN")
+
+
+def start_django(**env: str) -> subprocess.CompletedProcess[str]:
+    """Start Django with the production settings module and only the given variables."""
+    base = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "rebond.settings"}
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_start_up_stops_without_a_secret_key(tmp_path: Path) -> None:
+    result = start_django(ALLOWED_HOSTS="rebond.example.org", REBOND_VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "SECRET_KEY (or SECRET_KEY_FILE) must be set" in result.stderr
+
+
+def test_production_start_up_stops_without_allowed_hosts(tmp_path: Path) -> None:
+    result = start_django(SECRET_KEY="x" * 60, REBOND_VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS must list" in result.stderr
+
+
+def test_start_up_rejects_a_database_other_than_sqlite_or_postgresql(tmp_path: Path) -> None:
+    result = start_django(
+        SECRET_KEY="x" * 60,
+        ALLOWED_HOSTS="h",
+        DATABASE_URL="mysql://u@h/db",
+        REBOND_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode != 0
+    assert "SQLite or PostgreSQL" in result.stderr
+
+
+def test_a_complete_production_environment_starts(tmp_path: Path) -> None:
+    result = start_django(
+        SECRET_KEY="x" * 60,
+        ALLOWED_HOSTS="rebond.example.org",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        REBOND_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,92 @@
+"""Every URL needs a clinician's login except an explicit public allowlist.
+
+Walks the whole URL resolver (after 18F's tock `test_url_auth.py`), so a view added without
+thought is caught here rather than in production.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.converters import (
+    IntConverter,
+    PathConverter,
+    SlugConverter,
+    StringConverter,
+    UUIDConverter,
+)
+
+pytestmark = pytest.mark.django_db
+
+# The only views an anonymous visitor may reach, by URL name. Adding to this list is a
+# security decision: say why beside the entry.
+PUBLIC_URL_NAMES = {
+    "login",  # Clinicians need a way in.
+}
+
+SAMPLE_VALUES: dict[type, Any] = {
+    UUIDConverter: uuid.UUID("00000000-0000-4000-8000-000000000000"),
+    IntConverter: 1,
+    SlugConverter: "sample",
+    StringConverter: "sample",
+    PathConverter: "sample/path",
+}
+
+
+def iter_patterns(
+    patterns: list[URLPattern | URLResolver], namespace: str = ""
+) -> Iterator[tuple[str, URLPattern]]:
+    """Yield (namespace prefix, pattern) for every leaf pattern, however deeply included."""
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from iter_patterns(entry.url_patterns, inner)
+        else:
+            yield namespace, entry
+
+
+def all_named_urls() -> list[tuple[str, str, Any]]:
+    """Return (name, sample URL, view) for every named URL in the project."""
+    urls = []
+    for namespace, pattern in iter_patterns(get_resolver().url_patterns):
+        assert pattern.name, f"Every URL needs a name; {pattern.pattern} has none."
+        name = namespace + pattern.name
+        kwargs = {
+            key: SAMPLE_VALUES[type(conv)] for key, conv in pattern.pattern.converters.items()
+        }
+        urls.append((name, reverse(name, kwargs=kwargs), pattern.callback))
+    return urls
+
+
+def test_the_resolver_has_urls_to_check() -> None:
+    names = {name for name, _, _ in all_named_urls()}
+    assert {"login", "logout", "caseload", "case", "home"} <= names
+
+
+NON_PUBLIC = [(name, url) for name, url, _ in all_named_urls() if name not in PUBLIC_URL_NAMES]
+
+
+@pytest.mark.parametrize(("name", "url"), NON_PUBLIC, ids=[name for name, _ in NON_PUBLIC])
+def test_every_non_public_url_sends_an_anonymous_visitor_to_login(
+    client: Client, name: str, url: str
+) -> None:
+    r = client.get(url)
+    assert r.status_code == 302, f"{name} answered {r.status_code} to an anonymous visitor"
+    assert r["Location"].startswith(reverse("login")), r["Location"]
+
+
+def test_the_public_allowlist_is_exactly_the_views_marked_public() -> None:
+    marked_public = {
+        name for name, _, view in all_named_urls() if getattr(view, "login_required", True) is False
+    }
+    assert marked_public == PUBLIC_URL_NAMES
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC_URL_NAMES))
+def test_public_pages_answer_an_anonymous_visitor(client: Client, name: str) -> None:
+    assert client.get(reverse(name)).status_code == 200

@@ -1,0 +1,42 @@
+"""Print the one-line summary of `make test` from the JUnit files pytest wrote."""
+
+from __future__ import annotations
+
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+LABELS = {
+    "psychometrics": "psychometrics (no database)",
+    "sqlite": "rebond on SQLite",
+    "postgresql": "rebond on PostgreSQL",
+}
+
+
+def counts(path: Path) -> dict[str, int]:
+    """Return tests, failures, errors and skips recorded in one JUnit file."""
+    root = ET.parse(path).getroot()  # noqa: S314
+    suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
+    total = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for suite in suites:
+        for key in total:
+            total[key] += int(suite.get(key, "0"))
+    return total
+
+
+def main(results: Path) -> int:
+    parts = []
+    for stem, label in LABELS.items():
+        path = results / f"{stem}.xml"
+        if not path.exists():
+            parts.append(f"{label}: not run")
+            continue
+        c = counts(path)
+        passed = c["tests"] - c["failures"] - c["errors"] - c["skipped"]
+        parts.append(f"{label}: {passed} passed, {c['skipped']} skipped")
+    print("\nSUMMARY: " + " | ".join(parts))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1])))
