@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -106,3 +107,14 @@ def test_a_complete_production_environment_starts(tmp_path: Path) -> None:
         REBOND_VAR_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_env_example_documents_every_setting_read_from_the_environment() -> None:
+    root = Path(__file__).resolve().parents[2]
+    source = (root / "rebond" / "settings.py").read_text()
+    read = set(re.findall(r'env(?:str|bool|int|list|secret)\(\s*"([A-Z_]+)"', source))
+    example = (root / ".env.example").read_text()
+    documented = set(re.findall(r"^([A-Z_]+)=", example, flags=re.MULTILINE))
+    assert read, "no settings found: the pattern above is out of date"
+    assert read - documented == set(), "undocumented in .env.example"
+    assert documented - read == set(), "documented but never read"
