@@ -26,3 +26,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     execute_from_command_line(["rebond", *args])
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
