@@ -20,7 +20,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args and args[0] in SCORING_COMMANDS:
         from psychometrics.cli import main as scoring_main
 
-        return scoring_main(args)
+        try:
+            return scoring_main(args)
+        except BrokenPipeError:
+            # The reader (e.g. `| head`) stopped early: not an error worth a traceback.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rebond.settings")
     from django.core.management import execute_from_command_line
 
