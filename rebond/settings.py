@@ -45,6 +45,10 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG els
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list this server's host names when DEBUG=False.")
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
+# Where the quick-exit control on public and client pages leaves to: a neutral, common site.
+QUICK_EXIT_URL = envstr("QUICK_EXIT_URL", "https://www.bbc.co.uk/weather")
+# Days a private link sent to a partner stays valid (SECURITY.md LK-01).
+PRIVATE_LINK_DAYS = envint("PRIVATE_LINK_DAYS", 14, minimum=1)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -58,7 +62,12 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # Rebond, bottom layer first (docs/architecture.md).
     "rebond.accounts",
+    "rebond.audit",
     "rebond.couples",
+    "rebond.assessments",
+    "rebond.alerts",
+    "rebond.intake",
+    "rebond.portal",
     "rebond.demo",
 ]
 
@@ -91,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "rebond.alerts.context_processors.priority_alerts",
             ],
         },
     },

@@ -18,13 +18,16 @@ case is tested (zulip's `access_stream_by_id` convention).
 from __future__ import annotations
 
 import uuid
+from typing import TypeVar
 
-from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from rebond.accounts.models import User
-from rebond.couples.models import Couple, Partner
+from rebond.alerts.models import Alert
+from rebond.assessments.models import Administration
+from rebond.couples.models import ConsentRecord, ContactChannel, Couple, Injury, Partner
 
 
 def _clinic_id(user: User) -> uuid.UUID | None:
@@ -59,3 +62,107 @@ def get_couple_for_clinician(user: User, couple_id: uuid.UUID | str) -> Couple:
 def partners_for_clinician(user: User) -> QuerySet[Partner]:
     """Return the partners of the couples the clinician works on."""
     return Partner.objects.filter(couple__in=couples_for_clinician(user))
+
+
+M = TypeVar("M", bound=Model)
+
+
+def _get_or_404(queryset: QuerySet[M], object_id: uuid.UUID | str) -> M:
+    try:
+        return queryset.get(id=object_id)
+    except (ObjectDoesNotExist, ValidationError) as exc:
+        raise Http404("Not found.") from exc
+
+
+def get_partner_for_clinician(user: User, partner_id: uuid.UUID | str) -> Partner:
+    """Return one partner of a couple the clinician works on, or raise Http404."""
+    return _get_or_404(partners_for_clinician(user).select_related("couple"), partner_id)
+
+
+def get_channel_for_clinician(user: User, channel_id: uuid.UUID | str) -> ContactChannel:
+    """Return one contact channel of a partner the clinician may see, or raise Http404."""
+    channels = ContactChannel.objects.filter(partner__in=partners_for_clinician(user))
+    return _get_or_404(channels.select_related("partner__couple"), channel_id)
+
+
+def get_consent_for_clinician(user: User, consent_id: uuid.UUID | str) -> ConsentRecord:
+    """Return one consent record of a partner the clinician may see, or raise Http404."""
+    consents = ConsentRecord.objects.filter(partner__in=partners_for_clinician(user))
+    return _get_or_404(consents.select_related("partner__couple"), consent_id)
+
+
+def injuries_for_clinician(user: User) -> QuerySet[Injury]:
+    """Return the injuries recorded on the couples the clinician works on."""
+    return Injury.objects.filter(couple__in=couples_for_clinician(user))
+
+
+def get_injury_for_clinician(user: User, injury_id: uuid.UUID | str) -> Injury:
+    """Return one injury of a couple the clinician works on, or raise Http404."""
+    return _get_or_404(injuries_for_clinician(user).select_related("couple"), injury_id)
+
+
+# --- A partner's own view (through a private link, never a login) ----------------------------
+
+
+def injuries_visible_to_partner(partner: Partner) -> QuerySet[Injury]:
+    """Return the injuries a partner may know of: shared ones, and those they disclosed.
+
+    An injury disclosed privately stays with its reporter and the clinicians until a
+    disclosure is recorded (DOMAIN 7.5). Safety concerns are never visible to partners.
+    """
+    shared = ~Q(disclosure_state=Injury.Disclosure.DISCLOSED_PRIVATELY)
+    own_disclosure = Q(reported_by=partner)
+    return Injury.objects.filter(couple_id=partner.couple_id).filter(shared | own_disclosure)
+
+
+# --- Administrations (assessments) ------------------------------------------------------------
+
+
+def administrations_for_clinician(user: User) -> QuerySet[Administration]:
+    """Return the administrations of the couples the clinician works on."""
+    return Administration.objects.filter(couple__in=couples_for_clinician(user))
+
+
+def get_administration_for_clinician(
+    user: User, administration_id: uuid.UUID | str
+) -> Administration:
+    """Return one administration of a couple the clinician works on, or raise Http404."""
+    return _get_or_404(
+        administrations_for_clinician(user).select_related("couple", "partner"), administration_id
+    )
+
+
+def administrations_for_partner(partner: Partner) -> QuerySet[Administration]:
+    """Return the partner's own administrations, never the other partner's (LK-03, AC-04)."""
+    return Administration.objects.filter(partner=partner, couple_id=partner.couple_id)
+
+
+def get_administration_for_partner(
+    partner: Partner, administration_id: uuid.UUID | str
+) -> Administration:
+    """Return one of the partner's own administrations, or raise Http404 (no probing)."""
+    return _get_or_404(
+        administrations_for_partner(partner).select_related("couple"), administration_id
+    )
+
+
+# --- Alerts -----------------------------------------------------------------------------------
+
+
+def alerts_for_clinician(user: User) -> QuerySet[Alert]:
+    """Return the alerts addressed or escalated to the clinician, in their clinic only.
+
+    Being on the case is not enough after the fact: an alert goes to the clinicians on the case
+    when it is raised (its recipients) and to the safety leads it is escalated to.
+    """
+    clinic_id = _clinic_id(user)
+    if clinic_id is None:
+        return Alert.objects.none()
+    mine = Q(recipients=user) | Q(escalated_to=user)
+    ids = Alert.objects.filter(clinic_id=clinic_id).filter(mine).values("id")
+    return Alert.objects.filter(clinic_id=clinic_id, id__in=ids)
+
+
+def get_alert_for_clinician(user: User, alert_id: uuid.UUID | str) -> Alert:
+    """Return one alert the clinician may see, or raise Http404."""
+    return _get_or_404(alerts_for_clinician(user).select_related("couple", "clinic"), alert_id)

@@ -15,6 +15,16 @@ from django.db import models
 from django.utils.timezone import now
 
 
+class SecretsPolicy(models.TextChoices):
+    """How information from one partner's individual work may reach joint sessions (DOMAIN 4.4).
+
+    Safety disclosures are exempt under both: they are never passed to the other partner.
+    """
+
+    NO_SECRETS = "no_secrets", "No secrets"
+    LIMITED_SECRETS = "limited_secrets", "Limited secrets"
+
+
 class Clinic(models.Model):
     """A practice: a solo therapist's or a clinic's. The tenant of all clinical data."""
 
@@ -27,10 +37,37 @@ class Clinic(models.Model):
         help_text="Country or region code; drives crisis resources and record-keeping rules.",
     )
     timezone = models.CharField(max_length=60, default="UTC")
+    default_secrets_policy = models.CharField(
+        max_length=20, choices=SecretsPolicy.choices, default=SecretsPolicy.NO_SECRETS
+    )
+    # A HIGH alert nobody on the case acknowledges within this window goes to the clinic's
+    # safety leads (DOMAIN 4.6 point 1).
+    high_alert_ack_minutes = models.PositiveIntegerField(default=60)
     created_at = models.DateTimeField(default=now)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CrisisResource(models.Model):
+    """A crisis line or service the clinic shows to someone who may not be safe right now.
+
+    Rebond never contacts these services itself (DOMAIN.md 4.6 point 8); it shows them.
+    """
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="crisis_resources")
+    name = models.CharField(max_length=120)
+    phone = models.CharField(max_length=40, blank=True)
+    text_number = models.CharField(max_length=40, blank=True, help_text="Number for text messages.")
+    url = models.URLField(blank=True)
+    hours = models.CharField(max_length=120, blank=True, help_text='E.g. "24 hours, every day".')
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["position", "name"]
 
     def __str__(self) -> str:
         return self.name

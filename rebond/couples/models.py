@@ -6,14 +6,16 @@ scopes every query to the clinician's clinic and own cases.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.timezone import now
 
-from rebond.accounts.models import Clinic
+from rebond.accounts.models import Clinic, SecretsPolicy
 
 
 class Couple(models.Model):
@@ -59,6 +61,28 @@ class Couple(models.Model):
         null=True,
         blank=True,
     )
+
+    class Modality(models.TextChoices):
+        CONJOINT = "conjoint", "Conjoint"
+        INDIVIDUAL_ONLY = "individual_only", "Individual only"
+        MIXED = "mixed", "Mixed"
+
+    class Agreement(models.TextChoices):
+        # Betrayal is defined against the couple's own agreement (Rosoman 2025; Gordon's
+        # "relational standard"), so monogamy is not assumed.
+        NOT_RECORDED = "", "Not recorded yet"
+        MONOGAMOUS = "monogamous", "Monogamous"
+        NON_MONOGAMOUS = "consensually_non_monogamous", "Consensually non-monogamous"
+        OTHER = "other", "Other (see notes)"
+
+    modality = models.CharField(max_length=20, choices=Modality.choices, default=Modality.CONJOINT)
+    secrets_policy = models.CharField(
+        max_length=20, choices=SecretsPolicy.choices, default=SecretsPolicy.NO_SECRETS
+    )
+    relationship_agreement = models.CharField(
+        max_length=30, choices=Agreement.choices, default=Agreement.NOT_RECORDED, blank=True
+    )
+    relationship_agreement_notes = models.TextField(blank=True)
     opened_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -86,11 +110,23 @@ class Partner(models.Model):
         A = "A", "Partner A"
         B = "B", "Partner B"
 
+    class Goal(models.TextChoices):
+        # The partner's private intake goal (DOMAIN 7.1): never shown to the other partner.
+        NOT_GIVEN = "", "Not given yet"
+        IMPROVE = "improve", "Improve our relationship"
+        CLARIFY = "clarify", "Clarify whether to stay together"
+        UNSURE = "unsure", "Not sure yet"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="partners")
     role = models.CharField(max_length=1, choices=Role.choices)
     display_name = models.CharField(max_length=120)
     pronouns = models.CharField(max_length=40, blank=True)
+    language = models.CharField(max_length=20, default="en")
+    intake_goal = models.CharField(max_length=10, choices=Goal.choices, blank=True, default="")
+    # Set by the clinician when this partner's individual safety screen (interview and
+    # questionnaires, DOMAIN 4.1) is done; a guard for the modality decision (DOMAIN 7.2).
+    individual_screen_done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["role"]
@@ -101,3 +137,322 @@ class Partner(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+class ContactChannel(models.Model):
+    """A way to reach one partner. Private to that partner and the clinicians (DOMAIN 7.5).
+
+    Nothing is ever sent through a channel not marked safe to contact.
+    """
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        PHONE = "phone", "Phone call"
+        TEXT = "text", "Text message"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="contact_channels")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    value = models.CharField(max_length=254)
+    safe_to_contact = models.BooleanField(default=False)
+    safe_hours = models.CharField(max_length=200, blank=True)
+    may_leave_message = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.partner}"
+
+
+class ConsentDocument(models.Model):
+    """A versioned consent text; a partner consents to one exact version, proven by its hash."""
+
+    class Kind(models.TextChoices):
+        TREATMENT = "treatment", "Consent to couple therapy"
+        SECRETS_POLICY = "secrets_policy", "Confidentiality between partners"
+        DATA_PROCESSING = "data_processing", "How your information is kept"
+        MEASUREMENT_FEEDBACK = "measurement_feedback", "Questionnaires and feedback"
+        RISK_SCREENING_AND_LIMITS = "risk_screening", "Safety check-ins and their limits"
+        RESEARCH = "research", "Use of de-identified data for research"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    version = models.CharField(max_length=20)
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    sha256 = models.CharField(max_length=64, editable=False)
+    published_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["kind", "-published_at"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            # A version names exactly one text.
+            models.UniqueConstraint(fields=["kind", "version"], name="consent_document_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.sha256 = self.hash_body(self.body)
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def hash_body(body: str) -> str:
+        """Return the SHA-256 of the text as stored, proving which words were agreed to."""
+        return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+class ConsentRecord(models.Model):
+    """One partner's consent to one document version; withdrawn by a later date, never deleted."""
+
+    class CapturedBy(models.TextChoices):
+        SELF = "self", "The partner, online"
+        CLINICIAN = "clinician", "The clinician, on the partner's word"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="consents")
+    document = models.ForeignKey(ConsentDocument, on_delete=models.PROTECT, related_name="+")
+    # Snapshot of the document's hash at the moment of consent.
+    document_sha256 = models.CharField(max_length=64)
+    granted_at = models.DateTimeField(default=now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    captured_by = models.CharField(max_length=10, choices=CapturedBy.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["granted_at"]
+        indexes: ClassVar[list[models.Index]] = [
+            # The consent guard of the case lifecycle asks for a partner's active consents.
+            models.Index(fields=["partner", "withdrawn_at"], name="consent_active"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} consented to {self.document}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class Injury(models.Model):
+    """A betrayal formulated as data (DOMAIN 0 and 7.1): what happened, not who is to blame.
+
+    A privately disclosed injury is visible only to the partner who reported it and the
+    clinicians until a disclosure is recorded (DOMAIN 7.5).
+    """
+
+    class Category(models.TextChoices):
+        INFIDELITY = "infidelity", "Infidelity"
+        BROKEN_TRUST = "broken_trust", "Broken trust"
+        ATTACHMENT_NEGLECT = "attachment_neglect", "Absent at a moment of need"
+        SAFETY_THREAT = "safety_threat", "Threat to safety"
+
+    class Subtype(models.TextChoices):
+        SEXUAL_AFFAIR = "sexual_affair", "Sexual affair"
+        EMOTIONAL_AFFAIR = "emotional_affair", "Emotional affair"
+        ONLINE_SEXUAL = "online_sexual", "Online sexual activity"
+        PAID_SEX = "paid_sex", "Paid sex"
+        BOUNDARY_VIOLATION = "boundary_violation", "Boundary violation"
+        LYING_BY_OMISSION = "lying_by_omission", "Lying by omission"
+        HIDDEN_HABIT = "hidden_habit", "Hidden habit"
+        WITHHOLDING_INFORMATION = "withholding_information", "Withholding information"
+        FINANCIAL_SECRECY = "financial_secrecy", "Financial secrecy"
+        UNAVAILABLE_AT_BEREAVEMENT = "unavailable_at_bereavement", "Absent at a bereavement"
+        UNAVAILABLE_AT_ILLNESS = "unavailable_at_illness", "Absent during illness"
+        UNAVAILABLE_AT_BIRTH_OR_PREGNANCY_LOSS = (
+            "unavailable_at_birth_or_loss",
+            "Absent at a birth or pregnancy loss",
+        )
+        UNAVAILABLE_AT_OTHER_CRISIS = "unavailable_at_other_crisis", "Absent at another crisis"
+        CHRONIC_EMOTIONAL_NEGLECT = "chronic_emotional_neglect", "Chronic emotional neglect"
+        FINANCIAL_HARM = "financial_harm", "Financial harm (e.g. savings gambled away)"
+        EXPOSURE_TO_DANGER = "exposure_to_danger", "Exposure to danger (risky behaviour)"
+        VERBAL_ABUSE = "verbal_abuse", "Verbal abuse"
+        EMOTIONAL_ABUSE = "emotional_abuse", "Emotional abuse"
+        PHYSICAL_ABUSE = "physical_abuse", "Physical abuse"
+        SEXUAL_COERCION = "sexual_coercion", "Sexual coercion"
+        COERCIVE_CONTROL = "coercive_control", "Coercive control"
+        OTHER = "other", "Other"
+
+    # DOMAIN 7.1: which subtypes belong to which category.
+    SUBTYPES: ClassVar[dict[str, frozenset[str]]] = {
+        Category.INFIDELITY: frozenset(
+            {
+                Subtype.SEXUAL_AFFAIR,
+                Subtype.EMOTIONAL_AFFAIR,
+                Subtype.ONLINE_SEXUAL,
+                Subtype.PAID_SEX,
+                Subtype.OTHER,
+            }
+        ),
+        Category.BROKEN_TRUST: frozenset(
+            {
+                Subtype.BOUNDARY_VIOLATION,
+                Subtype.LYING_BY_OMISSION,
+                Subtype.HIDDEN_HABIT,
+                Subtype.WITHHOLDING_INFORMATION,
+                Subtype.FINANCIAL_SECRECY,
+                Subtype.OTHER,
+            }
+        ),
+        Category.ATTACHMENT_NEGLECT: frozenset(
+            {
+                Subtype.UNAVAILABLE_AT_BEREAVEMENT,
+                Subtype.UNAVAILABLE_AT_ILLNESS,
+                Subtype.UNAVAILABLE_AT_BIRTH_OR_PREGNANCY_LOSS,
+                Subtype.UNAVAILABLE_AT_OTHER_CRISIS,
+                Subtype.CHRONIC_EMOTIONAL_NEGLECT,
+            }
+        ),
+        Category.SAFETY_THREAT: frozenset(
+            {
+                Subtype.FINANCIAL_HARM,
+                Subtype.EXPOSURE_TO_DANGER,
+                Subtype.VERBAL_ABUSE,
+                Subtype.EMOTIONAL_ABUSE,
+                Subtype.PHYSICAL_ABUSE,
+                Subtype.SEXUAL_COERCION,
+                Subtype.COERCIVE_CONTROL,
+            }
+        ),
+    }
+
+    class Disclosure(models.TextChoices):
+        KNOWN_TO_BOTH = "known_to_both", "Known to both partners"
+        DISCLOSED_PRIVATELY = "disclosed_privately", "Disclosed privately to the clinician"
+        FACILITATED_DISCLOSURE_PLANNED = "disclosure_planned", "Facilitated disclosure planned"
+        DISCLOSED_IN_SESSION = "disclosed_in_session", "Disclosed in a joint session"
+
+    class DiscoveredHow(models.TextChoices):
+        DISCOVERED = "discovered", "Discovered"
+        DISCLOSED = "disclosed", "Disclosed by the hurtful partner"
+        SUSPECTED = "suspected", "Suspected"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="injuries")
+    category = models.CharField(max_length=20, choices=Category.choices)
+    subtype = models.CharField(max_length=30, choices=Subtype.choices)
+    hurt_partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+    hurtful_partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+    reported_by = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    disclosure_state = models.CharField(max_length=25, choices=Disclosure.choices)
+    discovered_how = models.CharField(max_length=10, choices=DiscoveredHow.choices, blank=True)
+    discovery_date = models.DateField(null=True, blank=True)
+    onset_period = models.CharField(max_length=120, blank=True)
+    ongoing = models.BooleanField(default=False)
+    contact_with_third_party_ongoing = models.BooleanField(null=True, blank=True)
+    # The clinician's formulation: an injury is an attachment injury by its attachment
+    # significance, not its content (Johnson; DOMAIN 0).
+    is_attachment_injury = models.BooleanField(null=True, blank=True)
+    complex = models.BooleanField(default=False)
+    severity_by_hurt_partner = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(10)]
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["created_at"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(
+                condition=models.Q(severity_by_hurt_partner__lte=10),
+                name="injury_severity_0_10",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.get_subtype_display()}"
+
+    @property
+    def is_private(self) -> bool:
+        """Return whether only the reporter and the clinicians may know of this injury."""
+        return self.disclosure_state == self.Disclosure.DISCLOSED_PRIVATELY
+
+
+class SafetyConcern(models.Model):
+    """A clinician-only record that someone may not be safe (DOMAIN 7.1; SAFETY_RESTRICTED).
+
+    Never shown to either partner. Opened automatically for every SAFETY_THREAT injury.
+    """
+
+    class Type(models.TextChoices):
+        IPV = "ipv", "Intimate partner violence"
+        SUICIDE = "suicide", "Suicide risk"
+        SELF_HARM = "self_harm", "Self-harm"
+        HOMICIDE_RISK = "homicide_risk", "Risk to others"
+        CHILD_SAFETY = "child_safety", "Child safety"
+        OTHER = "other", "Other"
+
+    class Level(models.IntegerChoices):
+        LOW = 1, "Low"
+        MODERATE = 2, "Moderate"
+        HIGH = 3, "High"
+        IMMINENT = 4, "Imminent"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        MONITORING = "monitoring", "Monitoring"
+        CLOSED = "closed", "Closed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="safety_concerns")
+    subject_partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+    other_partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    type = models.CharField(max_length=20, choices=Type.choices)
+    level = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.MODERATE)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    injury = models.ForeignKey(
+        Injury, on_delete=models.SET_NULL, null=True, blank=True, related_name="safety_concerns"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-level", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} ({self.get_level_display()})"
+
+
+class CaseTransition(models.Model):
+    """One step of the case lifecycle (DOMAIN 7.2): append-only, with who, when and why."""
+
+    id = models.BigAutoField(primary_key=True)
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=24, choices=Couple.Status.choices, blank=True)
+    to_status = models.CharField(max_length=24, choices=Couple.Status.choices)
+    at = models.DateTimeField(default=now)
+    # Empty only for Rebond's own automatic moves (a HIGH safety alert pausing conjoint work).
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    reason = models.TextField(blank=True)
+    # True when a clinician moved the case although a guard was not met.
+    is_override = models.BooleanField(default=False)
+    unmet_guards = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} -> {self.to_status}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Insert once: the case history is never rewritten."""
+        if not self._state.adding:
+            raise PermissionError("Case transitions are append-only.")
+        super().save(*args, **kwargs)

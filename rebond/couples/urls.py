@@ -5,4 +5,48 @@ from rebond.couples import views
 urlpatterns = [
     path("", views.caseload, name="caseload"),
     path("<uuid:couple_id>/", views.case, name="case"),
+    path("<uuid:couple_id>/details/", views.update_case_details, name="case_details"),
+    path("<uuid:couple_id>/move/", views.transition_case, name="case_transition"),
+    path(
+        "<uuid:couple_id>/partners/<uuid:partner_id>/",
+        views.update_partner,
+        name="partner_update",
+    ),
+    path(
+        "<uuid:couple_id>/partners/<uuid:partner_id>/goal/",
+        views.set_intake_goal,
+        name="partner_goal",
+    ),
+    path(
+        "<uuid:couple_id>/partners/<uuid:partner_id>/screen/",
+        views.record_individual_screen,
+        name="partner_screen",
+    ),
+    path(
+        "<uuid:couple_id>/partners/<uuid:partner_id>/channels/",
+        views.add_contact_channel,
+        name="channel_add",
+    ),
+    path(
+        "<uuid:couple_id>/channels/<uuid:channel_id>/remove/",
+        views.remove_contact_channel,
+        name="channel_remove",
+    ),
+    path(
+        "<uuid:couple_id>/partners/<uuid:partner_id>/consents/",
+        views.record_consent,
+        name="consent_record",
+    ),
+    path(
+        "<uuid:couple_id>/consents/<uuid:consent_id>/withdraw/",
+        views.withdraw_consent,
+        name="consent_withdraw",
+    ),
+    path("<uuid:couple_id>/injuries/", views.record_injury, name="injury_record"),
+    path("<uuid:couple_id>/injuries/subtypes/", views.injury_subtypes, name="injury_subtypes"),
+    path(
+        "<uuid:couple_id>/injuries/<uuid:injury_id>/",
+        views.update_injury,
+        name="injury_update",
+    ),
 ]

@@ -1,4 +1,5 @@
-"""Build the synthetic demo practice: one clinic, two clinicians, a few couples.
+"""Build the synthetic demo practice: one clinic, two clinicians, a few couples, two
+consultation requests waiting in the inbox, and the clinic's crisis resources.
 
 Every name here is invented. Running `build_demo_practice()` again changes nothing but the
 demo passwords, which are reset so the printed logins always work.
@@ -7,11 +8,18 @@ demo passwords, which are reset so the printed logins always work.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
+from django.utils.timezone import now
 
-from rebond.accounts.models import Clinic, User
-from rebond.couples.models import Couple, Partner
+from rebond.accounts.models import Clinic, CrisisResource, User
+from rebond.assessments import actions as assessment_actions
+from rebond.assessments.models import Administration
+from rebond.couples import actions
+from rebond.couples.models import CaseTransition, ConsentDocument, Couple, Injury, Partner
+from rebond.intake.models import ConsultationRequest
 
 # Printed by `rebond demo`; the demo holds only synthetic data and refuses to load without DEBUG.
 DEMO_PASSWORD = "demo-practice-only"  # noqa: S105
@@ -56,6 +64,57 @@ _COUPLES = [
 ]
 
 
+# Real public UK services (the demo clinic is in GB); a clinic enters its own in production.
+_CRISIS_RESOURCES = [
+    # (name, phone, text number, web address, hours)
+    ("Emergency services (police, ambulance)", "999", "", "", "If you are in danger now"),
+    (
+        "National Domestic Abuse Helpline",
+        "0808 2000 247",
+        "",
+        "https://www.nationaldahelpline.org.uk",
+        "24 hours, every day; free",
+    ),
+    ("Samaritans", "116 123", "", "https://www.samaritans.org", "24 hours, every day; free"),
+    ("Shout (text support)", "", "85258", "https://giveusashout.org", "24 hours, every day"),
+]
+
+_REQUESTS: list[tuple[int, dict[str, Any]]] = [
+    (
+        1,
+        {
+            "name": "Priya",
+            "contact_method": ConsultationRequest.ContactMethod.EMAIL,
+            "contact_value": "priya.demo@example.test",
+            "safe_times": "Any time",
+            "may_leave_message": True,
+            "concerns": [
+                ConsultationRequest.Concern.INFIDELITY,
+                ConsultationRequest.Concern.BROKEN_TRUST,
+            ],
+            "concerns_text": "I found messages on his phone three weeks ago. We both want to try.",
+            "feels_safe": ConsultationRequest.FeelsSafe.YES,
+        },
+    ),
+    (
+        0,
+        {
+            "name": "J.",
+            "contact_method": ConsultationRequest.ContactMethod.TEXT,
+            "contact_value": "07700 900 482",
+            "safe_times": "Weekdays 10:00 to 14:00 only",
+            "may_leave_message": False,
+            "concerns": [
+                ConsultationRequest.Concern.ATTACHMENT_NEGLECT,
+                ConsultationRequest.Concern.SAFETY_THREAT,
+            ],
+            "concerns_text": "",
+            "feels_safe": ConsultationRequest.FeelsSafe.NOT_SURE,
+        },
+    ),
+]
+
+
 @transaction.atomic
 def build_demo_practice() -> list[DemoLogin]:
     """Create or refresh the demo practice and return its logins."""
@@ -96,4 +155,208 @@ def build_demo_practice() -> list[DemoLogin]:
                 couple.co_clinicians.add(clinicians[co])
             Partner.objects.create(couple=couple, role=Partner.Role.A, display_name=name_a)
             Partner.objects.create(couple=couple, role=Partner.Role.B, display_name=name_b)
+    _build_crisis_resources(clinic)
+    _build_consultation_requests(clinic)
+    _build_case_histories(clinic)
     return logins
+
+
+def _build_crisis_resources(clinic: Clinic) -> None:
+    for position, (name, phone, text_number, url, hours) in enumerate(_CRISIS_RESOURCES):
+        CrisisResource.objects.update_or_create(
+            clinic=clinic,
+            name=name,
+            defaults={
+                "phone": phone,
+                "text_number": text_number,
+                "url": url,
+                "hours": hours,
+                "position": position,
+            },
+        )
+
+
+def _build_consultation_requests(clinic: Clinic) -> None:
+    for days_ago, fields in _REQUESTS:
+        if ConsultationRequest.objects.filter(clinic=clinic, name=fields["name"]).exists():
+            continue
+        sent = now() - timedelta(days=days_ago, hours=3)
+        ConsultationRequest.objects.create(
+            clinic=clinic, consented_at=sent, created_at=sent, **fields
+        )
+
+
+# The way each demo case came to its status, oldest step first (DOMAIN 7.2).
+_PATHS: dict[str, list[str]] = {
+    Couple.Status.CONJOINT_ACTIVE: [
+        Couple.Status.REFERRED,
+        Couple.Status.INTAKE_SCHEDULED,
+        Couple.Status.ASSESSMENT,
+        Couple.Status.CONJOINT_ACTIVE,
+    ],
+    Couple.Status.ASSESSMENT: [Couple.Status.REFERRED, Couple.Status.ASSESSMENT],
+    Couple.Status.INTAKE_SCHEDULED: [Couple.Status.REFERRED, Couple.Status.INTAKE_SCHEDULED],
+}
+
+
+def _build_case_histories(clinic: Clinic) -> None:
+    """Give the demo cases a history, channels, consents and injuries, once."""
+    for couple in Couple.objects.filter(clinic=clinic).select_related("primary_clinician"):
+        if couple.transitions.exists():
+            continue
+        path = _PATHS.get(couple.status, [couple.status])
+        start = now() - timedelta(days=14 * len(path))
+        previous = ""
+        for step, status in enumerate(path):
+            CaseTransition.objects.create(
+                couple=couple,
+                from_status=previous,
+                to_status=status,
+                at=start + timedelta(days=14 * step),
+                by=couple.primary_clinician,
+                reason="Case opened" if not previous else "",
+            )
+            previous = status
+    by_label = {c.label: c for c in Couple.objects.filter(clinic=clinic)}
+    if "Okafor & Lindqvist" in by_label:
+        _build_okafor_lindqvist(by_label["Okafor & Lindqvist"])
+    if "Reyes & Bauer" in by_label:
+        _build_reyes_bauer(by_label["Reyes & Bauer"])
+    if "Okafor & Lindqvist" in by_label:
+        _build_checkins(by_label["Okafor & Lindqvist"])
+
+
+def _partners(couple: Couple) -> tuple[Partner, Partner]:
+    a, b = couple.partners.order_by("role")
+    return a, b
+
+
+def _build_okafor_lindqvist(couple: Couple) -> None:
+    therapist = couple.primary_clinician
+    tobi, saga = _partners(couple)
+    if tobi.contact_channels.exists() or couple.injuries.exists():
+        return
+    actions.add_contact_channel(
+        therapist,
+        tobi.id,
+        actions.ChannelDraft(
+            "email", "tobi.okafor@example.test", True, "Evenings after 18:00", True
+        ),
+    )
+    actions.add_contact_channel(
+        therapist,
+        saga.id,
+        actions.ChannelDraft("phone", "07700 900 315", True, "Weekdays 9:00 to 17:00", False),
+    )
+    actions.set_intake_goal(therapist, tobi.id, Partner.Goal.IMPROVE)
+    actions.set_intake_goal(therapist, saga.id, Partner.Goal.CLARIFY)
+    documents = actions.current_documents()
+    for partner in (tobi, saga):
+        actions.record_individual_screen(therapist, partner.id)
+        for kind in (*actions.CONJOINT_CONSENTS, ConsentDocument.Kind.MEASUREMENT_FEEDBACK):
+            if kind in documents:
+                actions.record_consent(therapist, partner.id, documents[kind].id)
+    actions.record_injury(
+        therapist,
+        couple.id,
+        actions.InjuryDraft(
+            category=Injury.Category.INFIDELITY,
+            subtype=Injury.Subtype.EMOTIONAL_AFFAIR,
+            hurt_partner_id=tobi.id,
+            hurtful_partner_id=saga.id,
+            reported_by_id=tobi.id,
+            disclosure_state=Injury.Disclosure.KNOWN_TO_BOTH,
+            discovered_how=Injury.DiscoveredHow.DISCOVERED,
+            onset_period="Autumn, two years ago",
+            contact_with_third_party_ongoing=False,
+            is_attachment_injury=True,
+            severity_by_hurt_partner=8,
+        ),
+    )
+
+
+def _build_reyes_bauer(couple: Couple) -> None:
+    therapist = couple.primary_clinician
+    mara, jonas = _partners(couple)
+    if mara.contact_channels.exists() or couple.injuries.exists():
+        return
+    # A shared family e-mail address: recorded so that nothing is ever sent to it.
+    actions.add_contact_channel(
+        therapist, mara.id, actions.ChannelDraft("email", "reyes.bauer.home@example.test")
+    )
+    actions.add_contact_channel(
+        therapist,
+        mara.id,
+        actions.ChannelDraft("text", "07700 900 127", True, "Weekdays 12:00 to 13:00", False),
+    )
+    actions.add_contact_channel(
+        therapist,
+        jonas.id,
+        actions.ChannelDraft("phone", "07700 900 644", True, "Any time", True),
+    )
+    actions.record_individual_screen(therapist, mara.id)
+    actions.record_injury(
+        therapist,
+        couple.id,
+        actions.InjuryDraft(
+            category=Injury.Category.BROKEN_TRUST,
+            subtype=Injury.Subtype.FINANCIAL_SECRECY,
+            hurt_partner_id=mara.id,
+            hurtful_partner_id=jonas.id,
+            reported_by_id=jonas.id,
+            disclosure_state=Injury.Disclosure.DISCLOSED_PRIVATELY,
+            onset_period="Last year",
+            ongoing=True,
+        ),
+    )
+    actions.record_injury(
+        therapist,
+        couple.id,
+        actions.InjuryDraft(
+            category=Injury.Category.SAFETY_THREAT,
+            subtype=Injury.Subtype.VERBAL_ABUSE,
+            hurt_partner_id=mara.id,
+            hurtful_partner_id=jonas.id,
+            reported_by_id=mara.id,
+            disclosure_state=Injury.Disclosure.DISCLOSED_PRIVATELY,
+            ongoing=True,
+            severity_by_hurt_partner=7,
+        ),
+    )
+
+
+# Check-ins of the demo (rebond/assessments): PHQ-9 and CSI-4 at intake, answered by both;
+# at session 4 Tobi has answered the PHQ-9 again and the rest are open. Scored values follow
+# each instrument's printed options (PHQ-9 0-3 per item; CSI-4 item 1 0-6, items 2-4 0-5); no
+# answer raises a risk flag, so the demo starts without a safety alert.
+_DEMO_CHECKINS = [
+    # (instrument, occasion, days ago, {role: answers by item number})
+    ("PHQ-9", "Intake", 42, {"A": [2, 2, 1, 2, 1, 2, 1, 1, 0], "B": [1, 1, 2, 1, 0, 1, 1, 0, 0]}),
+    ("CSI-4", "Intake", 42, {"A": [2, 2, 2, 2], "B": [1, 2, 1, 1]}),
+    ("PHQ-9", "Session 4", 0, {"A": [1, 0, 1, 1, 0, 1, 0, 0, 0]}),
+    ("CSI-4", "Session 4", 0, {}),
+]
+
+
+def _build_checkins(couple: Couple) -> None:
+    """Schedule and answer the demo's check-ins, once (nothing if the case has any)."""
+    if Administration.objects.filter(couple=couple).exists():
+        return
+    for code, occasion, days_ago, answers in _DEMO_CHECKINS:
+        scheduled = assessment_actions.schedule_instrument(
+            couple.primary_clinician,
+            couple.id,
+            code,
+            occasion=occasion,
+            due_at=now() - timedelta(days=days_ago),
+        )
+        for administration in scheduled:
+            values = answers.get(administration.partner.role)
+            if values is None:
+                continue
+            assessment_actions.submit_administration(
+                administration.partner,
+                administration.id,
+                administration.submission_key,
+                dict(enumerate(values, start=1)),
+            )

@@ -21,12 +21,45 @@ from django.urls.converters import (
     UUIDConverter,
 )
 
+from rebond.test import make_clinic
+
 pytestmark = pytest.mark.django_db
 
 # The only views an anonymous visitor may reach, by URL name. Adding to this list is a
 # security decision: say why beside the entry.
 PUBLIC_URL_NAMES = {
     "login",  # Clinicians need a way in.
+    # Someone asking a clinic for a consultation has no account; the page is rate-limited,
+    # has a honeypot, shows only the clinic's name and crisis resources, and stores nothing
+    # it is not sent (rebond/intake).
+    "consultation_request",
+    # The calm "you have left your space" page after a partner logs out: static text only.
+    "portal:left",
+}
+# Pages for a partner, who never logs in: @login_not_required, but each answers only a
+# private-link session (rebond/portal/session.py) and otherwise shows the same 404 page.
+PRIVATE_LINK_URL_NAMES = {
+    "portal:open_link",  # The link itself: a 256-bit token swapped for a session.
+    "portal:home",
+    "portal:set_goal",
+    "portal:channel_not_safe",
+    "portal:channel_hours",
+    "portal:agreement",
+    "portal:agree",
+    "portal:withdraw",
+    "portal:leave",
+    # Check-ins (rebond/assessments): each reaches only the session partner's own
+    # administrations through access.get_administration_for_partner; another partner's id
+    # answers the same 404 as a missing one (SECURITY.md LK-03).
+    "checkin_list",  # The partner's own open check-ins, by neutral number.
+    "checkin",  # One of their own questionnaires.
+    "checkin_autosave",  # Saves one of their own answers to their own draft.
+    "checkin_submit",  # Submits their own questionnaire with its server-issued key.
+    "checkin_receipt",  # Thanks, and crisis resources on their own screen after a risk flag.
+}
+# Public pages whose URL names a row: the row the test creates for it.
+PUBLIC_URL_KWARGS: dict[str, dict[str, str]] = {
+    "consultation_request": {"clinic_slug": "sample"},
 }
 
 SAMPLE_VALUES: dict[type, Any] = {
@@ -68,7 +101,11 @@ def test_the_resolver_has_urls_to_check() -> None:
     assert {"login", "logout", "caseload", "case", "home"} <= names
 
 
-NON_PUBLIC = [(name, url) for name, url, _ in all_named_urls() if name not in PUBLIC_URL_NAMES]
+NON_PUBLIC = [
+    (name, url)
+    for name, url, _ in all_named_urls()
+    if name not in PUBLIC_URL_NAMES | PRIVATE_LINK_URL_NAMES
+]
 
 
 @pytest.mark.parametrize(("name", "url"), NON_PUBLIC, ids=[name for name, _ in NON_PUBLIC])
@@ -84,9 +121,22 @@ def test_the_public_allowlist_is_exactly_the_views_marked_public() -> None:
     marked_public = {
         name for name, _, view in all_named_urls() if getattr(view, "login_required", True) is False
     }
-    assert marked_public == PUBLIC_URL_NAMES
+    assert marked_public == PUBLIC_URL_NAMES | PRIVATE_LINK_URL_NAMES
+
+
+PRIVATE_LINK = [(n, u) for n, u, _ in all_named_urls() if n in PRIVATE_LINK_URL_NAMES]
+
+
+@pytest.mark.parametrize(("name", "url"), PRIVATE_LINK, ids=[name for name, _ in PRIVATE_LINK])
+def test_private_link_pages_show_an_anonymous_visitor_nothing(
+    client: Client, name: str, url: str
+) -> None:
+    # 404 (the one "not valid" page), or 405 for a GET of a form-post address.
+    assert client.get(url).status_code in (404, 405), name
+    assert client.post(url).status_code in (404, 405), name
 
 
 @pytest.mark.parametrize("name", sorted(PUBLIC_URL_NAMES))
 def test_public_pages_answer_an_anonymous_visitor(client: Client, name: str) -> None:
-    assert client.get(reverse(name)).status_code == 200
+    make_clinic("Sample clinic", slug="sample")
+    assert client.get(reverse(name, kwargs=PUBLIC_URL_KWARGS.get(name))).status_code == 200

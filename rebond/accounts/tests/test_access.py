@@ -109,3 +109,76 @@ def test_partners_follow_their_couples_visibility(alice: User, bob: User) -> Non
     assert names == {"Ann", "Ben"}
     assert not access.partners_for_clinician(bob).exists()
     assert Partner.objects.filter(couple=couple).count() == 2
+
+
+def make_injury(couple, *, disclosure: str, reported_by=None, by: User):  # type: ignore[no-untyped-def]
+    from rebond.couples.models import Injury
+
+    a, b = couple.partners.all()
+    return Injury.objects.create(
+        couple=couple,
+        category=Injury.Category.INFIDELITY,
+        subtype=Injury.Subtype.EMOTIONAL_AFFAIR,
+        hurt_partner=a,
+        hurtful_partner=b,
+        reported_by=reported_by,
+        disclosure_state=disclosure,
+        created_by=by,
+    )
+
+
+def test_a_privately_disclosed_injury_is_visible_only_to_its_reporter(alice: User) -> None:
+    from rebond.couples.models import Injury
+
+    couple = make_couple(alice)
+    a, b = couple.partners.all()
+    shared = make_injury(couple, disclosure=Injury.Disclosure.KNOWN_TO_BOTH, by=alice)
+    private = make_injury(
+        couple, disclosure=Injury.Disclosure.DISCLOSED_PRIVATELY, reported_by=b, by=alice
+    )
+    assert set(access.injuries_visible_to_partner(b)) == {shared, private}
+    assert set(access.injuries_visible_to_partner(a)) == {shared}
+    # Clinicians on the case see both; nobody else sees either.
+    assert set(access.injuries_for_clinician(alice)) == {shared, private}
+
+
+def test_a_partner_never_sees_another_couples_injuries(alice: User) -> None:
+    from rebond.couples.models import Injury
+
+    ours, theirs = make_couple(alice, "Ours"), make_couple(alice, "Theirs")
+    make_injury(theirs, disclosure=Injury.Disclosure.KNOWN_TO_BOTH, by=alice)
+    assert not access.injuries_visible_to_partner(ours.partners.first()).exists()  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("persona", ["bob", "charlie"])
+def test_every_single_row_fetch_is_a_404_off_the_case(
+    alice: User, persona: str, request: pytest.FixtureRequest
+) -> None:
+    from rebond.couples.models import (
+        ConsentDocument,
+        ConsentRecord,
+        ContactChannel,
+        Injury,
+    )
+
+    couple = make_couple(alice)
+    partner = couple.partners.first()
+    assert partner is not None
+    channel = ContactChannel.objects.create(partner=partner, kind="email", value="a@example.test")
+    consent = ConsentRecord.objects.create(
+        partner=partner,
+        document=ConsentDocument.objects.get(kind="treatment", version="1"),
+        document_sha256="x",
+        captured_by="self",
+    )
+    injury = make_injury(couple, disclosure=Injury.Disclosure.KNOWN_TO_BOTH, by=alice)
+    other: User = request.getfixturevalue(persona)
+    for fetch, object_id in (
+        (access.get_partner_for_clinician, partner.id),
+        (access.get_channel_for_clinician, channel.id),
+        (access.get_consent_for_clinician, consent.id),
+        (access.get_injury_for_clinician, injury.id),
+    ):
+        with pytest.raises(Http404):
+            fetch(other, object_id)
+        assert fetch(alice, object_id).pk == object_id

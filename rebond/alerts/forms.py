@@ -1,0 +1,160 @@
+"""Forms of the alert, safety and settings pages. They parse input only; every rule lives in
+`rebond.alerts.actions` (or `couples.actions.transition_case`), whose errors are mapped back
+onto the form with `add_errors`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from rebond.alerts.actions import AlertError
+from rebond.alerts.models import Alert
+from rebond.couples.actions import ActionError
+from rebond.couples.models import Couple, SafetyConcern
+
+TEXT_MAX = 5000
+# What a clinician may decide for a case paused for safety (DOMAIN 7.2: resume with a record).
+RESUME_CHOICES = [
+    (Couple.Status.CONJOINT_ACTIVE, "Continue conjoint therapy"),
+    (Couple.Status.INDIVIDUAL_ONLY, "Individual work only"),
+    (Couple.Status.REFERRED_OUT, "Refer out"),
+]
+
+
+class Form(forms.Form):
+    """A form whose labels carry no trailing colon."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+def add_errors(form: forms.Form, error: AlertError | ActionError) -> None:
+    """Show an action's errors on the form: on the field named, or on the whole form."""
+    for name, messages in error.errors.items():
+        field = name if name in form.fields else None
+        for message in messages:
+            form.add_error(field, message)
+
+
+class CloseAlertForm(Form):
+    disposition = forms.ChoiceField(
+        choices=Alert.Disposition.choices, widget=forms.RadioSelect, label="What was decided"
+    )
+    reason = forms.CharField(
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Reason",
+        help_text="Recorded with the alert for the clinicians on the case. Never sent anywhere.",
+    )
+
+
+class ResumeCaseForm(Form):
+    to_status = forms.ChoiceField(
+        choices=RESUME_CHOICES, widget=forms.RadioSelect, label="Your decision"
+    )
+    reason = forms.CharField(
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Reason for the decision",
+    )
+    override = forms.BooleanField(
+        required=False,
+        label="Move the case even if a guard is not met",
+        help_text="Use only with a reason that explains why.",
+    )
+
+
+class EscalationWindowForm(Form):
+    minutes = forms.IntegerField(
+        label="Escalate an unacknowledged HIGH alert after (minutes)",
+        help_text="From 5 to 1440 minutes (24 hours).",
+        widget=forms.NumberInput(attrs={"min": 5, "max": 1440, "inputmode": "numeric"}),
+    )
+
+
+class CrisisResourceForm(Form):
+    name = forms.CharField(max_length=120, label="Name of the service")
+    phone = forms.CharField(max_length=40, required=False, label="Phone number")
+    text_number = forms.CharField(max_length=40, required=False, label="Text number")
+    url = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Web address",
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
+    hours = forms.CharField(
+        max_length=120, required=False, label="Hours", help_text="E.g. “24 hours, every day”."
+    )
+    position = forms.IntegerField(
+        initial=0,
+        label="Order",
+        help_text="Lower numbers are shown first.",
+        widget=forms.NumberInput(attrs={"min": 0, "max": 999, "inputmode": "numeric"}),
+    )
+
+
+class AlertRuleForm(Form):
+    enabled = forms.BooleanField(required=False, label="On")
+    threshold = forms.IntegerField(required=False, label="HIGH alert from")
+
+    def __init__(self, *args: Any, thresholds: tuple[int, ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if thresholds:
+            self.fields["threshold"].widget = forms.Select(
+                choices=[(value, THRESHOLD_LABELS.get(value, str(value))) for value in thresholds]
+            )
+        else:
+            del self.fields["threshold"]
+
+
+# PHQ-9 item 9 answer values (Kroenke, Spitzer & Williams 2001), for the threshold select.
+THRESHOLD_LABELS = {
+    1: "“Several days” or more",
+    2: "“More than half the days” or more",
+}
+
+
+class ConcernForm(Form):
+    level = forms.IntegerField(widget=forms.Select(choices=SafetyConcern.Level.choices))
+    status = forms.CharField(widget=forms.Select(choices=SafetyConcern.Status.choices))
+
+
+class SafetyPlanForm(Form):
+    warning_signs = forms.CharField(
+        max_length=TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Warning signs",
+        help_text="Thoughts, feelings or situations that come before a crisis.",
+    )
+    coping_steps = forms.CharField(
+        max_length=TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Things I can do on my own",
+    )
+    people_and_places = forms.CharField(
+        max_length=TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="People and places that help",
+    )
+    professional_contacts = forms.CharField(
+        max_length=TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Professionals and services to contact",
+    )
+    making_environment_safe = forms.CharField(
+        max_length=TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Making the environment safe",
+    )
+    shared_with_partner = forms.BooleanField(
+        required=False,
+        label="Show this plan in the partner's own private space",
+        help_text="Only the partner it is written for can see it; never the other partner.",
+    )

@@ -1,0 +1,179 @@
+"""Alerts and their delivery outbox (DOMAIN.md 4.6 and 7.1 Alert; SECURITY.md RL-12).
+
+Recipients are clinicians only; there is no path from an alert to a partner.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils.timezone import now
+
+from rebond.accounts.models import Clinic
+from rebond.assessments.models import Submission
+from rebond.couples.models import Couple, Partner
+
+
+class Alert(models.Model):
+    class Type(models.TextChoices):
+        SUICIDE_RISK = "suicide_risk", "Suicide risk screen positive"
+        IPV_SCREEN_POSITIVE = "ipv_screen_positive", "Partner violence screen positive"
+        SEVERE_SCORE = "severe_score", "Very severe score"
+        RELIABLE_DETERIORATION = "reliable_deterioration", "Reliable deterioration"
+
+    class Severity(models.IntegerChoices):
+        INFO = 1, "Info"
+        PRIORITY = 2, "Priority"
+        HIGH = 3, "High"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        CLOSED = "closed", "Closed"
+
+    class Disposition(models.TextChoices):
+        CONTINUE_CONJOINT = "continue_conjoint", "Continue conjoint work"
+        PAUSE_CONJOINT = "pause_conjoint", "Pause conjoint work"
+        INDIVIDUAL_ONLY = "individual_only", "Individual work only"
+        REFERRED = "referred", "Referred for further assessment or care"
+        SAFETY_PLAN = "safety_plan", "Safety plan made"
+        FALSE_POSITIVE = "false_positive", "False positive"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="alerts")
+    subject_partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    type = models.CharField(max_length=30, choices=Type.choices)
+    severity = models.PositiveSmallIntegerField(choices=Severity.choices)
+    rule = models.CharField(max_length=40, help_text="The rule that raised it (alerts/rules.py).")
+    source_submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="alerts")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=now)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    escalated_to = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="escalated_alerts", blank=True
+    )
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    disposition = models.CharField(max_length=20, choices=Disposition.choices, blank=True)
+    disposition_reason = models.TextField(blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-severity", "-created_at"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            # One alert per rule per submission: a retried submit can never raise it twice.
+            models.UniqueConstraint(
+                fields=["source_submission", "rule"], name="alert_once_per_rule_and_submission"
+            ),
+        ]
+        indexes: ClassVar[list[models.Index]] = [
+            # The priority banner and the escalation sweep look for open alerts per clinic.
+            models.Index(fields=["clinic", "status", "severity"], name="alert_open_by_clinic"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_severity_display()}: {self.get_type_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.CLOSED
+
+
+class AlertNotification(models.Model):
+    """One out-of-band nudge to one clinician, with no clinical content (outbox row)."""
+
+    class Kind(models.TextChoices):
+        NEW = "new", "New alert"
+        ESCALATION = "escalation", "Escalation"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    created_at = models.DateTimeField(default=now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["created_at"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["alert", "recipient", "kind"], name="notification_once_per_recipient"
+            ),
+        ]
+        indexes: ClassVar[list[models.Index]] = [
+            # The delivery worker's claim query: unsent rows, oldest first.
+            models.Index(fields=["sent_at", "created_at"], name="notification_unsent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id}"
+
+
+class AlertRuleSetting(models.Model):
+    """A clinic's choice for one rule: on or off, and a threshold among the published values."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="alert_rules")
+    rule = models.CharField(max_length=40)
+    enabled = models.BooleanField(default=True)
+    threshold = models.SmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["clinic", "rule"], name="alert_rule_once_per_clinic"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} ({'on' if self.enabled else 'off'})"
+
+
+class SafetyPlan(models.Model):
+    """One partner's safety plan (DOMAIN 7.1 SafetyPlan; SAFETY_RESTRICTED, DOMAIN 7.5).
+
+    Written by the clinicians on the case. It may be shared with its own partner, never with
+    the other one: `shared_with_partner` means "with `partner`" and nobody else, and
+    `rebond.alerts.selectors.plans_visible_to_partner` is the only way a partner reaches it.
+    The sections follow the Stanley-Brown safety planning intervention.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="safety_plans")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="safety_plans")
+    warning_signs = models.TextField(blank=True)
+    coping_steps = models.TextField(blank=True)
+    people_and_places = models.TextField(blank=True)
+    professional_contacts = models.TextField(blank=True)
+    making_environment_safe = models.TextField(blank=True)
+    shared_with_partner = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["created_at"]
+        indexes: ClassVar[list[models.Index]] = [
+            # plans_visible_to_partner(): one partner's shared plans.
+            models.Index(fields=["partner", "shared_with_partner"], name="safetyplan_partner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Safety plan for {self.partner_id}"

@@ -1,0 +1,92 @@
+"""The rules that turn a scored submission into alerts (DOMAIN.md 4.5, 4.6; INSTRUMENTS.md).
+
+Each rule reads the flags and scores `psychometrics` computed; no rule re-scores anything.
+Severity decides what happens next: HIGH alerts pause conjoint work until a clinician records a
+decision (DOMAIN 7.2 PAUSED_SAFETY) and escalate to the clinic's safety leads when nobody on
+the case acknowledges them within the clinic's window.
+
+Severities and their sources:
+- PHQ-9 item 9 ("thoughts that you would be better off dead, or of hurting yourself"): any
+  answer above "Not at all" raises an alert whatever the total (Kroenke, Spitzer & Williams
+  2001; INSTRUMENTS.md 5.1). Risk of a suicide attempt rises with the frequency answered, from
+  0.4% ("not at all") to 4% ("nearly every day") in a year (Simon et al. 2013, Psychiatric
+  Services 64(12):1195-1202, cited in DOMAIN 4.5), so "several days" is PRIORITY and "more
+  than half the days" or "nearly every day" is HIGH. A clinic may lower the HIGH threshold to
+  "several days"; it may not raise it (the allowed values are the published answer values).
+- ASQ: an acute positive (question 5) is imminent risk, HIGH; a non-acute positive needs a
+  brief safety assessment before the next session, PRIORITY; a positive screen whose acuity
+  question was not answered is treated as HIGH (NIMH ASQ Toolkit, outpatient pathway).
+- HARK positive (any yes; Sohal, Eldridge & Feder 2007) and HITS item 1 (physical hurt) are
+  HIGH: the partner must be seen alone before any further conjoint session (DOMAIN 4.2).
+- Very severe scores: the published top band of the instrument (PHQ-9 "severe", 20-27,
+  Kroenke 2001; GAD-7 "severe", 15-21, Spitzer et al. 2006) raise a PRIORITY alert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rebond.alerts.models import Alert
+
+T = Alert.Type
+HIGH, PRIORITY = Alert.Severity.HIGH, Alert.Severity.PRIORITY
+
+
+@dataclass(frozen=True)
+class AlertDraft:
+    rule: str
+    type: str
+    severity: int
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    label: str
+    # Allowed threshold values (published answer values or band edges); the first is default.
+    thresholds: tuple[int, ...] = ()
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("phq9_item9", "PHQ-9 item 9 (thoughts of death or self-harm)", thresholds=(2, 1)),
+    Rule("asq", "ASQ suicide risk screen"),
+    Rule("ipv_screen", "Partner violence screens (HARK, HITS item 1)"),
+    Rule("severe_score", "Very severe depression or anxiety score (PHQ-9, GAD-7)"),
+)
+RULE_CODES = frozenset(rule.code for rule in RULES)
+
+
+def _has(flags: Sequence[Mapping[str, Any]], code: str) -> bool:
+    return any(flag.get("code") == code for flag in flags)
+
+
+def evaluate(
+    instrument_code: str,
+    answers: Mapping[str, int | None],
+    flags: Sequence[Mapping[str, Any]],
+    band: str,
+    *,
+    enabled: Mapping[str, bool] | None = None,
+    thresholds: Mapping[str, int] | None = None,
+) -> list[AlertDraft]:
+    """Return the alerts one scored submission raises, given the clinic's rule settings."""
+    on = dict.fromkeys(RULE_CODES, True) | dict(enabled or {})
+    limits = {rule.code: rule.thresholds[0] for rule in RULES if rule.thresholds}
+    limits.update(thresholds or {})
+    drafts: list[AlertDraft] = []
+    if instrument_code == "PHQ-9" and on["phq9_item9"] and _has(flags, "phq9_item9"):
+        item9 = answers.get("9") or 0
+        severity = HIGH if item9 >= limits["phq9_item9"] else PRIORITY
+        drafts.append(AlertDraft("phq9_item9", T.SUICIDE_RISK, severity))
+    if instrument_code == "ASQ" and on["asq"]:
+        if _has(flags, "asq_acute") or _has(flags, "asq_acuity_unknown"):
+            drafts.append(AlertDraft("asq", T.SUICIDE_RISK, HIGH))
+        elif _has(flags, "asq_positive"):
+            drafts.append(AlertDraft("asq", T.SUICIDE_RISK, PRIORITY))
+    if on["ipv_screen"] and (_has(flags, "hark_positive") or _has(flags, "hits_physical_hurt")):
+        drafts.append(AlertDraft("ipv_screen", T.IPV_SCREEN_POSITIVE, HIGH))
+    if on["severe_score"] and instrument_code in ("PHQ-9", "GAD-7") and band == "severe":
+        drafts.append(AlertDraft("severe_score", T.SEVERE_SCORE, PRIORITY))
+    return drafts

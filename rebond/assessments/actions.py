@@ -1,0 +1,245 @@
+"""Use cases of administering instruments: schedule, autosave, submit.
+
+Partners act through their private-link session (a `Partner` is the actor); clinicians through
+the access gateway. Every write records an audit entry without any answer value in it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils.timezone import now
+
+import psychometrics
+from rebond import audit
+from rebond.accounts import access
+from rebond.accounts.models import User
+from rebond.assessments import scoring
+from rebond.assessments.models import Administration, DraftAnswer, Submission
+from rebond.couples.models import Partner
+
+
+class AssessmentError(ValueError):
+    """A refused assessment action; `status` is the HTTP status a view should answer with."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+# --- Scheduling -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def schedule_instrument(
+    clinician: User,
+    couple_id: uuid.UUID | str,
+    instrument_code: str,
+    *,
+    due_at: datetime | None = None,
+    occasion: str = "",
+    partner_ids: list[uuid.UUID | str] | None = None,
+) -> list[Administration]:
+    """Schedule an instrument for the couple's partners, at the same time for both.
+
+    1. The instrument must be in the default catalogue (verified key, wording available).
+    2. A risk instrument is always scheduled for both partners with identical timing, so the
+       schedule itself reveals nothing (DOMAIN 7.5 rule 4); asking for one partner is refused.
+    3. Other instruments go to the partners named (both by default).
+    """
+    couple = access.get_couple_for_clinician(clinician, couple_id)
+    try:
+        inst = scoring.instrument(instrument_code)
+    except psychometrics.ScoringError as exc:
+        raise AssessmentError(str(exc)) from exc
+    partners = list(couple.partners.all())
+    is_risk = scoring.is_risk_instrument(inst)
+    if partner_ids is not None:
+        wanted = {str(p) for p in partner_ids}
+        chosen = [p for p in partners if str(p.id) in wanted]
+        if len(chosen) != len(wanted) or not chosen:
+            raise AssessmentError("Choose partners of this couple.")
+        if is_risk and len(chosen) != len(partners):
+            raise AssessmentError(
+                f"{inst.code} includes safety questions, so it is always given to both partners "
+                "at the same time."
+            )
+        partners = chosen
+    group = uuid.uuid4()
+    when = due_at or now()
+    administrations = [
+        Administration.objects.create(
+            couple=couple,
+            partner=partner,
+            instrument_code=inst.code,
+            is_risk=is_risk,
+            schedule_group=group,
+            occasion=occasion.strip(),
+            due_at=when,
+            created_by=clinician,
+        )
+        for partner in partners
+    ]
+    for administration in administrations:
+        audit.log(
+            actor=clinician,
+            action="assessments.administration.schedule",
+            obj=administration,
+            clinic_id=couple.clinic_id,
+        )
+    return administrations
+
+
+# --- Answering (the partner, through their private link) --------------------------------------
+
+
+def _own_open_administration(
+    partner: Partner, administration_id: uuid.UUID | str
+) -> Administration:
+    return access.get_administration_for_partner(partner, administration_id)
+
+
+@transaction.atomic
+def save_draft_answer(
+    partner: Partner, administration_id: uuid.UUID | str, item_number: int, value: int | None
+) -> Administration:
+    """Autosave one answer (or clear it with None) to the server-side draft."""
+    administration = _own_open_administration(partner, administration_id)
+    administration = Administration.objects.select_for_update().get(pk=administration.pk)
+    if not administration.is_open:
+        raise AssessmentError("This check-in is already completed.", status=409)
+    inst = scoring.instrument(administration.instrument_code)
+    if value is None:
+        DraftAnswer.objects.filter(administration=administration, item_number=item_number).delete()
+    else:
+        if not scoring.is_allowed_value(inst, item_number, value):
+            raise AssessmentError("That answer is not one of the choices.")
+        DraftAnswer.objects.update_or_create(
+            administration=administration,
+            item_number=item_number,
+            defaults={"value": value, "saved_at": now()},
+        )
+    if administration.status == Administration.Status.SCHEDULED:
+        administration.status = Administration.Status.IN_PROGRESS
+        administration.started_at = now()
+        administration.save(update_fields=["status", "started_at"])
+    return administration
+
+
+def draft_answers(administration: Administration) -> dict[int, int]:
+    """Return the autosaved answers of an administration, by item number."""
+    return dict(administration.draft_answers.values_list("item_number", "value"))
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    submission: Submission
+    created: bool
+
+
+def submit_administration(
+    partner: Partner,
+    administration_id: uuid.UUID | str,
+    submission_key: uuid.UUID | str,
+    answers: Mapping[int, int | None] | None = None,
+) -> SubmitOutcome:
+    """Submit and score an administration exactly once.
+
+    1. The key must be the one the server issued with the form; a repeat of the same key
+       returns the original submission (double clicks and retries create nothing new).
+    2. `answers`, when given (the plain-form path), are saved to the draft first; the draft is
+       what gets scored, so autosaved answers and posted answers can never disagree.
+    3. Scoring runs through psychometrics in the same transaction as the write; the draft is
+       removed only when the submission commits.
+    """
+    try:
+        key = uuid.UUID(str(submission_key))
+    except ValueError as exc:
+        raise AssessmentError("This form is out of date; reload the page.", status=400) from exc
+    try:
+        with transaction.atomic():
+            return _submit(partner, administration_id, key, answers or {})
+    except IntegrityError:
+        # A concurrent submit with the same key won the race: return what it stored.
+        existing = Submission.objects.filter(submission_key=key).first()
+        if existing is None or existing.administration.partner_id != partner.id:
+            raise
+        return SubmitOutcome(existing, created=False)
+
+
+def _submit(
+    partner: Partner,
+    administration_id: uuid.UUID | str,
+    key: uuid.UUID,
+    answers: Mapping[int, int | None],
+) -> SubmitOutcome:
+    administration = _own_open_administration(partner, administration_id)
+    administration = Administration.objects.select_for_update().get(pk=administration.pk)
+    existing = Submission.objects.filter(administration=administration).first()
+    if existing is not None:
+        if existing.submission_key == key:
+            return SubmitOutcome(existing, created=False)
+        raise AssessmentError("This check-in was already completed.", status=409)
+    if administration.submission_key != key:
+        raise AssessmentError("This form is out of date; reload the page.", status=409)
+    if not administration.is_open:
+        raise AssessmentError("This check-in is no longer open.", status=409)
+    inst = scoring.instrument(administration.instrument_code)
+    for item_number, value in answers.items():
+        if value is not None and not scoring.is_allowed_value(inst, item_number, value):
+            raise AssessmentError(f"Question {item_number}: that answer is not one of the choices.")
+    stored = draft_answers(administration)
+    stored.update({n: v for n, v in answers.items() if v is not None})
+    result = scoring.score(inst, stored)
+    payload = scoring.result_payload(result)
+    submission = Submission.objects.create(
+        administration=administration,
+        submission_key=key,
+        answers={str(item.number): stored.get(item.number) for item in inst.items},
+        scores=payload["scores"],
+        total=payload["total"],
+        band=payload["band"] or "",
+        flags=payload["flags"],
+        complete=payload["complete"],
+        missing=payload["missing"],
+    )
+    administration.status = Administration.Status.SUBMITTED
+    administration.submitted_at = submission.submitted_at
+    administration.save(update_fields=["status", "submitted_at"])
+    administration.draft_answers.all().delete()
+    audit.log(
+        actor=partner,
+        action="assessments.administration.submit",
+        obj=administration,
+        clinic_id=administration.couple.clinic_id,
+    )
+    # Alerts are written in this same transaction: a risk answer can never be stored without
+    # its alert, nor an alert without its answer (SECURITY.md RL-03, RL-12).
+    from rebond.alerts.actions import raise_alerts_for
+
+    raise_alerts_for(submission)
+    return SubmitOutcome(submission, created=True)
+
+
+@transaction.atomic
+def cancel_administration(clinician: User, administration_id: uuid.UUID | str) -> Administration:
+    """Cancel an open administration (and its twin, if it is a risk instrument)."""
+    administration = access.get_administration_for_clinician(clinician, administration_id)
+    if not administration.is_open:
+        raise AssessmentError("Only an open check-in can be cancelled.", status=409)
+    group = Administration.objects.filter(schedule_group=administration.schedule_group)
+    targets = [a for a in group if a.is_open] if administration.is_risk else [administration]
+    for target in targets:
+        target.status = Administration.Status.CANCELLED
+        target.save(update_fields=["status"])
+        audit.log(
+            actor=clinician,
+            action="assessments.administration.cancel",
+            obj=target,
+            clinic_id=target.couple.clinic_id,
+        )
+    return administration

@@ -1,0 +1,43 @@
+"""What a partner is offered to answer, and what a clinician may schedule.
+
+An instrument is offered only when every item has its wording (`Item.text`): a scoring-only
+instrument without loaded wording cannot be shown to anyone, so it is never offered.
+"""
+
+from __future__ import annotations
+
+import psychometrics
+from psychometrics import Instrument
+from rebond.accounts import access
+from rebond.assessments import scoring
+from rebond.assessments.models import Administration
+from rebond.couples.models import Partner
+
+
+def has_wording(inst: Instrument) -> bool:
+    """Return whether every item of the instrument has wording to show."""
+    return all(item.text for item in inst.items)
+
+
+def schedulable_instruments() -> list[Instrument]:
+    """Return the catalogue's instruments a partner can be shown, in registry order."""
+    return [inst for inst in psychometrics.available() if has_wording(inst)]
+
+
+def is_offered(administration: Administration) -> bool:
+    """Return whether the administration's instrument can be shown to its partner."""
+    try:
+        return has_wording(scoring.instrument(administration.instrument_code))
+    except psychometrics.ScoringError:
+        return False
+
+
+def open_checkins(partner: Partner) -> list[Administration]:
+    """Return the partner's own open administrations they can answer, in the order due.
+
+    Only the partner's own rows are read (access gateway), so nothing here depends on the
+    other partner (SECURITY.md AC-05).
+    """
+    open_statuses = [Administration.Status.SCHEDULED, Administration.Status.IN_PROGRESS]
+    rows = access.administrations_for_partner(partner).filter(status__in=open_statuses)
+    return [a for a in rows.order_by("due_at", "created_at", "id") if is_offered(a)]

@@ -1,0 +1,116 @@
+"""Administrations of instruments to partners, their drafts and their submissions.
+
+DOMAIN.md 7.1 (Assessment, Response). Answers are stored as the option's scored value from the
+instrument's explicit option-to-value map, never as a position on the screen (INSTRUMENTS.md 6).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils.timezone import now
+
+from rebond.couples.models import Couple, Partner
+
+
+class Administration(models.Model):
+    """One instrument given to one partner, due at one time."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        SUBMITTED = "submitted", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="administrations")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="administrations")
+    instrument_code = models.CharField(max_length=20)
+    # Risk instruments can raise a risk flag; they are always scheduled for both partners at
+    # the same time, and excluded from every couple-level view (DOMAIN 7.5).
+    is_risk = models.BooleanField(default=False)
+    # Administrations scheduled together for both partners share this id (symmetry).
+    schedule_group = models.UUIDField(default=uuid.uuid4)
+    occasion = models.CharField(max_length=60, blank=True, help_text='E.g. "Intake", "Session 4".')
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    due_at = models.DateTimeField(default=now)
+    created_at = models.DateTimeField(default=now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    # Issued by the server with the form; the final submit must echo it (idempotent submit).
+    submission_key = models.UUIDField(default=uuid.uuid4, unique=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["due_at", "instrument_code"]
+        indexes: ClassVar[list[models.Index]] = [
+            # A partner's list of check-ins to do, and a clinician's view per partner.
+            models.Index(fields=["partner", "status"], name="administration_partner_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_code} for {self.partner_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.SCHEDULED, self.Status.IN_PROGRESS)
+
+
+class DraftAnswer(models.Model):
+    """One autosaved answer of an administration not yet submitted."""
+
+    id = models.BigAutoField(primary_key=True)
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="draft_answers"
+    )
+    item_number = models.PositiveSmallIntegerField()
+    value = models.SmallIntegerField()
+    saved_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["item_number"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            # One current answer per item: autosave upserts on this key.
+            models.UniqueConstraint(
+                fields=["administration", "item_number"], name="draft_one_per_item"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"item {self.item_number}"
+
+
+class Submission(models.Model):
+    """The final, scored answers of an administration. Written once, in one transaction."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    administration = models.OneToOneField(
+        Administration, on_delete=models.CASCADE, related_name="submission"
+    )
+    submission_key = models.UUIDField(unique=True)
+    answers = models.JSONField(help_text="{item number: scored value or null}")
+    scores = models.JSONField(default=dict)
+    total = models.FloatField(null=True, blank=True)
+    band = models.CharField(max_length=80, blank=True)
+    flags = models.JSONField(default=list)
+    complete = models.BooleanField()
+    missing = models.JSONField(default=list)
+    submitted_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["submitted_at"]
+
+    def __str__(self) -> str:
+        return f"submission of {self.administration_id}"
+
+    @property
+    def has_risk_flag(self) -> bool:
+        return any(flag.get("risk") for flag in self.flags)
+
+    def answer_for(self, item_number: int) -> Any:
+        return self.answers.get(str(item_number))

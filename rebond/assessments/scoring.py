@@ -1,0 +1,51 @@
+"""The adapter between stored answers and `psychometrics` (the only importer of it)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import psychometrics
+from psychometrics import Instrument, Result
+
+
+def instrument(code: str) -> Instrument:
+    """Return an instrument of the default catalogue (raises UnknownInstrument otherwise)."""
+    return psychometrics.get_instrument(code)
+
+
+def is_risk_instrument(inst: Instrument) -> bool:
+    """Return whether any answer can raise a risk flag (scheduled for both partners, always)."""
+    return any(rule.flag.risk for rule in inst.flags)
+
+
+def values_in_order(inst: Instrument, answers: Mapping[int, int | None]) -> list[int | None]:
+    """Return one scored value (or None) per item, in item order, from {item number: value}."""
+    return [answers.get(item.number) for item in inst.items]
+
+
+def score(inst: Instrument, answers: Mapping[int, int | None]) -> Result:
+    """Score stored answers; raises psychometrics.ScoringError on a value the key lacks."""
+    return psychometrics.score(inst, values_in_order(inst, answers))
+
+
+def result_payload(result: Result) -> dict[str, Any]:
+    """Return the parts of a Result stored with a submission (plain JSON types)."""
+    return {
+        "scores": dict(result.scores),
+        "total": result.total,
+        "band": result.band,
+        "flags": [
+            {"code": flag.code, "risk": flag.risk, "message": flag.message} for flag in result.flags
+        ],
+        "complete": result.complete,
+        "missing": list(result.missing),
+        "prorated": list(result.prorated),
+    }
+
+
+def is_allowed_value(inst: Instrument, item_number: int, value: int) -> bool:
+    """Return whether `value` is a scored value of that item's published options."""
+    if not 1 <= item_number <= len(inst.items):
+        return False
+    return value in inst.items[item_number - 1].values

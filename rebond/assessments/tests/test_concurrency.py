@@ -1,0 +1,88 @@
+"""50 concurrent submits with the same key store exactly one submission (SECURITY.md RL-02).
+
+Runs on a SQLite file database, and on PostgreSQL in the PostgreSQL leg of `make test`
+(the SQLite leg deselects tests marked `postgresql`; CI always runs both legs).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+SCRIPT = Path(__file__).with_name("concurrent_submit.py")
+
+
+def run_script(database_url: str, tmp_path: Path) -> dict[str, object]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "rebond.settings",
+        "DEBUG": "True",
+        "HTTPS": "False",
+        "DATABASE_URL": database_url,
+        "REBOND_VAR_DIR": str(tmp_path),
+        "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+    }
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def assert_exactly_one(result: dict[str, object]) -> None:
+    assert result["errors"] == []
+    assert result["submits"] == 50
+    assert result["rows"] == 1
+    assert result["created"] == 1
+    assert result["receipts"] == 1  # every caller got the same receipt
+    assert result["total"] == 9
+
+
+def test_on_a_sqlite_file_database(tmp_path: Path) -> None:
+    result = run_script(f"sqlite:///{tmp_path / 'submit.sqlite3'}", tmp_path)
+    assert result["vendor"] == "sqlite"
+    assert_exactly_one(result)
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db
+def test_on_postgresql(tmp_path: Path) -> None:
+    assert connection.vendor == "postgresql", "run in the PostgreSQL leg of make test"
+    import psycopg
+    from psycopg import sql
+
+    settings = connection.settings_dict
+    name = f"rebond_concurrency_{uuid.uuid4().hex[:8]}"
+    admin_dsn = psycopg.conninfo.make_conninfo(
+        dbname="postgres",
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+        user=settings["USER"] or None,
+        password=settings["PASSWORD"] or None,
+    )
+    with psycopg.connect(admin_dsn, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        auth = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
+        url = f"postgres://{auth}@{settings['HOST']}:{settings['PORT'] or 5432}/{name}"
+        result = run_script(url, tmp_path)
+    finally:
+        with psycopg.connect(admin_dsn, autocommit=True) as admin:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+    assert result["vendor"] == "postgresql"
+    assert_exactly_one(result)

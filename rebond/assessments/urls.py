@@ -1,0 +1,40 @@
+"""URLs of check-ins: the partner's pages (under /me/) and the clinician's page per case.
+
+Partner pages are @login_not_required but answer only a private-link session
+(rebond/portal/session.py); rebond/tests/test_url_access.py lists them.
+"""
+
+from django.urls import path
+
+import rebond.assessments.views as views
+
+urlpatterns = [
+    path("me/checkins/", views.checkin_list, name="checkin_list"),
+    path("me/checkins/<uuid:administration_id>/", views.checkin, name="checkin"),
+    path(
+        "me/checkins/<uuid:administration_id>/autosave/",
+        views.checkin_autosave,
+        name="checkin_autosave",
+    ),
+    path(
+        "me/checkins/<uuid:administration_id>/submit/",
+        views.checkin_submit,
+        name="checkin_submit",
+    ),
+    path(
+        "me/checkins/<uuid:administration_id>/done/",
+        views.checkin_receipt,
+        name="checkin_receipt",
+    ),
+    path("cases/<uuid:couple_id>/checkins/", views.case_checkins, name="case_checkins"),
+    path(
+        "cases/<uuid:couple_id>/checkins/schedule/",
+        views.schedule_checkin,
+        name="schedule_checkin",
+    ),
+    path(
+        "cases/<uuid:couple_id>/checkins/<uuid:administration_id>/cancel/",
+        views.cancel_checkin,
+        name="cancel_checkin",
+    ),
+]

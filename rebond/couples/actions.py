@@ -1,0 +1,668 @@
+"""Use cases of the couple's case. Every write to a case goes through one of these verbs.
+
+Each action (1) checks that the clinician may act on the case, through the access gateway;
+(2) validates; (3) writes; (4) records an audit entry in the same transaction, naming the fields
+changed but never their values. Views, commands and (later) the API call these functions;
+they never save clinical rows themselves.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.timezone import now
+
+from rebond import audit
+from rebond.accounts import access
+from rebond.accounts.models import SecretsPolicy, User
+from rebond.couples.consent_texts import DEFAULT_CONSENT_TEXTS
+from rebond.couples.models import (
+    CaseTransition,
+    ConsentDocument,
+    ConsentRecord,
+    ContactChannel,
+    Couple,
+    Injury,
+    Partner,
+    SafetyConcern,
+)
+
+
+class ActionError(ValueError):
+    """An action refused; `errors` maps form field names ("" for the whole form) to messages."""
+
+    def __init__(self, message: str, errors: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or {"": [message]}
+
+
+@dataclass(frozen=True)
+class ChannelDraft:
+    kind: str
+    value: str
+    safe_to_contact: bool = False
+    safe_hours: str = ""
+    may_leave_message: bool = False
+
+
+@dataclass(frozen=True)
+class PartnerDraft:
+    display_name: str
+    pronouns: str = ""
+    contact_channels: Sequence[ChannelDraft] = field(default_factory=tuple)
+
+
+def _max_length(model: type[models.Model], name: str) -> int:
+    """Return a text field's max_length, so actions refuse what PostgreSQL would reject."""
+    return int(getattr(model._meta.get_field(name), "max_length", 0) or 0)
+
+
+# --- Opening a case ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_case(
+    clinician: User,
+    *,
+    label: str,
+    partners: Sequence[PartnerDraft],
+    primary_clinician: User | None = None,
+    source_request_id: uuid.UUID | None = None,
+) -> Couple:
+    """Open a couple's case with its two partners in the clinician's clinic.
+
+    1. The clinic is the opening clinician's; a primary clinician from elsewhere is refused.
+    2. The couple starts REFERRED with the clinic's default secrets policy.
+    3. Partners A and B are created in the order given, with their private channels.
+    4. The first lifecycle transition and the audit entry are written with it.
+    """
+    clinic = clinician.clinic
+    if clinic is None:
+        raise ActionError("Only a clinician of a clinic can open a case.")
+    primary = primary_clinician or clinician
+    if primary.clinic_id != clinician.clinic_id or not primary.is_active:
+        raise ActionError(
+            "The primary clinician must work in your clinic.",
+            {"primary_clinician": ["Choose a clinician of your clinic."]},
+        )
+    label = label.strip()
+    if not label:
+        raise ActionError("A case needs a label.", {"label": ["Give the case a short label."]})
+    if len(partners) != 2:
+        raise ActionError("A couple's case has exactly two partners.")
+    names = [p.display_name.strip() for p in partners]
+    if not all(names):
+        raise ActionError(
+            "Both partners need a name.",
+            {
+                "partner_a": ["Enter a name."] if not names[0] else [],
+                "partner_b": ["Enter a name."] if not names[1] else [],
+            },
+        )
+    couple = Couple.objects.create(
+        clinic=clinic,
+        label=label,
+        primary_clinician=primary,
+        secrets_policy=clinic.default_secrets_policy,
+    )
+    for role, draft, name in zip((Partner.Role.A, Partner.Role.B), partners, names, strict=True):
+        partner = Partner.objects.create(
+            couple=couple, role=role, display_name=name, pronouns=draft.pronouns.strip()
+        )
+        for channel in draft.contact_channels:
+            _create_channel(partner, channel)
+    CaseTransition.objects.create(
+        couple=couple,
+        from_status="",
+        to_status=couple.status,
+        by=clinician,
+        reason="Case opened" + (" from a consultation request" if source_request_id else ""),
+    )
+    audit.log(actor=clinician, action="couples.case.open", obj=couple, clinic_id=couple.clinic_id)
+    return couple
+
+
+def _create_channel(partner: Partner, draft: ChannelDraft) -> ContactChannel:
+    value = draft.value.strip()
+    if draft.kind not in ContactChannel.Kind.values:
+        raise ActionError("Unknown kind of contact channel.", {"kind": ["Choose a kind."]})
+    if not value:
+        raise ActionError(
+            "A contact channel needs a value.", {"value": ["Enter the address or number."]}
+        )
+    for name, text in (("value", value), ("safe_hours", draft.safe_hours.strip())):
+        limit = _max_length(ContactChannel, name)
+        if len(text) > limit:
+            raise ActionError("Too long.", {name: [f"Use at most {limit} characters."]})
+    return ContactChannel.objects.create(
+        partner=partner,
+        kind=draft.kind,
+        value=value,
+        safe_to_contact=draft.safe_to_contact,
+        safe_hours=draft.safe_hours.strip(),
+        may_leave_message=draft.may_leave_message,
+    )
+
+
+# --- Partners, channels, goals ----------------------------------------------------------------
+
+
+def _partner_for(clinician: User, partner_id: uuid.UUID | str) -> Partner:
+    return access.get_partner_for_clinician(clinician, partner_id)
+
+
+@transaction.atomic
+def update_partner(
+    clinician: User, partner_id: uuid.UUID | str, *, display_name: str, pronouns: str, language: str
+) -> Partner:
+    """Change a partner's name, pronouns or language."""
+    partner = _partner_for(clinician, partner_id)
+    errors: dict[str, list[str]] = {}
+    if not display_name.strip():
+        errors["display_name"] = ["Enter a name."]
+    for name, value in (
+        ("display_name", display_name),
+        ("pronouns", pronouns),
+        ("language", language),
+    ):
+        limit = _max_length(Partner, name)
+        if len(value.strip()) > limit:
+            errors[name] = [f"Use at most {limit} characters."]
+    if errors:
+        raise ActionError("The partner could not be updated.", errors)
+    changed = []
+    for name, value in (
+        ("display_name", display_name.strip()),
+        ("pronouns", pronouns.strip()),
+        ("language", language.strip() or "en"),
+    ):
+        if getattr(partner, name) != value:
+            setattr(partner, name, value)
+            changed.append(name)
+    if changed:
+        partner.save(update_fields=changed)
+        audit.log(
+            actor=clinician,
+            action="couples.partner.update",
+            obj=partner,
+            clinic_id=partner.couple.clinic_id,
+            fields=changed,
+        )
+    return partner
+
+
+@transaction.atomic
+def add_contact_channel(
+    clinician: User, partner_id: uuid.UUID | str, draft: ChannelDraft
+) -> ContactChannel:
+    """Add a private contact channel to a partner."""
+    partner = _partner_for(clinician, partner_id)
+    channel = _create_channel(partner, draft)
+    audit.log(
+        actor=clinician,
+        action="couples.channel.add",
+        obj=channel,
+        clinic_id=partner.couple.clinic_id,
+    )
+    return channel
+
+
+@transaction.atomic
+def remove_contact_channel(clinician: User, channel_id: uuid.UUID | str) -> None:
+    """Remove a contact channel (e.g. a shared e-mail address that is no longer safe)."""
+    channel = access.get_channel_for_clinician(clinician, channel_id)
+    clinic_id = channel.partner.couple.clinic_id
+    audit.log(actor=clinician, action="couples.channel.remove", obj=channel, clinic_id=clinic_id)
+    channel.delete()
+
+
+@transaction.atomic
+def set_intake_goal(actor: User | Partner, partner_id: uuid.UUID | str, goal: str) -> Partner:
+    """Record a partner's private intake goal: by the partner themself or a clinician."""
+    if isinstance(actor, Partner):
+        if str(actor.id) != str(partner_id):
+            raise ActionError("A partner can only set their own goal.")
+        partner = actor
+    else:
+        partner = _partner_for(actor, partner_id)
+    if goal not in Partner.Goal.values:
+        raise ActionError("Unknown goal.", {"intake_goal": ["Choose one of the options."]})
+    partner.intake_goal = goal
+    partner.save(update_fields=["intake_goal"])
+    audit.log(
+        actor=actor,
+        action="couples.partner.goal",
+        obj=partner,
+        clinic_id=partner.couple.clinic_id,
+        fields=["intake_goal"],
+    )
+    return partner
+
+
+@transaction.atomic
+def record_individual_screen(clinician: User, partner_id: uuid.UUID | str) -> Partner:
+    """Record that a partner's individual safety screen is done (a lifecycle guard)."""
+    partner = _partner_for(clinician, partner_id)
+    partner.individual_screen_done_at = now()
+    partner.save(update_fields=["individual_screen_done_at"])
+    audit.log(
+        actor=clinician,
+        action="couples.partner.screen_done",
+        obj=partner,
+        clinic_id=partner.couple.clinic_id,
+        fields=["individual_screen_done_at"],
+    )
+    return partner
+
+
+# --- Consents ---------------------------------------------------------------------------------
+
+
+def current_documents() -> dict[str, ConsentDocument]:
+    """Return the newest version of each consent document, by kind.
+
+    The default texts (version 1) are seeded by a migration; if a kind has no document at all
+    (a flushed test database, a clinic that deleted one), its default is restored, so consent
+    can always be recorded.
+    """
+    newest: dict[str, ConsentDocument] = {}
+    for document in ConsentDocument.objects.order_by("kind", "-published_at"):
+        newest.setdefault(document.kind, document)
+    for kind, title, body in DEFAULT_CONSENT_TEXTS:
+        if kind not in newest:
+            newest[kind], _ = ConsentDocument.objects.get_or_create(
+                kind=kind, version="1", defaults={"title": title, "body": body}
+            )
+    return {kind: newest[kind] for kind in sorted(newest)}
+
+
+@transaction.atomic
+def record_consent(
+    actor: User | Partner, partner_id: uuid.UUID | str, document_id: uuid.UUID | str
+) -> ConsentRecord:
+    """Record a partner's consent to one exact document version, with its hash."""
+    if isinstance(actor, Partner):
+        if str(actor.id) != str(partner_id):
+            raise ActionError("A partner can only consent for themself.")
+        partner, captured_by, recorded_by = actor, ConsentRecord.CapturedBy.SELF, None
+    else:
+        partner = _partner_for(actor, partner_id)
+        captured_by, recorded_by = ConsentRecord.CapturedBy.CLINICIAN, actor
+    try:
+        document = ConsentDocument.objects.filter(id=document_id).first()
+    except ValidationError:  # not a UUID at all
+        document = None
+    if document is None:
+        raise ActionError("Unknown consent document.", {"document": ["Choose a document."]})
+    active = partner.consents.filter(document=document, withdrawn_at=None).first()
+    if active is not None:
+        return active
+    record = ConsentRecord.objects.create(
+        partner=partner,
+        document=document,
+        document_sha256=document.sha256,
+        captured_by=captured_by,
+        recorded_by=recorded_by,
+    )
+    audit.log(
+        actor=actor, action="couples.consent.grant", obj=record, clinic_id=partner.couple.clinic_id
+    )
+    return record
+
+
+@transaction.atomic
+def withdraw_consent(actor: User | Partner, consent_id: uuid.UUID | str) -> ConsentRecord:
+    """Withdraw a consent: the record stays, with the date it ended."""
+    if isinstance(actor, Partner):
+        record = actor.consents.filter(id=consent_id).first()
+        if record is None:
+            raise ActionError("No such consent.")
+    else:
+        record = access.get_consent_for_clinician(actor, consent_id)
+    if record.withdrawn_at is None:
+        record.withdrawn_at = now()
+        record.save(update_fields=["withdrawn_at"])
+        audit.log(
+            actor=actor,
+            action="couples.consent.withdraw",
+            obj=record,
+            clinic_id=record.partner.couple.clinic_id,
+            fields=["withdrawn_at"],
+        )
+    return record
+
+
+# --- Injuries ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InjuryDraft:
+    category: str
+    subtype: str
+    hurt_partner_id: uuid.UUID | str
+    hurtful_partner_id: uuid.UUID | str
+    disclosure_state: str
+    reported_by_id: uuid.UUID | str | None = None
+    discovered_how: str = ""
+    discovery_date: date | None = None
+    onset_period: str = ""
+    ongoing: bool = False
+    contact_with_third_party_ongoing: bool | None = None
+    is_attachment_injury: bool | None = None
+    complex: bool = False
+    severity_by_hurt_partner: int | None = None
+
+
+def _validate_injury(couple: Couple, draft: InjuryDraft) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if draft.category not in Injury.Category.values:
+        errors["category"] = ["Choose a kind of injury."]
+    elif draft.subtype not in Injury.SUBTYPES[draft.category]:
+        errors["subtype"] = ["This detail does not belong to the kind chosen."]
+    if draft.disclosure_state not in Injury.Disclosure.values:
+        errors["disclosure_state"] = ["Choose who knows about it."]
+    if draft.discovered_how and draft.discovered_how not in Injury.DiscoveredHow.values:
+        errors["discovered_how"] = ["Choose how it came to light."]
+    partner_ids = {str(p) for p in couple.partners.values_list("id", flat=True)}
+    for name in ("hurt_partner_id", "hurtful_partner_id"):
+        if str(getattr(draft, name)) not in partner_ids:
+            errors[name.removesuffix("_id")] = ["Choose one of this couple's partners."]
+    if draft.reported_by_id is not None and str(draft.reported_by_id) not in partner_ids:
+        errors["reported_by"] = ["Choose one of this couple's partners."]
+    if (
+        draft.disclosure_state == Injury.Disclosure.DISCLOSED_PRIVATELY
+        and draft.reported_by_id is None
+    ):
+        errors["reported_by"] = ["A private disclosure needs the partner who made it."]
+    if len(draft.onset_period.strip()) > (_max_length(Injury, "onset_period")):
+        errors["onset_period"] = ["Keep this short (at most 120 characters)."]
+    severity = draft.severity_by_hurt_partner
+    if severity is not None and not 0 <= severity <= 10:
+        errors["severity_by_hurt_partner"] = ["Use a number from 0 to 10."]
+    return errors
+
+
+@transaction.atomic
+def record_injury(clinician: User, couple_id: uuid.UUID | str, draft: InjuryDraft) -> Injury:
+    """Record an injury; a threat to safety also opens a clinician-only safety concern."""
+    couple = access.get_couple_for_clinician(clinician, couple_id)
+    errors = _validate_injury(couple, draft)
+    if errors:
+        raise ActionError("The injury could not be recorded.", errors)
+    injury = Injury.objects.create(
+        couple=couple,
+        category=draft.category,
+        subtype=draft.subtype,
+        hurt_partner_id=draft.hurt_partner_id,
+        hurtful_partner_id=draft.hurtful_partner_id,
+        reported_by_id=draft.reported_by_id,
+        disclosure_state=draft.disclosure_state,
+        discovered_how=draft.discovered_how,
+        discovery_date=draft.discovery_date,
+        onset_period=draft.onset_period.strip(),
+        ongoing=draft.ongoing,
+        contact_with_third_party_ongoing=draft.contact_with_third_party_ongoing,
+        is_attachment_injury=draft.is_attachment_injury,
+        complex=draft.complex,
+        severity_by_hurt_partner=draft.severity_by_hurt_partner,
+        created_by=clinician,
+    )
+    audit.log(
+        actor=clinician, action="couples.injury.record", obj=injury, clinic_id=couple.clinic_id
+    )
+    if injury.category == Injury.Category.SAFETY_THREAT:
+        concern = SafetyConcern.objects.create(
+            couple=couple,
+            subject_partner_id=draft.hurt_partner_id,
+            other_partner_id=draft.hurtful_partner_id,
+            type=SafetyConcern.Type.IPV,
+            injury=injury,
+            created_by=clinician,
+        )
+        audit.log(
+            actor=clinician,
+            action="couples.safety_concern.open",
+            obj=concern,
+            clinic_id=couple.clinic_id,
+        )
+    return injury
+
+
+@transaction.atomic
+def update_injury_formulation(
+    clinician: User,
+    injury_id: uuid.UUID | str,
+    *,
+    is_attachment_injury: bool | None,
+    complex: bool,
+    ongoing: bool,
+    disclosure_state: str,
+) -> Injury:
+    """Update the clinician's formulation and the injury's disclosure state."""
+    injury = access.get_injury_for_clinician(clinician, injury_id)
+    if disclosure_state not in Injury.Disclosure.values:
+        raise ActionError("Unknown disclosure state.", {"disclosure_state": ["Choose who knows."]})
+    if disclosure_state == Injury.Disclosure.DISCLOSED_PRIVATELY and injury.reported_by_id is None:
+        raise ActionError(
+            "A private disclosure needs the partner who made it.",
+            {"disclosure_state": ["Record who disclosed it first."]},
+        )
+    changed = []
+    for name, value in (
+        ("is_attachment_injury", is_attachment_injury),
+        ("complex", complex),
+        ("ongoing", ongoing),
+        ("disclosure_state", disclosure_state),
+    ):
+        if getattr(injury, name) != value:
+            setattr(injury, name, value)
+            changed.append(name)
+    if changed:
+        injury.save(update_fields=[*changed, "updated_at"])
+        audit.log(
+            actor=clinician,
+            action="couples.injury.update",
+            obj=injury,
+            clinic_id=injury.couple.clinic_id,
+            fields=changed,
+        )
+    return injury
+
+
+# --- The case lifecycle (DOMAIN 7.2) ----------------------------------------------------------
+
+S = Couple.Status
+# Which statuses each status may move to. Any status may also move to DROPPED_OUT.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.REFERRED: frozenset({S.INTAKE_SCHEDULED, S.ASSESSMENT, S.REFERRED_OUT, S.CLOSED}),
+    S.INTAKE_SCHEDULED: frozenset({S.ASSESSMENT, S.REFERRED_OUT, S.CLOSED}),
+    S.ASSESSMENT: frozenset({S.CONJOINT_ACTIVE, S.INDIVIDUAL_ONLY, S.REFERRED_OUT}),
+    S.CONJOINT_ACTIVE: frozenset(
+        {S.PAUSED_SAFETY, S.DISCERNMENT, S.TERMINATION_PLANNED, S.INDIVIDUAL_ONLY}
+    ),
+    S.PAUSED_SAFETY: frozenset({S.CONJOINT_ACTIVE, S.INDIVIDUAL_ONLY, S.REFERRED_OUT}),
+    S.INDIVIDUAL_ONLY: frozenset({S.CONJOINT_ACTIVE, S.REFERRED_OUT, S.CLOSED}),
+    S.DISCERNMENT: frozenset({S.CONJOINT_ACTIVE, S.SEPARATION_SUPPORT, S.CLOSED}),
+    S.SEPARATION_SUPPORT: frozenset({S.CLOSED}),
+    S.TERMINATION_PLANNED: frozenset({S.CLOSED, S.CONJOINT_ACTIVE}),
+    S.CLOSED: frozenset({S.FOLLOW_UP, S.ARCHIVED}),
+    S.FOLLOW_UP: frozenset({S.CLOSED, S.ARCHIVED}),
+    S.REFERRED_OUT: frozenset({S.ARCHIVED}),
+    S.DROPPED_OUT: frozenset({S.ARCHIVED}),
+    S.ARCHIVED: frozenset(),
+}
+# Moves that always need a stated reason (a decision record), guards met or not.
+REASON_REQUIRED: frozenset[tuple[str, str]] = frozenset(
+    {(S.PAUSED_SAFETY, S.CONJOINT_ACTIVE), (S.PAUSED_SAFETY, S.INDIVIDUAL_ONLY)}
+)
+REASON_REQUIRED_INTO: frozenset[str] = frozenset({S.PAUSED_SAFETY, S.REFERRED_OUT, S.DROPPED_OUT})
+# Consents both partners need before conjoint work (DOMAIN 7.1 ConsentRecord invariant).
+CONJOINT_CONSENTS = (
+    ConsentDocument.Kind.TREATMENT,
+    ConsentDocument.Kind.SECRETS_POLICY,
+    ConsentDocument.Kind.RISK_SCREENING_AND_LIMITS,
+)
+
+
+def allowed_next_statuses(couple: Couple) -> list[str]:
+    """Return the statuses the case may move to next, in lifecycle order."""
+    targets = set(TRANSITIONS[couple.status])
+    if couple.status not in (S.DROPPED_OUT, S.ARCHIVED):
+        targets.add(S.DROPPED_OUT)
+    return [value for value in S.values if value in targets]
+
+
+def unmet_guards(couple: Couple, to_status: str) -> list[str]:
+    """Return, in plain words, each guard of DOMAIN 7.2 the move does not meet yet."""
+    unmet: list[str] = []
+    partners = list(couple.partners.all())
+    if to_status in (S.CONJOINT_ACTIVE, S.INDIVIDUAL_ONLY):
+        for partner in partners:
+            if partner.individual_screen_done_at is None:
+                unmet.append(f"{partner.display_name}'s individual safety screen is not done.")
+    if to_status == S.CONJOINT_ACTIVE:
+        versions: dict[str, set[str]] = {}
+        for partner in partners:
+            active = {
+                c.document.kind: c.document.version
+                for c in partner.consents.filter(withdrawn_at=None).select_related("document")
+            }
+            for kind in CONJOINT_CONSENTS:
+                if kind not in active:
+                    label = ConsentDocument.Kind(kind).label
+                    unmet.append(f"{partner.display_name} has not consented to “{label}”.")
+                else:
+                    versions.setdefault(kind, set()).add(active[kind])
+        if len(versions.get(ConsentDocument.Kind.SECRETS_POLICY, set())) > 1:
+            unmet.append("The partners consented to different versions of the secrets policy.")
+        if couple.injuries.filter(category=Injury.Category.INFIDELITY, ongoing=True).exists():
+            unmet.append("An affair is recorded as ongoing.")
+        if (
+            couple.safety_concerns.exclude(status=SafetyConcern.Status.CLOSED)
+            .filter(level__gte=SafetyConcern.Level.HIGH)
+            .exists()
+        ):
+            unmet.append("A safety concern at HIGH or above is open.")
+    if to_status == S.TERMINATION_PLANNED:
+        # EFT stage tracking arrives with the therapy app; until then ending needs an override.
+        unmet.append("The couple is not recorded as being in EFT stage 3.")
+    return unmet
+
+
+@transaction.atomic
+def transition_case(
+    clinician: User,
+    couple_id: uuid.UUID | str,
+    to_status: str,
+    *,
+    reason: str = "",
+    override: bool = False,
+) -> CaseTransition:
+    """Move a case along its lifecycle, or explain exactly why it cannot move.
+
+    1. The move must be one the lifecycle allows from the current status.
+    2. Guards (consents, individual screens, ongoing affair, open safety concern) must be met,
+       unless the clinician overrides them with a reason.
+    3. Some moves always need a reason (leaving a safety pause, referring out, dropping out).
+    4. The transition row (append-only) and the audit entry are written with the change.
+    """
+    couple = access.get_couple_for_clinician(clinician, couple_id)
+    couple = Couple.objects.select_for_update().get(pk=couple.pk)
+    reason = reason.strip()
+    if to_status not in allowed_next_statuses(couple):
+        raise ActionError(
+            f"A case that is “{couple.get_status_display()}” cannot move to that status.",
+            {"to_status": ["Choose one of the statuses offered."]},
+        )
+    unmet = unmet_guards(couple, to_status)
+    if unmet and not override:
+        raise ActionError("Not yet: " + " ".join(unmet), {"": unmet})
+    if (unmet or override) and not reason:
+        raise ActionError(
+            "An override needs a reason.", {"reason": ["Say why the case moves anyway."]}
+        )
+    needs_reason = (
+        couple.status,
+        to_status,
+    ) in REASON_REQUIRED or to_status in REASON_REQUIRED_INTO
+    if needs_reason and not reason:
+        raise ActionError("This move needs a reason.", {"reason": ["Record your decision."]})
+    transition = CaseTransition.objects.create(
+        couple=couple,
+        from_status=couple.status,
+        to_status=to_status,
+        by=clinician,
+        reason=reason,
+        is_override=bool(unmet),
+        unmet_guards=unmet,
+    )
+    couple.status = to_status
+    couple.save(update_fields=["status", "updated_at"])
+    audit.log(
+        actor=clinician,
+        action="couples.case.transition",
+        obj=couple,
+        clinic_id=couple.clinic_id,
+        fields=["status"],
+        # The clinician's reason may be clinical: it stays on the CaseTransition row; the audit
+        # entry only says that the status changed.
+    )
+    return transition
+
+
+# --- Case details -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def update_case_details(
+    clinician: User,
+    couple_id: uuid.UUID | str,
+    *,
+    label: str,
+    relationship_agreement: str,
+    relationship_agreement_notes: str,
+    secrets_policy: str,
+    modality: str,
+) -> Couple:
+    """Change the case's label, relationship agreement, secrets policy or modality."""
+    couple = access.get_couple_for_clinician(clinician, couple_id)
+    errors: dict[str, list[str]] = {}
+    label = label.strip()
+    if not label:
+        errors["label"] = ["Give the case a short label."]
+    elif len(label) > Couple._meta.get_field("label").max_length:  # type: ignore[operator]
+        errors["label"] = ["Keep the label to 120 characters or fewer."]
+    if relationship_agreement not in Couple.Agreement.values:
+        errors["relationship_agreement"] = ["Choose one of the options."]
+    if secrets_policy not in SecretsPolicy.values:
+        errors["secrets_policy"] = ["Choose one of the policies."]
+    if modality not in Couple.Modality.values:
+        errors["modality"] = ["Choose one of the options."]
+    if errors:
+        raise ActionError("The case details could not be saved.", errors)
+    changed = []
+    for name, value in (
+        ("label", label),
+        ("relationship_agreement", relationship_agreement),
+        ("relationship_agreement_notes", relationship_agreement_notes.strip()),
+        ("secrets_policy", secrets_policy),
+        ("modality", modality),
+    ):
+        if getattr(couple, name) != value:
+            setattr(couple, name, value)
+            changed.append(name)
+    if changed:
+        couple.save(update_fields=[*changed, "updated_at"])
+        audit.log(
+            actor=clinician,
+            action="couples.case.update",
+            obj=couple,
+            clinic_id=couple.clinic_id,
+            fields=changed,
+        )
+    return couple

@@ -1,0 +1,287 @@
+"""Forms of the case page. They parse input only; every rule lives in `couples.actions`.
+
+An `ActionError` from an action is mapped back onto the form with `add_action_errors`, so the
+page shows the action's own words beside the field they concern.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from rebond.accounts.models import SecretsPolicy
+from rebond.couples.actions import ActionError, ChannelDraft, InjuryDraft
+from rebond.couples.models import ContactChannel, Couple, Injury, Partner
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO_UNKNOWN = [("", "Not known"), ("yes", "Yes"), ("no", "No")]
+FORMULATION = [("", "Not decided yet"), ("yes", "Yes"), ("no", "No")]
+
+
+class Form(forms.Form):
+    """A form whose labels carry no trailing colon."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def _choice(self, name: str) -> forms.ChoiceField:
+        field = self.fields[name]
+        if not isinstance(field, forms.ChoiceField):
+            raise TypeError(name)
+        return field
+
+
+def add_action_errors(form: forms.Form, error: ActionError) -> None:
+    """Show an action's errors on the form: on the field named, or on the whole form."""
+    for name, messages in error.errors.items():
+        field = name if name in form.fields else None
+        for message in messages:
+            form.add_error(field, message)
+
+
+def _tristate(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+class CaseDetailsForm(Form):
+    label = forms.CharField(max_length=120, help_text="Your short name for the case.")
+    relationship_agreement = forms.ChoiceField(
+        choices=Couple.Agreement.choices, required=False, label="Relationship agreement"
+    )
+    relationship_agreement_notes = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Notes on the agreement",
+    )
+    secrets_policy = forms.ChoiceField(
+        choices=SecretsPolicy.choices, widget=forms.RadioSelect, label="Secrets policy"
+    )
+    modality = forms.ChoiceField(choices=Couple.Modality.choices)
+
+    @classmethod
+    def for_couple(cls, couple: Couple) -> CaseDetailsForm:
+        return cls(
+            initial={
+                "label": couple.label,
+                "relationship_agreement": couple.relationship_agreement,
+                "relationship_agreement_notes": couple.relationship_agreement_notes,
+                "secrets_policy": couple.secrets_policy,
+                "modality": couple.modality,
+            },
+            prefix="case",
+        )
+
+
+class PartnerForm(Form):
+    display_name = forms.CharField(max_length=120, label="Name")
+    pronouns = forms.CharField(max_length=40, required=False)
+    language = forms.CharField(
+        max_length=20, help_text="A language code, e.g. en, fr, pt-BR.", initial="en"
+    )
+
+    @classmethod
+    def for_partner(cls, partner: Partner) -> PartnerForm:
+        return cls(
+            initial={
+                "display_name": partner.display_name,
+                "pronouns": partner.pronouns,
+                "language": partner.language,
+            },
+            prefix=f"partner-{partner.role}",
+        )
+
+
+class ChannelForm(Form):
+    kind = forms.ChoiceField(choices=ContactChannel.Kind.choices)
+    value = forms.CharField(max_length=254, label="Address or number")
+    safe_to_contact = forms.ChoiceField(
+        choices=YES_NO,
+        initial="no",
+        widget=forms.RadioSelect,
+        label="Safe to contact",
+        help_text="Nothing is ever sent through a channel that is not safe.",
+    )
+    safe_hours = forms.CharField(
+        max_length=200, required=False, help_text="e.g. weekdays 9:00 to 12:00"
+    )
+    may_leave_message = forms.ChoiceField(
+        choices=YES_NO, initial="no", widget=forms.RadioSelect, label="May leave a message"
+    )
+
+    def draft(self) -> ChannelDraft:
+        data = self.cleaned_data
+        return ChannelDraft(
+            kind=data["kind"],
+            value=data["value"],
+            safe_to_contact=data["safe_to_contact"] == "yes",
+            safe_hours=data["safe_hours"],
+            may_leave_message=data["may_leave_message"] == "yes",
+        )
+
+
+class IntakeGoalForm(Form):
+    intake_goal = forms.ChoiceField(
+        choices=Partner.Goal.choices, required=False, label="Intake goal"
+    )
+
+
+class ConsentForm(Form):
+    document = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class InjuryForm(Form):
+    """Record an injury. The subtype list follows the category; the action checks the pair."""
+
+    category = forms.ChoiceField(
+        choices=[("", "Choose a kind"), *Injury.Category.choices], label="Kind of injury"
+    )
+    subtype = forms.ChoiceField(label="Detail")
+    hurt_partner = forms.ChoiceField(label="Hurt partner")
+    hurtful_partner = forms.ChoiceField(label="Hurtful partner")
+    reported_by = forms.ChoiceField(
+        required=False, label="Who reported it", help_text="Needed for a private disclosure."
+    )
+    disclosure_state = forms.ChoiceField(
+        choices=[("", "Choose who knows"), *Injury.Disclosure.choices], label="Who knows"
+    )
+    discovered_how = forms.ChoiceField(
+        choices=[("", "Not recorded"), *Injury.DiscoveredHow.choices],
+        required=False,
+        label="How it came to light",
+    )
+    discovery_date = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        label="Discovery date",
+    )
+    onset_period = forms.CharField(
+        max_length=120, required=False, label="Onset", help_text="e.g. spring 2023, two years"
+    )
+    ongoing = forms.BooleanField(required=False, label="Still ongoing")
+    contact_with_third_party_ongoing = forms.ChoiceField(
+        choices=YES_NO_UNKNOWN, required=False, label="Contact with the third party ongoing"
+    )
+    severity_by_hurt_partner = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=10,
+        label="Severity as the hurt partner rates it (0 to 10)",
+    )
+    is_attachment_injury = forms.ChoiceField(
+        choices=FORMULATION, required=False, label="Is it an attachment injury?"
+    )
+    complex = forms.BooleanField(
+        required=False, label="Complex (multiple, repeated, or echoing earlier trauma)"
+    )
+
+    def __init__(
+        self, *args: Any, partners: list[Partner], subtypes_url: str = "", **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("prefix", "injury")
+        super().__init__(*args, **kwargs)
+        if subtypes_url:
+            # With htmx, choosing a category swaps in the subtype list of that category only.
+            self.fields["category"].widget.attrs.update(
+                {
+                    "hx-get": subtypes_url,
+                    "hx-trigger": "change",
+                    "hx-target": "#injury-subtype-field",
+                    "hx-swap": "outerHTML",
+                }
+            )
+        people = [(str(p.id), p.display_name) for p in partners]
+        self._choice("hurt_partner").choices = [("", "Choose a partner"), *people]
+        self._choice("hurtful_partner").choices = [("", "Choose a partner"), *people]
+        self._choice("reported_by").choices = [("", "Not recorded"), *people]
+        # Any known subtype passes the form; whether it fits the category is the action's rule.
+        self._choice("subtype").choices = [("", "Choose a detail"), *Injury.Subtype.choices]
+
+    def subtype_groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """Return (category label, subtypes) to offer: only the chosen category's, if any."""
+        chosen = self["category"].value()
+        return subtype_groups(chosen if isinstance(chosen, str) else "")
+
+    def draft(self) -> InjuryDraft:
+        data = self.cleaned_data
+        return InjuryDraft(
+            category=data["category"],
+            subtype=data["subtype"],
+            hurt_partner_id=data["hurt_partner"],
+            hurtful_partner_id=data["hurtful_partner"],
+            reported_by_id=data["reported_by"] or None,
+            disclosure_state=data["disclosure_state"],
+            discovered_how=data["discovered_how"],
+            discovery_date=data["discovery_date"],
+            onset_period=data["onset_period"],
+            ongoing=data["ongoing"],
+            contact_with_third_party_ongoing=_tristate(data["contact_with_third_party_ongoing"]),
+            is_attachment_injury=_tristate(data["is_attachment_injury"]),
+            complex=data["complex"],
+            severity_by_hurt_partner=data["severity_by_hurt_partner"],
+        )
+
+
+def subtype_groups(category: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Return the subtypes of one category, or of every category grouped, in model order."""
+    categories = [category] if category in Injury.Category.values else Injury.Category.values
+    return [
+        (
+            Injury.Category(c).label,
+            [(v, label) for v, label in Injury.Subtype.choices if v in Injury.SUBTYPES[c]],
+        )
+        for c in categories
+    ]
+
+
+class FormulationForm(Form):
+    is_attachment_injury = forms.ChoiceField(
+        choices=FORMULATION, required=False, label="Is it an attachment injury?"
+    )
+    complex = forms.BooleanField(required=False, label="Complex")
+    ongoing = forms.BooleanField(required=False, label="Still ongoing")
+    disclosure_state = forms.ChoiceField(choices=Injury.Disclosure.choices, label="Who knows")
+
+    @classmethod
+    def for_injury(cls, injury: Injury) -> FormulationForm:
+        formulation = {True: "yes", False: "no", None: ""}[injury.is_attachment_injury]
+        return cls(
+            initial={
+                "is_attachment_injury": formulation,
+                "complex": injury.complex,
+                "ongoing": injury.ongoing,
+                "disclosure_state": injury.disclosure_state,
+            },
+            prefix=f"injury-{injury.id}",
+        )
+
+    def values(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "is_attachment_injury": _tristate(data["is_attachment_injury"]),
+            "complex": data["complex"],
+            "ongoing": data["ongoing"],
+            "disclosure_state": data["disclosure_state"],
+        }
+
+
+class TransitionForm(Form):
+    to_status = forms.ChoiceField(label="Move the case to")
+    reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed for an override, a safety pause, referring out or dropping out.",
+    )
+    override = forms.BooleanField(
+        required=False, label="Override the unmet conditions, for the reason given"
+    )
+
+    def __init__(self, *args: Any, allowed: list[str], **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "move")
+        super().__init__(*args, **kwargs)
+        labels = dict(Couple.Status.choices)
+        offered = [(status, labels[status]) for status in allowed]
+        self._choice("to_status").choices = [("", "Choose a status"), *offered]

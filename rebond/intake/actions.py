@@ -1,0 +1,192 @@
+"""State changes of consultation requests. Each checks access, writes, audits, and enqueues
+its side effects after commit (docs/architecture.md, "Layers")."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.http import Http404
+from django.utils.timezone import now
+
+from rebond import audit
+from rebond.accounts.models import Clinic, User
+from rebond.couples.actions import ChannelDraft, PartnerDraft, open_case
+from rebond.couples.models import Couple
+from rebond.intake import ratelimit
+from rebond.intake.access import get_request_for_clinician
+from rebond.intake.models import ConsultationRequest
+from rebond.intake.tasks import notify_clinic_of_request
+
+
+class RequestClosedError(Exception):
+    """The request was already declined, marked as spam or converted."""
+
+
+class RateLimitedError(Exception):
+    """Too many submissions from this address to this clinic within the window."""
+
+
+@dataclass(frozen=True)
+class RequestDraft:
+    """What the public form collected, already validated."""
+
+    name: str
+    contact_method: str
+    contact_value: str
+    safe_times: str
+    may_leave_message: bool
+    feels_safe: str
+    concerns: list[str] = field(default_factory=list)
+    concerns_text: str = ""
+
+
+def submit_request(
+    clinic: Clinic, draft: RequestDraft, *, rate_key: str, is_spam: bool = False
+) -> ConsultationRequest | None:
+    """Store a public consultation request and tell the clinic after commit.
+
+    Raise RateLimitedError, saving nothing, when `rate_key` has used up its submissions. A
+    submission flagged as spam (the honeypot was filled) counts against the limit but is
+    dropped: nothing is stored and no one is notified; None is returned.
+    """
+    with transaction.atomic():
+        if ratelimit.is_limited(rate_key):
+            raise RateLimitedError
+        ratelimit.record_hit(rate_key)
+        if is_spam:
+            return None
+        request = ConsultationRequest.objects.create(
+            clinic=clinic,
+            name=draft.name,
+            contact_method=draft.contact_method,
+            contact_value=draft.contact_value,
+            safe_times=draft.safe_times,
+            may_leave_message=draft.may_leave_message,
+            concerns=list(draft.concerns),
+            concerns_text=draft.concerns_text,
+            feels_safe=draft.feels_safe,
+            consented_at=now(),
+        )
+        audit.log(actor=None, action="intake.request.submit", obj=request, clinic_id=clinic.id)
+        request_id = str(request.id)
+        transaction.on_commit(lambda: notify_clinic_of_request.enqueue(request_id))
+    return request
+
+
+def _decide(
+    clinician: User,
+    request_id: uuid.UUID | str,
+    status: ConsultationRequest.Status,
+    action: str,
+    *,
+    referral: str = "",
+    allowed_from: frozenset[str] = ConsultationRequest.OPEN_STATUSES,
+) -> ConsultationRequest:
+    with transaction.atomic():
+        request = get_request_for_clinician(clinician, request_id, for_update=True)
+        if request.status not in allowed_from:
+            raise RequestClosedError
+        request.status = status
+        request.decided_at = now()
+        request.decided_by = clinician
+        request.referral = referral
+        request.save(update_fields=["status", "decided_at", "decided_by", "referral"])
+        changed = ["status", "decided_at", "decided_by"] + (["referral"] if referral else [])
+        audit.log(
+            actor=clinician,
+            action=action,
+            obj=request,
+            clinic_id=request.clinic_id,
+            fields=changed,
+        )
+    return request
+
+
+def accept_request(clinician: User, request_id: uuid.UUID | str) -> ConsultationRequest:
+    """Accept a new request: the clinic will contact the person."""
+    return _decide(
+        clinician,
+        request_id,
+        ConsultationRequest.Status.ACCEPTED,
+        "intake.request.accept",
+        allowed_from=frozenset({ConsultationRequest.Status.NEW}),
+    )
+
+
+def decline_request(
+    clinician: User, request_id: uuid.UUID | str, *, referral: str
+) -> ConsultationRequest:
+    """Decline a request, recording where the person was referred (kept out of the audit)."""
+    return _decide(
+        clinician,
+        request_id,
+        ConsultationRequest.Status.DECLINED,
+        "intake.request.decline",
+        referral=referral,
+    )
+
+
+def mark_spam(clinician: User, request_id: uuid.UUID | str) -> ConsultationRequest:
+    """Mark a request as spam: it leaves the inbox and no one is contacted."""
+    return _decide(clinician, request_id, ConsultationRequest.Status.SPAM, "intake.request.spam")
+
+
+def _is_clinic_therapist(user: User, colleague_of: User) -> bool:
+    if colleague_of.clinic_id is None or user.clinic_id != colleague_of.clinic_id:
+        return False
+    return user.is_active and user.is_therapist
+
+
+def convert_request_to_case(
+    clinician: User,
+    request_id: uuid.UUID | str,
+    *,
+    label: str,
+    partner_a_name: str,
+    partner_b_name: str,
+    primary_clinician: User,
+) -> Couple:
+    """Open a couple's case from a request; the requester becomes partner A.
+
+    The requester's own way of being reached becomes partner A's channel, marked safe to
+    contact with their safe times: they chose it themselves. Partner B starts with no channel,
+    so nothing can be sent to them until a clinician adds one and marks it safe.
+    """
+    if not _is_clinic_therapist(primary_clinician, clinician):
+        raise Http404("No such clinician.")
+    with transaction.atomic():
+        request = get_request_for_clinician(clinician, request_id, for_update=True)
+        if not request.is_open:
+            raise RequestClosedError
+        channel = ChannelDraft(
+            kind=request.contact_method,
+            value=request.contact_value,
+            safe_to_contact=True,
+            safe_hours=request.safe_times,
+            may_leave_message=request.may_leave_message,
+        )
+        couple = open_case(
+            clinician,
+            label=label,
+            partners=[
+                PartnerDraft(display_name=partner_a_name, contact_channels=[channel]),
+                PartnerDraft(display_name=partner_b_name),
+            ],
+            primary_clinician=primary_clinician,
+            source_request_id=request.id,
+        )
+        request.status = ConsultationRequest.Status.CONVERTED
+        request.decided_at = now()
+        request.decided_by = clinician
+        request.couple = couple
+        request.save(update_fields=["status", "decided_at", "decided_by", "couple"])
+        audit.log(
+            actor=clinician,
+            action="intake.request.convert",
+            obj=request,
+            clinic_id=request.clinic_id,
+            fields=["status", "decided_at", "decided_by", "couple"],
+        )
+    return couple

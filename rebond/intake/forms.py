@@ -1,0 +1,205 @@
+"""Forms for the public consultation request and the clinician's triage.
+
+Every field has a label and, when needed, a hint; the templates tie errors to fields with
+aria-describedby. Limits here match the model columns, so valid input always fits.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from rebond.accounts.models import User
+from rebond.intake.models import ConsultationRequest
+
+_YES_NO = [("yes", "Yes"), ("no", "No")]
+_PHONE_CHARS = re.compile(r"^\+?[0-9 ()./-]+$")
+
+
+def _to_bool(value: str) -> bool:
+    return value == "yes"
+
+
+class ConsultationRequestForm(forms.Form):
+    """The public form: who to contact, how to do it safely, what brings them, safety."""
+
+    name = forms.CharField(
+        label="What should we call you?",
+        help_text="A first name is enough.",
+        max_length=120,
+        error_messages={"required": "Tell us what to call you. A first name is enough."},
+    )
+    contact_method = forms.ChoiceField(
+        label="What is a safe way to reach you?",
+        choices=ConsultationRequest.ContactMethod.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a safe way for us to reach you."},
+    )
+    contact_value = forms.CharField(
+        label="Phone number or e-mail address",
+        help_text="The number or address to use for the way you chose.",
+        max_length=254,
+        error_messages={"required": "Enter the phone number or e-mail address to use."},
+    )
+    safe_times = forms.CharField(
+        label="When is it safe to contact you? (optional)",
+        help_text="For example: weekdays between 9 and 12. Leave it empty if any time is fine.",
+        max_length=200,
+        required=False,
+    )
+    may_leave_message = forms.TypedChoiceField(
+        label="May we leave a message (voicemail, text or e-mail)?",
+        choices=_YES_NO,
+        coerce=_to_bool,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Tell us whether we may leave a message."},
+    )
+    concerns = forms.MultipleChoiceField(
+        label="What brings you to us? (optional, choose any that fit)",
+        choices=ConsultationRequest.Concern.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    concerns_text = forms.CharField(
+        label="Anything else you would like us to know (optional)",
+        help_text="Only if you want to. You can tell us more when we speak.",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    feels_safe = forms.ChoiceField(
+        label="Do you feel safe at home right now?",
+        choices=ConsultationRequest.FeelsSafe.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Tell us whether you feel safe at home right now."},
+    )
+    consent = forms.BooleanField(
+        label="I agree that the practice may contact me about this request, in the way I chose.",
+        error_messages={"required": "We can only reply if you agree to be contacted."},
+    )
+    # The honeypot: hidden from people (CSS, aria-hidden, out of the tab order), filled in by
+    # bots that complete every field. A filled honeypot looks accepted but is dropped.
+    website = forms.CharField(label="Leave this field empty", required=False, max_length=200)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        method = cleaned.get("contact_method")
+        value = cleaned.get("contact_value")
+        if method and value:
+            if method == ConsultationRequest.ContactMethod.EMAIL:
+                try:
+                    validate_email(value)
+                except ValidationError:
+                    self.add_error(
+                        "contact_value",
+                        "Enter an e-mail address like name@example.com, or choose a phone"
+                        " call or text message.",
+                    )
+            elif not _PHONE_CHARS.match(value) or sum(ch.isdigit() for ch in value) < 6:
+                self.add_error(
+                    "contact_value",
+                    "Enter a phone number using digits (spaces and + are fine), or choose e-mail.",
+                )
+        return cleaned
+
+    @property
+    def is_honeypot_filled(self) -> bool:
+        return bool(self.cleaned_data.get("website"))
+
+    @property
+    def says_unsafe(self) -> bool:
+        """Return whether the submitted answer to the safety question is no or not sure."""
+        answer = self.data.get("feels_safe") if self.is_bound else None
+        return answer in (
+            ConsultationRequest.FeelsSafe.NO,
+            ConsultationRequest.FeelsSafe.NOT_SURE,
+        )
+
+
+class InboxFilterForm(forms.Form):
+    """The inbox's status filter, parsed from the query string (never expanded into a query)."""
+
+    OPEN = "open"
+    ALL = "all"
+    STATUS_CHOICES: ClassVar[list[tuple[str, str]]] = [
+        (OPEN, "Waiting"),
+        *ConsultationRequest.Status.choices,
+        (ALL, "All"),
+    ]
+
+    status = forms.ChoiceField(label="Show", choices=STATUS_CHOICES, required=False)
+
+    def selected(self) -> str:
+        if self.is_valid() and self.cleaned_data["status"]:
+            return str(self.cleaned_data["status"])
+        return self.OPEN
+
+
+class DeclineForm(forms.Form):
+    referral = forms.CharField(
+        label="Referral or reason, for the clinic's record",
+        help_text="For example, the service you suggested instead. Not sent to anyone.",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write where you referred the person, or why you declined."},
+    )
+
+    def clean_referral(self) -> str:
+        value: str = self.cleaned_data["referral"].strip()
+        if not value:
+            raise ValidationError("Write where you referred the person, or why you declined.")
+        return value
+
+
+class ClinicianChoiceField(forms.ModelChoiceField[User]):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
+
+
+class ConvertForm(forms.Form):
+    """Open a couple's case from a request: a label, the two partners, the primary clinician."""
+
+    label = forms.CharField(
+        label="Case label",
+        help_text="Your short name for the case, for example \u201cRivera & Chen\u201d. Never"
+        " shown to the partners.",
+        max_length=120,
+        error_messages={"required": "Give the case a label."},
+    )
+    partner_a_name = forms.CharField(
+        label="Partner A: display name",
+        help_text="The person who sent the request.",
+        max_length=120,
+        error_messages={"required": "Enter a display name for partner A."},
+    )
+    partner_b_name = forms.CharField(
+        label="Partner B: display name",
+        help_text="Their partner. Nothing is sent to partner B now.",
+        max_length=120,
+        error_messages={"required": "Enter a display name for partner B."},
+    )
+    primary_clinician = ClinicianChoiceField(
+        label="Primary clinician",
+        queryset=User.objects.none(),
+        empty_label=None,
+        error_messages={
+            "required": "Choose the primary clinician.",
+            "invalid_choice": "Choose one of the clinic's therapists.",
+        },
+    )
+
+    def __init__(self, *args: Any, clinician: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["primary_clinician"]
+        if not isinstance(field, ClinicianChoiceField):  # pragma: no cover - declared above
+            raise TypeError(field)
+        if clinician.clinic_id is None:
+            field.queryset = User.objects.none()
+        else:
+            field.queryset = User.objects.filter(
+                clinic_id=clinician.clinic_id, is_active=True, is_therapist=True
+            ).order_by("display_name")

@@ -1,0 +1,144 @@
+"""Consultation requests: the first, public contact with a clinic (issue 4, DOMAIN.md 4.6).
+
+Someone whose partner may be watching their phone asks for a consultation. What they tell us
+is clinical content: it is shown only to the clinic's clinicians (through `access.py`), never
+copied into e-mails, logs, URLs or audit payloads.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils.timezone import now
+
+from rebond.accounts.models import Clinic
+
+
+class ConsultationRequest(models.Model):
+    """One request for a consultation, sent through a clinic's public page."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        SPAM = "spam", "Spam"
+        CONVERTED = "converted", "Converted to a case"
+
+    # Statuses a clinician can still act on; the others are final.
+    OPEN_STATUSES: ClassVar[frozenset[str]] = frozenset({Status.NEW, Status.ACCEPTED})
+
+    class ContactMethod(models.TextChoices):
+        # The same values as couples.ContactChannel.Kind, so a channel carries over as is.
+        PHONE_CALL = "phone", "Phone call"
+        TEXT = "text", "Text message"
+        EMAIL = "email", "E-mail"
+
+    class Concern(models.TextChoices):
+        # The four kinds of betrayal of DOMAIN.md section 0, in the requester's words.
+        INFIDELITY = "infidelity", "An affair, sexual or emotional"
+        BROKEN_TRUST = (
+            "broken_trust",
+            "Broken trust: lying or hiding things, secret habits, crossed boundaries",
+        )
+        ATTACHMENT_NEGLECT = (
+            "attachment_neglect",
+            "Feeling let down at a moment of need, for example"
+            " \u201cyou weren\u2019t there when my mother died\u201d",
+        )
+        SAFETY_THREAT = (
+            "safety_threat",
+            "Feeling unsafe: money gambled away, risky behaviour, being put down,"
+            " threatened or hurt",
+        )
+
+    class FeelsSafe(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        NOT_SURE = "not_sure", "Not sure"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.PROTECT, related_name="consultation_requests"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
+    name = models.CharField(max_length=120)
+    contact_method = models.CharField(max_length=8, choices=ContactMethod.choices)
+    contact_value = models.CharField(max_length=254)
+    safe_times = models.CharField(max_length=200, blank=True)
+    may_leave_message = models.BooleanField()
+    # A list of Concern values; a request may name several or none.
+    concerns = models.JSONField(default=list, blank=True)
+    concerns_text = models.TextField(max_length=2000, blank=True)
+    feels_safe = models.CharField(max_length=8, choices=FeelsSafe.choices)
+    consented_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    # Where the clinic referred the person when declining; shown to clinicians only.
+    referral = models.TextField(max_length=2000, blank=True)
+    couple = models.OneToOneField(
+        "couples.Couple",
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at"]
+        indexes: ClassVar[list[models.Index]] = [
+            # The inbox: one clinic's requests, filtered by status, newest first
+            # (intake/access.py requests_for_clinician, views.inbox), and the nav count.
+            models.Index(fields=["clinic", "status", "-created_at"], name="request_inbox"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Consultation request {self.id}"
+
+    @property
+    def is_open(self) -> bool:
+        """Return whether a clinician can still accept, decline or convert the request."""
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def may_be_unsafe(self) -> bool:
+        """Return whether the person did not say they feel safe at home."""
+        return self.feels_safe != self.FeelsSafe.YES
+
+    @property
+    def concern_labels(self) -> list[str]:
+        """Return the labels of the concerns the person chose, in the form's order."""
+        chosen = set(self.concerns)
+        return [c.label for c in self.Concern if c.value in chosen]
+
+
+class RateLimitHit(models.Model):
+    """One accepted submission from one client address to one clinic's public form.
+
+    Stored in the database so that every server process sees the same counts. The key is a
+    keyed hash (HMAC with SECRET_KEY) of clinic and address: the raw IP is never stored.
+    Rows older than the window are deleted whenever a new submission is checked.
+    """
+
+    key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        indexes: ClassVar[list[models.Index]] = [
+            # Counting one key's hits inside the window (ratelimit.is_limited).
+            models.Index(fields=["key", "created_at"], name="ratelimit_key_time"),
+            # Deleting every row older than the window (ratelimit.prune).
+            models.Index(fields=["created_at"], name="ratelimit_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]}… at {self.created_at:%Y-%m-%d %H:%M}"

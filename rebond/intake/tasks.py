@@ -1,0 +1,50 @@
+"""Background work for intake: telling the clinic that a request is waiting.
+
+The e-mail says only that a request is waiting and where the inbox is: no name, no contact
+details, no words from the request (DOMAIN.md 4.6 point 5; SECURITY.md canaries in e-mail).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db.models import Q
+from django.urls import reverse
+from django_tasks import task
+
+from rebond.accounts.models import User
+from rebond.intake.models import ConsultationRequest
+
+SUBJECT = "A new consultation request is waiting in Rebond"
+
+
+def notification_body() -> str:
+    """Return the whole body of the notification: a sentence and the inbox address."""
+    inbox = settings.SITE_URL.rstrip("/") + reverse("inbox")
+    return f"A new consultation request is waiting in Rebond.\n\n{inbox}\n"
+
+
+@task()
+def notify_clinic_of_request(request_id: str) -> int:
+    """E-mail each clinician who triages the request's clinic; return how many were sent."""
+    clinic_id = (
+        ConsultationRequest.objects.filter(id=request_id, status=ConsultationRequest.Status.NEW)
+        .values_list("clinic_id", flat=True)
+        .first()
+    )
+    if clinic_id is None:
+        return 0  # Already triaged or removed: nothing is waiting any more.
+    recipients = (
+        User.objects.filter(clinic_id=clinic_id, is_active=True)
+        .filter(Q(is_therapist=True) | Q(is_clinic_admin=True))
+        .values_list("email", flat=True)
+        .order_by("email")
+    )
+    body = notification_body()
+    # One message per clinician, so that no one learns a colleague's address from it.
+    messages = [
+        EmailMessage(SUBJECT, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients
+    ]
+    if not messages:
+        return 0
+    return get_connection().send_messages(messages) or 0

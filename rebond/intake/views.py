@@ -1,0 +1,256 @@
+"""The public consultation request page and the clinicians' inbox of requests.
+
+Views parse and render; every write goes through `actions.py`, and every read of requests
+through `access.py` (the clinician's clinic first, a refused fetch is a 404).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from rebond.accounts import access as case_access
+from rebond.accounts.http import AuthenticatedHttpRequest
+from rebond.accounts.models import Clinic
+from rebond.couples.actions import ActionError
+from rebond.couples.models import Couple
+from rebond.intake import access, actions, ratelimit
+from rebond.intake.forms import ConsultationRequestForm, ConvertForm, DeclineForm, InboxFilterForm
+from rebond.intake.models import ConsultationRequest
+
+INBOX_PAGE_SIZE = 50
+
+
+# --- Public ---------------------------------------------------------------------------------
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def consultation_request(request: HttpRequest, clinic_slug: str) -> HttpResponse:
+    """Show and take a clinic's public consultation request form."""
+    clinic = get_object_or_404(Clinic, slug=clinic_slug)
+    context: dict[str, Any] = {
+        "clinic": clinic,
+        "resources": list(clinic.crisis_resources.all()),
+    }
+    if request.method != "POST":
+        context["form"] = ConsultationRequestForm()
+        return render(request, "intake/request_form.html", context)
+
+    form = ConsultationRequestForm(request.POST)
+    context["form"] = form
+    if not form.is_valid():
+        # Everything they typed comes back with a message beside each field to fix.
+        return render(request, "intake/request_form.html", context, status=400)
+    data = form.cleaned_data
+    draft = actions.RequestDraft(
+        name=data["name"],
+        contact_method=data["contact_method"],
+        contact_value=data["contact_value"],
+        safe_times=data["safe_times"],
+        may_leave_message=data["may_leave_message"],
+        concerns=list(data["concerns"]),
+        concerns_text=data["concerns_text"],
+        feels_safe=data["feels_safe"],
+    )
+    try:
+        actions.submit_request(
+            clinic,
+            draft,
+            rate_key=ratelimit.client_key(request, clinic),
+            is_spam=form.is_honeypot_filled,
+        )
+    except actions.RateLimitedError:
+        return render(request, "intake/rate_limited.html", context, status=429)
+    context["show_crisis"] = form.says_unsafe
+    return render(request, "intake/request_sent.html", context)
+
+
+# --- Clinicians -----------------------------------------------------------------------------
+
+
+def _require_triage(request: AuthenticatedHttpRequest) -> None:
+    if not access.can_triage(request.user):
+        raise Http404("No inbox.")
+
+
+@require_http_methods(["GET"])
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """List the clinic's consultation requests, newest first, filtered by status."""
+    _require_triage(request)
+    filter_form = InboxFilterForm(request.GET or None)
+    selected = filter_form.selected()
+    requests = access.requests_for_clinician(request.user)
+    counts = requests.aggregate(
+        all=Count("id"),
+        open=Count("id", filter=Q(status__in=ConsultationRequest.OPEN_STATUSES)),
+        **{
+            status.value: Count("id", filter=Q(status=status.value))
+            for status in ConsultationRequest.Status
+        },
+    )
+    if selected == InboxFilterForm.OPEN:
+        requests = requests.filter(status__in=ConsultationRequest.OPEN_STATUSES)
+    elif selected != InboxFilterForm.ALL:
+        requests = requests.filter(status=selected)
+    page = Paginator(requests, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    tabs = [(value, label, counts.get(value, 0)) for value, label in InboxFilterForm.STATUS_CHOICES]
+    return render(
+        request,
+        "intake/inbox.html",
+        {"page": page, "tabs": tabs, "selected": selected},
+    )
+
+
+def _detail(
+    request: AuthenticatedHttpRequest,
+    consultation: ConsultationRequest,
+    *,
+    decline_form: DeclineForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    clinic = consultation.clinic
+    return render(
+        request,
+        "intake/request_detail.html",
+        {
+            "consultation": consultation,
+            "decline_form": decline_form or DeclineForm(),
+            "resources": list(clinic.crisis_resources.all()) if consultation.may_be_unsafe else [],
+            "case_visible": consultation.couple_id is not None
+            and case_access.couples_for_clinician(request.user)
+            .filter(id=consultation.couple_id)
+            .exists(),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET"])
+def request_detail(request: AuthenticatedHttpRequest, request_id: uuid.UUID) -> HttpResponse:
+    """Show one request of the clinic, with the triage actions still open."""
+    _require_triage(request)
+    consultation = access.get_request_for_clinician(request.user, request_id)
+    return _detail(request, consultation)
+
+
+def _closed(request: AuthenticatedHttpRequest, request_id: uuid.UUID) -> HttpResponse:
+    consultation = access.get_request_for_clinician(request.user, request_id)
+    messages.error(request, "This request has already been dealt with; nothing was changed.")
+    return _detail(request, consultation, status=409)
+
+
+@require_POST
+def accept(request: AuthenticatedHttpRequest, request_id: uuid.UUID) -> HttpResponse:
+    """Accept a new request."""
+    _require_triage(request)
+    try:
+        actions.accept_request(request.user, request_id)
+    except actions.RequestClosedError:
+        return _closed(request, request_id)
+    messages.success(request, "Request accepted. Contact the person in the way they chose.")
+    return redirect("inbox_request", request_id=request_id)
+
+
+@require_POST
+def decline(request: AuthenticatedHttpRequest, request_id: uuid.UUID) -> HttpResponse:
+    """Decline a request, with where the person was referred."""
+    _require_triage(request)
+    consultation = access.get_request_for_clinician(request.user, request_id)
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, consultation, decline_form=form, status=400)
+    try:
+        actions.decline_request(request.user, request_id, referral=form.cleaned_data["referral"])
+    except actions.RequestClosedError:
+        return _closed(request, request_id)
+    messages.success(request, "Request declined. The referral is kept with the request.")
+    return redirect("inbox")
+
+
+@require_POST
+def spam(request: AuthenticatedHttpRequest, request_id: uuid.UUID) -> HttpResponse:
+    """Mark a request as spam."""
+    _require_triage(request)
+    try:
+        actions.mark_spam(request.user, request_id)
+    except actions.RequestClosedError:
+        return _closed(request, request_id)
+    messages.success(request, "Marked as spam.")
+    return redirect("inbox")
+
+
+# open_case names partners' fields by role; the form names them by what they hold.
+_ACTION_FIELDS = {"partner_a": "partner_a_name", "partner_b": "partner_b_name"}
+
+
+def _add_action_errors(form: ConvertForm, exc: ActionError) -> None:
+    for name, errors in exc.errors.items():
+        field = _ACTION_FIELDS.get(name, name)
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+
+
+def _after_conversion(
+    request: AuthenticatedHttpRequest, couple: Couple, request_id: uuid.UUID
+) -> HttpResponse:
+    if case_access.couples_for_clinician(request.user).filter(id=couple.id).exists():
+        messages.success(request, "Case opened. Partner A's safe way of contact came with it.")
+        return redirect("case", couple_id=couple.id)
+    # A clinic admin who is not on the case cannot open it; the request page says where it went.
+    messages.success(request, "Case opened for the clinician you chose.")
+    return redirect("inbox_request", request_id=request_id)
+
+
+@require_http_methods(["GET", "POST"])
+def convert(request: AuthenticatedHttpRequest, request_id: uuid.UUID) -> HttpResponse:
+    """Open a couple's case from a request: label, partners' names, primary clinician."""
+    _require_triage(request)
+    user = request.user
+    consultation = access.get_request_for_clinician(user, request_id)
+    if not consultation.is_open:
+        return _closed(request, request_id)
+    if request.method == "POST":
+        form = ConvertForm(request.POST, clinician=user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                couple = actions.convert_request_to_case(
+                    user,
+                    request_id,
+                    label=data["label"],
+                    partner_a_name=data["partner_a_name"],
+                    partner_b_name=data["partner_b_name"],
+                    primary_clinician=data["primary_clinician"],
+                )
+            except actions.RequestClosedError:
+                return _closed(request, request_id)
+            except ActionError as exc:
+                _add_action_errors(form, exc)
+            else:
+                return _after_conversion(request, couple, request_id)
+        status = 400
+    else:
+        form = ConvertForm(
+            clinician=user,
+            initial={
+                "label": consultation.name,
+                "partner_a_name": consultation.name,
+                "primary_clinician": user if user.is_therapist else None,
+            },
+        )
+        status = 200
+    return render(
+        request,
+        "intake/convert.html",
+        {"consultation": consultation, "form": form},
+        status=status,
+    )

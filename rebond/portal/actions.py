@@ -1,0 +1,205 @@
+"""Use cases of the partner's space: invitations, private links, and the partner's own settings.
+
+Clinician actions check access through `rebond.accounts.access`; partner actions take the
+`Partner` of the private-link session as their actor and reach only that partner's own rows.
+Each writes its audit entry in the same transaction (ids and field names, never a token or a
+value) and enqueues side effects after commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.timezone import now
+
+from rebond import audit
+from rebond.accounts import access
+from rebond.accounts.models import User
+from rebond.couples.actions import ActionError
+from rebond.couples.models import ContactChannel, Partner
+from rebond.portal.models import PrivateLink
+
+DEFAULT_PRIVATE_LINK_DAYS = 14
+SAFE_HOURS_MAX_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class InvitationResult:
+    """What happened, in words a clinician can act on, and the link if one was created."""
+
+    is_sent: bool
+    message: str
+    link: PrivateLink | None = None
+
+
+def link_lifetime() -> timedelta:
+    """Return how long a new private link stays valid (settings.PRIVATE_LINK_DAYS)."""
+    return timedelta(days=getattr(settings, "PRIVATE_LINK_DAYS", DEFAULT_PRIVATE_LINK_DAYS))
+
+
+def _safe_channels(partner: Partner) -> list[ContactChannel]:
+    return list(partner.contact_channels.filter(safe_to_contact=True).order_by("created_at"))
+
+
+@transaction.atomic
+def invite_partner(clinician: User, partner_id: uuid.UUID | str) -> InvitationResult:
+    """Invite one partner to their space through an e-mail address they marked safe.
+
+    1. The clinician must work on the partner's case (404 otherwise, via the gateway).
+    2. Only channels marked safe to contact are used; of those, only e-mail can be delivered
+       automatically. With no safe e-mail address nothing is created and nothing is sent.
+    3. The partner's older invitation links that were never used are revoked.
+    4. A new link is created and audited; the e-mail is sent by a task after commit, which
+       mints the token, so the token is never stored. The other partner is never contacted.
+    """
+    from rebond.portal.tasks import send_invitation
+
+    partner = access.get_partner_for_clinician(clinician, partner_id)
+    # Serialise concurrent invitations of the same partner (revoke-then-create).
+    Partner.objects.select_for_update().filter(pk=partner.pk).first()
+    channels = _safe_channels(partner)
+    emails = [c for c in channels if c.kind == ContactChannel.Kind.EMAIL]
+    others = [c for c in channels if c.kind != ContactChannel.Kind.EMAIL]
+    note = " Phone calls and text messages cannot be sent automatically yet." if others else ""
+    if not emails:
+        return InvitationResult(
+            is_sent=False,
+            message=(
+                f"Nothing was sent: {partner.display_name} has no e-mail address marked safe "
+                f"to contact.{note}"
+            ),
+        )
+    at = now()
+    stale = PrivateLink.objects.filter(
+        partner=partner,
+        purpose=PrivateLink.Purpose.INVITATION,
+        revoked_at=None,
+        first_used_at=None,
+    )
+    for old in stale:
+        _revoke(clinician, old, at)
+    link = PrivateLink.objects.create(
+        partner=partner,
+        purpose=PrivateLink.Purpose.INVITATION,
+        expires_at=at + link_lifetime(),
+        created_by=clinician,
+    )
+    audit.log(
+        actor=clinician,
+        action="portal.invitation.create",
+        obj=link,
+        clinic_id=partner.couple.clinic_id,
+    )
+    transaction.on_commit(partial(send_invitation.enqueue, str(link.id)))
+    where = "address" if len(emails) == 1 else f"{len(emails)} addresses"
+    return InvitationResult(
+        is_sent=True,
+        message=(
+            f"An invitation is on its way to {partner.display_name}'s e-mail {where} marked "
+            f"safe to contact.{note}"
+        ),
+        link=link,
+    )
+
+
+def _revoke(actor: User, link: PrivateLink, at: datetime) -> None:
+    link.revoked_at = at
+    link.save(update_fields=["revoked_at"])
+    audit.log(
+        actor=actor,
+        action="portal.link.revoke",
+        obj=link,
+        clinic_id=link.partner.couple.clinic_id,
+        fields=["revoked_at"],
+    )
+
+
+@transaction.atomic
+def revoke_link(clinician: User, link_id: uuid.UUID | str) -> PrivateLink:
+    """Revoke a private link: its token and any session opened with it stop working."""
+    partners = access.partners_for_clinician(clinician)
+    link = (
+        PrivateLink.objects.select_related("partner__couple")
+        .filter(partner__in=partners, id=link_id)
+        .first()
+    )
+    if link is None:
+        raise ActionError("No such link.")
+    if link.revoked_at is None:
+        _revoke(clinician, link, now())
+    return link
+
+
+@transaction.atomic
+def record_link_use(link: PrivateLink) -> None:
+    """Record that a link opened its partner's space (the first time, and each time in audit)."""
+    if link.first_used_at is None:
+        link.first_used_at = now()
+        link.save(update_fields=["first_used_at"])
+    audit.log(
+        actor=link.partner,
+        action="portal.link.use",
+        obj=link,
+        clinic_id=link.partner.couple.clinic_id,
+    )
+
+
+# --- The partner's own settings ---------------------------------------------------------------
+
+
+def _own_channel(partner: Partner, channel_id: uuid.UUID | str) -> ContactChannel:
+    channel = ContactChannel.objects.filter(partner=partner, id=channel_id).first()
+    if channel is None:
+        raise ActionError("No such contact channel.")
+    return channel
+
+
+@transaction.atomic
+def mark_channel_not_safe(partner: Partner, channel_id: uuid.UUID | str) -> ContactChannel:
+    """Stop all contact through one of the partner's own channels, at their word.
+
+    Only a clinician can mark a channel safe again, after talking with the partner.
+    """
+    channel = _own_channel(partner, channel_id)
+    if channel.safe_to_contact or channel.may_leave_message:
+        channel.safe_to_contact = False
+        channel.may_leave_message = False
+        channel.save(update_fields=["safe_to_contact", "may_leave_message"])
+        audit.log(
+            actor=partner,
+            action="portal.channel.not_safe",
+            obj=channel,
+            clinic_id=partner.couple.clinic_id,
+            fields=["safe_to_contact", "may_leave_message"],
+        )
+    return channel
+
+
+@transaction.atomic
+def set_safe_hours(
+    partner: Partner, channel_id: uuid.UUID | str, safe_hours: str
+) -> ContactChannel:
+    """Change when one of the partner's own channels may be used."""
+    channel = _own_channel(partner, channel_id)
+    safe_hours = safe_hours.strip()
+    if len(safe_hours) > SAFE_HOURS_MAX_LENGTH or "\x00" in safe_hours:
+        raise ActionError(
+            "Safe hours are too long.",
+            {"safe_hours": [f"Use at most {SAFE_HOURS_MAX_LENGTH} characters."]},
+        )
+    if channel.safe_hours != safe_hours:
+        channel.safe_hours = safe_hours
+        channel.save(update_fields=["safe_hours"])
+        audit.log(
+            actor=partner,
+            action="portal.channel.safe_hours",
+            obj=channel,
+            clinic_id=partner.couple.clinic_id,
+            fields=["safe_hours"],
+        )
+    return channel

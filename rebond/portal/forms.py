@@ -1,0 +1,50 @@
+"""Forms of the partner's space. Each lists its fields explicitly (SECURITY.md AC-07)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from rebond.couples.models import Partner
+from rebond.portal.actions import SAFE_HOURS_MAX_LENGTH
+
+GOAL_CHOICES = [(value, label) for value, label in Partner.Goal.choices if value]
+
+
+class GoalForm(forms.Form):
+    intake_goal = forms.ChoiceField(
+        label="What do you hope for from our work together?",
+        choices=GOAL_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose one of the options.",
+            "invalid_choice": "Choose one of the options.",
+        },
+    )
+
+
+class SafeHoursForm(forms.Form):
+    safe_hours = forms.CharField(
+        label="When is it safe to contact you this way?",
+        help_text='For example "Weekdays 9:00 to 17:00". Leave empty for any time.',
+        max_length=SAFE_HOURS_MAX_LENGTH,
+        required=False,
+        error_messages={"max_length": f"Use at most {SAFE_HOURS_MAX_LENGTH} characters."},
+    )
+
+
+class AgreeForm(forms.Form):
+    """Agree to the exact text shown: its hash travels with the form."""
+
+    sha256 = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, expected_sha256: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.expected_sha256 = expected_sha256
+
+    def clean_sha256(self) -> str:
+        value: str = self.cleaned_data["sha256"]
+        if value != self.expected_sha256:
+            raise forms.ValidationError(
+                "This text has changed since the page was opened. Please read it again."
+            )
+        return value

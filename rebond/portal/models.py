@@ -1,0 +1,74 @@
+"""Private links: how a partner, who never logs in, reaches their own space (SECURITY.md LK-*).
+
+A link's token is >= 128 bits from `secrets` and exists only in the e-mail that carries it:
+the database keeps its SHA-256. The token is minted by the delivery task itself, so it is
+never written to the task queue either. A link is valid for one partner only, until it
+expires or is revoked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils.timezone import now
+
+from rebond.couples.models import Partner
+
+# secrets.token_urlsafe(32): 32 random bytes = 256 bits, 43 URL-safe characters.
+TOKEN_BYTES = 32
+# Longer input is not a token we issued; refusing it early bounds the hashing work.
+MAX_TOKEN_LENGTH = 64
+
+
+def hash_token(token: str) -> str:
+    """Return the SHA-256 hex digest under which a token is stored and looked up."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> str:
+    """Return a fresh URL-safe token with 256 bits of randomness."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+class PrivateLink(models.Model):
+    """One partner's private link for one purpose; stored only as the hash of its token."""
+
+    class Purpose(models.TextChoices):
+        INVITATION = "invitation", "Invitation to their space"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="private_links")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    # Empty until the delivery task mints the token; the link cannot be used before that.
+    token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(default=now)
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    first_used_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at"]
+        indexes: ClassVar[list[models.Index]] = [
+            # Re-inviting revokes the partner's older unused links of the same purpose.
+            models.Index(fields=["partner", "purpose", "revoked_at"], name="link_partner_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} ({self.id})"
+
+    def is_valid(self) -> bool:
+        """Return whether the link may open its partner's space right now."""
+        if self.token_hash is None:
+            return False
+        if self.revoked_at is not None:
+            return False
+        return now() < self.expires_at

@@ -1,0 +1,97 @@
+"""The private-link session: how a request proves it is one partner, and nothing more.
+
+A partner never logs in. Opening a valid private link stores, under one portal-specific
+session key, which partner and which link the session is for; every later request re-checks
+that link (so revoking it ends the session at once, SECURITY.md AC-09). A clinician's login
+never grants the partner's space, and a partner's session is not a login, so it reaches no
+clinician page (LoginRequiredMiddleware still sends it to the login page).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Concatenate, ParamSpec
+
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.timezone import now
+
+from rebond.couples.models import Partner
+from rebond.portal.models import PrivateLink
+
+SESSION_KEY = "rebond.portal"
+# SECURITY.md SE-02: a client session ends after 30 idle minutes, and after 4 hours at most.
+IDLE_SECONDS = 30 * 60
+MAX_AGE = timedelta(hours=4)
+
+P = ParamSpec("P")
+
+
+def start(request: HttpRequest, link: PrivateLink) -> None:
+    """Turn the request's session into a private-link session for the link's partner only."""
+    if request.user.is_authenticated:
+        logout(request)  # One browser session is never a clinician and a partner at once.
+    request.session.cycle_key()  # A fresh session id: no fixation across the privilege change.
+    request.session[SESSION_KEY] = {
+        "partner": str(link.partner_id),
+        "link": str(link.id),
+        "started": now().isoformat(),
+    }
+    request.session.set_expiry(IDLE_SECONDS)
+
+
+def end(request: HttpRequest) -> None:
+    """Forget the session entirely (server side too)."""
+    request.session.flush()
+
+
+def current_partner(request: HttpRequest) -> Partner | None:
+    """Return the partner whose private-link session this is, or None."""
+    if request.user.is_authenticated:
+        return None
+    data = request.session.get(SESSION_KEY)
+    if not isinstance(data, dict):
+        return None
+    try:
+        started = datetime.fromisoformat(str(data["started"]))
+        link = (
+            PrivateLink.objects.select_related("partner__couple")
+            .filter(id=data["link"], partner_id=data["partner"])
+            .first()
+        )
+    except (KeyError, ValueError, TypeError):
+        link = None
+    if link is None or not link.is_valid() or now() - started > MAX_AGE:
+        request.session.pop(SESSION_KEY, None)
+        return None
+    # Each request restarts the idle clock (the expiry counts from the last save).
+    request.session.modified = True
+    return link.partner
+
+
+def not_valid(request: HttpRequest) -> HttpResponse:
+    """Return the one calm page for every link or session that does not open a space.
+
+    Unknown, expired, revoked and logged-out look exactly alike: nothing says whether a link
+    ever existed.
+    """
+    return render(request, "portal/not_valid.html", status=404)
+
+
+def partner_required(
+    view: Callable[Concatenate[HttpRequest, Partner, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    """Let only a private-link session in, and pass the view its partner."""
+
+    def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        partner = current_partner(request)
+        if partner is None:
+            return not_valid(request)
+        return view(request, partner, *args, **kwargs)
+
+    functools.update_wrapper(wrapped, view)
+    return login_not_required(wrapped)

@@ -1,0 +1,68 @@
+"""Background delivery of private links.
+
+The task mints the token itself, stores only its hash, and puts the raw token in the e-mail
+alone: it never reaches the database or the task queue. Subject and body are neutral: no
+names, no practice specialty, nothing about the other partner (DOMAIN.md 4.6 point 5).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.urls import reverse
+from django.utils.timezone import now
+from django_tasks import task
+
+from rebond.couples.models import ContactChannel
+from rebond.portal.models import PrivateLink, hash_token, new_token
+
+SUBJECT = "A message from your practice"
+
+
+def link_url(token: str) -> str:
+    """Return the absolute address of a private link."""
+    return settings.SITE_URL.rstrip("/") + reverse("portal:open_link", kwargs={"token": token})
+
+
+def invitation_body(token: str) -> str:
+    """Return the whole body of an invitation: one neutral sentence and the link."""
+    return f"Your practice has sent you a private link:\n\n{link_url(token)}\n"
+
+
+@task()
+def send_invitation(link_id: str) -> int:
+    """Mint the link's token and e-mail it to the partner's safe addresses; return how many."""
+    with transaction.atomic():
+        link = (
+            PrivateLink.objects.select_for_update()
+            .filter(id=link_id, revoked_at=None, first_used_at=None, expires_at__gt=now())
+            .first()
+        )
+        if link is None:
+            return 0  # Revoked, replaced or already used: there is nothing to deliver.
+        # Checked again at delivery time: the partner may have withdrawn a channel since.
+        recipients = list(
+            ContactChannel.objects.filter(
+                partner_id=link.partner_id,
+                kind=ContactChannel.Kind.EMAIL,
+                safe_to_contact=True,
+            )
+            .order_by("created_at")
+            .values_list("value", flat=True)
+        )
+        if not recipients:
+            return 0
+        token = new_token()
+        link.token_hash = hash_token(token)
+        link.sent_at = now()
+        link.save(update_fields=["token_hash", "sent_at"])
+    # Sent after commit, so no database lock is held during SMTP. If sending fails, the stored
+    # hash matches a token nobody received, and a retry of the task mints a new one.
+    body = invitation_body(token)
+    # One message per address, so no address learns of another.
+    messages = [
+        EmailMessage(SUBJECT, body, settings.DEFAULT_FROM_EMAIL, [address])
+        for address in recipients
+    ]
+    return get_connection().send_messages(messages) or 0

@@ -1,0 +1,259 @@
+"""The partner's space, reached through a private link, and the clinician's invite button.
+
+Partner pages show only the partner's own things (DOMAIN.md 7.5): never anything of the other
+partner, no safety concern, no clinician note, and no case status (a safety pause must not
+show, so no status shows at all).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST, require_safe
+
+from rebond.accounts import access
+from rebond.accounts.http import AuthenticatedHttpRequest
+from rebond.alerts.selectors import plans_visible_to_partner
+from rebond.couples import actions as couple_actions
+from rebond.couples.actions import ActionError
+from rebond.couples.models import ConsentDocument, ConsentRecord, ContactChannel, Injury, Partner
+from rebond.portal import actions, session
+from rebond.portal.forms import AgreeForm, GoalForm, SafeHoursForm
+from rebond.portal.models import MAX_TOKEN_LENGTH, PrivateLink, hash_token
+
+# Injuries in words that are calm to read on a phone someone else may glance at. A threat to
+# safety is never named: a safety concern is clinician-only (DOMAIN.md 4.6 point 3).
+NEUTRAL_INJURY_WORDS = {
+    Injury.Category.INFIDELITY: "A breach of the agreement between you",
+    Injury.Category.BROKEN_TRUST: "Something that affected trust between you",
+    Injury.Category.ATTACHMENT_NEGLECT: "A time when one of you needed the other",
+    Injury.Category.SAFETY_THREAT: "Something you are talking through with your therapist",
+}
+
+
+# --- Opening a link ---------------------------------------------------------------------------
+
+
+@login_not_required
+@require_GET  # Not HEAD: a link checker's HEAD must not count as the partner opening it.
+def open_link(request: HttpRequest, token: str) -> HttpResponse:
+    """Swap a valid private link for a session and send the browser to the clean address."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        return session.not_valid(request)
+    link = (
+        PrivateLink.objects.select_related("partner__couple")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    if link is None or not link.is_valid():
+        return session.not_valid(request)
+    session.start(request, link)
+    actions.record_link_use(link)
+    return redirect("portal:home")
+
+
+@login_not_required
+@require_safe
+def left(request: HttpRequest) -> HttpResponse:
+    """Confirm that the partner has left their space."""
+    return render(request, "portal/left.html")
+
+
+@require_POST
+@session.partner_required
+def leave(request: HttpRequest, partner: Partner) -> HttpResponse:
+    """End the private-link session and clear what the browser kept (SECURITY.md SE-03)."""
+    session.end(request)
+    response = redirect("portal:left")
+    response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
+
+
+# --- The space --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChannelRow:
+    channel: ContactChannel
+    form: SafeHoursForm
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    document: ConsentDocument
+    consent: ConsentRecord | None
+    has_older_consent: bool
+
+
+def _channel_form(channel: ContactChannel, data: Any = None) -> SafeHoursForm:
+    return SafeHoursForm(
+        data,
+        initial={"safe_hours": channel.safe_hours},
+        auto_id=f"hours-{channel.id}-%s",
+    )
+
+
+def _agreements(partner: Partner) -> list[AgreementRow]:
+    consents = list(partner.consents.filter(withdrawn_at=None).select_related("document"))
+    rows = []
+    order = list(ConsentDocument.Kind.values)  # Treatment first, research last.
+    documents = sorted(
+        couple_actions.current_documents().values(), key=lambda d: order.index(d.kind)
+    )
+    for document in documents:
+        current = next((c for c in consents if c.document_id == document.id), None)
+        older = any(c.document.kind == document.kind for c in consents) and current is None
+        rows.append(AgreementRow(document, current, older))
+    return rows
+
+
+def _render_home(
+    request: HttpRequest,
+    partner: Partner,
+    *,
+    goal_form: GoalForm | None = None,
+    bound_hours: tuple[uuid.UUID, SafeHoursForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    channels = []
+    for channel in partner.contact_channels.order_by("created_at"):
+        form = _channel_form(channel)
+        if bound_hours is not None and bound_hours[0] == channel.id:
+            form = bound_hours[1]
+        channels.append(ChannelRow(channel, form))
+    injuries = [
+        (NEUTRAL_INJURY_WORDS[Injury.Category(i.category)], i)
+        for i in access.injuries_visible_to_partner(partner).order_by("created_at")
+    ]
+    context = {
+        "partner": partner,
+        "goal_form": goal_form or GoalForm(initial={"intake_goal": partner.intake_goal}),
+        "channels": channels,
+        "agreements": _agreements(partner),
+        "injuries": injuries,
+        # Only plans written for this partner and shared with them (never the other's).
+        "plans": list(plans_visible_to_partner(partner)),
+    }
+    return render(request, "portal/home.html", context, status=status)
+
+
+@require_safe
+@session.partner_required
+def home(request: HttpRequest, partner: Partner) -> HttpResponse:
+    """Show the partner's own space."""
+    return _render_home(request, partner)
+
+
+@require_POST
+@session.partner_required
+def set_goal(request: HttpRequest, partner: Partner) -> HttpResponse:
+    """Record the partner's private goal, in their own words' nearest option."""
+    form = GoalForm(request.POST)
+    if not form.is_valid():
+        return _render_home(request, partner, goal_form=form, status=400)
+    couple_actions.set_intake_goal(partner, partner.id, form.cleaned_data["intake_goal"])
+    messages.success(request, "Thank you. Your answer is saved.")
+    return redirect("portal:home")
+
+
+@require_POST
+@session.partner_required
+def channel_not_safe(request: HttpRequest, partner: Partner, channel_id: uuid.UUID) -> HttpResponse:
+    """Stop contact through one of the partner's own channels."""
+    try:
+        actions.mark_channel_not_safe(partner, channel_id)
+    except ActionError as exc:
+        raise Http404("Not found.") from exc
+    messages.success(request, "Done. We will not use it to contact you.")
+    return redirect("portal:home")
+
+
+@require_POST
+@session.partner_required
+def channel_hours(request: HttpRequest, partner: Partner, channel_id: uuid.UUID) -> HttpResponse:
+    """Change when one of the partner's own channels may be used."""
+    channel = partner.contact_channels.filter(id=channel_id).first()
+    if channel is None:
+        raise Http404("Not found.")
+    form = _channel_form(channel, request.POST)
+    if not form.is_valid():
+        return _render_home(request, partner, bound_hours=(channel.id, form), status=400)
+    actions.set_safe_hours(partner, channel.id, form.cleaned_data["safe_hours"])
+    messages.success(request, "Thank you. Your safe times are saved.")
+    return redirect("portal:home")
+
+
+# --- Agreements (consents) --------------------------------------------------------------------
+
+
+def _current_document(document_id: uuid.UUID) -> ConsentDocument:
+    for document in couple_actions.current_documents().values():
+        if document.id == document_id:
+            return document
+    raise Http404("Not found.")
+
+
+def _render_agreement(
+    request: HttpRequest,
+    partner: Partner,
+    document: ConsentDocument,
+    form: AgreeForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    consent = partner.consents.filter(document=document, withdrawn_at=None).first()
+    form = form or AgreeForm(initial={"sha256": document.sha256}, expected_sha256=document.sha256)
+    context = {"partner": partner, "document": document, "consent": consent, "form": form}
+    return render(request, "portal/agreement.html", context, status=status)
+
+
+@require_safe
+@session.partner_required
+def agreement(request: HttpRequest, partner: Partner, document_id: uuid.UUID) -> HttpResponse:
+    """Show one agreement's full text, and whether the partner has agreed to it."""
+    return _render_agreement(request, partner, _current_document(document_id))
+
+
+@require_POST
+@session.partner_required
+def agree(request: HttpRequest, partner: Partner, document_id: uuid.UUID) -> HttpResponse:
+    """Record the partner's agreement to the exact text they were shown."""
+    document = _current_document(document_id)
+    form = AgreeForm(request.POST, expected_sha256=document.sha256)
+    if not form.is_valid():
+        return _render_agreement(request, partner, document, form, status=400)
+    couple_actions.record_consent(partner, partner.id, document.id)
+    messages.success(request, f"Thank you. You agreed to “{document.title}”.")
+    return redirect("portal:home")
+
+
+@require_POST
+@session.partner_required
+def withdraw(request: HttpRequest, partner: Partner, document_id: uuid.UUID) -> HttpResponse:
+    """Withdraw the partner's agreement; the record keeps the date it ended."""
+    document = _current_document(document_id)
+    consent = partner.consents.filter(document=document, withdrawn_at=None).first()
+    if consent is not None:
+        couple_actions.withdraw_consent(partner, consent.id)
+    messages.success(request, f"You have withdrawn your agreement to “{document.title}”.")
+    return redirect("portal:home")
+
+
+# --- The clinician's side ---------------------------------------------------------------------
+
+
+@require_POST
+def invite_partner(request: AuthenticatedHttpRequest, partner_id: uuid.UUID) -> HttpResponse:
+    """Invite one partner to their space, then return to the case page with what happened."""
+    result = actions.invite_partner(request.user, partner_id)
+    partner = access.get_partner_for_clinician(request.user, partner_id)
+    if result.is_sent:
+        messages.success(request, result.message)
+    else:
+        messages.warning(request, result.message)
+    return redirect("case", couple_id=partner.couple_id)
