@@ -8,111 +8,30 @@ use PostgreSQL at $BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:543
 2. Serve Rebond with gunicorn (production settings over plain HTTP on 127.0.0.1) and, beside
    it, a bare Django hello-world served the same way.
 3. Each simulated client opens its link (the token is swapped for a session), loads its
-   check-in, autosaves answers for the run's duration, then submits.
+   check-in, autosaves answers for the run's duration, then submits. Two runs:
+   - "answering": each client pauses about a second between answers (0.5-1.5 s, uniform),
+     like a person on a phone; this is the load the target is about;
+   - "saturation": no pause at all, every client hammering; this finds the ceiling.
 4. Print answers per second and p50/p95/p99 latency for autosave and submit, and the same for
-   the hello-world under the same concurrency. Target: autosave p95 < 50 ms with 50 clients
-   on SQLite.
+   the hello-world under the same concurrency (no pause). Target: autosave p95 < 50 ms with
+   50 answering clients on SQLite.
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
-import json
 import os
-import re
-import secrets
-import signal
-import socket
+import random
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parents[1]
-PYTHON = sys.executable
-GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
-CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-KEY_RE = re.compile(r'name="submission_key" value="([^"]+)"')
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-SEED = """
-import json, sys
-import django
-django.setup()
-from rebond.accounts.models import User
-from rebond.assessments import actions
-from rebond.portal.models import PrivateLink, hash_token, new_token
-from rebond.test import make_clinic, make_clinician, make_couple
-from django.utils.timezone import now
-from datetime import timedelta
-clinician = make_clinician(make_clinic("Bench clinic"), "Bench Clinician")
-out = []
-for n in range({clients}):
-    couple = make_couple(clinician, f"Bench couple {{n}}")
-    partner = couple.partners.get(role="A")
-    admin = next(a for a in actions.schedule_instrument(clinician, couple.id, "PHQ-9")
-                 if a.partner_id == partner.id)
-    token = new_token()
-    PrivateLink.objects.create(partner=partner, purpose="invitation", token_hash=hash_token(token),
-                               expires_at=now() + timedelta(days=1), sent_at=now(),
-                               created_by=clinician)
-    out.append({{"token": token, "administration": str(admin.id)}})
-print(json.dumps(out))
-"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"nothing listening on {port}")
-
-
-@dataclass
-class Client:
-    port: int
-    cookies: dict[str, str] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-
-    def request(
-        self, method: str, path: str, body: dict[str, str] | None = None
-    ) -> tuple[int, str, float]:
-        headers = {"Host": f"127.0.0.1:{self.port}"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        data = None
-        if body is not None:
-            data = urlencode(body)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["X-CSRFToken"] = body.get("csrfmiddlewaretoken", "")
-            headers["Origin"] = f"http://127.0.0.1:{self.port}"
-        start = time.perf_counter()
-        self.conn.request(method, path, body=data, headers=headers)
-        response = self.conn.getresponse()
-        text = response.read().decode("utf-8", "replace")
-        elapsed = time.perf_counter() - start
-        for header in response.headers.get_all("Set-Cookie") or []:
-            cookie = SimpleCookie(header)
-            for key, morsel in cookie.items():
-                self.cookies[key] = morsel.value
-        return response.status, (response.headers.get("Location") or text), elapsed
+from rebond.tests import live
 
 
 def run_partner(
@@ -121,36 +40,40 @@ def run_partner(
     until: float,
     results: dict[str, list[float]],
     errors: list[str],
+    think: float,
 ) -> None:
-    client = Client(port)
-    status, _, _ = client.request("GET", f"/p/{seed['token']}/")
+    client = live.HttpClient(port)
+    status, _, _ = client.request("GET", f"/p/{seed['token_a']}/")
     if status != 302:
         errors.append(f"link: {status}")
         return
-    page_path = f"/me/checkins/{seed['administration']}/"
+    page_path = f"/me/checkins/{seed['administration_a']}/"
     status, page, _ = client.request("GET", page_path)
-    if status != 200 or not CSRF_RE.search(page):
+    if status != 200 or not client.csrf:
         errors.append(f"page: {status}")
         return
-    csrf = CSRF_RE.search(page).group(1)  # type: ignore[union-attr]
-    key_match = KEY_RE.search(page)
+    key_match = live.KEY_RE.search(page)
+    if think:
+        time.sleep(random.uniform(0, think))  # people do not all answer at the same instant
     n = 0
     while time.perf_counter() < until:
         item = n % 9 + 1
         status, _, elapsed = client.request(
             "POST",
             page_path + "autosave/",
-            {"csrfmiddlewaretoken": csrf, "item": str(item), "value": str(n % 4)},
+            {"item": str(item), "value": str(n % 4)},
         )
         if status != 200:
             errors.append(f"autosave: {status}")
         results["autosave"].append(elapsed)
         n += 1
+        if think:
+            time.sleep(random.uniform(0.5, 1.5) * think)
     if key_match:
         status, _, elapsed = client.request(
             "POST",
             page_path + "submit/",
-            {"csrfmiddlewaretoken": csrf, "submission_key": key_match.group(1)},
+            {"submission_key": key_match.group(1), "finish": "anyway"},
         )
         if status not in (302, 303):
             errors.append(f"submit: {status}")
@@ -158,7 +81,7 @@ def run_partner(
 
 
 def run_hello(port: int, until: float, results: dict[str, list[float]], errors: list[str]) -> None:
-    client = Client(port)
+    client = live.HttpClient(port)
     while time.perf_counter() < until:
         status, _, elapsed = client.request("GET", "/")
         if status != 200:
@@ -169,6 +92,10 @@ def run_hello(port: int, until: float, results: dict[str, list[float]], errors: 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def rate(values: list[float], seconds: float) -> float:
+    return len(values) / seconds
 
 
 def summary(name: str, values: list[float], seconds: float) -> str:
@@ -193,70 +120,50 @@ def main() -> int:
         database_url = os.environ.get(
             "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/rebond_bench"
         )
-        env0 = {**os.environ, "DATABASE_URL": database_url}
-        subprocess.run([PYTHON, str(ROOT / "scripts" / "ensure_database.py")], env=env0, check=True)
+        subprocess.run(
+            [sys.executable, str(live.ROOT / "scripts" / "ensure_database.py")],
+            env={**os.environ, "DATABASE_URL": database_url},
+            check=True,
+        )
     else:
         database_url = f"sqlite:///{tmp / 'bench.sqlite3'}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "rebond.settings",
-        "DEBUG": "False",
-        "HTTPS": "False",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": database_url,
-        "REBOND_VAR_DIR": str(tmp),
-        "TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend",
-        "LOG_LEVEL": "WARNING",
-    }
-    rebond = str(Path(PYTHON).with_name("rebond"))
+    env = live.server_env(database_url, tmp)
     if args.postgres:
-        subprocess.run([rebond, "flush", "--noinput"], env=env, check=True)
-    subprocess.run([rebond, "migrate", "-v0"], env=env, check=True)
-    subprocess.run([rebond, "collectstatic", "--noinput", "-v0"], env=env, check=True)
-    seeded = subprocess.run(
-        [PYTHON, "-c", SEED.format(clients=args.clients)],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
-    seeds = json.loads(seeded.stdout.strip().splitlines()[-1])
-    port, hello_port = free_port(), free_port()
-    common = ["--workers", str(args.workers), "--log-level", "warning"]
+        subprocess.run([str(live.BIN / "rebond"), "flush", "--noinput"], env=env, check=True)
+    seeds = live.prepare(env, seed_count=2 * args.clients)
+    port, hello_port = live.free_port(), live.free_port()
     servers = [
-        subprocess.Popen(
-            [GUNICORN, "rebond.wsgi:application", "--bind", f"127.0.0.1:{port}", *common],
-            env=env,
-            cwd=ROOT,
-        ),
-        subprocess.Popen(
-            [GUNICORN, "bench.hello.app:application", "--bind", f"127.0.0.1:{hello_port}", *common],
-            env={**os.environ},
-            cwd=ROOT,
+        live.start_gunicorn(env, port, workers=args.workers),
+        live.start_gunicorn(
+            {**os.environ}, hello_port, workers=args.workers, app="bench.hello.app:application"
         ),
     ]
-    try:
-        wait_for(port)
-        wait_for(hello_port)
-        results: dict[str, list[float]] = {"autosave": [], "submit": [], "hello": []}
-        errors: list[str] = []
+
+    def run_clients(
+        batch: list[dict[str, str]], think: float
+    ) -> tuple[dict[str, list[float]], float]:
+        results: dict[str, list[float]] = {"autosave": [], "submit": []}
         until = time.perf_counter() + args.seconds
         threads = [
-            threading.Thread(target=run_partner, args=(port, seed, until, results, errors))
-            for seed in seeds
+            threading.Thread(target=run_partner, args=(port, seed, until, results, errors, think))
+            for seed in batch
         ]
         started = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        rebond_seconds = time.perf_counter() - started
+        return results, time.perf_counter() - started
+
+    errors: list[str] = []
+    try:
+        answering, answering_seconds = run_clients(seeds[: args.clients], think=1.0)
+        saturation, saturation_seconds = run_clients(seeds[args.clients :], think=0.0)
+        hello: dict[str, list[float]] = {"hello": []}
         until = time.perf_counter() + args.seconds
         hellos = [
-            threading.Thread(target=run_hello, args=(hello_port, until, results, errors))
-            for _ in seeds
+            threading.Thread(target=run_hello, args=(hello_port, until, hello, errors))
+            for _ in range(args.clients)
         ]
         started = time.perf_counter()
         for t in hellos:
@@ -266,23 +173,33 @@ def main() -> int:
         hello_seconds = time.perf_counter() - started
     finally:
         for server in servers:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+            live.stop(server)
     database = "PostgreSQL" if args.postgres else "SQLite (WAL)"
     print(
-        f"check-in benchmark: {args.clients} clients, {args.workers} gunicorn workers, {database}, "
-        f"{os.cpu_count()} CPUs"
+        f"check-in benchmark: {args.clients} concurrent clients, {args.workers} gunicorn workers, "
+        f"{database}, {os.cpu_count()} CPUs, {args.seconds:g} s per run"
     )
-    print(summary("autosave", results["autosave"], rebond_seconds))
-    print(summary("submit", results["submit"], rebond_seconds))
-    print(summary("hello", results["hello"], hello_seconds))
-    if results["autosave"] and results["hello"]:
+    print("answering (a pause of 0.5-1.5 s between answers, like a person):")
+    print("  " + summary("autosave", answering["autosave"], answering_seconds))
+    print("  " + summary("submit", answering["submit"], answering_seconds))
+    print("saturation (no pause):")
+    print("  " + summary("autosave", saturation["autosave"], saturation_seconds))
+    print("  " + summary("submit", saturation["submit"], saturation_seconds))
+    print("bare Django hello-world, same server set-up, no pause:")
+    print("  " + summary("hello", hello["hello"], hello_seconds))
+    if answering["autosave"] and saturation["autosave"] and hello["hello"]:
+        hello_p95 = percentile(hello["hello"], 0.95)
+        hello_rate = rate(hello["hello"], hello_seconds)
         print(
-            f"autosave p95 / hello-world p95: "
-            f"{percentile(results['autosave'], 0.95) / percentile(results['hello'], 0.95):.1f}x"
+            f"ratios to hello-world: answering autosave p95 "
+            f"{percentile(answering['autosave'], 0.95) / hello_p95:.1f}x, saturation throughput "
+            f"{rate(saturation['autosave'], saturation_seconds) / hello_rate:.2f}x"
         )
-        target = percentile(results["autosave"], 0.95) < 50
-        print(f"target autosave p95 < 50 ms: {'met' if target else 'NOT met'}")
+        target = percentile(answering["autosave"], 0.95) < 50
+        print(
+            f"target: answering autosave p95 < 50 ms with {args.clients} clients: "
+            f"{'met' if target else 'NOT met'}"
+        )
     print(f"errors: {len(errors)}" + (f" (first: {errors[:3]})" if errors else ""))
     return 1 if errors else 0
 

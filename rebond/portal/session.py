@@ -27,6 +27,7 @@ SESSION_KEY = "rebond.portal"
 # SECURITY.md SE-02: a client session ends after 30 idle minutes, and after 4 hours at most.
 IDLE_SECONDS = 30 * 60
 MAX_AGE = timedelta(hours=4)
+IDLE_REFRESH = timedelta(minutes=1)
 
 P = ParamSpec("P")
 
@@ -68,8 +69,13 @@ def current_partner(request: HttpRequest) -> Partner | None:
     if link is None or not link.is_valid() or now() - started > MAX_AGE:
         request.session.pop(SESSION_KEY, None)
         return None
-    # Each request restarts the idle clock (the expiry counts from the last save).
-    request.session.modified = True
+    # Requests restart the idle clock (the expiry counts from the session's last save). Saving
+    # on every request would add a database write to every autosave; once a minute is enough
+    # for a 30-minute limit.
+    seen = data.get("seen")
+    if not isinstance(seen, str) or now() - datetime.fromisoformat(seen) > IDLE_REFRESH:
+        data["seen"] = now().isoformat()
+        request.session[SESSION_KEY] = data
     return link.partner
 
 

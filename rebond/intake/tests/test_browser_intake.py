@@ -56,8 +56,8 @@ def test_a_request_becomes_a_case_on_a_phone(phone: Page, live_server: LiveServe
     no_sideways_scroll(page)
 
     page.get_by_label("What should we call you?").fill("Casey")
-    page.get_by_role("radio", name="Text message").check()
-    page.get_by_label("Phone number or e-mail address").fill("07700 900 777")
+    page.get_by_role("radio", name="E-mail").check()
+    page.get_by_label("Phone number or e-mail address").fill("casey@example.test")
     page.get_by_label("When is it safe to contact you?").fill("Mornings before 11")
     page.get_by_role("group", name="May we leave a message").get_by_role("radio", name="No").check()
     page.get_by_role("checkbox", name="An affair, sexual or emotional").check()
@@ -80,7 +80,7 @@ def test_a_request_becomes_a_case_on_a_phone(phone: Page, live_server: LiveServe
 
     request = ConsultationRequest.objects.get(name="Casey")
     assert request.feels_safe == ConsultationRequest.FeelsSafe.NOT_SURE
-    assert request.contact_method == "text"
+    assert request.contact_method == "email"
     assert any("/inbox/" in m.body and "Casey" not in m.body for m in mail.outbox)
 
     # The therapist logs in and finds the request.
@@ -115,6 +115,19 @@ def test_a_request_becomes_a_case_on_a_phone(phone: Page, live_server: LiveServe
     expect(page.get_by_role("heading", level=1)).to_have_text("Casey & Jordan")
     checker.check("intake-case-from-request-phone")
     no_sideways_scroll(page)
+
+    # Each partner is invited separately, only through a channel marked safe: Casey gave an
+    # e-mail address as her safe way to be reached; Jordan has no channel at all yet.
+    mail.outbox.clear()
+    page.get_by_role("button", name="Send a private link to Casey").click()
+    expect(page.get_by_text("sent", exact=False).first).to_be_visible()
+    assert [m.to for m in mail.outbox] == [["casey@example.test"]]
+    assert "/p/" in str(mail.outbox[0].body)
+    assert "Jordan" not in str(mail.outbox[0].body)
+    page.get_by_role("button", name="Send a private link to Jordan").click()
+    expect(page.get_by_text("Nothing was sent: Jordan has no e-mail address")).to_be_visible()
+    assert len(mail.outbox) == 1  # Jordan received nothing
+    checker.check("intake-case-invites-phone")
     checker.assert_clean()
 
 

@@ -1,0 +1,190 @@
+"""Real processes for reliability tests and benchmarks: a scratch database, gunicorn, a client.
+
+Used by tests that kill servers (rebond/assessments/tests/test_crash.py) and by bench/; each
+run gets its own database (a SQLite file in WAL mode, or PostgreSQL) and production settings
+over plain HTTP on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+KEY_RE = re.compile(r'name="submission_key" value="([^"]+)"')
+
+# Seeds `count` couples whose partner A has an open PHQ-9 and a private link; prints JSON.
+SEED_CHECKINS = """
+import json
+from datetime import timedelta
+import django
+django.setup()
+from django.utils.timezone import now
+from rebond.assessments import actions
+from rebond.portal.models import PrivateLink, hash_token, new_token
+from rebond.test import make_clinic, make_clinician, make_couple
+clinician = make_clinician(make_clinic("Live clinic"), "Live Clinician", email="live@example.test")
+out = []
+for n in range({count}):
+    couple = make_couple(clinician, f"Live couple {{n}}")
+    actions.schedule_instrument(clinician, couple.id, "PHQ-9")  # both partners, together
+    seed = {{"couple": str(couple.id)}}
+    for partner in couple.partners.all():
+        token = new_token()
+        PrivateLink.objects.create(partner=partner, purpose="invitation",
+                                   token_hash=hash_token(token), sent_at=now(),
+                                   expires_at=now() + timedelta(days=1), created_by=clinician)
+        role = partner.role.lower()
+        seed["token_" + role] = token
+        seed["administration_" + role] = str(partner.administrations.get().id)
+    out.append(seed)
+print(json.dumps(out))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listening on port {port}")
+
+
+def server_env(database_url: str, var_dir: Path) -> dict[str, str]:
+    """Return the environment of a production-like server on loopback over plain HTTP."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "rebond.settings",
+        "DEBUG": "False",
+        "HTTPS": "False",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": database_url,
+        "REBOND_VAR_DIR": str(var_dir),
+        "TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend",
+        "LOG_LEVEL": "WARNING",
+        # Persistent connections, as docs/deploy.md recommends for PostgreSQL.
+        "DB_CONN_MAX_AGE": "60",
+    }
+
+
+def prepare(env: dict[str, str], *, seed_count: int = 0) -> list[dict[str, str]]:
+    """Migrate, collect static files and seed check-ins; return the seeds."""
+    rebond = str(BIN / "rebond")
+    subprocess.run([rebond, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
+    subprocess.run([rebond, "collectstatic", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
+    if not seed_count:
+        return []
+    done = subprocess.run(
+        [sys.executable, "-c", SEED_CHECKINS.format(count=seed_count)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    seeds: list[dict[str, str]] = json.loads(done.stdout.strip().splitlines()[-1])
+    return seeds
+
+
+def start_gunicorn(
+    env: dict[str, str], port: int, *, workers: int = 2, app: str = "rebond.wsgi:application"
+) -> subprocess.Popen[bytes]:
+    """Start gunicorn in its own process group (so a test can kill master and workers)."""
+    process = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            app,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    wait_for(port)
+    return process
+
+
+def kill_hard(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL gunicorn's master and every worker at once: no clean shutdown of anything."""
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+@dataclass
+class HttpClient:
+    """A tiny keep-alive HTTP client that keeps cookies and sends Django's CSRF token."""
+
+    port: int
+    cookies: dict[str, str] = field(default_factory=dict)
+    csrf: str = ""
+
+    def __post_init__(self) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+
+    def request(
+        self, method: str, path: str, body: dict[str, str] | None = None
+    ) -> tuple[int, str, float]:
+        """Return (status, Location header or body, seconds taken)."""
+        headers = {"Host": f"127.0.0.1:{self.port}"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        data = None
+        if body is not None:
+            body = {"csrfmiddlewaretoken": self.csrf, **body}
+            data = urlencode(body)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["X-CSRFToken"] = self.csrf
+            headers["Origin"] = f"http://127.0.0.1:{self.port}"
+        start = time.perf_counter()
+        try:
+            self.conn.request(method, path, body=data, headers=headers)
+            response = self.conn.getresponse()
+        except (http.client.HTTPException, OSError):
+            # The server went away (killed): reconnect once for the next call.
+            self.conn.close()
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            raise
+        text = response.read().decode("utf-8", "replace")
+        elapsed = time.perf_counter() - start
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for key, morsel in SimpleCookie(header).items():
+                self.cookies[key] = morsel.value
+        match = CSRF_RE.search(text)
+        if match:
+            self.csrf = match.group(1)
+        return response.status, (response.headers.get("Location") or text), elapsed
