@@ -229,10 +229,10 @@ def test_both_partners_and_a_clinician_writing_at_once_lose_nothing_on_postgresq
                     [seeds[0][f"administration_{role}"]],
                 ).fetchall()
                 assert dict(rows) == {n % 9 + 1: n % 4 for n in range(31, 40)}
-            (label,) = db.execute(
+            row = db.execute(
                 "SELECT label FROM couples_couple WHERE id = %s", [seeds[0]["couple"]]
             ).fetchone()
-            assert label == "Live couple edited 39"
+            assert row == ("Live couple edited 39",)
     finally:
         with psycopg.connect(admin_dsn, autocommit=True) as admin:
             admin.execute(
