@@ -1,11 +1,35 @@
-"""Personas for the Django suite (described in rebond/test.py)."""
+"""Personas for the Django suite (described in rebond/test.py), and flushes past audit triggers."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 from rebond.accounts.models import Clinic, User
+from rebond.audit.protection import maintenance
 from rebond.test import make_clinic, make_clinician
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_through_audit_maintenance() -> Iterator[None]:
+    """Let Django's test flushes empty the append-only audit tables.
+
+    Transactional tests (browser tests, `django_db(transaction=True)`) end with Django's
+    `flush`, a DELETE (SQLite) or TRUNCATE (PostgreSQL) of every table, which the audit
+    triggers refuse. Only in the test suite, it runs inside `audit.protection.maintenance()`,
+    which lets those statements through for that one transaction (rebond/audit/protection.py).
+    """
+    original = BaseDatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self: BaseDatabaseOperations, sql_list: list[str]) -> None:
+        with maintenance(self.connection.alias):
+            original(self, sql_list)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(BaseDatabaseOperations, "execute_sql_flush", execute_sql_flush)
+        yield
 
 
 @pytest.fixture

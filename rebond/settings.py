@@ -129,6 +129,36 @@ elif _database["ENGINE"] != "django.db.backends.postgresql":
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+# --- Audit trail ----------------------------------------------------------------------------
+def _audit_chain_key() -> str:
+    """Return the HMAC key of the audit hash chain; in development, a random key under var/.
+
+    Kept apart from SECRET_KEY (never derived from it), so whoever learns SECRET_KEY or gets a
+    copy of the database still cannot rewrite the audit trail unnoticed. It must not change
+    once entries exist: `rebond audit verify` would then report every entry.
+    """
+    key = envsecret("AUDIT_CHAIN_KEY")
+    if key:
+        if len(key) < 32:
+            raise ImproperlyConfigured("AUDIT_CHAIN_KEY must be at least 32 characters.")
+        if key == SECRET_KEY:
+            raise ImproperlyConfigured("AUDIT_CHAIN_KEY must differ from SECRET_KEY.")
+        return key
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "AUDIT_CHAIN_KEY (or AUDIT_CHAIN_KEY_FILE) must be set when DEBUG=False."
+        )
+    path = VAR_DIR / "dev-audit-chain-key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+AUDIT_CHAIN_KEY = _audit_chain_key()
+
 # --- Background work ------------------------------------------------------------------------
 # Tasks are stored in the database, so SQLite and PostgreSQL installs need no broker. The
 # worker is `rebond db_worker` (make run starts one; docs/deploy.md shows a systemd unit).
@@ -241,6 +271,8 @@ EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Rebond <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds a delivery worker holds an alert notification before another may retry it.
+ALERT_DELIVERY_LEASE_SECONDS = envint("ALERT_DELIVERY_LEASE_SECONDS", 300, minimum=1)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -250,10 +282,13 @@ USE_TZ = True
 
 # --- Logging --------------------------------------------------------------------------------
 # Logs carry no clinical content: requests are logged by path name only by Django's handlers,
-# and Rebond code never logs answers, notes or names.
+# and Rebond code never logs answers, notes or names. Private-link tokens are redacted.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_links": {"()": "rebond.lib.logs.RedactLinks"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_links"]},
+    },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
 }

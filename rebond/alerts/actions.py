@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -216,8 +217,8 @@ def escalate_overdue_alerts(at: datetime | None = None) -> int:
     return count
 
 
-LEASE = timedelta(minutes=5)
 SUBJECT = "You have a priority item in Rebond"
+logger = logging.getLogger(__name__)
 
 
 def notification_body() -> str:
@@ -228,13 +229,30 @@ def notification_body() -> str:
 def deliver_notifications(limit: int = 100) -> int:
     """Send unsent notifications; return how many were sent.
 
-    Each row is claimed with a conditional UPDATE before sending (a lease of five minutes, so
-    a worker killed mid-send leaves it for another after the lease), then marked sent. The
+    Each row is claimed with a conditional UPDATE before sending (a lease, five minutes by
+    default, so a worker killed mid-send leaves it for another after the lease), then marked
+    sent. The
     Message-ID is the notification's id, so a rare resend after a crash between sending and
     marking is recognisable as the same message.
+
+    The guarantee, exactly (rebond/alerts/tests/test_delivery_crash.py kills a worker at each
+    point): every notification is delivered at least once, and at most once except after a
+    crash in the one window nothing can close.
+    - Killed before the claim: nothing happened; the next run sends it, once.
+    - Killed after the claim, before the message is handed to the mail server: the row stays
+      claimed; after the lease (ALERT_DELIVERY_LEASE_SECONDS) another run sends it, once.
+    - Killed after the mail server accepted the message, before the row is marked sent: the
+      row looks exactly like the case above, so after the lease it is sent again. Marking it
+      sent first would instead lose it on a crash, which is worse for a safety alert, and an
+      SMTP server cannot be asked whether it already took a message, so a second copy is the
+      price of never losing one. That copy has the same Message-ID, so mail systems that
+      de-duplicate by Message-ID drop it and a reader can tell it is the same nudge; the resend
+      is logged (with the notification's id only). The window lasts one database UPDATE.
+    A failed send (the server refused or was unreachable) releases the claim at once and is
+    retried on the next run; it is never counted as sent.
     """
     sent = 0
-    stale = now() - LEASE
+    stale = now() - timedelta(seconds=settings.ALERT_DELIVERY_LEASE_SECONDS)
     pending = (
         AlertNotification.objects.filter(sent_at=None)
         .filter(Q(claimed_at=None) | Q(claimed_at__lt=stale))
@@ -247,6 +265,11 @@ def deliver_notifications(limit: int = 100) -> int:
         ).update(claimed_at=now(), claim_token=token, attempts=notification.attempts + 1)
         if claimed != 1:
             continue
+        if notification.claimed_at is not None:
+            # The last worker that claimed it died before marking it: it may have sent it.
+            logger.warning(
+                "Alert notification %s: resending after an interrupted attempt.", notification.pk
+            )
         message = EmailMessage(
             subject=SUBJECT,
             body=notification_body(),

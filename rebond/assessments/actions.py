@@ -7,20 +7,28 @@ the access gateway. Every write records an audit entry without any answer value 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils.timezone import now
 
 import psychometrics
 from rebond import audit
 from rebond.accounts import access
-from rebond.accounts.models import User
-from rebond.assessments import scoring
-from rebond.assessments.models import Administration, DraftAnswer, Submission
-from rebond.couples.models import Partner
+from rebond.accounts.models import Clinic, User
+from rebond.assessments import schedule, scoring
+from rebond.assessments.models import (
+    Administration,
+    ClinicCheckinSettings,
+    DraftAnswer,
+    Occasion,
+    ScheduleRule,
+    Submission,
+)
+from rebond.couples.models import Couple, Partner
 
 
 class AssessmentError(ValueError):
@@ -243,3 +251,201 @@ def cancel_administration(clinician: User, administration_id: uuid.UUID | str) -
             clinic_id=target.couple.clinic_id,
         )
     return administration
+
+
+# --- The default schedule (DOMAIN 8), per clinic and per case ---------------------------------
+
+REMIND_AFTER_DAYS_RANGE = (1, 30)
+MAX_REMINDERS_RANGE = (0, 10)
+
+
+def get_settings_clinic(user: User) -> Clinic:
+    """Return the clinic whose check-in settings the user manages (clinic admins), or 404."""
+    if not user.is_authenticated or not user.is_active or not user.is_clinic_admin:
+        raise Http404("Not found.")
+    if user.clinic is None:
+        raise Http404("Not found.")
+    return user.clinic
+
+
+def _validated_sets(sets: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
+    allowed = set(schedule.schedulable_codes())
+    clean: dict[str, list[str]] = {}
+    for occasion, codes in sets.items():
+        if occasion not in Occasion.values:
+            raise AssessmentError("There is no such occasion.")
+        chosen = list(codes)
+        if not set(chosen) <= allowed:
+            raise AssessmentError("Choose questionnaires from the catalogue.")
+        clean[occasion] = schedule.in_catalogue_order(chosen)
+    return clean
+
+
+def _save_level(
+    actor: User,
+    clinic: Clinic,
+    couple: Couple | None,
+    sets: Mapping[str, list[str]],
+    above: Mapping[str, list[str]],
+) -> list[str]:
+    """Store, at one level, the occasions whose set differs from the level above.
+
+    An occasion equal to the level above keeps no rows, so it follows later changes there.
+    Return the occasions whose stored rows changed.
+    """
+    rows = ScheduleRule.objects.select_for_update().filter(clinic=clinic, couple=couple)
+    existing = {(r.occasion, r.instrument_code): r for r in rows}
+    changed: list[str] = []
+    at = now()
+    for occasion, chosen in sets.items():
+        mine = [r for (o, _), r in existing.items() if o == occasion]
+        if chosen == above[occasion]:
+            for rule in mine:
+                audit.log(
+                    actor=actor,
+                    action="assessments.schedule_rule.delete",
+                    obj=rule,
+                    clinic_id=clinic.id,
+                )
+                rule.delete()
+            if mine:
+                changed.append(occasion)
+            continue
+        touched = False
+        for code in schedule.schedulable_codes():
+            is_active = code in chosen
+            found = existing.get((occasion, code))
+            if found is None:
+                rule = ScheduleRule.objects.create(
+                    clinic=clinic,
+                    couple=couple,
+                    occasion=occasion,
+                    instrument_code=code,
+                    is_active=is_active,
+                    updated_at=at,
+                )
+            elif found.is_active != is_active:
+                rule = found
+                rule.is_active = is_active
+                rule.updated_at = at
+                rule.save(update_fields=["is_active", "updated_at"])
+            else:
+                continue
+            touched = True
+            audit.log(
+                actor=actor,
+                action="assessments.schedule_rule.set",
+                obj=rule,
+                clinic_id=clinic.id,
+                fields=["is_active"],
+            )
+        if touched:
+            changed.append(occasion)
+    return changed
+
+
+@transaction.atomic
+def set_clinic_schedule(admin: User, sets: Mapping[str, Iterable[str]]) -> list[str]:
+    """Set the clinic's default sets of questionnaires (clinic admins only).
+
+    Return the occasions that changed. Occasions not named are left as they are.
+    """
+    clinic = get_settings_clinic(admin)
+    return _save_level(admin, clinic, None, _validated_sets(sets), schedule.default_schedule())
+
+
+@transaction.atomic
+def set_case_schedule(
+    clinician: User, couple_id: uuid.UUID | str, sets: Mapping[str, Iterable[str]]
+) -> list[str]:
+    """Give one case its own sets where they differ from the clinic's default."""
+    couple = access.get_couple_for_clinician(clinician, couple_id)
+    clean = _validated_sets(sets)
+    return _save_level(
+        clinician, couple.clinic, couple, clean, schedule.clinic_schedule(couple.clinic_id)
+    )
+
+
+@transaction.atomic
+def reset_case_schedule(clinician: User, couple_id: uuid.UUID | str) -> int:
+    """Return the case to the clinic's default schedule; return how many rows were removed."""
+    couple = access.get_couple_for_clinician(clinician, couple_id)
+    rules = list(ScheduleRule.objects.select_for_update().filter(couple=couple))
+    for rule in rules:
+        audit.log(
+            actor=clinician,
+            action="assessments.schedule_rule.delete",
+            obj=rule,
+            clinic_id=couple.clinic_id,
+        )
+        rule.delete()
+    return len(rules)
+
+
+@transaction.atomic
+def apply_schedule(
+    clinician: User,
+    couple_id: uuid.UUID | str,
+    occasion: str,
+    *,
+    due_at: datetime | None = None,
+) -> list[Administration]:
+    """Schedule every questionnaire of one occasion's set for the case, all due together.
+
+    Each goes through `schedule_instrument`, so risk instruments reach both partners with
+    identical timing. An empty set is refused rather than silently doing nothing.
+    """
+    couple = access.get_couple_for_clinician(clinician, couple_id)
+    if occasion not in Occasion.values:
+        raise AssessmentError("There is no such occasion.")
+    label = Occasion(occasion).label
+    codes = schedule.case_schedule(couple)[0][occasion]
+    if not codes:
+        raise AssessmentError(f"The {label} set of this case has no questionnaires.")
+    when = due_at or now()
+    return [
+        administration
+        for code in codes
+        for administration in schedule_instrument(
+            clinician, couple.id, code, due_at=when, occasion=label
+        )
+    ]
+
+
+@transaction.atomic
+def set_reminder_settings(
+    admin: User, *, remind_after_days: int, max_reminders: int
+) -> ClinicCheckinSettings:
+    """Set when partners are reminded of open check-ins, and how often at most."""
+    clinic = get_settings_clinic(admin)
+    low, high = REMIND_AFTER_DAYS_RANGE
+    if not low <= remind_after_days <= high:
+        raise AssessmentError(f"Remind after {low} to {high} days.")
+    low, high = MAX_REMINDERS_RANGE
+    if not low <= max_reminders <= high:
+        raise AssessmentError(f"Send {low} to {high} reminders at most.")
+    settings, created = ClinicCheckinSettings.objects.select_for_update().get_or_create(
+        clinic=clinic
+    )
+    wanted = {"remind_after_days": remind_after_days, "max_reminders": max_reminders}
+    changed = [name for name, value in wanted.items() if getattr(settings, name) != value]
+    if changed:
+        for name in changed:
+            setattr(settings, name, wanted[name])
+        settings.updated_at = now()
+        settings.save(update_fields=[*changed, "updated_at"])
+    if changed or created:
+        audit.log(
+            actor=admin,
+            action="assessments.checkin_settings.set",
+            obj=settings,
+            clinic_id=clinic.id,
+            fields=changed,
+        )
+    return settings
+
+
+def checkin_settings(clinic_id: uuid.UUID) -> ClinicCheckinSettings:
+    """Return the clinic's reminder settings, unsaved defaults when it has none."""
+    found = ClinicCheckinSettings.objects.filter(clinic_id=clinic_id).first()
+    return found or ClinicCheckinSettings(clinic_id=clinic_id)

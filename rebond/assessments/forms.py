@@ -1,4 +1,4 @@
-"""The clinician's form to schedule a check-in."""
+"""The clinician's forms: schedule a check-in, the schedule's sets, reminder settings."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from typing import Any, cast
 
 from django import forms
 
+from rebond.assessments.actions import MAX_REMINDERS_RANGE, REMIND_AFTER_DAYS_RANGE
 from rebond.assessments.checkins import schedulable_instruments
+from rebond.assessments.models import Occasion
 from rebond.couples.models import Couple
 
 BOTH = "both"
@@ -33,3 +35,43 @@ class ScheduleForm(forms.Form):
         who.choices = [(BOTH, "Both partners")] + [
             (str(p.id), f"Only {p.display_name}") for p in couple.partners.order_by("role")
         ]
+
+
+class OccasionSetsForm(forms.Form):
+    """Which questionnaires make up each occasion's set (one checkbox group per occasion)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(inst.code, f"{inst.code} · {inst.name}") for inst in schedulable_instruments()]
+        for occasion in Occasion:
+            self.fields[occasion.value] = forms.MultipleChoiceField(
+                label=occasion.label,
+                choices=choices,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                error_messages={"invalid_choice": "Choose questionnaires from the list."},
+            )
+
+    def occasion_fields(self) -> list[forms.BoundField]:
+        return [self[occasion.value] for occasion in Occasion]
+
+
+class ApplyScheduleForm(forms.Form):
+    occasion = forms.ChoiceField(
+        choices=Occasion.choices, error_messages={"invalid_choice": "There is no such occasion."}
+    )
+
+
+class ReminderSettingsForm(forms.Form):
+    remind_after_days = forms.IntegerField(
+        label="Remind after (days)",
+        min_value=REMIND_AFTER_DAYS_RANGE[0],
+        max_value=REMIND_AFTER_DAYS_RANGE[1],
+        help_text="Days a check-in may stay open before its first reminder, and between two.",
+    )
+    max_reminders = forms.IntegerField(
+        label="Reminders per check-in, at most",
+        min_value=MAX_REMINDERS_RANGE[0],
+        max_value=MAX_REMINDERS_RANGE[1],
+        help_text="0 sends none.",
+    )

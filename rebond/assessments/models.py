@@ -114,3 +114,108 @@ class Submission(models.Model):
 
     def answer_for(self, item_number: int) -> Any:
         return self.answers.get(str(item_number))
+
+
+class Occasion(models.TextChoices):
+    """When in a case a set of questionnaires is given (DOMAIN.md 8)."""
+
+    INTAKE = "intake", "Intake"
+    EVERY_SESSION = "every_session", "Every session"
+    SESSION_4 = "session_4", "Session 4"
+    EVERY_5_SESSIONS = "every_5_sessions", "Every 5 sessions"
+    END = "end", "End of therapy"
+    FOLLOW_UP = "follow_up", "Follow-up"
+
+
+class ScheduleRule(models.Model):
+    """One instrument in one occasion's set: the clinic's default, or one case's override.
+
+    A clinic (or case) with no row for an occasion uses the level above: the case falls back to
+    the clinic, the clinic to `rebond.assessments.schedule.DEFAULT_SCHEDULE`. Once a level has
+    rows for an occasion, its active rows are that occasion's whole set (none active = empty).
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    clinic = models.ForeignKey(
+        "accounts.Clinic", on_delete=models.CASCADE, related_name="schedule_rules"
+    )
+    couple = models.ForeignKey(
+        Couple,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="schedule_rules",
+        help_text="Empty for the clinic's default; set for one case's own schedule.",
+    )
+    occasion = models.CharField(max_length=20, choices=Occasion.choices)
+    instrument_code = models.CharField(max_length=20)
+    is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["occasion", "instrument_code"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            # One row per instrument and occasion at each level: saving a set upserts on these.
+            models.UniqueConstraint(
+                fields=["clinic", "occasion", "instrument_code"],
+                condition=models.Q(couple__isnull=True),
+                name="schedule_rule_one_per_clinic",
+            ),
+            models.UniqueConstraint(
+                fields=["couple", "occasion", "instrument_code"],
+                condition=models.Q(couple__isnull=False),
+                name="schedule_rule_one_per_case",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_code} at {self.occasion}"
+
+
+class ClinicCheckinSettings(models.Model):
+    """A clinic's reminder rules for check-ins left open (absent = the defaults)."""
+
+    DEFAULT_REMIND_AFTER_DAYS = 3
+    DEFAULT_MAX_REMINDERS = 2
+
+    clinic = models.OneToOneField(
+        "accounts.Clinic", on_delete=models.CASCADE, related_name="checkin_settings"
+    )
+    remind_after_days = models.PositiveSmallIntegerField(default=DEFAULT_REMIND_AFTER_DAYS)
+    # 0 turns reminders off.
+    max_reminders = models.PositiveSmallIntegerField(default=DEFAULT_MAX_REMINDERS)
+    updated_at = models.DateTimeField(default=now)
+
+    def __str__(self) -> str:
+        return f"check-in settings of {self.clinic_id}"
+
+
+class CheckinReminder(models.Model):
+    """One reminder about one open administration; one e-mail covers a partner's whole batch.
+
+    The row is written (claimed) before the e-mail is queued, in the same transaction as the
+    link it carries; the unique constraint makes a second, concurrent sweep fail its claim, so
+    nothing is sent twice and the clinic's limit holds.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="reminders"
+    )
+    number = models.PositiveSmallIntegerField(help_text="1 for the first reminder, and so on.")
+    link = models.ForeignKey(
+        "portal.PrivateLink", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["created_at"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            # The claim: the n-th reminder of an administration exists at most once.
+            models.UniqueConstraint(
+                fields=["administration", "number"], name="reminder_once_per_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"reminder {self.number} of {self.administration_id}"

@@ -32,6 +32,30 @@ urlpatterns = [
         views.schedule_checkin,
         name="schedule_checkin",
     ),
+    path("cases/<uuid:couple_id>/checkins/apply/", views.apply_schedule, name="apply_schedule"),
+    path("cases/<uuid:couple_id>/checkins/sets/", views.case_schedule, name="case_schedule"),
+    path(
+        "cases/<uuid:couple_id>/checkins/sets/reset/",
+        views.case_schedule_reset,
+        name="case_schedule_reset",
+    ),
+    path(
+        "cases/<uuid:couple_id>/checkins/pin/<uuid:partner_id>/",
+        views.set_link_pin,
+        name="set_link_pin",
+    ),
+    path(
+        "cases/<uuid:couple_id>/checkins/pin/<uuid:partner_id>/clear/",
+        views.clear_link_pin,
+        name="clear_link_pin",
+    ),
+    path("settings/schedule/", views.schedule_settings, name="schedule_settings"),
+    path("settings/schedule/sets/", views.save_schedule_settings, name="schedule_settings_save"),
+    path(
+        "settings/schedule/reminders/",
+        views.save_reminder_settings,
+        name="reminder_settings_save",
+    ),
     path(
         "cases/<uuid:couple_id>/checkins/<uuid:administration_id>/cancel/",
         views.cancel_checkin,

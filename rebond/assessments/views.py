@@ -13,13 +13,15 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 import psychometrics
@@ -27,13 +29,23 @@ from psychometrics import Instrument, Item
 from rebond import audit
 from rebond.accounts import access
 from rebond.accounts.http import AuthenticatedHttpRequest
-from rebond.assessments import actions, scoring
+from rebond.assessments import actions, schedule, scoring
 from rebond.assessments.actions import AssessmentError
 from rebond.assessments.checkins import has_wording, open_checkins
-from rebond.assessments.forms import BOTH, ScheduleForm
-from rebond.assessments.models import Administration, Submission
+from rebond.assessments.forms import (
+    BOTH,
+    ApplyScheduleForm,
+    OccasionSetsForm,
+    ReminderSettingsForm,
+    ScheduleForm,
+)
+from rebond.assessments.models import Administration, Occasion, Submission
+from rebond.couples.actions import ActionError
 from rebond.couples.models import Couple, Partner
+from rebond.portal import actions as portal_actions
 from rebond.portal import session
+from rebond.portal.forms import SetPinForm
+from rebond.portal.models import LinkPin
 
 # An answer is a small whole number; anything else is refused before it reaches int().
 VALUE_RE = re.compile(r"-?[0-9]{1,4}")
@@ -368,12 +380,32 @@ def _results(
     return [PartnerResults(p, rows_by_partner[p.id]) for p in partners]
 
 
+@dataclass
+class OccasionRow:
+    """One occasion of the case's schedule, for the "Schedule the … set" buttons."""
+
+    occasion: str
+    label: str
+    codes: list[str]
+    is_own: bool
+
+
+@dataclass
+class PinRow:
+    partner: Partner
+    has_pin: bool
+    form: SetPinForm
+
+
 def _render_case(
     request: AuthenticatedHttpRequest,
     couple: Couple,
     form: ScheduleForm | None = None,
     status: int = 200,
+    *,
+    bound: dict[str, forms.Form] | None = None,
 ) -> HttpResponse:
+    bound = bound or {}
     partners = list(couple.partners.order_by("role"))
     administrations = (
         access.administrations_for_clinician(request.user)
@@ -390,7 +422,29 @@ def _render_case(
                 obj=couple,
                 clinic_id=couple.clinic_id,
             )
-    context = {"couple": couple, "form": form or ScheduleForm(couple), "results": results}
+    sets, own = schedule.case_schedule(couple)
+    occasions = [OccasionRow(o.value, o.label, sets[o.value], o.value in own) for o in Occasion]
+    pinned = LinkPin.objects.filter(partner__in=partners).values_list("partner_id", flat=True)
+    with_pin = set(pinned)
+    pins = [
+        PinRow(
+            p,
+            p.id in with_pin,
+            cast(SetPinForm, bound.get(f"pin-{p.role}"))
+            or SetPinForm(prefix=f"pin-{p.role}", auto_id=f"pin-{p.role}-%s"),
+        )
+        for p in partners
+    ]
+    context = {
+        "couple": couple,
+        "form": form or ScheduleForm(couple),
+        "results": results,
+        "occasions": occasions,
+        "has_own_schedule": bool(own),
+        "sets_form": bound.get("sets") or OccasionSetsForm(initial=sets, prefix="case"),
+        "pins": pins,
+        "not_yet_offered": schedule.NOT_YET_OFFERED,
+    }
     return render(request, "assessments/case_checkins.html", context, status=status)
 
 
@@ -441,3 +495,156 @@ def cancel_checkin(
     else:
         messages.success(request, f"{administration.instrument_code} cancelled.")
     return redirect("case_checkins", couple_id=couple.id)
+
+
+@require_POST
+def apply_schedule(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpResponse:
+    """Schedule one occasion's whole set for the case (risk instruments for both partners)."""
+    couple = access.get_couple_for_clinician(request.user, couple_id)
+    form = ApplyScheduleForm(request.POST)
+    if not form.is_valid():
+        messages.warning(request, "Choose one of the occasions.")
+        return _render_case(request, couple, status=400)
+    occasion = Occasion(form.cleaned_data["occasion"])
+    try:
+        scheduled = actions.apply_schedule(request.user, couple.id, occasion.value)
+    except AssessmentError as exc:
+        messages.warning(request, str(exc))
+        return _render_case(request, couple, status=exc.status)
+    codes = ", ".join(dict.fromkeys(a.instrument_code for a in scheduled))
+    messages.success(request, f"{occasion.label} set scheduled: {codes}.")
+    return redirect("case_checkins", couple_id=couple.id)
+
+
+@require_POST
+def case_schedule(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpResponse:
+    """Give this case its own sets where they differ from the clinic's default."""
+    couple = access.get_couple_for_clinician(request.user, couple_id)
+    form = OccasionSetsForm(request.POST, prefix="case")
+    if not form.is_valid():
+        return _render_case(request, couple, status=400, bound={"sets": form})
+    try:
+        actions.set_case_schedule(request.user, couple.id, form.cleaned_data)
+    except AssessmentError as exc:
+        form.add_error(None, str(exc))
+        return _render_case(request, couple, status=exc.status, bound={"sets": form})
+    messages.success(request, "This case's schedule is saved.")
+    return redirect("case_checkins", couple_id=couple.id)
+
+
+@require_POST
+def case_schedule_reset(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpResponse:
+    """Return the case to the clinic's default schedule."""
+    couple = access.get_couple_for_clinician(request.user, couple_id)
+    actions.reset_case_schedule(request.user, couple.id)
+    messages.success(request, "This case follows the clinic's default schedule again.")
+    return redirect("case_checkins", couple_id=couple.id)
+
+
+def _case_partner(
+    request: AuthenticatedHttpRequest, couple_id: uuid.UUID, partner_id: uuid.UUID
+) -> tuple[Couple, Partner]:
+    couple = access.get_couple_for_clinician(request.user, couple_id)
+    partner = access.get_partner_for_clinician(request.user, partner_id)
+    if partner.couple_id != couple.id:
+        raise Http404("Not found.")
+    return couple, partner
+
+
+@require_POST
+def set_link_pin(
+    request: AuthenticatedHttpRequest, couple_id: uuid.UUID, partner_id: uuid.UUID
+) -> HttpResponse:
+    """Set or change the PIN a partner enters after opening any of their private links."""
+    couple, partner = _case_partner(request, couple_id, partner_id)
+    prefix = f"pin-{partner.role}"
+    form = SetPinForm(request.POST, prefix=prefix, auto_id=f"{prefix}-%s")
+    if not form.is_valid():
+        return _render_case(request, couple, status=400, bound={prefix: form})
+    try:
+        portal_actions.set_link_pin(request.user, partner.id, form.cleaned_data["pin"])
+    except ActionError as exc:
+        form.add_error("pin", str(exc))
+        return _render_case(request, couple, status=400, bound={prefix: form})
+    messages.success(
+        request, f"PIN saved for {partner.display_name}. Tell them in person: it is never sent."
+    )
+    return redirect("case_checkins", couple_id=couple.id)
+
+
+@require_POST
+def clear_link_pin(
+    request: AuthenticatedHttpRequest, couple_id: uuid.UUID, partner_id: uuid.UUID
+) -> HttpResponse:
+    """Stop asking a partner for a PIN."""
+    couple, partner = _case_partner(request, couple_id, partner_id)
+    if portal_actions.clear_link_pin(request.user, partner.id):
+        messages.success(request, f"{partner.display_name}'s links no longer ask for a PIN.")
+    return redirect("case_checkins", couple_id=couple.id)
+
+
+# --- The clinic's default schedule and reminders (clinic admins) ------------------------------
+
+
+def _render_settings(
+    request: AuthenticatedHttpRequest,
+    *,
+    sets_form: OccasionSetsForm | None = None,
+    reminders_form: ReminderSettingsForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    clinic = actions.get_settings_clinic(request.user)
+    current = actions.checkin_settings(clinic.id)
+    context = {
+        "clinic": clinic,
+        "sets_form": sets_form
+        or OccasionSetsForm(initial=schedule.clinic_schedule(clinic.id), prefix="clinic"),
+        "reminders_form": reminders_form
+        or ReminderSettingsForm(
+            initial={
+                "remind_after_days": current.remind_after_days,
+                "max_reminders": current.max_reminders,
+            },
+            prefix="reminders",
+        ),
+        "not_yet_offered": schedule.NOT_YET_OFFERED,
+    }
+    return render(request, "assessments/schedule_settings.html", context, status=status)
+
+
+@require_safe
+def schedule_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Show the clinic's default schedule and reminder settings (clinic admins only)."""
+    return _render_settings(request)
+
+
+@require_POST
+def save_schedule_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Save the clinic's default sets of questionnaires."""
+    actions.get_settings_clinic(request.user)
+    form = OccasionSetsForm(request.POST, prefix="clinic")
+    if not form.is_valid():
+        return _render_settings(request, sets_form=form, status=400)
+    try:
+        actions.set_clinic_schedule(request.user, form.cleaned_data)
+    except AssessmentError as exc:
+        form.add_error(None, str(exc))
+        return _render_settings(request, sets_form=form, status=exc.status)
+    messages.success(request, "The clinic's default schedule is saved.")
+    return redirect("schedule_settings")
+
+
+@require_POST
+def save_reminder_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Save when and how often partners are reminded of open check-ins."""
+    actions.get_settings_clinic(request.user)
+    form = ReminderSettingsForm(request.POST, prefix="reminders")
+    if not form.is_valid():
+        return _render_settings(request, reminders_form=form, status=400)
+    try:
+        actions.set_reminder_settings(request.user, **form.cleaned_data)
+    except AssessmentError as exc:
+        form.add_error(None, str(exc))
+        return _render_settings(request, reminders_form=form, status=exc.status)
+    messages.success(request, "Reminder settings saved.")
+    return redirect(reverse("schedule_settings") + "#reminders")

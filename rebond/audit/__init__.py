@@ -2,7 +2,9 @@
 
 Entries are written by `rebond.audit.log()` inside the same transaction as the change they
 describe, so a change without its entry cannot be committed. They hold ids and action names,
-never clinical content. Entries are only ever inserted (AuditEntry refuses updates and deletes).
+never clinical content. Entries are only ever inserted: AuditEntry refuses updates and deletes,
+and so do database triggers (rebond/audit/protection.py). Each entry is hash-chained to the one
+before it (rebond/audit/chain.py); `rebond audit verify` recomputes the chain.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db import models, transaction
+from django.utils.timezone import now
 
 if TYPE_CHECKING:
-    from rebond.audit.models import AuditEntry
+    from rebond.audit.models import AuditChainHead, AuditEntry
 
 __all__ = ["actor_label_for", "log"]
 
@@ -47,9 +50,15 @@ def log(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.log() must run inside the transaction of the change it records.")
     from rebond.accounts.models import User
-    from rebond.audit.models import AuditEntry
+    from rebond.audit import chain
+    from rebond.audit.models import AuditChainHead, AuditEntry
 
-    return AuditEntry.objects.create(
+    # Cost per entry: one SELECT ... FOR UPDATE of the head, the INSERT, one UPDATE of the head.
+    head = _lock_chain_head()
+    entry = AuditEntry(
+        sequence=head.sequence + 1,
+        prev_hash=head.hash,
+        at=now(),
         actor=actor if isinstance(actor, User) else None,
         actor_label=actor_label_for(actor),
         clinic_id=clinic_id,
@@ -60,3 +69,28 @@ def log(
         reason=reason,
         request_id=request_id or uuid.uuid4(),
     )
+    entry.hash = chain.link_hash(chain.chain_key(), entry.prev_hash, chain.values_of(entry))
+    entry.save(force_insert=True)
+    AuditChainHead.objects.filter(pk=head.pk).update(sequence=entry.sequence, hash=entry.hash)
+    return entry
+
+
+def _lock_chain_head() -> AuditChainHead:
+    """Lock and return the chain head, creating it if missing (a new or flushed database).
+
+    The lock is held until the caller's transaction ends, so appends are serialised and the
+    chain cannot fork. A missing head starts from the last entry, if any.
+    """
+    from rebond.audit.models import GENESIS, HEAD_ID, AuditChainHead, AuditEntry
+
+    locked = AuditChainHead.objects.select_for_update()
+    try:
+        return locked.get(pk=HEAD_ID)
+    except AuditChainHead.DoesNotExist:
+        last = AuditEntry.objects.order_by("-sequence").values_list("sequence", "hash").first()
+        sequence, hash_ = last or (0, GENESIS)
+        # Two first writers may race here; ON CONFLICT DO NOTHING lets one row win.
+        AuditChainHead.objects.bulk_create(
+            [AuditChainHead(pk=HEAD_ID, sequence=sequence, hash=hash_)], ignore_conflicts=True
+        )
+        return locked.get(pk=HEAD_ID)

@@ -8,12 +8,14 @@ value) and enqueues side effects after commit.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils.timezone import now
 
@@ -22,7 +24,7 @@ from rebond.accounts import access
 from rebond.accounts.models import User
 from rebond.couples.actions import ActionError
 from rebond.couples.models import ContactChannel, Partner
-from rebond.portal.models import PrivateLink
+from rebond.portal.models import MAX_PIN_FAILURES, LinkPin, PrivateLink
 
 DEFAULT_PRIVATE_LINK_DAYS = 14
 SAFE_HOURS_MAX_LENGTH = 200
@@ -203,3 +205,106 @@ def set_safe_hours(
             fields=["safe_hours"],
         )
     return channel
+
+
+# --- The optional PIN on a partner's links (SECURITY.md LK-*) ---------------------------------
+
+PIN_RE = re.compile(r"[0-9]{4,8}")
+
+
+@transaction.atomic
+def set_link_pin(clinician: User, partner_id: uuid.UUID | str, pin: str) -> LinkPin:
+    """Ask for a PIN after any of the partner's links is opened; keep only its hash.
+
+    The clinician tells the partner the PIN in person: it is never sent with a link. A new PIN
+    ends the partner's open session, which proved the old one (or none).
+    """
+    partner = access.get_partner_for_clinician(clinician, partner_id)
+    if not PIN_RE.fullmatch(pin):
+        raise ActionError("The PIN was not saved.", {"pin": ["Use 4 to 8 digits."]})
+    link_pin, created = LinkPin.objects.select_for_update().get_or_create(
+        partner=partner, defaults={"pin_hash": make_password(pin), "set_by": clinician}
+    )
+    if not created:
+        link_pin.pin_hash = make_password(pin)
+        link_pin.set_at = now()
+        link_pin.set_by = clinician
+        link_pin.save(update_fields=["pin_hash", "set_at", "set_by"])
+    audit.log(
+        actor=clinician,
+        action="portal.pin.set",
+        obj=link_pin,
+        clinic_id=partner.couple.clinic_id,
+        fields=["pin_hash"],
+    )
+    return link_pin
+
+
+@transaction.atomic
+def clear_link_pin(clinician: User, partner_id: uuid.UUID | str) -> bool:
+    """Stop asking the partner for a PIN; return whether there was one."""
+    partner = access.get_partner_for_clinician(clinician, partner_id)
+    link_pin = LinkPin.objects.select_for_update().filter(partner=partner).first()
+    if link_pin is None:
+        return False
+    audit.log(
+        actor=clinician, action="portal.pin.clear", obj=link_pin, clinic_id=partner.couple.clinic_id
+    )
+    link_pin.delete()
+    return True
+
+
+@dataclass(frozen=True)
+class PinCheck:
+    """The outcome of one PIN entered for an opened link."""
+
+    pin: LinkPin | None = None  # Set when the PIN was right (or no PIN is asked any more).
+    is_right: bool = False
+    is_locked: bool = False
+    tries_left: int = 0
+
+
+@transaction.atomic
+def check_link_pin(link_id: uuid.UUID | str, pin: str) -> PinCheck:
+    """Check a PIN entered after opening a link; the MAX_PIN_FAILURES-th wrong one revokes it.
+
+    Failures are counted on the link under a row lock, so parallel guesses cannot exceed the
+    limit. Every try is audited (ids only, never the digits).
+    """
+    link = (
+        PrivateLink.objects.select_for_update()
+        .select_related("partner__couple")
+        .filter(id=link_id)
+        .first()
+    )
+    if link is None or not link.is_valid():
+        return PinCheck(is_locked=True)
+    clinic_id = link.partner.couple.clinic_id
+    link_pin = LinkPin.objects.filter(partner_id=link.partner_id).first()
+    if link_pin is None:  # The clinician removed the PIN meanwhile: nothing more to prove.
+        return PinCheck(is_right=True)
+    if PIN_RE.fullmatch(pin) and check_password(pin, link_pin.pin_hash):
+        audit.log(actor=link.partner, action="portal.pin.right", obj=link, clinic_id=clinic_id)
+        return PinCheck(pin=link_pin, is_right=True)
+    link.pin_failures += 1
+    link.save(update_fields=["pin_failures"])
+    audit.log(
+        actor=link.partner,
+        action="portal.pin.wrong",
+        obj=link,
+        clinic_id=clinic_id,
+        fields=["pin_failures"],
+    )
+    if link.pin_failures < MAX_PIN_FAILURES:
+        return PinCheck(tries_left=MAX_PIN_FAILURES - link.pin_failures)
+    link.revoked_at = now()
+    link.save(update_fields=["revoked_at"])
+    audit.log(
+        actor=link.partner,
+        action="portal.link.lock",
+        obj=link,
+        clinic_id=clinic_id,
+        fields=["revoked_at"],
+        reason=f"{MAX_PIN_FAILURES} wrong PINs",
+    )
+    return PinCheck(is_locked=True)

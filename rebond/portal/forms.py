@@ -48,3 +48,40 @@ class AgreeForm(forms.Form):
                 "This text has changed since the page was opened. Please read it again."
             )
         return value
+
+
+PIN_HELP = "4 to 8 digits."
+
+
+class PinForm(forms.Form):
+    """The PIN a partner enters after opening their link (digits only, never stored)."""
+
+    pin = forms.RegexField(
+        label="Your PIN",
+        regex=r"\A[0-9]{4,8}\Z",
+        max_length=8,
+        strip=True,
+        help_text="The 4 to 8 digits your therapist gave you.",
+        error_messages={
+            "required": "Enter your PIN.",
+            "invalid": "Enter 4 to 8 digits, with no spaces.",
+            "max_length": "Enter 4 to 8 digits, with no spaces.",
+        },
+    )
+
+
+class SetPinForm(forms.Form):
+    """A clinician sets a partner's PIN (told to the partner in person, never sent)."""
+
+    pin = forms.RegexField(
+        label="New PIN",
+        regex=r"\A[0-9]{4,8}\Z",
+        max_length=8,
+        strip=True,
+        help_text=PIN_HELP,
+        error_messages={
+            "required": "Enter a PIN of 4 to 8 digits.",
+            "invalid": "Use 4 to 8 digits.",
+            "max_length": "Use 4 to 8 digits.",
+        },
+    )

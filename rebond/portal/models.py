@@ -23,6 +23,8 @@ from rebond.couples.models import Partner
 TOKEN_BYTES = 32
 # Longer input is not a token we issued; refusing it early bounds the hashing work.
 MAX_TOKEN_LENGTH = 64
+# SECURITY.md LK-*: the fifth wrong PIN revokes the link it was entered for.
+MAX_PIN_FAILURES = 5
 
 
 def hash_token(token: str) -> str:
@@ -40,6 +42,7 @@ class PrivateLink(models.Model):
 
     class Purpose(models.TextChoices):
         INVITATION = "invitation", "Invitation to their space"
+        REMINDER = "reminder", "Reminder of open check-ins"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="private_links")
@@ -51,6 +54,8 @@ class PrivateLink(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     first_used_at = models.DateTimeField(null=True, blank=True)
+    # Wrong PINs entered after opening this link; at MAX_PIN_FAILURES the link is revoked.
+    pin_failures = models.PositiveSmallIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -72,3 +77,21 @@ class PrivateLink(models.Model):
         if self.revoked_at is not None:
             return False
         return now() < self.expires_at
+
+
+class LinkPin(models.Model):
+    """An optional PIN a partner must enter after opening any of their private links.
+
+    Only a password hash is kept (Django's hashers). A 4-8 digit PIN is a short secret: the
+    hash keeps it from being read off a screen or a backup, and the lockout after
+    MAX_PIN_FAILURES wrong tries is what stops guessing.
+    """
+
+    partner = models.OneToOneField(Partner, on_delete=models.CASCADE, related_name="link_pin")
+    pin_hash = models.CharField(max_length=256)
+    # Stored in the private-link session when the PIN is entered; a new PIN ends that session.
+    set_at = models.DateTimeField(default=now)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"PIN of {self.partner_id}"

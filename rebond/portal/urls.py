@@ -10,6 +10,7 @@ from rebond.portal import views
 
 partner_patterns = [
     path("p/<str:token>/", views.open_link, name="open_link"),
+    path("me/pin/", views.pin, name="pin"),
     path("me/", views.home, name="home"),
     path("me/goal/", views.set_goal, name="set_goal"),
     path(

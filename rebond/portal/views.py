@@ -15,7 +15,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST, require_safe
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from rebond.accounts import access
 from rebond.accounts.http import AuthenticatedHttpRequest
@@ -24,8 +29,8 @@ from rebond.couples import actions as couple_actions
 from rebond.couples.actions import ActionError
 from rebond.couples.models import ConsentDocument, ConsentRecord, ContactChannel, Injury, Partner
 from rebond.portal import actions, session
-from rebond.portal.forms import AgreeForm, GoalForm, SafeHoursForm
-from rebond.portal.models import MAX_TOKEN_LENGTH, PrivateLink, hash_token
+from rebond.portal.forms import AgreeForm, GoalForm, PinForm, SafeHoursForm
+from rebond.portal.models import MAX_TOKEN_LENGTH, LinkPin, PrivateLink, hash_token
 
 # Injuries in words that are calm to read on a phone someone else may glance at. A threat to
 # safety is never named: a safety concern is clinician-only (DOMAIN.md 4.6 point 3).
@@ -53,9 +58,38 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
     )
     if link is None or not link.is_valid():
         return session.not_valid(request)
+    if LinkPin.objects.filter(partner_id=link.partner_id).exists():
+        # The token is spent here either way: the PIN page's address holds nothing.
+        session.await_pin(request, link)
+        actions.record_link_use(link)
+        return redirect("portal:pin")
     session.start(request, link)
     actions.record_link_use(link)
     return redirect("portal:home")
+
+
+@login_not_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def pin(request: HttpRequest) -> HttpResponse:
+    """Ask for the partner's PIN before their space opens (only after a link was opened)."""
+    link = session.pending_link(request)
+    if link is None:
+        return session.not_valid(request)
+    if request.method != "POST":
+        return render(request, "portal/pin.html", {"form": PinForm()})
+    form = PinForm(request.POST)
+    if not form.is_valid():
+        return render(request, "portal/pin.html", {"form": form}, status=400)
+    outcome = actions.check_link_pin(link.id, form.cleaned_data["pin"])
+    if outcome.is_right:
+        session.start(request, link, outcome.pin)
+        return redirect("portal:home")
+    if outcome.is_locked:
+        session.end(request)
+        return render(request, "portal/pin_locked.html", status=403)
+    tries = "1 try" if outcome.tries_left == 1 else f"{outcome.tries_left} tries"
+    form.add_error("pin", f"That PIN is not right. {tries} left before this link stops working.")
+    return render(request, "portal/pin.html", {"form": form}, status=400)
 
 
 @login_not_required

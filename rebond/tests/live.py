@@ -81,6 +81,7 @@ def server_env(database_url: str, var_dir: Path) -> dict[str, str]:
         "DEBUG": "False",
         "HTTPS": "False",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "AUDIT_CHAIN_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": database_url,
         "REBOND_VAR_DIR": str(var_dir),
@@ -137,6 +138,15 @@ def kill_hard(process: subprocess.Popen[bytes]) -> None:
     """SIGKILL gunicorn's master and every worker at once: no clean shutdown of anything."""
     os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
+    # The workers die a moment after the master; until the last one is gone it still holds the
+    # listening socket, and a new server's first connection could land on it and be reset.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

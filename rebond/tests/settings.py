@@ -7,6 +7,7 @@ never be sent back; everything else is the production configuration.
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-suite-only-key-" + "0123456789abcdef" * 3)
+os.environ.setdefault("AUDIT_CHAIN_KEY", "test-suite-only-audit-chain-key-" + "fedcba98" * 4)
 os.environ.setdefault("HTTPS", "False")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")

@@ -99,9 +99,19 @@ def test_start_up_rejects_a_database_other_than_sqlite_or_postgresql(tmp_path: P
     assert "SQLite or PostgreSQL" in result.stderr
 
 
+def test_production_start_up_stops_without_an_audit_chain_key(tmp_path: Path) -> None:
+    base = {"ALLOWED_HOSTS": "h", "SECRET_KEY": "x" * 60, "REBOND_VAR_DIR": str(tmp_path)}
+    result = start_django(**base)
+    assert result.returncode != 0
+    assert "AUDIT_CHAIN_KEY (or AUDIT_CHAIN_KEY_FILE) must be set" in result.stderr
+    result = start_django(**base, AUDIT_CHAIN_KEY="x" * 60)  # never SECRET_KEY again
+    assert "AUDIT_CHAIN_KEY must differ from SECRET_KEY" in result.stderr
+
+
 def test_a_complete_production_environment_starts(tmp_path: Path) -> None:
     result = start_django(
         SECRET_KEY="x" * 60,
+        AUDIT_CHAIN_KEY="y" * 60,
         ALLOWED_HOSTS="rebond.example.org",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         REBOND_VAR_DIR=str(tmp_path),

@@ -40,6 +40,9 @@ PUBLIC_URL_NAMES = {
 # private-link session (rebond/portal/session.py) and otherwise shows the same 404 page.
 PRIVATE_LINK_URL_NAMES = {
     "portal:open_link",  # The link itself: a 256-bit token swapped for a session.
+    # The PIN page answers only a session holding a just-opened link of a partner with a PIN
+    # (ids only, never the token); five wrong PINs revoke that link.
+    "portal:pin",
     "portal:home",
     "portal:set_goal",
     "portal:channel_not_safe",

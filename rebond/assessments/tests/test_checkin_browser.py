@@ -209,7 +209,7 @@ def test_the_check_in_and_the_clinicians_results_look_right_on_a_desktop(
         checker.check(f"case-checkins-{name}")
         page.get_by_label("Questionnaire", exact=True).select_option("PHQ-9")
         page.get_by_label("Only Dana Rivera").check()
-        page.get_by_role("button", name="Schedule").click()
+        page.get_by_role("button", name="Schedule", exact=True).click()
         expect(page.get_by_role("alert")).to_contain_text("always given to both partners")
         checker.check(f"case-checkins-refused-{name}")
         # The refusal is a 400 page, which Chromium logs; that line, and only it, is expected.

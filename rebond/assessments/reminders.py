@@ -1,0 +1,125 @@
+"""Reminders of check-ins left open, per the clinic's settings (ClinicCheckinSettings).
+
+Rules, chosen so that a reminder reveals nothing to anyone (DOMAIN.md 7.5, SECURITY.md AC-05):
+
+1. A partner is reminded only of their OWN open check-ins. Whether the other partner has
+   finished, started or flagged risk never enters the decision, and the e-mail never mentions
+   the other partner. Risk instruments are scheduled for both partners at the same time, so
+   while both leave one open both are reminded on the same sweep.
+2. The e-mail is the invitation's, word for word (`portal.tasks.invitation_body`): one neutral
+   sentence and a fresh private link. No name, no instrument, no clinical word, no count.
+3. Only e-mail addresses marked safe to contact are used, checked again when the e-mail goes.
+4. The n-th reminder of a check-in is due `remind_after_days * n` days after it was due, and
+   at least `remind_after_days` after the last reminder; at most `max_reminders` per check-in.
+   Check-ins due together travel in one e-mail.
+5. Each reminder is claimed by inserting its CheckinReminder row (unique per check-in and
+   number) in the transaction that creates the link; a concurrent sweep's claim fails on the
+   constraint, so nothing is sent twice. The token is minted by the delivery task, never stored.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max
+from django.utils.timezone import now
+
+from rebond import audit
+from rebond.assessments.checkins import is_offered
+from rebond.assessments.models import Administration, CheckinReminder, ClinicCheckinSettings
+from rebond.couples.models import ContactChannel, Couple
+from rebond.portal.actions import link_lifetime
+from rebond.portal.models import PrivateLink
+
+OPEN = (Administration.Status.SCHEDULED, Administration.Status.IN_PROGRESS)
+
+
+def _settings_by_clinic() -> dict[uuid.UUID, ClinicCheckinSettings]:
+    return {s.clinic_id: s for s in ClinicCheckinSettings.objects.all()}
+
+
+def due_reminders(at: datetime) -> dict[uuid.UUID, list[tuple[Administration, int]]]:
+    """Return {partner id: [(open administration, number of the reminder due)]} at `at`."""
+    settings = _settings_by_clinic()
+    default = ClinicCheckinSettings()
+    earliest = at - timedelta(days=1)  # No clinic reminds sooner than a day after.
+    rows = (
+        Administration.objects.filter(status__in=OPEN, due_at__lte=earliest)
+        .exclude(couple__status__in=Couple.INACTIVE_STATUSES)
+        .annotate(sent=Count("reminders"), last_sent=Max("reminders__created_at"))
+        .select_related("couple")
+        .order_by("partner_id", "due_at", "id")
+    )
+    due: dict[uuid.UUID, list[tuple[Administration, int]]] = defaultdict(list)
+    for administration in rows:
+        rule = settings.get(administration.couple.clinic_id, default)
+        sent: int = administration.sent
+        last: datetime | None = administration.last_sent
+        if sent >= rule.max_reminders:
+            continue
+        gap = timedelta(days=rule.remind_after_days)
+        if at < administration.due_at + gap * (sent + 1):
+            continue
+        if last is not None and at < last + gap:
+            continue
+        if not is_offered(administration):
+            continue
+        due[administration.partner_id].append((administration, sent + 1))
+    return due
+
+
+def _has_safe_email(partner_id: uuid.UUID) -> bool:
+    return ContactChannel.objects.filter(
+        partner_id=partner_id, kind=ContactChannel.Kind.EMAIL, safe_to_contact=True
+    ).exists()
+
+
+def claim_reminder(
+    partner_id: uuid.UUID, batch: list[tuple[Administration, int]], at: datetime
+) -> PrivateLink | None:
+    """Claim one reminder e-mail for a partner's batch; return its link, or None if taken.
+
+    The delivery task is queued when the claim commits.
+    """
+    from rebond.portal.tasks import send_invitation
+
+    first = batch[0][0]
+    try:
+        with transaction.atomic():
+            link = PrivateLink.objects.create(
+                partner_id=partner_id,
+                purpose=PrivateLink.Purpose.REMINDER,
+                expires_at=at + link_lifetime(),
+                created_by_id=first.created_by_id,
+                created_at=at,
+            )
+            for administration, number in batch:
+                CheckinReminder.objects.create(
+                    administration=administration, number=number, link=link, created_at=at
+                )
+            audit.log(
+                actor=None,
+                action="assessments.reminder.send",
+                obj=link,
+                clinic_id=first.couple.clinic_id,
+            )
+            transaction.on_commit(partial(send_invitation.enqueue, str(link.id)))
+    except IntegrityError:
+        return None  # Another sweep claimed this reminder first: it sends it.
+    return link
+
+
+def send_due_reminders(at: datetime | None = None) -> int:
+    """Queue every reminder due at `at` (now by default); return how many e-mails were queued."""
+    at = at or now()
+    queued = 0
+    for partner_id, batch in due_reminders(at).items():
+        if not _has_safe_email(partner_id):
+            continue  # Nothing can be sent safely: keep the reminder for when there is a way.
+        if claim_reminder(partner_id, batch, at) is not None:
+            queued += 1
+    return queued

@@ -1,0 +1,29 @@
+"""Logs without private-link tokens (SECURITY.md section 3; docs/deploy.md).
+
+A private link's token is its path (/p/<token>/) and opens a partner's space until it
+expires, so it must never reach a log: `RedactLinks` replaces it with "-" in every log record
+(settings.LOGGING), and `rebond.lib.gunicorn_logging.GunicornLogger` does the same in
+gunicorn's access and error logs (--logger-class). Query strings are left out by the
+access-log format docs/deploy.md gives.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+# "/p/<token>" at the start of a path, after the method, or after a referrer's host.
+PRIVATE_LINK = re.compile(r"(^|\s|://[^/\s]+)/p/[^/?#\s]+")
+
+
+def redact(value: Any) -> Any:
+    return PRIVATE_LINK.sub(r"\1/p/-", value) if isinstance(value, str) else value
+
+
+class RedactLinks(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(arg) for arg in record.args)
+        return True
