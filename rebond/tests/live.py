@@ -17,9 +17,12 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,6 +57,52 @@ for n in range({count}):
     out.append(seed)
 print(json.dumps(out))
 """
+
+
+@dataclass(frozen=True)
+class ScratchDatabase:
+    """A throw-away PostgreSQL database: its URL for DATABASE_URL and a psycopg conninfo."""
+
+    url: str
+    conninfo: str
+
+
+@contextmanager
+def scratch_postgres(settings: Mapping[str, Any], prefix: str) -> Iterator[ScratchDatabase]:
+    """Create a PostgreSQL database beside the test database, and drop it afterwards.
+
+    `settings` is a Django connection's settings_dict (the suite's PostgreSQL server).
+    """
+    import uuid
+
+    import psycopg
+    from psycopg import sql
+
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+
+    def conninfo(dbname: str) -> str:
+        return psycopg.conninfo.make_conninfo(
+            dbname=dbname,
+            host=settings["HOST"] or None,
+            port=settings["PORT"] or None,
+            user=settings["USER"] or None,
+            password=settings["PASSWORD"] or None,
+        )
+
+    admin_dsn = conninfo("postgres")
+    with psycopg.connect(admin_dsn, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    auth = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
+    try:
+        yield ScratchDatabase(
+            url=f"postgres://{auth}@{settings['HOST']}:{settings['PORT'] or 5432}/{name}",
+            conninfo=conninfo(name),
+        )
+    finally:
+        with psycopg.connect(admin_dsn, autocommit=True) as admin:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
 
 
 def free_port() -> int:

@@ -115,33 +115,14 @@ def sqlite_scratch(tmp_path: Path) -> Iterator[Scratch]:
 def postgresql_scratch() -> Iterator[Scratch]:
     """A scratch PostgreSQL database beside the test database, dropped afterwards."""
     import psycopg
-    from psycopg import sql
 
-    settings = connection.settings_dict
-    name = f"rebond_delivery_{uuid.uuid4().hex[:8]}"
-    admin_dsn = psycopg.conninfo.make_conninfo(
-        dbname="postgres",
-        host=settings["HOST"] or None,
-        port=settings["PORT"] or None,
-        user=settings["USER"] or None,
-        password=settings["PASSWORD"] or None,
-    )
-    with psycopg.connect(admin_dsn, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    auth = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
-    url = f"postgres://{auth}@{settings['HOST']}:{settings['PORT'] or 5432}/{name}"
+    with live.scratch_postgres(connection.settings_dict, "rebond_delivery") as scratch:
 
-    def rows() -> dict[str, Row]:
-        with psycopg.connect(psycopg.conninfo.make_conninfo(admin_dsn, dbname=name)) as db:
-            return rows_from(db.execute(ROWS_SQL).fetchall())
+        def rows() -> dict[str, Row]:
+            with psycopg.connect(scratch.conninfo) as db:
+                return rows_from(db.execute(ROWS_SQL).fetchall())
 
-    try:
-        yield Scratch(url, rows)
-    finally:
-        with psycopg.connect(admin_dsn, autocommit=True) as admin:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+        yield Scratch(scratch.url, rows)
 
 
 class Run:

@@ -10,11 +10,12 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
 from django.db import connection
+
+from rebond.tests import live
 
 SCRIPT = Path(__file__).with_name("concurrent_submit.py")
 
@@ -61,28 +62,7 @@ def test_on_a_sqlite_file_database(tmp_path: Path) -> None:
 @pytest.mark.django_db
 def test_on_postgresql(tmp_path: Path) -> None:
     assert connection.vendor == "postgresql", "run in the PostgreSQL leg of make test"
-    import psycopg
-    from psycopg import sql
-
-    settings = connection.settings_dict
-    name = f"rebond_concurrency_{uuid.uuid4().hex[:8]}"
-    admin_dsn = psycopg.conninfo.make_conninfo(
-        dbname="postgres",
-        host=settings["HOST"] or None,
-        port=settings["PORT"] or None,
-        user=settings["USER"] or None,
-        password=settings["PASSWORD"] or None,
-    )
-    with psycopg.connect(admin_dsn, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        auth = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
-        url = f"postgres://{auth}@{settings['HOST']}:{settings['PORT'] or 5432}/{name}"
-        result = run_script(url, tmp_path)
-    finally:
-        with psycopg.connect(admin_dsn, autocommit=True) as admin:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+    with live.scratch_postgres(connection.settings_dict, "rebond_concurrency") as scratch:
+        result = run_script(scratch.url, tmp_path)
     assert result["vendor"] == "postgresql"
     assert_exactly_one(result)

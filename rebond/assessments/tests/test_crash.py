@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-import uuid
 from pathlib import Path
 
 import pytest
@@ -193,24 +192,10 @@ def test_both_partners_and_a_clinician_writing_at_once_lose_nothing_on_postgresq
     tmp_path: Path,
 ) -> None:
     import psycopg
-    from psycopg import sql
 
     assert connection.vendor == "postgresql", "run in the PostgreSQL leg of make test"
-    settings = connection.settings_dict
-    name = f"rebond_live_{uuid.uuid4().hex[:8]}"
-    admin_dsn = psycopg.conninfo.make_conninfo(
-        dbname="postgres",
-        host=settings["HOST"] or None,
-        port=settings["PORT"] or None,
-        user=settings["USER"] or None,
-        password=settings["PASSWORD"] or None,
-    )
-    with psycopg.connect(admin_dsn, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    auth = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
-    url = f"postgres://{auth}@{settings['HOST']}:{settings['PORT'] or 5432}/{name}"
-    try:
-        env = live.server_env(url, tmp_path)
+    with live.scratch_postgres(connection.settings_dict, "rebond_live") as scratch:
+        env = live.server_env(scratch.url, tmp_path)
         seeds = live.prepare(env, seed_count=1)
         port = live.free_port()
         server = live.start_gunicorn(env, port, workers=3)
@@ -221,7 +206,7 @@ def test_both_partners_and_a_clinician_writing_at_once_lose_nothing_on_postgresq
         assert errors == []
         assert set(statuses["a"]) == set(statuses["b"]) == {200}
         assert set(statuses["clinician"]) == {302}
-        with psycopg.connect(psycopg.conninfo.make_conninfo(admin_dsn, dbname=name)) as db:
+        with psycopg.connect(scratch.conninfo) as db:
             for role in ("a", "b"):
                 rows = db.execute(
                     "SELECT item_number, value FROM assessments_draftanswer "
@@ -233,8 +218,3 @@ def test_both_partners_and_a_clinician_writing_at_once_lose_nothing_on_postgresq
                 "SELECT label FROM couples_couple WHERE id = %s", [seeds[0]["couple"]]
             ).fetchone()
             assert row == ("Live couple edited 39",)
-    finally:
-        with psycopg.connect(admin_dsn, autocommit=True) as admin:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
