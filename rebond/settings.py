@@ -82,6 +82,8 @@ MIDDLEWARE = [
     # Deny by default: every view needs a login unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute limits of a clinician's session (SECURITY.md SE-02).
+    "rebond.accounts.middleware.ClinicianSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "rebond.lib.middleware.NoStoreMiddleware",
 ]
@@ -189,6 +191,15 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Login throttling (SECURITY.md AU-03, rebond/accounts/throttle.py): a username is refused
+# after this many failures within the window, whatever the address, and an address after its
+# own limit, whatever the username; the refusal lasts until the failures leave the window.
+LOGIN_FAILURE_WINDOW_MINUTES = envint("LOGIN_FAILURE_WINDOW_MINUTES", 15, minimum=1)
+LOGIN_FAILURES_PER_USER = envint("LOGIN_FAILURES_PER_USER", 5, minimum=1)
+LOGIN_FAILURES_PER_IP = envint("LOGIN_FAILURES_PER_IP", 20, minimum=1)
+# Reverse proxies in front of Rebond that append the client address to X-Forwarded-For; 0
+# (the default) reads REMOTE_ADDR only, so a forged header changes nothing.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0, minimum=0)
 SESSION_COOKIE_AGE = 12 * 60 * 60  # Absolute limit for clinicians (SECURITY.md header, 6).
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -5,3 +5,10 @@ class AccountsConfig(AppConfig):
     name = "rebond.accounts"
     label = "accounts"
     verbose_name = "Clinics and clinicians"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from rebond.accounts.middleware import start_clock
+
+        user_logged_in.connect(start_clock, dispatch_uid="rebond.accounts.start_clock")

@@ -142,3 +142,22 @@ class User(AbstractBaseUser, PermissionsMixin):
             (self.is_clinic_admin, self.Role.CLINIC_ADMIN),
         ]
         return [role for has_role, role in flags if has_role]
+
+
+class LoginAttempt(models.Model):
+    """One password attempt not (yet) known to have succeeded, kept for login throttling.
+
+    `username_key` is a keyed hash of the name typed, never the text itself: people sometimes
+    type a password into the e-mail field. Rows older than the throttling window are deleted
+    (rebond/accounts/throttle.py).
+    """
+
+    username_key = models.CharField(max_length=64, db_index=True)
+    ip = models.GenericIPAddressField(db_index=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["at"]
+
+    def __str__(self) -> str:
+        return f"Login attempt from {self.ip} at {self.at:%Y-%m-%d %H:%M}"

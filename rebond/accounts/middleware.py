@@ -1,0 +1,88 @@
+"""Idle and absolute limits of a clinician's session (SECURITY.md header point 6, SE-02).
+
+A clinician is logged out after `CLINICIAN_IDLE` without a request and `CLINICIAN_MAX_AGE`
+after the session began, whatever the activity, and sent to the login page with a calm note.
+Only logged-in sessions are looked at: a partner's private-link session is not a login and
+keeps its own limits (rebond/portal/session.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.utils.timezone import now
+
+SESSION_KEY = "rebond.clinician"
+CLINICIAN_IDLE = timedelta(minutes=15)
+CLINICIAN_MAX_AGE = timedelta(hours=12)
+# The idle clock is kept in the session; saving it on every request would add a database
+# write to every page, so it moves at most once a minute (logout comes early, never late).
+IDLE_REFRESH = timedelta(minutes=1)
+EXPIRED = "For your clients' privacy you were logged out after a period of inactivity."
+ENDED = "For your clients' privacy a session lasts at most 12 hours. Please log in again."
+
+
+def _parse(data: object) -> tuple[datetime, datetime] | None:
+    """Return (started, seen), or None when the clock is unreadable (then treated as expired)."""
+    if isinstance(data, dict):
+        try:
+            return datetime.fromisoformat(str(data["started"])), datetime.fromisoformat(
+                str(data["seen"])
+            )
+        except (KeyError, ValueError):
+            pass
+    return None
+
+
+def _clock(started: datetime, seen: datetime) -> dict[str, str]:
+    return {"started": started.isoformat(), "seen": seen.isoformat()}
+
+
+def start_clock(sender: object, request: HttpRequest | None, **kwargs: object) -> None:
+    """Start the clock at login (user_logged_in; the test client's force_login sends it too).
+
+    The login saves the session anyway, so the first page after it writes nothing more.
+    """
+    if request is not None and hasattr(request, "session"):
+        current = now()
+        request.session[SESSION_KEY] = _clock(current, current)
+
+
+class ClinicianSessionMiddleware:
+    """Log out a clinician session past its idle or absolute limit.
+
+    A logged-in session without the clock (one that began before this middleware was
+    installed) starts it on its next request.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            current = now()
+            if SESSION_KEY not in request.session:
+                request.session[SESSION_KEY] = _clock(current, current)
+                return self.get_response(request)
+            clock = _parse(request.session[SESSION_KEY])
+            if clock is None or current - clock[1] > CLINICIAN_IDLE:
+                return self._end(request, EXPIRED)
+            started, seen = clock
+            if current - started > CLINICIAN_MAX_AGE:
+                return self._end(request, ENDED)
+            if current - seen > IDLE_REFRESH:
+                request.session[SESSION_KEY] = _clock(started, current)
+        return self.get_response(request)
+
+    @staticmethod
+    def _end(request: HttpRequest, note: str) -> HttpResponse:
+        logout(request)  # Flushes the session, server side too.
+        messages.info(request, note)
+        response = redirect_to_login(request.get_full_path())
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
