@@ -9,6 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from rebond.accounts import checks  # noqa: F401 - registers the deployment checks
         from rebond.accounts.middleware import start_clock
 
         user_logged_in.connect(start_clock, dispatch_uid="rebond.accounts.start_clock")

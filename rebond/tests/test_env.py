@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -128,3 +129,32 @@ def test_env_example_documents_every_setting_read_from_the_environment() -> None
     assert read, "no settings found: the pattern above is out of date"
     assert read - documented == set(), "undocumented in .env.example"
     assert documented - read == set(), "documented but never read"
+
+
+def deploy_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "rebond.settings",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "AUDIT_CHAIN_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "rebond.example.org",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "REBOND_VAR_DIR": str(tmp_path),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "rebond.cli", "check", "--deploy", "--fail-level", "WARNING"],
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_check_deploy_warns_when_a_proxy_would_make_every_client_share_one_address(
+    tmp_path: Path,
+) -> None:
+    shared = deploy_check(tmp_path, BEHIND_TLS_PROXY="True")
+    assert shared.returncode != 0
+    assert "rebond.W001" in shared.stderr
+    counted = deploy_check(tmp_path, BEHIND_TLS_PROXY="True", TRUSTED_PROXY_COUNT="1")
+    assert counted.returncode == 0, counted.stderr
