@@ -105,6 +105,21 @@ def scratch_postgres(settings: Mapping[str, Any], prefix: str) -> Iterator[Scrat
             )
 
 
+def run_json_script(script: Path, env: Mapping[str, str], timeout: int = 300) -> dict[str, Any]:
+    """Run a Python script in a fresh process; return the JSON object on its last line."""
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -6,10 +6,7 @@ Runs on a SQLite file database, and on PostgreSQL in the PostgreSQL leg of `make
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -30,17 +27,7 @@ def run_script(database_url: str, tmp_path: Path) -> dict[str, object]:
         "REBOND_VAR_DIR": str(tmp_path),
         "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
     }
-    done = subprocess.run(
-        [sys.executable, str(SCRIPT)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return live.run_json_script(SCRIPT, env)
 
 
 def assert_exactly_one(result: dict[str, object]) -> None:

@@ -6,10 +6,7 @@ Runs on a SQLite file database, and on a scratch PostgreSQL database in the Post
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -31,17 +28,7 @@ def run_script(database_url: str, tmp_path: Path) -> dict[str, object]:
         "LOG_LEVEL": "WARNING",
     }
     env.pop("AUDIT_CHAIN_KEY", None)  # every process reads the same key file under var/
-    done = subprocess.run(
-        [sys.executable, str(SCRIPT)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return live.run_json_script(SCRIPT, env)
 
 
 def assert_one_chain(result: dict[str, object]) -> None:
