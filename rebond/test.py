@@ -11,6 +11,8 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from django.test import Client
+
 from rebond.accounts.models import Clinic, User
 from rebond.couples.models import Couple, Partner
 
@@ -46,3 +48,12 @@ def make_couple(
     Partner.objects.create(couple=couple, role=Partner.Role.A, display_name=partners[0])
     Partner.objects.create(couple=couple, role=Partner.Role.B, display_name=partners[1])
     return couple
+
+
+def sign_in(client: Client, user: User) -> None:
+    """Sign a clinician in on a Django test client, as far as every clinical page requires.
+
+    Tests use this rather than `client.force_login`, so that whatever a clinician must
+    complete before clinical pages (a second factor) is done in one place.
+    """
+    client.force_login(user)

@@ -98,3 +98,11 @@ class PageChecker:
         assert self.axe_violations == {}, self.axe_violations
         assert self.console_errors == [], self.console_errors
         assert self.foreign_requests == [], self.foreign_requests
+
+
+def log_in(page: Page, base: str, email: str, password: str) -> None:
+    """Log a clinician in through the login page, completing every step a real login needs."""
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
