@@ -19,7 +19,7 @@ import psychometrics
 from rebond import audit
 from rebond.accounts import access
 from rebond.accounts.models import Clinic, User
-from rebond.assessments import schedule, scoring
+from rebond.assessments import reminders, schedule, scoring
 from rebond.assessments.models import (
     Administration,
     ClinicCheckinSettings,
@@ -225,6 +225,7 @@ def _submit(
         obj=administration,
         clinic_id=administration.couple.clinic_id,
     )
+    reminders.spend_finished_links([administration.id], submission.submitted_at)
     # Alerts are written in this same transaction: a risk answer can never be stored without
     # its alert, nor an alert without its answer (SECURITY.md RL-03, RL-12).
     from rebond.alerts.actions import raise_alerts_for
@@ -250,6 +251,7 @@ def cancel_administration(clinician: User, administration_id: uuid.UUID | str) -
             obj=target,
             clinic_id=target.couple.clinic_id,
         )
+    reminders.spend_finished_links([t.id for t in targets], now())
     return administration
 
 

@@ -123,3 +123,28 @@ def send_due_reminders(at: datetime | None = None) -> int:
         if claim_reminder(partner_id, batch, at) is not None:
             queued += 1
     return queued
+
+
+def spend_finished_links(administration_ids: list[uuid.UUID], at: datetime) -> int:
+    """Mark spent every reminder link whose check-ins are all finished; return how many.
+
+    Called in the transaction that finishes a check-in (submit or cancel), so a reminder link
+    opens nothing once the last check-in it was sent about is done (SECURITY.md LK-01). A
+    session the link already opened is not ended: the partner still reaches the receipt.
+    """
+    link_ids: set[uuid.UUID] = {
+        link_id
+        for link_id in CheckinReminder.objects.filter(
+            administration_id__in=administration_ids, link__spent_at=None
+        ).values_list("link_id", flat=True)
+        if link_id is not None
+    }
+    if not link_ids:
+        return 0
+    still_open = set(
+        CheckinReminder.objects.filter(
+            link_id__in=link_ids, administration__status__in=OPEN
+        ).values_list("link_id", flat=True)
+    )
+    spent = link_ids - still_open
+    return PrivateLink.objects.filter(id__in=spent, spent_at=None).update(spent_at=at)

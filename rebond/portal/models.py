@@ -54,6 +54,9 @@ class PrivateLink(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     first_used_at = models.DateTimeField(null=True, blank=True)
+    # A reminder link is spent once every check-in it carries is finished (SECURITY.md LK-01):
+    # it no longer opens a session, though a session it already opened runs on to the receipt.
+    spent_at = models.DateTimeField(null=True, blank=True)
     # Wrong PINs entered after opening this link; at MAX_PIN_FAILURES the link is revoked.
     pin_failures = models.PositiveSmallIntegerField(default=0)
     created_by = models.ForeignKey(
@@ -77,6 +80,23 @@ class PrivateLink(models.Model):
         if self.revoked_at is not None:
             return False
         return now() < self.expires_at
+
+    def can_open(self) -> bool:
+        """Return whether the link's token may start a new session right now."""
+        return self.is_valid() and self.spent_at is None
+
+    @property
+    def status(self) -> str:
+        """Return the link's state in words a clinician reads on the links page."""
+        if self.revoked_at is not None:
+            return "Revoked"
+        if self.token_hash is None:
+            return "Waiting to be sent"
+        if now() >= self.expires_at:
+            return "Expired"
+        if self.spent_at is not None:
+            return "Used up: its check-ins are finished"
+        return "Opened" if self.first_used_at else "Not opened yet"
 
 
 class LinkPin(models.Model):

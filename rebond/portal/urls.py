@@ -33,4 +33,6 @@ urlpatterns = [
         views.invite_partner,
         name="invite_partner",
     ),
+    path("cases/partners/<uuid:partner_id>/links/", views.partner_links, name="partner_links"),
+    path("cases/links/<uuid:link_id>/revoke/", views.revoke_link, name="revoke_link"),
 ]

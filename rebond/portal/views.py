@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import (
     require_GET,
     require_http_methods,
@@ -45,6 +46,17 @@ NEUTRAL_INJURY_WORDS = {
 # --- Opening a link ---------------------------------------------------------------------------
 
 
+# The links page shows the most recent ones; older links have long expired.
+LINKS_SHOWN = 50
+
+
+def landing(link: PrivateLink) -> str:
+    """Return where an opened link leads: a reminder to the check-ins it is about."""
+    if link.purpose == PrivateLink.Purpose.REMINDER:
+        return reverse("checkin_list")
+    return reverse("portal:home")
+
+
 @login_not_required
 @require_GET  # Not HEAD: a link checker's HEAD must not count as the partner opening it.
 def open_link(request: HttpRequest, token: str) -> HttpResponse:
@@ -56,7 +68,7 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
         .filter(token_hash=hash_token(token))
         .first()
     )
-    if link is None or not link.is_valid():
+    if link is None or not link.can_open():
         return session.not_valid(request)
     if LinkPin.objects.filter(partner_id=link.partner_id).exists():
         # The token is spent here either way: the PIN page's address holds nothing.
@@ -65,7 +77,7 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("portal:pin")
     session.start(request, link)
     actions.record_link_use(link)
-    return redirect("portal:home")
+    return redirect(landing(link))
 
 
 @login_not_required
@@ -83,7 +95,7 @@ def pin(request: HttpRequest) -> HttpResponse:
     outcome = actions.check_link_pin(link.id, form.cleaned_data["pin"])
     if outcome.is_right:
         session.start(request, link, outcome.pin)
-        return redirect("portal:home")
+        return redirect(landing(link))
     if outcome.is_locked:
         session.end(request)
         return render(request, "portal/pin_locked.html", status=403)
@@ -291,3 +303,27 @@ def invite_partner(request: AuthenticatedHttpRequest, partner_id: uuid.UUID) -> 
     else:
         messages.warning(request, result.message)
     return redirect("case", couple_id=partner.couple_id)
+
+
+def partner_links(request: AuthenticatedHttpRequest, partner_id: uuid.UUID) -> HttpResponse:
+    """List one partner's private links, newest first, each revocable while it still works."""
+    partner = access.get_partner_for_clinician(request.user, partner_id)
+    links = PrivateLink.objects.filter(partner=partner).order_by("-created_at")[:LINKS_SHOWN]
+    return render(
+        request,
+        "portal/partner_links.html",
+        {"partner": partner, "couple": partner.couple, "links": links},
+    )
+
+
+@require_POST
+def revoke_link(request: AuthenticatedHttpRequest, link_id: uuid.UUID) -> HttpResponse:
+    """Revoke one private link at once, then return to its partner's links."""
+    try:
+        link = actions.revoke_link(request.user, link_id)
+    except ActionError as exc:
+        raise Http404("Not found.") from exc
+    messages.success(
+        request, "The link was revoked: it opens nothing now, and any session it opened has ended."
+    )
+    return redirect("partner_links", partner_id=link.partner_id)

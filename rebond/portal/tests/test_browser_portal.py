@@ -15,9 +15,9 @@ from rebond.accounts.models import User
 from rebond.couples import actions as couple_actions
 from rebond.couples.actions import ChannelDraft
 from rebond.couples.models import ConsentRecord, Partner
-from rebond.portal.tests.conftest import ensure_consent_documents, tokens_in_outbox
-from rebond.test import make_couple
-from rebond.tests.browser import PageChecker, launch_chromium
+from rebond.portal.tests.conftest import ensure_consent_documents, make_link, tokens_in_outbox
+from rebond.test import PASSWORD, make_couple
+from rebond.tests.browser import PageChecker, launch_chromium, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -126,3 +126,30 @@ def test_a_partner_opens_their_link_on_a_phone_and_answers(
     expected = [f"{base}/me/goal/:", "status of 400", f"{base}/me/:", "status of 404"]
     assert len(checker.console_errors) == 2, checker.console_errors
     assert all(part in "\n".join(checker.console_errors) for part in expected)
+
+
+def test_the_therapist_revokes_a_sent_link_from_the_case_page(
+    browser: Browser, live_server: LiveServer, alice: User
+) -> None:
+    base = live_server.url
+    couple = make_couple(alice, "Okafor & Lind", partners=("Ada Okafor", "Eli Lind"))
+    ada = couple.partners.get(role=Partner.Role.A)
+    _, token = make_link(ada, alice)
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    page = context.new_page()
+    checker = PageChecker(page, base)
+    log_in(page, base, alice.email, PASSWORD)
+    page.goto(f"{base}/cases/{couple.id}/")
+    page.get_by_role("link", name="Links sent to Ada Okafor").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Private links of Ada Okafor")
+    expect(page.get_by_role("cell", name="Not opened yet")).to_be_visible()
+    checker.check("partner-links")
+    page.get_by_role("button", name="Revoke").click()
+    expect(page.get_by_text("The link was revoked")).to_be_visible()
+    expect(page.get_by_role("cell", name="Revoked")).to_be_visible()
+    expect(page.get_by_role("button", name="Revoke")).to_have_count(0)
+    checker.check("partner-links-revoked")
+    checker.assert_clean()
+    context.close()
+    # The revoked link now opens nothing.
+    assert Client().get(f"/p/{token}/").status_code == 404
