@@ -19,11 +19,12 @@ import psychometrics
 from rebond import audit
 from rebond.accounts import access
 from rebond.accounts.models import Clinic, User
-from rebond.assessments import reminders, schedule, scoring
+from rebond.assessments import checkins, reminders, schedule, scoring
 from rebond.assessments.models import (
     Administration,
     ClinicCheckinSettings,
     DraftAnswer,
+    InstrumentApproval,
     Occasion,
     ScheduleRule,
     Submission,
@@ -54,7 +55,8 @@ def schedule_instrument(
 ) -> list[Administration]:
     """Schedule an instrument for the couple's partners, at the same time for both.
 
-    1. The instrument must be in the default catalogue (verified key, wording available).
+    1. The instrument must be offered at the couple's clinic: the default catalogue (verified
+       key, wording available) or an instrument the clinic approved (`approve_instrument`).
     2. A risk instrument is always scheduled for both partners with identical timing, so the
        schedule itself reveals nothing (DOMAIN 7.5 rule 4); asking for one partner is refused.
     3. Other instruments go to the partners named (both by default).
@@ -64,6 +66,11 @@ def schedule_instrument(
         inst = scoring.instrument(instrument_code)
     except psychometrics.ScoringError as exc:
         raise AssessmentError(str(exc)) from exc
+    if inst.unverified is not None and inst.code not in checkins.approved_codes(couple.clinic_id):
+        raise AssessmentError(
+            f"{inst.code} is not offered at this clinic: {inst.unverified}. A clinic admin "
+            "can offer it after checking its key (Check-in settings)."
+        )
     partners = list(couple.partners.all())
     is_risk = scoring.is_risk_instrument(inst)
     if partner_ids is not None:
@@ -270,8 +277,10 @@ def get_settings_clinic(user: User) -> Clinic:
     return user.clinic
 
 
-def _validated_sets(sets: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
-    allowed = set(schedule.schedulable_codes())
+def _validated_sets(
+    sets: Mapping[str, Iterable[str]], clinic_id: uuid.UUID
+) -> dict[str, list[str]]:
+    allowed = set(schedule.schedulable_codes(clinic_id))
     clean: dict[str, list[str]] = {}
     for occasion, codes in sets.items():
         if occasion not in Occasion.values:
@@ -279,7 +288,7 @@ def _validated_sets(sets: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
         chosen = list(codes)
         if not set(chosen) <= allowed:
             raise AssessmentError("Choose questionnaires from the catalogue.")
-        clean[occasion] = schedule.in_catalogue_order(chosen)
+        clean[occasion] = schedule.in_catalogue_order(chosen, clinic_id)
     return clean
 
 
@@ -314,7 +323,7 @@ def _save_level(
                 changed.append(occasion)
             continue
         touched = False
-        for code in schedule.schedulable_codes():
+        for code in schedule.schedulable_codes(clinic.id):
             is_active = code in chosen
             found = existing.get((occasion, code))
             if found is None:
@@ -353,7 +362,8 @@ def set_clinic_schedule(admin: User, sets: Mapping[str, Iterable[str]]) -> list[
     Return the occasions that changed. Occasions not named are left as they are.
     """
     clinic = get_settings_clinic(admin)
-    return _save_level(admin, clinic, None, _validated_sets(sets), schedule.default_schedule())
+    clean = _validated_sets(sets, clinic.id)
+    return _save_level(admin, clinic, None, clean, schedule.default_schedule())
 
 
 @transaction.atomic
@@ -362,7 +372,7 @@ def set_case_schedule(
 ) -> list[str]:
     """Give one case its own sets where they differ from the clinic's default."""
     couple = access.get_couple_for_clinician(clinician, couple_id)
-    clean = _validated_sets(sets)
+    clean = _validated_sets(sets, couple.clinic_id)
     return _save_level(
         clinician, couple.clinic, couple, clean, schedule.clinic_schedule(couple.clinic_id)
     )
@@ -451,3 +461,54 @@ def checkin_settings(clinic_id: uuid.UUID) -> ClinicCheckinSettings:
     """Return the clinic's reminder settings, unsaved defaults when it has none."""
     found = ClinicCheckinSettings.objects.filter(clinic_id=clinic_id).first()
     return found or ClinicCheckinSettings(clinic_id=clinic_id)
+
+
+# --- Instruments outside the default catalogue (clinic admins) -------------------------------
+
+
+@transaction.atomic
+def approve_instrument(admin: User, instrument_code: str) -> InstrumentApproval:
+    """Offer an instrument kept out of the default catalogue at the admin's clinic.
+
+    Only an instrument out of the catalogue because part of its key is unverified, and that
+    has its wording, can be approved; the reason shown to the admin is kept with the approval.
+    """
+    clinic = get_settings_clinic(admin)
+    inst = next((i for i in checkins.approvable_instruments() if i.code == instrument_code), None)
+    if inst is None or inst.unverified is None:
+        raise AssessmentError("That questionnaire cannot be offered.")
+    approval, created = InstrumentApproval.objects.get_or_create(
+        clinic=clinic,
+        instrument_code=inst.code,
+        defaults={"reason_shown": inst.unverified, "approved_by": admin},
+    )
+    if created:
+        audit.log(
+            actor=admin,
+            action="assessments.instrument.approve",
+            obj=approval,
+            clinic_id=clinic.id,
+        )
+    return approval
+
+
+@transaction.atomic
+def withdraw_instrument_approval(admin: User, instrument_code: str) -> bool:
+    """Stop offering an approved instrument for new check-ins; return whether it was offered.
+
+    Check-ins already scheduled stay as they are: a partner may be half-way through one.
+    """
+    clinic = get_settings_clinic(admin)
+    approval = InstrumentApproval.objects.filter(
+        clinic=clinic, instrument_code=instrument_code
+    ).first()
+    if approval is None:
+        return False
+    audit.log(
+        actor=admin,
+        action="assessments.instrument.withdraw",
+        obj=approval,
+        clinic_id=clinic.id,
+    )
+    approval.delete()
+    return True

@@ -6,11 +6,13 @@ instrument without loaded wording cannot be shown to anyone, so it is never offe
 
 from __future__ import annotations
 
+import uuid
+
 import psychometrics
 from psychometrics import Instrument
 from rebond.accounts import access
 from rebond.assessments import scoring
-from rebond.assessments.models import Administration
+from rebond.assessments.models import Administration, InstrumentApproval
 from rebond.couples.models import Partner
 
 
@@ -19,9 +21,41 @@ def has_wording(inst: Instrument) -> bool:
     return all(item.text for item in inst.items)
 
 
-def schedulable_instruments() -> list[Instrument]:
-    """Return the catalogue's instruments a partner can be shown, in registry order."""
-    return [inst for inst in psychometrics.available() if has_wording(inst)]
+def approvable_instruments() -> list[Instrument]:
+    """Return the instruments a clinic may choose to offer outside the default catalogue.
+
+    Those kept out only because part of their key is unverified, and that have their wording;
+    a scoring-only instrument without wording can never be offered.
+    """
+    return [
+        inst
+        for inst in psychometrics.REGISTRY.values()
+        if not inst.is_available and has_wording(inst)
+    ]
+
+
+def approved_codes(clinic_id: uuid.UUID | None) -> set[str]:
+    """Return the codes of the instruments the clinic chose to offer outside the catalogue."""
+    if clinic_id is None:
+        return set()
+    return set(
+        InstrumentApproval.objects.filter(clinic_id=clinic_id).values_list(
+            "instrument_code", flat=True
+        )
+    )
+
+
+def schedulable_instruments(clinic_id: uuid.UUID | None = None) -> list[Instrument]:
+    """Return the instruments a partner can be shown, in registry order.
+
+    The default catalogue's, plus (with `clinic_id`) those the clinic approved (above).
+    """
+    approved = approved_codes(clinic_id)
+    return [
+        inst
+        for inst in psychometrics.REGISTRY.values()
+        if has_wording(inst) and (inst.is_available or inst.code in approved)
+    ]
 
 
 def is_offered(administration: Administration) -> bool:

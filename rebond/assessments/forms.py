@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, cast
 
 from django import forms
@@ -30,19 +31,32 @@ class ScheduleForm(forms.Form):
         instrument = cast(forms.ChoiceField, self.fields["instrument"])
         who = cast(forms.ChoiceField, self.fields["who"])
         instrument.choices = [
-            (inst.code, f"{inst.code} · {inst.name}") for inst in schedulable_instruments()
+            (inst.code, f"{inst.code} · {inst.name}")
+            for inst in schedulable_instruments(couple.clinic_id)
         ]
         who.choices = [(BOTH, "Both partners")] + [
             (str(p.id), f"Only {p.display_name}") for p in couple.partners.order_by("role")
         ]
 
 
+class ApproveInstrumentForm(forms.Form):
+    """A clinic admin confirms they checked a key before offering an instrument."""
+
+    instrument = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    key_checked = forms.BooleanField(
+        label="I have checked this questionnaire's scoring key against the authors' form",
+        error_messages={"required": "Tick the box to confirm you checked the scoring key."},
+    )
+
+
 class OccasionSetsForm(forms.Form):
     """Which questionnaires make up each occasion's set (one checkbox group per occasion)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, clinic_id: uuid.UUID, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices = [(inst.code, f"{inst.code} · {inst.name}") for inst in schedulable_instruments()]
+        choices = [
+            (inst.code, f"{inst.code} · {inst.name}") for inst in schedulable_instruments(clinic_id)
+        ]
         for occasion in Occasion:
             self.fields[occasion.value] = forms.MultipleChoiceField(
                 label=occasion.label,

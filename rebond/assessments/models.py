@@ -190,6 +190,39 @@ class ClinicCheckinSettings(models.Model):
         return f"check-in settings of {self.clinic_id}"
 
 
+class InstrumentApproval(models.Model):
+    """A clinic's informed choice to offer one instrument kept out of the default catalogue.
+
+    `psychometrics` keeps an instrument out of the default catalogue when part of its scoring
+    key was not checked against a primary source (`Instrument.unverified`, e.g. the CSI-16's
+    semantic-differential items). A clinic admin who has checked the key against the authors'
+    form may offer it at their clinic. The reason they were shown is kept with the approval,
+    and every result of such an instrument says its key is not verified by Rebond.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey(
+        "accounts.Clinic", on_delete=models.CASCADE, related_name="instrument_approvals"
+    )
+    instrument_code = models.CharField(max_length=20)
+    reason_shown = models.TextField()
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(default=now)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            # One approval per clinic and instrument; withdrawing deletes it.
+            models.UniqueConstraint(
+                fields=["clinic", "instrument_code"], name="instrument_approval_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_code} approved at {self.clinic_id}"
+
+
 class CheckinReminder(models.Model):
     """One reminder about one open administration; one e-mail covers a partner's whole batch.
 

@@ -28,21 +28,22 @@ DOMAIN_SCHEDULE: dict[str, tuple[str, ...]] = {
     Occasion.FOLLOW_UP: ("CSI-4",),
 }
 NOT_YET_OFFERED = (
-    "CSI-16 and CSI-32 are not offered until their scoring key is verified; CSI-4 stands in "
-    "for them."
+    "CSI-16 and CSI-32 are not in the default catalogue: part of their scoring key is not "
+    "verified, so CSI-4 stands in for them. A clinic admin can offer them after checking the "
+    "key (Check-in settings)."
 )
 
 Sets = dict[str, list[str]]
 
 
-def schedulable_codes() -> list[str]:
-    """Return the codes a schedule may name, in catalogue order."""
-    return [inst.code for inst in schedulable_instruments()]
+def schedulable_codes(clinic_id: uuid.UUID | None = None) -> list[str]:
+    """Return the codes a schedule may name (with the clinic's approvals), in catalogue order."""
+    return [inst.code for inst in schedulable_instruments(clinic_id)]
 
 
-def in_catalogue_order(codes: Iterable[str]) -> list[str]:
+def in_catalogue_order(codes: Iterable[str], clinic_id: uuid.UUID | None = None) -> list[str]:
     wanted = set(codes)
-    return [code for code in schedulable_codes() if code in wanted]
+    return [code for code in schedulable_codes(clinic_id) if code in wanted]
 
 
 def default_schedule() -> Sets:
@@ -50,19 +51,24 @@ def default_schedule() -> Sets:
     return {occasion: in_catalogue_order(DOMAIN_SCHEDULE[occasion]) for occasion in Occasion}
 
 
-def _sets_from(rules: Iterable[ScheduleRule]) -> Sets:
+def _sets_from(rules: Iterable[ScheduleRule], offered: list[str]) -> Sets:
+    """Return {occasion: active codes} of these rules, limited to `offered`, in its order."""
     sets: dict[str, list[str]] = {}
     for rule in rules:
         codes = sets.setdefault(rule.occasion, [])
         if rule.is_active:
             codes.append(rule.instrument_code)
-    return {occasion: in_catalogue_order(codes) for occasion, codes in sets.items()}
+    return {
+        occasion: [code for code in offered if code in set(codes)]
+        for occasion, codes in sets.items()
+    }
 
 
 def clinic_schedule(clinic_id: uuid.UUID) -> Sets:
     """Return the clinic's sets: its own where it has rows, the default elsewhere."""
     sets = default_schedule()
-    sets.update(_sets_from(ScheduleRule.objects.filter(clinic_id=clinic_id, couple=None)))
+    rules = ScheduleRule.objects.filter(clinic_id=clinic_id, couple=None)
+    sets.update(_sets_from(rules, schedulable_codes(clinic_id)))
     return sets
 
 
@@ -71,7 +77,8 @@ def case_schedule(couple: Couple) -> tuple[Sets, set[str]]:
     both_levels = Q(couple=None) | Q(couple=couple)
     rules = list(ScheduleRule.objects.filter(both_levels, clinic_id=couple.clinic_id))
     sets = default_schedule()
-    sets.update(_sets_from(r for r in rules if r.couple_id is None))
-    own = _sets_from(r for r in rules if r.couple_id is not None)
+    offered = schedulable_codes(couple.clinic_id)
+    sets.update(_sets_from((r for r in rules if r.couple_id is None), offered))
+    own = _sets_from((r for r in rules if r.couple_id is not None), offered)
     sets.update(own)
     return sets, set(own)

@@ -10,8 +10,13 @@ from psychometrics import Instrument, Result
 
 
 def instrument(code: str) -> Instrument:
-    """Return an instrument of the default catalogue (raises UnknownInstrument otherwise)."""
-    return psychometrics.get_instrument(code)
+    """Return the instrument of a scheduled administration (raises UnknownInstrument otherwise).
+
+    Scheduling decides what may be given (`checkins.schedulable_instruments`: the default
+    catalogue plus what a clinic approved); an administration that exists is scored by its
+    instrument even if the clinic later withdraws its approval.
+    """
+    return psychometrics.get_instrument(code, include_unavailable=True)
 
 
 def is_risk_instrument(inst: Instrument) -> bool:

@@ -50,6 +50,16 @@ urlpatterns = [
         name="clear_link_pin",
     ),
     path("settings/schedule/", views.schedule_settings, name="schedule_settings"),
+    path(
+        "settings/schedule/instruments/approve/",
+        views.approve_instrument,
+        name="approve_instrument",
+    ),
+    path(
+        "settings/schedule/instruments/withdraw/",
+        views.withdraw_instrument,
+        name="withdraw_instrument",
+    ),
     path("settings/schedule/sets/", views.save_schedule_settings, name="schedule_settings_save"),
     path(
         "settings/schedule/reminders/",

@@ -29,17 +29,19 @@ from psychometrics import Instrument, Item
 from rebond import audit
 from rebond.accounts import access
 from rebond.accounts.http import AuthenticatedHttpRequest
-from rebond.assessments import actions, schedule, scoring
+from rebond.accounts.models import Clinic
+from rebond.assessments import actions, checkins, schedule, scoring
 from rebond.assessments.actions import AssessmentError
 from rebond.assessments.checkins import has_wording, open_checkins
 from rebond.assessments.forms import (
     BOTH,
     ApplyScheduleForm,
+    ApproveInstrumentForm,
     OccasionSetsForm,
     ReminderSettingsForm,
     ScheduleForm,
 )
-from rebond.assessments.models import Administration, Occasion, Submission
+from rebond.assessments.models import Administration, InstrumentApproval, Occasion, Submission
 from rebond.couples.actions import ActionError
 from rebond.couples.models import Couple, Partner
 from rebond.portal import actions as portal_actions
@@ -441,7 +443,8 @@ def _render_case(
         "results": results,
         "occasions": occasions,
         "has_own_schedule": bool(own),
-        "sets_form": bound.get("sets") or OccasionSetsForm(initial=sets, prefix="case"),
+        "sets_form": bound.get("sets")
+        or OccasionSetsForm(initial=sets, prefix="case", clinic_id=couple.clinic_id),
         "pins": pins,
         "not_yet_offered": schedule.NOT_YET_OFFERED,
     }
@@ -520,7 +523,7 @@ def apply_schedule(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> H
 def case_schedule(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpResponse:
     """Give this case its own sets where they differ from the clinic's default."""
     couple = access.get_couple_for_clinician(request.user, couple_id)
-    form = OccasionSetsForm(request.POST, prefix="case")
+    form = OccasionSetsForm(request.POST, prefix="case", clinic_id=couple.clinic_id)
     if not form.is_valid():
         return _render_case(request, couple, status=400, bound={"sets": form})
     try:
@@ -591,6 +594,7 @@ def _render_settings(
     *,
     sets_form: OccasionSetsForm | None = None,
     reminders_form: ReminderSettingsForm | None = None,
+    approve_form: ApproveInstrumentForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     clinic = actions.get_settings_clinic(request.user)
@@ -598,7 +602,9 @@ def _render_settings(
     context = {
         "clinic": clinic,
         "sets_form": sets_form
-        or OccasionSetsForm(initial=schedule.clinic_schedule(clinic.id), prefix="clinic"),
+        or OccasionSetsForm(
+            initial=schedule.clinic_schedule(clinic.id), prefix="clinic", clinic_id=clinic.id
+        ),
         "reminders_form": reminders_form
         or ReminderSettingsForm(
             initial={
@@ -608,8 +614,35 @@ def _render_settings(
             prefix="reminders",
         ),
         "not_yet_offered": schedule.NOT_YET_OFFERED,
+        "outside_catalogue": _outside_catalogue(clinic, approve_form),
     }
     return render(request, "assessments/schedule_settings.html", context, status=status)
+
+
+@dataclass
+class OutsideCatalogueRow:
+    """One instrument a clinic may offer outside the default catalogue, and its state there."""
+
+    instrument: Instrument
+    approval: InstrumentApproval | None
+    form: ApproveInstrumentForm
+
+
+def _outside_catalogue(
+    clinic: Clinic, bound: ApproveInstrumentForm | None
+) -> list[OutsideCatalogueRow]:
+    approvals = {
+        a.instrument_code: a for a in clinic.instrument_approvals.select_related("approved_by")
+    }
+    rows = []
+    for inst in checkins.approvable_instruments():
+        form = ApproveInstrumentForm(
+            initial={"instrument": inst.code}, auto_id=f"approve-{inst.code}-%s"
+        )
+        if bound is not None and bound.data.get("instrument") == inst.code:
+            form = bound
+        rows.append(OutsideCatalogueRow(inst, approvals.get(inst.code), form))
+    return rows
 
 
 @require_safe
@@ -621,8 +654,8 @@ def schedule_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def save_schedule_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Save the clinic's default sets of questionnaires."""
-    actions.get_settings_clinic(request.user)
-    form = OccasionSetsForm(request.POST, prefix="clinic")
+    clinic = actions.get_settings_clinic(request.user)
+    form = OccasionSetsForm(request.POST, prefix="clinic", clinic_id=clinic.id)
     if not form.is_valid():
         return _render_settings(request, sets_form=form, status=400)
     try:
@@ -648,3 +681,36 @@ def save_reminder_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
         return _render_settings(request, reminders_form=form, status=exc.status)
     messages.success(request, "Reminder settings saved.")
     return redirect(reverse("schedule_settings") + "#reminders")
+
+
+@require_POST
+def approve_instrument(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Offer a questionnaire outside the default catalogue at the admin's clinic."""
+    clinic = actions.get_settings_clinic(request.user)
+    code = request.POST.get("instrument", "")
+    form = ApproveInstrumentForm(request.POST, auto_id=f"approve-{code[:20]}-%s")
+    if not form.is_valid():
+        return _render_settings(request, approve_form=form, status=400)
+    try:
+        approval = actions.approve_instrument(request.user, form.cleaned_data["instrument"])
+    except AssessmentError as exc:
+        form.add_error(None, str(exc))
+        return _render_settings(request, approve_form=form, status=exc.status)
+    messages.success(
+        request,
+        f"{approval.instrument_code} is now offered at {clinic.name}. Its results say that its "
+        "key is not verified by Rebond.",
+    )
+    return redirect(reverse("schedule_settings") + "#outside-catalogue")
+
+
+@require_POST
+def withdraw_instrument(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Stop offering a questionnaire outside the default catalogue for new check-ins."""
+    actions.get_settings_clinic(request.user)
+    code = request.POST.get("instrument", "")[:20]
+    if actions.withdraw_instrument_approval(request.user, code):
+        messages.success(
+            request, f"{code} is no longer offered for new check-ins; open ones stay open."
+        )
+    return redirect(reverse("schedule_settings") + "#outside-catalogue")

@@ -166,6 +166,7 @@ def test_the_page_needs_a_fixed_number_of_queries(
         group = {x.partner_id: x for x in actions.schedule_instrument(alice, couple.id, "PHQ-9")}
         submit(a, group[a.id], PHQ9_LATER)
         submit(b, group[b.id], PHQ9_LATER)
-    # 12, + the schedule rules and the PINs, + 2 for the audit chain head (lock, move).
-    with django_assert_max_num_queries(16):
+    # 12, + the schedule rules and the PINs, + 2 for the audit chain head (lock, move), + 3 for
+    # the clinic's approved instruments (schedule, and each of the two forms).
+    with django_assert_max_num_queries(19):
         assert clinician.get(url(couple)).status_code == 200
