@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "rebond.alerts",
     "rebond.intake",
     "rebond.portal",
+    "rebond.emergency",
     "rebond.demo",
 ]
 
@@ -84,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute limits of a clinician's session (SECURITY.md SE-02).
     "rebond.accounts.middleware.ClinicianSessionMiddleware",
+    # Every clinician read of a page, and every refused object fetch, is audited (LG-01).
+    "rebond.accounts.middleware.ClinicalReadAuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "rebond.lib.middleware.NoStoreMiddleware",
 ]

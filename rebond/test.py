@@ -57,3 +57,10 @@ def sign_in(client: Client, user: User) -> None:
     complete before clinical pages (a second factor) is done in one place.
     """
     client.force_login(user)
+
+
+def change_entries() -> int:
+    """Return how many audit entries record a change (reads and refused reads are left out)."""
+    from rebond.audit.models import AuditEntry
+
+    return AuditEntry.objects.exclude(action__regex=r"^(read|denied|emergency_read):").count()

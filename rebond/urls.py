@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("rebond.portal.urls")),
     path("", include("rebond.assessments.urls")),
     path("", include("rebond.alerts.urls")),
+    path("", include("rebond.emergency.urls")),
 ]

@@ -5,8 +5,8 @@ Rules (DOMAIN.md 7.5, SECURITY.md 1.4 "enforce it in one place"):
 1. A clinician sees only their own clinic's rows. This filter comes first and is unconditional,
    so clinic B's data cannot be reached from clinic A even by a bug further down.
 2. Within the clinic, a clinician sees a couple's case only when they are its primary
-   clinician, a co-clinician, or its assigned supervisor. A clinic admin sees no clinical data
-   through being an admin.
+   clinician, a co-clinician, or its assigned supervisor, or hold a live emergency grant to
+   it (rebond/emergency). A clinic admin sees no clinical data through being an admin.
 3. A fetch that is not allowed looks exactly like a fetch of a row that does not exist (404),
    so ids cannot be probed.
 
@@ -23,6 +23,7 @@ from typing import TypeVar
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils.timezone import now
 
 from rebond.accounts.models import User
 from rebond.alerts.models import Alert
@@ -45,6 +46,12 @@ def couples_for_clinician(user: User) -> QuerySet[Couple]:
     if clinic_id is None:
         return Couple.objects.none()
     on_case = Q(primary_clinician=user) | Q(co_clinicians=user) | Q(supervisor=user)
+    # Emergency (break-glass) access a clinic admin granted, until it ends (rebond/emergency).
+    on_case |= Q(
+        emergency_grants__grantee=user,
+        emergency_grants__ended_at=None,
+        emergency_grants__expires_at__gt=now(),
+    )
     # The subquery keeps the result free of duplicate rows from the co-clinician join while
     # staying a plain queryset that callers can filter, order and annotate further.
     ids = Couple.objects.filter(clinic_id=clinic_id).filter(on_case).values("id")
@@ -166,3 +173,26 @@ def alerts_for_clinician(user: User) -> QuerySet[Alert]:
 def get_alert_for_clinician(user: User, alert_id: uuid.UUID | str) -> Alert:
     """Return one alert the clinician may see, or raise Http404."""
     return _get_or_404(alerts_for_clinician(user).select_related("couple", "clinic"), alert_id)
+
+
+def is_emergency_reader(user: User, couple_id: uuid.UUID | str) -> bool:
+    """Return whether the clinician reaches this case only through a live emergency grant."""
+    from rebond.emergency.models import EmergencyAccess
+
+    clinic_id = _clinic_id(user)
+    if clinic_id is None:
+        return False
+    try:
+        couple = Couple.objects.get(id=couple_id, clinic_id=clinic_id)
+    except (Couple.DoesNotExist, ValidationError):
+        return False
+    is_member = (
+        couple.primary_clinician_id == user.pk
+        or couple.supervisor_id == user.pk
+        or couple.co_clinicians.filter(pk=user.pk).exists()
+    )
+    if is_member:
+        return False
+    return EmergencyAccess.objects.filter(
+        couple=couple, grantee=user, ended_at=None, expires_at__gt=now()
+    ).exists()

@@ -8,14 +8,20 @@ keeps its own limits (rebond/portal/session.py).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.timezone import now
+
+from rebond.accounts.models import User
+
+logger = logging.getLogger(__name__)
 
 SESSION_KEY = "rebond.clinician"
 CLINICIAN_IDLE = timedelta(minutes=15)
@@ -86,3 +92,79 @@ class ClinicianSessionMiddleware:
         response = redirect_to_login(request.get_full_path())
         response["Clear-Site-Data"] = '"cache", "storage"'
         return response
+
+
+class ClinicalReadAuditMiddleware:
+    """Record every page a clinician reads, and every object fetch refused (LG-01, LG-03).
+
+    One audit entry per successful GET of a clinician page, naming the route and the object it
+    was about (the first `<name>_id` in the URL) but never what was shown. A refused fetch of
+    an object (404) is recorded as `denied`. A read through an emergency grant is recorded as
+    `emergency_read`, a distinct event (AC-08). If the entry cannot be written the clinician
+    gets a plain 503 instead of the page: a read is never shown unaudited (fail closed).
+    Partners' and anonymous requests are not clinician reads and are not recorded here.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        match = request.resolver_match
+        if not isinstance(user, User):
+            return response
+        if (
+            request.method not in ("GET", "HEAD")
+            or not user.is_authenticated
+            or match is None
+            or not (200 <= response.status_code < 300 or response.status_code == 404)
+        ):
+            return response
+        object_kind, object_id = _object_of(match.kwargs)
+        if response.status_code == 404 and not object_id:
+            return response
+        try:
+            _record_read(request, user, match.url_name or "", object_kind, object_id, response)
+        except DatabaseError:
+            logger.exception("A clinician read could not be audited; the page was withheld.")
+            return HttpResponse(
+                "The page could not be shown. Please try again in a moment.",
+                status=503,
+                content_type="text/plain; charset=utf-8",
+            )
+        return response
+
+
+def _object_of(kwargs: dict[str, object]) -> tuple[str, str]:
+    for name, value in kwargs.items():
+        if name.endswith("_id"):
+            return name.removesuffix("_id"), str(value)
+    return "", ""
+
+
+def _record_read(
+    request: HttpRequest,
+    user: User,
+    route: str,
+    object_kind: str,
+    object_id: str,
+    response: HttpResponse,
+) -> None:
+    from rebond import audit
+    from rebond.accounts import access
+
+    if response.status_code == 404:
+        action = "denied"
+    elif object_kind == "couple" and access.is_emergency_reader(user, object_id):
+        action = "emergency_read"
+    else:
+        action = "read"
+    with transaction.atomic():
+        audit.log(
+            actor=user,
+            action=f"{action}:{route}",
+            object_type=object_kind,
+            object_id=object_id,
+            clinic_id=user.clinic_id,
+        )

@@ -37,6 +37,8 @@ def log(
     actor: models.Model | None,
     action: str,
     obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
     clinic_id: uuid.UUID | None = None,
     fields: Iterable[str] = (),
     reason: str = "",
@@ -45,7 +47,8 @@ def log(
     """Record that `actor` did `action` to `obj`; call inside the transaction of the change.
 
     `actor` is a clinician (a User), a Partner acting through a private link, or None for an
-    anonymous visitor. `fields` names what changed; values are never recorded.
+    anonymous visitor. `fields` names what changed; values are never recorded. Without `obj`,
+    `object_type` and `object_id` name the record (a read names it from the URL alone).
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.log() must run inside the transaction of the change it records.")
@@ -63,8 +66,8 @@ def log(
         actor_label=actor_label_for(actor),
         clinic_id=clinic_id,
         action=action,
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
+        object_type=obj._meta.label_lower if obj is not None else object_type,
+        object_id=str(obj.pk) if obj is not None else object_id,
         fields=sorted(fields),
         reason=reason,
         request_id=request_id or uuid.uuid4(),

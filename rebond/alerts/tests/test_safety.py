@@ -24,7 +24,7 @@ from rebond.couples import actions as couple_actions
 from rebond.couples.actions import ChannelDraft, InjuryDraft
 from rebond.couples.models import ConsentDocument, Couple, Injury, SafetyConcern
 from rebond.portal.tests.conftest import open_space
-from rebond.test import make_clinician, make_couple
+from rebond.test import change_entries, make_clinician, make_couple
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +129,7 @@ def test_every_safety_page_url_is_a_404_for_anyone_else(
     a = couple.partners.get(role="A")
     plan = actions.save_safety_plan(alice, couple.id, a.id, DRAFT)
     login(client, request.getfixturevalue(persona))
-    entries = AuditEntry.objects.count()
+    entries = change_entries()
     key = f"concern-{concern.id}"
     for method, url, data in [
         ("get", reverse("case_safety", args=[couple.id]), {}),
@@ -151,7 +151,7 @@ def test_every_safety_page_url_is_a_404_for_anyone_else(
         r = getattr(client, method)(url, data)
         assert r.status_code == 404, url
         assert "CANARY" not in r.content.decode()
-    assert AuditEntry.objects.count() == entries
+    assert change_entries() == entries
     plan.refresh_from_db()
     concern.refresh_from_db()
     assert not plan.shared_with_partner

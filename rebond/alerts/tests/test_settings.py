@@ -16,7 +16,7 @@ from rebond.alerts import rules
 from rebond.alerts.models import AlertRuleSetting
 from rebond.alerts.tests.helpers import login
 from rebond.audit.models import AuditEntry
-from rebond.test import make_clinician
+from rebond.test import change_entries, make_clinician
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def state(clinic: Clinic) -> tuple[Any, ...]:
         list(CrisisResource.objects.values_list("clinic_id", "name", "phone", "position")),
         list(User.objects.filter(is_safety_lead=True).values_list("id", flat=True)),
         list(AlertRuleSetting.objects.values_list("clinic_id", "rule", "enabled", "threshold")),
-        AuditEntry.objects.count(),
+        change_entries(),
     )
 
 

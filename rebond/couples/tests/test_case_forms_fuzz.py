@@ -11,7 +11,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rebond.accounts.models import User
-from rebond.audit.models import AuditEntry
 from rebond.couples.models import (
     CaseTransition,
     ConsentRecord,
@@ -28,6 +27,7 @@ from rebond.couples.tests.helpers import (
     login,
     partners_of,
 )
+from rebond.test import change_entries
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +73,7 @@ def snapshot() -> list[object]:
         list(Injury.objects.values().order_by("id")),
         list(SafetyConcern.objects.values().order_by("id")),
         CaseTransition.objects.count(),
-        AuditEntry.objects.count(),
+        change_entries(),
     ]
 
 

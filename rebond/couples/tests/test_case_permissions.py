@@ -7,7 +7,6 @@ import pytest
 from django.test import Client
 
 from rebond.accounts.models import User
-from rebond.audit.models import AuditEntry
 from rebond.couples.models import (
     CaseTransition,
     ConsentRecord,
@@ -23,6 +22,7 @@ from rebond.couples.tests.helpers import (
     login,
     partners_of,
 )
+from rebond.test import change_entries
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def snapshot() -> list[object]:
         list(ConsentRecord.objects.values().order_by("id")),
         list(Injury.objects.values().order_by("id")),
         CaseTransition.objects.count(),
-        AuditEntry.objects.count(),
+        change_entries(),
     ]
 
 

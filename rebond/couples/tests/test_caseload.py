@@ -52,7 +52,8 @@ def test_the_caseload_query_count_does_not_grow_with_the_caseload(
         make_couple(alice, f"Couple {n}")
     login(client, alice)
     # + the header's two counts: new consultation requests (intake), open priority alerts.
-    with django_assert_max_num_queries(8):  # type: ignore[operator]
+    # + up to 8 for the audit entry of the read (SECURITY.md LG-01).
+    with django_assert_max_num_queries(16):  # type: ignore[operator]
         r = client.get(reverse("caseload"))
     assert r.status_code == 200
 

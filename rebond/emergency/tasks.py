@@ -1,0 +1,48 @@
+"""Tell a case's clinicians that someone was given emergency access to one of their cases.
+
+The e-mail names the people and the time only: never the case, the couple or the reason,
+which the clinicians read in Rebond after logging in (SECURITY.md DP-05).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.utils import timezone
+from django_tasks import task
+
+from rebond.emergency.models import EmergencyAccess
+
+SUBJECT = "Emergency access to one of your cases"
+
+
+def message_body(grant: EmergencyAccess) -> str:
+    """Return the e-mail's text: who, by whom, until when; nothing clinical."""
+    until = timezone.localtime(grant.expires_at).strftime("%d %b %Y %H:%M %Z")
+    return (
+        f"{grant.granted_by.display_name} gave {grant.grantee.display_name} emergency access "
+        f"to one of your cases, until {until}.\n\n"
+        "The case and the reason are recorded in Rebond; log in to read them.\n"
+    )
+
+
+@task()
+def tell_case_clinicians(grant_id: str) -> int:
+    """E-mail each clinician of the grant's case; return how many messages were sent."""
+    grant = (
+        EmergencyAccess.objects.select_related("couple", "grantee", "granted_by")
+        .filter(id=grant_id)
+        .first()
+    )
+    if grant is None:
+        return 0
+    couple = grant.couple
+    people = [couple.primary_clinician, couple.supervisor, *couple.co_clinicians.all()]
+    addresses = sorted(
+        {p.email for p in people if p is not None and p.is_active and p.pk != grant.grantee_id}
+    )
+    body = message_body(grant)
+    messages = [
+        EmailMessage(SUBJECT, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in addresses
+    ]
+    return get_connection().send_messages(messages) or 0

@@ -1,0 +1,75 @@
+"""The clinic admin's emergency-access page: grant, list, end."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST, require_safe
+
+from rebond.accounts.http import AuthenticatedHttpRequest
+from rebond.emergency import actions
+from rebond.emergency.forms import GrantForm
+from rebond.emergency.models import EmergencyAccess
+
+GRANTS_SHOWN = 50
+
+
+def _render(request: AuthenticatedHttpRequest, form: GrantForm, status: int = 200) -> HttpResponse:
+    clinic = actions.admin_clinic(request.user)
+    grants = EmergencyAccess.objects.filter(couple__clinic=clinic).select_related(
+        "couple", "grantee", "granted_by", "ended_by"
+    )[:GRANTS_SHOWN]
+    return render(
+        request,
+        "emergency/emergency_access.html",
+        {"clinic": clinic, "form": form, "grants": grants},
+        status=status,
+    )
+
+
+@require_safe
+def emergency_access(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Show the clinic's emergency grants and the form to grant one (clinic admins only)."""
+    clinic = actions.admin_clinic(request.user)
+    return _render(request, GrantForm(clinic))
+
+
+@require_POST
+def grant(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Grant emergency access to one case, or show what must change."""
+    clinic = actions.admin_clinic(request.user)
+    form = GrantForm(clinic, request.POST)
+    if not form.is_valid():
+        return _render(request, form, status=400)
+    try:
+        done = actions.grant_emergency_access(
+            request.user,
+            actions.GrantDraft(
+                couple_id=form.cleaned_data["couple"],
+                grantee_id=form.cleaned_data["grantee"],
+                reason=form.cleaned_data["reason"],
+                hours=form.cleaned_data["hours"],
+            ),
+        )
+    except actions.EmergencyError as exc:
+        for field, errors in exc.errors.items():
+            for error in errors:
+                form.add_error(field, error)
+        return _render(request, form, status=400)
+    messages.success(
+        request,
+        f"{done.grantee.display_name} can open {done.couple.label} until "
+        f"{done.expires_at:%d %b %H:%M}. The case's clinicians have been told.",
+    )
+    return redirect("emergency_access")
+
+
+@require_POST
+def end(request: AuthenticatedHttpRequest, grant_id: uuid.UUID) -> HttpResponse:
+    """End an emergency grant now."""
+    done = actions.end_emergency_access(request.user, grant_id)
+    messages.success(request, f"Emergency access of {done.grantee.display_name} has ended.")
+    return redirect("emergency_access")
