@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute limits of a clinician's session (SECURITY.md SE-02).
     "rebond.accounts.middleware.ClinicianSessionMiddleware",
+    # No clinician page before the second factor (SECURITY.md AU-01).
+    "rebond.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "rebond.lib.middleware.NoStoreMiddleware",
 ]

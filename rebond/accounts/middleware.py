@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -24,6 +25,7 @@ CLINICIAN_MAX_AGE = timedelta(hours=12)
 # write to every page, so it moves at most once a minute (logout comes early, never late).
 IDLE_REFRESH = timedelta(minutes=1)
 EXPIRED = "For your clients' privacy you were logged out after a period of inactivity."
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
 ENDED = "For your clients' privacy a session lasts at most 12 hours. Please log in again."
 
 
@@ -86,3 +88,48 @@ class ClinicianSessionMiddleware:
         response = redirect_to_login(request.get_full_path())
         response["Clear-Site-Data"] = '"cache", "storage"'
         return response
+
+
+def second_factor_not_required(view: ViewFunc) -> ViewFunc:
+    """Mark a view a clinician may reach after the password alone (enrol, verify, logout)."""
+    view.second_factor_not_required = True  # type: ignore[attr-defined]
+    return view
+
+
+class SecondFactorMiddleware:
+    """Refuse every clinician page until the session's second factor is done (AU-01).
+
+    A logged-in clinician whose session has not completed it is sent to the verify page (or,
+    with no confirmed authenticator app yet, to the enrolment page) from every view except
+    those marked `second_factor_not_required`, and the public and partner pages (marked
+    @login_not_required), which are no clinician's pages and show nothing of theirs. htmx
+    requests get 403 with `HX-Redirect`, which htmx follows as a full page load.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: tuple[object, ...],
+        view_kwargs: dict[str, object],
+    ) -> HttpResponse | None:
+        from rebond.accounts import mfa
+        from rebond.accounts.stepup import redirect_for
+
+        if not request.user.is_authenticated:
+            return None
+        if getattr(view_func, "login_required", True) is False:
+            return None
+        if getattr(view_func, "second_factor_not_required", False):
+            return None
+        if mfa.is_session_verified(request):
+            return None
+        user = request.user
+        target = "mfa_verify" if mfa.has_confirmed_device(user) else "mfa_enrol"  # type: ignore[arg-type]
+        return redirect_for(request, target, back_after_post=False)
