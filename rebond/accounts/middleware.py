@@ -15,7 +15,7 @@ from typing import TypeVar
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.timezone import now
 
 SESSION_KEY = "rebond.clinician"
@@ -25,7 +25,7 @@ CLINICIAN_MAX_AGE = timedelta(hours=12)
 # write to every page, so it moves at most once a minute (logout comes early, never late).
 IDLE_REFRESH = timedelta(minutes=1)
 EXPIRED = "For your clients' privacy you were logged out after a period of inactivity."
-ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponseBase])
 ENDED = "For your clients' privacy a session lasts at most 12 hours. Please log in again."
 
 
@@ -131,5 +131,5 @@ class SecondFactorMiddleware:
         if mfa.is_session_verified(request):
             return None
         user = request.user
-        target = "mfa_verify" if mfa.has_confirmed_device(user) else "mfa_enrol"  # type: ignore[arg-type]
+        target = "mfa_verify" if mfa.has_confirmed_device(user) else "mfa_enrol"
         return redirect_for(request, target, back_after_post=False)

@@ -30,9 +30,9 @@ BIN = Path(sys.executable).parent
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 KEY_RE = re.compile(r'name="submission_key" value="([^"]+)"')
 LIVE_EMAIL = "live@example.test"
-LIVE_PASSWORD = "correct horse battery staple"  # noqa: S105 - synthetic test persona only
+LIVE_PASSWORD = "correct horse battery staple"
 # The live clinician's authenticator-app seed: synthetic, for these scratch databases only.
-LIVE_TOTP_SECRET = "LIVETESTSEEDSYNTHETICNOTSECRET22"  # noqa: S105
+LIVE_TOTP_SECRET = "LIVETESTSEEDSYNTHETICNOTSECRET22"
 
 # Seeds `count` couples whose partner A has an open PHQ-9 and a private link; prints JSON.
 SEED_CHECKINS = """
@@ -287,7 +287,9 @@ def log_in_clinician(
     from rebond.accounts import mfa
 
     client.request("GET", "/accounts/login/")
-    status, _, _ = client.request("POST", "/accounts/login/", {"username": email, "password": password})
+    status, _, _ = client.request(
+        "POST", "/accounts/login/", {"username": email, "password": password}
+    )
     if status != 302:
         return [f"login {status}"]
     client.request("GET", "/accounts/two-factor/verify/")  # the form's CSRF token

@@ -30,7 +30,9 @@ call_command("migrate", verbosity=0)
 # Static file names without collectstatic's manifest; nothing about cookies changes.
 override_settings(STORAGES={**settings.STORAGES, "staticfiles": {
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}).enable()
-User.objects.create_user("cookie@example.test", password="a passphrase for cookies", display_name="C")
+User.objects.create_user(
+    "cookie@example.test", password="a passphrase for cookies", display_name="C"
+)
 client = Client(HTTP_HOST="rebond.example.org")
 headers = []
 for response in (

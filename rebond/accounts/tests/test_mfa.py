@@ -67,7 +67,9 @@ def test_enrolment_shows_the_seed_as_text_and_as_an_svg_qr_code_without_inline_s
     html = client.get(reverse("mfa_enrol")).content.decode()
     device = TOTPDevice.objects.get(user=alice)
     assert not device.confirmed
-    assert SECRET_RE.search(html).group(1).replace(" ", "") == device.secret
+    shown = SECRET_RE.search(html)
+    assert shown is not None
+    assert shown.group(1).replace(" ", "") == device.secret
     svg = html[html.index("<svg") : html.index("</svg>")]
     assert 'role="img"' in svg
     assert "style" not in svg

@@ -21,11 +21,11 @@ def password_only(port: int) -> live.HttpClient:
     """Return a client logged in with the password, on its way to the second factor."""
     client = live.HttpClient(port)
     client.request("GET", "/accounts/login/")
-    status, location, _ = client.request(
+    status, _, _ = client.request(
         "POST", "/accounts/login/", {"username": live.LIVE_EMAIL, "password": live.LIVE_PASSWORD}
     )
     assert status == 302, status
-    status, page, _ = client.request("GET", VERIFY)  # the form, and its CSRF token
+    status, _, _ = client.request("GET", VERIFY)  # the form, and its CSRF token
     assert status == 200, status
     return client
 
