@@ -88,7 +88,8 @@ def unused_totp_code(user: User) -> str:
     (the current one, or the next one, which is allowed for clock skew) after the last step
     they used. Waits for the next step when both are spent (two logins in one half-minute).
     """
-    device = ensure_totp_device(user)
+    # The device as it is: an enrolment in progress stays unconfirmed.
+    device = TOTPDevice.objects.filter(user=user).first() or ensure_totp_device(user)
     while True:
         current = mfa.step_at()
         last_used = (
