@@ -66,7 +66,8 @@ def test_a_clinician_enrols_sees_recovery_codes_once_and_logs_in_with_a_code(
     qr = page.get_by_role("img", name="QR code for your authenticator app")
     expect(qr).to_be_visible()
     box = qr.bounding_box()
-    assert box is not None and box["width"] >= 150
+    assert box is not None
+    assert box["width"] >= 150
     secret = page.locator(".secret-key code").inner_text().replace(" ", "")
     assert secret == TOTPDevice.objects.get(user=user).secret
     checker.check(f"mfa-enrol-{viewport}")
