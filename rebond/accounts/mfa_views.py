@@ -64,6 +64,7 @@ def enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         attempt = _begin_attempt(request)
         if attempt is None:
+            mfa.log(user, "accounts.mfa.throttled", user)
             form.add_error("code", refused_message())
             status = 429
         elif mfa.check_totp(user, device.secret, form.cleaned_data["code"]):
@@ -110,6 +111,7 @@ def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
         attempt = _begin_attempt(request)
         code = form.cleaned_data["code"]
         if attempt is None:
+            mfa.log(user, "accounts.mfa.throttled", user)
             form.add_error("code", refused_message())
             status = 429
         elif kind := mfa.check_second_factor(user, code):
@@ -143,6 +145,7 @@ def reauthenticate(request: AuthenticatedHttpRequest) -> HttpResponse:
         attempt = _begin_attempt(request)
         device = mfa.confirmed_device(user)
         if attempt is None:
+            mfa.log(user, "accounts.mfa.throttled", user)
             form.add_error(None, refused_message())
             status = 429
         elif (

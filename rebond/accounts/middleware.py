@@ -1,4 +1,5 @@
-"""Idle and absolute limits of a clinician's session (SECURITY.md header point 6, SE-02).
+"""Idle and absolute limits of a clinician's session (SECURITY.md header point 6, SE-02), and
+the second factor required before any clinician page (AU-01, `SecondFactorMiddleware`).
 
 A clinician is logged out after `CLINICIAN_IDLE` without a request and `CLINICIAN_MAX_AGE`
 after the session began, whatever the activity, and sent to the login page with a calm note.

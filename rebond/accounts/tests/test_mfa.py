@@ -206,6 +206,7 @@ def test_failed_codes_are_throttled_per_clinician_with_a_cool_off(
     r = client.post(reverse("mfa_verify"), {"code": unused_totp_code(alice)})
     assert r.status_code == 429
     assert "Too many login attempts" in r.content.decode()
+    assert AuditEntry.objects.filter(actor=alice, action="accounts.mfa.throttled").count() == 1
     assert client.get(reverse("caseload")).status_code == 302
     # After the window the failures have aged out.
     from rebond.accounts.models import LoginAttempt
