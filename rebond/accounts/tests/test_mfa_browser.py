@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
@@ -22,7 +23,7 @@ from rebond.tests.browser import PageChecker, launch_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-VIEWPORTS = {
+VIEWPORTS: dict[str, dict[str, Any]] = {
     "desktop": {"viewport": {"width": 1200, "height": 800}},
     "phone": {"viewport": {"width": 360, "height": 740}, "is_mobile": True},
 }
