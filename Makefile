@@ -6,7 +6,7 @@ REBOND := $(BIN)/rebond
 # Development only: a loopback server over plain HTTP with Django's debug pages.
 DEV    := DEBUG=True HTTPS=False
 
-.PHONY: run install test lint typecheck fmt lock vendor clean
+.PHONY: run demo-code install test lint typecheck fmt lock vendor clean
 
 run: install
 	@$(DEV) $(REBOND) migrate --noinput -v0
@@ -17,6 +17,10 @@ run: install
 	  $(DEV) $(REBOND) checkin_reminders --every 60 & remind=$$!; \
 	  trap 'kill $$worker $$sweep $$remind 2>/dev/null; wait $$worker $$sweep $$remind 2>/dev/null' EXIT INT TERM; \
 	  $(DEV) $(REBOND) runserver 127.0.0.1:8000
+
+# The demo clinicians' current two-factor code (their app seed is published with the demo).
+demo-code: install
+	@$(DEV) $(REBOND) demo --code
 
 install: $(VENV)/.installed
 

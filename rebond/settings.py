@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute limits of a clinician's session (SECURITY.md SE-02).
     "rebond.accounts.middleware.ClinicianSessionMiddleware",
+    # No clinician page before the second factor (SECURITY.md AU-01).
+    "rebond.accounts.middleware.SecondFactorMiddleware",
     # Every clinician read of a page, and every refused object fetch, is audited (LG-01).
     "rebond.accounts.middleware.ClinicalReadAuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -9,11 +9,14 @@ The personas used across the suite (see rebond/conftest.py):
 from __future__ import annotations
 
 import itertools
+import time
 from typing import Any
 
 from django.test import Client
+from django.utils.timezone import now
 
-from rebond.accounts.models import Clinic, User
+from rebond.accounts import mfa
+from rebond.accounts.models import Clinic, TOTPDevice, UsedTOTPStep, User
 from rebond.couples.models import Couple, Partner
 
 _sequence = itertools.count(1)
@@ -50,13 +53,52 @@ def make_couple(
     return couple
 
 
+def ensure_totp_device(user: User) -> TOTPDevice:
+    """Give a clinician a confirmed authenticator app (a random seed) unless they have one."""
+    device, _ = TOTPDevice.objects.get_or_create(user=user, defaults={"secret": mfa.new_secret()})
+    if not device.confirmed:
+        device.confirmed = True
+        device.confirmed_at = now()
+        device.save(update_fields=["confirmed", "confirmed_at"])
+    return device
+
+
 def sign_in(client: Client, user: User) -> None:
     """Sign a clinician in on a Django test client, as far as every clinical page requires.
 
     Tests use this rather than `client.force_login`, so that whatever a clinician must
-    complete before clinical pages (a second factor) is done in one place.
+    complete before clinical pages is done in one place: the password login, then the
+    second factor, marked on the session by the same function the verify page uses.
     """
+    ensure_totp_device(user)
     client.force_login(user)
+    session = client.session
+    mfa.mark_session_verified(session, user)
+    session.save()
+
+
+def sign_in_password_only(client: Client, user: User) -> None:
+    """Log a clinician in with the password alone: the second factor still to do."""
+    ensure_totp_device(user)
+    client.force_login(user)
+
+
+def unused_totp_code(user: User) -> str:
+    """Return a code of the clinician's app the server will accept now: one of a time step
+    (the current one, or the next one, which is allowed for clock skew) after the last step
+    they used. Waits for the next step when both are spent (two logins in one half-minute).
+    """
+    # The device as it is: an enrolment in progress stays unconfirmed.
+    device = TOTPDevice.objects.filter(user=user).first() or ensure_totp_device(user)
+    while True:
+        current = mfa.step_at()
+        last_used = (
+            UsedTOTPStep.objects.filter(user=user).order_by("-step").values_list("step", flat=True)
+        ).first()
+        for step in (current, current + mfa.SKEW_STEPS):
+            if last_used is None or step > last_used:
+                return mfa.code_for_step(device.secret, step)
+        time.sleep(max(0.1, (current + 1) * mfa.STEP_SECONDS - time.time()))
 
 
 def change_entries() -> int:

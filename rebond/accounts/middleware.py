@@ -1,4 +1,5 @@
-"""Idle and absolute limits of a clinician's session (SECURITY.md header point 6, SE-02).
+"""Idle and absolute limits of a clinician's session (SECURITY.md header point 6, SE-02), and
+the second factor required before any clinician page (AU-01, `SecondFactorMiddleware`).
 
 A clinician is logged out after `CLINICIAN_IDLE` without a request and `CLINICIAN_MAX_AGE`
 after the session began, whatever the activity, and sent to the login page with a calm note.
@@ -11,12 +12,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.db import DatabaseError, transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.timezone import now
 
 from rebond.accounts.models import User
@@ -30,6 +32,7 @@ CLINICIAN_MAX_AGE = timedelta(hours=12)
 # write to every page, so it moves at most once a minute (logout comes early, never late).
 IDLE_REFRESH = timedelta(minutes=1)
 EXPIRED = "For your clients' privacy you were logged out after a period of inactivity."
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponseBase])
 ENDED = "For your clients' privacy a session lasts at most 12 hours. Please log in again."
 
 
@@ -94,6 +97,51 @@ class ClinicianSessionMiddleware:
         return response
 
 
+def second_factor_not_required(view: ViewFunc) -> ViewFunc:
+    """Mark a view a clinician may reach after the password alone (enrol, verify, logout)."""
+    view.second_factor_not_required = True  # type: ignore[attr-defined]
+    return view
+
+
+class SecondFactorMiddleware:
+    """Refuse every clinician page until the session's second factor is done (AU-01).
+
+    A logged-in clinician whose session has not completed it is sent to the verify page (or,
+    with no confirmed authenticator app yet, to the enrolment page) from every view except
+    those marked `second_factor_not_required`, and the public and partner pages (marked
+    @login_not_required), which are no clinician's pages and show nothing of theirs. htmx
+    requests get 403 with `HX-Redirect`, which htmx follows as a full page load.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: tuple[object, ...],
+        view_kwargs: dict[str, object],
+    ) -> HttpResponse | None:
+        from rebond.accounts import mfa
+        from rebond.accounts.stepup import redirect_for
+
+        if not request.user.is_authenticated:
+            return None
+        if getattr(view_func, "login_required", True) is False:
+            return None
+        if getattr(view_func, "second_factor_not_required", False):
+            return None
+        if mfa.is_session_verified(request):
+            return None
+        user = request.user
+        target = "mfa_verify" if mfa.has_confirmed_device(user) else "mfa_enrol"
+        return redirect_for(request, target, back_after_post=False)
+
+
 class ClinicalReadAuditMiddleware:
     """Record every page a clinician reads, and every object fetch refused (LG-01, LG-03).
 
@@ -118,6 +166,8 @@ class ClinicalReadAuditMiddleware:
             request.method not in ("GET", "HEAD")
             or not user.is_authenticated
             or match is None
+            # The login and second-factor pages show the clinician's own account, no PHI.
+            or match.func.__module__.startswith("rebond.accounts.")
             or not (200 <= response.status_code < 300 or response.status_code == 404)
         ):
             return response

@@ -161,3 +161,58 @@ class LoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"Login attempt from {self.ip} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class TOTPDevice(models.Model):
+    """A clinician's authenticator app: the shared TOTP seed (RFC 6238, 30 s, 6 digits).
+
+    One per clinician. It counts as a second factor only once `confirmed` (the clinician typed
+    a valid code from the app); until then it is an enrolment in progress (rebond/accounts/mfa.py).
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    # Encrypted at rest once rebond.crypto lands (issue 7).
+    secret = models.CharField(max_length=64)
+    confirmed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        state = "confirmed" if self.confirmed else "enrolling"
+        return f"Authenticator app of {self.user} ({state})"
+
+
+class UsedTOTPStep(models.Model):
+    """A TOTP time step whose code a clinician has used: it is never accepted again.
+
+    The unique constraint, not a cache, refuses the replay: two worker processes (or servers
+    on one database) that both check the same code cannot both insert the row (ASVS 6.5.1).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    step = models.BigIntegerField()
+    used_at = models.DateTimeField(default=now)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["user", "step"], name="totp_step_used_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"TOTP step {self.step} used by {self.user_id}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time code for when the authenticator app is lost, stored only as a keyed hash.
+
+    Shown once, when made; `used_at` is set by a conditional update, so a code works once
+    even when two requests race.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Recovery code of {self.user_id} ({'used' if self.used_at else 'unused'})"

@@ -1,8 +1,20 @@
 from django.urls import path
 
-from rebond.accounts import views
+from rebond.accounts import mfa_views, views
+from rebond.accounts.middleware import second_factor_not_required
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("logout/", second_factor_not_required(views.LogoutView.as_view()), name="logout"),
+    # Second factor (rebond/accounts/mfa.py).
+    path("two-factor/setup/", mfa_views.enrol, name="mfa_enrol"),
+    path("two-factor/verify/", mfa_views.verify, name="mfa_verify"),
+    path("two-factor/", mfa_views.settings_page, name="mfa_settings"),
+    path(
+        "two-factor/recovery-codes/",
+        mfa_views.regenerate_recovery_codes,
+        name="mfa_recovery_codes",
+    ),
+    path("two-factor/reset/", mfa_views.reset_device, name="mfa_reset"),
+    path("reauthenticate/", mfa_views.reauthenticate, name="reauthenticate"),
 ]

@@ -2,7 +2,7 @@
 consultation requests waiting in the inbox, and the clinic's crisis resources.
 
 Every name here is invented. Running `build_demo_practice()` again changes nothing but the
-demo passwords, which are reset so the printed logins always work.
+demo passwords and authenticator seeds, which are reset so the printed logins always work.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.timezone import now
 
-from rebond.accounts.models import Clinic, CrisisResource, User
+from rebond.accounts import mfa
+from rebond.accounts.models import Clinic, CrisisResource, TOTPDevice, User
 from rebond.assessments import actions as assessment_actions
 from rebond.assessments.models import Administration
 from rebond.couples import actions
@@ -24,6 +25,9 @@ from rebond.intake.models import ConsultationRequest
 # Printed by `rebond demo`; the demo holds only synthetic data and refuses to load without DEBUG.
 DEMO_PASSWORD = "demo-practice-only"  # noqa: S105
 DEMO_CLINIC_SLUG = "harbour-demo"
+# The demo clinicians' authenticator-app seed: published, like the password, so anyone trying
+# the demo can get a code (`rebond demo --code`). Base32 of no real account.
+DEMO_TOTP_SECRET = "REBONDDEMOSEEDPUBLICNOTASECRET22"  # noqa: S105
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,10 @@ def build_demo_practice() -> list[DemoLogin]:
         user.is_clinic_admin = admin
         user.set_password(DEMO_PASSWORD)
         user.save()
+        TOTPDevice.objects.update_or_create(
+            user=user,
+            defaults={"secret": DEMO_TOTP_SECRET, "confirmed": True, "confirmed_at": now()},
+        )
         clinicians.append(user)
         logins.append(DemoLogin(email, name, ", ".join(r.label for r in user.roles)))
     for label, status, primary, co, supervised, name_a, name_b in _COUPLES:
@@ -360,3 +368,21 @@ def _build_checkins(couple: Couple) -> None:
                 administration.submission_key,
                 dict(enumerate(values, start=1)),
             )
+
+
+def demo_codes(email: str | None = None) -> list[tuple[str, str]]:
+    """Return (e-mail, current code) for the demo clinicians, or for the one with `email`.
+
+    Only accounts of the demo clinic whose app has the published demo seed qualify; asking
+    for any other account raises LookupError, so this never prints a real clinician's code.
+    """
+    users = User.objects.filter(
+        clinic__slug=DEMO_CLINIC_SLUG,
+        totp_device__secret=DEMO_TOTP_SECRET,
+        totp_device__confirmed=True,
+    ).order_by("email")
+    if email is not None:
+        users = users.filter(email=email.strip().lower())
+        if not users:
+            raise LookupError(f"{email} is not a demo account.")
+    return [(user.email, mfa.current_code(DEMO_TOTP_SECRET)) for user in users]

@@ -4,6 +4,5 @@ from rebond.emergency import views
 
 urlpatterns = [
     path("settings/emergency-access/", views.emergency_access, name="emergency_access"),
-    path("settings/emergency-access/grant/", views.grant, name="emergency_access_grant"),
     path("settings/emergency-access/<uuid:grant_id>/end/", views.end, name="emergency_access_end"),
 ]

@@ -7,9 +7,10 @@ import uuid
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST
 
 from rebond.accounts.http import AuthenticatedHttpRequest
+from rebond.accounts.stepup import recent_authentication_required
 from rebond.emergency import actions
 from rebond.emergency.forms import GrantForm
 from rebond.emergency.models import EmergencyAccess
@@ -30,17 +31,17 @@ def _render(request: AuthenticatedHttpRequest, form: GrantForm, status: int = 20
     )
 
 
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
+@recent_authentication_required()
 def emergency_access(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Show the clinic's emergency grants and the form to grant one (clinic admins only)."""
-    clinic = actions.admin_clinic(request.user)
-    return _render(request, GrantForm(clinic))
+    """Show the clinic's grants and the form to grant one; grant on POST (clinic admins only).
 
-
-@require_POST
-def grant(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Grant emergency access to one case, or show what must change."""
+    Break-glass needs a fresh password and second factor (SECURITY.md SE-06): after
+    re-authenticating the admin comes back to this page and sends the form again.
+    """
     clinic = actions.admin_clinic(request.user)
+    if request.method != "POST":
+        return _render(request, GrantForm(clinic))
     form = GrantForm(clinic, request.POST)
     if not form.is_valid():
         return _render(request, form, status=400)

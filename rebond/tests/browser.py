@@ -8,6 +8,7 @@ errors, and any request to another origin. Tests assert all of them are zero.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,8 +102,22 @@ class PageChecker:
 
 
 def log_in(page: Page, base: str, email: str, password: str) -> None:
-    """Log a clinician in through the login page, completing every step a real login needs."""
+    """Log a clinician in through the login page, completing every step a real login needs.
+
+    After the password comes the second factor: a clinician without an authenticator app is
+    given one in the database first (as if enrolled earlier), and the code is computed from
+    its seed with the same TOTP library the server uses, then typed into the verify page.
+    """
+    from rebond.accounts.models import User
+    from rebond.test import ensure_totp_device, unused_totp_code
+
+    user = User.objects.get(email=email)
+    ensure_totp_device(user)
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r"/accounts/two-factor/verify/"))
+    page.get_by_label("Code from your authenticator app").fill(unused_totp_code(user))
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state()

@@ -29,6 +29,10 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 KEY_RE = re.compile(r'name="submission_key" value="([^"]+)"')
+LIVE_EMAIL = "live@example.test"
+LIVE_PASSWORD = "correct horse battery staple"
+# The live clinician's authenticator-app seed: synthetic, for these scratch databases only.
+LIVE_TOTP_SECRET = "LIVETESTSEEDSYNTHETICNOTSECRET22"
 
 # Seeds `count` couples whose partner A has an open PHQ-9 and a private link; prints JSON.
 SEED_CHECKINS = """
@@ -39,8 +43,10 @@ django.setup()
 from django.utils.timezone import now
 from rebond.assessments import actions
 from rebond.portal.models import PrivateLink, hash_token, new_token
+from rebond.accounts.models import TOTPDevice
 from rebond.test import make_clinic, make_clinician, make_couple
-clinician = make_clinician(make_clinic("Live clinic"), "Live Clinician", email="live@example.test")
+clinician = make_clinician(make_clinic("Live clinic"), "Live Clinician", email="{email}")
+TOTPDevice.objects.create(user=clinician, secret="{secret}", confirmed=True, confirmed_at=now())
 out = []
 for n in range({count}):
     couple = make_couple(clinician, f"Live couple {{n}}")
@@ -164,7 +170,11 @@ def prepare(env: dict[str, str], *, seed_count: int = 0) -> list[dict[str, str]]
     if not seed_count:
         return []
     done = subprocess.run(
-        [sys.executable, "-c", SEED_CHECKINS.format(count=seed_count)],
+        [
+            sys.executable,
+            "-c",
+            SEED_CHECKINS.format(count=seed_count, email=LIVE_EMAIL, secret=LIVE_TOTP_SECRET),
+        ],
         env=env,
         check=True,
         capture_output=True,
@@ -262,3 +272,28 @@ class HttpClient:
         if match:
             self.csrf = match.group(1)
         return response.status, (response.headers.get("Location") or text), elapsed
+
+
+def log_in_clinician(
+    client: HttpClient,
+    email: str = LIVE_EMAIL,
+    password: str = LIVE_PASSWORD,
+    secret: str = LIVE_TOTP_SECRET,
+) -> list[str]:
+    """Log a clinician in over HTTP: password, then the current TOTP code of `secret`.
+
+    Return what went wrong (empty when both steps were accepted).
+    """
+    from rebond.accounts import mfa
+
+    client.request("GET", "/accounts/login/")
+    status, _, _ = client.request(
+        "POST", "/accounts/login/", {"username": email, "password": password}
+    )
+    if status != 302:
+        return [f"login {status}"]
+    client.request("GET", "/accounts/two-factor/verify/")  # the form's CSRF token
+    status, _, _ = client.request(
+        "POST", "/accounts/two-factor/verify/", {"code": mfa.current_code(secret)}
+    )
+    return [] if status == 302 else [f"second factor {status}"]

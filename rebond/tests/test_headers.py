@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from rebond.accounts.models import User
+from rebond.test import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def test_pages_carry_a_strict_content_security_policy(
     client: Client, alice: User, logged_in: bool
 ) -> None:
     if logged_in:
-        client.force_login(alice)
+        sign_in(client, alice)
     r = client.get(reverse("caseload" if logged_in else "login"))
     csp = directives(r["Content-Security-Policy"])
     assert csp["default-src"] == {"'none'"}
@@ -40,7 +41,7 @@ def test_pages_carry_a_strict_content_security_policy(
 
 
 def test_pages_are_never_cached_and_never_framed(client: Client, alice: User) -> None:
-    client.force_login(alice)
+    sign_in(client, alice)
     r = client.get(reverse("caseload"))
     assert r["Cache-Control"] == "no-store"
     assert r["X-Frame-Options"] == "DENY"
@@ -56,7 +57,7 @@ def test_each_response_gets_its_own_nonce(client: Client) -> None:
 
 
 def test_logout_needs_a_post(client: Client, alice: User) -> None:
-    client.force_login(alice)
+    sign_in(client, alice)
     assert client.get(reverse("logout")).status_code == 405
     r = client.post(reverse("logout"))
     assert r.status_code == 302

@@ -1,4 +1,5 @@
-"""Every URL needs a clinician's login except an explicit public allowlist.
+"""Every URL needs a clinician's login except an explicit public allowlist, and every
+clinician URL needs the second factor too, except the second factor's own pages.
 
 Walks the whole URL resolver (after 18F's tock `test_url_auth.py`), so a view added without
 thought is caught here rather than in production.
@@ -21,7 +22,8 @@ from django.urls.converters import (
     UUIDConverter,
 )
 
-from rebond.test import make_clinic
+from rebond.accounts.models import User
+from rebond.test import make_clinic, sign_in_password_only
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +145,29 @@ def test_private_link_pages_show_an_anonymous_visitor_nothing(
 def test_public_pages_answer_an_anonymous_visitor(client: Client, name: str) -> None:
     make_clinic("Sample clinic", slug="sample")
     assert client.get(reverse(name, kwargs=PUBLIC_URL_KWARGS.get(name))).status_code == 200
+
+
+# Clinician views reachable after the password alone (SECURITY.md AU-01): the second factor's
+# own pages, and the way out. Each shows nothing clinical.
+SECOND_FACTOR_URL_NAMES = {"mfa_enrol", "mfa_verify", "logout"}
+CLINICIAN = [(n, u) for n, u in NON_PUBLIC if n not in SECOND_FACTOR_URL_NAMES]
+
+
+@pytest.mark.parametrize(("name", "url"), CLINICIAN, ids=[name for name, _ in CLINICIAN])
+def test_every_clinician_url_refuses_a_session_without_the_second_factor(
+    client: Client, alice: User, name: str, url: str
+) -> None:
+    sign_in_password_only(client, alice)
+    for method in ("get", "post"):
+        r = getattr(client, method)(url)
+        assert r.status_code == 302, f"{method.upper()} {name} answered {r.status_code}"
+        assert r["Location"].startswith(reverse("mfa_verify")), r["Location"]
+
+
+def test_the_second_factor_allowlist_is_exactly_the_views_marked_so() -> None:
+    marked = {
+        name
+        for name, _, view in all_named_urls()
+        if getattr(view, "second_factor_not_required", False)
+    }
+    assert marked == SECOND_FACTOR_URL_NAMES

@@ -13,7 +13,7 @@ from rebond.accounts import middleware
 from rebond.accounts.models import User
 from rebond.couples.models import Partner
 from rebond.portal.models import PrivateLink, hash_token, new_token
-from rebond.test import make_couple
+from rebond.test import make_couple, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -38,15 +38,15 @@ def is_logged_out(client: Client) -> bool:
     return r.status_code == 302 and r["Location"].startswith(reverse("login"))
 
 
-def test_a_fresh_force_login_session_is_just_started(client: Client, alice: User) -> None:
-    client.force_login(alice)
+def test_a_fresh_sign_in_session_is_just_started(client: Client, alice: User) -> None:
+    sign_in(client, alice)
     assert client.get(reverse("caseload")).status_code == 200
 
 
 def test_idle_for_fifteen_minutes_logs_out_with_a_calm_message(
     client: Client, alice: User, clock: Clock
 ) -> None:
-    client.force_login(alice)
+    sign_in(client, alice)
     assert client.get(reverse("caseload")).status_code == 200
     clock.move(minutes=14, seconds=50)
     assert client.get(reverse("caseload")).status_code == 200
@@ -62,7 +62,7 @@ def test_idle_for_fifteen_minutes_logs_out_with_a_calm_message(
 def test_activity_keeps_the_session_until_twelve_hours(
     client: Client, alice: User, clock: Clock
 ) -> None:
-    client.force_login(alice)
+    sign_in(client, alice)
     assert client.get(reverse("caseload")).status_code == 200
     minutes = 0
     while minutes + 5 < 12 * 60:
@@ -79,7 +79,7 @@ def test_activity_keeps_the_session_until_twelve_hours(
 def test_the_idle_clock_is_saved_at_most_once_a_minute(
     client: Client, alice: User, clock: Clock
 ) -> None:
-    client.force_login(alice)
+    sign_in(client, alice)
     client.get(reverse("caseload"))
     seen = client.session[middleware.SESSION_KEY]["seen"]
     clock.move(seconds=30)
@@ -116,7 +116,7 @@ def test_the_partner_session_keeps_its_own_limits(
 
 
 def test_logout_clears_the_session_and_the_browser(client: Client, alice: User) -> None:
-    client.force_login(alice)
+    sign_in(client, alice)
     r = client.post(reverse("logout"))
     assert r.status_code == 302
     assert r["Clear-Site-Data"] == '"cache", "cookies", "storage"'
@@ -124,7 +124,7 @@ def test_logout_clears_the_session_and_the_browser(client: Client, alice: User) 
 
 
 def test_an_unreadable_clock_ends_the_session(client: Client, alice: User) -> None:
-    client.force_login(alice)
+    sign_in(client, alice)
     assert client.get(reverse("caseload")).status_code == 200
     session = client.session
     session[middleware.SESSION_KEY] = {"started": "garbage"}
@@ -133,7 +133,7 @@ def test_an_unreadable_clock_ends_the_session(client: Client, alice: User) -> No
 
 
 def test_a_session_without_a_clock_starts_it(client: Client, alice: User) -> None:
-    client.force_login(alice)
+    sign_in(client, alice)
     session = client.session
     del session[middleware.SESSION_KEY]  # A login from before the middleware was installed.
     session.save()

@@ -10,6 +10,7 @@ from rebond.alerts.models import Alert
 from rebond.assessments import actions as assessments
 from rebond.assessments.models import Submission
 from rebond.couples.models import Couple, Partner
+from rebond.test import sign_in
 
 # PHQ-9 scored values (Kroenke, Spitzer & Williams 2001); item 9 last.
 NOT_AT_ALL = dict.fromkeys(range(1, 10), 0)
@@ -54,5 +55,5 @@ def make_alert(
 
 
 def login(client: Client, user: User) -> Client:
-    client.force_login(user)
+    sign_in(client, user)
     return client

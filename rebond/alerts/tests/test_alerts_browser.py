@@ -23,7 +23,7 @@ from rebond.assessments import actions as assessments
 from rebond.couples.models import Couple, Partner
 from rebond.portal.tests.conftest import make_link
 from rebond.test import PASSWORD, make_clinician, make_couple
-from rebond.tests.browser import PageChecker, launch_chromium
+from rebond.tests.browser import PageChecker, launch_chromium, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,11 +43,8 @@ def new_context(browser: Browser, width: int) -> BrowserContext:
     return browser.new_context(viewport={"width": width, "height": 900})
 
 
-def log_in(page: Page, base: str, user: User) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("E-mail address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+def log_in_as(page: Page, base: str, user: User) -> None:
+    log_in(page, base, user.email, PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text("Caseload")
 
 
@@ -67,7 +64,7 @@ def test_the_therapist_acknowledges_and_closes_and_the_lead_sees_the_escalation(
     context = new_context(browser, width)
     page = context.new_page()
     checker = PageChecker(page, base)
-    log_in(page, base, alice)
+    log_in_as(page, base, alice)
     banner = page.get_by_role("region", name="Priority alerts")
     expect(banner).to_contain_text("2 open priority alerts")
     checker.check(f"alerts-banner-{width}")
@@ -120,7 +117,7 @@ def test_the_therapist_acknowledges_and_closes_and_the_lead_sees_the_escalation(
     checker.page = page
     page.on("console", checker._on_console)
     page.on("request", checker._on_request)
-    log_in(page, base, lead)
+    log_in_as(page, base, lead)
     expect(page.get_by_role("region", name="Priority alerts")).to_contain_text(
         "1 open priority alert"
     )
@@ -153,7 +150,7 @@ def test_the_case_safety_page_looks_right(
         context = new_context(browser, width)
         page = context.new_page()
         checker = PageChecker(page, base)
-        log_in(page, base, alice)
+        log_in_as(page, base, alice)
         page.goto(f"{base}/cases/{couple.id}/safety/")
         expect(page.get_by_role("heading", level=1)).to_have_text("Safety · Rivera & Chen")
         if width == 1200:
@@ -250,7 +247,7 @@ def test_a_high_answer_shows_a_crisis_resources_reaches_the_therapist_and_b_sees
     context = new_context(browser, 1200)
     page = context.new_page()
     checker = PageChecker(page, base)
-    log_in(page, base, alice)
+    log_in_as(page, base, alice)
     banner = page.get_by_role("region", name="Priority alerts")
     expect(banner).to_contain_text("1 open priority alert")
     banner.get_by_role("link", name="Open alerts").click()

@@ -13,7 +13,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from rebond.accounts.models import Clinic, User
 from rebond.portal import actions as portal_actions
-from rebond.test import make_clinician, make_couple
+from rebond.test import make_clinician, make_couple, sign_in
 from rebond.tests.browser import PageChecker, launch_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,7 +34,7 @@ def test_the_schedule_pages_on_a_phone(
     couple = make_couple(alice, "Rivera & Chen", partners=("Dana Rivera", "Sam Chen"))
     portal_actions.set_link_pin(alice, couple.partners.get(role="A").id, "2468")
     client = Client()
-    client.force_login(alice)
+    sign_in(client, alice)
     context = browser.new_context(
         viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
     )

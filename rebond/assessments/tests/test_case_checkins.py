@@ -13,7 +13,7 @@ from rebond.assessments.models import Administration
 from rebond.assessments.views import NO_THRESHOLD
 from rebond.audit.models import AuditEntry
 from rebond.couples.models import Couple, Partner
-from rebond.test import make_couple
+from rebond.test import make_couple, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def couple(alice: User) -> Couple:
 
 @pytest.fixture
 def clinician(client: Client, alice: User) -> Client:
-    client.force_login(alice)
+    sign_in(client, alice)
     return client
 
 
@@ -147,7 +147,7 @@ def test_other_clinicians_get_404(
     client: Client, couple: Couple, alice: User, who: str, request: pytest.FixtureRequest
 ) -> None:
     (adm, _) = actions.schedule_instrument(alice, couple.id, "PHQ-9")
-    client.force_login(request.getfixturevalue(who))
+    sign_in(client, request.getfixturevalue(who))
     assert client.get(url(couple)).status_code == 404
     assert client.post(url(couple, "schedule_checkin"), {"instrument": "GAD-7"}).status_code == 404
     r = client.post(url(couple, "cancel_checkin", administration_id=adm.id))

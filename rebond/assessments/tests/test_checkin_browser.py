@@ -20,7 +20,7 @@ from rebond.assessments.models import Administration, DraftAnswer, Submission
 from rebond.couples.models import Partner
 from rebond.portal.tests.conftest import make_link
 from rebond.test import PASSWORD, make_clinician, make_couple
-from rebond.tests.browser import SCREENSHOTS, PageChecker, launch_chromium
+from rebond.tests.browser import SCREENSHOTS, PageChecker, launch_chromium, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -212,10 +212,7 @@ def test_the_check_in_and_the_clinicians_results_look_right_on_a_desktop(
             context = phone(browser)
         page = context.new_page()
         checker = PageChecker(page, base)
-        page.goto(f"{base}/accounts/login/")
-        page.get_by_label("E-mail address").fill(alice.email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        log_in(page, base, alice.email, PASSWORD)
         page.goto(f"{base}/cases/{couple.id}/checkins/")
         expect(page.get_by_role("heading", level=1)).to_have_text("Check-ins")
         expect(page.get_by_text("Risk flag:")).to_be_visible()

@@ -17,7 +17,7 @@ from rebond.assessments import actions
 from rebond.assessments.models import Administration, DraftAnswer, Submission
 from rebond.couples.models import Couple, Partner
 from rebond.portal.tests.conftest import open_space
-from rebond.test import make_couple
+from rebond.test import make_couple, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -289,7 +289,7 @@ def test_without_a_private_link_session_every_check_in_url_shows_the_not_valid_p
     setup: Setup, alice: User
 ) -> None:
     anonymous, clinician = Client(), Client()
-    clinician.force_login(alice)
+    sign_in(clinician, alice)
     for client in (anonymous, clinician):
         assert client.get(reverse("checkin_list")).status_code == 404
         for method, name in PARTNER_URLS:

@@ -122,14 +122,7 @@ def write_concurrently(
 
     def clinician() -> None:
         client = live.HttpClient(port)
-        client.request("GET", "/accounts/login/")
-        status, _, _ = client.request(
-            "POST",
-            "/accounts/login/",
-            {"username": "live@example.test", "password": "correct horse battery staple"},
-        )
-        if status != 302:
-            errors.append(f"login {status}")
+        errors.extend(live.log_in_clinician(client))
         barrier.wait()
         couple = seed["couple"]
         client.request("GET", f"/cases/{couple}/")

@@ -18,7 +18,7 @@ from rebond.assessments.actions import AssessmentError
 from rebond.assessments.models import Administration, ClinicCheckinSettings, ScheduleRule
 from rebond.audit.models import AuditEntry
 from rebond.couples.models import Couple
-from rebond.test import make_clinician, make_couple
+from rebond.test import make_clinician, make_couple, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def admin(clinic_a: Clinic) -> User:
 
 
 def login(client: Client, user: User) -> Client:
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 

@@ -11,7 +11,7 @@ from rebond.accounts.models import User
 from rebond.audit.models import AuditEntry
 from rebond.couples import actions
 from rebond.couples.models import ConsentDocument, Couple, Injury, Partner
-from rebond.test import make_couple
+from rebond.test import make_couple, sign_in
 
 HTMX = {"HX-Request": "true"}
 
@@ -65,7 +65,7 @@ def consent_to_conjoint(clinician: User, couple: Couple) -> None:
 
 
 def login(client: Client, user: User) -> Client:
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 

@@ -13,7 +13,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from rebond.couples.models import CaseTransition, Couple, Injury
 from rebond.demo.practice import DEMO_PASSWORD, build_demo_practice
-from rebond.tests.browser import PageChecker, launch_chromium
+from rebond.tests.browser import PageChecker, launch_chromium, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,10 +24,7 @@ def browser() -> Iterator[Browser]:
 
 
 def open_case(page: Page, base: str, label: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("E-mail address").fill("therapist@demo.rebond.test")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, base, "therapist@demo.rebond.test", DEMO_PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text("Caseload")
     page.get_by_role("link", name=label).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(label)

@@ -8,13 +8,13 @@ from django.urls import reverse
 
 from rebond.accounts.models import User
 from rebond.couples.models import Couple
-from rebond.test import make_couple
+from rebond.test import make_couple, sign_in
 
 pytestmark = pytest.mark.django_db
 
 
 def login(client: Client, user: User) -> Client:
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 

@@ -112,7 +112,7 @@ def test_only_a_clinic_admin_grants_and_only_in_their_clinic(
         sign_in(client, outsider)
         assert client.get(reverse("emergency_access")).status_code == 404
         data = {"couple": str(couple.id), "grantee": str(bob.id), "reason": REASON, "hours": "4"}
-        assert client.post(reverse("emergency_access_grant"), data).status_code == 404
+        assert client.post(reverse("emergency_access"), data).status_code == 404
     assert not EmergencyAccess.objects.exists()
 
 
@@ -124,13 +124,13 @@ def test_the_admin_grants_through_the_page(
     assert page.status_code == 200
     assert "Canary &amp; Couple" in page.content.decode()
     refused = client.post(
-        reverse("emergency_access_grant"),
+        reverse("emergency_access"),
         {"couple": str(couple.id), "grantee": str(bob.id), "reason": "short", "hours": "4"},
     )
     assert refused.status_code == 400
     assert "Say why in at least 20 characters." in refused.content.decode()
     done = client.post(
-        reverse("emergency_access_grant"),
+        reverse("emergency_access"),
         {"couple": str(couple.id), "grantee": str(bob.id), "reason": REASON, "hours": "4"},
         follow=True,
     )
@@ -139,3 +139,20 @@ def test_the_admin_grants_through_the_page(
     assert EmergencyAccess.objects.get().grantee == bob
     # A clinic admin does not see the case itself through being an admin.
     assert client.get(reverse("case", kwargs={"couple_id": couple.id})).status_code == 404
+
+
+def test_granting_needs_a_fresh_password_and_second_factor(
+    client: Client, admin: User, bob: User, couple: Couple
+) -> None:
+    from rebond.accounts import mfa
+
+    sign_in(client, admin)
+    session = client.session
+    # The last full authentication, moved six minutes into the past.
+    mfa.mark_session_verified(session, admin, at=now() - timedelta(minutes=6))
+    session.save()
+    data = {"couple": str(couple.id), "grantee": str(bob.id), "reason": REASON, "hours": "4"}
+    response = client.post(reverse("emergency_access"), data)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("reauthenticate"))
+    assert not EmergencyAccess.objects.exists()

@@ -16,6 +16,7 @@ from rebond.audit.models import AuditEntry
 from rebond.couples.models import Couple, Partner
 from rebond.intake.models import ConsultationRequest, RateLimitHit
 from rebond.intake.tests.conftest import make_request, valid_post
+from rebond.test import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +75,7 @@ def test_the_decline_form_never_fails_and_never_half_saves(
     client: Client, clinic_a: Clinic, alice: User, referral: str
 ) -> None:
     request = make_request(clinic_a)
-    client.force_login(alice)
+    sign_in(client, alice)
     r = client.post(reverse("inbox_request_decline", args=[request.id]), {"referral": referral})
     request.refresh_from_db()
     assert r.status_code in (302, 400), r.status_code
@@ -103,7 +104,7 @@ def test_the_convert_form_never_fails_and_never_half_saves(
 ) -> None:
     request = make_request(clinic_a)
     couples, partners = Couple.objects.count(), Partner.objects.count()
-    client.force_login(alice)
+    sign_in(client, alice)
     r = client.post(reverse("inbox_request_convert", args=[request.id]), data)
     request.refresh_from_db()
     assert r.status_code in (302, 400), r.status_code

@@ -16,7 +16,7 @@ from pytest_django.live_server_helper import LiveServer
 from rebond.couples.models import Couple
 from rebond.demo.practice import DEMO_CLINIC_SLUG, DEMO_PASSWORD, build_demo_practice
 from rebond.intake.models import ConsultationRequest
-from rebond.tests.browser import PageChecker, launch_chromium
+from rebond.tests.browser import PageChecker, launch_chromium, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -84,10 +84,7 @@ def test_a_request_becomes_a_case_on_a_phone(phone: Page, live_server: LiveServe
     assert any("/inbox/" in m.body and "Casey" not in m.body for m in mail.outbox)
 
     # The therapist logs in and finds the request.
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("E-mail address").fill("therapist@demo.rebond.test")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, base, "therapist@demo.rebond.test", DEMO_PASSWORD)
     inbox_link = page.get_by_role("link", name="Inbox 3 new")
     expect(inbox_link).to_be_visible()
     inbox_link.click()

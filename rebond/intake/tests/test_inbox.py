@@ -14,7 +14,7 @@ from rebond.audit.models import AuditEntry
 from rebond.couples.models import Couple
 from rebond.intake.models import ConsultationRequest
 from rebond.intake.tests.conftest import make_request
-from rebond.test import make_clinician
+from rebond.test import make_clinician, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ DETAIL_URLS = [
 
 
 def login(client: Client, user: User) -> Client:
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 

@@ -18,7 +18,7 @@ from rebond.intake import ratelimit
 from rebond.intake.models import ConsultationRequest, RateLimitHit
 from rebond.intake.tasks import SUBJECT
 from rebond.intake.tests.conftest import valid_post
-from rebond.test import make_clinician
+from rebond.test import make_clinician, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_the_quick_exit_destination_is_a_setting(
 def test_a_clinician_visiting_the_public_page_sees_no_navigation_either(
     client: Client, clinic_a: Clinic, alice: User
 ) -> None:
-    client.force_login(alice)
+    sign_in(client, alice)
     body = client.get(url(clinic_a)).content.decode()
     assert 'aria-label="Main"' not in body
     assert "Log out" not in body

@@ -16,7 +16,7 @@ from rebond.couples import actions as couple_actions
 from rebond.couples.actions import ChannelDraft
 from rebond.couples.models import ConsentRecord, Partner
 from rebond.portal.tests.conftest import ensure_consent_documents, make_link, tokens_in_outbox
-from rebond.test import PASSWORD, make_couple
+from rebond.test import PASSWORD, make_couple, sign_in
 from rebond.tests.browser import PageChecker, launch_chromium, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -58,7 +58,7 @@ def test_a_partner_opens_their_link_on_a_phone_and_answers(
     therapist = phone(browser)
     # Logged in through Django's test client (the login page has its own browser test).
     client = Client()
-    client.force_login(alice)
+    sign_in(client, alice)
     session_cookie = client.cookies["rebond-session"].value
     therapist.add_cookies([{"name": "rebond-session", "value": session_cookie, "url": base}])
     page = therapist.new_page()

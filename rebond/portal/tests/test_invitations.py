@@ -18,6 +18,7 @@ from rebond.portal import actions
 from rebond.portal.models import PrivateLink, hash_token
 from rebond.portal.tasks import SUBJECT
 from rebond.portal.tests.conftest import World, tokens_in_outbox
+from rebond.test import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +128,7 @@ def test_a_clinician_off_the_case_cannot_invite(
 def test_the_invite_button_reports_back_on_the_case_page(
     client: Client, world: World, django_capture_on_commit_callbacks: CommitCapture
 ) -> None:
-    client.force_login(world.clinician)
+    sign_in(client, world.clinician)
     url = reverse("invite_partner", kwargs={"partner_id": world.b.partner.id})
     assert client.get(url).status_code == 405
     with django_capture_on_commit_callbacks(execute=True):
@@ -141,7 +142,7 @@ def test_the_invite_button_reports_back_on_the_case_page(
 def test_the_invite_button_is_a_404_for_a_clinician_off_the_case(
     client: Client, world: World, bob: User
 ) -> None:
-    client.force_login(bob)
+    sign_in(client, bob)
     r = client.post(reverse("invite_partner", kwargs={"partner_id": world.a.partner.id}))
     assert r.status_code == 404
     assert mail.outbox == []

@@ -16,6 +16,7 @@ from rebond.portal import actions
 from rebond.portal.models import PrivateLink, hash_token
 from rebond.portal.session import SESSION_KEY
 from rebond.portal.tests.conftest import World, make_link, open_space
+from rebond.test import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +98,7 @@ def test_a_session_expires_with_its_link(client: Client, world: World) -> None:
 
 
 def test_a_clinician_login_does_not_open_a_partners_space(client: Client, world: World) -> None:
-    client.force_login(world.clinician)
+    sign_in(client, world.clinician)
     assert client.get("/me/").status_code == 404
 
 
@@ -112,7 +113,7 @@ def test_a_partners_session_does_not_open_clinician_pages(client: Client, world:
 def test_opening_a_link_while_logged_in_as_a_clinician_logs_the_clinician_out(
     client: Client, world: World
 ) -> None:
-    client.force_login(world.clinician)
+    sign_in(client, world.clinician)
     open_space(client, world.a.partner, world.clinician)
     assert client.get("/me/").status_code == 200
     assert client.get(reverse("caseload")).status_code == 302
@@ -122,7 +123,7 @@ def test_a_clinician_login_after_a_partner_session_does_not_keep_the_space(
     client: Client, world: World, alice: User
 ) -> None:
     open_space(client, world.a.partner, world.clinician)
-    client.force_login(alice)
+    sign_in(client, alice)
     assert client.get("/me/").status_code == 404
 
 

@@ -21,6 +21,7 @@ from rebond.portal import actions
 from rebond.portal.models import LinkPin, PrivateLink
 from rebond.portal.session import PENDING_KEY, SESSION_KEY
 from rebond.portal.tests.conftest import World, make_link, open_space
+from rebond.test import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +68,7 @@ def test_colleagues_and_other_clinics_cannot_set_or_clear_a_pin(
             actions.set_link_pin(outsider, world.a.partner.id, PIN)
         with pytest.raises(Http404):
             actions.clear_link_pin(outsider, world.a.partner.id)
-        client.force_login(outsider)
+        sign_in(client, outsider)
         kwargs = {"couple_id": world.couple.id, "partner_id": world.a.partner.id}
         assert (
             client.post(reverse("set_link_pin", kwargs=kwargs), {"pin-A-pin": PIN}).status_code
@@ -80,7 +81,7 @@ def test_colleagues_and_other_clinics_cannot_set_or_clear_a_pin(
 def test_the_clinician_sets_and_removes_a_pin_on_the_case_page(
     client: Client, world: World
 ) -> None:
-    client.force_login(world.clinician)
+    sign_in(client, world.clinician)
     kwargs = {"couple_id": world.couple.id, "partner_id": world.a.partner.id}
     r = client.post(reverse("set_link_pin", kwargs=kwargs), {"pin-A-pin": "12"})
     assert r.status_code == 400
@@ -204,7 +205,7 @@ def test_bad_input_to_the_pin_form(pinned: World, pin: str, extra: dict[str, str
 def test_bad_input_to_the_clinicians_pin_form(
     client: Client, world: World, pin: str, extra: Any
 ) -> None:
-    client.force_login(world.clinician)
+    sign_in(client, world.clinician)
     before = list(LinkPin.objects.values())
     kwargs = {"couple_id": world.couple.id, "partner_id": world.b.partner.id}
     r = client.post(reverse("set_link_pin", kwargs=kwargs), {**extra, "pin-B-pin": pin})

@@ -1,4 +1,7 @@
-"""`rebond demo`: load the synthetic demo practice and print its logins."""
+"""`rebond demo`: load the synthetic demo practice and print its logins.
+
+`rebond demo --code` prints the current second-factor code of the demo clinicians (only
+theirs: their app seed is published with the demo)."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from rebond.demo.practice import DEMO_PASSWORD, build_demo_practice
+from rebond.demo.practice import DEMO_PASSWORD, build_demo_practice, demo_codes
 
 
 class Command(BaseCommand):
@@ -19,8 +22,18 @@ class Command(BaseCommand):
             action="store_true",
             help="Run even though DEBUG is off (a demo practice has a published password).",
         )
+        parser.add_argument(
+            "--code",
+            nargs="?",
+            const="",
+            metavar="EMAIL",
+            help="Print the current two-factor code of the demo clinicians (or of one of them).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["code"] is not None:
+            self._print_codes(options["code"] or None)
+            return
         if not settings.DEBUG and not options["force"]:
             raise CommandError(
                 "Refusing to load the demo practice with DEBUG=False: its password is public. "
@@ -32,3 +45,17 @@ class Command(BaseCommand):
         )
         for login in logins:
             self.stdout.write(f"  {login.email:<30} password: {DEMO_PASSWORD}   ({login.roles})")
+        self.stdout.write(
+            "Then enter the 6-digit code that `make demo-code` (or `rebond demo --code`) prints;"
+            " a code works once and a new one comes every 30 seconds."
+        )
+
+    def _print_codes(self, email: str | None) -> None:
+        try:
+            codes = demo_codes(email)
+        except LookupError as error:
+            raise CommandError(f"{error} Codes are printed for demo accounts only.") from error
+        if not codes:
+            raise CommandError("No demo practice here: run `rebond demo` first.")
+        for address, code in codes:
+            self.stdout.write(f"  {address:<30} code: {code}")
