@@ -58,3 +58,14 @@ def bob(clinic_a: Clinic) -> User:
 def charlie(clinic_b: Clinic) -> User:
     # Charlie is a therapist at Clinic B and must reach nothing of Clinic A.
     return make_clinician(clinic_b, "Charlie Outsider")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the figures the security tests measured (SECURITY.md 5; rebond/tests/figures.py)."""
+    from rebond.tests import figures
+
+    printed = list(figures.lines())
+    if printed:
+        terminalreporter.section("SECURITY FIGURES")
+        for line in printed:
+            terminalreporter.write_line(f"SECURITY FIGURES: {line}")
