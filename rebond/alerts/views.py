@@ -301,7 +301,10 @@ def update_concern(
     request: AuthenticatedHttpRequest, couple_id: uuid.UUID, concern_id: uuid.UUID
 ) -> HttpResponse:
     """Change a safety concern's level or status."""
-    access.get_couple_for_clinician(request.user, couple_id)
+    couple = access.get_couple_for_clinician(request.user, couple_id)
+    # Another case's concern is refused before its input is read, like any row not reachable.
+    if not couple.safety_concerns.filter(pk=concern_id).exists():
+        raise Http404("Not found.")
     key = f"concern-{concern_id}"
     form = ConcernForm(request.POST, prefix=key)
     if form.is_valid():
