@@ -189,6 +189,7 @@ class _Seeder:
                     ),
                 ),
             )
+        # B discloses a threat to their safety: B may see what B said, A never (DOMAIN 7.5).
         injury = couple_actions.record_injury(
             clinician,
             couple.id,
@@ -200,7 +201,8 @@ class _Seeder:
                 disclosure_state=Injury.Disclosure.DISCLOSED_PRIVATELY,
                 reported_by_id=b.id,
                 onset_period=self.canary(
-                    f"Injury.onset_period (safety threat, {tag})", clinic_roles
+                    f"Injury.onset_period (safety threat disclosed by {tag} B)",
+                    clinic_roles | ({PARTNER_B} if is_c1 else set()),
                 ),
             ),
         )
