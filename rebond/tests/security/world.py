@@ -230,27 +230,33 @@ class _Seeder:
                     ),
                 ),
             )
-        # B answers a PHQ-9 with a risk answer: an alert for the case's clinicians, whose
-        # existence and reason stay hidden from A (DOMAIN 7.5 rule 4).
-        phq9 = assessment_actions.schedule_instrument(clinician, couple.id, "PHQ-9")
-        answered_b = next(x for x in phq9 if x.partner_id == b.id)
-        assessment_actions.submit_administration(
-            b, answered_b.id, answered_b.submission_key, PHQ9_ITEM9_RISK
-        )
-        alert = Alert.objects.filter(couple=couple).latest("created_at")
-        alert_actions.acknowledge_alert(clinician, alert.id)
-        alert_actions.close_alert(
-            clinician,
-            alert.id,
-            disposition=Alert.Disposition.values[0],
-            reason=self.canary(f"Alert.disposition_reason ({tag})", clinic_roles),
-        )
-        second = assessment_actions.schedule_instrument(clinician, couple.id, "PHQ-9")
-        open_a = next(x for x in second if x.partner_id == a.id)
-        open_b = next(x for x in second if x.partner_id == b.id)
+        # B answers a PHQ-9 with a risk answer, twice: two alerts for the case's clinicians,
+        # whose existence and reasons stay hidden from A (DOMAIN 7.5 rule 4). The first is
+        # closed with a reason; the second stays open, with its buttons on the alert page.
+        for _ in range(2):
+            phq9 = assessment_actions.schedule_instrument(clinician, couple.id, "PHQ-9")
+            answered_b = next(x for x in phq9 if x.partner_id == b.id)
+            assessment_actions.submit_administration(
+                b, answered_b.id, answered_b.submission_key, PHQ9_ITEM9_RISK
+            )
+            alert = Alert.objects.filter(couple=couple).latest("created_at")
+            if (
+                alert.status == Alert.Status.OPEN
+                and not Alert.objects.filter(couple=couple, status=Alert.Status.CLOSED).exists()
+            ):
+                alert_actions.acknowledge_alert(clinician, alert.id)
+                alert_actions.close_alert(
+                    clinician,
+                    alert.id,
+                    disposition=Alert.Disposition.values[0],
+                    reason=self.canary(f"Alert.disposition_reason ({tag})", clinic_roles),
+                )
+        alert = Alert.objects.filter(couple=couple, status=Alert.Status.OPEN).latest("created_at")
+        open_checkins = assessment_actions.schedule_instrument(clinician, couple.id, "PHQ-9")
+        open_a = next(x for x in open_checkins if x.partner_id == a.id)
+        open_b = next(x for x in open_checkins if x.partner_id == b.id)
         # B's draft answers to the open check-in: numbers, but B's alone.
         assessment_actions.save_draft_answer(b, open_b.id, 9, 3)
-        alert = Alert.objects.filter(couple=couple).latest("created_at")
         return Case(
             couple=couple,
             a=a,
