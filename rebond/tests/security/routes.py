@@ -121,8 +121,9 @@ def is_refused(response: HttpResponse) -> bool:
     return False
 
 
-def send(client: Client, method: str, path: str, data: Any = None, **extra: Any) -> HttpResponse:
-    """Send one request; POST data is a form, other methods send no body."""
+def send(client: Client, method: str, path: str, data: Any = None, **extra: Any) -> Any:
+    """Send one request and return the test client's response; POST data is a form, other
+    methods send no body."""
     if method == "POST":
         return client.post(path, data or {}, **extra)
     return client.generic(method, path, **extra)

@@ -28,7 +28,7 @@ SECTION = "Audit"
 ENTRIES = 6
 
 
-def _sql(sql: str, *params: object) -> None:
+def _sql(sql: str, *params: int | str) -> None:
     with maintenance(), connection.cursor() as cursor:
         cursor.execute(sql, list(params))
 

@@ -143,3 +143,47 @@ def test_no_form_or_endpoint_fails_or_keeps_refused_input(
     for name, value in counts.items():
         figures.record(SECTION, name, value)
     assert counts["endpoints"] >= 40, counts
+
+
+def get_principal(route: Route) -> str | None:
+    for role in (THERAPIST, PARTNER_A, CLINIC_ADMIN, ANONYMOUS):
+        if role in policy.allowed(route.name, "GET") and route.name != "portal:open_link":
+            return role
+    return None
+
+
+def fuzz_query(
+    client: Client,
+    path: str,
+    query_strategy: st.SearchStrategy[dict[str, Any]],
+    counts: dict[str, int],
+) -> None:
+    """GET one page with Hypothesis' query strings; fail on a 5xx."""
+
+    @FUZZ
+    @given(query=query_strategy)
+    def get(query: dict[str, Any]) -> None:
+        counts["examples"] += 1
+        with undone(client):
+            response = client.get(path, query)
+        assert response.status_code < 500, f"GET {path} {query!r}: {response.status_code}"
+
+    get()
+
+
+def test_no_page_fails_on_any_query_string(world: World, clients: dict[str, Client]) -> None:
+    # Query strings reach filters (the inbox), htmx fragments (injury subtypes) and paging.
+    ids = [str(v) for v in {**case_ids(world.c1), **case_ids(world.c3)}.values()]
+    known = {"page": [], "status": [], "injury-category": [], "q": [], "next": []}
+    counts = {"pages": 0, "examples": 0}
+    for route in all_routes():
+        role = get_principal(route)
+        if role is None:
+            continue
+        client = clients[role]
+        path = url(route, own_kwargs(world, route))
+        counts["pages"] += 1
+
+        fuzz_query(client, path, body(known, ids), counts)
+    figures.record(SECTION, "pages fuzzed by query string", counts["pages"])
+    figures.record(SECTION, "query examples", counts["examples"])

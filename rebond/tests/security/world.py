@@ -52,6 +52,7 @@ COLLEAGUE = "colleague"  # Bob, a therapist of Clinic A on none of Alice's cases
 CLINIC_ADMIN = "clinic_admin"  # Clinic A's admin: no clinical role, on no case
 OUTSIDER = "outsider"  # Charlie, a therapist of Clinic B
 DEACTIVATED = "deactivated"  # Dee, C1's co-clinician, signed in and then deactivated
+REVOKED_LINK = "revoked_link"  # partner A's session after the link was revoked (AC-09)
 ROLES = (
     ANONYMOUS,
     PARTNER_A,
@@ -62,6 +63,7 @@ ROLES = (
     CLINIC_ADMIN,
     OUTSIDER,
     DEACTIVATED,
+    REVOKED_LINK,
 )
 # Who works on C1's case, and so may see its clinical rows.
 ON_C1 = frozenset({THERAPIST, SUPERVISOR})
@@ -346,11 +348,14 @@ def make_token(partner: Partner, by: User) -> str:
 def client_for(world: World, role: str) -> Client:
     """Return a test client holding the role's session (clinician login or private link)."""
     client = Client()
-    if role in (PARTNER_A, PARTNER_B):
-        token = make_token(world.partner(role), world.people[THERAPIST])
+    if role in (PARTNER_A, PARTNER_B, REVOKED_LINK):
+        partner = world.partner(PARTNER_A if role == REVOKED_LINK else role)
+        token = make_token(partner, world.people[THERAPIST])
         response = client.get(f"/p/{token}/")
         assert response.status_code == 302, response.status_code
         assert response["Location"] == "/me/", response["Location"]
+        if role == REVOKED_LINK:
+            PrivateLink.objects.filter(token_hash=hash_token(token)).update(revoked_at=now())
     elif role != ANONYMOUS:
         user = world.people[role]
         sign_in(client, user)
