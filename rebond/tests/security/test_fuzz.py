@@ -174,7 +174,13 @@ def fuzz_query(
 def test_no_page_fails_on_any_query_string(world: World, clients: dict[str, Client]) -> None:
     # Query strings reach filters (the inbox), htmx fragments (injury subtypes) and paging.
     ids = [str(v) for v in {**case_ids(world.c1), **case_ids(world.c3)}.values()]
-    known = {"page": [], "status": [], "injury-category": [], "q": [], "next": []}
+    known: dict[str, list[str]] = {
+        "page": [],
+        "status": [],
+        "injury-category": [],
+        "q": [],
+        "next": [],
+    }
     counts = {"pages": 0, "examples": 0}
     for route in all_routes():
         role = get_principal(route)
