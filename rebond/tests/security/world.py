@@ -345,9 +345,9 @@ def make_token(partner: Partner, by: User) -> str:
     return token
 
 
-def client_for(world: World, role: str) -> Client:
+def client_for(world: World, role: str, *, enforce_csrf_checks: bool = False) -> Client:
     """Return a test client holding the role's session (clinician login or private link)."""
-    client = Client()
+    client = Client(enforce_csrf_checks=enforce_csrf_checks)
     if role in (PARTNER_A, PARTNER_B, REVOKED_LINK):
         partner = world.partner(PARTNER_A if role == REVOKED_LINK else role)
         token = make_token(partner, world.people[THERAPIST])
