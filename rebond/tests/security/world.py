@@ -4,12 +4,12 @@ Two clinics. In Clinic A: case C1 (the case under test: therapist Alice, supervi
 co-clinician Dee who is then deactivated), case C2 (Alice's other case: ids to mix into C1's
 URLs) and case C4 (colleague Bob's case, Alice not on it). In Clinic B: case C3 (Charlie's).
 Every case has partners with contact channels, consents, injuries (one private to each
-partner, one safety threat that opens a safety concern), a safety plan per partner, open
-check-ins, a submitted PHQ-9 with a risk answer (which raises an alert) and a closed alert
-reason; every clinic has a consultation request and a crisis resource.
+partner, one safety threat that opens a safety concern), a safety plan per partner, two
+PHQ-9s answered by B with a risk answer (one alert closed with a reason, one open), open
+check-ins with B's draft answer; every clinic has a consultation request and a crisis resource.
 
 Every private field holds a unique canary with the roles that may see it (`Canary.seen_by`).
-A new private field is one `_canary(...)` line where its row is written.
+A new private field is one `self.canary(where, seen_by)` call where its row is written.
 
 Every row is written through the apps' own actions, as in production.
 """
@@ -147,7 +147,7 @@ class _Seeder:
         co_clinician: User | None = None,
     ) -> Case:
         """Build one couple with every kind of row; `on_case`: the matrix roles on the case."""
-        clinic_roles = on_case
+        clinic_roles = on_case  # C1's canaries also name its partners; others' name none
         tag = label.replace(" ", "")
         couple = make_couple(clinician, label, supervisor=supervisor)
         if co_clinician is not None:
