@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.db.backends.base.operations import BaseDatabaseOperations
@@ -58,3 +60,22 @@ def bob(clinic_a: Clinic) -> User:
 def charlie(clinic_b: Clinic) -> User:
     # Charlie is a therapist at Clinic B and must reach nothing of Clinic A.
     return make_clinician(clinic_b, "Charlie Outsider")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the figures the security tests measured (SECURITY.md 5; rebond/tests/figures.py).
+
+    With REBOND_FIGURES_FILE set (scripts/test sets it), the lines are also written there,
+    for the summary at the very end of `make test`.
+    """
+    from rebond.tests import figures
+
+    printed = list(figures.lines())
+    if not printed:
+        return
+    terminalreporter.section("SECURITY FIGURES")
+    for line in printed:
+        terminalreporter.write_line(f"SECURITY FIGURES: {line}")
+    target = os.environ.get("REBOND_FIGURES_FILE")
+    if target:
+        Path(target).write_text("".join(f"{line}\n" for line in printed), encoding="utf-8")

@@ -5,7 +5,13 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="caseload", permanent=False), name="home"),
+    path(
+        "",
+        RedirectView.as_view(
+            pattern_name="caseload", permanent=False, http_method_names=["get", "head"]
+        ),
+        name="home",
+    ),
     path("accounts/", include("rebond.accounts.urls")),
     path("cases/", include("rebond.couples.urls")),
     path("", include("rebond.intake.urls")),

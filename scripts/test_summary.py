@@ -1,4 +1,5 @@
-"""Print the one-line summary of `make test` from the JUnit files pytest wrote."""
+"""Print the one-line summary of `make test` from the JUnit files pytest wrote, then the
+security figures each run recorded (rebond/tests/figures.py, via REBOND_FIGURES_FILE)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,11 @@ def main(results: Path) -> int:
         passed = c["tests"] - c["failures"] - c["errors"] - c["skipped"]
         parts.append(f"{label}: {passed} passed, {c['skipped']} skipped")
     print("\nSUMMARY: " + " | ".join(parts))
+    for stem, label in LABELS.items():
+        figures = results / f"{stem}-figures.txt"
+        if figures.exists():
+            for line in figures.read_text(encoding="utf-8").splitlines():
+                print(f"SECURITY FIGURES ({label}): {line}")
     return 0
 
 

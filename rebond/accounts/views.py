@@ -25,6 +25,8 @@ class LoginView(auth_views.LoginView):
 
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+    # Not the PUT that Django's form views treat as a POST.
+    http_method_names = ["get", "head", "post"]  # noqa: RUF012 - as Django declares it
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         username = str(request.POST.get("username", ""))

@@ -20,7 +20,7 @@ from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rebond import audit
 from rebond.accounts import access
@@ -301,7 +301,10 @@ def update_concern(
     request: AuthenticatedHttpRequest, couple_id: uuid.UUID, concern_id: uuid.UUID
 ) -> HttpResponse:
     """Change a safety concern's level or status."""
-    access.get_couple_for_clinician(request.user, couple_id)
+    couple = access.get_couple_for_clinician(request.user, couple_id)
+    # Another case's concern is refused before its input is read, like any row not reachable.
+    if not couple.safety_concerns.filter(pk=concern_id).exists():
+        raise Http404("Not found.")
     key = f"concern-{concern_id}"
     form = ConcernForm(request.POST, prefix=key)
     if form.is_valid():
@@ -370,6 +373,7 @@ def _partner_on_case(couple: Couple, partner_id: uuid.UUID) -> Partner:
     return partner
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def new_plan(
     request: AuthenticatedHttpRequest, couple_id: uuid.UUID, partner_id: uuid.UUID
 ) -> HttpResponse:
@@ -388,6 +392,7 @@ def _get_plan(couple: Couple, plan_id: uuid.UUID) -> SafetyPlan:
         raise Http404("Not found.") from exc
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def edit_plan(
     request: AuthenticatedHttpRequest, couple_id: uuid.UUID, plan_id: uuid.UUID
 ) -> HttpResponse:
@@ -509,6 +514,7 @@ def add_resource(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _to_settings("#crisis-resources")
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def edit_resource(request: AuthenticatedHttpRequest, resource_id: int) -> HttpResponse:
     """Change one crisis resource."""
     clinic = actions.get_settings_clinic(request.user)

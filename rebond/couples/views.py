@@ -19,7 +19,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from rebond.accounts import access
 from rebond.accounts.http import AuthenticatedHttpRequest
@@ -76,6 +76,7 @@ def _role_on_case(user: User, couple: Couple, co_ids: set[uuid.UUID]) -> str:
     return "Supervisor"
 
 
+@require_safe
 def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Show the active couples the clinician works on."""
     user = request.user
@@ -249,6 +250,7 @@ def _context(state: CaseState, *, saved: str = "", partner_open: str = "") -> di
     }
 
 
+@require_safe
 def case(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpResponse:
     """Show one couple's case, if the clinician works on it."""
     state = _load(request.user, couple_id)

@@ -1,0 +1,149 @@
+"""The one policy table: who may use which method of every URL (SECURITY.md AC-01, AC-02).
+
+Every named URL of the project is a key of `POLICY`; test_access_matrix.py walks the URL
+resolver and fails on any route missing here. Each entry maps a method to the roles allowed
+to use it; a method or role not listed is refused (deny by default). "Allowed" means the
+request reaches the view's own work: a 2xx, a 3xx that is not the login page, or a 4xx
+answer about the input (400, 409, 422). "Refused" means 403, 404, 405 or the login page.
+
+The URLs are filled with the rows of case C1 (rebond/tests/security/world.py): partner-owned
+rows (a contact channel, a check-in) are partner A's, so `partner_b` is the other partner of
+the same couple reaching for them (SECURITY.md LK-03).
+
+The table is a test oracle, written from the design (DOMAIN 7.5, SECURITY 3.1), not read off
+the code: the views enforce it through rebond/accounts/access.py and each app's access rules.
+"""
+
+from __future__ import annotations
+
+from rebond.tests.security.world import (
+    ANONYMOUS,
+    CLINIC_ADMIN,
+    COLLEAGUE,
+    DEACTIVATED,
+    OUTSIDER,
+    PARTNER_A,
+    PARTNER_B,
+    ROLES,
+    SUPERVISOR,
+    THERAPIST,
+)
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+EVERYONE = frozenset(ROLES)
+NOBODY: frozenset[str] = frozenset()
+# A partner holding a private-link session: their own space, never the other's rows.
+PARTNERS = frozenset({PARTNER_A, PARTNER_B})
+ROW_OWNER = frozenset({PARTNER_A})
+# Any active clinician: their own lists (caseload, alerts), filtered to what they may see.
+CLINICIANS = frozenset({THERAPIST, SUPERVISOR, COLLEAGUE, CLINIC_ADMIN, OUTSIDER})
+# Clinicians on C1's case (primary and supervisor); the deactivated co-clinician is out.
+ON_CASE = frozenset({THERAPIST, SUPERVISOR})
+# Alerts go to the clinicians on the case when raised (rebond/alerts/actions.py).
+ALERT_RECIPIENTS = ON_CASE
+# Clinicians of Clinic A who triage consultation requests (therapists and the admin).
+TRIAGE = frozenset({THERAPIST, SUPERVISOR, COLLEAGUE, CLINIC_ADMIN})
+# Clinic settings: the clinic admin (safety settings: also safety leads, none in the matrix).
+CLINIC_ADMINS = frozenset({CLINIC_ADMIN})
+
+# The login page and the public request form: open to anyone.
+_PUBLIC_FORM = {"GET": EVERYONE, "POST": EVERYONE}
+
+POLICY: dict[str, dict[str, frozenset[str]]] = {
+    # --- accounts ---
+    "home": {"GET": CLINICIANS},
+    # A signed-in clinician who opens the login page, by any method, is sent to the caseload.
+    "login": {**_PUBLIC_FORM, "PUT": CLINICIANS, "PATCH": CLINICIANS, "DELETE": CLINICIANS},
+    "logout": {"POST": CLINICIANS},  # partners leave through portal:leave
+    # --- couples: the case page and its forms ---
+    "caseload": {"GET": CLINICIANS},
+    "case": {"GET": ON_CASE},
+    "case_details": {"POST": ON_CASE},
+    "case_transition": {"POST": ON_CASE},
+    "partner_update": {"POST": ON_CASE},
+    "partner_goal": {"POST": ON_CASE},
+    "partner_screen": {"POST": ON_CASE},
+    "channel_add": {"POST": ON_CASE},
+    "channel_remove": {"POST": ON_CASE},
+    "consent_record": {"POST": ON_CASE},
+    "consent_withdraw": {"POST": ON_CASE},
+    "injury_record": {"POST": ON_CASE},
+    "injury_subtypes": {"GET": ON_CASE},
+    "injury_update": {"POST": ON_CASE},
+    # --- intake ---
+    "consultation_request": _PUBLIC_FORM,
+    "inbox": {"GET": TRIAGE | {OUTSIDER}},  # each clinic's own inbox (Charlie sees Clinic B's)
+    "inbox_request": {"GET": TRIAGE},
+    "inbox_request_accept": {"POST": TRIAGE},
+    "inbox_request_decline": {"POST": TRIAGE},
+    "inbox_request_spam": {"POST": TRIAGE},
+    # Converting opens a case with the converting clinician as its primary: therapists only.
+    "inbox_request_convert": {"GET": TRIAGE, "POST": TRIAGE},
+    # --- portal: the partner's space, through a private link only ---
+    "portal:open_link": {"GET": EVERYONE},  # the token is the credential; anyone holding it
+    "portal:pin": {},  # answers only a just-opened link awaiting its PIN (portal/tests/test_pin)
+    "portal:home": {"GET": PARTNERS},
+    "portal:set_goal": {"POST": PARTNERS},
+    "portal:channel_not_safe": {"POST": ROW_OWNER},
+    "portal:channel_hours": {"POST": ROW_OWNER},
+    "portal:agreement": {"GET": PARTNERS},
+    "portal:agree": {"POST": PARTNERS},
+    "portal:withdraw": {"POST": PARTNERS},
+    "portal:leave": {"POST": PARTNERS},
+    "portal:left": {"GET": EVERYONE},
+    "invite_partner": {"POST": ON_CASE},
+    # --- assessments: check-ins (partner) and their case page (clinician) ---
+    "checkin_list": {"GET": PARTNERS},
+    "checkin": {"GET": ROW_OWNER},
+    "checkin_autosave": {"POST": ROW_OWNER},
+    "checkin_submit": {"POST": ROW_OWNER},
+    "checkin_receipt": {"GET": ROW_OWNER},
+    "case_checkins": {"GET": ON_CASE},
+    "schedule_checkin": {"POST": ON_CASE},
+    "apply_schedule": {"POST": ON_CASE},
+    "case_schedule": {"POST": ON_CASE},
+    "case_schedule_reset": {"POST": ON_CASE},
+    "set_link_pin": {"POST": ON_CASE},
+    "clear_link_pin": {"POST": ON_CASE},
+    "cancel_checkin": {"POST": ON_CASE},
+    "schedule_settings": {"GET": CLINIC_ADMINS},
+    "schedule_settings_save": {"POST": CLINIC_ADMINS},
+    "reminder_settings_save": {"POST": CLINIC_ADMINS},
+    # --- alerts and safety ---
+    "alerts": {"GET": CLINICIANS},
+    "alert": {"GET": ALERT_RECIPIENTS},
+    "alert_acknowledge": {"POST": ALERT_RECIPIENTS},
+    "alert_close": {"POST": ALERT_RECIPIENTS},
+    "alert_resume_case": {"POST": ALERT_RECIPIENTS},
+    "case_safety": {"GET": ON_CASE},
+    "safety_concern_update": {"POST": ON_CASE},
+    "safety_plan_new": {"GET": ON_CASE, "POST": ON_CASE},
+    "safety_plan_edit": {"GET": ON_CASE, "POST": ON_CASE},
+    "safety_plan_delete": {"POST": ON_CASE},
+    "safety_settings": {"GET": CLINIC_ADMINS},
+    "safety_window": {"POST": CLINIC_ADMINS},
+    "crisis_resource_add": {"POST": CLINIC_ADMINS},
+    "crisis_resource_edit": {"GET": CLINIC_ADMINS, "POST": CLINIC_ADMINS},
+    "crisis_resource_delete": {"POST": CLINIC_ADMINS},
+    "safety_lead_set": {"POST": CLINIC_ADMINS},
+    "alert_rule_set": {"POST": CLINIC_ADMINS},
+}
+
+# Routes whose GET legitimately writes, and the only tables it may write (SECURITY.md IV-05).
+GET_WRITES: dict[str, frozenset[str]] = {
+    # Opening a link swaps it for a session and records its first use (audited).
+    "portal:open_link": frozenset(
+        {"portal_privatelink", "django_session", "audit_auditentry", "audit_auditchainhead"}
+    ),
+}
+# Tables any GET may write: the session (sign-in state, idle clock) and the audit trail
+# (read events, SECURITY.md LG-01).
+GET_WRITABLE_TABLES = frozenset({"django_session", "audit_auditentry", "audit_auditchainhead"})
+
+__all__ = ["ANONYMOUS", "DEACTIVATED", "METHODS", "POLICY"]
+
+
+def allowed(route: str, method: str) -> frozenset[str]:
+    """Return the roles the table allows to use `method` on `route`."""
+    return POLICY[route].get(method, NOBODY)

@@ -1,0 +1,364 @@
+"""The seeded world of the security suite (SECURITY.md section 3, "World fixture").
+
+Two clinics. In Clinic A: case C1 (the case under test: therapist Alice, supervisor Sue,
+co-clinician Dee who is then deactivated), case C2 (Alice's other case: ids to mix into C1's
+URLs) and case C4 (colleague Bob's case, Alice not on it). In Clinic B: case C3 (Charlie's).
+Every case has partners with contact channels, consents, injuries (one private to each
+partner, one safety threat that opens a safety concern), a safety plan per partner, two
+PHQ-9s answered by B with a risk answer (one alert closed with a reason, one open), open
+check-ins with B's draft answer; every clinic has a consultation request and a crisis resource.
+
+Every private field holds a unique canary with the roles that may see it (`Canary.seen_by`).
+A new private field is one `self.canary(where, seen_by)` call where its row is written.
+
+Every row is written through the apps' own actions, as in production.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.test import Client
+from django.utils.timezone import now
+
+from rebond.accounts.models import Clinic, CrisisResource, User
+from rebond.alerts import actions as alert_actions
+from rebond.alerts.models import Alert, SafetyPlan
+from rebond.assessments import actions as assessment_actions
+from rebond.assessments.models import Administration
+from rebond.couples import actions as couple_actions
+from rebond.couples.models import (
+    ConsentDocument,
+    ConsentRecord,
+    ContactChannel,
+    Couple,
+    Injury,
+    Partner,
+    SafetyConcern,
+)
+from rebond.intake.models import ConsultationRequest
+from rebond.portal.models import PrivateLink, hash_token, new_token
+from rebond.test import make_clinic, make_clinician, make_couple, sign_in
+
+# The roles of the access matrix (SECURITY.md AC-02, adapted to what exists).
+ANONYMOUS = "anonymous"
+PARTNER_A = "partner_a"  # partner A of C1, through a private-link session: owns the URL's rows
+PARTNER_B = "partner_b"  # the other partner of the same couple, same kind of session
+THERAPIST = "therapist"  # Alice, C1's primary clinician
+SUPERVISOR = "supervisor"  # Sue, C1's assigned supervisor
+COLLEAGUE = "colleague"  # Bob, a therapist of Clinic A on none of Alice's cases
+CLINIC_ADMIN = "clinic_admin"  # Clinic A's admin: no clinical role, on no case
+OUTSIDER = "outsider"  # Charlie, a therapist of Clinic B
+DEACTIVATED = "deactivated"  # Dee, C1's co-clinician, signed in and then deactivated
+REVOKED_LINK = "revoked_link"  # partner A's session after the link was revoked (AC-09)
+ROLES = (
+    ANONYMOUS,
+    PARTNER_A,
+    PARTNER_B,
+    THERAPIST,
+    SUPERVISOR,
+    COLLEAGUE,
+    CLINIC_ADMIN,
+    OUTSIDER,
+    DEACTIVATED,
+    REVOKED_LINK,
+)
+# Who works on C1's case, and so may see its clinical rows.
+ON_C1 = frozenset({THERAPIST, SUPERVISOR})
+# Who may triage Clinic A's consultation requests (rebond/intake/access.py can_triage).
+CLINIC_A_TRIAGE = frozenset({THERAPIST, SUPERVISOR, COLLEAGUE, CLINIC_ADMIN})
+
+# PHQ-9 scored values (Kroenke, Spitzer & Williams 2001): item 9 "several days" (1) raises a
+# risk flag, and so an alert; the other items 0.
+PHQ9_ITEM9_RISK = {**dict.fromkeys(range(1, 10), 0), 9: 2}
+
+
+@dataclass(frozen=True)
+class Canary:
+    """One unique string in one private field, and the roles of the matrix that may see it."""
+
+    text: str
+    where: str  # "model.field (whose)", for the failure message
+    seen_by: frozenset[str]
+
+
+@dataclass
+class Case:
+    """One couple and the ids of its rows, by kind (the URL parameters of the matrix)."""
+
+    couple: Couple
+    a: Partner
+    b: Partner
+    channel_a: ContactChannel
+    channel_b: ContactChannel
+    consent_a: ConsentRecord
+    injury: Injury
+    concern: SafetyConcern
+    plan_a: SafetyPlan
+    plan_b: SafetyPlan
+    open_a: Administration
+    open_b: Administration
+    alert: Alert
+
+
+@dataclass
+class World:
+    clinic_a: Clinic
+    clinic_b: Clinic
+    people: dict[str, User]
+    c1: Case
+    c2: Case
+    c3: Case
+    c4: Case
+    request_a: ConsultationRequest
+    request_b: ConsultationRequest
+    resource_a: CrisisResource
+    resource_b: CrisisResource
+    document: ConsentDocument
+    canaries: list[Canary] = field(default_factory=list)
+
+    def partner(self, role: str) -> Partner:
+        return self.c1.a if role == PARTNER_A else self.c1.b
+
+
+def canary_text(where: str) -> str:
+    return f"CANARY:{where}:{uuid.uuid4().hex[:12]}"
+
+
+class _Seeder:
+    def __init__(self) -> None:
+        self.canaries: list[Canary] = []
+
+    def canary(self, where: str, seen_by: frozenset[str] | set[str]) -> str:
+        text = canary_text(where)
+        self.canaries.append(Canary(text, where, frozenset(seen_by)))
+        return text
+
+    def case(
+        self,
+        clinician: User,
+        label: str,
+        *,
+        on_case: frozenset[str],
+        is_c1: bool = False,
+        supervisor: User | None = None,
+        co_clinician: User | None = None,
+    ) -> Case:
+        """Build one couple with every kind of row; `on_case`: the matrix roles on the case."""
+        clinic_roles = on_case  # C1's canaries also name its partners; others' name none
+        tag = label.replace(" ", "")
+        couple = make_couple(clinician, label, supervisor=supervisor)
+        if co_clinician is not None:
+            couple.co_clinicians.add(co_clinician)
+        a, b = couple.partners.order_by("role")
+        for partner, own in ((a, PARTNER_A), (b, PARTNER_B)):
+            mine = clinic_roles | ({own} if is_c1 else set())
+            address = f"canary-{tag}-{partner.role}-{uuid.uuid4().hex[:8]}@example.test"
+            self.canaries.append(
+                Canary(address, f"ContactChannel.value ({tag} {partner.role})", mine)
+            )
+            hours = self.canary(f"ContactChannel.safe_hours ({tag} {partner.role})", mine)
+            couple_actions.add_contact_channel(
+                clinician,
+                partner.id,
+                couple_actions.ChannelDraft(
+                    kind="email", value=address, safe_to_contact=True, safe_hours=hours
+                ),
+            )
+        channel_a = a.contact_channels.get()
+        channel_b = b.contact_channels.get()
+        documents = couple_actions.current_documents()
+        consent_a = couple_actions.record_consent(
+            clinician, a.id, documents[ConsentDocument.Kind.TREATMENT].id
+        )
+        couple_actions.record_consent(clinician, b.id, documents[ConsentDocument.Kind.TREATMENT].id)
+        for hurt, hurtful, own in ((a, b, PARTNER_A), (b, a, PARTNER_B)):
+            couple_actions.record_injury(
+                clinician,
+                couple.id,
+                couple_actions.InjuryDraft(
+                    category=Injury.Category.BROKEN_TRUST,
+                    subtype=Injury.Subtype.HIDDEN_HABIT,
+                    hurt_partner_id=hurt.id,
+                    hurtful_partner_id=hurtful.id,
+                    disclosure_state=Injury.Disclosure.DISCLOSED_PRIVATELY,
+                    reported_by_id=hurt.id,
+                    onset_period=self.canary(
+                        f"Injury.onset_period (private to {tag} {hurt.role})",
+                        clinic_roles | ({own} if is_c1 else set()),
+                    ),
+                ),
+            )
+        # B discloses a threat to their safety: B may see what B said, A never (DOMAIN 7.5).
+        injury = couple_actions.record_injury(
+            clinician,
+            couple.id,
+            couple_actions.InjuryDraft(
+                category=Injury.Category.SAFETY_THREAT,
+                subtype=Injury.Subtype.PHYSICAL_ABUSE,
+                hurt_partner_id=b.id,
+                hurtful_partner_id=a.id,
+                disclosure_state=Injury.Disclosure.DISCLOSED_PRIVATELY,
+                reported_by_id=b.id,
+                onset_period=self.canary(
+                    f"Injury.onset_period (safety threat disclosed by {tag} B)",
+                    clinic_roles | ({PARTNER_B} if is_c1 else set()),
+                ),
+            ),
+        )
+        concern = SafetyConcern.objects.get(couple=couple, injury=injury)
+        couple_actions.update_case_details(
+            clinician,
+            couple.id,
+            label=label,
+            relationship_agreement=couple.relationship_agreement,
+            relationship_agreement_notes=self.canary(
+                f"Couple.relationship_agreement_notes ({tag})", clinic_roles
+            ),
+            secrets_policy=couple.secrets_policy,
+            modality=couple.modality,
+        )
+        plans = {}
+        for partner in (a, b):
+            plans[partner.role] = alert_actions.save_safety_plan(
+                clinician,
+                couple.id,
+                partner.id,
+                alert_actions.SafetyPlanDraft(
+                    warning_signs=self.canary(
+                        f"SafetyPlan.warning_signs (unshared, {tag} {partner.role})", clinic_roles
+                    ),
+                ),
+            )
+        # B answers a PHQ-9 with a risk answer, twice: two alerts for the case's clinicians,
+        # whose existence and reasons stay hidden from A (DOMAIN 7.5 rule 4). The first is
+        # closed with a reason; the second stays open, with its buttons on the alert page.
+        for _ in range(2):
+            phq9 = assessment_actions.schedule_instrument(clinician, couple.id, "PHQ-9")
+            answered_b = next(x for x in phq9 if x.partner_id == b.id)
+            assessment_actions.submit_administration(
+                b, answered_b.id, answered_b.submission_key, PHQ9_ITEM9_RISK
+            )
+            alert = Alert.objects.filter(couple=couple).latest("created_at")
+            if (
+                alert.status == Alert.Status.OPEN
+                and not Alert.objects.filter(couple=couple, status=Alert.Status.CLOSED).exists()
+            ):
+                alert_actions.acknowledge_alert(clinician, alert.id)
+                alert_actions.close_alert(
+                    clinician,
+                    alert.id,
+                    disposition=Alert.Disposition.values[0],
+                    reason=self.canary(f"Alert.disposition_reason ({tag})", clinic_roles),
+                )
+        alert = Alert.objects.filter(couple=couple, status=Alert.Status.OPEN).latest("created_at")
+        open_checkins = assessment_actions.schedule_instrument(clinician, couple.id, "PHQ-9")
+        open_a = next(x for x in open_checkins if x.partner_id == a.id)
+        open_b = next(x for x in open_checkins if x.partner_id == b.id)
+        # B's draft answers to the open check-in: numbers, but B's alone.
+        assessment_actions.save_draft_answer(b, open_b.id, 9, 3)
+        return Case(
+            couple=couple,
+            a=a,
+            b=b,
+            channel_a=channel_a,
+            channel_b=channel_b,
+            consent_a=consent_a,
+            injury=injury,
+            concern=concern,
+            plan_a=plans["A"],
+            plan_b=plans["B"],
+            open_a=open_a,
+            open_b=open_b,
+            alert=alert,
+        )
+
+    def request(self, clinic: Clinic, seen_by: frozenset[str]) -> ConsultationRequest:
+        tag = clinic.name.replace(" ", "")
+        return ConsultationRequest.objects.create(
+            clinic=clinic,
+            name=self.canary(f"ConsultationRequest.name ({tag})", seen_by),
+            contact_method=ConsultationRequest.ContactMethod.EMAIL,
+            contact_value=f"canary-request-{uuid.uuid4().hex[:10]}@example.test",
+            safe_times=self.canary(f"ConsultationRequest.safe_times ({tag})", seen_by),
+            may_leave_message=False,
+            concerns=[ConsultationRequest.Concern.INFIDELITY],
+            concerns_text=self.canary(f"ConsultationRequest.concerns_text ({tag})", seen_by),
+            feels_safe=ConsultationRequest.FeelsSafe.NOT_SURE,
+            consented_at=now(),
+        )
+
+
+def build_world() -> World:
+    """Seed both clinics, their people and their four cases (see the module docstring)."""
+    seeder = _Seeder()
+    clinic_a = make_clinic("Clinic A")
+    clinic_b = make_clinic("Clinic B")
+    alice = make_clinician(clinic_a, "Alice Therapist")
+    sue = make_clinician(clinic_a, "Sue Supervisor", is_supervisor=True)
+    dee = make_clinician(clinic_a, "Dee Deactivated")
+    bob = make_clinician(clinic_a, "Bob Colleague")
+    admin = make_clinician(clinic_a, "Ada Admin", is_therapist=False, is_clinic_admin=True)
+    charlie = make_clinician(clinic_b, "Charlie Outsider")
+    make_clinician(clinic_b, "Bea Admin", is_therapist=False, is_clinic_admin=True)
+    c1 = seeder.case(alice, "Case One", on_case=ON_C1, is_c1=True, supervisor=sue, co_clinician=dee)
+    c2 = seeder.case(alice, "Case Two", on_case=frozenset({THERAPIST}))
+    c3 = seeder.case(charlie, "Case Three", on_case=frozenset({OUTSIDER}))
+    c4 = seeder.case(bob, "Case Four", on_case=frozenset({COLLEAGUE}))
+    world = World(
+        clinic_a=clinic_a,
+        clinic_b=clinic_b,
+        people={
+            THERAPIST: alice,
+            SUPERVISOR: sue,
+            DEACTIVATED: dee,
+            COLLEAGUE: bob,
+            CLINIC_ADMIN: admin,
+            OUTSIDER: charlie,
+        },
+        c1=c1,
+        c2=c2,
+        c3=c3,
+        c4=c4,
+        request_a=seeder.request(clinic_a, CLINIC_A_TRIAGE),
+        request_b=seeder.request(clinic_b, frozenset({OUTSIDER})),
+        resource_a=CrisisResource.objects.create(clinic=clinic_a, name="Line A", phone="116 123"),
+        resource_b=CrisisResource.objects.create(clinic=clinic_b, name="Line B", phone="116 123"),
+        document=couple_actions.current_documents()[ConsentDocument.Kind.TREATMENT],
+    )
+    world.canaries = seeder.canaries
+    return world
+
+
+def make_token(partner: Partner, by: User) -> str:
+    """Create a usable private link, as the delivery task would, and return its token."""
+    token = new_token()
+    PrivateLink.objects.create(
+        partner=partner,
+        purpose=PrivateLink.Purpose.INVITATION,
+        token_hash=hash_token(token),
+        created_by=by,
+        expires_at=now() + timedelta(days=14),
+    )
+    return token
+
+
+def client_for(world: World, role: str, *, enforce_csrf_checks: bool = False) -> Client:
+    """Return a test client holding the role's session (clinician login or private link)."""
+    client = Client(enforce_csrf_checks=enforce_csrf_checks)
+    if role in (PARTNER_A, PARTNER_B, REVOKED_LINK):
+        partner = world.partner(PARTNER_A if role == REVOKED_LINK else role)
+        token = make_token(partner, world.people[THERAPIST])
+        response = client.get(f"/p/{token}/")
+        assert response.status_code == 302, response.status_code
+        assert response["Location"] == "/me/", response["Location"]
+        if role == REVOKED_LINK:
+            PrivateLink.objects.filter(token_hash=hash_token(token)).update(revoked_at=now())
+    elif role != ANONYMOUS:
+        user = world.people[role]
+        sign_in(client, user)
+        if role == DEACTIVATED:
+            User.objects.filter(pk=user.pk).update(is_active=False)
+    return client
