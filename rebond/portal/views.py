@@ -305,6 +305,7 @@ def invite_partner(request: AuthenticatedHttpRequest, partner_id: uuid.UUID) -> 
     return redirect("case", couple_id=partner.couple_id)
 
 
+@require_safe
 def partner_links(request: AuthenticatedHttpRequest, partner_id: uuid.UUID) -> HttpResponse:
     """List one partner's private links, newest first, each revocable while it still works."""
     partner = access.get_partner_for_clinician(request.user, partner_id)

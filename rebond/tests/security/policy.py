@@ -56,6 +56,13 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     # A signed-in clinician who opens the login page, by any method, is sent to the caseload.
     "login": {**_PUBLIC_FORM, "PUT": CLINICIANS, "PATCH": CLINICIANS, "DELETE": CLINICIANS},
     "logout": {"POST": CLINICIANS},  # partners leave through portal:leave
+    # --- accounts: the clinician's own second factor (their account, no clinical data) ---
+    "mfa_enrol": {"GET": CLINICIANS, "POST": CLINICIANS},
+    "mfa_verify": {"GET": CLINICIANS, "POST": CLINICIANS},
+    "mfa_settings": {"GET": CLINICIANS},
+    "mfa_recovery_codes": {"GET": CLINICIANS, "POST": CLINICIANS},
+    "mfa_reset": {"GET": CLINICIANS, "POST": CLINICIANS},
+    "reauthenticate": {"GET": CLINICIANS, "POST": CLINICIANS},
     # --- couples: the case page and its forms ---
     "caseload": {"GET": CLINICIANS},
     "case": {"GET": ON_CASE},
@@ -93,6 +100,8 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "portal:leave": {"POST": PARTNERS},
     "portal:left": {"GET": EVERYONE},
     "invite_partner": {"POST": ON_CASE},
+    "partner_links": {"GET": ON_CASE},
+    "revoke_link": {"POST": ON_CASE},
     # --- assessments: check-ins (partner) and their case page (clinician) ---
     "checkin_list": {"GET": PARTNERS},
     "checkin": {"GET": ROW_OWNER},
@@ -110,6 +119,11 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "schedule_settings": {"GET": CLINIC_ADMINS},
     "schedule_settings_save": {"POST": CLINIC_ADMINS},
     "reminder_settings_save": {"POST": CLINIC_ADMINS},
+    "approve_instrument": {"POST": CLINIC_ADMINS},
+    "withdraw_instrument": {"POST": CLINIC_ADMINS},
+    # --- emergency (break-glass) access: granted by the clinic admin ---
+    "emergency_access": {"GET": CLINIC_ADMINS, "POST": CLINIC_ADMINS},
+    "emergency_access_end": {"POST": CLINIC_ADMINS},
     # --- alerts and safety ---
     "alerts": {"GET": CLINICIANS},
     "alert": {"GET": ALERT_RECIPIENTS},

@@ -57,6 +57,7 @@ def case_ids(case: Case) -> dict[str, Any]:
         "plan_id": case.plan_a.id,
         "alert_id": case.alert.id,
         "administration_id": case.open_a.id,
+        "link_id": case.link_a.id,
     }
 
 
@@ -67,6 +68,7 @@ def other_partner_ids(case: Case) -> dict[str, Any]:
         "channel_id": case.channel_b.id,
         "plan_id": case.plan_b.id,
         "administration_id": case.open_b.id,
+        "link_id": case.link_b.id,
     }
 
 
@@ -76,6 +78,7 @@ def clinic_a_ids(world: World) -> dict[str, Any]:
         "resource_id": world.resource_a.id,
         "user_id": world.people["colleague"].id,
         "clinic_slug": world.clinic_a.slug,
+        "grant_id": world.grant_a.id,
     }
 
 
@@ -84,6 +87,7 @@ def clinic_b_ids(world: World) -> dict[str, Any]:
         "request_id": world.request_b.id,
         "resource_id": world.resource_b.id,
         "user_id": world.people["outsider"].id,
+        "grant_id": world.grant_b.id,
     }
 
 

@@ -38,6 +38,8 @@ from rebond.couples.models import (
     Partner,
     SafetyConcern,
 )
+from rebond.emergency import actions as emergency_actions
+from rebond.emergency.models import EmergencyAccess
 from rebond.intake.models import ConsultationRequest
 from rebond.portal.models import PrivateLink, hash_token, new_token
 from rebond.test import make_clinic, make_clinician, make_couple, sign_in
@@ -101,6 +103,8 @@ class Case:
     open_a: Administration
     open_b: Administration
     alert: Alert
+    link_a: PrivateLink  # partner A's invitation link, never opened (the clinician's links page)
+    link_b: PrivateLink
 
 
 @dataclass
@@ -117,6 +121,8 @@ class World:
     resource_a: CrisisResource
     resource_b: CrisisResource
     document: ConsentDocument
+    grant_a: EmergencyAccess  # a live emergency grant on C2, to a stand-in outside the matrix
+    grant_b: EmergencyAccess  # the same in Clinic B
     canaries: list[Canary] = field(default_factory=list)
 
     def partner(self, role: str) -> Partner:
@@ -259,6 +265,16 @@ class _Seeder:
         open_b = next(x for x in open_checkins if x.partner_id == b.id)
         # B's draft answers to the open check-in: numbers, but B's alone.
         assessment_actions.save_draft_answer(b, open_b.id, 9, 3)
+        link_a, link_b = (
+            PrivateLink.objects.create(
+                partner=partner,
+                purpose=PrivateLink.Purpose.INVITATION,
+                token_hash=hash_token(new_token()),
+                created_by=clinician,
+                expires_at=now() + timedelta(days=14),
+            )
+            for partner in (a, b)
+        )
         return Case(
             couple=couple,
             a=a,
@@ -273,6 +289,8 @@ class _Seeder:
             open_a=open_a,
             open_b=open_b,
             alert=alert,
+            link_a=link_a,
+            link_b=link_b,
         )
 
     def request(self, clinic: Clinic, seen_by: frozenset[str]) -> ConsultationRequest:
@@ -302,7 +320,7 @@ def build_world() -> World:
     bob = make_clinician(clinic_a, "Bob Colleague")
     admin = make_clinician(clinic_a, "Ada Admin", is_therapist=False, is_clinic_admin=True)
     charlie = make_clinician(clinic_b, "Charlie Outsider")
-    make_clinician(clinic_b, "Bea Admin", is_therapist=False, is_clinic_admin=True)
+    bea = make_clinician(clinic_b, "Bea Admin", is_therapist=False, is_clinic_admin=True)
     c1 = seeder.case(alice, "Case One", on_case=ON_C1, is_c1=True, supervisor=sue, co_clinician=dee)
     c2 = seeder.case(alice, "Case Two", on_case=frozenset({THERAPIST}))
     c3 = seeder.case(charlie, "Case Three", on_case=frozenset({OUTSIDER}))
@@ -327,9 +345,21 @@ def build_world() -> World:
         resource_a=CrisisResource.objects.create(clinic=clinic_a, name="Line A", phone="116 123"),
         resource_b=CrisisResource.objects.create(clinic=clinic_b, name="Line B", phone="116 123"),
         document=couple_actions.current_documents()[ConsentDocument.Kind.TREATMENT],
+        grant_a=_grant(admin, c2, make_clinician(clinic_a, "Gus Standby")),
+        grant_b=_grant(bea, c3, make_clinician(clinic_b, "Hal Standby")),
     )
     world.canaries = seeder.canaries
     return world
+
+
+def _grant(admin: User, case: Case, grantee: User) -> EmergencyAccess:
+    """Open one case to a stand-in clinician who plays no role in the matrix."""
+    return emergency_actions.grant_emergency_access(
+        admin,
+        emergency_actions.GrantDraft(
+            case.couple.id, grantee.id, "Stand-in while the therapist is away.", 8
+        ),
+    )
 
 
 def make_token(partner: Partner, by: User) -> str:
