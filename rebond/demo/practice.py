@@ -140,17 +140,17 @@ def build_demo_practice() -> list[DemoLogin]:
         user.save()
         clinicians.append(user)
         logins.append(DemoLogin(email, name, ", ".join(r.label for r in user.roles)))
+    # Labels are encrypted, so the demo's couples are found by reading them, not by a query.
+    existing = {c.label for c in Couple.objects.filter(clinic=clinic)}
     for label, status, primary, co, supervised, name_a, name_b in _COUPLES:
-        couple, created = Couple.objects.get_or_create(
-            clinic=clinic,
-            label=label,
-            defaults={
-                "status": status,
-                "primary_clinician": clinicians[primary],
-                "supervisor": clinicians[1] if supervised else None,
-            },
-        )
-        if created:
+        if label not in existing:
+            couple = Couple.objects.create(
+                clinic=clinic,
+                label=label,
+                status=status,
+                primary_clinician=clinicians[primary],
+                supervisor=clinicians[1] if supervised else None,
+            )
             if co is not None:
                 couple.co_clinicians.add(clinicians[co])
             Partner.objects.create(couple=couple, role=Partner.Role.A, display_name=name_a)
@@ -177,8 +177,9 @@ def _build_crisis_resources(clinic: Clinic) -> None:
 
 
 def _build_consultation_requests(clinic: Clinic) -> None:
+    existing = {r.name for r in ConsultationRequest.objects.filter(clinic=clinic)}
     for days_ago, fields in _REQUESTS:
-        if ConsultationRequest.objects.filter(clinic=clinic, name=fields["name"]).exists():
+        if fields["name"] in existing:
             continue
         sent = now() - timedelta(days=days_ago, hours=3)
         ConsultationRequest.objects.create(
