@@ -6,7 +6,9 @@ Use them like the field they replace, naming whose data the value is:
     value = EncryptedCharField(max_length=254, respondent="partner")
     notes = EncryptedTextField(blank=True, respondent="couple")
     answers = EncryptedJSONField(respondent="administration")
-    value = EncryptedIntegerField(respondent="administration", row=("administration", "item_number"))
+    value = EncryptedIntegerField(
+        respondent="administration", row=("administration", "item_number")
+    )
 
 The associated data (AAD) of each value is
 
