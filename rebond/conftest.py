@@ -9,6 +9,7 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 
 from rebond.accounts.models import Clinic, User
 from rebond.audit.protection import maintenance
+
 # The figures block printed at the end of a run (fixture and hooks; rebond/lib/figures.py).
 from rebond.lib.figures import figures, pytest_runtest_logreport, pytest_terminal_summary
 from rebond.test import make_clinic, make_clinician

@@ -123,9 +123,11 @@ class Partner(models.Model):
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="partners")
     role = models.CharField(max_length=1, choices=Role.choices)
     display_name = EncryptedCharField(max_length=120, respondent="self")
-    pronouns = models.CharField(max_length=40, blank=True)
+    pronouns = EncryptedCharField(max_length=40, blank=True, respondent="self")
     language = models.CharField(max_length=20, default="en")
-    intake_goal = models.CharField(max_length=10, choices=Goal.choices, blank=True, default="")
+    intake_goal = EncryptedCharField(
+        max_length=10, choices=Goal.choices, blank=True, default="", respondent="self"
+    )
     # Set by the clinician when this partner's individual safety screen (interview and
     # questionnaires, DOMAIN 4.1) is done; a guard for the modality decision (DOMAIN 7.2).
     individual_screen_done_at = models.DateTimeField(null=True, blank=True)

@@ -289,3 +289,15 @@ class EncryptedJSONField(EncryptedMixin, models.TextField):
 def encrypted_fields(model: type[models.Model]) -> list[EncryptedMixin]:
     """Return the encrypted fields of one model."""
     return [f for f in model._meta.concrete_fields if isinstance(f, EncryptedMixin)]
+
+
+def open_stored(model: type[models.Model], field_name: str, stored: str, **identity: Any) -> Any:
+    """Return the plaintext of a blob read outside Django (e.g. a test's raw SQL).
+
+    `identity` gives the row and respondent values by attname, e.g. for a DraftAnswer:
+    `open_stored(DraftAnswer, "value", blob, administration_id=..., item_number=3)`.
+    """
+    field = model._meta.get_field(field_name)
+    if not isinstance(field, EncryptedMixin):
+        raise TypeError(f"{model._meta.label}.{field_name} is not encrypted")
+    return field.open_value(stored, identity)

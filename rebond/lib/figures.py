@@ -37,7 +37,8 @@ class Figures:
 
 @pytest.fixture
 def figures(request: pytest.FixtureRequest) -> Figures:
-    assert isinstance(request.node, pytest.Item)
+    if not isinstance(request.node, pytest.Item):
+        raise TypeError("figures is a test-level fixture")
     return Figures(request.node)
 
 

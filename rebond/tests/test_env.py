@@ -13,7 +13,6 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from rebond.crypto.keys import new_key_line
-
 from rebond.lib.env import envbool, envint, envlist, envsecret, envstr
 
 

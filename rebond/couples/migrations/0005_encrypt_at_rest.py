@@ -72,6 +72,29 @@ class Migration(migrations.Migration):
             name="display_name",
             field=rebond.crypto.fields.EncryptedCharField(max_length=120, respondent="self"),
         ),
+        migrations.AlterField(
+            model_name="partner",
+            name="intake_goal",
+            field=rebond.crypto.fields.EncryptedCharField(
+                blank=True,
+                choices=[
+                    ("", "Not given yet"),
+                    ("improve", "Improve our relationship"),
+                    ("clarify", "Clarify whether to stay together"),
+                    ("unsure", "Not sure yet"),
+                ],
+                default="",
+                max_length=10,
+                respondent="self",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="partner",
+            name="pronouns",
+            field=rebond.crypto.fields.EncryptedCharField(
+                blank=True, max_length=40, respondent="self"
+            ),
+        ),
         migrations.RunPython(give_each_transition_its_own_row_key, migrations.RunPython.noop),
         migrations.RunPython(seal_legacy_rows("couples", "Couple"), unseal_not_supported),
         migrations.RunPython(seal_legacy_rows("couples", "Partner"), unseal_not_supported),

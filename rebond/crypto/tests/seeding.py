@@ -13,7 +13,7 @@ from rebond.alerts.models import Alert
 from rebond.alerts.tests.helpers import ITEM9_MORE_THAN_HALF, answer
 from rebond.assessments import actions as assessments
 from rebond.couples import actions as couples
-from rebond.couples.models import Couple, Injury
+from rebond.couples.models import Couple, Injury, Partner
 from rebond.intake import actions as intake
 from rebond.intake.models import ConsultationRequest
 
@@ -23,6 +23,7 @@ NON_TEXT_FIELDS = frozenset(
     {
         "intake.ConsultationRequest.concerns",
         "intake.ConsultationRequest.feels_safe",
+        "couples.Partner.intake_goal",
         "assessments.DraftAnswer.value",
         "assessments.Submission.answers",
         "assessments.Submission.scores",
@@ -71,6 +72,10 @@ def seed_everything(clinician: User, canary: str) -> Couple:
     )
     partner_a = couple.partners.get(role="A")
     partner_b = couple.partners.get(role="B")
+    couples.update_partner(
+        clinician, partner_a.id, display_name=f"Ada {canary}", pronouns=canary, language="en"
+    )
+    couples.set_intake_goal(partner_a, partner_a.id, Partner.Goal.CLARIFY)
     couples.add_contact_channel(
         clinician,
         partner_b.id,
@@ -94,9 +99,11 @@ def seed_everything(clinician: User, canary: str) -> Couple:
         clinician, couple.id, Couple.Status.INTAKE_SCHEDULED, reason=f"Because {canary}"
     )
     # A partner's answers: a draft left open, and a submitted PHQ-9 that raises an alert.
-    administration = assessments.schedule_instrument(
-        clinician, couple.id, "PHQ-9", partner_ids=[partner_b.id]
-    )[0]
+    administration = next(
+        a
+        for a in assessments.schedule_instrument(clinician, couple.id, "PHQ-9")
+        if a.partner_id == partner_b.id
+    )
     assessments.save_draft_answer(partner_b, administration.id, 1, 0)
     answer(clinician, couple, partner_a, ITEM9_MORE_THAN_HALF)
     alert = Alert.objects.get(couple=couple)
