@@ -132,7 +132,7 @@ def _dump(using: str) -> bytes:
 
 def write_backup(path: Path, using: str = "default") -> dict[str, Any]:
     """Write an encrypted backup of the database to `path` (mode 0600); return its manifest."""
-    key_id, key = keyring().current("backup")
+    keyring().current("backup")  # no backup key: stop before dumping anything
     manifest = {
         "created_at": now().isoformat(),
         "vendor": connections[using].vendor,
@@ -143,6 +143,13 @@ def write_backup(path: Path, using: str = "default") -> dict[str, Any]:
     # Counted after the dump too: a write between the two would make the manifest disagree.
     if table_counts(using) != manifest["counts"]:
         raise BackupError("The database changed while the backup was taken; run it again.")
+    seal_backup(path, manifest, dump)
+    return manifest
+
+
+def seal_backup(path: Path, manifest: dict[str, Any], dump: bytes) -> None:
+    """Write `manifest` and `dump` to `path`, sealed under the current backup key."""
+    key_id, key = keyring().current("backup")
     header = json.dumps(
         {"format": FORMAT, "key_id": key_id, "vendor": manifest["vendor"]}, sort_keys=True
     ).encode()
@@ -153,7 +160,6 @@ def write_backup(path: Path, using: str = "default") -> dict[str, Any]:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(MAGIC + header + b"\n" + nonce + sealed)
-    return manifest
 
 
 def read_backup(path: Path) -> tuple[dict[str, Any], dict[str, Any], bytes]:

@@ -43,7 +43,8 @@ def figures(request: pytest.FixtureRequest) -> Figures:
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if report.when != "call":
+    # The teardown report carries everything the test recorded, fixtures' teardowns included.
+    if report.when != "teardown":
         return
     for key, payload in report.user_properties:
         if key != _PROPERTY:

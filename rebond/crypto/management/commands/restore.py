@@ -33,7 +33,8 @@ class Command(BaseCommand):
         except (BackupError, KeyringError, OSError) as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(
-            f"Restored {report.tables} tables, {report.rows} rows in {report.seconds:.1f} s."
+            f"Restored {report.tables} tables, {report.rows} rows"
+            f" in {report.seconds * 1000:.0f} ms (decrypt, load, recount, verify)."
         )
         for difference in report.count_differences:
             self.stdout.write(f"  count differs: {difference}")
