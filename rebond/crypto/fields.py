@@ -47,7 +47,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.validators import MaxLengthValidator
@@ -58,6 +58,14 @@ from django.utils.functional import cached_property
 from rebond.crypto.envelope import DecryptionError, key_id_of, open_blob, seal
 
 logger = logging.getLogger("rebond.crypto")
+
+if TYPE_CHECKING:
+    # Values are whatever the field type holds (str, int, JSON); the stubs' TextField is str.
+    _TextBase = models.TextField[Any, str]
+    _IntegerBase = models.TextField[Any, int]
+    _JSONBase = models.TextField[Any, Any]
+else:
+    _TextBase = _IntegerBase = _JSONBase = models.TextField
 
 NO_RESPONDENT = "-"
 
@@ -91,7 +99,8 @@ class SealedAttribute(DeferredAttribute):
             return self
         value = super().__get__(instance, cls)
         if isinstance(value, Sealed):
-            value = self.field.open_for(instance, value.blob)
+            field: EncryptedMixin = self.field  # type: ignore[assignment]
+            value = field.open_for(instance, value.blob)
             instance.__dict__[self.field.attname] = value
         return value
 
@@ -230,7 +239,7 @@ class EncryptedMixin:
         return self.get_prep_value(value)
 
 
-class EncryptedTextField(EncryptedMixin, models.TextField):
+class EncryptedTextField(EncryptedMixin, _TextBase):
     """Free text, sealed. A form shows a text area."""
 
     def to_plain(self, value: Any) -> bytes:
@@ -257,8 +266,11 @@ class EncryptedCharField(EncryptedTextField):
         return super().formfield(**{"widget": forms.TextInput, **kwargs})
 
 
-class EncryptedIntegerField(EncryptedMixin, models.TextField):
+class EncryptedIntegerField(EncryptedMixin, _IntegerBase):
     """A whole number, sealed (0 stays 0, None stays None)."""
+
+    _pyi_private_set_type: int  # type: ignore[assignment]
+    _pyi_private_get_type: int  # type: ignore[assignment]
 
     def to_plain(self, value: Any) -> bytes:
         return str(int(value)).encode("ascii")
@@ -273,8 +285,11 @@ class EncryptedIntegerField(EncryptedMixin, models.TextField):
         return forms.IntegerField(required=not self.blank, **kwargs)
 
 
-class EncryptedJSONField(EncryptedMixin, models.TextField):
+class EncryptedJSONField(EncryptedMixin, _JSONBase):
     """A JSON document, sealed whole (keys included, unlike encrypted-values-only designs)."""
+
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
 
     def to_plain(self, value: Any) -> bytes:
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")

@@ -158,3 +158,22 @@ def load_configured(*, text: str | None, path: str | None, debug: bool, var_dir:
             " make a keyring with `rebond keys generate` (docs/deploy.md, Keys)."
         )
     return read_file(development_keyring(var_dir))
+
+
+def generate_main(argv: list[str]) -> int:
+    """Run `rebond keys generate`: print one keyring line. Needs no settings or keyring."""
+    import argparse
+    from datetime import UTC, datetime
+
+    parser = argparse.ArgumentParser(
+        prog="rebond keys generate", description="Print a keyring line with a new random key."
+    )
+    parser.add_argument("--purpose", choices=PURPOSES, default="data")
+    parser.add_argument("--id", dest="key_id", help="Key id (default: purpose and UTC time).")
+    options = parser.parse_args(argv)
+    key_id = options.key_id or f"{options.purpose}-{datetime.now(UTC):%Y%m%d-%H%M%S}"
+    try:
+        print(new_key_line(options.purpose, key_id))
+    except ValueError as exc:
+        parser.error(str(exc))
+    return 0

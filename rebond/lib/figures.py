@@ -12,7 +12,7 @@ the order first recorded. Any section can use it: this module knows no section n
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -49,7 +49,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     for key, payload in report.user_properties:
         if key != _PROPERTY:
             continue
-        section, name, value, summed = payload
+        section, name, value, summed = cast(tuple[str, str, Any, bool], payload)
         if summed:
             _collected[(section, name)] = _collected.get((section, name), 0) + value
         else:

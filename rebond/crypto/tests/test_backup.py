@@ -22,6 +22,7 @@ from rebond.crypto.backup import database_in_use, read_backup, seal_backup, tabl
 from rebond.crypto.keys import new_key_line, parse
 from rebond.crypto.tests.seeding import seed_everything
 from rebond.lib.figures import Figures
+from rebond.test import make_couple
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
@@ -106,7 +107,7 @@ def test_restore_reports_each_count_and_chain_head_that_differs(
     alice: User, tmp_path: Path
 ) -> None:
     path = tmp_path / "rebond.backup"
-    Couple.objects.create(clinic=alice.clinic, label="Rivera & Chen", primary_clinician=alice)
+    make_couple(alice, "Rivera & Chen")
     call_command("backup", str(path), stdout=StringIO())
     # A manifest that disagrees with its dump (as a truncated or mixed-up dump would).
     _header, manifest, dump = read_backup(path)

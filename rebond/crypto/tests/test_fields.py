@@ -173,4 +173,8 @@ def test_a_row_without_an_identity_cannot_be_sealed(alice: User) -> None:
     couple = make_couple(alice)
     administration = assessments.schedule_instrument(alice, couple.id, "PHQ-9")[0]
     with pytest.raises(ValueError, match="item_number is not set"):
-        DraftAnswer.objects.create(administration=administration, item_number=None, value=1)
+        DraftAnswer.objects.create(
+            administration=administration,
+            item_number=None,  # type: ignore[misc]
+            value=1,
+        )

@@ -68,3 +68,20 @@ def test_production_needs_a_keyring_and_development_makes_one(tmp_path: Path) ->
 def test_setting_both_the_file_and_the_text_is_refused(tmp_path: Path) -> None:
     with pytest.raises(KeyringError, match="not both"):
         load_configured(text="x", path="y", debug=True, var_dir=tmp_path)
+
+
+def test_keys_generate_runs_before_any_keyring_or_settings_exist() -> None:
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "rebond.cli", "keys", "generate", "--purpose", "backup"],
+        env={"PATH": os.environ["PATH"]},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    ring = parse(new_key_line("data", "k1") + "\n" + result.stdout, "generated")
+    assert ring.current("backup")[0].startswith("backup-")

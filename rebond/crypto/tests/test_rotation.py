@@ -60,7 +60,7 @@ def test_rotation_moves_every_value_to_the_new_key_and_resumes_after_a_crash(
         call_command("keys", "rotate", stdout=StringIO())
     monkeypatch.undo()
     assert key_ids(ContactChannel, "value") == {"k1", "k2"}
-    partly = ContactChannel.objects.values_list("value", flat=True)
+    partly: list[Any] = list(ContactChannel.objects.values_list("value", flat=True))
     done_before = sum(key_id_of(b.blob) == "k2" for b in partly)
     assert 0 < done_before < ROWS
 
