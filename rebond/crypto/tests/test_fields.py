@@ -178,3 +178,15 @@ def test_a_row_without_an_identity_cannot_be_sealed(alice: User) -> None:
             item_number=None,  # type: ignore[misc]
             value=1,
         )
+
+
+def test_length_and_choices_are_still_checked_on_the_plaintext() -> None:
+    from django.core.exceptions import ValidationError
+    from django.forms import TextInput
+
+    name = Partner._meta.get_field("display_name")
+    assert isinstance(name.formfield().widget, TextInput)  # type: ignore[union-attr]
+    with pytest.raises(ValidationError, match="at most 120 characters"):
+        name.clean("x" * 121, None)
+    with pytest.raises(ValidationError, match="not a valid choice"):
+        Partner._meta.get_field("intake_goal").clean("bogus", None)
