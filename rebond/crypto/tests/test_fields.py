@@ -185,7 +185,7 @@ def test_length_and_choices_are_still_checked_on_the_plaintext() -> None:
     from django.forms import TextInput
 
     name = Partner._meta.get_field("display_name")
-    assert isinstance(name.formfield().widget, TextInput)  # type: ignore[union-attr]
+    assert isinstance(name.formfield().widget, TextInput)
     with pytest.raises(ValidationError, match="at most 120 characters"):
         name.clean("x" * 121, None)
     with pytest.raises(ValidationError, match="not a valid choice"):
