@@ -26,6 +26,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             # The reader (e.g. `| head`) stopped early: not an error worth a traceback.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
+    if args[:2] == ["keys", "generate"]:
+        # Runs before any keyring exists (settings.py refuses to start without one).
+        from rebond.crypto.keys import generate_main
+
+        return generate_main(args[2:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rebond.settings")
     from django.core.management import execute_from_command_line
 

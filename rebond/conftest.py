@@ -12,6 +12,13 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from rebond.accounts.models import Clinic, User
 from rebond.audit.protection import maintenance
 from rebond.test import make_clinic, make_clinician
+from rebond.tests.figures import Figures
+
+
+@pytest.fixture
+def figures() -> Figures:
+    """Record a figure printed at the end of the run (rebond/tests/figures.py)."""
+    return Figures()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     # Rebond, bottom layer first (docs/architecture.md).
     "rebond.accounts",
     "rebond.audit",
+    "rebond.crypto",
     "rebond.couples",
     "rebond.assessments",
     "rebond.alerts",
@@ -165,6 +166,15 @@ def _audit_chain_key() -> str:
 
 
 AUDIT_CHAIN_KEY = _audit_chain_key()
+
+# --- Encryption at rest -----------------------------------------------------------------------
+# Field and backup keys (rebond/crypto/keys.py): a keyring file (mode 0600/0400) or the keyring
+# text itself; never derived from SECRET_KEY. Development creates var/dev-keys.
+from rebond.crypto.keys import load_configured as _load_keyring  # noqa: E402
+
+REBOND_KEYRING = _load_keyring(
+    text=envstr("REBOND_KEYS"), path=envstr("REBOND_KEYS_FILE"), debug=DEBUG, var_dir=VAR_DIR
+)
 
 # --- Background work ------------------------------------------------------------------------
 # Tasks are stored in the database, so SQLite and PostgreSQL installs need no broker. The

@@ -14,6 +14,8 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils.timezone import now
 
+from rebond.crypto.fields import EncryptedCharField
+
 
 class SecretsPolicy(models.TextChoices):
     """How information from one partner's individual work may reach joint sessions (DOMAIN 4.4).
@@ -171,8 +173,9 @@ class TOTPDevice(models.Model):
     """
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
-    # Encrypted at rest once rebond.crypto lands (issue 7).
-    secret = models.CharField(max_length=64)
+    # Encrypted at rest (SECURITY.md AU-02), bound to its clinician: the row's id is assigned
+    # by the database, so the one-to-one user is the row's identity.
+    secret = EncryptedCharField(max_length=64, respondent="user", row=("user",))
     confirmed = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=now)
     confirmed_at = models.DateTimeField(null=True, blank=True)

@@ -15,6 +15,7 @@ from django.utils.timezone import now
 from rebond.accounts.models import Clinic
 from rebond.assessments.models import Submission
 from rebond.couples.models import Couple, Partner
+from rebond.crypto.fields import EncryptedTextField
 
 
 class Alert(models.Model):
@@ -64,7 +65,7 @@ class Alert(models.Model):
     )
     escalated_at = models.DateTimeField(null=True, blank=True)
     disposition = models.CharField(max_length=20, choices=Disposition.choices, blank=True)
-    disposition_reason = models.TextField(blank=True)
+    disposition_reason = EncryptedTextField(blank=True, respondent="subject_partner")
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -156,11 +157,11 @@ class SafetyPlan(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="safety_plans")
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="safety_plans")
-    warning_signs = models.TextField(blank=True)
-    coping_steps = models.TextField(blank=True)
-    people_and_places = models.TextField(blank=True)
-    professional_contacts = models.TextField(blank=True)
-    making_environment_safe = models.TextField(blank=True)
+    warning_signs = EncryptedTextField(blank=True, respondent="partner")
+    coping_steps = EncryptedTextField(blank=True, respondent="partner")
+    people_and_places = EncryptedTextField(blank=True, respondent="partner")
+    professional_contacts = EncryptedTextField(blank=True, respondent="partner")
+    making_environment_safe = EncryptedTextField(blank=True, respondent="partner")
     shared_with_partner = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

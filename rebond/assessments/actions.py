@@ -147,7 +147,7 @@ def save_draft_answer(
 
 def draft_answers(administration: Administration) -> dict[int, int]:
     """Return the autosaved answers of an administration, by item number."""
-    return dict(administration.draft_answers.values_list("item_number", "value"))
+    return {draft.item_number: draft.value for draft in administration.draft_answers.all()}
 
 
 @dataclass(frozen=True)

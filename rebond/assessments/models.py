@@ -14,6 +14,11 @@ from django.db import models
 from django.utils.timezone import now
 
 from rebond.couples.models import Couple, Partner
+from rebond.crypto.fields import (
+    EncryptedCharField,
+    EncryptedIntegerField,
+    EncryptedJSONField,
+)
 
 
 class Administration(models.Model):
@@ -69,7 +74,11 @@ class DraftAnswer(models.Model):
         Administration, on_delete=models.CASCADE, related_name="draft_answers"
     )
     item_number = models.PositiveSmallIntegerField()
-    value = models.SmallIntegerField()
+    # Bound to (administration, item): the id is assigned by the database, and autosave
+    # upserts on this unique pair anyway (rebond/crypto/fields.py, row identity).
+    value = EncryptedIntegerField(
+        respondent="administration", row=("administration", "item_number")
+    )
     saved_at = models.DateTimeField(default=now)
 
     class Meta:
@@ -93,13 +102,16 @@ class Submission(models.Model):
         Administration, on_delete=models.CASCADE, related_name="submission"
     )
     submission_key = models.UUIDField(unique=True)
-    answers = models.JSONField(help_text="{item number: scored value or null}")
-    scores = models.JSONField(default=dict)
-    total = models.FloatField(null=True, blank=True)
-    band = models.CharField(max_length=80, blank=True)
-    flags = models.JSONField(default=list)
+    # Answers, scores and flags are sealed (SECURITY.md CR-01); no query filters on them.
+    answers = EncryptedJSONField(
+        help_text="{item number: scored value or null}", respondent="administration"
+    )
+    scores = EncryptedJSONField(default=dict, respondent="administration")
+    total = EncryptedJSONField(null=True, blank=True, respondent="administration")
+    band = EncryptedCharField(max_length=80, blank=True, respondent="administration")
+    flags = EncryptedJSONField(default=list, respondent="administration")
     complete = models.BooleanField()
-    missing = models.JSONField(default=list)
+    missing = EncryptedJSONField(default=list, respondent="administration")
     submitted_at = models.DateTimeField(default=now)
 
     class Meta:

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.timezone import now
 
 from rebond.accounts.models import Clinic, SecretsPolicy
+from rebond.crypto.fields import EncryptedCharField, EncryptedTextField
 
 
 class Couple(models.Model):
@@ -46,7 +47,7 @@ class Couple(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="couples")
     # The clinician's short label for the case, e.g. "Rivera & Chen"; never shown to partners.
-    label = models.CharField(max_length=120)
+    label = EncryptedCharField(max_length=120, respondent="self")
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.REFERRED)
     primary_clinician = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="primary_couples"
@@ -82,14 +83,15 @@ class Couple(models.Model):
     relationship_agreement = models.CharField(
         max_length=30, choices=Agreement.choices, default=Agreement.NOT_RECORDED, blank=True
     )
-    relationship_agreement_notes = models.TextField(blank=True)
+    relationship_agreement_notes = EncryptedTextField(blank=True, respondent="self")
     opened_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering: ClassVar[list[str]] = ["label"]
+        # Not by label: it is encrypted, so lists sort it in Python (couples/views.py).
+        ordering: ClassVar[list[str]] = ["opened_at"]
         indexes: ClassVar[list[models.Index]] = [
-            # The access gateway's first filter and the caseload's sort (accounts/access.py).
+            # The access gateway's first filter (accounts/access.py).
             models.Index(fields=["clinic", "primary_clinician"], name="couple_clinic_primary"),
         ]
 
@@ -120,10 +122,12 @@ class Partner(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="partners")
     role = models.CharField(max_length=1, choices=Role.choices)
-    display_name = models.CharField(max_length=120)
-    pronouns = models.CharField(max_length=40, blank=True)
+    display_name = EncryptedCharField(max_length=120, respondent="self")
+    pronouns = EncryptedCharField(max_length=40, blank=True, respondent="self")
     language = models.CharField(max_length=20, default="en")
-    intake_goal = models.CharField(max_length=10, choices=Goal.choices, blank=True, default="")
+    intake_goal = EncryptedCharField(
+        max_length=10, choices=Goal.choices, blank=True, default="", respondent="self"
+    )
     # Set by the clinician when this partner's individual safety screen (interview and
     # questionnaires, DOMAIN 4.1) is done; a guard for the modality decision (DOMAIN 7.2).
     individual_screen_done_at = models.DateTimeField(null=True, blank=True)
@@ -153,9 +157,9 @@ class ContactChannel(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="contact_channels")
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    value = models.CharField(max_length=254)
+    value = EncryptedCharField(max_length=254, respondent="partner")
     safe_to_contact = models.BooleanField(default=False)
-    safe_hours = models.CharField(max_length=200, blank=True)
+    safe_hours = EncryptedCharField(max_length=200, blank=True, respondent="partner")
     may_leave_message = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=now)
 
@@ -345,7 +349,7 @@ class Injury(models.Model):
     disclosure_state = models.CharField(max_length=25, choices=Disclosure.choices)
     discovered_how = models.CharField(max_length=10, choices=DiscoveredHow.choices, blank=True)
     discovery_date = models.DateField(null=True, blank=True)
-    onset_period = models.CharField(max_length=120, blank=True)
+    onset_period = EncryptedCharField(max_length=120, blank=True, respondent="couple")
     ongoing = models.BooleanField(default=False)
     contact_with_third_party_ongoing = models.BooleanField(null=True, blank=True)
     # The clinician's formulation: an injury is an attachment injury by its attachment
@@ -432,6 +436,9 @@ class CaseTransition(models.Model):
     """One step of the case lifecycle (DOMAIN 7.2): append-only, with who, when and why."""
 
     id = models.BigAutoField(primary_key=True)
+    # The row identity the encrypted reason is bound to: the id is only known after INSERT,
+    # this is set in Python before it (rebond/crypto/fields.py).
+    row_key = models.UUIDField(default=uuid.uuid4, editable=False)
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(max_length=24, choices=Couple.Status.choices, blank=True)
     to_status = models.CharField(max_length=24, choices=Couple.Status.choices)
@@ -440,7 +447,7 @@ class CaseTransition(models.Model):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
-    reason = models.TextField(blank=True)
+    reason = EncryptedTextField(blank=True, respondent="couple", row="row_key")
     # True when a clinician moved the case although a guard was not met.
     is_override = models.BooleanField(default=False)
     unmet_guards = models.JSONField(default=list, blank=True)

@@ -84,9 +84,9 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
         access.couples_for_clinician(user)
         .exclude(status__in=Couple.INACTIVE_STATUSES)
         .select_related("primary_clinician")
-        .prefetch_related("partners")
-        .order_by("label")
+        .prefetch_related("partners"),
     )
+    couples.sort(key=lambda c: c.label.casefold())  # labels are encrypted: sorted here
     co_ids = set(
         Couple.co_clinicians.through.objects.filter(
             user_id=user.id, couple_id__in=[c.id for c in couples]

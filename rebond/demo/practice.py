@@ -148,17 +148,17 @@ def build_demo_practice() -> list[DemoLogin]:
         )
         clinicians.append(user)
         logins.append(DemoLogin(email, name, ", ".join(r.label for r in user.roles)))
+    # Labels are encrypted, so the demo's couples are found by reading them, not by a query.
+    existing = {c.label for c in Couple.objects.filter(clinic=clinic)}
     for label, status, primary, co, supervised, name_a, name_b in _COUPLES:
-        couple, created = Couple.objects.get_or_create(
-            clinic=clinic,
-            label=label,
-            defaults={
-                "status": status,
-                "primary_clinician": clinicians[primary],
-                "supervisor": clinicians[1] if supervised else None,
-            },
-        )
-        if created:
+        if label not in existing:
+            couple = Couple.objects.create(
+                clinic=clinic,
+                label=label,
+                status=status,
+                primary_clinician=clinicians[primary],
+                supervisor=clinicians[1] if supervised else None,
+            )
             if co is not None:
                 couple.co_clinicians.add(clinicians[co])
             Partner.objects.create(couple=couple, role=Partner.Role.A, display_name=name_a)
@@ -185,8 +185,9 @@ def _build_crisis_resources(clinic: Clinic) -> None:
 
 
 def _build_consultation_requests(clinic: Clinic) -> None:
+    existing = {r.name for r in ConsultationRequest.objects.filter(clinic=clinic)}
     for days_ago, fields in _REQUESTS:
-        if ConsultationRequest.objects.filter(clinic=clinic, name=fields["name"]).exists():
+        if fields["name"] in existing:
             continue
         sent = now() - timedelta(days=days_ago, hours=3)
         ConsultationRequest.objects.create(
@@ -376,13 +377,15 @@ def demo_codes(email: str | None = None) -> list[tuple[str, str]]:
     Only accounts of the demo clinic whose app has the published demo seed qualify; asking
     for any other account raises LookupError, so this never prints a real clinician's code.
     """
-    users = User.objects.filter(
-        clinic__slug=DEMO_CLINIC_SLUG,
-        totp_device__secret=DEMO_TOTP_SECRET,
-        totp_device__confirmed=True,
-    ).order_by("email")
+    candidates = User.objects.filter(
+        clinic__slug=DEMO_CLINIC_SLUG, totp_device__confirmed=True
+    ).select_related("totp_device")
     if email is not None:
-        users = users.filter(email=email.strip().lower())
-        if not users:
-            raise LookupError(f"{email} is not a demo account.")
+        candidates = candidates.filter(email=email.strip().lower())
+    # The seed is encrypted at rest, so it is compared here, not in SQL.
+    users = sorted(
+        (u for u in candidates if u.totp_device.secret == DEMO_TOTP_SECRET), key=lambda u: u.email
+    )
+    if email is not None and not users:
+        raise LookupError(f"{email} is not a demo account.")
     return [(user.email, mfa.current_code(DEMO_TOTP_SECRET)) for user in users]

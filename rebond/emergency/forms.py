@@ -32,7 +32,9 @@ class GrantForm(forms.Form):
         super().__init__(*args, **kwargs)
         couples = Couple.objects.filter(clinic=clinic).exclude(status__in=Couple.INACTIVE_STATUSES)
         cast(forms.ChoiceField, self.fields["couple"]).choices = [("", "Choose a case")] + [
-            (str(c.id), c.label) for c in couples.order_by("label")
+            # Labels are encrypted at rest: sorted here, not in SQL.
+            (str(c.id), c.label)
+            for c in sorted(couples, key=lambda c: c.label.casefold())
         ]
         clinicians = User.objects.filter(clinic=clinic, is_active=True).order_by("display_name")
         cast(forms.ChoiceField, self.fields["grantee"]).choices = [("", "Choose a clinician")] + [

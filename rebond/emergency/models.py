@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.timezone import now
 
 from rebond.couples.models import Couple
+from rebond.crypto.fields import EncryptedTextField
 
 # Long enough to cover a crisis until the case's own clinician is back on duty; short enough
 # that a forgotten grant does not become standing access. A practice choice, not a norm.
@@ -38,7 +39,7 @@ class EmergencyAccess(models.Model):
     )
     # Why the case had to be opened; read by the clinic admin and the case's clinicians in
     # Rebond only, never sent in an e-mail.
-    reason = models.TextField()
+    reason = EncryptedTextField(respondent="couple")
     granted_at = models.DateTimeField(default=now)
     expires_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)

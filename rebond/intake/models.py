@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.timezone import now
 
 from rebond.accounts.models import Clinic
+from rebond.crypto.fields import EncryptedCharField, EncryptedJSONField, EncryptedTextField
 
 
 class ConsultationRequest(models.Model):
@@ -64,15 +65,15 @@ class ConsultationRequest(models.Model):
         Clinic, on_delete=models.PROTECT, related_name="consultation_requests"
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
-    name = models.CharField(max_length=120)
+    name = EncryptedCharField(max_length=120, respondent="self")
     contact_method = models.CharField(max_length=8, choices=ContactMethod.choices)
-    contact_value = models.CharField(max_length=254)
-    safe_times = models.CharField(max_length=200, blank=True)
+    contact_value = EncryptedCharField(max_length=254, respondent="self")
+    safe_times = EncryptedCharField(max_length=200, blank=True, respondent="self")
     may_leave_message = models.BooleanField()
     # A list of Concern values; a request may name several or none.
-    concerns = models.JSONField(default=list, blank=True)
-    concerns_text = models.TextField(max_length=2000, blank=True)
-    feels_safe = models.CharField(max_length=8, choices=FeelsSafe.choices)
+    concerns = EncryptedJSONField(default=list, blank=True, respondent="self")
+    concerns_text = EncryptedTextField(max_length=2000, blank=True, respondent="self")
+    feels_safe = EncryptedCharField(max_length=8, choices=FeelsSafe.choices, respondent="self")
     consented_at = models.DateTimeField()
     created_at = models.DateTimeField(default=now)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -84,7 +85,7 @@ class ConsultationRequest(models.Model):
         blank=True,
     )
     # Where the clinic referred the person when declining; shown to clinicians only.
-    referral = models.TextField(max_length=2000, blank=True)
+    referral = EncryptedTextField(max_length=2000, blank=True, respondent="self")
     couple = models.OneToOneField(
         "couples.Couple",
         on_delete=models.SET_NULL,

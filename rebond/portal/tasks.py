@@ -42,15 +42,14 @@ def send_invitation(link_id: str) -> int:
         if link is None:
             return 0  # Revoked, replaced or already used: there is nothing to deliver.
         # Checked again at delivery time: the partner may have withdrawn a channel since.
-        recipients = list(
-            ContactChannel.objects.filter(
+        recipients = [
+            channel.value  # encrypted: read through the model, never values_list()
+            for channel in ContactChannel.objects.filter(
                 partner_id=link.partner_id,
                 kind=ContactChannel.Kind.EMAIL,
                 safe_to_contact=True,
-            )
-            .order_by("created_at")
-            .values_list("value", flat=True)
-        )
+            ).order_by("created_at")
+        ]
         if not recipients:
             return 0
         token = new_token()

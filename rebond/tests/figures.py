@@ -43,6 +43,14 @@ def lines() -> Iterator[str]:
         yield f"{section}: " + ", ".join(f"{name} {value}" for name, value in figures.items())
 
 
+class Figures:
+    """The `figures` fixture (rebond/conftest.py): these functions, for tests taking an argument."""
+
+    record = staticmethod(record)
+    add = staticmethod(add)
+    tally = staticmethod(tally)
+
+
 def clear() -> None:
     """Forget every figure (for the tests of this module)."""
     _figures.clear()

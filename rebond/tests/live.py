@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from rebond.crypto.keys import new_key_line
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -152,6 +154,9 @@ def server_env(database_url: str, var_dir: Path) -> dict[str, str]:
         "HTTPS": "False",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "AUDIT_CHAIN_KEY": secrets.token_urlsafe(50),
+        # The test suite's keyring when there is one (so tests can open stored blobs), else
+        # a fresh one (benchmarks).
+        "REBOND_KEYS": os.environ.get("REBOND_KEYS") or new_key_line("data", "live-1"),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": database_url,
         "REBOND_VAR_DIR": str(var_dir),

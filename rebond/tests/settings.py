@@ -6,8 +6,14 @@ never be sent back; everything else is the production configuration.
 
 import os
 
+from rebond.crypto.keys import new_key_line
+
 os.environ.setdefault("SECRET_KEY", "test-suite-only-key-" + "0123456789abcdef" * 3)
 os.environ.setdefault("AUDIT_CHAIN_KEY", "test-suite-only-audit-chain-key-" + "fedcba98" * 4)
+# A keyring generated for this run (REBOND_KEYS is inherited by commands the tests start).
+os.environ.setdefault(
+    "REBOND_KEYS", f"{new_key_line('data', 'test-1')};{new_key_line('backup', 'test-backup-1')}"
+)
 os.environ.setdefault("HTTPS", "False")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from rebond.crypto.keys import new_key_line
 from rebond.lib.env import envbool, envint, envlist, envsecret, envstr
 
 
@@ -109,10 +110,23 @@ def test_production_start_up_stops_without_an_audit_chain_key(tmp_path: Path) ->
     assert "AUDIT_CHAIN_KEY must differ from SECRET_KEY" in result.stderr
 
 
+def test_production_start_up_stops_without_a_keyring_and_names_the_variables(
+    tmp_path: Path,
+) -> None:
+    base = {"ALLOWED_HOSTS": "h", "SECRET_KEY": "x" * 60, "AUDIT_CHAIN_KEY": "y" * 60}
+    result = start_django(**base, REBOND_VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "REBOND_KEYS_FILE (or REBOND_KEYS) must be set when DEBUG=False" in result.stderr
+    result = start_django(**base, REBOND_VAR_DIR=str(tmp_path), REBOND_KEYS="data k1 short")
+    assert result.returncode != 0
+    assert "REBOND_KEYS, entry 1: the key is not valid base64" in result.stderr
+
+
 def test_a_complete_production_environment_starts(tmp_path: Path) -> None:
     result = start_django(
         SECRET_KEY="x" * 60,
         AUDIT_CHAIN_KEY="y" * 60,
+        REBOND_KEYS=new_key_line("data", "k1"),
         ALLOWED_HOSTS="rebond.example.org",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         REBOND_VAR_DIR=str(tmp_path),
@@ -137,6 +151,7 @@ def deploy_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]
         "DJANGO_SETTINGS_MODULE": "rebond.settings",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "AUDIT_CHAIN_KEY": secrets.token_urlsafe(50),
+        "REBOND_KEYS": new_key_line("data", "k1"),
         "ALLOWED_HOSTS": "rebond.example.org",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "REBOND_VAR_DIR": str(tmp_path),

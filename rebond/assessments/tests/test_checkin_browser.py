@@ -48,11 +48,10 @@ def choose(page: Page, item: int, label: str) -> None:
 
 
 def drafts(administration: Administration) -> dict[int, int]:
-    return dict(
-        DraftAnswer.objects.filter(administration=administration).values_list(
-            "item_number", "value"
-        )
-    )
+    return {
+        draft.item_number: draft.value
+        for draft in DraftAnswer.objects.filter(administration=administration)
+    }
 
 
 def storage_dump(page: Page) -> dict[str, Any]:

@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from rebond.assessments.models import DraftAnswer, Submission
+from rebond.couples.models import Couple
+from rebond.crypto.fields import open_stored
 from rebond.tests import live
 
 ERROR_RE = re.compile(r'class="errorlist"[^>]*><li>([^<]+)<')
@@ -39,7 +42,13 @@ def drafts_in(database: Path, administration: str) -> dict[int, int]:
             "SELECT item_number, value FROM assessments_draftanswer WHERE administration_id = ?",
             [administration.replace("-", "")],
         ).fetchall()
-    return dict(rows)
+    # Values are encrypted (rebond/crypto): opened with the keyring this process shares.
+    return {
+        item: open_stored(
+            DraftAnswer, "value", blob, administration_id=administration, item_number=item
+        )
+        for item, blob in rows
+    }
 
 
 def open_checkin(client: live.HttpClient, token: str, administration: str) -> str:
@@ -96,11 +105,14 @@ def test_answers_autosaved_before_a_sigkill_survive_and_the_client_resumes(
     finally:
         live.stop(server)
     with sqlite3.connect(database) as db:
-        (answers,) = db.execute(
-            "SELECT answers FROM assessments_submission WHERE administration_id = ?",
+        (submission_id, answers) = db.execute(
+            "SELECT id, answers FROM assessments_submission WHERE administration_id = ?",
             [administration.replace("-", "")],
         ).fetchone()
-    assert answers == ('{"1": 2, "2": 1, "3": 3, "4": 0, "5": 1, "6": 0, "7": 1, "8": 0, "9": 0}')
+    stored = open_stored(
+        Submission, "answers", answers, id=submission_id, administration_id=administration
+    )
+    assert stored == {"1": 2, "2": 1, "3": 3, "4": 0, "5": 1, "6": 0, "7": 1, "8": 0, "9": 0}
 
 
 def write_concurrently(
@@ -176,7 +188,7 @@ def test_both_partners_and_a_clinician_writing_at_once_lose_nothing(
         (label,) = db.execute(
             "SELECT label FROM couples_couple WHERE id = ?", [seeds[0]["couple"].replace("-", "")]
         ).fetchone()
-    assert label == "Live couple edited 39"
+    assert open_stored(Couple, "label", label, id=seeds[0]["couple"]) == "Live couple edited 39"
 
 
 @pytest.mark.postgresql
@@ -206,8 +218,20 @@ def test_both_partners_and_a_clinician_writing_at_once_lose_nothing_on_postgresq
                     "WHERE administration_id = %s",
                     [seeds[0][f"administration_{role}"]],
                 ).fetchall()
-                assert dict(rows) == {n % 9 + 1: n % 4 for n in range(31, 40)}
+                drafts = {
+                    item: open_stored(
+                        DraftAnswer,
+                        "value",
+                        blob,
+                        administration_id=seeds[0][f"administration_{role}"],
+                        item_number=item,
+                    )
+                    for item, blob in rows
+                }
+                assert drafts == {n % 9 + 1: n % 4 for n in range(31, 40)}
             row = db.execute(
                 "SELECT label FROM couples_couple WHERE id = %s", [seeds[0]["couple"]]
             ).fetchone()
-            assert row == ("Live couple edited 39",)
+            assert row is not None
+            label = open_stored(Couple, "label", row[0], id=seeds[0]["couple"])
+            assert label == "Live couple edited 39"

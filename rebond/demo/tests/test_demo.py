@@ -98,6 +98,8 @@ def test_demo_code_refuses_any_account_that_is_not_a_demo_account(alice: User) -
         call_command("demo", "--code", alice.email, stdout=StringIO())
     # Not even a clinician of the demo clinic whose app has its own seed.
     therapist = User.objects.get(email="therapist@demo.rebond.test")
-    TOTPDevice.objects.filter(user=therapist).update(secret=mfa.new_secret())
+    device = TOTPDevice.objects.get(user=therapist)
+    device.secret = mfa.new_secret()
+    device.save(update_fields=["secret"])
     with pytest.raises(CommandError, match="not a demo account"):
         call_command("demo", "--code", therapist.email, stdout=StringIO())

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0004_loginattempt"),
-        ("assessments", "0002_schedule_rules_and_reminders"),
+        ("assessments", "0003_encrypt_at_rest"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

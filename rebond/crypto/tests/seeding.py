@@ -1,0 +1,148 @@
+"""Put a canary in every encrypted field the way users do: through the apps' actions.
+
+Free-text fields get text containing the canary. Fields that hold choices or numbers (a
+request's concerns and "feels safe", item answers, scores, totals, bands, flags) cannot hold
+a canary; the canary tests check that those columns hold nothing but ciphertext instead.
+"""
+
+from __future__ import annotations
+
+from rebond.accounts.models import User
+from rebond.alerts import actions as alerts
+from rebond.alerts.models import Alert
+from rebond.alerts.tests.helpers import ITEM9_MORE_THAN_HALF, answer
+from rebond.assessments import actions as assessments
+from rebond.couples import actions as couples
+from rebond.couples.models import Couple, Injury, Partner
+from rebond.emergency import actions as emergency
+from rebond.intake import actions as intake
+from rebond.intake.models import ConsultationRequest
+from rebond.test import ensure_totp_device
+
+# Fields whose values are choices or numbers: no canary fits, their columns are checked to
+# hold only ciphertext.
+NON_TEXT_FIELDS = frozenset(
+    {
+        "intake.ConsultationRequest.concerns",
+        "intake.ConsultationRequest.feels_safe",
+        "couples.Partner.intake_goal",
+        "assessments.DraftAnswer.value",
+        "assessments.Submission.answers",
+        "assessments.Submission.scores",
+        "assessments.Submission.total",
+        "assessments.Submission.band",
+        "assessments.Submission.flags",
+        "assessments.Submission.missing",
+        "accounts.TOTPDevice.secret",  # a random base32 seed, never text a user typed
+    }
+)
+
+
+def seed_everything(clinician: User, canary: str) -> Couple:
+    """Write `canary` into every free-text encrypted field through the real actions."""
+    assert clinician.clinic is not None
+    draft = intake.RequestDraft(
+        name=f"Requester {canary}",
+        contact_method=ConsultationRequest.ContactMethod.EMAIL,
+        contact_value=f"{canary}@example.org",
+        safe_times=f"Weekday mornings {canary}",
+        may_leave_message=False,
+        feels_safe=ConsultationRequest.FeelsSafe.NOT_SURE,
+        concerns=[ConsultationRequest.Concern.INFIDELITY],
+        concerns_text=f"What happened: {canary}",
+    )
+    declined = intake.submit_request(clinician.clinic, draft, rate_key="canary-1")
+    assert declined is not None
+    intake.decline_request(clinician, declined.id, referral=f"Referred to {canary}")
+    converted = intake.submit_request(clinician.clinic, draft, rate_key="canary-2")
+    assert converted is not None
+    couple = intake.convert_request_to_case(
+        clinician,
+        converted.id,
+        label=f"Case {canary}",
+        partner_a_name=f"Ada {canary}",
+        partner_b_name=f"Ben {canary}",
+        primary_clinician=clinician,
+    )
+    couples.update_case_details(
+        clinician,
+        couple.id,
+        label=f"Case {canary}",
+        relationship_agreement=Couple.Agreement.OTHER,
+        relationship_agreement_notes=f"Our agreement: {canary}",
+        secrets_policy=couple.secrets_policy,
+        modality=couple.modality,
+    )
+    partner_a = couple.partners.get(role="A")
+    partner_b = couple.partners.get(role="B")
+    couples.update_partner(
+        clinician, partner_a.id, display_name=f"Ada {canary}", pronouns=canary, language="en"
+    )
+    couples.set_intake_goal(partner_a, partner_a.id, Partner.Goal.CLARIFY)
+    couples.add_contact_channel(
+        clinician,
+        partner_b.id,
+        couples.ChannelDraft(
+            kind="phone", value=f"+44 {canary}", safe_to_contact=True, safe_hours=f"{canary} eve"
+        ),
+    )
+    couples.record_injury(
+        clinician,
+        couple.id,
+        couples.InjuryDraft(
+            category=Injury.Category.INFIDELITY,
+            subtype=Injury.Subtype.EMOTIONAL_AFFAIR,
+            hurt_partner_id=partner_a.id,
+            hurtful_partner_id=partner_b.id,
+            disclosure_state=Injury.Disclosure.KNOWN_TO_BOTH,
+            onset_period=f"Since {canary}",
+        ),
+    )
+    couples.transition_case(
+        clinician, couple.id, Couple.Status.INTAKE_SCHEDULED, reason=f"Because {canary}"
+    )
+    # A partner's answers: a draft left open, and a submitted PHQ-9 that raises an alert.
+    administration = next(
+        a
+        for a in assessments.schedule_instrument(clinician, couple.id, "PHQ-9")
+        if a.partner_id == partner_b.id
+    )
+    assessments.save_draft_answer(partner_b, administration.id, 1, 0)
+    answer(clinician, couple, partner_a, ITEM9_MORE_THAN_HALF)
+    alert = Alert.objects.get(couple=couple)
+    alerts.acknowledge_alert(clinician, alert.id)
+    alerts.close_alert(
+        clinician, alert.id, disposition=Alert.Disposition.SAFETY_PLAN, reason=f"Plan {canary}"
+    )
+    alerts.save_safety_plan(
+        clinician,
+        couple.id,
+        partner_a.id,
+        alerts.SafetyPlanDraft(
+            warning_signs=f"Signs {canary}",
+            coping_steps=f"Steps {canary}",
+            people_and_places=f"People {canary}",
+            professional_contacts=f"Contacts {canary}",
+            making_environment_safe=f"Safe {canary}",
+        ),
+    )
+    # A clinician's second factor, and an emergency grant with its reason.
+    ensure_totp_device(clinician)
+    admin = User.objects.create_user(
+        email=f"admin-{canary[-8:]}@example.test",
+        password=None,
+        display_name="Seeding Admin",
+        clinic=clinician.clinic,
+        is_clinic_admin=True,
+        is_therapist=False,
+    )
+    stand_in = User.objects.create_user(
+        email=f"standin-{canary[-8:]}@example.test",
+        password=None,
+        display_name="Seeding Stand-in",
+        clinic=clinician.clinic,
+    )
+    emergency.grant_emergency_access(
+        admin, emergency.GrantDraft(couple.id, stand_in.id, f"Emergency because {canary}", 4)
+    )
+    return couple
