@@ -4,10 +4,14 @@ public ones are listed in rebond/tests/test_url_access.py and nowhere else."""
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from rebond.measurement import urls as measurement_urls
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="caseload", permanent=False), name="home"),
     path("accounts/", include("rebond.accounts.urls")),
+    path("cases/", include(measurement_urls.clinician_patterns)),
     path("cases/", include("rebond.couples.urls")),
+    path("", include(measurement_urls.partner_patterns)),
     path("", include("rebond.intake.urls")),
     path("", include("rebond.portal.urls")),
     path("", include("rebond.assessments.urls")),

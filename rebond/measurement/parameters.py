@@ -23,6 +23,8 @@ Where each number comes from, in order of precedence:
 from __future__ import annotations
 
 import math
+import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import psychometrics
@@ -55,7 +57,9 @@ class Parameters:
         return "practice choice" in self.tolerance_source
 
 
-def settings_for(clinic_id: object, rows: dict[object, MeasurementSettings]) -> MeasurementSettings:
+def settings_for(
+    clinic_id: uuid.UUID, rows: Mapping[uuid.UUID, MeasurementSettings]
+) -> MeasurementSettings:
     """Return the clinic's settings row, or an unsaved one holding the defaults."""
     return rows.get(clinic_id) or MeasurementSettings(outcome_instrument=DEFAULT_OUTCOME_INSTRUMENT)
 

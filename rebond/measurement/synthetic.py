@@ -106,8 +106,8 @@ def build_couples(
     for n, couple in enumerate(couples):
         scenario = scenarios[n % len(scenarios)]
         pair = partners[2 * n : 2 * n + 2]
-        start, rate = rng.uniform(0.2, 0.3), rng.uniform(0.03, 0.04)
-        paths = {p.role: trajectory_for(scenario, p.role, start, rate, rng) for p in pair}
+        health, rate = rng.uniform(0.2, 0.3), rng.uniform(0.03, 0.04)
+        paths = {p.role: trajectory_for(scenario, p.role, health, rate, rng) for p in pair}
         for inst in loaded:
             is_risk = scoring.is_risk_instrument(inst)
             for session in range(sessions):

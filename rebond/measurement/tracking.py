@@ -121,7 +121,7 @@ def _refresh_batch(ids: list[uuid.UUID]) -> list[CoupleTrack]:
     rows = {s.clinic_id: s for s in MeasurementSettings.objects.filter(clinic_id__in=clinic_ids)}
     by_code: dict[str, list[Couple]] = defaultdict(list)
     for couple in couples:
-        by_code[settings_for(couple.clinic_id, rows).outcome_instrument].append(couple)  # type: ignore[arg-type]
+        by_code[settings_for(couple.clinic_id, rows).outcome_instrument].append(couple)
     tracks = []
     moment = now()
     for code, group in by_code.items():
@@ -131,7 +131,7 @@ def _refresh_batch(ids: list[uuid.UUID]) -> list[CoupleTrack]:
             continue
         scores = outcome_scores([c.id for c in group], code)
         for couple in group:
-            params = parameters_for(instrument, settings_for(couple.clinic_id, rows))  # type: ignore[arg-type]
+            params = parameters_for(instrument, settings_for(couple.clinic_id, rows))
             if params is None:
                 continue
             pair = [partners[couple.id].get("A"), partners[couple.id].get("B")]

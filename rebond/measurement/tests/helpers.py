@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from rebond.accounts.models import User
+from rebond.accounts.models import Clinic, User
 from rebond.assessments import actions as assessments
 from rebond.assessments.models import Submission
 from rebond.couples.models import Couple, Partner
+
+
+def clinic_of(user: User) -> Clinic:
+    """Return the clinician's clinic (the personas always have one)."""
+    if user.clinic is None:
+        raise ValueError("This persona has no clinic.")
+    return user.clinic
+
 
 # CSI-4 item maxima (Funk & Rogge 2007; psychometrics/instruments/csi4.py): 6, 5, 5, 5.
 CSI4_MAXIMA = (6, 5, 5, 5)

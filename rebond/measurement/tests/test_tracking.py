@@ -8,7 +8,7 @@ from rebond.accounts.models import User
 from rebond.alerts import actions as alert_actions
 from rebond.alerts.models import Alert, AlertNotification, AlertRuleSetting
 from rebond.measurement.models import CoupleTrack, MeasurementSettings
-from rebond.measurement.tests.helpers import csi4_answers, submit, submit_csi4_series
+from rebond.measurement.tests.helpers import clinic_of, csi4_answers, submit, submit_csi4_series
 from rebond.test import make_couple
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +62,7 @@ def test_the_alert_is_not_raised_again_while_it_is_open(alice: User) -> None:
 
 def test_partners_drifting_apart_raise_the_dyadic_alert(alice: User) -> None:
     couple = make_couple(alice)
-    settings = MeasurementSettings.objects.create(clinic=alice.clinic, tolerance=4)
+    settings = MeasurementSettings.objects.create(clinic=clinic_of(alice), tolerance=4)
     assert settings.divergence is None  # sqrt(2) x the tolerance basis: 2.97 for the CSI-4
     submit_csi4_series(alice, couple, [5, 6, 7, 8], [5, 5, 5, 4])
     track = CoupleTrack.objects.get(couple=couple)
@@ -75,7 +75,10 @@ def test_partners_drifting_apart_raise_the_dyadic_alert(alice: User) -> None:
 def test_reliable_deterioration_raises_a_priority_alert_with_local_norms(alice: User) -> None:
     # Local norms: SD 4, reliability .80 -> reliable change 1.96 x 2.53 = 4.96 points.
     MeasurementSettings.objects.create(
-        clinic=alice.clinic, local_sd=4, local_reliability=0.8, local_norms_source="Our intakes"
+        clinic=clinic_of(alice),
+        local_sd=4,
+        local_reliability=0.8,
+        local_norms_source="Our intakes",
     )
     couple = make_couple(alice)
     submit_csi4_series(alice, couple, [10, 11], [10, 4])
@@ -88,7 +91,7 @@ def test_reliable_deterioration_raises_a_priority_alert_with_local_norms(alice: 
 
 
 def test_a_clinic_that_turned_the_rule_off_gets_no_alert(alice: User) -> None:
-    AlertRuleSetting.objects.create(clinic=alice.clinic, rule="not_on_track", enabled=False)
+    AlertRuleSetting.objects.create(clinic=clinic_of(alice), rule="not_on_track", enabled=False)
     couple = make_couple(alice)
     submit_csi4_series(alice, couple, ON_CURVE, FLAT)
     assert CoupleTrack.objects.get(couple=couple).signal == "not_on_track"
@@ -105,7 +108,7 @@ def test_other_instruments_leave_the_track_alone(alice: User) -> None:
 
 
 def test_a_clinic_may_choose_another_outcome_instrument(alice: User) -> None:
-    MeasurementSettings.objects.create(clinic=alice.clinic, outcome_instrument="GAD-7")
+    MeasurementSettings.objects.create(clinic=clinic_of(alice), outcome_instrument="GAD-7")
     couple = make_couple(alice)
     partner = couple.partners.get(role="A")
     submit(alice, couple, partner, "CSI-4", csi4_answers(5))
