@@ -154,11 +154,20 @@ class PartnerTrack:
     reason: str = ""
 
 
-def judge_partner(course: Course, scores: Sequence[float]) -> PartnerTrack:
-    """Judge the latest of a partner's scores (intake first, one per session) against the course."""
+def judge_partner(
+    course: Course, scores: Sequence[float], sessions: Sequence[int] | None = None
+) -> PartnerTrack:
+    """Judge the latest of a partner's scores (intake first) against the course.
+
+    Without ``sessions`` the scores are one per session (observation k is session k); an
+    instrument given less often passes the session number of each score.
+    """
+    if sessions is not None and len(sessions) != len(scores):
+        raise ValueError(f"{len(scores)} scores but {len(sessions)} session numbers")
     if not scores:
         return PartnerTrack(Signal.NO_DATA, reason="No scores yet.")
-    baseline, score, session = scores[0], scores[-1], len(scores) - 1
+    baseline, score = scores[0], scores[-1]
+    session = len(scores) - 1 if sessions is None else sessions[-1] - sessions[0]
     if session == 0:
         return PartnerTrack(
             Signal.TOO_EARLY, 0, score, baseline, reason="Intake score only: the baseline."

@@ -125,6 +125,15 @@ def test_reliable_deterioration_is_flagged_at_any_session_after_intake() -> None
     assert judge_partner(PHQ, [8, 15]).signal == Signal.DETERIORATED
 
 
+def test_an_instrument_given_every_few_sessions_is_judged_at_its_own_session() -> None:
+    # A flat score at session 8 is off track even though it is only the third observation.
+    track = judge_partner(CSI, [4, 4, 4], sessions=[0, 4, 8])
+    assert (track.signal, track.session) == (Signal.OFF_TRACK, 8)
+    assert judge_partner(CSI, [4, 4, 4]).signal == Signal.TOO_EARLY
+    with pytest.raises(ValueError, match="session numbers"):
+        judge_partner(CSI, [4, 4], sessions=[0])
+
+
 def test_no_scores_and_an_intake_score_alone_are_not_judged() -> None:
     assert judge_partner(CSI, []).signal == Signal.NO_DATA
     only = judge_partner(CSI, [4])

@@ -10,6 +10,7 @@ marker and line style too, so the chart also reads in grey.
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,9 @@ from matplotlib.figure import Figure, SubFigure
 from matplotlib.ticker import MaxNLocator
 
 from psychometrics.recovery import CurvePoint
+
+# fontTools logs every font subset it makes for a PDF at INFO: noise, and no clinical content.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 # Okabe & Ito: blue, vermillion, bluish green, grey (for bands and the cut-off).
 PARTNER_COLOURS = ("#0072B2", "#D55E00")
@@ -69,6 +73,7 @@ class ChartData:
     higher_is_better: bool
     partners: Sequence[PartnerLine]
     events: Sequence[Event] = field(default_factory=tuple)
+    x_label: str = "Session (0 = intake)"
     width_inches: float = 7.5
     height_inches: float = 3.6
 
@@ -120,14 +125,16 @@ def draw(target: Figure | SubFigure, data: ChartData) -> None:
                 linewidth=0,
             )
         if line.reliable_band is not None:
-            ax.axhspan(
-                *sorted(line.reliable_band),
-                facecolor="none",
-                edgecolor=colour,
-                hatch="///",
-                alpha=0.25,
-                linewidth=0,
-            )
+            # Intake score +/- the reliable change: inside it, change may be measurement error.
+            for k, edge in enumerate(line.reliable_band):
+                ax.axhline(
+                    edge,
+                    color=colour,
+                    linewidth=0.7,
+                    linestyle=(0, (1, 3)),
+                    alpha=0.8,
+                    label=f"{line.name}: intake ± reliable change" if k == 0 else None,
+                )
         if line.points:
             ax.plot(
                 [x for x, _ in line.points],
@@ -153,12 +160,12 @@ def draw(target: Figure | SubFigure, data: ChartData) -> None:
             color="#005A40",
         )
     ax.set_title(data.title, loc="left", fontsize=10, fontweight="bold")
-    ax.set_xlabel("Session (0 = intake)")
+    ax.set_xlabel(data.x_label)
     ax.set_ylabel(data.y_label)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(axis="y", color="#CCCCCC", linewidth=0.5)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3, fontsize=7, frameon=False)
 
 
 def svg(data: ChartData) -> bytes:

@@ -17,7 +17,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import psychometrics
@@ -152,6 +152,7 @@ def _build(
     pair: tuple[Partner, Partner],
     series: tuple[list[Observation], list[Observation]],
     events: Sequence[CaseEvent],
+    session_days: Sequence[datetime] = (),
 ) -> InstrumentProgress:
     slug = instrument.code if scale == instrument.primary else f"{instrument.code}~{scale}"
     course = params.course if params is not None else None
@@ -160,7 +161,7 @@ def _build(
         curve: list[CurvePoint] = []
         band = None
         if observations and course is not None:
-            horizon = max(len(observations) - 1, course.planned_sessions)
+            horizon = max(observations[-1].session, course.planned_sessions)
             curve = expected_curve(course, observations[0].score, horizon)
         if observations and params is not None and params.reliable_change is not None:
             start = observations[0].score
@@ -182,14 +183,14 @@ def _build(
         cutoff=course.cutoff if course is not None else None,
         higher_is_better=target.higher_is_better,
         partners=lines,
-        events=place_events(events, [o.at for o in dates]),
+        events=place_events(events, session_days or [o.at for o in dates]),
     )
-    sessions = max((len(s) for s in series), default=0)
     rows = []
-    for session in range(sessions):
+    for session in sorted({o.session for observations in series for o in observations}):
         values: list[str] = []
         for observations, curve in zip(series, curves, strict=True):
-            score = observations[session].score if session < len(observations) else None
+            at = [o.score for o in observations if o.session == session]
+            score = at[-1] if at else None
             expected = curve[session].expected if session < len(curve) else None
             values += [_fmt(score), "" if expected is None else f"{expected:.1f}"]
         rows.append(TableRow(session, tuple(values)))
@@ -227,7 +228,8 @@ def _build(
     )
     if params is not None and params.course is not None and params.scale == scale:
         scores = {p.id: [o.score for o in s] for p, s in zip(pair, series, strict=True)}
-        judged = judge(params, list(pair), scores)
+        numbers = {p.id: [o.session for o in s] for p, s in zip(pair, series, strict=True)}
+        judged = judge(params, list(pair), scores, numbers)
         if judged is not None:
             progress.tracks = judged.partners
             progress.couple_track = judged.couple
@@ -272,6 +274,18 @@ def load(couple: Couple) -> CoupleProgress:
     )
     for code, partner_id, at, scores, answers in submissions:
         by_code[code][partner_id].append((at, scores, answers))
+    # Session numbers come from the outcome instrument, given every session (DOMAIN 8): another
+    # instrument's answer counts as the session on or before its day (half a day's grace).
+    outcome_code = settings.outcome_instrument
+    outcome_series = list(by_code.get(outcome_code, {}).values())
+    longest = max(outcome_series, key=lambda rows: len(rows)) if outcome_series else []
+    session_days = sorted(at for at, _, _ in longest)
+
+    def session_of(index: int, at: datetime, is_outcome: bool) -> int:
+        if is_outcome or not session_days:
+            return index
+        return max(0, bisect.bisect_right(session_days, at + timedelta(hours=12)) - 1)
+
     for code in sorted(by_code, key=lambda c: (c != settings.outcome_instrument, c)):
         try:
             instrument = psychometrics.get_instrument(code)
@@ -286,10 +300,15 @@ def load(couple: Couple) -> CoupleProgress:
                 for at, scores, answers in by_code[code].get(partner.id, []):
                     value = scores.get(scale)
                     if value is not None:
-                        observations.append(Observation(len(observations), at, value, answers))
+                        number = session_of(
+                            len(observations), at, code == settings.outcome_instrument
+                        )
+                        observations.append(Observation(number, at, value, answers))
                 series.append(observations)
             progress.instruments.append(
-                _build(instrument, scale, params, pair, (series[0], series[1]), events)
+                _build(
+                    instrument, scale, params, pair, (series[0], series[1]), events, session_days
+                )
             )
     progress.split_alliance = _split_alliance(progress)
     return progress

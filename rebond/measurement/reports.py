@@ -33,12 +33,20 @@ SIGNAL_WORDS = {
 }
 
 
-def _lines(target: Figure | SubFigure, lines: Sequence[tuple[str, str]], top: float = 0.97) -> None:
+def _lines(
+    target: Figure | SubFigure,
+    lines: Sequence[tuple[str, str]],
+    *,
+    height: float = A4[1],
+    top: float = 0.97,
+) -> None:
     """Write (style, text) lines from the top down; styles: h1, h2, p, small."""
     sizes = {"h1": 15, "h2": 11, "p": 9, "small": 7.5}
     y = top
     for style, text in lines:
         size = sizes[style]
+        if style in ("h1", "h2") and y < top:
+            y -= 6 / 72 / height  # space above a heading
         width = 110 if style == "small" else 95
         for part in textwrap.wrap(text, width) or [""]:
             target.text(
@@ -50,9 +58,9 @@ def _lines(target: Figure | SubFigure, lines: Sequence[tuple[str, str]], top: fl
                 fontweight="bold" if style in ("h1", "h2") else "normal",
                 color="#1d2a2a" if style != "small" else "#4f5d5c",
             )
-            y -= (size + 4) / 72 / A4[1] * (1.5 if style == "h1" else 1.0)
+            y -= (size + 4) / 72 / height * (1.5 if style == "h1" else 1.0)
         if style in ("h1", "h2"):
-            y -= 0.006
+            y -= 4 / 72 / height
 
 
 def halves(page: Figure) -> list[SubFigure]:
@@ -166,44 +174,46 @@ def _clinician_pages(progress: CoupleProgress, generated_by: str, at: datetime) 
             )
         )
     if progress.events:
-        lines.append(("h2", "Case events"))
-        lines += [("p", f"{_date(e.at)}: {e.label}") for e in progress.events]
-    first = Figure(figsize=A4)
-    _lines(first, lines)
+        lines.append(("h2", "Case events (latest eight)"))
+        lines += [("p", f"{_date(e.at)}: {e.label}") for e in progress.events[-8:]]
+    drawings = [i.chart for i in progress.instruments if i is not outcome]
+    if outcome is not None:
+        drawings.insert(0, outcome.chart)
+    return _compose(lines, drawings)
+
+
+def _compose(lines: list[tuple[str, str]], drawings: list[charts.ChartData]) -> list[Figure]:
+    """Return A4 pages: the text with the first chart below it, then two charts a page."""
+    first = Figure(figsize=A4, layout="constrained")
+    text, chart = list(first.subfigures(2, 1, height_ratios=[1.35, 1]).flat)  # type: ignore[union-attr]
+    _lines(text, lines, height=A4[1] * 1.35 / 2.35)
+    if drawings:
+        charts.draw(chart, drawings[0])
     pages = [first]
-    charts_left = list(progress.instruments)
-    while charts_left:
-        page = Figure(figsize=A4)
-        pair, charts_left = charts_left[:2], charts_left[2:]
-        parts = halves(page)
-        for part, item in zip(parts, pair, strict=False):
-            charts.draw(part, item.chart)
+    left = drawings[1:]
+    while left:
+        page = Figure(figsize=A4, layout="constrained")
+        pair, left = left[:2], left[2:]
+        for part, data in zip(halves(page), pair, strict=False):
+            charts.draw(part, data)
         pages.append(page)
     return pages
 
 
 def client_report(summary: ClientSummary, at: datetime) -> bytes:
     """Return the partner's own summary as a PDF (their scores only; see summary.py)."""
+    lines: list[tuple[str, str]] = [
+        ("h1", f"Your check-ins: {summary.partner.display_name}"),
+        ("small", f"Prepared {_date(at)}. Only your own answers are included."),
+    ]
+    for item in summary.instruments:
+        scores = ", ".join(f"{s.score:g}" for s in item.scores)
+        lines.append(("p", f"{item.name} ({item.interpretation}): {scores}."))
+    if summary.couple_chart is None and summary.couple_chart_withheld:
+        lines.append(("small", f"The chart of you both is {summary.couple_chart_withheld}."))
+    drawings = [i.chart for i in summary.instruments]
+    if summary.couple_chart is not None:
+        drawings.append(summary.couple_chart)
     with rc_context(charts.RC_PARAMS):
-        page = Figure(figsize=A4)
-        lines: list[tuple[str, str]] = [
-            ("h1", f"Your check-ins: {summary.partner.display_name}"),
-            ("small", f"Prepared {_date(at)}. Only your own answers are included."),
-        ]
-        for item in summary.instruments:
-            scores = ", ".join(f"{s.score:g}" for s in item.scores)
-            lines.append(("p", f"{item.name}: {scores} ({item.interpretation})."))
-        if summary.couple_chart is None and summary.couple_chart_withheld:
-            lines.append(("small", f"The chart of you both is {summary.couple_chart_withheld}."))
-        _lines(page, lines)
-        pages = [page]
-        drawings = [i.chart for i in summary.instruments]
-        if summary.couple_chart is not None:
-            drawings.append(summary.couple_chart)
-        while drawings:
-            sheet = Figure(figsize=A4)
-            pair, drawings = drawings[:2], drawings[2:]
-            for part, data in zip(halves(sheet), pair, strict=False):
-                charts.draw(part, data)
-            pages.append(sheet)
+        pages = _compose(lines, drawings)
     return _pdf(pages, "Your check-ins")

@@ -99,6 +99,7 @@ def _chart(inst: psychometrics.Instrument, lines: list[charts.PartnerLine]) -> c
         cutoff=rule.cutoff if rule is not None else None,
         higher_is_better=target.higher_is_better,
         partners=lines,
+        x_label="Check-in (0 = your first)",
         width_inches=6.5,
         height_inches=3.2,
     )

@@ -77,15 +77,25 @@ class CoupleJudgement:
 
 
 def judge(
-    params: Parameters, partners: Sequence[Partner | None], scores: dict[uuid.UUID, list[float]]
+    params: Parameters,
+    partners: Sequence[Partner | None],
+    scores: dict[uuid.UUID, list[float]],
+    sessions: dict[uuid.UUID, list[int]] | None = None,
 ) -> CoupleJudgement | None:
-    """Judge a couple's two partners (A, B) on one instrument, or None if it has no cut-off."""
+    """Judge a couple's two partners (A, B) on one instrument, or None if it has no cut-off.
+
+    ``sessions`` gives each score's session number for an instrument not given every session.
+    """
     course = params.course
     if course is None or params.divergence is None:
         return None
     series = tuple(scores.get(p.id, []) if p is not None else [] for p in partners[:2])
     a_scores, b_scores = (list(series[0]), list(series[1])) if len(series) == 2 else ([], [])
-    a, b = judge_partner(course, a_scores), judge_partner(course, b_scores)
+    numbers = [
+        sessions.get(p.id) if sessions is not None and p is not None else None for p in partners[:2]
+    ]
+    a = judge_partner(course, a_scores, numbers[0] if numbers else None)
+    b = judge_partner(course, b_scores, numbers[1] if len(numbers) > 1 else None)
     names = tuple(p.display_name if p is not None else "Partner" for p in partners[:2])
     couple = judge_couple(
         course,
