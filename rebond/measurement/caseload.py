@@ -9,7 +9,7 @@ and the clinic's check-in settings. Sorting, filtering and paging happen in SQL 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -27,6 +27,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils.timezone import now
 
 from rebond.accounts import access
@@ -103,6 +104,9 @@ class CaseloadRow:
     partners: tuple[PartnerCell, ...]
     open_alerts: int
     overdue: int
+    case_url: str
+    progress_url: str
+    checkins_url: str
 
     @property
     def signal(self) -> str:
@@ -185,6 +189,13 @@ def caseload_queryset(user: User, filters: Filters) -> QuerySet[Couple]:
     return couples.order_by(*order, "id")
 
 
+def _url_maker(name: str) -> Callable[[uuid.UUID], str]:
+    """Return a maker of `name`'s URL for a couple: reversed once, not once per row."""
+    placeholder = uuid.UUID(int=0)
+    pattern = reverse(name, args=[placeholder]).replace(str(placeholder), "{}")
+    return pattern.format
+
+
 def _role_on_case(user: User, couple: Couple, co_ids: set[uuid.UUID]) -> str:
     if couple.primary_clinician_id == user.id:
         return "Primary clinician"
@@ -210,6 +221,8 @@ def caseload_page(
         )
     )
     stages = stage_labels(couples)
+    case_url, progress_url = _url_maker("case"), _url_maker("couple_progress")
+    checkins_url = _url_maker("case_checkins")
     rows = []
     for couple in couples:
         track = getattr(couple, "track", None)
@@ -235,6 +248,9 @@ def caseload_page(
                 tuple(cells),
                 couple.open_alerts,  # type: ignore[attr-defined]
                 couple.overdue,  # type: ignore[attr-defined]
+                case_url(couple.id),
+                progress_url(couple.id),
+                checkins_url(couple.id),
             )
         )
     return page, rows

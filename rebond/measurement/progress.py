@@ -114,6 +114,7 @@ class CoupleProgress:
     events: list[CaseEvent]
     instruments: list[InstrumentProgress] = field(default_factory=list)
     split_alliance: str = ""
+    has_alliance_measure: bool = False
 
     @property
     def outcome(self) -> InstrumentProgress | None:
@@ -317,7 +318,10 @@ def load(couple: Couple) -> CoupleProgress:
 def _split_alliance(progress: CoupleProgress) -> str:
     """Return a warning when the partners' latest alliance ratings lie far apart, else ""."""
     for item in progress.instruments:
-        if item.instrument.code not in ALLIANCE_INSTRUMENTS or item.discrepancy is None:
+        if item.instrument.code not in ALLIANCE_INSTRUMENTS:
+            continue
+        progress.has_alliance_measure = True
+        if item.discrepancy is None:
             continue
         low, high = item.instrument.score_range(item.scale)
         # A practice choice, not a norm: a quarter of the range apart (no published threshold).

@@ -99,7 +99,7 @@ def _chart(inst: psychometrics.Instrument, lines: list[charts.PartnerLine]) -> c
         cutoff=rule.cutoff if rule is not None else None,
         higher_is_better=target.higher_is_better,
         partners=lines,
-        x_label="Check-in (0 = your first)",
+        x_label="Check-in",
         width_inches=6.5,
         height_inches=3.2,
     )
@@ -119,7 +119,7 @@ def client_summary(partner: Partner) -> ClientSummary:
         if inst.primary is None:
             continue
         own = [
-            OwnScore(n, at, scores[inst.primary], band)
+            OwnScore(n + 1, at, scores[inst.primary], band)
             for n, (at, scores, band) in enumerate(
                 r for r in rows if r[1].get(inst.primary) is not None
             )
@@ -146,7 +146,7 @@ def client_summary(partner: Partner) -> ClientSummary:
     lines = []
     for member in Partner.objects.filter(couple_id=partner.couple_id).order_by("role"):
         points = [
-            (n, scores[inst.primary])
+            (n + 1, scores[inst.primary])
             for n, (_, _, scores, _) in enumerate(
                 r for r in _series(member, code) if r[2].get(inst.primary) is not None
             )

@@ -14,6 +14,7 @@ import uuid
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.timezone import now
 from django.views.decorators.http import require_safe
 
@@ -54,6 +55,7 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
             if value not in Couple.INACTIVE_STATUSES
         ],
         "page_size": caseload_query.PAGE_SIZE,
+        "alerts_url": reverse("alerts"),
         "sort_label": caseload_query.SORTS[filters.sort].lower(),
     }
     return render(request, "measurement/caseload.html", context)
