@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/", include(measurement_urls.clinician_patterns)),
     path("cases/", include("rebond.couples.urls")),
     path("", include(measurement_urls.partner_patterns)),
+    path("", include(measurement_urls.settings_patterns)),
     path("", include("rebond.intake.urls")),
     path("", include("rebond.portal.urls")),
     path("", include("rebond.assessments.urls")),

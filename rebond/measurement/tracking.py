@@ -133,6 +133,7 @@ def _refresh_batch(ids: list[uuid.UUID]) -> list[CoupleTrack]:
     for couple in couples:
         by_code[settings_for(couple.clinic_id, rows).outcome_instrument].append(couple)
     tracks = []
+    empty: list[uuid.UUID] = []
     moment = now()
     for code, group in by_code.items():
         try:
@@ -146,7 +147,8 @@ def _refresh_batch(ids: list[uuid.UUID]) -> list[CoupleTrack]:
                 continue
             pair = [partners[couple.id].get("A"), partners[couple.id].get("B")]
             judged = judge(params, pair, scores)
-            if judged is None:
+            if judged is None or not (judged.scores[0] or judged.scores[1]):
+                empty.append(couple.id)  # no outcome scores: no track, "none" on the caseload
                 continue
             a, b = judged.partners
             tracks.append(
@@ -166,6 +168,7 @@ def _refresh_batch(ids: list[uuid.UUID]) -> list[CoupleTrack]:
                     computed_at=moment,
                 )
             )
+    CoupleTrack.objects.filter(couple_id__in=empty).delete()
     fields = [f.name for f in CoupleTrack._meta.concrete_fields if f.name != "couple"]
     CoupleTrack.objects.bulk_create(
         tracks, update_conflicts=True, unique_fields=["couple"], update_fields=fields

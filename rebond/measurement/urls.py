@@ -22,6 +22,10 @@ clinician_patterns = [
     ),
 ]
 
+settings_patterns = [
+    path("settings/measurement/", views.measurement_settings, name="measurement_settings"),
+]
+
 partner_patterns = [
     path("me/progress/", views.my_progress, name="my_progress"),
     path("me/progress/charts/<str:code>.svg", views.my_progress_chart, name="my_progress_chart"),

@@ -11,19 +11,23 @@ from __future__ import annotations
 
 import uuid
 
+from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.timezone import now
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from rebond import audit
 from rebond.accounts import access
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.couples.models import Couple, Partner
+from rebond.measurement import actions, charts, progress, reports, summary
 from rebond.measurement import caseload as caseload_query
-from rebond.measurement import charts, progress, reports, summary
+from rebond.measurement.forms import MeasurementSettingsForm
+from rebond.measurement.models import MeasurementSettings
+from rebond.measurement.parameters import settings_for
 from rebond.portal import session
 
 # The SVG's own policy: nothing may load or run; its inline styles may apply (it is an image).
@@ -129,6 +133,37 @@ def client_report(
             clinic_id=couple.clinic_id,
         )
     return _pdf(body, "check-in-summary.pdf")
+
+
+# --- The clinic's parameters (clinic admins) -------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def measurement_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Show and change the clinic's parameters of expected recovery (clinic admins only)."""
+    clinic = actions.get_settings_clinic(request.user)
+    current = settings_for(
+        clinic.id, {s.clinic_id: s for s in MeasurementSettings.objects.filter(clinic=clinic)}
+    )
+    status = 200
+    if request.method == "POST":
+        form = MeasurementSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.set_measurement_settings(request.user, form.draft())
+            except actions.SettingsError as error:
+                for name, messages_ in error.errors.items():
+                    for message in messages_:
+                        form.add_error(name or None, message)
+            else:
+                messages.success(request, "Saved. Every active couple's signal is recomputed.")
+                return redirect("measurement_settings")
+        status = 422
+    else:
+        form = MeasurementSettingsForm.for_settings(current)
+    return render(
+        request, "measurement/settings.html", {"form": form, "clinic": clinic}, status=status
+    )
 
 
 # --- The partner's own summary (private-link session) ------------------------------------------
