@@ -2,7 +2,8 @@
 
 Both are A4 pages laid out with matplotlib and written by its PDF backend, so every chart is
 the same vector drawing as on the page (`charts.draw`) and no other layout library or system
-library is needed. Text is set in matplotlib's bundled DejaVu Sans, embedded in the file.
+library is needed. Text is set in matplotlib's bundled DejaVu Sans, embedded in the file
+(Type 3, see charts.RC_PARAMS).
 """
 
 from __future__ import annotations
