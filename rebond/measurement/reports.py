@@ -1,7 +1,7 @@
 """PDF reports: the clinician's progress report and the partner's own summary.
 
 Both are A4 pages laid out with matplotlib and written by its PDF backend, so every chart is
-the same vector drawing as on the page (`charts.draw`) and no other layout library or system
+the same vector drawing as on the page (`plotting.draw`) and no other layout library or system
 library is needed. Text is set in matplotlib's bundled DejaVu Sans, embedded in the file
 (Type 3, see charts.RC_PARAMS).
 """
@@ -18,7 +18,7 @@ from matplotlib import rc_context
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure, SubFigure
 
-from rebond.measurement import charts
+from rebond.measurement import charts, plotting
 from rebond.measurement.progress import CoupleProgress, category_label
 from rebond.measurement.summary import ClientSummary
 
@@ -189,14 +189,14 @@ def _compose(lines: list[tuple[str, str]], drawings: list[charts.ChartData]) -> 
     text, chart = list(first.subfigures(2, 1, height_ratios=[1.35, 1]).flat)  # type: ignore[union-attr]
     _lines(text, lines, height=A4[1] * 1.35 / 2.35)
     if drawings:
-        charts.draw(chart, drawings[0])
+        plotting.draw(chart, drawings[0])
     pages = [first]
     left = drawings[1:]
     while left:
         page = Figure(figsize=A4, layout="constrained")
         pair, left = left[:2], left[2:]
         for part, data in zip(halves(page), pair, strict=False):
-            charts.draw(part, data)
+            plotting.draw(part, data)
         pages.append(page)
     return pages
 

@@ -23,7 +23,7 @@ from rebond import audit
 from rebond.accounts import access
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.couples.models import Couple, Partner
-from rebond.measurement import actions, charts, progress, reports, summary
+from rebond.measurement import actions, charts, progress, summary
 from rebond.measurement import caseload as caseload_query
 from rebond.measurement.forms import MeasurementSettingsForm
 from rebond.measurement.models import MeasurementSettings
@@ -78,7 +78,9 @@ def couple_progress(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> 
 
 
 def _svg(data: charts.ChartData) -> HttpResponse:
-    response = HttpResponse(charts.svg(data), content_type="image/svg+xml")
+    from rebond.measurement import plotting  # matplotlib: loaded by chart requests only
+
+    response = HttpResponse(plotting.svg(data), content_type="image/svg+xml")
     response["Content-Security-Policy"] = SVG_CSP
     return response
 
@@ -104,6 +106,8 @@ def _pdf(body: bytes, filename: str) -> HttpResponse:
 def progress_report(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpResponse:
     """Return the clinician's progress report as a PDF; every download is audited."""
     state = _progress(request, couple_id)
+    from rebond.measurement import reports  # matplotlib: loaded by report requests only
+
     body = reports.clinician_report(state, request.user.display_name, now())
     with transaction.atomic():
         audit.log(
@@ -124,6 +128,8 @@ def client_report(
     partner = access.get_partner_for_clinician(request.user, partner_id)
     if partner.couple_id != couple.id:
         raise Http404("Not found.")
+    from rebond.measurement import reports
+
     body = reports.client_report(summary.client_summary(partner), now())
     with transaction.atomic():
         audit.log(
