@@ -206,12 +206,18 @@ def _role_on_case(user: User, couple: Couple, co_ids: set[uuid.UUID]) -> str:
 
 def caseload_page(
     user: User, filters: Filters, page_number: str | int | None
-) -> tuple[Page[Couple], list[CaseloadRow]]:
-    """Return one page of the caseload and its rows."""
-    paginator = Paginator(caseload_queryset(user, filters), PAGE_SIZE)
+) -> tuple[Page[uuid.UUID], list[CaseloadRow]]:
+    """Return one page of the caseload and its rows.
+
+    Two steps: the page's ids, in order (the counts are computed for every couple only when
+    the sort or a filter needs them), then those couples with their counts (fifty rows).
+    """
+    queryset = caseload_queryset(user, filters)
+    paginator = Paginator(queryset.values_list("id", flat=True), PAGE_SIZE)
     page = paginator.get_page(page_number)
-    couples: list[Couple] = list(page.object_list)
-    ids = [c.id for c in couples]
+    ids = list(page.object_list)
+    by_id = {c.id: c for c in queryset.filter(id__in=ids).order_by()}
+    couples = [by_id[i] for i in ids if i in by_id]
     partners: dict[uuid.UUID, list[Partner]] = {c.id: [] for c in couples}
     for partner in Partner.objects.filter(couple_id__in=ids).order_by("role"):
         partners[partner.couple_id].append(partner)
