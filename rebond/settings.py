@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "rebond.couples",
     "rebond.assessments",
     "rebond.alerts",
+    "rebond.measurement",
     "rebond.intake",
     "rebond.portal",
     "rebond.emergency",

@@ -4,6 +4,8 @@ public ones are listed in rebond/tests/test_url_access.py and nowhere else."""
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from rebond.measurement import urls as measurement_urls
+
 urlpatterns = [
     path(
         "",
@@ -13,7 +15,10 @@ urlpatterns = [
         name="home",
     ),
     path("accounts/", include("rebond.accounts.urls")),
+    path("cases/", include(measurement_urls.clinician_patterns)),
     path("cases/", include("rebond.couples.urls")),
+    path("", include(measurement_urls.partner_patterns)),
+    path("", include(measurement_urls.settings_patterns)),
     path("", include("rebond.intake.urls")),
     path("", include("rebond.portal.urls")),
     path("", include("rebond.assessments.urls")),

@@ -65,29 +65,62 @@ def raise_alerts_for(submission: Submission) -> list[Alert]:
     )
     if not drafts:
         return []
-    recipients = case_clinicians(couple)
-    alerts = []
-    for draft in drafts:
-        alert = Alert.objects.create(
-            clinic_id=couple.clinic_id,
-            couple=couple,
-            subject_partner_id=administration.partner_id,
-            type=draft.type,
-            severity=draft.severity,
-            rule=draft.rule,
-            source_submission=submission,
-        )
-        alert.recipients.set(recipients)
-        AlertNotification.objects.bulk_create(
-            AlertNotification(alert=alert, recipient=person, kind=AlertNotification.Kind.NEW)
-            for person in recipients
-        )
-        audit.log(actor=None, action="alerts.alert.raise", obj=alert, clinic_id=couple.clinic_id)
-        alerts.append(alert)
+    alerts = [write_alert(couple, administration.partner_id, draft, submission) for draft in drafts]
     if any(a.severity == Alert.Severity.HIGH for a in alerts):
         _pause_conjoint_work(couple)
     transaction.on_commit(_enqueue_delivery)
     return alerts
+
+
+def write_alert(
+    couple: Couple, subject_partner_id: uuid.UUID, draft: rules.AlertDraft, submission: Submission
+) -> Alert:
+    """Write one alert for the clinicians on the case, with its outbox rows, and audit it."""
+    recipients = case_clinicians(couple)
+    alert = Alert.objects.create(
+        clinic_id=couple.clinic_id,
+        couple=couple,
+        subject_partner_id=subject_partner_id,
+        type=draft.type,
+        severity=draft.severity,
+        rule=draft.rule,
+        source_submission=submission,
+    )
+    alert.recipients.set(recipients)
+    AlertNotification.objects.bulk_create(
+        AlertNotification(alert=alert, recipient=person, kind=AlertNotification.Kind.NEW)
+        for person in recipients
+    )
+    audit.log(actor=None, action="alerts.alert.raise", obj=alert, clinic_id=couple.clinic_id)
+    return alert
+
+
+def raise_track_alert(
+    submission: Submission, couple_signal: str, subject: tuple[uuid.UUID | None, bool]
+) -> Alert | None:
+    """Raise the not-on-track alert for a couple, unless one is still open or the rule is off.
+
+    Called by `rebond.measurement.tracking` in the submission's transaction, after the couple's
+    signal was recomputed; `subject` is the partner it is about and whether they got reliably
+    worse.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("raise_track_alert() must run inside the submission's transaction.")
+    couple = submission.administration.couple
+    partner_id, deteriorated = subject
+    setting = AlertRuleSetting.objects.filter(clinic_id=couple.clinic_id, rule="not_on_track")
+    enabled = all(row.enabled for row in setting)
+    draft = rules.evaluate_track(couple_signal, deteriorated=deteriorated, enabled=enabled)
+    if draft is None or partner_id is None:
+        return None
+    still_open = Alert.objects.filter(couple=couple, rule=draft.rule).exclude(
+        status=Alert.Status.CLOSED
+    )
+    if still_open.exists():
+        return None
+    alert = write_alert(couple, partner_id, draft, submission)
+    transaction.on_commit(_enqueue_delivery)
+    return alert
 
 
 def _pause_conjoint_work(couple: Couple) -> None:

@@ -24,6 +24,7 @@ class Alert(models.Model):
         IPV_SCREEN_POSITIVE = "ipv_screen_positive", "Partner violence screen positive"
         SEVERE_SCORE = "severe_score", "Very severe score"
         RELIABLE_DETERIORATION = "reliable_deterioration", "Reliable deterioration"
+        NOT_ON_TRACK = "not_on_track", "Not on track"
 
     class Severity(models.IntegerChoices):
         INFO = 1, "Info"

@@ -20,6 +20,12 @@ Severities and their sources:
   HIGH: the partner must be seen alone before any further conjoint session (DOMAIN 4.2).
 - Very severe scores: the published top band of the instrument (PHQ-9 "severe", 20-27,
   Kroenke 2001; GAD-7 "severe", 15-21, Spitzer et al. 2006) raise a PRIORITY alert.
+- Not on track (DOMAIN header and 6; the algorithm and its sources are in
+  `psychometrics.recovery`): when the couple's signal on the clinic's outcome instrument turns
+  "not on track" (either partner off track or reliably worse, or the partners diverging), an
+  INFO alert, or a PRIORITY one when a partner got reliably worse (Lambert's feedback systems
+  single out deterioration; DOMAIN 5). One open alert per couple is enough: it is not raised
+  again until the clinician closes it. Partners never see it, like every alert.
 """
 
 from __future__ import annotations
@@ -54,6 +60,7 @@ RULES: tuple[Rule, ...] = (
     Rule("asq", "ASQ suicide risk screen"),
     Rule("ipv_screen", "Partner violence screens (HARK, HITS item 1)"),
     Rule("severe_score", "Very severe depression or anxiety score (PHQ-9, GAD-7)"),
+    Rule("not_on_track", "Not on track: a partner off track or reliably worse, or diverging"),
 )
 RULE_CODES = frozenset(rule.code for rule in RULES)
 
@@ -90,3 +97,14 @@ def evaluate(
     if on["severe_score"] and instrument_code in ("PHQ-9", "GAD-7") and band == "severe":
         drafts.append(AlertDraft("severe_score", T.SEVERE_SCORE, PRIORITY))
     return drafts
+
+
+def evaluate_track(
+    couple_signal: str, *, deteriorated: bool, enabled: bool = True
+) -> AlertDraft | None:
+    """Return the alert a couple's new not-on-track signal raises, if the clinic has it on."""
+    if not enabled or couple_signal != "not_on_track":
+        return None
+    if deteriorated:
+        return AlertDraft("not_on_track", T.RELIABLE_DETERIORATION, PRIORITY)
+    return AlertDraft("not_on_track", T.NOT_ON_TRACK, Alert.Severity.INFO)

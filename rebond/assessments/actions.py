@@ -238,6 +238,11 @@ def _submit(
     from rebond.alerts.actions import raise_alerts_for
 
     raise_alerts_for(submission)
+    # The couple's not-on-track signal is brought up to date in the same transaction too
+    # (rebond/measurement/tracking.py); it raises its alert through rebond.alerts.
+    from rebond.measurement.tracking import track_after_submission
+
+    track_after_submission(submission)
     return SubmitOutcome(submission, created=True)
 
 

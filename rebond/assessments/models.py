@@ -56,6 +56,8 @@ class Administration(models.Model):
         indexes: ClassVar[list[models.Index]] = [
             # A partner's list of check-ins to do, and a clinician's view per partner.
             models.Index(fields=["partner", "status"], name="administration_partner_status"),
+            # The caseload's count of overdue check-ins per couple (measurement/caseload.py).
+            models.Index(fields=["couple", "status", "due_at"], name="administration_couple_open"),
         ]
 
     def __str__(self) -> str:

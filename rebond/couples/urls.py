@@ -3,7 +3,6 @@ from django.urls import path
 from rebond.couples import views
 
 urlpatterns = [
-    path("", views.caseload, name="caseload"),
     path("<uuid:couple_id>/", views.case, name="case"),
     path("<uuid:couple_id>/details/", views.update_case_details, name="case_details"),
     path("<uuid:couple_id>/move/", views.transition_case, name="case_transition"),

@@ -1,4 +1,4 @@
-"""The clinician's caseload and the couple's case page.
+"""The couple's case page (the caseload is in rebond/measurement).
 
 Views parse and render; every change goes through `rebond.couples.actions`. Each form posts
 to its own URL and works without JavaScript (POST, then redirect back to the case page); with
@@ -60,40 +60,6 @@ SECRETS_POLICY_HELP: dict[str, str] = {
         "safety disclosures are never passed on."
     ),
 }
-
-
-@dataclass(frozen=True)
-class CaseloadRow:
-    couple: Couple
-    role: str
-
-
-def _role_on_case(user: User, couple: Couple, co_ids: set[uuid.UUID]) -> str:
-    if couple.primary_clinician_id == user.id:
-        return "Primary clinician"
-    if couple.id in co_ids:
-        return "Co-clinician"
-    return "Supervisor"
-
-
-@require_safe
-def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Show the active couples the clinician works on."""
-    user = request.user
-    couples = list(
-        access.couples_for_clinician(user)
-        .exclude(status__in=Couple.INACTIVE_STATUSES)
-        .select_related("primary_clinician")
-        .prefetch_related("partners"),
-    )
-    couples.sort(key=lambda c: c.label.casefold())  # labels are encrypted: sorted here
-    co_ids = set(
-        Couple.co_clinicians.through.objects.filter(
-            user_id=user.id, couple_id__in=[c.id for c in couples]
-        ).values_list("couple_id", flat=True)
-    )
-    rows = [CaseloadRow(c, _role_on_case(user, c, co_ids)) for c in couples]
-    return render(request, "couples/caseload.html", {"couples": couples, "rows": rows})
 
 
 # --- The case page ----------------------------------------------------------------------------

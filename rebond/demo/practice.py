@@ -233,6 +233,8 @@ def _build_case_histories(clinic: Clinic) -> None:
         _build_reyes_bauer(by_label["Reyes & Bauer"])
     if "Okafor & Lindqvist" in by_label:
         _build_checkins(by_label["Okafor & Lindqvist"])
+    if "Haddad & Moreau" in by_label:
+        _build_progress(by_label["Haddad & Moreau"])
 
 
 def _partners(couple: Couple) -> tuple[Partner, Partner]:
@@ -389,3 +391,66 @@ def demo_codes(email: str | None = None) -> list[tuple[str, str]]:
     if email is not None and not users:
         raise LookupError(f"{email} is not a demo account.")
     return [(user.email, mfa.current_code(DEMO_TOTP_SECRET)) for user in users]
+
+
+# Eight weekly sessions of Haddad & Moreau (rebond/measurement): Sami's CSI-4 rises along the
+# expected-recovery line while Élodie's stays flat, so the couple shows "not on track" (one
+# partner off track) on the caseload and the progress page. GAD-7 at intake, session 4 and 7.
+# Synthetic answers (CSI-4 item 1 0-6, items 2-4 0-5; GAD-7 0-3 per item).
+_DEMO_PROGRESS = {
+    "A": [
+        [1, 1, 1, 1],
+        [2, 1, 1, 1],
+        [2, 2, 1, 1],
+        [2, 2, 2, 1],
+        [3, 2, 2, 1],
+        [3, 2, 2, 2],
+        [3, 3, 2, 2],
+        [3, 3, 3, 2],
+    ],
+    "B": [
+        [1, 1, 1, 1],
+        [1, 1, 1, 1],
+        [1, 1, 1, 0],
+        [1, 1, 1, 1],
+        [1, 1, 1, 1],
+        [1, 0, 1, 1],
+        [1, 1, 1, 1],
+        [1, 1, 0, 1],
+    ],
+}
+_DEMO_GAD7 = {
+    0: {"A": [2, 2, 1, 2, 1, 1, 2], "B": [2, 1, 2, 1, 1, 2, 1]},
+    4: {"A": [1, 1, 1, 1, 1, 1, 1], "B": [2, 2, 1, 2, 1, 2, 1]},
+    7: {"A": [1, 0, 1, 1, 0, 1, 0], "B": [2, 2, 2, 1, 1, 2, 1]},
+}
+
+
+def _build_progress(couple: Couple) -> None:
+    """Answer eight weeks of check-ins for the couple, once, dated a week apart."""
+    from rebond.assessments.models import Submission
+    from rebond.measurement.tracking import refresh_tracks
+
+    if Administration.objects.filter(couple=couple).exists():
+        return
+    sessions = len(_DEMO_PROGRESS["A"])
+    for session in range(sessions):
+        when = now() - timedelta(days=7 * (sessions - 1 - session), hours=2)
+        occasion = "Intake" if session == 0 else f"Session {session}"
+        sets = [("CSI-4", {r: v[session] for r, v in _DEMO_PROGRESS.items()})]
+        if session in _DEMO_GAD7:
+            sets.append(("GAD-7", _DEMO_GAD7[session]))
+        for code, answers in sets:
+            for administration in assessment_actions.schedule_instrument(
+                couple.primary_clinician, couple.id, code, occasion=occasion, due_at=when
+            ):
+                submission = assessment_actions.submit_administration(
+                    administration.partner,
+                    administration.id,
+                    administration.submission_key,
+                    dict(enumerate(answers[administration.partner.role], start=1)),
+                ).submission
+                # Synthetic history: date each answer on its session's day, not today.
+                Submission.objects.filter(pk=submission.pk).update(submitted_at=when)
+                Administration.objects.filter(pk=administration.pk).update(submitted_at=when)
+    refresh_tracks([couple.id])

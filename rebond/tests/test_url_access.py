@@ -60,6 +60,10 @@ PRIVATE_LINK_URL_NAMES = {
     "checkin",  # One of their own questionnaires.
     "checkin_autosave",  # Saves one of their own answers to their own draft.
     "checkin_submit",  # Submits their own questionnaire with its server-issued key.
+    # Their own scores over time (rebond/measurement/summary.py): only the session partner's
+    # non-risk submissions; the couple chart only when both consented and no concern is open.
+    "my_progress",
+    "my_progress_chart",
     "checkin_receipt",  # Thanks, and crisis resources on their own screen after a risk flag.
 }
 # Public pages whose URL names a row: the row the test creates for it.

@@ -26,7 +26,8 @@ def test_it_lists_the_clinicians_active_cases(client: Client, alice: User, bob: 
     assert r.status_code == 200
     body = r.content.decode()
     assert "Rivera &amp; Chen" in body
-    assert "Sam Rivera &amp; Alex Chen" in body
+    assert "Sam Rivera" in body
+    assert "Alex Chen" in body
     assert "Closed case" not in body
     assert "Bob&#x27;s couple" not in body
     assert "1 active case " in body
@@ -51,9 +52,10 @@ def test_the_caseload_query_count_does_not_grow_with_the_caseload(
     for n in range(30):
         make_couple(alice, f"Couple {n}")
     login(client, alice)
-    # + the header's two counts: new consultation requests (intake), open priority alerts.
+    # + the header's two counts: new consultation requests (intake), open priority alerts;
+    # the signals, alerts and overdue counts (rebond/measurement/caseload.py);
     # + up to 8 for the audit entry of the read (SECURITY.md LG-01).
-    with django_assert_max_num_queries(16):  # type: ignore[operator]
+    with django_assert_max_num_queries(19):  # type: ignore[operator]
         r = client.get(reverse("caseload"))
     assert r.status_code == 200
 

@@ -1,0 +1,65 @@
+"""What a progress chart shows (plain data), its palette and its rendering parameters.
+
+The drawing itself is in `plotting.py`, which imports matplotlib only when a chart is drawn,
+so pages without charts (the caseload) never load it. Colours are Okabe & Ito's
+colour-blind-safe palette (Okabe, M. & Ito, K., "Color Universal Design", 2002/2008), and the
+two partners differ by marker and line style too, so the chart also reads in grey.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from psychometrics.recovery import CurvePoint
+
+# Okabe & Ito: blue, vermillion, bluish green, grey (for bands and the cut-off).
+PARTNER_COLOURS = ("#0072B2", "#D55E00")
+PARTNER_MARKERS = ("o", "s")
+PARTNER_LINES = ("-", "--")
+EVENT_COLOUR = "#009E73"
+CLINICAL_RANGE_COLOUR = "#E6E6E6"
+CUTOFF_COLOUR = "#000000"
+
+RC_PARAMS: Any = {
+    "svg.fonttype": "none",  # text stays text: selectable, searchable, small
+    "svg.hashsalt": "rebond",  # stable element ids: the same data draws the same SVG
+    # Type 3: the glyphs used, embedded as vector procedures. Any glyph of DejaVu, text stays
+    # searchable, and it is written several times faster than a Type 42 (TrueType) subset.
+    "pdf.fonttype": 3,
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+}
+
+
+@dataclass(frozen=True)
+class PartnerLine:
+    """One partner's scores (session, score), and their expected curve and reliable band."""
+
+    name: str
+    points: Sequence[tuple[int, float]]
+    expected: Sequence[CurvePoint] = ()
+    reliable_band: tuple[float, float] | None = None  # intake score -/+ the reliable change
+
+
+@dataclass(frozen=True)
+class Event:
+    """A mark on the time axis (a case transition; therapy stages and AIRM steps at merge)."""
+
+    x: float  # in sessions: 2.5 is between sessions 2 and 3
+    label: str
+
+
+@dataclass(frozen=True)
+class ChartData:
+    title: str
+    y_label: str
+    y_range: tuple[float, float]
+    cutoff: float | None
+    higher_is_better: bool
+    partners: Sequence[PartnerLine]
+    events: Sequence[Event] = field(default_factory=tuple)
+    x_label: str = "Session (0 = intake)"
+    width_inches: float = 7.5
+    height_inches: float = 3.6

@@ -1,0 +1,89 @@
+"""A clinic's measurement parameters and each couple's latest not-on-track signal.
+
+The parameters of expected recovery are practice choices (DOMAIN.md 6, tagged [P]), so each
+clinic may replace them; absent a row, the defaults of `psychometrics.recovery` apply.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.timezone import now
+
+from psychometrics.recovery import (
+    DEFAULT_FLAG_FROM_SESSION,
+    DEFAULT_PLANNED_SESSIONS,
+    PLANNED_SESSIONS_RANGE,
+    CoupleSignal,
+    Signal,
+)
+from rebond.accounts.models import Clinic
+from rebond.couples.models import Couple
+
+DEFAULT_OUTCOME_INSTRUMENT = "CSI-4"  # DOMAIN 6: the primary per-session metric
+
+
+class MeasurementSettings(models.Model):
+    """A clinic's parameters for expected recovery and the not-on-track rule."""
+
+    clinic = models.OneToOneField(
+        Clinic, on_delete=models.CASCADE, related_name="measurement_settings"
+    )
+    outcome_instrument = models.CharField(max_length=20, default=DEFAULT_OUTCOME_INSTRUMENT)
+    planned_sessions = models.PositiveSmallIntegerField(
+        default=DEFAULT_PLANNED_SESSIONS,
+        validators=[
+            MinValueValidator(PLANNED_SESSIONS_RANGE[0]),
+            MaxValueValidator(PLANNED_SESSIONS_RANGE[1]),
+        ],
+    )
+    flag_from_session = models.PositiveSmallIntegerField(default=DEFAULT_FLAG_FROM_SESSION)
+    # Empty: the instrument's reliable-change amount, or the practice default (measurement
+    # /parameters.py) when the instrument has none.
+    tolerance = models.FloatField(null=True, blank=True)
+    divergence = models.FloatField(null=True, blank=True)
+    # Local norms for the outcome instrument (INSTRUMENTS.md 2: clinics may supply them): the SD
+    # of their own pre-treatment sample and the instrument's reliability.
+    local_sd = models.FloatField(null=True, blank=True)
+    local_reliability = models.FloatField(null=True, blank=True)
+    local_norms_source = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(default=now)
+
+    def __str__(self) -> str:
+        return f"measurement settings of {self.clinic_id}"
+
+
+class CoupleTrack(models.Model):
+    """A couple's latest standing on the outcome instrument, kept for the caseload.
+
+    Recomputed from the submissions whenever one of the outcome instrument is scored (in the
+    same transaction) and when the clinic changes its parameters, so the caseload can sort,
+    filter and page on it in SQL instead of reading every score of every couple.
+    """
+
+    couple = models.OneToOneField(
+        Couple, on_delete=models.CASCADE, primary_key=True, related_name="track"
+    )
+    instrument_code = models.CharField(max_length=20)
+    signal = models.CharField(max_length=14, choices=[(s.value, s.value) for s in CoupleSignal])
+    diverging = models.BooleanField(default=False)
+    a_signal = models.CharField(max_length=14, choices=[(s.value, s.value) for s in Signal])
+    a_score = models.FloatField(null=True, blank=True)
+    a_category = models.CharField(max_length=14, blank=True)
+    b_signal = models.CharField(max_length=14, choices=[(s.value, s.value) for s in Signal])
+    b_score = models.FloatField(null=True, blank=True)
+    b_category = models.CharField(max_length=14, blank=True)
+    reasons = models.JSONField(default=list)
+    sessions = models.PositiveSmallIntegerField(default=0)
+    computed_at = models.DateTimeField(default=now)
+
+    class Meta:
+        indexes: ClassVar[list[models.Index]] = [
+            # The caseload's "not on track first" sort and its signal filter.
+            models.Index(fields=["signal"], name="track_signal"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signal} ({self.instrument_code})"

@@ -1,0 +1,339 @@
+"""A couple's progress, per instrument, for the clinician's page and PDF report.
+
+Everything is read in a fixed number of queries: the couple's non-risk submissions (one), the
+partners (one), the clinic's settings (one), the case events (one). Risk instruments (PHQ-9,
+ASQ, HARK, HITS) never appear here: the progress page is a couple-level view and the DOMAIN
+header excludes risk instruments from every couple-level view; their results stay on the
+check-ins page, where each view is audited.
+
+Per instrument and partner, observation k is session k (0 = intake), as in
+`psychometrics.recovery`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import psychometrics
+from psychometrics import Instrument
+from psychometrics.recovery import (
+    CoupleTrack,
+    CurvePoint,
+    PartnerTrack,
+    expected_curve,
+)
+from rebond.assessments.models import Submission
+from rebond.couples.models import Couple, Partner
+from rebond.measurement import charts
+from rebond.measurement.models import MeasurementSettings
+from rebond.measurement.parameters import Parameters, parameters_for, settings_for
+from rebond.measurement.stages import CaseEvent, case_events
+from rebond.measurement.tracking import category_of, judge
+
+JSON = dict[str, Any]
+
+# Alliance instruments a clinic may load with licensed wording (INSTRUMENTS.md 5.8); none ships
+# in the default catalogue, so the split-alliance check has nothing to read until one is added.
+ALLIANCE_INSTRUMENTS = ("SAI", "SOFTA-s", "WAI-SR")
+
+
+@dataclass(frozen=True)
+class Observation:
+    session: int
+    at: datetime
+    score: float
+    answers: dict[str, int | None]
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One session of the text alternative to a chart."""
+
+    session: int
+    values: tuple[str, ...]  # per partner: score, then expected
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """One item: each partner's intake and latest answer (the item-level view)."""
+
+    number: int
+    topic: str
+    answers: tuple[tuple[str, str], ...]  # per partner: (intake, latest)
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    latest_gap: float
+    gain_gap: float | None
+    threshold: float | None
+
+    @property
+    def is_notable(self) -> bool:
+        return (
+            self.gain_gap is not None
+            and self.threshold is not None
+            and self.gain_gap >= (self.threshold)
+        )
+
+
+@dataclass
+class InstrumentProgress:
+    instrument: Instrument
+    scale: str
+    slug: str
+    params: Parameters | None
+    series: tuple[list[Observation], list[Observation]]
+    chart: charts.ChartData
+    alt: str
+    table_head: tuple[str, ...]
+    table: list[TableRow]
+    items: list[ItemRow]
+    tracks: tuple[PartnerTrack, PartnerTrack] | None = None
+    couple_track: CoupleTrack | None = None
+    categories: tuple[str, str] = ("", "")
+    discrepancy: Discrepancy | None = None
+
+    @property
+    def title(self) -> str:
+        name = self.instrument.code
+        return name if self.scale == self.instrument.primary else f"{name} {self.scale}"
+
+
+@dataclass
+class CoupleProgress:
+    couple: Couple
+    partners: tuple[Partner, ...]
+    settings: MeasurementSettings
+    events: list[CaseEvent]
+    instruments: list[InstrumentProgress] = field(default_factory=list)
+    split_alliance: str = ""
+    has_alliance_measure: bool = False
+
+    @property
+    def outcome(self) -> InstrumentProgress | None:
+        code = self.settings.outcome_instrument
+        return next((i for i in self.instruments if i.instrument.code == code), None)
+
+    def instrument(self, slug: str) -> InstrumentProgress | None:
+        return next((i for i in self.instruments if i.slug == slug), None)
+
+
+def _fmt(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def place_events(events: Sequence[CaseEvent], dates: Sequence[datetime]) -> list[charts.Event]:
+    """Return the events as positions in sessions: between the sessions around each date."""
+    placed = []
+    for event in events:
+        index = bisect.bisect_right(list(dates), event.at)
+        if dates and index > 0:
+            placed.append(charts.Event(index - 0.5, event.label))
+    return placed
+
+
+def _label(instrument: Instrument, number: int, value: int | None) -> str:
+    if value is None:
+        return "Not answered"
+    item = instrument.items[number - 1]
+    return next((o.label for o in item.options if o.value == value), str(value))
+
+
+def _build(
+    instrument: Instrument,
+    scale: str,
+    params: Parameters | None,
+    pair: tuple[Partner, Partner],
+    series: tuple[list[Observation], list[Observation]],
+    events: Sequence[CaseEvent],
+    session_days: Sequence[datetime] = (),
+) -> InstrumentProgress:
+    slug = instrument.code if scale == instrument.primary else f"{instrument.code}~{scale}"
+    course = params.course if params is not None else None
+    lines, curves = [], []
+    for partner, observations in zip(pair, series, strict=True):
+        curve: list[CurvePoint] = []
+        band = None
+        if observations and course is not None:
+            horizon = max(observations[-1].session, course.planned_sessions)
+            curve = expected_curve(course, observations[0].score, horizon)
+        if observations and params is not None and params.reliable_change is not None:
+            start = observations[0].score
+            band = (start - params.reliable_change, start + params.reliable_change)
+        curves.append(curve)
+        lines.append(
+            charts.PartnerLine(
+                partner.display_name, [(o.session, o.score) for o in observations], curve, band
+            )
+        )
+    dates = max(series, key=len)
+    low, high = instrument.score_range(scale)
+    target = instrument.scale(scale)
+    title = f"{instrument.code}: {target.name}"
+    chart = charts.ChartData(
+        title=title,
+        y_label=f"{target.name} ({'higher' if target.higher_is_better else 'lower'} is better)",
+        y_range=(float(low), float(high)),
+        cutoff=course.cutoff if course is not None else None,
+        higher_is_better=target.higher_is_better,
+        partners=lines,
+        events=place_events(events, session_days or [o.at for o in dates]),
+    )
+    rows = []
+    for session in sorted({o.session for observations in series for o in observations}):
+        values: list[str] = []
+        for observations, curve in zip(series, curves, strict=True):
+            at = [o.score for o in observations if o.session == session]
+            score = at[-1] if at else None
+            expected = curve[session].expected if session < len(curve) else None
+            values += [_fmt(score), "" if expected is None else f"{expected:.1f}"]
+        rows.append(TableRow(session, tuple(values)))
+    head = tuple(text for p in pair for text in (p.display_name, f"{p.display_name}: expected"))
+    alt_parts = [f"Line chart of {chart.y_label} by session for both partners."]
+    for partner, observations in zip(pair, series, strict=True):
+        if observations:
+            alt_parts.append(
+                f"{partner.display_name}: {observations[0].score:g} at intake, "
+                f"{observations[-1].score:g} at session {observations[-1].session}."
+            )
+        else:
+            alt_parts.append(f"{partner.display_name}: no scores yet.")
+    if course is not None:
+        alt_parts.append(f"Clinical cut-off {course.cutoff:g}. Values in the table below.")
+    items = []
+    if scale == instrument.primary or instrument.primary is None:
+        for item in instrument.items:
+            answers = []
+            for observations in series:
+                if observations:
+                    first = observations[0].answers.get(str(item.number))
+                    last = observations[-1].answers.get(str(item.number))
+                    answers.append(
+                        (
+                            _label(instrument, item.number, first),
+                            _label(instrument, item.number, last),
+                        )
+                    )
+                else:
+                    answers.append(("", ""))
+            items.append(ItemRow(item.number, item.topic, tuple(answers)))
+    progress = InstrumentProgress(
+        instrument, scale, slug, params, series, chart, " ".join(alt_parts), head, rows, items
+    )
+    if params is not None and params.course is not None and params.scale == scale:
+        scores = {p.id: [o.score for o in s] for p, s in zip(pair, series, strict=True)}
+        numbers = {p.id: [o.session for o in s] for p, s in zip(pair, series, strict=True)}
+        judged = judge(params, list(pair), scores, numbers)
+        if judged is not None:
+            progress.tracks = judged.partners
+            progress.couple_track = judged.couple
+            progress.categories = judged.categories
+    a, b = series
+    if a and b:
+        gains = None
+        if progress.tracks is not None:
+            ga, gb = progress.tracks[0].gain, progress.tracks[1].gain
+            gains = abs(ga - gb) if ga is not None and gb is not None else None
+        progress.discrepancy = Discrepancy(
+            abs(a[-1].score - b[-1].score), gains, params.divergence if params else None
+        )
+    return progress
+
+
+def load(couple: Couple) -> CoupleProgress:
+    """Return the couple's progress on every non-risk instrument they have answered."""
+    partners = list(couple.partners.order_by("role"))
+    pair = (partners[0], partners[1]) if len(partners) == 2 else None
+    rows = {s.clinic_id: s for s in MeasurementSettings.objects.filter(clinic_id=couple.clinic_id)}
+    settings = settings_for(couple.clinic_id, rows)
+    events = case_events(couple)
+    progress = CoupleProgress(couple, tuple(partners), settings, events)
+    if pair is None:
+        return progress
+    submissions = (
+        Submission.objects.filter(
+            administration__couple=couple, administration__is_risk=False, complete=True
+        )
+        .order_by("submitted_at", "id")
+        # Scores and answers are encrypted at rest (rebond/crypto): read through the model.
+        .select_related("administration")
+    )
+    by_code: dict[str, dict[uuid.UUID, list[tuple[datetime, JSON, JSON]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for row in submissions:
+        administration = row.administration
+        by_code[administration.instrument_code][administration.partner_id].append(
+            (row.submitted_at, row.scores, row.answers)
+        )
+    # Session numbers come from the outcome instrument, given every session (DOMAIN 8): another
+    # instrument's answer counts as the session on or before its day (half a day's grace).
+    outcome_code = settings.outcome_instrument
+    outcome_series = list(by_code.get(outcome_code, {}).values())
+    longest = max(outcome_series, key=lambda rows: len(rows)) if outcome_series else []
+    session_days = sorted(at for at, _, _ in longest)
+
+    def session_of(index: int, at: datetime, is_outcome: bool) -> int:
+        if is_outcome or not session_days:
+            return index
+        return max(0, bisect.bisect_right(session_days, at + timedelta(hours=12)) - 1)
+
+    for code in sorted(by_code, key=lambda c: (c != settings.outcome_instrument, c)):
+        try:
+            instrument = psychometrics.get_instrument(code)
+        except psychometrics.ScoringError:
+            continue
+        params = parameters_for(instrument, settings)
+        scales = [instrument.primary] if instrument.primary else [s.code for s in instrument.scales]
+        for scale in scales:
+            series: list[list[Observation]] = []
+            for partner in pair:
+                observations: list[Observation] = []
+                for at, scores, answers in by_code[code].get(partner.id, []):
+                    value = scores.get(scale)
+                    if value is not None:
+                        number = session_of(
+                            len(observations), at, code == settings.outcome_instrument
+                        )
+                        observations.append(Observation(number, at, value, answers))
+                series.append(observations)
+            progress.instruments.append(
+                _build(
+                    instrument, scale, params, pair, (series[0], series[1]), events, session_days
+                )
+            )
+    progress.split_alliance = _split_alliance(progress)
+    return progress
+
+
+def _split_alliance(progress: CoupleProgress) -> str:
+    """Return a warning when the partners' latest alliance ratings lie far apart, else ""."""
+    for item in progress.instruments:
+        if item.instrument.code not in ALLIANCE_INSTRUMENTS:
+            continue
+        progress.has_alliance_measure = True
+        if item.discrepancy is None:
+            continue
+        low, high = item.instrument.score_range(item.scale)
+        # A practice choice, not a norm: a quarter of the range apart (no published threshold).
+        if item.discrepancy.latest_gap >= 0.25 * (high - low):
+            return (
+                f"Split alliance: the partners' latest {item.title} ratings are "
+                f"{item.discrepancy.latest_gap:g} points apart."
+            )
+    return ""
+
+
+def category_label(category: str) -> str:
+    """Return the reliable-change category as shown ("" when it cannot be judged)."""
+    return category.capitalize() if category else "Not judged"
+
+
+__all__ = ["CoupleProgress", "InstrumentProgress", "category_label", "category_of", "load"]

@@ -1,0 +1,92 @@
+"""In Chromium: the caseload, a couple's progress page and a partner's own summary, each with
+axe-core at 0 violations, no CSP or other console error, nothing from another origin, and the
+server-drawn SVG charts actually shown."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from pytest_django.live_server_helper import LiveServer
+
+from rebond.couples.models import Couple
+from rebond.demo.practice import DEMO_PASSWORD, build_demo_practice
+from rebond.portal.tests.conftest import make_link
+from rebond.tests.browser import PageChecker, launch_chromium, log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHARTS_SHOWN = """() => {
+    const charts = Array.from(document.querySelectorAll('img.chart'));
+    return charts.length > 0 && charts.every(img => img.complete && img.naturalWidth > 0);
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    yield from launch_chromium()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_a_therapist_finds_the_couple_not_on_track_and_reads_its_progress(
+    page: Page, live_server: LiveServer
+) -> None:
+    build_demo_practice()
+    base = live_server.url
+    checker = PageChecker(page, base)
+    log_in(page, base, "therapist@demo.rebond.test", DEMO_PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Caseload")
+    first_row = page.get_by_role("row").nth(1)
+    expect(first_row).to_contain_text("Haddad & Moreau")  # not on track sorts first
+    expect(first_row).to_contain_text("Not on track")
+    expect(first_row).to_contain_text("Off track")
+    checker.check("mbc-caseload")
+
+    page.get_by_label("Signal").select_option("on_track")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_text("No active case matches these filters.")).to_be_visible()
+    page.get_by_label("Signal").select_option("not_on_track")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("row")).to_have_count(2)
+    checker.check("mbc-caseload-filtered")
+
+    page.get_by_role("row").nth(1).get_by_role("link", name="Not on track").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Progress")
+    expect(page.get_by_role("heading", name="Not on track")).to_be_visible()
+    expect(page.get_by_role("img", name="Line chart of Relationship satisfaction")).to_be_visible()
+    page.wait_for_function(CHARTS_SHOWN)
+    checker.check("mbc-progress")
+
+    for summary in page.locator("summary").all():
+        summary.click()
+    expect(
+        page.get_by_role("table", name="CSI-4: Relationship satisfaction: scores")
+    ).to_be_visible()
+    checker.check("mbc-progress-details")
+    checker.assert_clean()
+
+
+def test_a_partner_sees_only_their_own_scores_over_time(
+    page: Page, live_server: LiveServer
+) -> None:
+    build_demo_practice()
+    couple = next(c for c in Couple.objects.all() if c.label == "Haddad & Moreau")
+    sami = couple.partners.get(role="A")
+    _, token = make_link(sami, couple.primary_clinician)
+    base = live_server.url
+    checker = PageChecker(page, base)
+    page.goto(f"{base}/p/{token}/")
+    page.get_by_role("link", name="Your check-ins over time").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your check-ins over time")
+    expect(page.get_by_text("Élodie")).to_have_count(0)
+    page.wait_for_function(CHARTS_SHOWN)
+    checker.check("mbc-my-progress")
+    checker.assert_clean()
