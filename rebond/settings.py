@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "rebond.intake",
     "rebond.portal",
     "rebond.emergency",
+    "rebond.interop",
     "rebond.demo",
 ]
 
