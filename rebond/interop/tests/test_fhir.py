@@ -23,8 +23,14 @@ def _kinds(text: str) -> list[str]:
 
 def _comparable(couple: Couple) -> list[tuple[object, ...]]:
     return sorted(
-        (r.partner_role, r.instrument_code, r.administered_at, tuple(sorted(r.answers.items())),
-         tuple(sorted(r.scores.items())), r.total)
+        (
+            r.partner_role,
+            r.instrument_code,
+            r.administered_at,
+            tuple(sorted(r.answers.items())),
+            tuple(sorted(r.scores.items())),
+            r.total,
+        )
         for r in submitted(Administration.objects.filter(couple=couple))
     )
 
@@ -62,7 +68,8 @@ def test_phq9_carries_its_verified_loinc_codes(demo_couple: Couple) -> None:
     phq9 = next(r for r in resources if r.get("url") == fhir.questionnaire_url("PHQ-9"))
     assert phq9["code"] == [{"system": fhir.LOINC, "code": "44249-1"}]
     totals = [
-        r for r in resources
+        r
+        for r in resources
         if r["resourceType"] == "Observation" and r["code"]["text"] == "PHQ-9 total"
     ]
     assert totals
