@@ -159,15 +159,15 @@ def list_administrations(request: HttpRequest, couple_id: uuid.UUID) -> list[Adm
     response={200: ScoresOut, **ERRORS},
     operation_id="get_scores",
 )
-def get_scores(request: HttpRequest, administration_id: uuid.UUID) -> tuple[int, object]:
+def get_scores(request: HttpRequest, administration_id: uuid.UUID) -> ScoresOut:
     """Return the scores of a submitted check-in (404 while it is not submitted)."""
     user = _user(request)
     _audit(user, "get_scores", "administration", str(administration_id))
     administration = access.get_administration_for_clinician(user, administration_id)
     submission = getattr(administration, "submission", None)
     if submission is None:
-        return 404, Message(detail="Not submitted yet.")
-    return 200, ScoresOut(
+        raise Http404("Not submitted yet.")
+    return ScoresOut(
         administration_id=administration.id,
         instrument=administration.instrument_code,
         scores=submission.scores,
