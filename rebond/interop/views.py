@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rebond.accounts import access
 from rebond.accounts.models import User
 from rebond.accounts.stepup import recent_authentication_required
+from rebond.couples.models import Couple
 from rebond.interop import exports, importer, tokens
 from rebond.interop.forms import ImportForm, TokenForm
 from rebond.interop.models import ApiToken
@@ -31,11 +32,19 @@ def _download(body: str, filename: str, content_type: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@recent_authentication_required()
 def case_exports(request: HttpRequest, couple_id: uuid.UUID) -> HttpResponse:
-    """Show a case's exports (GET); download the one chosen (POST)."""
+    """Show a case's exports (GET); download the one chosen (POST).
+
+    Access is checked before the step-up, so a clinician off the case gets the same 404 as
+    for a case that does not exist, never a re-authentication prompt.
+    """
+    couple = access.get_couple_for_clinician(_clinician(request), couple_id)
+    return _case_exports(request, couple)
+
+
+@recent_authentication_required()
+def _case_exports(request: HttpRequest, couple: Couple) -> HttpResponse:
     user = _clinician(request)
-    couple = access.get_couple_for_clinician(user, couple_id)
     if request.method == "POST":
         choice = request.POST.get("export", "")
         if choice == "fhir":
@@ -69,11 +78,15 @@ def caseload_exports(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@recent_authentication_required()
 def case_import(request: HttpRequest, couple_id: uuid.UUID) -> HttpResponse:
-    """Upload a CSV of historical scores for a case: all rows or none."""
+    """Upload a CSV of historical scores for a case: all rows or none (access, then step-up)."""
+    couple = access.get_couple_for_clinician(_clinician(request), couple_id)
+    return _case_import(request, couple)
+
+
+@recent_authentication_required()
+def _case_import(request: HttpRequest, couple: Couple) -> HttpResponse:
     user = _clinician(request)
-    couple = access.get_couple_for_clinician(user, couple_id)
     form = ImportForm(request.POST or None, request.FILES or None)
     context: dict[str, object] = {"couple": couple, "form": form}
     status = 200
