@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.http import Http404, HttpRequest
+from django.urls import URLPattern, URLResolver
 from django.views.decorators.http import require_safe
 from ninja import NinjaAPI, Schema
 from ninja.security import HttpBearer
@@ -196,14 +197,14 @@ def list_alerts(request: HttpRequest) -> list[AlertOut]:
     ]
 
 
-def api_urls() -> tuple[list[object], str, str]:
+def api_urls() -> tuple[list[URLPattern | URLResolver], str, str]:
     """Return the API's URL patterns, exempt from the session login (the token is the login)."""
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
-        if getattr(pattern, "name", "") == "openapi-json":
+        if not isinstance(pattern, URLPattern):
+            continue
+        if pattern.name == "openapi-json":
             # The schema is a document: GET (and HEAD) only, like every other page.
             pattern.callback = require_safe(pattern.callback)
-        callback = getattr(pattern, "callback", None)
-        if callback is not None:
-            callback.login_required = False
+        pattern.callback.login_required = False  # type: ignore[attr-defined]
     return patterns, app_name, namespace

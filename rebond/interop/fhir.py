@@ -177,7 +177,7 @@ def records_from_bundle(text: str) -> list[ScoredRecord]:
     roles: dict[str, str] = {}
     responses = []
     for entry in bundle.entry or []:
-        resource = entry.resource
+        resource: Any = entry.resource  # typed as the base Resource; checked by its type name
         if resource is None:
             continue
         kind = resource.get_resource_type()
@@ -188,6 +188,7 @@ def records_from_bundle(text: str) -> list[ScoredRecord]:
         elif kind == "QuestionnaireResponse":
             responses.append(resource)
     records = []
+    response: Any
     for response in responses:
         answers: dict[int, int | None] = {}
         for item in response.item or []:

@@ -17,7 +17,7 @@ class ImportForm(forms.Form):
         if upload.size > 2 * 1024 * 1024:
             raise forms.ValidationError("The file is larger than 2 MB; split it.")
         try:
-            return upload.read().decode("utf-8-sig")
+            return str(upload.read().decode("utf-8-sig"))
         except UnicodeDecodeError as exc:
             raise forms.ValidationError(
                 "The file is not UTF-8 text; save it as CSV UTF-8."

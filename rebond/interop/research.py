@@ -73,8 +73,8 @@ def rows_for(couple: Couple, records: list[ScoredRecord]) -> Iterable[list[objec
         tail = (session_number(record.occasion) or "", _stage(record.occasion), days)
         for number, value in sorted(record.answers.items()):
             rows.append([couple_key, *common, f"item_{number}", value, *tail])
-        for scale, value in sorted(record.scores.items()):
-            rows.append([couple_key, *common, f"score:{scale}", value, *tail])
+        for scale, score in sorted(record.scores.items()):
+            rows.append([couple_key, *common, f"score:{scale}", score, *tail])
     return rows
 
 

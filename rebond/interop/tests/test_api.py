@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -17,7 +18,7 @@ from rebond.interop.models import ApiToken, hash_api_token
 pytestmark = pytest.mark.django_db
 
 
-def _get(client: Client, path: str, token: str | None) -> object:
+def _get(client: Client, path: str, token: str | None) -> Any:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return client.get(path, headers=headers)
 

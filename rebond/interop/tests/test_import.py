@@ -25,7 +25,7 @@ def test_a_good_file_imports_every_row_scored_by_psychometrics(alice: User) -> N
     )
     created = importer.import_records(alice, couple.id, importer.parse_csv(text))
     assert len(created) == 2
-    totals = sorted(a.submission.total for a in created)
+    totals = sorted(a.submission.total or 0 for a in created)
     assert totals == [4, 16]
     assert all(a.status == Administration.Status.SUBMITTED for a in created)
     assert created[0].submission.band == "minimal"
