@@ -157,7 +157,11 @@ def import_records(
         if partner is None:
             errors.append(RowError(index, "partner_role", "this couple has no such partner."))
             continue
-        inst = scoring.instrument(record.instrument_code)
+        try:
+            inst = scoring.instrument(record.instrument_code)
+        except psychometrics.ScoringError as exc:
+            errors.append(RowError(index, "instrument", str(exc)))
+            continue
         try:
             result = scoring.score(inst, record.answers)
         except psychometrics.ScoringError as exc:

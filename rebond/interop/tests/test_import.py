@@ -86,3 +86,16 @@ def test_a_clinician_cannot_import_into_a_case_they_are_not_on(alice: User, bob:
     records = importer.parse_csv("\n".join([HEADER, "A,PHQ-9,2025-01-10,,1,1,0,1,0,0,1,0,0"]))
     with pytest.raises(Http404):
         importer.import_records(bob, couple.id, records)
+
+
+def test_a_record_of_an_unknown_instrument_is_reported_not_crashed(alice: User) -> None:
+    from django.utils.timezone import now
+
+    from rebond.interop.records import ScoredRecord
+
+    couple = make_couple(alice)
+    record = ScoredRecord("A", "NOT-AN-INSTRUMENT", now(), "", {1: 1})
+    with pytest.raises(importer.ImportRejected) as caught:
+        importer.import_records(alice, couple.id, [record])
+    assert caught.value.errors[0].field == "instrument"
+    assert not Administration.objects.filter(couple=couple).exists()
