@@ -17,6 +17,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from hypothesis import HealthCheck, given, settings
 from schemathesis.core.failures import FailureGroup
 
+from rebond.assessments.models import Administration
 from rebond.couples.models import Couple
 from rebond.interop import tokens
 from rebond.tests import figures
@@ -48,15 +49,20 @@ def _exercise(operation: Any, headers: dict[str, str], run: Run) -> None:
     )
     @given(case=operation.as_strategy())
     def exercise(case: Any) -> None:
-        run.examples += 1
-        try:
-            response = case.call_and_validate(headers=headers)
-        except (AssertionError, FailureGroup) as failure:  # how failed checks are raised
-            run.failures.append(f"{operation.label}: {str(failure).splitlines()[0]}")
-            return
-        run.statuses[response.status_code] = run.statuses.get(response.status_code, 0) + 1
+        _check(case, operation.label, headers, run)
 
     exercise()
+
+
+def _check(case: Any, label: str, headers: dict[str, str], run: Run) -> None:
+    """Send one case and run every schemathesis check on its response."""
+    run.examples += 1
+    try:
+        response = case.call_and_validate(headers=headers)
+    except (AssertionError, FailureGroup) as failure:  # how failed checks are raised
+        run.failures.append(f"{label}: {str(failure).splitlines()[0]}")
+        return
+    run.statuses[response.status_code] = run.statuses.get(response.status_code, 0) + 1
 
 
 def test_every_api_operation_conforms_to_its_schema_without_server_errors(
@@ -70,6 +76,17 @@ def test_every_api_operation_conforms_to_its_schema_without_server_errors(
     run = Run()
     for operation in operations:
         _exercise(operation, headers, run)
+    # Generated ids are almost never real rows, so each operation is also called once with
+    # the ids of the demo couple and one of its submitted check-ins (their 200s checked too).
+    submitted = Administration.objects.filter(couple=demo_couple, status="submitted").first()
+    assert submitted is not None
+    real_ids = {"couple_id": str(demo_couple.id), "administration_id": str(submitted.id)}
+    oks_before = run.statuses.get(200, 0)
+    for operation in operations:
+        names = {p.name for p in operation.path_parameters}
+        case = operation.Case(path_parameters={n: real_ids[n] for n in names})
+        _check(case, operation.label, headers, run)
+    assert run.statuses.get(200, 0) - oks_before == len(operations), "a real id was refused"
     statuses, failures, examples = run.statuses, run.failures, run.examples
     server_errors = sum(count for status, count in statuses.items() if status >= 500)
     figures.record(SECTION, "operations tested", len(operations))
