@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "rebond.intake",
     "rebond.portal",
     "rebond.emergency",
+    "rebond.interop",
     "rebond.demo",
 ]
 

@@ -4,6 +4,7 @@ public ones are listed in rebond/tests/test_url_access.py and nowhere else."""
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from rebond.interop.api import api_urls
 from rebond.measurement import urls as measurement_urls
 
 urlpatterns = [
@@ -24,4 +25,6 @@ urlpatterns = [
     path("", include("rebond.assessments.urls")),
     path("", include("rebond.alerts.urls")),
     path("", include("rebond.emergency.urls")),
+    path("", include("rebond.interop.urls")),
+    path("api/v1/", api_urls()),
 ]

@@ -66,6 +66,19 @@ PRIVATE_LINK_URL_NAMES = {
     "my_progress_chart",
     "checkin_receipt",  # Thanks, and crisis resources on their own screen after a risk flag.
 }
+# The JSON API (rebond/interop/api.py): no session login, a bearer token instead. Every
+# operation answers 401 without a live token of an active clinician and then reaches only
+# what that clinician reaches on the web (rebond/accounts/access.py); the OpenAPI schema is
+# a public description of the API, with no data in it.
+API_URL_NAMES = {
+    "api:api-root",
+    "api:openapi-json",
+    "api:list_cases",
+    "api:get_case",
+    "api:list_administrations",
+    "api:get_scores",
+    "api:list_alerts",
+}
 # Public pages whose URL names a row: the row the test creates for it.
 PUBLIC_URL_KWARGS: dict[str, dict[str, str]] = {
     "consultation_request": {"clinic_slug": "sample"},
@@ -113,7 +126,7 @@ def test_the_resolver_has_urls_to_check() -> None:
 NON_PUBLIC = [
     (name, url)
     for name, url, _ in all_named_urls()
-    if name not in PUBLIC_URL_NAMES | PRIVATE_LINK_URL_NAMES
+    if name not in PUBLIC_URL_NAMES | PRIVATE_LINK_URL_NAMES | API_URL_NAMES
 ]
 
 
@@ -130,7 +143,13 @@ def test_the_public_allowlist_is_exactly_the_views_marked_public() -> None:
     marked_public = {
         name for name, _, view in all_named_urls() if getattr(view, "login_required", True) is False
     }
-    assert marked_public == PUBLIC_URL_NAMES | PRIVATE_LINK_URL_NAMES
+    assert marked_public == PUBLIC_URL_NAMES | PRIVATE_LINK_URL_NAMES | API_URL_NAMES
+
+
+@pytest.mark.parametrize("name", sorted(API_URL_NAMES - {"api:openapi-json"}))
+def test_every_api_operation_refuses_a_visitor_without_a_token(client: Client, name: str) -> None:
+    url = next(url for n, url, _ in all_named_urls() if n == name)
+    assert client.get(url).status_code in (401, 404)
 
 
 PRIVATE_LINK = [(n, u) for n, u, _ in all_named_urls() if n in PRIVATE_LINK_URL_NAMES]

@@ -47,6 +47,8 @@ TRIAGE = frozenset({THERAPIST, SUPERVISOR, COLLEAGUE, CLINIC_ADMIN})
 # Clinic settings: the clinic admin (safety settings: also safety leads, none in the matrix).
 CLINIC_ADMINS = frozenset({CLINIC_ADMIN})
 
+# A route no session reaches by any method (the JSON API takes a bearer token instead).
+NOBODY_BY_ANY_METHOD: dict[str, frozenset[str]] = {}
 # The login page and the public request form: open to anyone.
 _PUBLIC_FORM = {"GET": EVERYONE, "POST": EVERYONE}
 
@@ -142,6 +144,20 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "crisis_resource_delete": {"POST": CLINIC_ADMINS},
     "safety_lead_set": {"POST": CLINIC_ADMINS},
     "alert_rule_set": {"POST": CLINIC_ADMINS},
+    # --- interop: exports, imports and API tokens (step-up after the access check) ---
+    "interop:caseload_exports": {"GET": CLINICIANS, "POST": CLINICIANS},
+    "interop:case_exports": {"GET": ON_CASE, "POST": ON_CASE},
+    "interop:case_import": {"GET": ON_CASE, "POST": ON_CASE},
+    "interop:api_tokens": {"GET": CLINICIANS, "POST": CLINICIANS},
+    "interop:api_token_revoke": {"POST": frozenset({THERAPIST})},  # the token's owner only
+    # --- the JSON API: a bearer token, never a session (401 without one); its schema is public
+    "api:api-root": NOBODY_BY_ANY_METHOD,
+    "api:openapi-json": {"GET": EVERYONE},
+    "api:list_cases": NOBODY_BY_ANY_METHOD,
+    "api:get_case": NOBODY_BY_ANY_METHOD,
+    "api:list_administrations": NOBODY_BY_ANY_METHOD,
+    "api:get_scores": NOBODY_BY_ANY_METHOD,
+    "api:list_alerts": NOBODY_BY_ANY_METHOD,
 }
 
 # Routes whose GET legitimately writes, and the only tables it may write (SECURITY.md IV-05).

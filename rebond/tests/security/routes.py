@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from rebond.interop.tokens import create_token as create_api_token
 from rebond.tests.security.world import Case, World, make_token
 
 
@@ -101,6 +102,8 @@ def own_kwargs(world: World, route: Route) -> dict[str, Any]:
     pool = {**case_ids(world.c1), **clinic_a_ids(world), **fixed_ids(world)}
     if "token" in route.kwargs:
         pool["token"] = make_token(world.c1.a, world.people["therapist"])
+    if "token_id" in route.kwargs:  # an API token: the therapist's own (rebond/interop)
+        pool["token_id"] = create_api_token(world.people["therapist"], "security suite")[0].id
     missing = set(route.kwargs) - set(pool)
     assert not missing, (
         f"The security suite cannot fill {sorted(missing)} of URL {route.name!r}: add the row"
@@ -116,7 +119,8 @@ def url(route: Route, kwargs: dict[str, Any]) -> str:
 
 def is_refused(response: HttpResponse) -> bool:
     """Return whether the response refuses the request (see policy.py for the definition)."""
-    if response.status_code in (403, 404, 405):
+    # 401: the JSON API answering a request without a live token (rebond/interop/api.py).
+    if response.status_code in (401, 403, 404, 405):
         return True
     if response.status_code in (301, 302, 303, 307, 308):
         # LoginRequiredMiddleware sends a visitor to sign in with `?next=`; a logout's bare

@@ -24,11 +24,23 @@ from django.utils.timezone import now
 from rebond.alerts.actions import deliver_notifications
 from rebond.assessments.reminders import send_due_reminders
 from rebond.audit.models import AuditEntry
+from rebond.interop import exports as interop_exports
+from rebond.interop.tokens import create_token as create_api_token
 from rebond.portal import actions as portal_actions
 from rebond.tests import figures
 from rebond.tests.security.forms import Form, post_forms
 from rebond.tests.security.routes import all_routes, own_kwargs, send, undone, url
-from rebond.tests.security.world import PARTNER_A, PARTNER_B, ROLES, THERAPIST, World
+from rebond.tests.security.world import (
+    CLINIC_ADMIN,
+    COLLEAGUE,
+    OUTSIDER,
+    PARTNER_A,
+    PARTNER_B,
+    ROLES,
+    SUPERVISOR,
+    THERAPIST,
+    World,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -142,6 +154,36 @@ def audit_trail(sweep: Sweep) -> Iterator[Exposure]:
     """Every audit entry, every column: ids and field names only (SECURITY.md LG-04)."""
     for values in AuditEntry.objects.values():
         yield Exposure(OPERATOR, f"audit entry {values['id']}", repr(values))
+
+
+@channel("exports (FHIR, research CSV, per-person)")
+def exports_channel(sweep: Sweep) -> Iterator[Exposure]:
+    """The clinician's downloads; a per-person export is read by the partner it is about."""
+    world = sweep.world
+    therapist = world.people[THERAPIST]
+    couple_id = world.c1.couple.id
+    bundle = interop_exports.fhir_for_couple(therapist, couple_id, include_risk=True)
+    yield Exposure(THERAPIST, "FHIR bundle of C1 (risk authorised)", bundle)
+    yield Exposure(THERAPIST, "research CSV", interop_exports.research_csv(therapist))
+    for role in (PARTNER_A, PARTNER_B):
+        partner = world.partner(role)
+        text = interop_exports.person_export(therapist, partner.id)
+        yield Exposure(role, f"per-person export of {role}", text)
+
+
+@channel("JSON API (token)")
+def api_channel(sweep: Sweep) -> Iterator[Exposure]:
+    """Every API operation with C1's ids, as each clinician holding a token."""
+    world = sweep.world
+    client = Client()
+    for role in (THERAPIST, SUPERVISOR, COLLEAGUE, CLINIC_ADMIN, OUTSIDER):
+        _, token = create_api_token(world.people[role], "canary sweep")
+        for route in all_routes():
+            if not route.name.startswith("api:"):
+                continue
+            path = url(route, own_kwargs(world, route))
+            response = client.get(path, headers={"Authorization": f"Bearer {token}"})
+            yield Exposure(role, f"API GET {path}", _response_text(response))
 
 
 class _Capture(logging.Handler):

@@ -1,0 +1,206 @@
+"""Import of historical scores (CSV or FHIR): validated row by row, all or nothing.
+
+CSV columns (docs/interop.md): partner_role (A or B), instrument (a Rebond code such as
+PHQ-9), date (YYYY-MM-DD), occasion (optional), item_1 ... item_N (scored values as the
+instrument's key has them; blank for a skipped item), total (optional: checked against the
+total psychometrics computes, never trusted on its own).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+from django.db import transaction
+
+import psychometrics
+from rebond import audit
+from rebond.accounts import access
+from rebond.accounts.models import User
+from rebond.assessments import scoring
+from rebond.assessments.models import Administration, Submission
+from rebond.interop.records import ScoredRecord
+
+MAX_ROWS = 5000
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in an uploaded file: the row (1 = the header) and the field."""
+
+    row: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"Row {self.row}, {self.field}: {self.message}"
+
+
+class ImportRejected(Exception):
+    """The file was refused whole; `errors` names every row and field at fault."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(f"{len(errors)} problem(s); nothing was imported.")
+        self.errors = errors
+
+
+def parse_csv(text: str) -> list[ScoredRecord]:
+    """Read and validate every row; raise ImportRejected listing all problems found."""
+    reader = csv.DictReader(io.StringIO(text))
+    errors: list[RowError] = []
+    header = reader.fieldnames or []
+    for required in ("partner_role", "instrument", "date"):
+        if required not in header:
+            errors.append(RowError(1, required, "this column is missing from the header."))
+    if errors:
+        raise ImportRejected(errors)
+    records: list[ScoredRecord] = []
+    for row_number, row in enumerate(reader, start=2):
+        if row_number - 1 > MAX_ROWS:
+            errors.append(RowError(row_number, "-", f"at most {MAX_ROWS} rows per file."))
+            break
+        record = _parse_row(row_number, row, errors)
+        if record is not None:
+            records.append(record)
+    if not records and not errors:
+        errors.append(RowError(2, "-", "the file has no data rows."))
+    if errors:
+        raise ImportRejected(errors)
+    return records
+
+
+def _parse_row(
+    number: int, row: dict[str, str | None], errors: list[RowError]
+) -> ScoredRecord | None:
+    before = len(errors)
+    role = (row.get("partner_role") or "").strip().upper()
+    if role not in ("A", "B"):
+        errors.append(RowError(number, "partner_role", "must be A or B."))
+    code = (row.get("instrument") or "").strip()
+    inst = None
+    try:
+        inst = scoring.instrument(code)
+    except psychometrics.ScoringError:
+        errors.append(RowError(number, "instrument", f"{code!r} is not a Rebond instrument code."))
+    raw_date = (row.get("date") or "").strip()
+    when = None
+    try:
+        day = date.fromisoformat(raw_date) if len(raw_date) == 10 else None
+        if day is None:
+            raise ValueError(raw_date)
+        # Noon UTC: a date without a time stays on the same calendar day in every time zone.
+        when = datetime.combine(day, time(12), UTC)
+    except ValueError:
+        errors.append(RowError(number, "date", f"{raw_date!r} is not a date as YYYY-MM-DD."))
+    answers: dict[int, int | None] = {}
+    if inst is not None:
+        for item in inst.items:
+            column = f"item_{item.number}"
+            raw = (row.get(column) or "").strip()
+            if not raw:
+                answers[item.number] = None
+                continue
+            try:
+                value = int(raw)
+            except ValueError:
+                errors.append(RowError(number, column, f"{raw!r} is not a whole number."))
+                continue
+            if not scoring.is_allowed_value(inst, item.number, value):
+                allowed = ", ".join(str(v) for v in item.values)
+                errors.append(RowError(number, column, f"{value} is not one of {allowed}."))
+                continue
+            answers[item.number] = value
+    if len(errors) > before or inst is None or when is None:
+        return None
+    result = scoring.score(inst, answers)
+    raw_total = (row.get("total") or "").strip()
+    if raw_total:
+        try:
+            stated = float(raw_total)
+        except ValueError:
+            errors.append(RowError(number, "total", f"{raw_total!r} is not a number."))
+            return None
+        if result.total is None or abs(stated - float(result.total)) > 1e-9:
+            errors.append(
+                RowError(
+                    number, "total", f"{raw_total} differs from the items' total {result.total}."
+                )
+            )
+            return None
+    return ScoredRecord(
+        partner_role=role,
+        instrument_code=inst.code,
+        administered_at=when,
+        occasion=(row.get("occasion") or "").strip()[:60],
+        answers=answers,
+    )
+
+
+@transaction.atomic
+def import_records(
+    clinician: User, couple_id: uuid.UUID | str, records: list[ScoredRecord]
+) -> list[Administration]:
+    """Store historical check-ins for a couple the clinician works on, all or none.
+
+    Each record is scored by psychometrics as if answered today; no alert is raised for a
+    historical answer (it is history, not a new disclosure), and the import is audited.
+    """
+    couple = access.get_couple_for_clinician(clinician, couple_id)
+    partners = {p.role: p for p in couple.partners.all()}
+    created = []
+    errors: list[RowError] = []
+    for index, record in enumerate(records, start=2):
+        partner = partners.get(record.partner_role)
+        if partner is None:
+            errors.append(RowError(index, "partner_role", "this couple has no such partner."))
+            continue
+        try:
+            inst = scoring.instrument(record.instrument_code)
+        except psychometrics.ScoringError as exc:
+            errors.append(RowError(index, "instrument", str(exc)))
+            continue
+        try:
+            result = scoring.score(inst, record.answers)
+        except psychometrics.ScoringError as exc:
+            errors.append(RowError(index, "answers", str(exc)))
+            continue
+        payload = scoring.result_payload(result)
+        administration = Administration.objects.create(
+            couple=couple,
+            partner=partner,
+            instrument_code=inst.code,
+            is_risk=scoring.is_risk_instrument(inst),
+            occasion=record.occasion or "Imported",
+            status=Administration.Status.SUBMITTED,
+            due_at=record.administered_at,
+            created_at=record.administered_at,
+            created_by=clinician,
+            submitted_at=record.administered_at,
+        )
+        Submission.objects.create(
+            administration=administration,
+            submission_key=administration.submission_key,
+            answers={str(item.number): record.answers.get(item.number) for item in inst.items},
+            scores=payload["scores"],
+            total=payload["total"],
+            band=payload["band"] or "",
+            flags=payload["flags"],
+            complete=payload["complete"],
+            missing=payload["missing"],
+            submitted_at=record.administered_at,
+        )
+        audit.log(
+            actor=clinician,
+            action="interop.import",
+            obj=administration,
+            clinic_id=couple.clinic_id,
+            fields=("answers",),
+        )
+        created.append(administration)
+    if errors:
+        transaction.set_rollback(True)
+        raise ImportRejected(errors)
+    return created

@@ -1,0 +1,61 @@
+"""The per-person export (GDPR articles 15 and 20): what one partner gave, and only that.
+
+It holds the partner's own details, contact channels, consents, goal and their own answers
+and scores, read through the partner-scoped access functions, so the other partner's rows
+cannot be reached. Clinicians' notes, injuries and safety records are not the partner's
+provided data and stay out (process notes are never exported).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rebond.accounts import access
+from rebond.couples.models import Partner
+from rebond.interop.records import submitted
+
+
+def export_for(partner: Partner) -> dict[str, Any]:
+    """Return the partner's own data as plain JSON types."""
+    records = submitted(access.administrations_for_partner(partner))
+    return {
+        "format": "rebond-person-export/1",
+        "partner": {
+            "id": str(partner.id),
+            "role": partner.role,
+            "display_name": partner.display_name,
+            "pronouns": partner.pronouns,
+            "language": partner.language,
+            "intake_goal": partner.intake_goal,
+        },
+        "contact_channels": [
+            {
+                "kind": c.kind,
+                "value": c.value,
+                "safe_to_contact": c.safe_to_contact,
+                "safe_hours": c.safe_hours,
+                "may_leave_message": c.may_leave_message,
+            }
+            for c in partner.contact_channels.order_by("created_at")
+        ],
+        "consents": [
+            {
+                "document": c.document.kind,
+                "version": c.document.version,
+                "granted_at": c.granted_at.isoformat(),
+                "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
+            }
+            for c in partner.consents.select_related("document").order_by("granted_at")
+        ],
+        "checkins": [
+            {
+                "instrument": r.instrument_code,
+                "submitted_at": r.administered_at.isoformat(),
+                "occasion": r.occasion,
+                "answers": {str(k): v for k, v in sorted(r.answers.items())},
+                "scores": r.scores,
+                "total": r.total,
+            }
+            for r in records
+        ],
+    }

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from rebond.interop import views
+
+app_name = "interop"
+
+urlpatterns = [
+    path("exports/", views.caseload_exports, name="caseload_exports"),
+    path("cases/<uuid:couple_id>/exports/", views.case_exports, name="case_exports"),
+    path("cases/<uuid:couple_id>/import/", views.case_import, name="case_import"),
+    path("account/api-tokens/", views.api_tokens, name="api_tokens"),
+    path(
+        "account/api-tokens/<uuid:token_id>/revoke/",
+        views.api_token_revoke,
+        name="api_token_revoke",
+    ),
+]
