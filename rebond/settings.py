@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "rebond.alerts",
     "rebond.intake",
     "rebond.portal",
+    "rebond.therapy",
     "rebond.demo",
 ]
 

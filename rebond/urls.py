@@ -8,6 +8,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="caseload", permanent=False), name="home"),
     path("accounts/", include("rebond.accounts.urls")),
     path("cases/", include("rebond.couples.urls")),
+    path("cases/", include("rebond.therapy.urls")),
     path("", include("rebond.intake.urls")),
     path("", include("rebond.portal.urls")),
     path("", include("rebond.assessments.urls")),
