@@ -107,7 +107,9 @@ def test_a_move_back_is_a_regression_that_needs_a_reason_and_keeps_history(alice
         actions.move_stage(alice, couple.id, "S2")
     back = actions.move_stage(alice, couple.id, "S2", reason="Re-escalation after a disclosure")
     assert back.is_regression
-    history = list(StageTransition.objects.filter(couple=couple).values_list("to_position", flat=True))
+    history = list(
+        StageTransition.objects.filter(couple=couple).values_list("to_position", flat=True)
+    )
     assert history == ["S2", "S3", "S4", "WRE5", "WRE6", "S2"]
     with pytest.raises(PermissionError):
         back.save()
