@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from rebond.accounts.models import User
+from rebond.accounts.models import Clinic, User
 from rebond.couples import actions as couple_actions
 from rebond.couples.actions import ActionError
 from rebond.couples.models import SafetyConcern
@@ -147,11 +147,11 @@ def test_an_airm_rating_is_about_the_injurys_hurt_or_hurtful_partner(alice: User
 
 
 def test_a_track_without_a_step_for_the_clinics_number_of_sessions_is_stalled(
-    alice: User,
+    alice: User, clinic_a: Clinic
 ) -> None:
     couple = make_case(alice)
     injury = affair(alice, couple)
-    TherapySettings.objects.create(clinic=alice.clinic, airm_stall_sessions=3)
+    TherapySettings.objects.create(clinic=clinic_a, airm_stall_sessions=3)
     actions.move_airm(alice, injury.id, "a1", at=days_ago(30))
     held_session(alice, couple, at=days_ago(21))
     held_session(alice, couple, at=days_ago(14))
@@ -186,6 +186,7 @@ def test_cancelled_sessions_do_not_count_towards_a_stall(alice: User) -> None:
 def test_the_default_stall_threshold_is_the_documented_four(alice: User) -> None:
     from rebond.therapy.selectors import stall_threshold
 
+    assert alice.clinic_id is not None
     assert stall_threshold(alice.clinic_id) == TherapySettings.DEFAULT_AIRM_STALL_SESSIONS == 4
 
 
