@@ -100,16 +100,15 @@ def cycle_svg(
         ),
         # The waterline: what each partner shows above it, what they feel beneath it.
         '<line x1="10" y1="210" x2="750" y2="210" class="cycle-waterline"/>',
-        '<text x="380" y="204" text-anchor="middle" class="cycle-caption">what shows</text>',
-        '<text x="380" y="226" text-anchor="middle" class="cycle-caption">'
-        "what is felt beneath</text>",
+        '<text x="740" y="205" text-anchor="end" class="cycle-caption">what shows</text>',
+        '<text x="740" y="226" text-anchor="end" class="cycle-caption">what is felt beneath</text>',
         # A's reaction triggers B's; B's reaction triggers A's: the loop.
         '<path d="M330,100 C360,60 400,60 430,100" class="cycle-loop" '
         'marker-end="url(#cycle-arrow)"/>',
-        '<path d="M430,160 C400,200 360,200 330,160" class="cycle-loop" '
+        '<path d="M430,160 C400,188 360,188 330,160" class="cycle-loop" '
         'marker-end="url(#cycle-arrow)"/>',
         '<text x="380" y="56" text-anchor="middle" class="cycle-caption">triggers</text>',
-        '<text x="380" y="196" text-anchor="middle" class="cycle-caption">triggers</text>',
+        '<text x="380" y="136" text-anchor="middle" class="cycle-caption">triggers</text>',
     ]
     for x, side in zip((20, 440), sides, strict=False):
         parts += _side(x, side)
@@ -208,9 +207,10 @@ def timeline_svg(events: list[TimelineEvent], title_id: str, desc_id: str) -> Sa
             x = LEFT + (RIGHT - LEFT) * fraction
             parts.append(
                 format_html(
-                    '<text x="{}" y="{}" text-anchor="middle" class="timeline-tick">{}</text>',
+                    '<text x="{}" y="{}" text-anchor="{}" class="timeline-tick">{}</text>',
                     f"{x:.1f}",
                     axis_y + 20,
+                    "start" if fraction == 0 else "end" if fraction == 1 else "middle",
                     f"{at:%d %b %Y}",
                 )
             )

@@ -672,7 +672,7 @@ def timeline_events(
             diagrams.TimelineEvent(
                 step.at,
                 "airm",
-                f"AIRM ({step.injury.get_subtype_display()}): {AirmState(step.to_state).label}",
+                f"{step.injury.get_subtype_display()}: {AirmState(step.to_state).label}",
                 step.reason,
             )
         )
