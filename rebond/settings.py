@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "rebond.portal",
     "rebond.emergency",
     "rebond.interop",
+    "rebond.therapy",
     "rebond.demo",
 ]
 

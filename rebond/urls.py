@@ -20,6 +20,7 @@ urlpatterns = [
     path("cases/", include("rebond.couples.urls")),
     path("", include(measurement_urls.partner_patterns)),
     path("", include(measurement_urls.settings_patterns)),
+    path("cases/", include("rebond.therapy.urls")),
     path("", include("rebond.intake.urls")),
     path("", include("rebond.portal.urls")),
     path("", include("rebond.assessments.urls")),

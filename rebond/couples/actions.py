@@ -548,9 +548,14 @@ def unmet_guards(couple: Couple, to_status: str) -> list[str]:
             .exists()
         ):
             unmet.append("A safety concern at HIGH or above is open.")
-    if to_status == S.TERMINATION_PLANNED:
-        # EFT stage tracking arrives with the therapy app; until then ending needs an override.
-        unmet.append("The couple is not recorded as being in EFT stage 3.")
+    if to_status in (S.TERMINATION_PLANNED, S.CLOSED):
+        # Ending or closing a case needs EFT Stage 3 or an override with a reason (DOMAIN 7.2).
+        # The one upward call of couples (docs/architecture.md): imported here so that the
+        # module graph stays acyclic.
+        from rebond.therapy.selectors import is_in_stage_three
+
+        if not is_in_stage_three(couple):
+            unmet.append("The couple is not recorded as being in EFT stage 3.")
     return unmet
 
 

@@ -20,6 +20,7 @@ from rebond.assessments import actions as assessment_actions
 from rebond.assessments.models import Administration
 from rebond.couples import actions
 from rebond.couples.models import CaseTransition, ConsentDocument, Couple, Injury, Partner
+from rebond.demo.therapy import build_demo_therapy
 from rebond.intake.models import ConsultationRequest
 
 # Printed by `rebond demo`; the demo holds only synthetic data and refuses to load without DEBUG.
@@ -64,6 +65,15 @@ _COUPLES = [
         False,
         "Ola Kowalski",
         "Ren Tanaka",
+    ),
+    (
+        "Novak & Ferreira",
+        Couple.Status.PAUSED_SAFETY,
+        0,
+        None,
+        True,
+        "Dana Novak",
+        "Luís Ferreira",
     ),
 ]
 
@@ -166,6 +176,7 @@ def build_demo_practice() -> list[DemoLogin]:
     _build_crisis_resources(clinic)
     _build_consultation_requests(clinic)
     _build_case_histories(clinic)
+    build_demo_therapy(clinic)
     return logins
 
 
@@ -203,9 +214,20 @@ _PATHS: dict[str, list[str]] = {
         Couple.Status.ASSESSMENT,
         Couple.Status.CONJOINT_ACTIVE,
     ],
+    Couple.Status.PAUSED_SAFETY: [
+        Couple.Status.REFERRED,
+        Couple.Status.INTAKE_SCHEDULED,
+        Couple.Status.ASSESSMENT,
+        Couple.Status.CONJOINT_ACTIVE,
+        Couple.Status.PAUSED_SAFETY,
+    ],
     Couple.Status.ASSESSMENT: [Couple.Status.REFERRED, Couple.Status.ASSESSMENT],
     Couple.Status.INTAKE_SCHEDULED: [Couple.Status.REFERRED, Couple.Status.INTAKE_SCHEDULED],
 }
+
+
+# The cases the therapy demo (rebond/demo/therapy.py) follows through months of sessions.
+_DAYS_PER_STEP = {"Okafor & Lindqvist": 42, "Haddad & Moreau": 35, "Novak & Ferreira": 21}
 
 
 def _build_case_histories(clinic: Clinic) -> None:
@@ -214,7 +236,8 @@ def _build_case_histories(clinic: Clinic) -> None:
         if couple.transitions.exists():
             continue
         path = _PATHS.get(couple.status, [couple.status])
-        start = now() - timedelta(days=14 * len(path))
+        days = _DAYS_PER_STEP.get(couple.label, 14)
+        start = now() - timedelta(days=days * len(path))
         previous = ""
         for step, status in enumerate(path):
             CaseTransition.objects.create(

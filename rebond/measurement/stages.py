@@ -1,10 +1,8 @@
 """Where each couple stands in treatment, and the events marked on the charts' time axis.
 
-The two functions here are the seams for the therapy app (EFT stages, AIRM steps), which is
-built on another branch. Until it is merged, the stage is the case's lifecycle status and the
-events are the case transitions. At merge, `stage_labels` calls
-`rebond.therapy.selectors.current_stages(couples)` and `case_events` adds the therapy events;
-nothing else in this app needs to change.
+The stage is the couple's EFT stage from the therapy app (rebond/therapy), or the case's
+lifecycle status while no stage has been recorded. The events are the case transitions, the
+EFT stage moves and the AIRM steps, so a chart shows the process beside the scores.
 """
 
 from __future__ import annotations
@@ -15,11 +13,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rebond.couples.models import Couple
+from rebond.therapy.models import AirmState, AirmTransition, EftPosition, StageTransition
+from rebond.therapy.selectors import current_stages
 
 
 def stage_labels(couples: Sequence[Couple]) -> dict[uuid.UUID, str]:
-    """Return the stage shown for each couple (for now: its case status; no query)."""
-    return {couple.id: couple.get_status_display() for couple in couples}
+    """Return the stage shown for each couple: its EFT stage, else its case status (one query)."""
+    stages = current_stages(couples)
+    return {
+        couple.id: stages[couple.id].label if couple.id in stages else couple.get_status_display()
+        for couple in couples
+    }
 
 
 @dataclass(frozen=True)
@@ -29,9 +33,20 @@ class CaseEvent:
 
 
 def case_events(couple: Couple) -> list[CaseEvent]:
-    """Return the events to mark on the couple's charts, oldest first (one query)."""
-    labels = dict(Couple.Status.choices)
-    return [
-        CaseEvent(t.at, labels.get(t.to_status, t.to_status))
+    """Return the events to mark on the couple's charts, oldest first (three queries)."""
+    statuses = dict(Couple.Status.choices)
+    events = [
+        CaseEvent(t.at, statuses.get(t.to_status, t.to_status))
         for t in couple.transitions.order_by("at", "id")
     ]
+    positions = dict(EftPosition.choices)
+    events += [
+        CaseEvent(t.at, positions.get(t.to_position, t.to_position).split(" · ")[0])
+        for t in StageTransition.objects.filter(couple=couple).only("at", "to_position")
+    ]
+    steps = dict(AirmState.choices)
+    events += [
+        CaseEvent(t.at, "AIRM " + steps.get(t.to_state, t.to_state).split(" · ")[0])
+        for t in AirmTransition.objects.filter(injury__couple=couple).only("at", "to_state")
+    ]
+    return sorted(events, key=lambda e: e.at)

@@ -145,4 +145,13 @@ def seed_everything(clinician: User, canary: str) -> Couple:
     emergency.grant_emergency_access(
         admin, emergency.GrantDraft(couple.id, stand_in.id, f"Emergency because {canary}", 4)
     )
+    # The therapy process on a couple of its own (sessions, EFT moves, AIRM, cycle, notes).
+    from rebond.therapy.tests.helpers import make_case
+    from rebond.therapy.tests.test_confidentiality import seed_everything as seed_therapy
+
+    # Its canaries all start with THERAPY_CANARY_PREFIX; the raw-image test searches for it.
+    seed_therapy(clinician, make_case(clinician))
     return couple
+
+
+THERAPY_CANARY_PREFIX = "THERAPY-CANARY"

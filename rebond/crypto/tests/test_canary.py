@@ -21,7 +21,7 @@ from rebond.crypto.backup import _pg_environment
 from rebond.crypto.envelope import is_blob
 from rebond.crypto.fields import encrypted_fields
 from rebond.crypto.rows import encrypted_models
-from rebond.crypto.tests.seeding import NON_TEXT_FIELDS, seed_everything
+from rebond.crypto.tests.seeding import NON_TEXT_FIELDS, THERAPY_CANARY_PREFIX, seed_everything
 from rebond.crypto.tests.test_inventory import INVENTORY
 from rebond.tests.figures import Figures
 
@@ -68,7 +68,7 @@ def check_raw_database(alice: User, figures: Figures) -> None:
     assert plain == []
     text_fields = set(stored) - NON_TEXT_FIELDS
     image = database_image()
-    hits = image.count(canary.encode())
+    hits = image.count(canary.encode()) + image.count(THERAPY_CANARY_PREFIX.encode())
     assert hits == 0
     # The canary is really there, readable through the models (or the test proves nothing).
     from rebond.couples.models import Couple

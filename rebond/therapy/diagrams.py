@@ -1,0 +1,231 @@
+"""Server-rendered SVG: the couple's cycle map and the case timeline.
+
+No inline `style` attribute anywhere (the Content-Security-Policy forbids it): shapes carry
+classes styled by therapy/therapy.css, and presentation attributes (fill, stroke) only where a
+class cannot reach. Every diagram has a text alternative on the page beside it; the SVG itself
+is `role="img"` labelled by the page's heading and description.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from rebond.couples.models import Partner
+from rebond.therapy.models import CycleMap, CyclePosition
+
+# --- The cycle ----------------------------------------------------------------------------------
+
+BOX_WIDTH = 300
+WRAP = 38  # characters per line at the diagram's font size
+
+
+@dataclass(frozen=True)
+class CycleSide:
+    partner: Partner
+    position: CyclePosition | None
+
+    def value(self, name: str) -> str:
+        return getattr(self.position, name, "") if self.position else ""
+
+    @property
+    def position_label(self) -> str:
+        if self.position and self.position.position:
+            return self.position.get_position_display()
+        return "Position not clear yet"
+
+
+def _lines(x: int, y: int, text: str, css: str, width: int = WRAP) -> tuple[list[str], int]:
+    """Return <text> elements for a wrapped text and the y below it."""
+    parts: list[str] = []
+    for line in textwrap.wrap(text, width) or [""]:
+        parts.append(format_html('<text x="{}" y="{}" class="{}">{}</text>', x, y, css, line))
+        y += 18
+    return parts, y
+
+
+def _side(x: int, side: CycleSide) -> list[str]:
+    parts: list[str] = [
+        format_html(
+            '<rect x="{}" y="70" width="{}" height="120" rx="8" class="cycle-box"/>', x, BOX_WIDTH
+        ),
+        format_html(
+            '<rect x="{}" y="230" width="{}" height="170" rx="8" '
+            'class="cycle-box cycle-box--deep"/>',
+            x,
+            BOX_WIDTH,
+        ),
+    ]
+    tx = x + 14
+    heading, y = _lines(
+        tx, 94, f"{side.partner.display_name} · {side.position_label}", "cycle-name", 32
+    )
+    parts += heading
+    for label, name in (("Does", "action"), ("Feels on the surface", "reactive_emotion")):
+        text, y = _lines(tx, y + 4, f"{label}: {side.value(name) or '—'}", "cycle-text")
+        parts += text
+    y = 254
+    for label, name in (
+        ("Underneath", "primary_emotion"),
+        ("Fears", "attachment_fear"),
+        ("Needs", "need"),
+    ):
+        text, y = _lines(tx, y, f"{label}: {side.value(name) or '—'}", "cycle-text")
+        parts += text
+        y += 8
+    return parts
+
+
+def cycle_svg(
+    cycle: CycleMap | None, sides: list[CycleSide], title_id: str, desc_id: str
+) -> SafeString:
+    """Return the cycle as an SVG: each partner's surface reaction feeds the other's."""
+    pattern = cycle.get_pattern_display() if cycle else CycleMap.Pattern.UNCLEAR.label
+    parts = [
+        format_html(
+            '<svg class="cycle-svg" viewBox="0 0 760 430" role="img" '
+            'aria-labelledby="{} {}" xmlns="http://www.w3.org/2000/svg">',
+            title_id,
+            desc_id,
+        ),
+        '<defs><marker id="cycle-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" '
+        'markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
+        'class="cycle-arrowhead"/></marker></defs>',
+        format_html(
+            '<text x="380" y="30" text-anchor="middle" class="cycle-title">{}</text>', pattern
+        ),
+        # The waterline: what each partner shows above it, what they feel beneath it.
+        '<line x1="10" y1="210" x2="750" y2="210" class="cycle-waterline"/>',
+        '<text x="740" y="205" text-anchor="end" class="cycle-caption">what shows</text>',
+        '<text x="740" y="226" text-anchor="end" class="cycle-caption">what is felt beneath</text>',
+        # A's reaction triggers B's; B's reaction triggers A's: the loop.
+        '<path d="M330,100 C360,60 400,60 430,100" class="cycle-loop" '
+        'marker-end="url(#cycle-arrow)"/>',
+        '<path d="M430,160 C400,188 360,188 330,160" class="cycle-loop" '
+        'marker-end="url(#cycle-arrow)"/>',
+        '<text x="380" y="56" text-anchor="middle" class="cycle-caption">triggers</text>',
+        '<text x="380" y="136" text-anchor="middle" class="cycle-caption">triggers</text>',
+    ]
+    for x, side in zip((20, 440), sides, strict=False):
+        parts += _side(x, side)
+    parts.append("</svg>")
+    return mark_safe("".join(str(p) for p in parts))  # noqa: S308 - every value is escaped above
+
+
+def cycle_text(cycle: CycleMap | None, sides: list[CycleSide]) -> list[str]:
+    """Return the text alternative of the diagram, one sentence per line."""
+    pattern = cycle.get_pattern_display() if cycle else CycleMap.Pattern.UNCLEAR.label
+    lines = [f"Pattern: {pattern}."]
+    if cycle and cycle.trigger:
+        lines.append(f"What sets it off: {cycle.trigger}.")
+    for side in sides:
+        name = side.partner.display_name
+        lines.append(
+            f"{name} · {side.position_label}. Does: {side.value('action') or 'not recorded'}. "
+            f"Feels on the surface: {side.value('reactive_emotion') or 'not recorded'}. "
+            f"Underneath: {side.value('primary_emotion') or 'not recorded'}. "
+            f"Fears: {side.value('attachment_fear') or 'not recorded'}. "
+            f"Needs: {side.value('need') or 'not recorded'}."
+        )
+    if len(sides) == 2:
+        a, b = (s.partner.display_name for s in sides)
+        lines.append(f"Each reaction triggers the other's: {a}'s feeds {b}'s, and back again.")
+    return lines
+
+
+# --- The timeline ----------------------------------------------------------------------------
+
+LANES = ["session", "stage", "airm", "score", "alert"]
+LANE_NAMES = {
+    "session": "Sessions",
+    "stage": "EFT stage",
+    "airm": "AIRM",
+    "score": "Scores",
+    "alert": "Alerts",
+}
+LEFT, RIGHT, TOP, LANE_HEIGHT = 110, 880, 20, 44
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    at: datetime
+    lane: str
+    title: str
+    detail: str = ""
+    url: str = ""
+
+
+def timeline_svg(events: list[TimelineEvent], title_id: str, desc_id: str) -> SafeString:
+    """Return the events on one time axis, one lane per kind, each dot titled."""
+    height = TOP + LANE_HEIGHT * len(LANES) + 40
+    parts: list[str] = [
+        format_html(
+            '<svg class="timeline-svg" viewBox="0 0 900 {}" role="img" aria-labelledby="{} {}" '
+            'xmlns="http://www.w3.org/2000/svg">',
+            height,
+            title_id,
+            desc_id,
+        )
+    ]
+    for index, lane in enumerate(LANES):
+        y = TOP + LANE_HEIGHT * index + LANE_HEIGHT // 2
+        parts.append(
+            format_html(
+                '<text x="8" y="{}" class="timeline-lane-name">{}</text>'
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" class="timeline-lane"/>',
+                y + 5,
+                LANE_NAMES[lane],
+                LEFT,
+                y,
+                RIGHT,
+                y,
+            )
+        )
+    if events:
+        start, end = events[0].at, events[-1].at
+        span = max((end - start).total_seconds(), 1.0)
+
+        def x_of(at: datetime) -> float:
+            return LEFT + (RIGHT - LEFT) * (at - start).total_seconds() / span
+
+        axis_y = TOP + LANE_HEIGHT * len(LANES) + 6
+        parts.append(
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" class="timeline-axis"/>',
+                LEFT,
+                axis_y,
+                RIGHT,
+                axis_y,
+            )
+        )
+        for fraction in (0, 0.25, 0.5, 0.75, 1):
+            at = start + (end - start) * fraction
+            x = LEFT + (RIGHT - LEFT) * fraction
+            parts.append(
+                format_html(
+                    '<text x="{}" y="{}" text-anchor="{}" class="timeline-tick">{}</text>',
+                    f"{x:.1f}",
+                    axis_y + 20,
+                    "start" if fraction == 0 else "end" if fraction == 1 else "middle",
+                    f"{at:%d %b %Y}",
+                )
+            )
+        for event in events:
+            y = TOP + LANE_HEIGHT * LANES.index(event.lane) + LANE_HEIGHT // 2
+            parts.append(
+                format_html(
+                    '<circle cx="{}" cy="{}" r="6" class="timeline-dot timeline-dot--{}">'
+                    "<title>{} · {}</title></circle>",
+                    f"{x_of(event.at):.1f}",
+                    y,
+                    event.lane,
+                    f"{event.at:%d %b %Y}",
+                    event.title,
+                )
+            )
+    parts.append("</svg>")
+    return mark_safe("".join(str(p) for p in parts))  # noqa: S308 - every value is escaped above
