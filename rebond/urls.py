@@ -4,6 +4,8 @@ public ones are listed in rebond/tests/test_url_access.py and nowhere else."""
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from rebond.ops.views import healthz
+
 urlpatterns = [
     path(
         "",
@@ -19,4 +21,5 @@ urlpatterns = [
     path("", include("rebond.assessments.urls")),
     path("", include("rebond.alerts.urls")),
     path("", include("rebond.emergency.urls")),
+    path("healthz", healthz, name="healthz"),  # load balancers and monitoring (rebond/ops)
 ]

@@ -128,6 +128,8 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "crisis_resource_delete": {"POST": CLINIC_ADMINS},
     "safety_lead_set": {"POST": CLINIC_ADMINS},
     "alert_rule_set": {"POST": CLINIC_ADMINS},
+    # --- operations: the health check a load balancer polls; says only "ok" or what failed ---
+    "healthz": {"GET": EVERYONE},
 }
 
 # Routes whose GET legitimately writes, and the only tables it may write (SECURITY.md IV-05).
