@@ -15,6 +15,28 @@ psychometrics (the same scoring as a real submission) and reusing them.
 
 from __future__ import annotations
 
+from rebond.tests import live
+
+
+def log_in(client: live.HttpClient) -> None:
+    """Log the live clinician in: password, then the authenticator code.
+
+    Computes the code with pyotp itself (as an authenticator app does), so the benchmark's
+    own process needs no Django set-up.
+    """
+    import pyotp
+
+    client.request("GET", "/accounts/login/")
+    status, _, _ = client.request(
+        "POST", "/accounts/login/", {"username": live.LIVE_EMAIL, "password": live.LIVE_PASSWORD}
+    )
+    assert status == 302, f"login {status}"
+    client.request("GET", "/accounts/two-factor/verify/")
+    code = pyotp.TOTP(live.LIVE_TOTP_SECRET, digits=6, interval=30).now()
+    status, _, _ = client.request("POST", "/accounts/two-factor/verify/", {"code": code})
+    assert status == 302, f"second factor {status}"
+
+
 SEED = """
 import json, random, time, uuid
 from datetime import timedelta
