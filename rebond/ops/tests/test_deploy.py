@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -101,13 +102,13 @@ def get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
         conn.close()
 
 
-def health_within(port: int, status: int, seconds: float) -> dict[str, object]:
+def health_within(port: int, status: int, seconds: float) -> dict[str, Any]:
     deadline = time.monotonic() + seconds
     while True:
         got, _, body = get(port, "/healthz")
         if got == status or time.monotonic() > deadline:
             assert got == status, body
-            result: dict[str, object] = json.loads(body)
+            result: dict[str, Any] = json.loads(body)
             return result
         time.sleep(0.25)
 

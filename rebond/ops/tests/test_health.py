@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -30,7 +31,7 @@ def test_health_fails_when_no_worker_was_ever_seen(client: Client) -> None:
     assert response.json()["checks"] == {"database": "ok", "worker": "never seen"}
 
 
-def test_health_fails_when_the_newest_heartbeat_is_too_old(client: Client, settings) -> None:
+def test_health_fails_when_the_newest_heartbeat_is_too_old(client: Client, settings: Any) -> None:
     settings.WORKER_HEARTBEAT_MAX_AGE_SECONDS = 60
     WorkerHeartbeat.objects.create(worker_id="host:1", seen_at=now() - timedelta(seconds=90))
     response = client.get("/healthz")
@@ -60,7 +61,7 @@ def test_beating_again_updates_the_workers_row_in_place() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_heartbeat_thread_beats_until_told_to_stop(settings) -> None:
+def test_the_worker_heartbeat_thread_beats_until_told_to_stop(settings: Any) -> None:
     settings.WORKER_HEARTBEAT_SECONDS = 1
     stop = threading.Event()
     thread = threading.Thread(target=heartbeat_loop, args=("host:9", stop))

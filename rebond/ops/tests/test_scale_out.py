@@ -68,7 +68,9 @@ def test_two_servers_and_two_workers_share_sessions_throttles_and_tasks(tmp_path
 
             # Tasks enqueued through server 1 each run once, on one of the two workers.
             with psycopg.connect(scratch.conninfo) as db:
-                (slug,) = db.execute("SELECT slug FROM accounts_clinic").fetchone()
+                row = db.execute("SELECT slug FROM accounts_clinic").fetchone()
+            assert row is not None
+            slug = row[0]
             public = live.HttpClient(ports[0])
             assert [request_consultation(public, slug, n) for n in range(4)] == [200] * 4
             deadline = time.monotonic() + 60
