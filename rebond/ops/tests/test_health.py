@@ -17,6 +17,12 @@ from rebond.ops.models import WorkerHeartbeat
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def tasks_need_a_worker(settings: Any) -> None:
+    """Configure the database task backend, as production does (docs/deploy.md)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
 def test_health_is_ok_when_a_worker_beat_just_now(client: Client) -> None:
     beat("host:1")
     response = client.get("/healthz")
@@ -43,6 +49,13 @@ def test_one_live_worker_among_dead_ones_is_enough(client: Client) -> None:
     WorkerHeartbeat.objects.create(worker_id="host:1", seen_at=now() - timedelta(hours=2))
     beat("host:2")
     assert client.get("/healthz").status_code == 200
+
+
+def test_tasks_run_in_the_web_process_need_no_worker(client: Client, settings: Any) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"database": "ok", "worker": "not needed"}
 
 
 def test_health_needs_no_login_and_refuses_writes(client: Client) -> None:
