@@ -51,15 +51,28 @@ def unit_exec_start(unit: str) -> list[str]:
     return shlex.split(command.group(1).replace("\\\n", " "))
 
 
+def secret_file_content(name: str) -> str:
+    if name == "REBOND_KEYS_FILE":
+        done = subprocess.run(
+            [str(live.BIN / "rebond"), "keys", "generate"],
+            capture_output=True, text=True, check=True, cwd=live.ROOT,
+        )  # fmt: skip
+        return done.stdout.strip()
+    return secrets.token_urlsafe(50)
+
+
 def loopback_environment(database_url: str, var_dir: Path) -> dict[str, str]:
     """Fill the guide's environment with values for this machine: files, loopback, scratch DB."""
     guide = guide_environment()
     files = {}
-    for name in ("SECRET_KEY_FILE", "AUDIT_CHAIN_KEY_FILE", "EMAIL_HOST_PASSWORD_FILE"):
-        path = var_dir / name.lower()
-        path.write_text(secrets.token_urlsafe(50) + "\n")
-        path.chmod(0o600)
-        files[name] = str(path)
+    # Every secret file the guide names under /etc/rebond, made here: random text, or for the
+    # encryption keyring (once merged) a line from `rebond keys generate`, as the guide says.
+    for name, value in guide.items():
+        if name.endswith("_FILE") and value.startswith("/etc/rebond/"):
+            path = var_dir / Path(value).name
+            path.write_text(secret_file_content(name) + "\n")
+            path.chmod(0o600)
+            files[name] = str(path)
     local = {
         **files,
         "ALLOWED_HOSTS": "127.0.0.1",
