@@ -12,7 +12,7 @@ run: install
 	@$(DEV) $(REBOND) migrate --noinput -v0
 	@$(DEV) $(REBOND) demo
 	@echo "Serving http://127.0.0.1:8000 with a background worker, the safety sweep and check-in reminders. Ctrl-C stops all."
-	@$(DEV) $(REBOND) db_worker & worker=$$!; \
+	@$(DEV) $(REBOND) worker & worker=$$!; \
 	  $(DEV) $(REBOND) safety_sweep --every 30 & sweep=$$!; \
 	  $(DEV) $(REBOND) checkin_reminders --every 60 & remind=$$!; \
 	  trap 'kill $$worker $$sweep $$remind 2>/dev/null; wait $$worker $$sweep $$remind 2>/dev/null' EXIT INT TERM; \

@@ -73,12 +73,15 @@ INSTALLED_APPS = [
     "rebond.emergency",
     "rebond.interop",
     "rebond.therapy",
+    "rebond.ops",
     "rebond.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A request id for every log line, and one log line per request (docs/deploy.md, Logs).
+    "rebond.ops.logging.RequestLogMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -303,6 +306,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Seconds a delivery worker holds an alert notification before another may retry it.
 ALERT_DELIVERY_LEASE_SECONDS = envint("ALERT_DELIVERY_LEASE_SECONDS", 300, minimum=1)
 
+# --- Operations (rebond/ops, docs/deploy.md) ------------------------------------------------
+# `rebond worker` writes a heartbeat this often; /healthz fails once the newest is older.
+WORKER_HEARTBEAT_SECONDS = envint("WORKER_HEARTBEAT_SECONDS", 10, minimum=1)
+WORKER_HEARTBEAT_MAX_AGE_SECONDS = envint("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 60, minimum=2)
+
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 TIME_ZONE = envstr("TIME_ZONE", "UTC")
@@ -312,12 +320,26 @@ USE_TZ = True
 # --- Logging --------------------------------------------------------------------------------
 # Logs carry no clinical content: requests are logged by path name only by Django's handlers,
 # and Rebond code never logs answers, notes or names. Private-link tokens are redacted.
+# One JSON object a line (rebond/ops/logging.py) unless LOG_FORMAT=text; text by default
+# under DEBUG for a readable development console.
+LOG_FORMAT = envstr("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"Unexpected value LOG_FORMAT={LOG_FORMAT!r}, use 'json' or 'text'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_links": {"()": "rebond.lib.logs.RedactLinks"}},
+    "filters": {
+        "redact_links": {"()": "rebond.lib.logs.RedactLinks"},
+        "request_id": {"()": "rebond.ops.logging.RequestIdFilter"},
+        "no_request_paths": {"()": "rebond.ops.logging.NoRequestPaths"},
+    },
+    "formatters": {"json": {"()": "rebond.ops.logging.JsonFormatter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact_links"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["redact_links", "no_request_paths", "request_id"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        },
     },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
 }

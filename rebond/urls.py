@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 
 from rebond.interop.api import api_urls
 from rebond.measurement import urls as measurement_urls
+from rebond.ops.views import healthz
 
 urlpatterns = [
     path(
@@ -28,4 +29,5 @@ urlpatterns = [
     path("", include("rebond.emergency.urls")),
     path("", include("rebond.interop.urls")),
     path("api/v1/", api_urls()),
+    path("healthz", healthz, name="healthz"),  # load balancers and monitoring (rebond/ops)
 ]

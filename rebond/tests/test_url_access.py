@@ -37,6 +37,9 @@ PUBLIC_URL_NAMES = {
     "consultation_request",
     # The calm "you have left your space" page after a partner logs out: static text only.
     "portal:left",
+    # The health check for load balancers and monitoring (rebond/ops): "ok" or which check
+    # failed (database, worker), no version, no counts, no clinical content; writes nothing.
+    "healthz",
 }
 # Pages for a partner, who never logs in: @login_not_required, but each answers only a
 # private-link session (rebond/portal/session.py) and otherwise shows the same 404 page.

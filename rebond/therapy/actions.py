@@ -308,9 +308,17 @@ def _flag_stalled_tracks(couple: Couple, session: Session) -> None:
 
 
 def ensure_stage_progress(couple: Couple) -> StageProgress:
-    """Return the couple's EFT progress, creating it at Step 1 on first use."""
+    """Return the couple's EFT progress, creating it at Step 1 on first use (actions only)."""
     progress, _ = StageProgress.objects.get_or_create(couple=couple)
     return progress
+
+
+def stage_progress(couple: Couple) -> StageProgress:
+    """Return the couple's EFT progress for a page: stored, or an unsaved Step 1.
+
+    Pages never write (SECURITY.md IV-05): the row is created by the first move.
+    """
+    return StageProgress.objects.filter(couple=couple).first() or StageProgress(couple=couple)
 
 
 def allowed_positions(progress: StageProgress) -> tuple[list[str], list[str]]:

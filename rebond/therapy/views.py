@@ -19,7 +19,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.timezone import localtime, now
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rebond.accounts import access
 from rebond.accounts.http import AuthenticatedHttpRequest
@@ -150,7 +150,7 @@ def _overview(
     airm_posted: tuple[uuid.UUID, AirmMoveForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    progress = actions.ensure_stage_progress(couple)
+    progress = actions.stage_progress(couple)
     if stage_form is None:
         stage_form = StageMoveForm(
             actions.positions_offered(progress), initial={"version": progress.version}
@@ -191,6 +191,7 @@ def _overview(
     return render(request, "therapy/overview.html", context, status=status)
 
 
+@require_safe
 def overview(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpResponse:
     """Show where the couple is in EFT, each injury's AIRM, and the cycle map."""
     couple = access.get_couple_for_clinician(request.user, couple_id)
@@ -201,7 +202,7 @@ def overview(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpRes
 def move_stage(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpResponse:
     """Move the couple's EFT position forward (gates checked) or back (with a reason)."""
     couple = access.get_couple_for_clinician(request.user, couple_id)
-    progress = actions.ensure_stage_progress(couple)
+    progress = actions.stage_progress(couple)
     form = StageMoveForm(actions.positions_offered(progress), request.POST)
     if not form.is_valid():
         return _overview(request, couple, stage_form=form, status=UNPROCESSABLE)
@@ -274,7 +275,7 @@ class RatingGroup:
 def _rating_groups(couple: Couple, data: Any = None) -> list[RatingGroup]:
     """Return the markers to rate in a session: the current EFT stage's and each AIRM step's."""
     actions.ensure_marker_catalogue()
-    progress = actions.ensure_stage_progress(couple)
+    progress = actions.stage_progress(couple)
     partners = list(couple.partners.all())
     markers = list(MarkerDefinition.objects.all())
     groups: list[RatingGroup] = []
@@ -366,6 +367,7 @@ def _sessions_page(
     )
 
 
+@require_safe
 def sessions(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpResponse:
     """List the couple's sessions, with the form to record one and rate its markers."""
     couple = access.get_couple_for_clinician(request.user, couple_id)
@@ -407,6 +409,7 @@ def record_session(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> H
     return redirect("therapy_session", couple_id=couple.id, session_id=session.id)
 
 
+@require_safe
 def session_detail(
     request: AuthenticatedHttpRequest, couple_id: uuid.UUID, session_id: uuid.UUID
 ) -> HttpResponse:
@@ -486,6 +489,7 @@ def _cycle_page(
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def cycle(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpResponse:
     """Show the couple's cycle map (printable) with the form to change it; save it on POST."""
     couple = access.get_couple_for_clinician(request.user, couple_id)
@@ -564,6 +568,7 @@ def _notes_page(
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def notes(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpResponse:
     """List the case's notes; write one on POST."""
     couple = access.get_couple_for_clinician(request.user, couple_id)
@@ -706,6 +711,7 @@ def timeline_events(
     return events
 
 
+@require_safe
 def timeline(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpResponse:
     """Show sessions, stage moves, AIRM steps, scores and alerts on one time axis."""
     couple = access.get_couple_for_clinician(request.user, couple_id)
@@ -734,6 +740,7 @@ def timeline(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpRes
 # --- Reference and settings -------------------------------------------------------------------
 
 
+@require_safe
 def markers(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Show the marker catalogue with each marker's source and evidence tag."""
     actions.ensure_marker_catalogue()
@@ -744,6 +751,7 @@ def markers(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def therapy_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Let a clinic admin set the AIRM stall threshold."""
     user = request.user

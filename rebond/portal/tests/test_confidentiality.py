@@ -137,6 +137,7 @@ NORMALISE = [
     (re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"'), 'name="csrfmiddlewaretoken"'),
     (re.compile(r'nonce="[^"]+"'), "nonce"),
     (re.compile(r"nonce-[A-Za-z0-9+/=_-]+"), "nonce"),
+    (re.compile(r"X-Request-ID: [0-9a-f]+"), "X-Request-ID"),  # per request (rebond/ops)
 ]
 
 

@@ -158,6 +158,30 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "api:list_administrations": NOBODY_BY_ANY_METHOD,
     "api:get_scores": NOBODY_BY_ANY_METHOD,
     "api:list_alerts": NOBODY_BY_ANY_METHOD,
+    # --- measurement: the caseload is above; progress, charts, reports (risk never shown) ---
+    "couple_progress": {"GET": ON_CASE},
+    "progress_chart": {"GET": ON_CASE},
+    "progress_report": {"GET": ON_CASE},
+    "client_report": {"GET": ON_CASE},
+    "measurement_settings": {"GET": CLINIC_ADMINS, "POST": CLINIC_ADMINS},
+    "my_progress": {"GET": PARTNERS},
+    "my_progress_chart": {"GET": PARTNERS},
+    # --- therapy: the EFT/AIRM process is clinician-only, never a partner's ---
+    "therapy": {"GET": ON_CASE},
+    "therapy_stage_move": {"POST": ON_CASE},
+    "therapy_airm_move": {"POST": ON_CASE},
+    "therapy_sessions": {"GET": ON_CASE},
+    "therapy_session_record": {"POST": ON_CASE},
+    "therapy_session": {"GET": ON_CASE},
+    "therapy_cycle": {"GET": ON_CASE, "POST": ON_CASE},
+    "therapy_notes": {"GET": ON_CASE, "POST": ON_CASE},
+    "therapy_note_edit": {"POST": ON_CASE},
+    "therapy_note_addendum": {"POST": ON_CASE},
+    "therapy_timeline": {"GET": ON_CASE},
+    "therapy_markers": {"GET": CLINICIANS},
+    "therapy_settings": {"GET": CLINIC_ADMINS, "POST": CLINIC_ADMINS},
+    # --- operations: the health check a load balancer polls; says only "ok" or what failed ---
+    "healthz": {"GET": EVERYONE},
 }
 
 # Routes whose GET legitimately writes, and the only tables it may write (SECURITY.md IV-05).

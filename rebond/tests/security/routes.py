@@ -59,6 +59,8 @@ def case_ids(case: Case) -> dict[str, Any]:
         "alert_id": case.alert.id,
         "administration_id": case.open_a.id,
         "link_id": case.link_a.id,
+        "session_id": case.session.id,
+        "note_id": case.note.id,
     }
 
 
@@ -94,7 +96,12 @@ def clinic_b_ids(world: World) -> dict[str, Any]:
 
 # Parameters that name no private row: the same in every URL.
 def fixed_ids(world: World) -> dict[str, Any]:
-    return {"document_id": world.document.id, "rule_code": "phq9_item9"}
+    return {
+        "document_id": world.document.id,
+        "rule_code": "phq9_item9",
+        "slug": "CSI-4",  # a couple's chart (rebond/measurement)
+        "code": "CSI-4",  # a partner's own chart
+    }
 
 
 def own_kwargs(world: World, route: Route) -> dict[str, Any]:

@@ -43,6 +43,9 @@ from rebond.emergency.models import EmergencyAccess
 from rebond.intake.models import ConsultationRequest
 from rebond.portal.models import PrivateLink, hash_token, new_token
 from rebond.test import make_clinic, make_clinician, make_couple, sign_in
+from rebond.therapy import actions as therapy_actions
+from rebond.therapy.models import Note
+from rebond.therapy.models import Session as TherapySession
 
 # The roles of the access matrix (SECURITY.md AC-02, adapted to what exists).
 ANONYMOUS = "anonymous"
@@ -105,6 +108,8 @@ class Case:
     alert: Alert
     link_a: PrivateLink  # partner A's invitation link, never opened (the clinician's links page)
     link_b: PrivateLink
+    session: TherapySession  # a therapy session with its clinical purpose (clinicians only)
+    note: Note  # a process note (clinicians only, never in a client's export)
 
 
 @dataclass
@@ -265,6 +270,32 @@ class _Seeder:
         open_b = next(x for x in open_checkins if x.partner_id == b.id)
         # B's draft answers to the open check-in: numbers, but B's alone.
         assessment_actions.save_draft_answer(b, open_b.id, 9, 3)
+        # Both partners' CSI-4 (the outcome instrument): the progress charts and summaries.
+        for partner in (a, b):
+            csi = next(
+                x
+                for x in assessment_actions.schedule_instrument(clinician, couple.id, "CSI-4")
+                if x.partner_id == partner.id
+            )
+            assessment_actions.submit_administration(
+                partner, csi.id, csi.submission_key, {1: 3, 2: 3, 3: 3, 4: 3}
+            )
+        # The therapy process: a session and a process note, each holding a canary.
+        therapy_session = therapy_actions.record_session(
+            clinician,
+            couple.id,
+            therapy_actions.SessionDraft(
+                attendee_ids=(a.id, b.id),
+                clinical_purpose=self.canary(f"Session.clinical_purpose ({tag})", clinic_roles),
+            ),
+        )
+        note = therapy_actions.write_note(
+            clinician,
+            couple.id,
+            kind="process",
+            body=self.canary(f"Note.body ({tag})", clinic_roles),
+            session_id=therapy_session.id,
+        )
         link_a, link_b = (
             PrivateLink.objects.create(
                 partner=partner,
@@ -291,6 +322,8 @@ class _Seeder:
             alert=alert,
             link_a=link_a,
             link_b=link_b,
+            session=therapy_session,
+            note=note,
         )
 
     def request(self, clinic: Clinic, seen_by: frozenset[str]) -> ConsultationRequest:

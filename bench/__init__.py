@@ -1,0 +1,1 @@
+"""Benchmarks and the soak run: not tests; each prints or writes figures."""

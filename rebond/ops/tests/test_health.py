@@ -1,0 +1,90 @@
+"""/healthz answers 200 only while the database answers and a worker beat recently."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils.timezone import now
+
+from rebond.ops.health import beat
+from rebond.ops.management.commands.worker import heartbeat_loop
+from rebond.ops.models import WorkerHeartbeat
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def tasks_need_a_worker(settings: Any) -> None:
+    """Configure the database task backend, as production does (docs/deploy.md)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def test_health_is_ok_when_a_worker_beat_just_now(client: Client) -> None:
+    beat("host:1")
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "worker": "ok"}}
+    assert response["Cache-Control"].startswith("no-store")
+
+
+def test_health_fails_when_no_worker_was_ever_seen(client: Client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"database": "ok", "worker": "never seen"}
+
+
+def test_health_fails_when_the_newest_heartbeat_is_too_old(client: Client, settings: Any) -> None:
+    settings.WORKER_HEARTBEAT_MAX_AGE_SECONDS = 60
+    WorkerHeartbeat.objects.create(worker_id="host:1", seen_at=now() - timedelta(seconds=90))
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["worker"].startswith("last seen 9")
+
+
+def test_one_live_worker_among_dead_ones_is_enough(client: Client) -> None:
+    WorkerHeartbeat.objects.create(worker_id="host:1", seen_at=now() - timedelta(hours=2))
+    beat("host:2")
+    assert client.get("/healthz").status_code == 200
+
+
+def test_tasks_run_in_the_web_process_need_no_worker(client: Client, settings: Any) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"database": "ok", "worker": "not needed"}
+
+
+def test_health_needs_no_login_and_refuses_writes(client: Client) -> None:
+    beat("host:1")
+    assert client.get("/healthz").status_code == 200
+    assert client.head("/healthz").status_code == 200
+    assert client.post("/healthz").status_code == 405
+
+
+def test_beating_again_updates_the_workers_row_in_place() -> None:
+    beat("host:1")
+    first = WorkerHeartbeat.objects.get().seen_at
+    beat("host:1")
+    assert WorkerHeartbeat.objects.count() == 1
+    assert WorkerHeartbeat.objects.get().seen_at >= first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_heartbeat_thread_beats_until_told_to_stop(settings: Any) -> None:
+    settings.WORKER_HEARTBEAT_SECONDS = 1
+    stop = threading.Event()
+    thread = threading.Thread(target=heartbeat_loop, args=("host:9", stop))
+    thread.start()
+    try:
+        deadline = now() + timedelta(seconds=10)
+        while not WorkerHeartbeat.objects.filter(worker_id="host:9").exists():
+            assert now() < deadline, "no heartbeat written"
+            stop.wait(0.05)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
