@@ -22,7 +22,9 @@ from rebond.couples.models import Couple
 from rebond.interop import tokens
 from rebond.tests import figures
 
-pytestmark = pytest.mark.django_db
+# Transactional: the real WSGI handler closes the database connection after each request,
+# which would end the wrapping transaction of an ordinary test on PostgreSQL.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 SECTION = "API conformance (schemathesis)"
 MAX_EXAMPLES = 15
