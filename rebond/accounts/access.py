@@ -25,7 +25,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils.timezone import now
 
-from rebond.accounts.models import User
+from rebond.accounts.models import Clinic, User
 from rebond.alerts.models import Alert
 from rebond.assessments.models import Administration
 from rebond.couples.models import ConsentRecord, ContactChannel, Couple, Injury, Partner
@@ -175,6 +175,27 @@ def get_alert_for_clinician(user: User, alert_id: uuid.UUID | str) -> Alert:
     return _get_or_404(alerts_for_clinician(user).select_related("couple", "clinic"), alert_id)
 
 
+def works_on_case(user: User, couple: Couple) -> bool:
+    """Return whether the clinician is on the case: primary, co-clinician or its supervisor."""
+    return (
+        couple.primary_clinician_id == user.pk
+        or couple.supervisor_id == user.pk
+        or couple.co_clinicians.filter(pk=user.pk).exists()
+    )
+
+
+def get_admin_clinic(user: User) -> Clinic:
+    """Return the clinic an active clinic admin administers, or raise Http404 for anyone else.
+
+    Clinic settings pages and grants ask this; it gives no clinical access.
+    """
+    if not user.is_authenticated or not user.is_active or not user.is_clinic_admin:
+        raise Http404("Not found.")
+    if user.clinic is None:
+        raise Http404("Not found.")
+    return user.clinic
+
+
 def is_emergency_reader(user: User, couple_id: uuid.UUID | str) -> bool:
     """Return whether the clinician reaches this case only through a live emergency grant."""
     from rebond.emergency.models import EmergencyAccess
@@ -186,12 +207,7 @@ def is_emergency_reader(user: User, couple_id: uuid.UUID | str) -> bool:
         couple = Couple.objects.get(id=couple_id, clinic_id=clinic_id)
     except (Couple.DoesNotExist, ValidationError):
         return False
-    is_member = (
-        couple.primary_clinician_id == user.pk
-        or couple.supervisor_id == user.pk
-        or couple.co_clinicians.filter(pk=user.pk).exists()
-    )
-    if is_member:
+    if works_on_case(user, couple):
         return False
     return EmergencyAccess.objects.filter(
         couple=couple, grantee=user, ended_at=None, expires_at__gt=now()

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils.timezone import now
 
 import psychometrics
@@ -275,11 +274,7 @@ MAX_REMINDERS_RANGE = (0, 10)
 
 def get_settings_clinic(user: User) -> Clinic:
     """Return the clinic whose check-in settings the user manages (clinic admins), or 404."""
-    if not user.is_authenticated or not user.is_active or not user.is_clinic_admin:
-        raise Http404("Not found.")
-    if user.clinic is None:
-        raise Http404("Not found.")
-    return user.clinic
+    return access.get_admin_clinic(user)
 
 
 def _validated_sets(

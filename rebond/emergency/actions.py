@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils.timezone import now
 
 from rebond import audit
+from rebond.accounts import access
 from rebond.accounts.models import Clinic, User
 from rebond.couples.models import Couple
 from rebond.emergency.models import MAX_HOURS, REASON_MIN_LENGTH, EmergencyAccess
@@ -39,19 +40,7 @@ class GrantDraft:
 
 def admin_clinic(user: User) -> Clinic:
     """Return the clinic the user administers, or 404 for anyone who is not a clinic admin."""
-    if not user.is_authenticated or not user.is_active or not user.is_clinic_admin:
-        raise Http404("Not found.")
-    if user.clinic is None:
-        raise Http404("Not found.")
-    return user.clinic
-
-
-def _on_case(couple: Couple, user: User) -> bool:
-    return (
-        couple.primary_clinician_id == user.pk
-        or couple.supervisor_id == user.pk
-        or couple.co_clinicians.filter(pk=user.pk).exists()
-    )
+    return access.get_admin_clinic(user)
 
 
 @transaction.atomic
@@ -65,7 +54,7 @@ def grant_emergency_access(admin: User, draft: GrantDraft) -> EmergencyAccess:
     grantee = User.objects.filter(clinic=clinic, is_active=True, id=draft.grantee_id).first()
     if grantee is None:
         errors["grantee"] = ["Choose an active clinician of this clinic."]
-    elif couple is not None and _on_case(couple, grantee):
+    elif couple is not None and access.works_on_case(grantee, couple):
         errors["grantee"] = [f"{grantee.display_name} already works on this case."]
     reason = draft.reason.strip()
     if len(reason) < REASON_MIN_LENGTH:
