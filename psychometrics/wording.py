@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from psychometrics.errors import InvalidWording, ScoringError
@@ -39,6 +39,7 @@ __all__ = [
     "load_wording",
     "read_wording",
     "validate_wording",
+    "with_stored_wording",
     "wording_dir",
 ]
 
@@ -173,6 +174,23 @@ def read_wording(instrument: Instrument, directory: Path) -> Wording | None:
     except (OSError, ValueError, ScoringError):
         return None
     return wording if found.code == instrument.code else None
+
+
+def with_stored_wording(instrument: Instrument, directory: Path) -> Instrument:
+    """Return the instrument with the clinic's stored wording in its items, when there is one.
+
+    Scoring never changes: only ``Item.text`` and ``instructions`` are filled in, and the
+    wording was checked against the key's option labels when it was loaded.
+    """
+    if instrument.licence.wording_ships:
+        return instrument
+    wording = read_wording(instrument, directory)
+    if wording is None:
+        return instrument
+    items = tuple(
+        replace(item, text=text) for item, text in zip(instrument.items, wording.texts, strict=True)
+    )
+    return replace(instrument, items=items, instructions=wording.instructions)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 `rebond score|change|instruments ...` run the pure-Python scoring core without loading Django
 (researchers can use them with no database); everything else is a `manage.py` command, e.g.
-`rebond migrate`, `rebond demo`, `rebond db_worker`.
+`rebond migrate`, `rebond demo`, `rebond worker`.
 """
 
 from __future__ import annotations
@@ -19,6 +19,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] in SCORING_COMMANDS:
         from psychometrics.cli import main as scoring_main
+        from rebond.lib.paths import wording_dir
+
+        try:
+            # The web app reads wording from here too (settings.WORDING_DIR).
+            os.environ["REBOND_WORDING_DIR"] = str(wording_dir())
+        except ValueError as error:
+            print(f"rebond: {error}", file=sys.stderr)
+            return 2
 
         try:
             return scoring_main(args)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db.backends.base.operations import BaseDatabaseOperations
@@ -39,6 +40,12 @@ def _flush_through_audit_maintenance() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(BaseDatabaseOperations, "execute_sql_flush", execute_sql_flush)
         yield
+
+
+@pytest.fixture(autouse=True)
+def _no_loaded_wording(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Start every test with no clinic-loaded wording, whatever lies in this checkout's var/."""
+    settings.WORDING_DIR = tmp_path_factory.mktemp("wording")
 
 
 @pytest.fixture

@@ -15,10 +15,16 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from rebond.lib import paths
 from rebond.lib.env import envbool, envint, envlist, envsecret, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(envstr("REBOND_VAR_DIR") or BASE_DIR / "var")
+VAR_DIR = paths.var_dir()
+try:
+    # Licensed wording a clinic loads with `rebond instruments load-wording` (rebond/lib/paths.py).
+    WORDING_DIR = paths.wording_dir()
+except ValueError as error:
+    raise ImproperlyConfigured(str(error)) from None
 
 DEBUG = envbool("DEBUG", False)
 # HTTPS is on unless explicitly turned off; only a loopback development server turns it off.

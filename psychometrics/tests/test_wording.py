@@ -14,6 +14,7 @@ from psychometrics.wording import (
     load_wording,
     read_wording,
     validate_wording,
+    with_stored_wording,
     wording_dir,
 )
 
@@ -112,3 +113,21 @@ def test_the_wording_directory_comes_from_the_environment(tmp_path):
     assert str(wording_dir({"REBOND_WORDING_DIR": str(tmp_path)})) == str(tmp_path)
     assert str(wording_dir({})) == "var/wording"
     assert wording_dir() is not None
+
+
+def test_stored_wording_fills_the_items_and_leaves_the_key_alone(toy, tmp_path):
+    source = tmp_path / "toy.json"
+    source.write_text(json.dumps(wording(instructions="Answer all")))
+    directory = tmp_path / "wording"
+    assert with_stored_wording(toy, directory) is toy
+    load_wording(source, directory)
+    worded = with_stored_wording(toy, directory)
+    assert [item.text for item in worded.items] == [f"Question {n}" for n in range(1, 5)]
+    assert worded.instructions == "Answer all"
+    assert [item.options for item in worded.items] == [item.options for item in toy.items]
+    assert (worded.scales, worded.bands, worded.flags) == (toy.scales, toy.bands, toy.flags)
+
+
+def test_shipped_wording_is_never_replaced(tmp_path):
+    phq9 = get("PHQ9")
+    assert with_stored_wording(phq9, tmp_path) is phq9

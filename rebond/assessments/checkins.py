@@ -1,7 +1,8 @@
 """What a partner is offered to answer, and what a clinician may schedule.
 
 An instrument is offered only when every item has its wording (`Item.text`): a scoring-only
-instrument without loaded wording cannot be shown to anyone, so it is never offered.
+instrument is offered once a clinic has loaded its licensed wording (`scoring.catalogue`);
+without it the instrument cannot be shown to anyone, so it is never offered.
 """
 
 from __future__ import annotations
@@ -27,11 +28,7 @@ def approvable_instruments() -> list[Instrument]:
     Those kept out only because part of their key is unverified, and that have their wording;
     a scoring-only instrument without wording can never be offered.
     """
-    return [
-        inst
-        for inst in psychometrics.REGISTRY.values()
-        if not inst.is_available and has_wording(inst)
-    ]
+    return [inst for inst in scoring.catalogue() if not inst.is_available and has_wording(inst)]
 
 
 def approved_codes(clinic_id: uuid.UUID | None) -> set[str]:
@@ -53,7 +50,7 @@ def schedulable_instruments(clinic_id: uuid.UUID | None = None) -> list[Instrume
     approved = approved_codes(clinic_id)
     return [
         inst
-        for inst in psychometrics.REGISTRY.values()
+        for inst in scoring.catalogue()
         if has_wording(inst) and (inst.is_available or inst.code in approved)
     ]
 

@@ -5,8 +5,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
+
 import psychometrics
 from psychometrics import Instrument, Result
+from psychometrics.wording import with_stored_wording
+
+
+def catalogue() -> list[Instrument]:
+    """Return every instrument Rebond knows, in registry order, with the clinic's loaded wording.
+
+    A scoring-only instrument gets its item texts from `rebond instruments load-wording`
+    (stored in settings.WORDING_DIR); without them it has no wording and is never shown.
+    """
+    return [
+        with_stored_wording(inst, settings.WORDING_DIR) for inst in psychometrics.REGISTRY.values()
+    ]
 
 
 def instrument(code: str) -> Instrument:
@@ -16,7 +30,8 @@ def instrument(code: str) -> Instrument:
     catalogue plus what a clinic approved); an administration that exists is scored by its
     instrument even if the clinic later withdraws its approval.
     """
-    return psychometrics.get_instrument(code, include_unavailable=True)
+    found = psychometrics.get_instrument(code, include_unavailable=True)
+    return with_stored_wording(found, settings.WORDING_DIR)
 
 
 def is_risk_instrument(inst: Instrument) -> bool:
