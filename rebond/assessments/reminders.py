@@ -15,6 +15,10 @@ Rules, chosen so that a reminder reveals nothing to anyone (DOMAIN.md 7.5, SECUR
 5. Each reminder is claimed by inserting its CheckinReminder row (unique per check-in and
    number) in the transaction that creates the link; a concurrent sweep's claim fails on the
    constraint, so nothing is sent twice. The token is minted by the delivery task, never stored.
+6. A partner who was invited before a check-in was scheduled, and has had no link since, is
+   told when it falls due: the same neutral e-mail, recorded as reminder number 0 (a notice,
+   outside the clinic's limit of reminders). A partner invited after it was scheduled already
+   has a link that opens it, and a partner never invited is left to their clinician.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils.timezone import now
 
 from rebond import audit
@@ -36,6 +40,8 @@ from rebond.portal.actions import link_lifetime
 from rebond.portal.models import PrivateLink
 
 OPEN = (Administration.Status.SCHEDULED, Administration.Status.IN_PROGRESS)
+# Reminder number 0: the notice that a check-in is ready (rule 6 above).
+NOTICE = 0
 
 
 def _settings_by_clinic() -> dict[uuid.UUID, ClinicCheckinSettings]:
@@ -50,7 +56,10 @@ def due_reminders(at: datetime) -> dict[uuid.UUID, list[tuple[Administration, in
     rows = (
         Administration.objects.filter(status__in=OPEN, due_at__lte=earliest)
         .exclude(couple__status__in=Couple.INACTIVE_STATUSES)
-        .annotate(sent=Count("reminders"), last_sent=Max("reminders__created_at"))
+        .annotate(
+            sent=Count("reminders", filter=Q(reminders__number__gt=NOTICE)),
+            last_sent=Max("reminders__created_at"),
+        )
         .select_related("couple")
         .order_by("partner_id", "due_at", "id")
     )
@@ -69,6 +78,35 @@ def due_reminders(at: datetime) -> dict[uuid.UUID, list[tuple[Administration, in
         if not is_offered(administration):
             continue
         due[administration.partner_id].append((administration, sent + 1))
+    return due
+
+
+def due_notices(at: datetime) -> dict[uuid.UUID, list[tuple[Administration, int]]]:
+    """Return {partner id: [(administration, NOTICE)]}: check-ins due that no link has reached.
+
+    Rule 6 of the module docstring: the partner was invited before the check-in was scheduled,
+    no link of theirs was made since, and no notice or reminder was sent about it.
+    """
+    links = PrivateLink.objects.filter(partner_id=OuterRef("partner_id"))
+    rows = (
+        Administration.objects.filter(status__in=OPEN, due_at__lte=at)
+        .exclude(couple__status__in=Couple.INACTIVE_STATUSES)
+        .filter(
+            Exists(
+                links.filter(
+                    purpose=PrivateLink.Purpose.INVITATION, created_at__lt=OuterRef("created_at")
+                )
+            ),
+            ~Exists(links.filter(created_at__gte=OuterRef("created_at"))),
+            ~Exists(CheckinReminder.objects.filter(administration_id=OuterRef("id"))),
+        )
+        .select_related("couple")
+        .order_by("partner_id", "due_at", "id")
+    )
+    due: dict[uuid.UUID, list[tuple[Administration, int]]] = defaultdict(list)
+    for administration in rows:
+        if is_offered(administration):
+            due[administration.partner_id].append((administration, NOTICE))
     return due
 
 
@@ -117,7 +155,10 @@ def send_due_reminders(at: datetime | None = None) -> int:
     """Queue every reminder due at `at` (now by default); return how many e-mails were queued."""
     at = at or now()
     queued = 0
-    for partner_id, batch in due_reminders(at).items():
+    batches = due_notices(at)
+    for partner_id, reminders in due_reminders(at).items():
+        batches[partner_id].extend(reminders)  # One e-mail per partner per sweep.
+    for partner_id, batch in batches.items():
         if not _has_safe_email(partner_id):
             continue  # Nothing can be sent safely: keep the reminder for when there is a way.
         if claim_reminder(partner_id, batch, at) is not None:

@@ -49,7 +49,7 @@ class Case:
     phq: dict[Any, Administration]
 
 
-def build(capture: CommitCapture, *, a_state: str = "not_started") -> Case:
+def build(capture: CommitCapture, *, a_state: str = "not_started", overdue: bool = True) -> Case:
     clinic = make_clinic("Harbour Practice")
     therapist = make_clinician(clinic, "Dr Same")
     couple = make_couple(therapist, "Same couple", partners=("Partner One", "Partner Two"))
@@ -64,11 +64,13 @@ def build(capture: CommitCapture, *, a_state: str = "not_started") -> Case:
             ChannelDraft(kind="phone", value="+44 7700 900000", safe_to_contact=True),
         )
     due = now() - 10 * DAY
-    phq = {
-        x.partner_id: x
-        for x in actions.schedule_instrument(therapist, couple.id, "PHQ-9", due_at=due)
-    }
-    actions.schedule_instrument(therapist, couple.id, "CSI-4", due_at=due)
+    phq: dict[Any, Administration] = {}
+    if overdue:
+        phq = {
+            x.partner_id: x
+            for x in actions.schedule_instrument(therapist, couple.id, "PHQ-9", due_at=due)
+        }
+        actions.schedule_instrument(therapist, couple.id, "CSI-4", due_at=due)
     if a_state == "finished_with_risk":
         client = Client()
         open_space(client, a, therapist)
@@ -246,3 +248,58 @@ def test_the_command_and_the_task_run_the_sweep(
         call_command("checkin_reminders")
     assert "reminders queued 2" in capsys.readouterr().out
     assert send_checkin_reminders.enqueue().return_value == 0  # Nothing more is due.
+
+
+def invite_then_schedule(capture: CommitCapture, *, invite_after: bool = False) -> Case:
+    """Partner One is invited (a day before scheduling, or after it); Partner Two never is."""
+    case = build(capture, overdue=False)
+    with capture(execute=True):
+        portal_actions.invite_partner(case.therapist, case.a.id)
+    PrivateLink.objects.filter(partner=case.a).update(created_at=now() - DAY)
+    actions.schedule_instrument(case.therapist, case.couple.id, "PHQ-9")
+    actions.schedule_instrument(case.therapist, case.couple.id, "WHO-5")
+    if invite_after:
+        with capture(execute=True):
+            portal_actions.invite_partner(case.therapist, case.a.id)
+    mail.outbox.clear()
+    return case
+
+
+def test_a_partner_invited_earlier_is_told_when_a_new_check_in_falls_due(
+    django_capture_on_commit_callbacks: CommitCapture,
+) -> None:
+    case = invite_then_schedule(django_capture_on_commit_callbacks)
+    assert sweep(django_capture_on_commit_callbacks, now()) == 1
+    [message] = mail.outbox
+    assert message.to == ["one@example.test"]
+    neutral = TOKEN_RE.sub("/p/TOKEN/", invitation_body("sample"))
+    assert TOKEN_RE.sub("/p/TOKEN/", message.body) == neutral
+    notices = CheckinReminder.objects.filter(number=0)
+    # One e-mail covers both new check-ins; the partner never invited is left to the clinician.
+    assert {n.administration.partner_id for n in notices} == {case.a.id}
+    assert notices.count() == 2
+    # Told once: the next sweep sends nothing more, and the clinic's reminders still follow.
+    assert sweep(django_capture_on_commit_callbacks, now()) == 0
+    assert len(mail.outbox) == 1
+
+
+def test_a_partner_invited_after_scheduling_gets_no_extra_notice(
+    django_capture_on_commit_callbacks: CommitCapture,
+) -> None:
+    invite_then_schedule(django_capture_on_commit_callbacks, invite_after=True)
+    assert sweep(django_capture_on_commit_callbacks, now()) == 0
+    assert mail.outbox == []
+
+
+def test_a_notice_waits_for_the_due_date_and_a_safe_channel(
+    django_capture_on_commit_callbacks: CommitCapture,
+) -> None:
+    case = invite_then_schedule(django_capture_on_commit_callbacks)
+    Administration.objects.filter(couple=case.couple).update(due_at=now() + 2 * DAY)
+    assert sweep(django_capture_on_commit_callbacks, now()) == 0
+    # Due, before the clinic's first reminder (3 days after due): only the notice can go.
+    ContactChannel.objects.filter(partner=case.a, kind="email").update(safe_to_contact=False)
+    assert sweep(django_capture_on_commit_callbacks, now() + 3 * DAY) == 0
+    ContactChannel.objects.filter(partner=case.a, kind="email").update(safe_to_contact=True)
+    assert sweep(django_capture_on_commit_callbacks, now() + 3 * DAY) == 1
+    assert [m.to for m in mail.outbox] == [["one@example.test"]]
