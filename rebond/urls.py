@@ -31,3 +31,6 @@ urlpatterns = [
     path("api/v1/", api_urls()),
     path("healthz", healthz, name="healthz"),  # load balancers and monitoring (rebond/ops)
 ]
+
+# A clinician refused a clinic settings page is told who can change it (rebond/accounts/access.py).
+handler403 = "rebond.accounts.refusals.permission_denied"

@@ -20,7 +20,7 @@ from __future__ import annotations
 import uuid
 from typing import TypeVar
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils.timezone import now
@@ -184,16 +184,47 @@ def works_on_case(user: User, couple: Couple) -> bool:
     )
 
 
-def get_admin_clinic(user: User) -> Clinic:
-    """Return the clinic an active clinic admin administers, or raise Http404 for anyone else.
+class SettingsRefused(PermissionDenied):
+    """A clinician of the clinic opened a settings page that only some colleagues may change.
 
-    Clinic settings pages and grants ask this; it gives no clinical access.
+    A 403 that names who can (rebond/accounts/views.permission_denied), not a 404: these pages
+    hold no clinical data and their existence is no secret inside the clinic, and the clinician
+    needs to know whom to ask. Anyone outside the clinic still gets a 404.
     """
-    if not user.is_authenticated or not user.is_active or not user.is_clinic_admin:
+
+    def __init__(self, clinic: Clinic, *, safety_leads_too: bool = False) -> None:
+        who = "clinic admins and safety leads" if safety_leads_too else "clinic admins"
+        super().__init__(f"Only {who} can change these settings.")
+        self.clinic = clinic
+        self.who = who
+        self.safety_leads_too = safety_leads_too
+
+    def deciders(self) -> list[User]:
+        """Return the clinic's active clinicians who can change these settings."""
+        allowed = Q(is_clinic_admin=True)
+        if self.safety_leads_too:
+            allowed |= Q(is_safety_lead=True)
+        return list(User.objects.filter(allowed, clinic=self.clinic, is_active=True))
+
+
+def get_settings_clinic(user: User, *, safety_leads_too: bool = False) -> Clinic:
+    """Return the clinic whose settings the user may change (its admins; leads where said).
+
+    Another clinician of the clinic gets SettingsRefused (403 naming who can); anyone without
+    a clinic gets 404. Clinic settings pages and grants ask this; it gives no clinical access.
+    """
+    if not user.is_authenticated or not user.is_active or user.clinic is None:
         raise Http404("Not found.")
-    if user.clinic is None:
-        raise Http404("Not found.")
-    return user.clinic
+    if user.is_clinic_admin:
+        return user.clinic
+    if safety_leads_too and user.is_safety_lead:
+        return user.clinic
+    raise SettingsRefused(user.clinic, safety_leads_too=safety_leads_too)
+
+
+def get_admin_clinic(user: User) -> Clinic:
+    """Return the clinic an active clinic admin administers (SettingsRefused / 404 otherwise)."""
+    return get_settings_clinic(user)
 
 
 def is_emergency_reader(user: User, couple_id: uuid.UUID | str) -> bool:

@@ -337,10 +337,8 @@ def can_manage_safety_settings(user: User) -> bool:
 
 
 def get_settings_clinic(user: User) -> Clinic:
-    """Return the clinic whose safety settings the user manages, or raise Http404."""
-    if not can_manage_safety_settings(user) or user.clinic is None:
-        raise Http404("Not found.")
-    return user.clinic
+    """Return the clinic whose safety settings the user manages (admins and safety leads)."""
+    return access.get_settings_clinic(user, safety_leads_too=True)
 
 
 @transaction.atomic
@@ -460,10 +458,7 @@ def delete_crisis_resource(user: User, resource_id: int) -> None:
 @transaction.atomic
 def set_safety_lead(admin: User, clinician_id: uuid.UUID | str, *, is_safety_lead: bool) -> User:
     """Give or take away a colleague's safety lead role (clinic admins only)."""
-    if not can_manage_safety_settings(admin) or not admin.is_clinic_admin:
-        raise Http404("Not found.")
-    if admin.clinic_id is None:
-        raise Http404("Not found.")
+    access.get_admin_clinic(admin)
     try:
         clinician = User.objects.select_for_update().get(
             pk=clinician_id, clinic_id=admin.clinic_id, is_active=True

@@ -12,12 +12,12 @@ import math
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.http import Http404
 from django.utils.timezone import now
 
 import psychometrics
 from psychometrics.recovery import PLANNED_SESSIONS_RANGE
 from rebond import audit
+from rebond.accounts import access
 from rebond.accounts.models import Clinic, User
 from rebond.assessments import scoring
 from rebond.couples.models import Couple
@@ -58,12 +58,8 @@ def outcome_choices() -> list[str]:
 
 
 def get_settings_clinic(user: User) -> Clinic:
-    """Return the clinic whose parameters the user may change, or raise Http404."""
-    if not (user.is_authenticated and user.is_active and user.is_clinic_admin):
-        raise Http404("Not found.")
-    if user.clinic is None:
-        raise Http404("Not found.")
-    return user.clinic
+    """Return the clinic whose parameters the user may change (its admins; access gateway)."""
+    return access.get_admin_clinic(user)
 
 
 def _errors(draft: SettingsDraft) -> dict[str, list[str]]:

@@ -755,8 +755,7 @@ def markers(request: AuthenticatedHttpRequest) -> HttpResponse:
 def therapy_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Let a clinic admin set the AIRM stall threshold."""
     user = request.user
-    if user.clinic_id is None or not user.is_clinic_admin:
-        raise Http404("Not found.")
+    access.get_admin_clinic(user)
     status = 200
     if request.method == "POST":
         form = SettingsForm(request.POST)

@@ -65,13 +65,14 @@ def state(clinic: Clinic) -> tuple[Any, ...]:
     )
 
 
-def test_a_therapist_without_the_role_gets_404_everywhere_and_changes_nothing(
+def test_a_therapist_without_the_role_is_refused_everywhere_and_changes_nothing(
     client: Client, clinic_a: Clinic, bob: User, alice: User, resource: CrisisResource
 ) -> None:
     before = state(clinic_a)
     login(client, bob)
     for method, url, data in settings_urls(resource, alice):
-        assert getattr(client, method)(url, data).status_code == 404, url
+        # 403 naming who can (rebond/accounts/refusals.py), before any row is looked up.
+        assert getattr(client, method)(url, data).status_code == 403, url
     assert "Safety settings" not in client.get(reverse("caseload")).content.decode()
     assert state(clinic_a) == before
 
@@ -122,7 +123,7 @@ def test_a_safety_lead_sets_the_window_resources_and_rules_but_not_the_leads(
     assert not AlertRuleSetting.objects.get(clinic=clinic_a, rule="asq").enabled
     # Choosing who the safety leads are is a clinic admin's decision.
     r = client.post(reverse("safety_lead_set", args=[alice.id]), {"is_safety_lead": "yes"})
-    assert r.status_code == 404
+    assert r.status_code == 403
     alice.refresh_from_db()
     assert not alice.is_safety_lead
     actions_logged = set(AuditEntry.objects.values_list("action", flat=True))

@@ -12,6 +12,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rebond.accounts.access import SettingsRefused
 from rebond.accounts.models import Clinic, User
 from rebond.assessments import actions, schedule
 from rebond.assessments.actions import AssessmentError
@@ -150,11 +151,12 @@ def test_only_clinic_admins_reach_the_settings_page(
 ) -> None:
     for user in (alice, charlie):
         login(client, user)
-        assert client.get(reverse("schedule_settings")).status_code == 404
+        # Told who can change it (rebond/accounts/refusals.py), never shown the page.
+        assert client.get(reverse("schedule_settings")).status_code == 403
         r = client.post(reverse("reminder_settings_save"), {"reminders-remind_after_days": "5"})
-        assert r.status_code == 404
-        assert client.post(reverse("schedule_settings_save")).status_code == 404
-        with pytest.raises(Http404):
+        assert r.status_code == 403
+        assert client.post(reverse("schedule_settings_save")).status_code == 403
+        with pytest.raises(SettingsRefused):
             actions.set_clinic_schedule(user, {"intake": ["CSI-4"]})
     assert not ScheduleRule.objects.exists()
     assert not ClinicCheckinSettings.objects.exists()

@@ -87,5 +87,5 @@ def test_unusable_values_are_refused_with_a_specific_message_and_nothing_saved(
 
 def test_only_clinic_admins_reach_the_settings(client: Client, bob: User) -> None:
     sign_in(client, bob)
-    assert client.get(reverse("measurement_settings")).status_code == 404
-    assert client.post(reverse("measurement_settings"), VALID).status_code == 404
+    assert client.get(reverse("measurement_settings")).status_code == 403
+    assert client.post(reverse("measurement_settings"), VALID).status_code == 403

@@ -199,7 +199,7 @@ def test_only_a_clinic_admin_sets_the_threshold_within_bounds(
     with pytest.raises(ActionError, match="1 to 20"):
         actions.set_stall_threshold(admin, 0)
     sign_in(client, alice)
-    assert client.get(reverse("therapy_settings")).status_code == 404
+    assert client.get(reverse("therapy_settings")).status_code == 403
     sign_in(client, admin)
     r = client.post(reverse("therapy_settings"), {"airm_stall_sessions": "6"})
     assert r.status_code == 302
