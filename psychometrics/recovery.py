@@ -45,6 +45,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from psychometrics.change import is_dysfunctional
+from psychometrics.display import figure
 
 __all__ = [
     "DEFAULT_FLAG_FROM_SESSION",
@@ -187,7 +188,9 @@ def judge_partner(
     )
     rc = course.reliable_change
     if rc is not None and -gain >= rc:
-        reason = f"Reliably worse than at intake ({-gain:g} points; reliable change {rc:g})."
+        reason = (
+            f"Reliably worse than at intake ({figure(-gain)} points; reliable change {figure(rc)})."
+        )
         return replace(judged, signal=Signal.DETERIORATED, reason=reason)
     if session < course.flag_from_session:
         reason = f"Judged from session {course.flag_from_session}."
@@ -196,8 +199,8 @@ def judge_partner(
     reliably_better = rc is not None and gain >= rc
     if below_band and not reliably_better:
         reason = (
-            f"{shortfall:g} points short of the expected {expected:g} "
-            f"(tolerance {course.tolerance:g}), and no reliable improvement since intake."
+            f"{figure(shortfall)} points short of the expected {figure(expected)} "
+            f"(tolerance {figure(course.tolerance)}), and no reliable improvement since intake."
         )
         return replace(judged, signal=Signal.OFF_TRACK, reason=reason)
     return judged
@@ -238,8 +241,8 @@ def judge_couple(
         diverging = late_enough and gap >= divergence
         if diverging:
             reasons.append(
-                f"The partners diverge: their gains since intake differ by {gap:g} points "
-                f"(threshold {divergence:g})."
+                f"The partners diverge: their gains since intake differ by {figure(gap)} points "
+                f"(threshold {figure(divergence)})."
             )
     if reasons:
         return CoupleTrack(CoupleSignal.NOT_ON_TRACK, diverging, tuple(reasons))

@@ -103,6 +103,13 @@ def test_a_partner_stuck_at_their_intake_score_is_off_track_from_session_three()
     assert "short of the expected" in track.reason
 
 
+def test_the_reason_rounds_its_figures_for_people() -> None:
+    # Expected at session 8 from 3.35: 3.35 + (13.5 - 3.35) * 8 / 20 = 7.41; short by 4.06.
+    track = judge_partner(CSI, [3.35] * 9)
+    assert track.shortfall == pytest.approx(4.06)
+    assert track.reason.startswith("4.1 points short of the expected 7.4 (tolerance 2),")
+
+
 def test_a_reliable_improvement_is_not_flagged_even_when_below_the_band() -> None:
     # 4 points better than intake (reliable) but 6 short of a steep expected line.
     steep = Course(

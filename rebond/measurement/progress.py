@@ -22,6 +22,7 @@ from typing import Any
 
 import psychometrics
 from psychometrics import Instrument
+from psychometrics.display import figure
 from psychometrics.recovery import (
     CoupleTrack,
     CurvePoint,
@@ -126,7 +127,7 @@ class CoupleProgress:
 
 
 def _fmt(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
+    return "" if value is None else figure(value, 2)
 
 
 def place_events(events: Sequence[CaseEvent], dates: Sequence[datetime]) -> list[charts.Event]:
@@ -200,13 +201,13 @@ def _build(
     for partner, observations in zip(pair, series, strict=True):
         if observations:
             alt_parts.append(
-                f"{partner.display_name}: {observations[0].score:g} at intake, "
-                f"{observations[-1].score:g} at session {observations[-1].session}."
+                f"{partner.display_name}: {_fmt(observations[0].score)} at intake, "
+                f"{_fmt(observations[-1].score)} at session {observations[-1].session}."
             )
         else:
             alt_parts.append(f"{partner.display_name}: no scores yet.")
     if course is not None:
-        alt_parts.append(f"Clinical cut-off {course.cutoff:g}. Values in the table below.")
+        alt_parts.append(f"Clinical cut-off {_fmt(course.cutoff)}. Values in the table below.")
     items = []
     if scale == instrument.primary or instrument.primary is None:
         for item in instrument.items:
@@ -326,7 +327,7 @@ def _split_alliance(progress: CoupleProgress) -> str:
         if item.discrepancy.latest_gap >= 0.25 * (high - low):
             return (
                 f"Split alliance: the partners' latest {item.title} ratings are "
-                f"{item.discrepancy.latest_gap:g} points apart."
+                f"{figure(item.discrepancy.latest_gap)} points apart."
             )
     return ""
 

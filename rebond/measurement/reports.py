@@ -18,6 +18,7 @@ from matplotlib import rc_context
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure, SubFigure
 
+from psychometrics.display import figure
 from rebond.measurement import charts, plotting
 from rebond.measurement.progress import CoupleProgress, category_label
 from rebond.measurement.summary import ClientSummary
@@ -124,7 +125,7 @@ def _clinician_pages(progress: CoupleProgress, generated_by: str, at: datetime) 
                 (
                     "p",
                     f"{partner.display_name}: {SIGNAL_WORDS[track.signal]}; latest "
-                    f"{'' if track.score is None else f'{track.score:g}'}"
+                    f"{'' if track.score is None else figure(track.score, 2)}"
                     f"{'' if track.expected is None else f' (expected {track.expected:.1f})'}; "
                     f"reliable change: {category_label(category)}.",
                 )
@@ -137,14 +138,14 @@ def _clinician_pages(progress: CoupleProgress, generated_by: str, at: datetime) 
     for item in progress.instruments:
         a, b = item.series
         cells = [
-            f"{p.display_name} {s[-1].score:g} ({category_label(c)})"
+            f"{p.display_name} {figure(s[-1].score, 2)} ({category_label(c)})"
             if s
             else f"{p.display_name} -"
             for p, s, c in zip(progress.partners, (a, b), item.categories, strict=True)
         ]
         gap = ""
         if item.discrepancy is not None and item.discrepancy.is_notable:
-            gap = f"; partners diverge ({item.discrepancy.gain_gap:g} points apart in gains)"
+            gap = f"; partners diverge ({figure(item.discrepancy.gain_gap)} points apart in gains)"
         lines.append(("p", f"{item.title}: {'; '.join(cells)}{gap}"))
     lines.append(("h2", "How the signal is computed"))
     params = outcome.params if outcome is not None else None
@@ -208,7 +209,7 @@ def client_report(summary: ClientSummary, at: datetime) -> bytes:
         ("small", f"Prepared {_date(at)}. Only your own answers are included."),
     ]
     for item in summary.instruments:
-        scores = ", ".join(f"{s.score:g}" for s in item.scores)
+        scores = ", ".join(figure(s.score, 2) for s in item.scores)
         lines.append(("p", f"{item.name} ({item.interpretation}): {scores}."))
     if summary.couple_chart is None and summary.couple_chart_withheld:
         lines.append(("small", f"The chart of you both is {summary.couple_chart_withheld}."))

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 import psychometrics
+from psychometrics.display import figure
 from rebond.assessments.models import Submission
 from rebond.couples.models import ConsentDocument, ConsentRecord, Partner, SafetyConcern
 from rebond.measurement import charts
@@ -128,8 +129,9 @@ def client_summary(partner: Partner) -> ClientSummary:
             continue
         line = charts.PartnerLine("You", [(s.session, s.score) for s in own])
         alt = (
-            f"Line chart of your {inst.name} scores by check-in: {own[0].score:g} at the first, "
-            f"{own[-1].score:g} at the latest. Values in the table."
+            f"Line chart of your {inst.name} scores by check-in: "
+            f"{figure(own[0].score, 2)} at the first, "
+            f"{figure(own[-1].score, 2)} at the latest. Values in the table."
         )
         summary.instruments.append(
             OwnInstrument(code, inst.name, inst.interpretation, own, _chart(inst, [line]), alt)

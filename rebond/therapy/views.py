@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.timezone import localtime, now
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from psychometrics.display import figure
 from rebond.accounts import access
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.couples.actions import ActionError
@@ -688,7 +689,7 @@ def timeline_events(
     )
     for administration in administrations:
         submission = administration.submission
-        total = "" if submission.total is None else f" {submission.total:g}"
+        total = "" if submission.total is None else f" {figure(submission.total, 2)}"
         events.append(
             diagrams.TimelineEvent(
                 submission.submitted_at,

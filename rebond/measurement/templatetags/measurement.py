@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import template
 
+from psychometrics.display import figure
+
 register = template.Library()
 
 SIGNAL_WORDS = {
@@ -39,8 +41,8 @@ def category_words(category: str) -> str:
 
 @register.filter
 def score(value: float | None) -> str:
-    """Return a score without a needless ".0", or a dash when there is none."""
-    return "\u2013" if value is None else f"{value:g}"  # an en dash
+    """Return a score rounded for people (at most two decimals), or a dash when there is none."""
+    return "\u2013" if value is None else figure(value, 2)  # an en dash
 
 
 @register.filter
