@@ -19,6 +19,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from rebond.accounts import access
@@ -242,6 +243,8 @@ def _section_response(
         oob = {**context, "oob": True}
         body += render_to_string("couples/case.html#head", oob, request)
         body += render_to_string("couples/case.html#safety", oob, request)
+        # htmx sets the window title from a top-level <title>: it follows a renamed case.
+        body += format_html("<title>{} · Rebond</title>", state.couple.label)
     return HttpResponse(body, status=status)
 
 
