@@ -3,20 +3,22 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 REBOND := $(BIN)/rebond
+# `make run PORT=8001` serves on another port; links in e-mails (SITE_URL) follow it.
+PORT   ?= 8000
 # Development only: a loopback server over plain HTTP with Django's debug pages.
-DEV    := DEBUG=True HTTPS=False
+DEV    := DEBUG=True HTTPS=False SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}
 
 .PHONY: run demo-code install test lint typecheck fmt lock vendor clean
 
 run: install
 	@$(DEV) $(REBOND) migrate --noinput -v0
 	@$(DEV) $(REBOND) demo
-	@echo "Serving http://127.0.0.1:8000 with a background worker, the safety sweep and check-in reminders. Ctrl-C stops all."
+	@echo "Serving http://127.0.0.1:$(PORT) with a background worker, the safety sweep and check-in reminders. Ctrl-C stops all."
 	@$(DEV) $(REBOND) worker & worker=$$!; \
 	  $(DEV) $(REBOND) safety_sweep --every 30 & sweep=$$!; \
 	  $(DEV) $(REBOND) checkin_reminders --every 60 & remind=$$!; \
 	  trap 'kill $$worker $$sweep $$remind 2>/dev/null; wait $$worker $$sweep $$remind 2>/dev/null' EXIT INT TERM; \
-	  $(DEV) $(REBOND) runserver 127.0.0.1:8000
+	  $(DEV) $(REBOND) runserver 127.0.0.1:$(PORT)
 
 # The demo clinicians' current two-factor code (their app seed is published with the demo).
 demo-code: install
