@@ -458,10 +458,10 @@ def delete_crisis_resource(user: User, resource_id: int) -> None:
 @transaction.atomic
 def set_safety_lead(admin: User, clinician_id: uuid.UUID | str, *, is_safety_lead: bool) -> User:
     """Give or take away a colleague's safety lead role (clinic admins only)."""
-    access.get_admin_clinic(admin)
+    clinic = access.get_admin_clinic(admin)
     try:
         clinician = User.objects.select_for_update().get(
-            pk=clinician_id, clinic_id=admin.clinic_id, is_active=True
+            pk=clinician_id, clinic_id=clinic.id, is_active=True
         )
     except (User.DoesNotExist, ValidationError) as exc:
         raise Http404("Not found.") from exc

@@ -60,6 +60,7 @@ class ChartData:
     higher_is_better: bool
     partners: Sequence[PartnerLine]
     events: Sequence[Event] = field(default_factory=tuple)
-    x_label: str = "Session (0 = intake)"
+    # What the x positions count: therapy sessions or check-ins (rebond/measurement/sessions.py).
+    x_label: str = "Check-in (0 = intake)"
     width_inches: float = 7.5
     height_inches: float = 3.6

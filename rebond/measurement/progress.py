@@ -6,8 +6,9 @@ ASQ, HARK, HITS) never appear here: the progress page is a couple-level view and
 header excludes risk instruments from every couple-level view; their results stay on the
 check-ins page, where each view is audited.
 
-Per instrument and partner, observation k is session k (0 = intake), as in
-`psychometrics.recovery`.
+Per instrument and partner, each score carries the therapy session it followed, as on the case
+timeline (rebond/measurement/sessions.py); a couple with no session recorded yet counts
+check-ins instead (observation k is check-in k, 0 = intake), and the axis says which.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import bisect
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,6 +35,7 @@ from rebond.couples.models import Couple, Partner
 from rebond.measurement import charts
 from rebond.measurement.models import MeasurementSettings
 from rebond.measurement.parameters import Parameters, parameters_for, settings_for
+from rebond.measurement.sessions import CHECKIN_AXIS, THERAPY_AXIS, SessionClock, therapy_clocks
 from rebond.measurement.stages import CaseEvent, case_events
 from rebond.measurement.tracking import category_of, judge
 
@@ -130,10 +132,18 @@ def _fmt(value: float | None) -> str:
     return "" if value is None else figure(value, 2)
 
 
-def place_events(events: Sequence[CaseEvent], dates: Sequence[datetime]) -> list[charts.Event]:
-    """Return the events as positions in sessions: between the sessions around each date."""
+def place_events(
+    events: Sequence[CaseEvent], dates: Sequence[datetime], clock: SessionClock | None = None
+) -> list[charts.Event]:
+    """Return the events as positions on the axis: between the sessions around each date.
+
+    With a therapy clock the positions are therapy sessions; without, check-ins (`dates`).
+    """
     placed = []
     for event in events:
+        if clock is not None:
+            placed.append(charts.Event(clock.position_of(event.at), event.label))
+            continue
         index = bisect.bisect_right(list(dates), event.at)
         if dates and index > 0:
             placed.append(charts.Event(index - 0.5, event.label))
@@ -155,6 +165,7 @@ def _build(
     series: tuple[list[Observation], list[Observation]],
     events: Sequence[CaseEvent],
     session_days: Sequence[datetime] = (),
+    clock: SessionClock | None = None,
 ) -> InstrumentProgress:
     slug = instrument.code if scale == instrument.primary else f"{instrument.code}~{scale}"
     course = params.course if params is not None else None
@@ -163,11 +174,16 @@ def _build(
         curve: list[CurvePoint] = []
         band = None
         if observations and course is not None:
-            horizon = max(observations[-1].session, course.planned_sessions)
-            curve = expected_curve(course, observations[0].score, horizon)
+            # The curve starts at the partner's first score, wherever on the axis that falls.
+            start = observations[0].session
+            horizon = max(observations[-1].session - start, course.planned_sessions)
+            curve = [
+                replace(point, session=point.session + start)
+                for point in expected_curve(course, observations[0].score, horizon)
+            ]
         if observations and params is not None and params.reliable_change is not None:
-            start = observations[0].score
-            band = (start - params.reliable_change, start + params.reliable_change)
+            intake = observations[0].score
+            band = (intake - params.reliable_change, intake + params.reliable_change)
         curves.append(curve)
         lines.append(
             charts.PartnerLine(
@@ -185,7 +201,8 @@ def _build(
         cutoff=course.cutoff if course is not None else None,
         higher_is_better=target.higher_is_better,
         partners=lines,
-        events=place_events(events, session_days or [o.at for o in dates]),
+        events=place_events(events, session_days or [o.at for o in dates], clock),
+        x_label=THERAPY_AXIS if clock is not None else CHECKIN_AXIS,
     )
     rows = []
     for session in sorted({o.session for observations in series for o in observations}):
@@ -193,16 +210,18 @@ def _build(
         for observations, curve in zip(series, curves, strict=True):
             at = [o.score for o in observations if o.session == session]
             score = at[-1] if at else None
-            expected = curve[session].expected if session < len(curve) else None
+            point = next((p for p in curve if p.session == session), None)
+            expected = point.expected if point is not None else None
             values += [_fmt(score), "" if expected is None else f"{expected:.1f}"]
         rows.append(TableRow(session, tuple(values)))
     head = tuple(text for p in pair for text in (p.display_name, f"{p.display_name}: expected"))
-    alt_parts = [f"Line chart of {chart.y_label} by session for both partners."]
+    unit = "therapy session" if clock is not None else "check-in"
+    alt_parts = [f"Line chart of {chart.y_label} by {unit} for both partners."]
     for partner, observations in zip(pair, series, strict=True):
         if observations:
             alt_parts.append(
                 f"{partner.display_name}: {_fmt(observations[0].score)} at intake, "
-                f"{_fmt(observations[-1].score)} at session {observations[-1].session}."
+                f"{_fmt(observations[-1].score)} at {unit} {observations[-1].session}."
             )
         else:
             alt_parts.append(f"{partner.display_name}: no scores yet.")
@@ -280,8 +299,13 @@ def load(couple: Couple) -> CoupleProgress:
     outcome_series = list(by_code.get(outcome_code, {}).values())
     longest = max(outcome_series, key=lambda rows: len(rows)) if outcome_series else []
     session_days = sorted(at for at, _, _ in longest)
+    # Where therapy sessions are recorded, every score counts as the session it followed, as
+    # on the timeline (rebond/measurement/sessions.py); otherwise check-ins are counted.
+    clock = therapy_clocks([couple.id]).get(couple.id)
 
     def session_of(index: int, at: datetime, is_outcome: bool) -> int:
+        if clock is not None:
+            return clock.session_at(at)
         if is_outcome or not session_days:
             return index
         return max(0, bisect.bisect_right(session_days, at + timedelta(hours=12)) - 1)
@@ -307,7 +331,14 @@ def load(couple: Couple) -> CoupleProgress:
                 series.append(observations)
             progress.instruments.append(
                 _build(
-                    instrument, scale, params, pair, (series[0], series[1]), events, session_days
+                    instrument,
+                    scale,
+                    params,
+                    pair,
+                    (series[0], series[1]),
+                    events,
+                    session_days,
+                    clock,
                 )
             )
     progress.split_alliance = _split_alliance(progress)

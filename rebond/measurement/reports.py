@@ -144,8 +144,9 @@ def _clinician_pages(progress: CoupleProgress, generated_by: str, at: datetime) 
             for p, s, c in zip(progress.partners, (a, b), item.categories, strict=True)
         ]
         gap = ""
-        if item.discrepancy is not None and item.discrepancy.is_notable:
-            gap = f"; partners diverge ({figure(item.discrepancy.gain_gap)} points apart in gains)"
+        gain_gap = item.discrepancy.gain_gap if item.discrepancy is not None else None
+        if item.discrepancy is not None and item.discrepancy.is_notable and gain_gap is not None:
+            gap = f"; partners diverge ({figure(gain_gap)} points apart in gains)"
         lines.append(("p", f"{item.title}: {'; '.join(cells)}{gap}"))
     lines.append(("h2", "How the signal is computed"))
     params = outcome.params if outcome is not None else None

@@ -12,6 +12,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.utils.timezone import now
@@ -23,14 +24,17 @@ from rebond.assessments.models import Submission
 from rebond.couples.models import Couple, Partner
 from rebond.measurement.models import CoupleTrack, MeasurementSettings
 from rebond.measurement.parameters import Parameters, parameters_for, settings_for
+from rebond.measurement.sessions import therapy_clocks
 
 BATCH = 500  # couples per query: well under SQLite's limit on query parameters
 
 
 def outcome_scores(
     couple_ids: Sequence[uuid.UUID], instrument_code: str
-) -> dict[uuid.UUID, list[float]]:
-    """Return each partner's complete totals on one instrument, oldest first (one query).
+) -> dict[uuid.UUID, list[tuple[datetime, float]]]:
+    """Return each partner's complete totals on one instrument with their times, oldest first.
+
+    One query.
 
     Risk instruments never reach a couple-level view (DOMAIN header), whatever the code asked.
     """
@@ -47,10 +51,10 @@ def outcome_scores(
         # Totals are encrypted at rest (rebond/crypto): read through the model, never in SQL.
         .only("id", "submitted_at", "total", "administration__partner_id")
     )
-    scores: dict[uuid.UUID, list[float]] = defaultdict(list)
+    scores: dict[uuid.UUID, list[tuple[datetime, float]]] = defaultdict(list)
     for row in rows:
         if row.total is not None:  # excluded by the filter; narrows the type
-            scores[row.administration.partner_id].append(row.total)
+            scores[row.administration.partner_id].append((row.submitted_at, row.total))
     return scores
 
 
@@ -137,18 +141,29 @@ def _refresh_batch(ids: list[uuid.UUID]) -> list[CoupleTrack]:
     tracks = []
     empty: list[uuid.UUID] = []
     moment = now()
+    clocks = therapy_clocks(ids)
     for code, group in by_code.items():
         try:
             instrument = psychometrics.get_instrument(code)
         except psychometrics.ScoringError:
             continue
-        scores = outcome_scores([c.id for c in group], code)
+        timed = outcome_scores([c.id for c in group], code)
+        scores = {pid: [total for _, total in rows_] for pid, rows_ in timed.items()}
         for couple in group:
             params = parameters_for(instrument, settings_for(couple.clinic_id, rows))
             if params is None:
                 continue
             pair = [partners[couple.id].get("A"), partners[couple.id].get("B")]
-            judged = judge(params, pair, scores)
+            # Sessions counted as on the timeline and the progress page (measurement/sessions).
+            clock = clocks.get(couple.id)
+            sessions = None
+            if clock is not None:
+                sessions = {
+                    p.id: [clock.session_at(at) for at, _ in timed.get(p.id, [])]
+                    for p in pair
+                    if p is not None
+                }
+            judged = judge(params, pair, scores, sessions)
             if judged is None or not (judged.scores[0] or judged.scores[1]):
                 empty.append(couple.id)  # no outcome scores: no track, "none" on the caseload
                 continue

@@ -756,7 +756,7 @@ def markers(request: AuthenticatedHttpRequest) -> HttpResponse:
 def therapy_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Let a clinic admin set the AIRM stall threshold."""
     user = request.user
-    access.get_admin_clinic(user)
+    clinic = access.get_admin_clinic(user)
     status = 200
     if request.method == "POST":
         form = SettingsForm(request.POST)
@@ -770,7 +770,5 @@ def therapy_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
                 return redirect("therapy_settings")
         status = UNPROCESSABLE
     else:
-        form = SettingsForm(
-            initial={"airm_stall_sessions": selectors.stall_threshold(user.clinic_id)}
-        )
+        form = SettingsForm(initial={"airm_stall_sessions": selectors.stall_threshold(clinic.id)})
     return render(request, "therapy/settings.html", {"form": form}, status=status)

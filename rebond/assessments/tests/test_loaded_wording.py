@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -37,7 +38,7 @@ def synthetic_wording(code: str) -> dict[str, object]:
 
 
 @pytest.fixture
-def wording_dir(tmp_path: Path, settings, monkeypatch: pytest.MonkeyPatch) -> Path:
+def wording_dir(tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch) -> Path:
     directory = tmp_path / "wording"
     settings.WORDING_DIR = directory
     monkeypatch.setenv("REBOND_WORDING_DIR", str(directory))

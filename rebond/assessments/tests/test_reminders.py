@@ -273,7 +273,7 @@ def test_a_partner_invited_earlier_is_told_when_a_new_check_in_falls_due(
     [message] = mail.outbox
     assert message.to == ["one@example.test"]
     neutral = TOKEN_RE.sub("/p/TOKEN/", invitation_body("sample"))
-    assert TOKEN_RE.sub("/p/TOKEN/", message.body) == neutral
+    assert TOKEN_RE.sub("/p/TOKEN/", str(message.body)) == neutral
     notices = CheckinReminder.objects.filter(number=0)
     # One e-mail covers both new check-ins; the partner never invited is left to the clinician.
     assert {n.administration.partner_id for n in notices} == {case.a.id}
