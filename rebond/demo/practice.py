@@ -449,17 +449,24 @@ _DEMO_GAD7 = {
 }
 
 
+# Days ago of the demo couple's check-ins: intake a week before their first session, then on
+# the days of their conjoint sessions 3 to 9 (rebond/demo/therapy.py HADDAD, 17:00), two hours
+# before each, so the charts count therapy sessions as the timeline does.
+_DEMO_CHECKIN_DAYS = (77, 56, 49, 42, 35, 28, 21, 14)
+
+
 def _build_progress(couple: Couple) -> None:
-    """Answer eight weeks of check-ins for the couple, once, dated a week apart."""
+    """Answer the couple's eight check-ins, once: intake, then before sessions 3 to 9."""
     from rebond.assessments.models import Submission
     from rebond.measurement.tracking import refresh_tracks
 
     if Administration.objects.filter(couple=couple).exists():
         return
     sessions = len(_DEMO_PROGRESS["A"])
-    for session in range(sessions):
-        when = now() - timedelta(days=7 * (sessions - 1 - session), hours=2)
-        occasion = "Intake" if session == 0 else f"Session {session}"
+    for session, days_ago in zip(range(sessions), _DEMO_CHECKIN_DAYS, strict=True):
+        day = now() - timedelta(days=days_ago)
+        when = day.replace(hour=15, minute=0, second=0, microsecond=0)
+        occasion = "Intake" if session == 0 else f"Session {session + 2}"
         sets = [("CSI-4", {r: v[session] for r, v in _DEMO_PROGRESS.items()})]
         if session in _DEMO_GAD7:
             sets.append(("GAD-7", _DEMO_GAD7[session]))
