@@ -16,8 +16,10 @@ Severities and their sources:
 - ASQ: an acute positive (question 5) is imminent risk, HIGH; a non-acute positive needs a
   brief safety assessment before the next session, PRIORITY; a positive screen whose acuity
   question was not answered is treated as HIGH (NIMH ASQ Toolkit, outpatient pathway).
-- HARK positive (any yes; Sohal, Eldridge & Feder 2007) and HITS item 1 (physical hurt) are
-  HIGH: the partner must be seen alone before any further conjoint session (DOMAIN 4.2).
+- HARK positive (any yes; Sohal, Eldridge & Feder 2007), a HITS positive screen (total above
+  10: cut score 10.5, Sherin et al. 1998, Fam Med 30(7):508-512) and HITS item 1 (physical
+  hurt) are HIGH: the partner must be seen alone before any further conjoint session (DOMAIN
+  4.2). One submission raises one partner-violence alert, however many of these it meets.
 - Very severe scores: the published top band of the instrument (PHQ-9 "severe", 20-27,
   Kroenke 2001; GAD-7 "severe", 15-21, Spitzer et al. 2006) raise a PRIORITY alert.
 - Not on track (DOMAIN header and 6; the algorithm and its sources are in
@@ -58,11 +60,14 @@ class Rule:
 RULES: tuple[Rule, ...] = (
     Rule("phq9_item9", "PHQ-9 item 9 (thoughts of death or self-harm)", thresholds=(2, 1)),
     Rule("asq", "ASQ suicide risk screen"),
-    Rule("ipv_screen", "Partner violence screens (HARK, HITS item 1)"),
+    Rule("ipv_screen", "Partner violence screens (HARK positive, HITS positive or item 1)"),
     Rule("severe_score", "Very severe depression or anxiety score (PHQ-9, GAD-7)"),
     Rule("not_on_track", "Not on track: a partner off track or reliably worse, or diverging"),
 )
 RULE_CODES = frozenset(rule.code for rule in RULES)
+
+
+IPV_FLAGS = ("hark_positive", "hits_positive_screen", "hits_physical_hurt")
 
 
 def _has(flags: Sequence[Mapping[str, Any]], code: str) -> bool:
@@ -92,7 +97,7 @@ def evaluate(
             drafts.append(AlertDraft("asq", T.SUICIDE_RISK, HIGH))
         elif _has(flags, "asq_positive"):
             drafts.append(AlertDraft("asq", T.SUICIDE_RISK, PRIORITY))
-    if on["ipv_screen"] and (_has(flags, "hark_positive") or _has(flags, "hits_physical_hurt")):
+    if on["ipv_screen"] and any(_has(flags, code) for code in IPV_FLAGS):
         drafts.append(AlertDraft("ipv_screen", T.IPV_SCREEN_POSITIVE, HIGH))
     if on["severe_score"] and instrument_code in ("PHQ-9", "GAD-7") and band == "severe":
         drafts.append(AlertDraft("severe_score", T.SEVERE_SCORE, PRIORITY))

@@ -62,6 +62,15 @@ def answer(clinician: User, couple: Couple, partner: Partner, code: str, values:
         # Partner violence screens are HIGH: see the partner alone first (DOMAIN 4.2).
         ("HARK", {}, [{"code": "hark_positive"}], "positive", [("ipv_screen", 3)]),
         ("HITS", {}, [{"code": "hits_physical_hurt"}], "", [("ipv_screen", 3)]),
+        # HITS total above 10 (Sherin et al. 1998, cut score 10.5): as HIGH as HARK positive.
+        ("HITS", {}, [{"code": "hits_positive_screen"}], "positive screen", [("ipv_screen", 3)]),
+        (
+            "HITS",
+            {},
+            [{"code": "hits_positive_screen"}, {"code": "hits_physical_hurt"}],
+            "positive screen",
+            [("ipv_screen", 3)],
+        ),
         ("CSI-4", {}, [], "distressed", []),
     ],
 )
@@ -106,6 +115,24 @@ def test_a_high_risk_answer_raises_an_alert_for_the_case_clinicians_only(
     with pytest.raises(Http404):
         actions.acknowledge_alert(charlie, alert.id)
     assert AuditEntry.objects.filter(action="alerts.alert.raise").count() == 1
+
+
+def test_a_positive_hits_screen_without_physical_hurt_raises_exactly_one_alert(
+    alice: User,
+) -> None:
+    # Issue 15 B5: Never, Frequently, Frequently, Frequently = 16 > 10 (Sherin et al. 1998).
+    couple = make_couple(alice, status=Couple.Status.CONJOINT_ACTIVE)
+    a = couple.partners.get(role="A")
+    submission = answer(alice, couple, a, "HITS", {1: 1, 2: 5, 3: 5, 4: 5})
+    assert (submission.total, submission.band) == (16, "positive screen")
+    alert = Alert.objects.get()
+    assert (alert.rule, alert.type, alert.severity) == (
+        "ipv_screen",
+        Alert.Type.IPV_SCREEN_POSITIVE,
+        Alert.Severity.HIGH,
+    )
+    assert alert.subject_partner_id == a.id
+    assert list(alert.recipients.all()) == [alice]
 
 
 def test_no_alert_and_no_pause_for_a_clear_answer(alice: User) -> None:
