@@ -1,6 +1,8 @@
 """The rules that turn a scored submission into alerts (DOMAIN.md 4.5, 4.6; INSTRUMENTS.md).
 
 Each rule reads the flags and scores `psychometrics` computed; no rule re-scores anything.
+The core safety rules (PHQ-9 item 9, ASQ, partner violence) are always on: a clinic may only
+make them stricter (`AlertRuleSetting.CORE_RULES`; issue 15 B6).
 Severity decides what happens next: HIGH alerts pause conjoint work until a clinician records a
 decision (DOMAIN 7.2 PAUSED_SAFETY) and escalate to the clinic's safety leads when nobody on
 the case acknowledges them within the clinic's window.
@@ -36,7 +38,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rebond.alerts.models import Alert
+from rebond.alerts.models import Alert, AlertRuleSetting
 
 T = Alert.Type
 HIGH, PRIORITY = Alert.Severity.HIGH, Alert.Severity.PRIORITY
@@ -56,6 +58,11 @@ class Rule:
     # Allowed threshold values (published answer values or band edges); the first is default.
     thresholds: tuple[int, ...] = ()
 
+    @property
+    def core(self) -> bool:
+        """A core safety rule is always on; a clinic may only make it stricter (issue 15 B6)."""
+        return self.code in AlertRuleSetting.CORE_RULES
+
 
 RULES: tuple[Rule, ...] = (
     Rule("phq9_item9", "PHQ-9 item 9 (thoughts of death or self-harm)", thresholds=(2, 1)),
@@ -65,6 +72,9 @@ RULES: tuple[Rule, ...] = (
     Rule("not_on_track", "Not on track: a partner off track or reliably worse, or diverging"),
 )
 RULE_CODES = frozenset(rule.code for rule in RULES)
+CORE_RULE_ALWAYS_ON = (
+    "This is a core safety rule: it is always on. A clinic can only make it stricter."
+)
 
 
 IPV_FLAGS = ("hark_positive", "hits_positive_screen", "hits_physical_hurt")
@@ -83,8 +93,12 @@ def evaluate(
     enabled: Mapping[str, bool] | None = None,
     thresholds: Mapping[str, int] | None = None,
 ) -> list[AlertDraft]:
-    """Return the alerts one scored submission raises, given the clinic's rule settings."""
+    """Return the alerts one scored submission raises, given the clinic's rule settings.
+
+    A setting that would switch a core rule off is ignored, wherever it came from.
+    """
     on = dict.fromkeys(RULE_CODES, True) | dict(enabled or {})
+    on |= dict.fromkeys(AlertRuleSetting.CORE_RULES, True)
     limits = {rule.code: rule.thresholds[0] for rule in RULES if rule.thresholds}
     limits.update(thresholds or {})
     drafts: list[AlertDraft] = []

@@ -81,7 +81,11 @@ def test_the_rules(code, answers, flags, band, expected) -> None:  # type: ignor
 
 def test_a_clinic_may_turn_a_rule_off_or_lower_a_threshold_but_only_to_a_published_value() -> None:
     flags = [{"code": "phq9_item9"}]
-    assert rules.evaluate("PHQ-9", {"9": 2}, flags, "", enabled={"phq9_item9": False}) == []
+    # Issue 15 B6: a core safety rule ignores a setting that would switch it off.
+    kept = rules.evaluate("PHQ-9", {"9": 2}, flags, "", enabled={"phq9_item9": False})
+    assert [d.rule for d in kept] == ["phq9_item9"]
+    severe = rules.evaluate("GAD-7", {}, [], "severe", enabled={"severe_score": False})
+    assert severe == []
     lowered = rules.evaluate("PHQ-9", {"9": 1}, flags, "", thresholds={"phq9_item9": 1})
     assert [d.severity for d in lowered] == [Alert.Severity.HIGH]
     (rule,) = [r for r in rules.RULES if r.code == "phq9_item9"]
@@ -256,9 +260,9 @@ def test_an_acknowledged_alert_does_not_escalate(alice: User) -> None:
 
 def test_a_disabled_rule_raises_nothing(alice: User) -> None:
     assert alice.clinic is not None
-    AlertRuleSetting.objects.create(clinic=alice.clinic, rule="phq9_item9", enabled=False)
+    AlertRuleSetting.objects.create(clinic=alice.clinic, rule="severe_score", enabled=False)
     couple = make_couple(alice)
-    answer(alice, couple, couple.partners.get(role="A"), "PHQ-9", ITEM9_MORE_THAN_HALF)
+    answer(alice, couple, couple.partners.get(role="A"), "PHQ-9", SEVERE_NO_ITEM9)
     assert not Alert.objects.exists()
 
 
