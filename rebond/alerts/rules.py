@@ -15,9 +15,11 @@ Severities and their sources:
   Services 64(12):1195-1202, cited in DOMAIN 4.5), so "several days" is PRIORITY and "more
   than half the days" or "nearly every day" is HIGH. A clinic may lower the HIGH threshold to
   "several days"; it may not raise it (the allowed values are the published answer values).
-- ASQ: an acute positive (question 5) is imminent risk, HIGH; a non-acute positive needs a
-  brief safety assessment before the next session, PRIORITY; a positive screen whose acuity
-  question was not answered is treated as HIGH (NIMH ASQ Toolkit, outpatient pathway).
+- ASQ: every positive screen is HIGH (NIMH ASQ Toolkit, Suicide Risk Screening Pathway). An
+  acute positive (question 5) is imminent risk; a positive screen whose acuity question was
+  not answered is treated like it. A non-acute positive needs a brief suicide safety
+  assessment at the same encounter; a remote self-report has no encounter, so it means
+  contact the same day, and it escalates within the clinic's window like any HIGH alert.
 - HARK positive (any yes; Sohal, Eldridge & Feder 2007), a HITS positive screen (total above
   10: cut score 10.5, Sherin et al. 1998, Fam Med 30(7):508-512) and HITS item 1 (physical
   hurt) are HIGH: the partner must be seen alone before any further conjoint session (DOMAIN
@@ -78,6 +80,20 @@ CORE_RULE_ALWAYS_ON = (
 
 
 IPV_FLAGS = ("hark_positive", "hits_positive_screen", "hits_physical_hurt")
+ASQ_FLAGS = ("asq_positive", "asq_acute", "asq_acuity_unknown")
+# A more urgent flag's advice replaces a less urgent one's (acute risk is not "today").
+SUPERSEDES = {"asq_acute": "asq_positive"}
+
+
+def advice(flags: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Return what the risk flags of an alert's submission ask the clinician to do, most
+    urgent advice only (shown on the alert page)."""
+    superseded = {SUPERSEDES[f["code"]] for f in flags if f.get("code") in SUPERSEDES}
+    return [
+        f["message"]
+        for f in flags
+        if f.get("risk") and f.get("message") and f.get("code") not in superseded
+    ]
 
 
 def _has(flags: Sequence[Mapping[str, Any]], code: str) -> bool:
@@ -106,11 +122,8 @@ def evaluate(
         item9 = answers.get("9") or 0
         severity = HIGH if item9 >= limits["phq9_item9"] else PRIORITY
         drafts.append(AlertDraft("phq9_item9", T.SUICIDE_RISK, severity))
-    if instrument_code == "ASQ" and on["asq"]:
-        if _has(flags, "asq_acute") or _has(flags, "asq_acuity_unknown"):
-            drafts.append(AlertDraft("asq", T.SUICIDE_RISK, HIGH))
-        elif _has(flags, "asq_positive"):
-            drafts.append(AlertDraft("asq", T.SUICIDE_RISK, PRIORITY))
+    if instrument_code == "ASQ" and any(_has(flags, code) for code in ASQ_FLAGS):
+        drafts.append(AlertDraft("asq", T.SUICIDE_RISK, HIGH))
     if on["ipv_screen"] and any(_has(flags, code) for code in IPV_FLAGS):
         drafts.append(AlertDraft("ipv_screen", T.IPV_SCREEN_POSITIVE, HIGH))
     if on["severe_score"] and instrument_code in ("PHQ-9", "GAD-7") and band == "severe":

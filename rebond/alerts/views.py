@@ -156,6 +156,7 @@ def _alert_page(
         "couple": couple,
         "instrument": instrument,
         "submission": submission,
+        "advice": rules.advice(submission.flags) if submission else [],
         "on_case": on_case,
         "recipients": recipients,
         "escalated_to": escalated_to,

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.http import Http404
+from django.test import Client
+from django.urls import reverse
 from django.utils.timezone import now
 
 from rebond.accounts.models import User
@@ -16,7 +18,7 @@ from rebond.alerts.models import Alert, AlertNotification, AlertRuleSetting
 from rebond.assessments import actions as assessments
 from rebond.audit.models import AuditEntry
 from rebond.couples.models import CaseTransition, Couple, Partner
-from rebond.test import make_clinician, make_couple
+from rebond.test import make_clinician, make_couple, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -54,10 +56,11 @@ def answer(clinician: User, couple: Couple, partner: Partner, code: str, values:
         ("PHQ-9", {"9": 0}, [], "severe", [("severe_score", 2)]),
         ("PHQ-9", {"9": 0}, [], "moderately severe", []),
         ("GAD-7", {}, [], "severe", [("severe_score", 2)]),
-        # ASQ (NIMH outpatient pathway): acute or unknown acuity is HIGH, non-acute PRIORITY.
+        # ASQ (NIMH pathway): every positive screen is HIGH. A non-acute positive needs a brief
+        # suicide safety assessment at the same encounter: for a remote self-report, today.
         ("ASQ", {}, [{"code": "asq_positive"}, {"code": "asq_acute"}], "", [("asq", 3)]),
         ("ASQ", {}, [{"code": "asq_positive"}, {"code": "asq_acuity_unknown"}], "", [("asq", 3)]),
-        ("ASQ", {}, [{"code": "asq_positive"}], "", [("asq", 2)]),
+        ("ASQ", {}, [{"code": "asq_positive"}], "", [("asq", 3)]),
         ("ASQ", {}, [], "negative", []),
         # Partner violence screens are HIGH: see the partner alone first (DOMAIN 4.2).
         ("HARK", {}, [{"code": "hark_positive"}], "positive", [("ipv_screen", 3)]),
@@ -137,6 +140,35 @@ def test_a_positive_hits_screen_without_physical_hurt_raises_exactly_one_alert(
     )
     assert alert.subject_partner_id == a.id
     assert list(alert.recipients.all()) == [alice]
+
+
+def test_a_non_acute_asq_positive_escalates_within_the_clinics_window_with_same_day_advice(
+    client: Client, alice: User
+) -> None:
+    # Issue 15 B7. NIMH ASQ: yes to question 1, no to the acuity question 5 = non-acute positive.
+    make_clinician(alice.clinic, "Lead", is_safety_lead=True)
+    couple = make_couple(alice, status=Couple.Status.CONJOINT_ACTIVE)
+    answer(alice, couple, couple.partners.get(role="A"), "ASQ", {1: 1, 2: 0, 3: 0, 4: 0, 5: 0})
+    alert = Alert.objects.get()
+    assert (alert.rule, alert.severity) == ("asq", Alert.Severity.HIGH)
+    window = timedelta(minutes=alice.clinic.high_alert_ack_minutes)
+    assert actions.escalate_overdue_alerts(at=alert.created_at + window - timedelta(seconds=1)) == 0
+    assert actions.escalate_overdue_alerts(at=alert.created_at + window) == 1
+    sign_in(client, alice)
+    page = client.get(reverse("alert", args=[alert.id])).content.decode()
+    assert "Contact them today" in page
+    assert "before the next session" not in page
+
+
+def test_an_acute_asq_positive_keeps_its_imminent_risk_advice(client: Client, alice: User) -> None:
+    couple = make_couple(alice)
+    answer(alice, couple, couple.partners.get(role="A"), "ASQ", {1: 1, 2: 1, 3: 1, 4: 0, 5: 1})
+    alert = Alert.objects.get()
+    assert alert.severity == Alert.Severity.HIGH
+    sign_in(client, alice)
+    html = client.get(reverse("alert", args=[alert.id])).content.decode()
+    assert "imminent risk" in html
+    assert "Contact them today" not in html
 
 
 def test_no_alert_and_no_pause_for_a_clear_answer(alice: User) -> None:
