@@ -151,7 +151,7 @@ def test_a_non_acute_asq_positive_escalates_within_the_clinics_window_with_same_
     answer(alice, couple, couple.partners.get(role="A"), "ASQ", {1: 1, 2: 0, 3: 0, 4: 0, 5: 0})
     alert = Alert.objects.get()
     assert (alert.rule, alert.severity) == ("asq", Alert.Severity.HIGH)
-    window = timedelta(minutes=alice.clinic.high_alert_ack_minutes)
+    window = timedelta(minutes=alert.clinic.high_alert_ack_minutes)
     assert actions.escalate_overdue_alerts(at=alert.created_at + window - timedelta(seconds=1)) == 0
     assert actions.escalate_overdue_alerts(at=alert.created_at + window) == 1
     sign_in(client, alice)
@@ -268,7 +268,7 @@ def test_an_unacknowledged_high_alert_escalates_to_the_safety_leads_after_the_wi
         answer(alice, couple, couple.partners.get(role="A"), "PHQ-9", ITEM9_MORE_THAN_HALF)
     assert [m.to for m in mail.outbox] == [[alice.email]]
     alert = Alert.objects.get()
-    window = timedelta(minutes=alice.clinic.high_alert_ack_minutes)  # type: ignore[union-attr]
+    window = timedelta(minutes=alert.clinic.high_alert_ack_minutes)  # type: ignore[union-attr]
     assert actions.escalate_overdue_alerts(at=alert.created_at + window - timedelta(seconds=1)) == 0
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
