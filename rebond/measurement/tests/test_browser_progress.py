@@ -97,7 +97,7 @@ def test_the_clinician_sees_phq9_totals_as_individual_measures_only(
 ) -> None:
     # Issue 15 B8: the demo's Okafor & Lindqvist answered the PHQ-9 at intake and session 4.
     build_demo_practice()
-    couple = Couple.objects.get(label="Okafor & Lindqvist")
+    couple = next(c for c in Couple.objects.all() if c.label == "Okafor & Lindqvist")
     base = live_server.url
     checker = PageChecker(page, base)
     log_in(page, base, "therapist@demo.rebond.test", DEMO_PASSWORD)
