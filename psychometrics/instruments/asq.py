@@ -18,7 +18,11 @@ once answered it cannot be ignored). The form prints "Yes" before "No".
 
 The ASQ was validated for clinician administration in medical settings; a
 positive screen needs a brief suicide safety assessment by a trained
-clinician. Results go to the clinician only, never to the partner.
+clinician, at the same encounter for a non-acute positive (NIMH pathway). In
+Rebond the partner answers alone on their own screen: the form's "Ask the
+patient:" becomes an instruction to the respondent, and a non-acute positive
+calls for contact the same day. Results go to the clinician only, never to the
+partner.
 
 Licence: NIMH offers the toolkit as "a free resource"; as a US Government
 work it is very likely public domain (not confirmed on the NIMH page).
@@ -65,11 +69,15 @@ SCREEN = (1, 2, 3, 4)
 POSITIVE = ItemCount(SCREEN, at_least=1, missing_counts=True)
 ACUTE = ItemCount((5,), at_least=1)
 
+# NIMH outpatient pathway: a non-acute positive screen gets a brief suicide safety assessment
+# at the same encounter, before the patient leaves. A remote self-report has no encounter to
+# stay in, so the nearest equivalent is contact the same day.
 POSITIVE_FLAG = Flag(
     code="asq_positive",
     message=(
-        "ASQ positive screen (a yes to, or refusal of, a screening question): a brief suicide "
-        "safety assessment by a clinician is needed before the next session."
+        "ASQ positive screen (a yes to, or refusal of, a screening question). Contact them today "
+        "for a brief suicide safety assessment by a clinician: the NIMH pathway asks for it at "
+        "the same encounter, and a remote self-report has none."
     ),
 )
 ACUTE_FLAG = Flag(
@@ -119,7 +127,10 @@ INSTRUMENT = Instrument(
     ),
     interpretation="suicide risk screen (outcome, not a score)",
     time_frame="the past few weeks / past week / ever / right now, as each question says",
-    instructions="Ask the patient:",
+    # The NIMH ASQ tool is printed for a clinician ("Ask the patient:"); here the respondent
+    # reads the questions on their own screen, so the instruction addresses them. The item
+    # wording is the NIMH wording, unchanged: it already addresses the respondent ("have you").
+    instructions="Please answer each question for yourself, with Yes or No.",
     notes=(
         "Question 5 is asked only if any of questions 1-4 is answered yes or refused.",
         "Designed for clinician administration in medical settings; the clinic defines its "

@@ -14,9 +14,11 @@ Positive screen: total above 10 (the published cut score 10.5; totals are
 whole numbers). Other published cut-offs are recorded in ``notes`` for a clinic
 that wants them; they are not the default.
 
-Flag: any answer above "Never" on item 1 (physical hurt) raises a safety flag
-whatever the total. This is Rebond's rule (issue 3; INSTRUMENTS.md 5.7), not a
-rule of Sherin et al.
+Flags: a positive screen (total above 10) raises a safety flag, so it reaches a
+clinician (INSTRUMENTS.md 6.7: "alert the clinician on ... HITS > 10"). Any answer
+above "Never" on item 1 (physical hurt) raises a second safety flag whatever the
+total. That one is Rebond's rule (issue 3; INSTRUMENTS.md 5.7), not a rule of
+Sherin et al.
 
 Missing items: no rule is published; a missing item leaves the total
 incomplete (the physical-hurt flag is still raised when item 1 is answered).
@@ -66,6 +68,17 @@ CUT_SOURCE = (
     "(RNAO reproduction of the form)"
 )
 
+# Sherin et al. 1998 p. 508: cut score 10.5; totals are whole numbers, so 11 or more.
+POSITIVE_TOTAL = ScoreRange("total", at_least=11)
+
+POSITIVE_SCREEN = Flag(
+    code="hits_positive_screen",
+    message=(
+        "HITS positive screen (total above 10, Sherin et al. 1998): tell the clinician and plan "
+        "an individual session before the next conjoint one."
+    ),
+)
+
 PHYSICAL_HURT = Flag(
     code="hits_physical_hurt",
     message=(
@@ -98,10 +111,13 @@ INSTRUMENT = Instrument(
     scales=(Scale("total", "Intimate partner violence screen", (1, 2, 3, 4)),),
     primary="total",
     bands=(
-        Band("positive screen", ScoreRange("total", at_least=11)),
+        Band("positive screen", POSITIVE_TOTAL),
         Band("negative screen", ScoreRange("total", at_most=10)),
     ),
-    flags=(FlagRule(PHYSICAL_HURT, ItemCount((1,), at_least=2)),),
+    flags=(
+        FlagRule(POSITIVE_SCREEN, POSITIVE_TOTAL),
+        FlagRule(PHYSICAL_HURT, ItemCount((1,), at_least=2)),
+    ),
     change=(ChangeRule(scale="total", cutoff=10.5, cutoff_source=CUT_SOURCE),),
     interpretation="frequency of partner hurt, insult, threat and screaming (screen)",
     notes=(

@@ -33,6 +33,15 @@ def test_score_prints_json(capsys):
     assert [flag["code"] for flag in data["flags"]] == ["phq9_item9"]
 
 
+def test_score_flags_a_positive_hits_screen(capsys):
+    # Issue 15 B5: total 16 > 10 (Sherin et al. 1998 cut score 10.5) with item 1 "Never".
+    answers = "Never,Frequently,Frequently,Frequently"
+    code, out, _ = run(capsys, "score", "hits", "--answers", answers, "--json")
+    data = json.loads(out)
+    assert (code, data["total"], data["band"]) == (0, 16, "positive screen")
+    assert [flag["code"] for flag in data["flags"]] == ["hits_positive_screen"]
+
+
 def test_score_accepts_labels_and_prints_text(capsys):
     answers = "Several days,several days,not at all,1,0,0,1,0,0"
     code, out, _ = run(capsys, "score", "phq9", "--answers", answers)

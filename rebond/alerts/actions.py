@@ -482,11 +482,19 @@ def set_safety_lead(admin: User, clinician_id: uuid.UUID | str, *, is_safety_lea
 def set_alert_rule(
     user: User, rule_code: str, *, enabled: bool, threshold: int | None
 ) -> AlertRuleSetting:
-    """Turn a rule on or off, and choose its threshold among the published values only."""
+    """Turn a rule on or off, and choose its threshold among the published values only.
+
+    A core safety rule cannot be turned off (issue 15 B6).
+    """
     clinic = get_settings_clinic(user)
     rule = next((r for r in rules.RULES if r.code == rule_code), None)
     if rule is None:
         raise Http404("No such rule.")
+    if rule.core and not enabled:
+        raise AlertError(
+            "The rule could not be saved.",
+            {"enabled": [rules.CORE_RULE_ALWAYS_ON]},
+        )
     if rule.thresholds and threshold not in rule.thresholds:
         allowed = ", ".join(str(t) for t in rule.thresholds)
         raise AlertError(

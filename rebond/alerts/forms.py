@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 
+from rebond.alerts import rules
 from rebond.alerts.actions import AlertError
 from rebond.alerts.models import Alert
 from rebond.couples.actions import ActionError
@@ -99,8 +100,17 @@ class AlertRuleForm(Form):
     enabled = forms.BooleanField(required=False, label="On")
     threshold = forms.IntegerField(required=False, label="HIGH alert from")
 
-    def __init__(self, *args: Any, thresholds: tuple[int, ...] = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, thresholds: tuple[int, ...] = (), core: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if core:
+            # Always on (issue 15 B6): the page sends "on"; a POST without it is refused.
+            self.fields["enabled"] = forms.BooleanField(
+                initial=True,
+                widget=forms.HiddenInput,
+                error_messages={"required": rules.CORE_RULE_ALWAYS_ON},
+            )
         if thresholds:
             self.fields["threshold"].widget = forms.Select(
                 choices=[(value, THRESHOLD_LABELS.get(value, str(value))) for value in thresholds]

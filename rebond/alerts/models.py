@@ -129,8 +129,19 @@ class AlertNotification(models.Model):
         return f"{self.kind} for {self.recipient_id}"
 
 
+# PHQ-9 item 9 > 0, ASQ positive, HARK or HITS positive (rebond/alerts/rules.py).
+CORE_ALERT_RULES = frozenset({"phq9_item9", "asq", "ipv_screen"})
+
+
 class AlertRuleSetting(models.Model):
-    """A clinic's choice for one rule: on or off, and a threshold among the published values."""
+    """A clinic's choice for one rule: on or off, and a threshold among the published values.
+
+    The core safety rules (issue 15 B6; INSTRUMENTS.md 6.7 "risk routing") are always on: a
+    clinic may only make them stricter (a lower PHQ-9 item 9 threshold). The database refuses a
+    row that switches one off, whoever writes it.
+    """
+
+    CORE_RULES: ClassVar[frozenset[str]] = CORE_ALERT_RULES
 
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="alert_rules")
     rule = models.CharField(max_length=40)
@@ -140,6 +151,11 @@ class AlertRuleSetting(models.Model):
     class Meta:
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.UniqueConstraint(fields=["clinic", "rule"], name="alert_rule_once_per_clinic"),
+            models.CheckConstraint(
+                condition=models.Q(enabled=True) | ~models.Q(rule__in=sorted(CORE_ALERT_RULES)),
+                name="core_alert_rules_always_on",
+                violation_error_message="A core safety rule is always on.",
+            ),
         ]
 
     def __str__(self) -> str:

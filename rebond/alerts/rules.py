@@ -1,6 +1,8 @@
 """The rules that turn a scored submission into alerts (DOMAIN.md 4.5, 4.6; INSTRUMENTS.md).
 
 Each rule reads the flags and scores `psychometrics` computed; no rule re-scores anything.
+The core safety rules (PHQ-9 item 9, ASQ, partner violence) are always on: a clinic may only
+make them stricter (`AlertRuleSetting.CORE_RULES`; issue 15 B6).
 Severity decides what happens next: HIGH alerts pause conjoint work until a clinician records a
 decision (DOMAIN 7.2 PAUSED_SAFETY) and escalate to the clinic's safety leads when nobody on
 the case acknowledges them within the clinic's window.
@@ -13,11 +15,15 @@ Severities and their sources:
   Services 64(12):1195-1202, cited in DOMAIN 4.5), so "several days" is PRIORITY and "more
   than half the days" or "nearly every day" is HIGH. A clinic may lower the HIGH threshold to
   "several days"; it may not raise it (the allowed values are the published answer values).
-- ASQ: an acute positive (question 5) is imminent risk, HIGH; a non-acute positive needs a
-  brief safety assessment before the next session, PRIORITY; a positive screen whose acuity
-  question was not answered is treated as HIGH (NIMH ASQ Toolkit, outpatient pathway).
-- HARK positive (any yes; Sohal, Eldridge & Feder 2007) and HITS item 1 (physical hurt) are
-  HIGH: the partner must be seen alone before any further conjoint session (DOMAIN 4.2).
+- ASQ: every positive screen is HIGH (NIMH ASQ Toolkit, Suicide Risk Screening Pathway). An
+  acute positive (question 5) is imminent risk; a positive screen whose acuity question was
+  not answered is treated like it. A non-acute positive needs a brief suicide safety
+  assessment at the same encounter; a remote self-report has no encounter, so it means
+  contact the same day, and it escalates within the clinic's window like any HIGH alert.
+- HARK positive (any yes; Sohal, Eldridge & Feder 2007), a HITS positive screen (total above
+  10: cut score 10.5, Sherin et al. 1998, Fam Med 30(7):508-512) and HITS item 1 (physical
+  hurt) are HIGH: the partner must be seen alone before any further conjoint session (DOMAIN
+  4.2). One submission raises one partner-violence alert, however many of these it meets.
 - Very severe scores: the published top band of the instrument (PHQ-9 "severe", 20-27,
   Kroenke 2001; GAD-7 "severe", 15-21, Spitzer et al. 2006) raise a PRIORITY alert.
 - Not on track (DOMAIN header and 6; the algorithm and its sources are in
@@ -34,7 +40,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rebond.alerts.models import Alert
+from rebond.alerts.models import Alert, AlertRuleSetting
 
 T = Alert.Type
 HIGH, PRIORITY = Alert.Severity.HIGH, Alert.Severity.PRIORITY
@@ -54,15 +60,40 @@ class Rule:
     # Allowed threshold values (published answer values or band edges); the first is default.
     thresholds: tuple[int, ...] = ()
 
+    @property
+    def core(self) -> bool:
+        """A core safety rule is always on; a clinic may only make it stricter (issue 15 B6)."""
+        return self.code in AlertRuleSetting.CORE_RULES
+
 
 RULES: tuple[Rule, ...] = (
     Rule("phq9_item9", "PHQ-9 item 9 (thoughts of death or self-harm)", thresholds=(2, 1)),
     Rule("asq", "ASQ suicide risk screen"),
-    Rule("ipv_screen", "Partner violence screens (HARK, HITS item 1)"),
+    Rule("ipv_screen", "Partner violence screens (HARK positive, HITS positive or item 1)"),
     Rule("severe_score", "Very severe depression or anxiety score (PHQ-9, GAD-7)"),
     Rule("not_on_track", "Not on track: a partner off track or reliably worse, or diverging"),
 )
 RULE_CODES = frozenset(rule.code for rule in RULES)
+CORE_RULE_ALWAYS_ON = (
+    "This is a core safety rule: it is always on. A clinic can only make it stricter."
+)
+
+
+IPV_FLAGS = ("hark_positive", "hits_positive_screen", "hits_physical_hurt")
+ASQ_FLAGS = ("asq_positive", "asq_acute", "asq_acuity_unknown")
+# A more urgent flag's advice replaces a less urgent one's (acute risk is not "today").
+SUPERSEDES = {"asq_acute": "asq_positive"}
+
+
+def advice(flags: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Return what the risk flags of an alert's submission ask the clinician to do, most
+    urgent advice only (shown on the alert page)."""
+    superseded = {SUPERSEDES[f["code"]] for f in flags if f.get("code") in SUPERSEDES}
+    return [
+        f["message"]
+        for f in flags
+        if f.get("risk") and f.get("message") and f.get("code") not in superseded
+    ]
 
 
 def _has(flags: Sequence[Mapping[str, Any]], code: str) -> bool:
@@ -78,8 +109,12 @@ def evaluate(
     enabled: Mapping[str, bool] | None = None,
     thresholds: Mapping[str, int] | None = None,
 ) -> list[AlertDraft]:
-    """Return the alerts one scored submission raises, given the clinic's rule settings."""
+    """Return the alerts one scored submission raises, given the clinic's rule settings.
+
+    A setting that would switch a core rule off is ignored, wherever it came from.
+    """
     on = dict.fromkeys(RULE_CODES, True) | dict(enabled or {})
+    on |= dict.fromkeys(AlertRuleSetting.CORE_RULES, True)
     limits = {rule.code: rule.thresholds[0] for rule in RULES if rule.thresholds}
     limits.update(thresholds or {})
     drafts: list[AlertDraft] = []
@@ -87,12 +122,9 @@ def evaluate(
         item9 = answers.get("9") or 0
         severity = HIGH if item9 >= limits["phq9_item9"] else PRIORITY
         drafts.append(AlertDraft("phq9_item9", T.SUICIDE_RISK, severity))
-    if instrument_code == "ASQ" and on["asq"]:
-        if _has(flags, "asq_acute") or _has(flags, "asq_acuity_unknown"):
-            drafts.append(AlertDraft("asq", T.SUICIDE_RISK, HIGH))
-        elif _has(flags, "asq_positive"):
-            drafts.append(AlertDraft("asq", T.SUICIDE_RISK, PRIORITY))
-    if on["ipv_screen"] and (_has(flags, "hark_positive") or _has(flags, "hits_physical_hurt")):
+    if instrument_code == "ASQ" and any(_has(flags, code) for code in ASQ_FLAGS):
+        drafts.append(AlertDraft("asq", T.SUICIDE_RISK, HIGH))
+    if on["ipv_screen"] and any(_has(flags, code) for code in IPV_FLAGS):
         drafts.append(AlertDraft("ipv_screen", T.IPV_SCREEN_POSITIVE, HIGH))
     if on["severe_score"] and instrument_code in ("PHQ-9", "GAD-7") and band == "severe":
         drafts.append(AlertDraft("severe_score", T.SEVERE_SCORE, PRIORITY))

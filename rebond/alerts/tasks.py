@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.urls import reverse
 from django_tasks import task
 
-from rebond.alerts import actions
+from rebond.accounts.models import User
+from rebond.alerts import actions, rules
+
+CORE_RULES_SUBJECT = "Rebond turned your clinic's core safety alert rules back on"
 
 
 @task()
@@ -17,3 +23,28 @@ def deliver_alert_notifications() -> int:
 def escalate_overdue_alerts() -> int:
     """Escalate HIGH alerts left unacknowledged past their clinic's window."""
     return actions.escalate_overdue_alerts()
+
+
+def core_rules_notice(rule_codes: list[str]) -> str:
+    """Return the notice to a clinic's admins: which rules were turned back on, and why."""
+    labels = [rule.label for rule in rules.RULES if rule.code in rule_codes]
+    listed = "".join(f"- {label}\n" for label in labels)
+    return (
+        "Your clinic had switched off these safety alert rules:\n"
+        f"{listed}\n"
+        "They are core safety rules and are now always on: a clinic can only make them "
+        "stricter. Rebond turned them back on during an update; the change is in the audit "
+        f"trail.\n\nSafety settings: {settings.SITE_URL}{reverse('safety_settings')}\n"
+    )
+
+
+@task()
+def tell_admins_core_rules_reenabled(clinic_id: str, rule_codes: list[str]) -> int:
+    """E-mail a clinic's admins that its core safety rules were turned back on (issue 15 B6)."""
+    admins = User.objects.filter(clinic_id=clinic_id, is_clinic_admin=True, is_active=True)
+    body = core_rules_notice(rule_codes)
+    messages = [
+        EmailMessage(CORE_RULES_SUBJECT, body, settings.DEFAULT_FROM_EMAIL, [email])
+        for email in sorted(admins.values_list("email", flat=True))
+    ]
+    return get_connection().send_messages(messages) or 0

@@ -156,6 +156,7 @@ def _alert_page(
         "couple": couple,
         "instrument": instrument,
         "submission": submission,
+        "advice": rules.advice(submission.flags) if submission else [],
         "on_case": on_case,
         "recipients": recipients,
         "escalated_to": escalated_to,
@@ -448,7 +449,7 @@ def _settings_page(
             or (rule.thresholds[0] if rule.thresholds else None),
         }
         form = bound.get(f"rule-{rule.code}") or AlertRuleForm(
-            initial=initial, prefix=f"rule-{rule.code}", thresholds=rule.thresholds
+            initial=initial, prefix=f"rule-{rule.code}", thresholds=rule.thresholds, core=rule.core
         )
         rule_rows.append(RuleRow(rule, setting, form))
     clinicians = list(User.objects.filter(clinic=clinic, is_active=True).order_by("display_name"))
@@ -560,13 +561,16 @@ def set_lead(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> HttpRespo
 
 @require_POST
 def set_rule(request: AuthenticatedHttpRequest, rule_code: str) -> HttpResponse:
-    """Turn an alert rule on or off, or change its threshold among the published values."""
+    """Turn an alert rule on or off, or change its threshold among the published values.
+
+    A core safety rule is refused off here, in `actions.set_alert_rule` and by the database.
+    """
     actions.get_settings_clinic(request.user)
     rule = next((r for r in rules.RULES if r.code == rule_code), None)
     if rule is None:
         raise Http404("No such rule.")
     key = f"rule-{rule.code}"
-    form = AlertRuleForm(request.POST, prefix=key, thresholds=rule.thresholds)
+    form = AlertRuleForm(request.POST, prefix=key, thresholds=rule.thresholds, core=rule.core)
     if form.is_valid():
         try:
             actions.set_alert_rule(

@@ -315,6 +315,23 @@ class AdministrationRow:
     def other_flags(self) -> list[dict[str, Any]]:
         return [f for f in self.submission.flags if not f.get("risk")] if self.submission else []
 
+    @property
+    def is_screen(self) -> bool:
+        """A screen has an outcome and no total (the ASQ): show the outcome, not "Incomplete"."""
+        return self.inst is not None and self.inst.primary is None
+
+    @property
+    def other_scales(self) -> list[tuple[str, float | None]]:
+        """The non-primary scales by their name (never a raw key), with their scores."""
+        if self.submission is None or self.inst is None:
+            return []
+        scores = self.submission.scores
+        return [
+            (scale.name, scores.get(scale.code))
+            for scale in self.inst.scales
+            if scale.code != self.inst.primary and scale.code in scores
+        ]
+
 
 @dataclass
 class PartnerResults:

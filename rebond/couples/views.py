@@ -25,6 +25,8 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from rebond.accounts import access
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.accounts.models import SecretsPolicy, User
+from rebond.alerts.models import Alert
+from rebond.alerts.selectors import open_alerts_on_case
 from rebond.couples import actions
 from rebond.couples.actions import ActionError
 from rebond.couples.forms import (
@@ -115,6 +117,9 @@ class CaseState:
     injuries: list[Injury]
     concerns: list[SafetyConcern]
     transitions: list[Any]
+    # Open alerts on the case the clinician may open, and how many others are open (C14).
+    alerts: list[Alert] = field(default_factory=list)
+    other_open_alerts: int = 0
     bound: dict[str, forms.Form] = field(default_factory=dict)
 
 
@@ -154,7 +159,10 @@ def _load(user: User, couple_id: uuid.UUID | str) -> CaseState:
         actions.current_documents().values(),
         key=lambda d: ConsentDocument.Kind.values.index(d.kind),
     )
-    return CaseState(couple, partners, documents, injuries, concerns, transitions)
+    alerts, other_open_alerts = open_alerts_on_case(user, couple)
+    return CaseState(
+        couple, partners, documents, injuries, concerns, transitions, alerts, other_open_alerts
+    )
 
 
 def _context(state: CaseState, *, saved: str = "", partner_open: str = "") -> dict[str, Any]:
@@ -203,6 +211,8 @@ def _context(state: CaseState, *, saved: str = "", partner_open: str = "") -> di
         "injury_form": injury_form,
         "subtype_groups": injury_form.subtype_groups(),  # type: ignore[attr-defined]
         "concerns": state.concerns,
+        "open_alerts": state.alerts,
+        "other_open_alerts": state.other_open_alerts,
         "transitions": state.transitions,
         "details_form": bound.get("case") or CaseDetailsForm.for_couple(couple),
         "secrets_policy_help": SECRETS_POLICY_HELP.get(couple.secrets_policy, ""),

@@ -1,10 +1,16 @@
 """A couple's progress, per instrument, for the clinician's page and PDF report.
 
-Everything is read in a fixed number of queries: the couple's non-risk submissions (one), the
+Everything is read in a fixed number of queries: the couple's submissions (one), the
 partners (one), the clinic's settings (one), the case events (one). Risk instruments (PHQ-9,
-ASQ, HARK, HITS) never appear here: the progress page is a couple-level view and the DOMAIN
-header excludes risk instruments from every couple-level view; their results stay on the
-check-ins page, where each view is audited.
+ASQ, HARK, HITS) never appear among the couple-level instruments: the DOMAIN header excludes
+them from every couple-level view; their answers stay on the check-ins page, where each view
+is audited.
+
+One exception, for the clinician only (issue 15 B8): PHQ-9 totals per partner, in
+`CoupleProgress.individual` ("individual measures, clinician only"), so a depression trend is
+visible. Only the total is charted: item 9 (thoughts of death or self-harm) never reaches a
+chart or an item table. Partner views (`summary`), the couple chart and the research export
+never read this list.
 
 Per instrument and partner, each score carries the therapy session it followed, as on the case
 timeline (rebond/measurement/sessions.py); a couple with no session recorded yet counts
@@ -20,6 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
+
+from django.db.models import Q
 
 import psychometrics
 from psychometrics import Instrument
@@ -44,6 +52,8 @@ JSON = dict[str, Any]
 # Alliance instruments a clinic may load with licensed wording (INSTRUMENTS.md 5.8); none ships
 # in the default catalogue, so the split-alliance check has nothing to read until one is added.
 ALLIANCE_INSTRUMENTS = ("SAI", "SOFTA-s", "WAI-SR")
+# Risk instruments whose total is charted per partner for the clinician only (issue 15 B8).
+INDIVIDUAL_MEASURES = ("PHQ-9",)
 
 
 @dataclass(frozen=True)
@@ -116,6 +126,8 @@ class CoupleProgress:
     settings: MeasurementSettings
     events: list[CaseEvent]
     instruments: list[InstrumentProgress] = field(default_factory=list)
+    # Individual measures, clinician only: totals per partner, no items (issue 15 B8).
+    individual: list[InstrumentProgress] = field(default_factory=list)
     split_alliance: str = ""
     has_alliance_measure: bool = False
 
@@ -125,7 +137,8 @@ class CoupleProgress:
         return next((i for i in self.instruments if i.instrument.code == code), None)
 
     def instrument(self, slug: str) -> InstrumentProgress | None:
-        return next((i for i in self.instruments if i.slug == slug), None)
+        """Return the chart of `slug` for the clinician's page: couple-level or individual."""
+        return next((i for i in [*self.instruments, *self.individual] if i.slug == slug), None)
 
 
 def _fmt(value: float | None) -> str:
@@ -166,6 +179,8 @@ def _build(
     events: Sequence[CaseEvent],
     session_days: Sequence[datetime] = (),
     clock: SessionClock | None = None,
+    *,
+    individual: bool = False,
 ) -> InstrumentProgress:
     slug = instrument.code if scale == instrument.primary else f"{instrument.code}~{scale}"
     course = params.course if params is not None else None
@@ -228,7 +243,7 @@ def _build(
     if course is not None:
         alt_parts.append(f"Clinical cut-off {_fmt(course.cutoff)}. Values in the table below.")
     items = []
-    if scale == instrument.primary or instrument.primary is None:
+    if not individual and (scale == instrument.primary or instrument.primary is None):
         for item in instrument.items:
             answers = []
             for observations in series:
@@ -256,7 +271,7 @@ def _build(
             progress.couple_track = judged.couple
             progress.categories = judged.categories
     a, b = series
-    if a and b:
+    if a and b and not individual:
         gains = None
         if progress.tracks is not None:
             ga, gb = progress.tracks[0].gain, progress.tracks[1].gain
@@ -268,7 +283,8 @@ def _build(
 
 
 def load(couple: Couple) -> CoupleProgress:
-    """Return the couple's progress on every non-risk instrument they have answered."""
+    """Return the couple's progress on every non-risk instrument they have answered, and
+    each partner's individual measures (PHQ-9 totals) for the clinician."""
     partners = list(couple.partners.order_by("role"))
     pair = (partners[0], partners[1]) if len(partners) == 2 else None
     rows = {s.clinic_id: s for s in MeasurementSettings.objects.filter(clinic_id=couple.clinic_id)}
@@ -279,7 +295,10 @@ def load(couple: Couple) -> CoupleProgress:
         return progress
     submissions = (
         Submission.objects.filter(
-            administration__couple=couple, administration__is_risk=False, complete=True
+            Q(administration__is_risk=False)
+            | Q(administration__instrument_code__in=INDIVIDUAL_MEASURES),
+            administration__couple=couple,
+            complete=True,
         )
         .order_by("submitted_at", "id")
         # Scores and answers are encrypted at rest (rebond/crypto): read through the model.
@@ -329,18 +348,19 @@ def load(couple: Couple) -> CoupleProgress:
                         )
                         observations.append(Observation(number, at, value, answers))
                 series.append(observations)
-            progress.instruments.append(
-                _build(
-                    instrument,
-                    scale,
-                    params,
-                    pair,
-                    (series[0], series[1]),
-                    events,
-                    session_days,
-                    clock,
-                )
+            individual = code in INDIVIDUAL_MEASURES
+            built = _build(
+                instrument,
+                scale,
+                params,
+                pair,
+                (series[0], series[1]),
+                events,
+                session_days,
+                clock,
+                individual=individual,
             )
+            (progress.individual if individual else progress.instruments).append(built)
     progress.split_alliance = _split_alliance(progress)
     return progress
 

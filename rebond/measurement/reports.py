@@ -8,6 +8,7 @@ library is needed. Text is set in matplotlib's bundled DejaVu Sans, embedded in 
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import textwrap
 from collections.abc import Sequence
@@ -20,7 +21,7 @@ from matplotlib.figure import Figure, SubFigure
 
 from psychometrics.display import figure
 from rebond.measurement import charts, plotting
-from rebond.measurement.progress import CoupleProgress, category_label
+from rebond.measurement.progress import CoupleProgress, InstrumentProgress, category_label
 from rebond.measurement.summary import ClientSummary
 
 A4 = (8.27, 11.69)
@@ -101,7 +102,8 @@ def _clinician_pages(progress: CoupleProgress, generated_by: str, at: datetime) 
         (
             "small",
             f"Confidential clinical record. Generated {_date(at)} by {generated_by}. "
-            "Risk screens are not included (see the check-ins page).",
+            "Risk screens are not included (see the check-ins page), except PHQ-9 totals "
+            "under individual measures.",
         ),
         (
             "p",
@@ -136,13 +138,7 @@ def _clinician_pages(progress: CoupleProgress, generated_by: str, at: datetime) 
         lines.append(("p", progress.split_alliance))
     lines.append(("h2", "Latest scores"))
     for item in progress.instruments:
-        a, b = item.series
-        cells = [
-            f"{p.display_name} {figure(s[-1].score, 2)} ({category_label(c)})"
-            if s
-            else f"{p.display_name} -"
-            for p, s, c in zip(progress.partners, (a, b), item.categories, strict=True)
-        ]
+        cells = _latest_cells(progress, item)
         gap = ""
         gain_gap = item.discrepancy.gain_gap if item.discrepancy is not None else None
         if item.discrepancy is not None and item.discrepancy.is_notable and gain_gap is not None:
@@ -176,13 +172,34 @@ def _clinician_pages(progress: CoupleProgress, generated_by: str, at: datetime) 
                 ),
             )
         )
+    if progress.individual:
+        lines.append(("h2", "Individual measures, clinician only"))
+        lines.append(("small", "Each partner's own total; item 9 is never charted."))
+        for item in progress.individual:
+            lines.append(("p", f"{item.title}: {'; '.join(_latest_cells(progress, item))}"))
     if progress.events:
         lines.append(("h2", "Case events (latest eight)"))
         lines += [("p", f"{_date(e.at)}: {e.label}") for e in progress.events[-8:]]
     drawings = [i.chart for i in progress.instruments if i is not outcome]
     if outcome is not None:
         drawings.insert(0, outcome.chart)
+    drawings += [_individual_chart(i.chart) for i in progress.individual]
     return _compose(lines, drawings)
+
+
+def _latest_cells(progress: CoupleProgress, item: InstrumentProgress) -> list[str]:
+    """Return each partner's latest score and reliable-change category, as report text."""
+    return [
+        f"{p.display_name} {figure(s[-1].score, 2)} ({category_label(c)})"
+        if s
+        else f"{p.display_name} -"
+        for p, s, c in zip(progress.partners, item.series, item.categories, strict=True)
+    ]
+
+
+def _individual_chart(data: charts.ChartData) -> charts.ChartData:
+    """Return an individual measure's chart titled as such (clinician only, issue 15 B8)."""
+    return dataclasses.replace(data, title=f"{data.title} (individual measure, clinician only)")
 
 
 def _compose(lines: list[tuple[str, str]], drawings: list[charts.ChartData]) -> list[Figure]:

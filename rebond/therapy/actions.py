@@ -468,6 +468,24 @@ def airm_start_guards(injury: Injury) -> list[str]:
     return unmet
 
 
+# AIRM steps 5-8 (the hurtful partner's engagement, remorse, the request for comfort and the
+# antidote bonding event) belong to Stage 2 work: they follow de-escalation, the end of EFT
+# Stage 1 (DOMAIN 7.3, 7.4; Johnson, Makinen & Millikin 2001). Earlier is allowed, with a reason.
+AIRM_AFTER_DEESCALATION = ("a5", "a6", "a7", "a8")
+
+
+def airm_before_deescalation(couple: Couple) -> str:
+    """Return the warning shown before AIRM steps 5-8 while the couple is still in EFT Stage 1,
+    or "" once it has left Stage 1."""
+    position = stage_progress(couple).position
+    if stage_of(position) != 1:
+        return ""
+    return (
+        f"The couple is still in EFT Stage 1 ({EftPosition(position).label}): AIRM steps 5-8 "
+        "before de-escalation need a reason to go on."
+    )
+
+
 def airm_next_states(track: AirmProgress | None) -> list[str]:
     """Return the states an AIRM track may move to next (forward, side exits, back)."""
     state = track.state if track else AirmState.NOT_STARTED
@@ -506,7 +524,8 @@ def move_airm(
     - to start or go on with a step: the injury is an attachment injury, not ongoing, and no
       safety concern at MODERATE or above is open;
     - RESOLVED: the A8 marker rated 2 for this injury and the clinician attests;
-    - moving back, suspending, resuming or closing unresolved: a reason.
+    - moving back, suspending, resuming or closing unresolved: a reason;
+    - steps 5-8 while the couple is still in EFT Stage 1: a reason (an override, audited).
     """
     at = at or now()
     injury = access.get_injury_for_clinician(clinician, injury_id)
@@ -560,6 +579,13 @@ def move_airm(
         )
         or from_state in AIRM_SIDE_EXITS
     )
+    early = (
+        airm_before_deescalation(injury.couple)
+        if is_forward_step and to_state in AIRM_AFTER_DEESCALATION
+        else ""
+    )
+    if early and not reason.strip():
+        raise ActionError(early, {"reason": [early]})
     if needs_reason:
         reason = _require_reason(reason, "This move needs a reason.")
     elif is_forward_step and from_state in AIRM_STEPS:
@@ -574,6 +600,7 @@ def move_airm(
         by=clinician,
         session=session,
         reason=reason.strip(),
+        is_override=bool(early),
     )
     transition.evidence.set(evidence)
     changed = ["state"]
@@ -594,10 +621,10 @@ def move_airm(
     track.save(update_fields=[*changed, "version"])
     audit.log(
         actor=clinician,
-        action="therapy.airm.move",
+        action="therapy.airm.before_deescalation" if early else "therapy.airm.move",
         obj=track,
         clinic_id=injury.couple.clinic_id,
-        fields=changed,
+        fields=[*changed, "reason"] if early else changed,
     )
     return transition
 

@@ -75,6 +75,8 @@ class AirmCard:
     form: AirmMoveForm | None
     history: list[AirmTransition]
     start_guards: list[str]
+    # Shown when the next step is AIRM 5-8 and the couple is still in EFT Stage 1 (issue 15 B9).
+    early_warning: str = ""
 
     @property
     def state_label(self) -> str:
@@ -110,8 +112,10 @@ def _airm_cards(
     history: dict[int, list[AirmTransition]] = {}
     for transition in AirmTransition.objects.filter(injury__couple=couple).select_related("by"):
         history.setdefault(transition.injury_id, []).append(transition)  # type: ignore[arg-type]
+    before_deescalation = actions.airm_before_deescalation(couple)
     for injury, track in selectors.airm_tracks(couple):
         choices = [(s, AirmState(s).label) for s in actions.airm_next_states(track)]
+        next_is_late = bool(choices) and choices[0][0] in actions.AIRM_AFTER_DEESCALATION
         if posted is not None and str(posted[0]) == str(injury.id):
             form: AirmMoveForm | None = posted[1]
         elif choices:
@@ -127,6 +131,7 @@ def _airm_cards(
                 actions.airm_start_guards(injury)
                 if track is None or track.state == "not_started"
                 else [],
+                before_deescalation if next_is_late else "",
             )
         )
     return cards

@@ -61,6 +61,26 @@ def test_totals_bands_and_physical_hurt_flag(
     assert result.complete
 
 
+@pytest.mark.parametrize(
+    ("values", "flagged", "source"),
+    [
+        ([1, 5, 5, 5], True, "issue 15 B5: hurt Never, the rest Frequently = 16"),
+        ([1, 3, 3, 4], True, "11: a total above 10 is positive (RNAO; cut score 10.5)"),
+        ([1, 2, 3, 4], False, "10: below the cut score 10.5 (Sherin 1998 p. 508)"),
+        ([3, 1, 1, 1], False, "6: the hurt flag alone, not a positive screen"),
+    ],
+)
+def test_a_total_above_10_flags_the_positive_screen(
+    values: list[int], flagged: bool, source: str
+) -> None:
+    # Sherin et al. 1998 p. 508: cut score 10.5; a positive screen must reach a clinician
+    # whatever item 1 says (INSTRUMENTS.md 6.7: "alert the clinician on ... HITS > 10").
+    result = score(HITS, values)
+    assert (hits.POSITIVE_SCREEN in result.flags) is flagged, source
+    assert (result.band == "positive screen") is flagged, source
+    assert hits.POSITIVE_SCREEN.risk
+
+
 def test_labels_and_positions_agree() -> None:
     by_label = score_answers(HITS, ["never", "RARELY", "Sometimes", " frequently "])
     by_position = score_answers(HITS, ["0", "1", "2", "4"])

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.http import Http404
+from django.test import Client
+from django.urls import reverse
 from django.utils.timezone import now
 
 from rebond.accounts.models import User
@@ -16,7 +18,7 @@ from rebond.alerts.models import Alert, AlertNotification, AlertRuleSetting
 from rebond.assessments import actions as assessments
 from rebond.audit.models import AuditEntry
 from rebond.couples.models import CaseTransition, Couple, Partner
-from rebond.test import make_clinician, make_couple
+from rebond.test import make_clinician, make_couple, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -54,14 +56,24 @@ def answer(clinician: User, couple: Couple, partner: Partner, code: str, values:
         ("PHQ-9", {"9": 0}, [], "severe", [("severe_score", 2)]),
         ("PHQ-9", {"9": 0}, [], "moderately severe", []),
         ("GAD-7", {}, [], "severe", [("severe_score", 2)]),
-        # ASQ (NIMH outpatient pathway): acute or unknown acuity is HIGH, non-acute PRIORITY.
+        # ASQ (NIMH pathway): every positive screen is HIGH. A non-acute positive needs a brief
+        # suicide safety assessment at the same encounter: for a remote self-report, today.
         ("ASQ", {}, [{"code": "asq_positive"}, {"code": "asq_acute"}], "", [("asq", 3)]),
         ("ASQ", {}, [{"code": "asq_positive"}, {"code": "asq_acuity_unknown"}], "", [("asq", 3)]),
-        ("ASQ", {}, [{"code": "asq_positive"}], "", [("asq", 2)]),
+        ("ASQ", {}, [{"code": "asq_positive"}], "", [("asq", 3)]),
         ("ASQ", {}, [], "negative", []),
         # Partner violence screens are HIGH: see the partner alone first (DOMAIN 4.2).
         ("HARK", {}, [{"code": "hark_positive"}], "positive", [("ipv_screen", 3)]),
         ("HITS", {}, [{"code": "hits_physical_hurt"}], "", [("ipv_screen", 3)]),
+        # HITS total above 10 (Sherin et al. 1998, cut score 10.5): as HIGH as HARK positive.
+        ("HITS", {}, [{"code": "hits_positive_screen"}], "positive screen", [("ipv_screen", 3)]),
+        (
+            "HITS",
+            {},
+            [{"code": "hits_positive_screen"}, {"code": "hits_physical_hurt"}],
+            "positive screen",
+            [("ipv_screen", 3)],
+        ),
         ("CSI-4", {}, [], "distressed", []),
     ],
 )
@@ -72,7 +84,11 @@ def test_the_rules(code, answers, flags, band, expected) -> None:  # type: ignor
 
 def test_a_clinic_may_turn_a_rule_off_or_lower_a_threshold_but_only_to_a_published_value() -> None:
     flags = [{"code": "phq9_item9"}]
-    assert rules.evaluate("PHQ-9", {"9": 2}, flags, "", enabled={"phq9_item9": False}) == []
+    # Issue 15 B6: a core safety rule ignores a setting that would switch it off.
+    kept = rules.evaluate("PHQ-9", {"9": 2}, flags, "", enabled={"phq9_item9": False})
+    assert [d.rule for d in kept] == ["phq9_item9"]
+    severe = rules.evaluate("GAD-7", {}, [], "severe", enabled={"severe_score": False})
+    assert severe == []
     lowered = rules.evaluate("PHQ-9", {"9": 1}, flags, "", thresholds={"phq9_item9": 1})
     assert [d.severity for d in lowered] == [Alert.Severity.HIGH]
     (rule,) = [r for r in rules.RULES if r.code == "phq9_item9"]
@@ -106,6 +122,53 @@ def test_a_high_risk_answer_raises_an_alert_for_the_case_clinicians_only(
     with pytest.raises(Http404):
         actions.acknowledge_alert(charlie, alert.id)
     assert AuditEntry.objects.filter(action="alerts.alert.raise").count() == 1
+
+
+def test_a_positive_hits_screen_without_physical_hurt_raises_exactly_one_alert(
+    alice: User,
+) -> None:
+    # Issue 15 B5: Never, Frequently, Frequently, Frequently = 16 > 10 (Sherin et al. 1998).
+    couple = make_couple(alice, status=Couple.Status.CONJOINT_ACTIVE)
+    a = couple.partners.get(role="A")
+    submission = answer(alice, couple, a, "HITS", {1: 1, 2: 5, 3: 5, 4: 5})
+    assert (submission.total, submission.band) == (16, "positive screen")
+    alert = Alert.objects.get()
+    assert (alert.rule, alert.type, alert.severity) == (
+        "ipv_screen",
+        Alert.Type.IPV_SCREEN_POSITIVE,
+        Alert.Severity.HIGH,
+    )
+    assert alert.subject_partner_id == a.id
+    assert list(alert.recipients.all()) == [alice]
+
+
+def test_a_non_acute_asq_positive_escalates_within_the_clinics_window_with_same_day_advice(
+    client: Client, alice: User
+) -> None:
+    # Issue 15 B7. NIMH ASQ: yes to question 1, no to the acuity question 5 = non-acute positive.
+    make_clinician(alice.clinic, "Lead", is_safety_lead=True)
+    couple = make_couple(alice, status=Couple.Status.CONJOINT_ACTIVE)
+    answer(alice, couple, couple.partners.get(role="A"), "ASQ", {1: 1, 2: 0, 3: 0, 4: 0, 5: 0})
+    alert = Alert.objects.get()
+    assert (alert.rule, alert.severity) == ("asq", Alert.Severity.HIGH)
+    window = timedelta(minutes=alert.clinic.high_alert_ack_minutes)
+    assert actions.escalate_overdue_alerts(at=alert.created_at + window - timedelta(seconds=1)) == 0
+    assert actions.escalate_overdue_alerts(at=alert.created_at + window) == 1
+    sign_in(client, alice)
+    page = client.get(reverse("alert", args=[alert.id])).content.decode()
+    assert "Contact them today" in page
+    assert "before the next session" not in page
+
+
+def test_an_acute_asq_positive_keeps_its_imminent_risk_advice(client: Client, alice: User) -> None:
+    couple = make_couple(alice)
+    answer(alice, couple, couple.partners.get(role="A"), "ASQ", {1: 1, 2: 1, 3: 1, 4: 0, 5: 1})
+    alert = Alert.objects.get()
+    assert alert.severity == Alert.Severity.HIGH
+    sign_in(client, alice)
+    html = client.get(reverse("alert", args=[alert.id])).content.decode()
+    assert "imminent risk" in html
+    assert "Contact them today" not in html
 
 
 def test_no_alert_and_no_pause_for_a_clear_answer(alice: User) -> None:
@@ -205,7 +268,7 @@ def test_an_unacknowledged_high_alert_escalates_to_the_safety_leads_after_the_wi
         answer(alice, couple, couple.partners.get(role="A"), "PHQ-9", ITEM9_MORE_THAN_HALF)
     assert [m.to for m in mail.outbox] == [[alice.email]]
     alert = Alert.objects.get()
-    window = timedelta(minutes=alice.clinic.high_alert_ack_minutes)  # type: ignore[union-attr]
+    window = timedelta(minutes=alert.clinic.high_alert_ack_minutes)  # type: ignore[union-attr]
     assert actions.escalate_overdue_alerts(at=alert.created_at + window - timedelta(seconds=1)) == 0
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -229,9 +292,9 @@ def test_an_acknowledged_alert_does_not_escalate(alice: User) -> None:
 
 def test_a_disabled_rule_raises_nothing(alice: User) -> None:
     assert alice.clinic is not None
-    AlertRuleSetting.objects.create(clinic=alice.clinic, rule="phq9_item9", enabled=False)
+    AlertRuleSetting.objects.create(clinic=alice.clinic, rule="severe_score", enabled=False)
     couple = make_couple(alice)
-    answer(alice, couple, couple.partners.get(role="A"), "PHQ-9", ITEM9_MORE_THAN_HALF)
+    answer(alice, couple, couple.partners.get(role="A"), "PHQ-9", SEVERE_NO_ITEM9)
     assert not Alert.objects.exists()
 
 

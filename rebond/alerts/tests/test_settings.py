@@ -6,17 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rebond.accounts.models import Clinic, CrisisResource, User
-from rebond.alerts import rules
-from rebond.alerts.models import AlertRuleSetting
-from rebond.alerts.tests.helpers import login
+from rebond.alerts import actions, rules
+from rebond.alerts.models import Alert, AlertRuleSetting
+from rebond.alerts.tests.helpers import answer, login
 from rebond.audit.models import AuditEntry
-from rebond.test import change_entries, make_clinician
+from rebond.test import change_entries, make_clinician, make_couple
 
 pytestmark = pytest.mark.django_db
 
@@ -119,8 +120,9 @@ def test_a_safety_lead_sets_the_window_resources_and_rules_but_not_the_leads(
     assert r.status_code == 302
     setting = AlertRuleSetting.objects.get(clinic=clinic_a, rule="phq9_item9")
     assert (setting.enabled, setting.threshold) == (True, 1)
-    assert client.post(reverse("alert_rule_set", args=["asq"]), {}).status_code == 302
-    assert not AlertRuleSetting.objects.get(clinic=clinic_a, rule="asq").enabled
+    # A rule outside the core safety rules may be switched off.
+    assert client.post(reverse("alert_rule_set", args=["severe_score"]), {}).status_code == 302
+    assert not AlertRuleSetting.objects.get(clinic=clinic_a, rule="severe_score").enabled
     # Choosing who the safety leads are is a clinic admin's decision.
     r = client.post(reverse("safety_lead_set", args=[alice.id]), {"is_safety_lead": "yes"})
     assert r.status_code == 403
@@ -203,10 +205,82 @@ def test_a_threshold_outside_the_published_values_is_refused(
     after = list(AlertRuleSetting.objects.values_list("rule", "enabled", "threshold"))
     if r.status_code == 422:
         assert after == before
-        assert "published values" in r.content.decode() or "whole number" in r.content.decode()
+        body = r.content.decode()
+        assert any(
+            why in body for why in ("published values", "whole number", rules.CORE_RULE_ALWAYS_ON)
+        )
     allowed = {r.code: r.thresholds for r in rules.RULES}
     for code, _, value in after:
         assert value in allowed[code] if allowed[code] else value is None
+
+
+@pytest.mark.parametrize("rule", sorted(AlertRuleSetting.CORE_RULES))
+@pytest.mark.parametrize("enabled", [None, "", "0", "false"])
+def test_a_post_forging_a_core_rule_off_is_refused(
+    client: Client, clinic_a: Clinic, admin: User, rule: str, enabled: str | None
+) -> None:
+    # Issue 15 B6: PHQ-9 item 9, ASQ and the partner-violence screens are always on.
+    before = state(clinic_a)
+    data = {} if enabled is None else {f"rule-{rule}-enabled": enabled}
+    data |= {f"rule-{rule}-threshold": "2"} if rule == "phq9_item9" else {}
+    r = login(client, admin).post(reverse("alert_rule_set", args=[rule]), data)
+    assert r.status_code == 422
+    assert rules.CORE_RULE_ALWAYS_ON in r.content.decode()
+    assert state(clinic_a) == before
+    assert all(s.enabled for s in AlertRuleSetting.objects.all())
+
+
+def test_the_settings_page_shows_core_rules_as_always_on_without_a_switch(
+    client: Client, admin: User
+) -> None:
+    body = login(client, admin).get(reverse("safety_settings")).content.decode()
+    for rule in AlertRuleSetting.CORE_RULES:
+        assert f'name="rule-{rule}-enabled" type="checkbox"' not in body
+        assert f'id="id_rule-{rule}-enabled"' not in body or rule == "phq9_item9"
+    assert body.count("Always on") == len(AlertRuleSetting.CORE_RULES)
+    assert 'name="rule-severe_score-enabled"' in body
+
+
+def test_a_core_rule_may_only_be_made_stricter(
+    client: Client, clinic_a: Clinic, admin: User
+) -> None:
+    r = login(client, admin).post(
+        reverse("alert_rule_set", args=["phq9_item9"]),
+        {"rule-phq9_item9-enabled": "on", "rule-phq9_item9-threshold": "1"},
+    )
+    assert r.status_code == 302
+    setting = AlertRuleSetting.objects.get(clinic=clinic_a, rule="phq9_item9")
+    assert (setting.enabled, setting.threshold) == (True, 1)
+
+
+@pytest.mark.parametrize("rule", sorted(AlertRuleSetting.CORE_RULES))
+def test_the_service_and_the_database_refuse_a_core_rule_off(
+    clinic_a: Clinic, admin: User, rule: str
+) -> None:
+    threshold = 2 if rule == "phq9_item9" else None
+    with pytest.raises(actions.AlertError) as refused:
+        actions.set_alert_rule(admin, rule, enabled=False, threshold=threshold)
+    assert refused.value.errors == {"enabled": [rules.CORE_RULE_ALWAYS_ON]}
+    assert not AlertRuleSetting.objects.exists()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AlertRuleSetting.objects.create(clinic=clinic_a, rule=rule, enabled=False)
+    AlertRuleSetting.objects.create(clinic=clinic_a, rule=rule, enabled=True)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AlertRuleSetting.objects.filter(clinic=clinic_a, rule=rule).update(enabled=False)
+
+
+def test_a_fully_positive_asq_alerts_even_after_an_attempt_to_switch_it_off(
+    client: Client, clinic_a: Clinic, admin: User, alice: User
+) -> None:
+    login(client, admin).post(reverse("alert_rule_set", args=["asq"]), {})
+    couple = make_couple(alice)
+    # NIMH ASQ: yes to questions 1-4 and to the acuity question 5 = acute positive.
+    answer(alice, couple, couple.partners.get(role="A"), dict.fromkeys(range(1, 6), 1), code="ASQ")
+    alert = Alert.objects.get()
+    assert (alert.rule, alert.severity) == ("asq", Alert.Severity.HIGH)
+    # Even a setting that somehow reached the rules switched off is ignored for a core rule.
+    drafts = rules.evaluate("ASQ", {}, [{"code": "asq_positive"}], "", enabled={"asq": False})
+    assert [d.rule for d in drafts] == ["asq"]
 
 
 def test_an_unknown_rule_is_a_404(client: Client, lead: User) -> None:

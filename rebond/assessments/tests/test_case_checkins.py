@@ -171,3 +171,22 @@ def test_the_page_needs_a_fixed_number_of_queries(
     # + up to 8 for the audit entry of the read (SECURITY.md LG-01).
     with django_assert_max_num_queries(27):
         assert clinician.get(url(couple)).status_code == 200
+
+
+def test_a_complete_negative_asq_reads_negative_not_incomplete(
+    clinician: Client, couple: Couple, alice: User
+) -> None:
+    # Issue 15 B7. NIMH ASQ: four "no" answers are a negative screen; question 5 is not asked.
+    a, _ = partners(couple)
+    administration = next(
+        x for x in actions.schedule_instrument(alice, couple.id, "ASQ") if x.partner_id == a.id
+    )
+    submit(a, administration, {1: 0, 2: 0, 3: 0, 4: 0})
+    html = clinician.get(url(couple)).content.decode()
+    title = 'ASQ <span class="muted">· Ask Suicide-Screening Questions</span>'
+    result = html.split(title, 1)[1].split("</dl>", 1)[0]
+    assert "<dt>Result</dt><dd>negative screen</dd>" in result
+    assert "Incomplete" not in result
+    assert "yes_answers" not in result
+    assert "missing" not in result
+    assert "<dt>Screening questions answered yes</dt><dd>0</dd>" in result

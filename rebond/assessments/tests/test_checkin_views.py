@@ -358,3 +358,17 @@ def test_submit_never_fails_and_never_half_saves(
     else:
         submission = Submission.objects.get()
         assert all(v in (None, 0, 1, 2, 3) for v in submission.answers.values())
+
+
+def test_the_asq_page_addresses_the_respondent_not_a_clinician(alice: User, setup: Setup) -> None:
+    # Issue 15 B7: the NIMH ASQ tool is printed for a clinician ("Ask the patient:"); a partner
+    # answering on their own screen is the respondent. The item wording stays the NIMH wording.
+    asq = next(
+        x
+        for x in actions.schedule_instrument(alice, setup.couple.id, "ASQ")
+        if x.partner_id == setup.a.id
+    )
+    html = setup.client_a.get(page_url("checkin", asq)).content.decode()
+    assert "patient" not in html.lower()
+    assert "Please answer each question for yourself" in html
+    assert "In the past few weeks, have you wished you were dead?" in html

@@ -13,7 +13,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from rebond.couples.models import CaseTransition, Couple, Injury
 from rebond.demo.practice import DEMO_PASSWORD, build_demo_practice
-from rebond.tests.browser import PageChecker, launch_chromium, log_in
+from rebond.tests.browser import SCREENSHOTS, PageChecker, launch_chromium, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -99,3 +99,33 @@ def test_the_therapist_records_an_injury_and_moves_the_case_with_an_override(
     # (422 with the form's errors). Anything else in the console still fails the test.
     checker.console_errors = [e for e in checker.console_errors if "status of 422" not in e]
     checker.assert_clean()
+
+
+def test_the_case_page_shows_an_open_high_alert_with_a_link_to_it(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    # Issue 15 C14: a HIGH alert raised the real way (a PHQ-9 with item 9 "more than half the
+    # days"); the case page lists it, and its link opens the alert.
+    from rebond.accounts.models import User
+    from rebond.alerts.tests.helpers import ITEM9_MORE_THAN_HALF, raise_alert
+
+    build_demo_practice()
+    couple = next(c for c in Couple.objects.all() if c.label == "Okafor & Lindqvist")
+    therapist = User.objects.get(email="therapist@demo.rebond.test")
+    alert = raise_alert(therapist, couple, ITEM9_MORE_THAN_HALF)
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    base = live_server.url
+    checker = PageChecker(page, base)
+    open_case(page, base, "Okafor & Lindqvist")
+    safety = page.locator("#safety-concerns")
+    expect(safety.get_by_role("heading", level=3)).to_have_text("Open alerts")
+    expect(safety).to_contain_text("High")
+    expect(safety).not_to_contain_text("No open safety concerns")
+    checker.check("case-open-alerts")
+    safety.screenshot(path=str(SCREENSHOTS / "case-open-alerts-section.png"))
+    safety.get_by_role("link", name="Suicide risk screen positive").click()
+    page.wait_for_url(f"{base}/alerts/{alert.id}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Suicide risk screen positive")
+    checker.assert_clean()
+    context.close()

@@ -362,3 +362,35 @@ def test_an_audit_entry_is_written_for_every_change_and_only_then(
     before = AuditEntry.objects.count()
     login(client, alice).post(case_url("case_details", couple), {"case-label": ""})
     assert AuditEntry.objects.count() == before
+
+
+def test_the_case_page_lists_open_alerts_with_severity_and_a_link(
+    client: Client, alice: User, bob: User
+) -> None:
+    # Issue 15 C14: never "No open safety concerns" while a HIGH alert is open.
+    from rebond.alerts import actions as alert_actions
+    from rebond.alerts.tests.helpers import ITEM9_MORE_THAN_HALF, raise_alert
+
+    couple = make_couple(alice, "Alerted couple", partners=("Ana", "Ben"))
+    alert = raise_alert(alice, couple, ITEM9_MORE_THAN_HALF)  # PHQ-9 item 9: HIGH
+    login(client, alice)
+    body = client.get(case_url("case", couple)).content.decode()
+    safety = body.split('id="safety-concerns"', 1)[1].split("</section>", 1)[0]
+    assert "No open safety concerns" not in safety
+    assert f'href="/alerts/{alert.id}/"' in safety
+    assert "<span>High</span>" in safety
+    assert "Suicide risk screen positive" in safety
+    assert "About Ana" in safety
+    # A clinician added to the case later was not sent it: told it exists, without a link.
+    couple.co_clinicians.add(bob)
+    login(client, bob)
+    other = client.get(case_url("case", couple)).content.decode()
+    other = other.split('id="safety-concerns"', 1)[1].split("</section>", 1)[0]
+    assert "No open safety concerns" not in other
+    assert f"/alerts/{alert.id}/" not in other
+    assert "1 open alert on this case was sent to other clinicians" in other
+    # Once closed, the case is quiet again.
+    alert_actions.close_alert(alice, alert.id, disposition="false_positive", reason="Checked.")
+    login(client, alice)
+    quiet = client.get(case_url("case", couple)).content.decode()
+    assert "No open safety concerns" in quiet

@@ -13,7 +13,7 @@ from pytest_django.live_server_helper import LiveServer
 from rebond.couples.models import Couple
 from rebond.demo.practice import DEMO_PASSWORD, build_demo_practice
 from rebond.portal.tests.conftest import make_link
-from rebond.tests.browser import PageChecker, launch_chromium, log_in
+from rebond.tests.browser import SCREENSHOTS, PageChecker, launch_chromium, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -89,4 +89,27 @@ def test_a_partner_sees_only_their_own_scores_over_time(
     expect(page.get_by_text("Élodie")).to_have_count(0)
     page.wait_for_function(CHARTS_SHOWN)
     checker.check("mbc-my-progress")
+    checker.assert_clean()
+
+
+def test_the_clinician_sees_phq9_totals_as_individual_measures_only(
+    page: Page, live_server: LiveServer
+) -> None:
+    # Issue 15 B8: the demo's Okafor & Lindqvist answered the PHQ-9 at intake and session 4.
+    build_demo_practice()
+    couple = next(c for c in Couple.objects.all() if c.label == "Okafor & Lindqvist")
+    base = live_server.url
+    checker = PageChecker(page, base)
+    log_in(page, base, "therapist@demo.rebond.test", DEMO_PASSWORD)
+    page.goto(f"{base}/cases/{couple.id}/progress/")
+    section = page.locator("#individual-measures")
+    expect(section.get_by_role("heading", level=2)).to_have_text(
+        "Individual measures, clinician only"
+    )
+    expect(section.get_by_role("heading", level=3)).to_have_text("PHQ-9: Depression severity")
+    expect(section.get_by_text("Item by item")).to_have_count(0)
+    page.wait_for_function(CHARTS_SHOWN)
+    section.get_by_text("Values plotted").click()
+    checker.check("progress-individual-measures")
+    section.screenshot(path=str(SCREENSHOTS / "progress-phq9-section.png"))
     checker.assert_clean()

@@ -65,9 +65,11 @@ def test_risk_instruments_never_reach_the_couple_level_view(
     answer(alice, couple, couple.partners.get(role="B"), ALL_ITEMS_3)  # scheduled for both
     sign_in(client, alice)
     response = client.get(reverse("couple_progress", args=[couple.id]))
-    codes = [i.instrument.code for i in response.context["progress"].instruments]
-    assert codes == ["CSI-4"]
-    assert client.get(reverse("progress_chart", args=[couple.id, "PHQ-9"])).status_code == 404
+    state = response.context["progress"]
+    assert [i.instrument.code for i in state.instruments] == ["CSI-4"]
+    # PHQ-9 totals only as an individual measure, for the clinician (issue 15 B8).
+    assert [i.instrument.code for i in state.individual] == ["PHQ-9"]
+    assert client.get(reverse("progress_chart", args=[couple.id, "ASQ"])).status_code == 404
 
 
 def test_case_transitions_are_marked_on_the_time_axis(alice: User, couple: Couple) -> None:

@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from rebond.accounts.models import Clinic, User
+from rebond.audit.models import AuditEntry
 from rebond.couples import actions as couple_actions
 from rebond.couples.actions import ActionError
 from rebond.couples.models import SafetyConcern
@@ -14,7 +15,14 @@ from rebond.test import make_clinician, sign_in
 from rebond.therapy import actions
 from rebond.therapy.actions import RatingDraft
 from rebond.therapy.models import AirmProgress, AirmTransition, TherapySettings
-from rebond.therapy.tests.helpers import affair, days_ago, held_session, make_case, partners_of
+from rebond.therapy.tests.helpers import (
+    affair,
+    days_ago,
+    held_session,
+    make_case,
+    partners_of,
+    walk_to,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -105,6 +113,7 @@ def test_the_eight_steps_lead_to_resolved_only_with_the_a8_marker_and_an_attesta
 ) -> None:
     couple = make_case(alice)
     injury = affair(alice, couple)
+    walk_to(alice, couple, "WRE5")  # AIRM steps 5-8 follow de-escalation
     for state in ("a1", "a3", "a4", "a5", "a6", "a7", "a8"):  # A2 is optional
         actions.move_airm(alice, injury.id, state)
     with pytest.raises(ActionError, match="A8 marker"):
@@ -123,6 +132,7 @@ def test_the_eight_steps_lead_to_resolved_only_with_the_a8_marker_and_an_attesta
 def test_an_a8_rating_for_another_injury_does_not_resolve_this_one(alice: User) -> None:
     couple = make_case(alice)
     first, second = affair(alice, couple), affair(alice, couple)
+    walk_to(alice, couple, "WRE5")
     for state in ("a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8"):
         actions.move_airm(alice, first.id, state)
     held_session(alice, couple, [RatingDraft("AIRM.8", 2, injury_id=second.id)])
@@ -206,3 +216,45 @@ def test_only_a_clinic_admin_sets_the_threshold_within_bounds(
     assert TherapySettings.objects.get(clinic=alice.clinic).airm_stall_sessions == 6
     r = client.post(reverse("therapy_settings"), {"airm_stall_sessions": "99"})
     assert r.status_code == 422
+
+
+def test_airm_steps_5_to_8_before_de_escalation_need_a_reason_which_is_audited(
+    alice: User,
+) -> None:
+    # Issue 15 B9: AIRM steps 5-8 (the hurtful partner's engagement, remorse, comfort and the
+    # antidote bonding event) follow de-escalation, the end of EFT Stage 1 (DOMAIN 7.3, 7.4).
+    couple = make_case(alice)
+    injury = affair(alice, couple)
+    for state in ("a1", "a2", "a3", "a4"):
+        actions.move_airm(alice, injury.id, state)  # steps 1-4: no warning
+    with pytest.raises(ActionError, match="before de-escalation") as refused:
+        actions.move_airm(alice, injury.id, "a5")
+    assert "reason" in refused.value.errors
+    assert AirmProgress.objects.get(injury=injury).state == "a4"
+    moved = actions.move_airm(alice, injury.id, "a5", reason="Injury blocks all cycle work")
+    assert (moved.is_override, moved.reason) == (True, "Injury blocks all cycle work")
+    entry = AuditEntry.objects.get(action="therapy.airm.before_deescalation")
+    assert entry.object_id == str(AirmProgress.objects.get(injury=injury).pk)
+    assert "reason" in entry.fields
+    # Once the couple has left Stage 1, steps 5-8 need no reason.
+    walk_to(alice, couple, "WRE5")
+    plain = actions.move_airm(alice, injury.id, "a6")
+    assert (plain.is_override, plain.reason) == (False, "")
+
+
+def test_the_page_warns_and_asks_for_the_reason(client: Client, alice: User) -> None:
+    couple = make_case(alice)
+    injury = affair(alice, couple)
+    for state in ("a1", "a2", "a3", "a4"):
+        actions.move_airm(alice, injury.id, state)
+    sign_in(client, alice)
+    page = client.get(reverse("therapy", args=[couple.id])).content.decode()
+    assert "still in EFT Stage 1" in page
+    url = reverse("therapy_airm_move", args=[couple.id, injury.id])
+    version = str(AirmProgress.objects.get(injury=injury).version)
+    r = client.post(url, {"to_state": "a5", "version": version})
+    assert r.status_code == 422
+    assert "before de-escalation" in r.content.decode()
+    r = client.post(url, {"to_state": "a5", "version": version, "reason": "Clinical judgement"})
+    assert r.status_code == 302
+    assert AirmProgress.objects.get(injury=injury).state == "a5"
