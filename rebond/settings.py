@@ -219,7 +219,8 @@ LOGIN_FAILURE_WINDOW_MINUTES = envint("LOGIN_FAILURE_WINDOW_MINUTES", 15, minimu
 LOGIN_FAILURES_PER_USER = envint("LOGIN_FAILURES_PER_USER", 5, minimum=1)
 LOGIN_FAILURES_PER_IP = envint("LOGIN_FAILURES_PER_IP", 20, minimum=1)
 # Reverse proxies in front of Rebond that append the client address to X-Forwarded-For; 0
-# (the default) reads REMOTE_ADDR only, so a forged header changes nothing.
+# (the default) reads REMOTE_ADDR only, so a forged header changes nothing. Login throttling
+# and the consultation-request limit both count by this address.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0, minimum=0)
 SESSION_COOKIE_AGE = 12 * 60 * 60  # Absolute limit for clinicians (SECURITY.md header, 6).
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
