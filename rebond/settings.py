@@ -212,12 +212,15 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-# Login throttling (SECURITY.md AU-03, rebond/accounts/throttle.py): a username is refused
-# after this many failures within the window, whatever the address, and an address after its
-# own limit, whatever the username; the refusal lasts until the failures leave the window.
-LOGIN_FAILURE_WINDOW_MINUTES = envint("LOGIN_FAILURE_WINDOW_MINUTES", 15, minimum=1)
+# Login throttling (SECURITY.md AU-03, rebond/accounts/throttle.py): after this many failures
+# within the window for one account (whatever the address), or from one address (whatever the
+# account), each attempt waits 30 s after the last failure, doubling per failure up to the
+# longest delay; never a lockout. A browser in which the clinician completed the second factor
+# before counts only its own failures (rebond/accounts/devices.py).
+LOGIN_FAILURE_WINDOW_MINUTES = envint("LOGIN_FAILURE_WINDOW_MINUTES", 24 * 60, minimum=1)
 LOGIN_FAILURES_PER_USER = envint("LOGIN_FAILURES_PER_USER", 5, minimum=1)
 LOGIN_FAILURES_PER_IP = envint("LOGIN_FAILURES_PER_IP", 20, minimum=1)
+LOGIN_DELAY_MAX_MINUTES = envint("LOGIN_DELAY_MAX_MINUTES", 15, minimum=1)
 # Reverse proxies in front of Rebond that append the client address to X-Forwarded-For; 0
 # (the default) reads REMOTE_ADDR only, so a forged header changes nothing. Login throttling
 # and the consultation-request limit both count by this address.
