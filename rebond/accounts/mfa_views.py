@@ -100,7 +100,6 @@ def enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _maybe_refused(render(request, "accounts/mfa_enrol.html", context), refusal)
 
 
-
 def _grouped(secret: str) -> str:
     """Return the seed in groups of four, easier to type into an app by hand."""
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))

@@ -46,7 +46,7 @@ _UNKNOWN_IP = "0.0.0.0"  # noqa: S104 - a placeholder address, never bound
 FIRST_DELAY = timedelta(seconds=30)
 
 
-class Throttled(Exception):  # noqa: N818 - a refusal, not an error
+class Throttled(Exception):
     """The attempt was refused before anything was checked; try again after `wait`."""
 
     def __init__(self, wait: timedelta) -> None:
@@ -106,9 +106,7 @@ def client_ip(request: HttpRequest) -> str:
     return _valid_ip(forwarded[-trusted]) or remote
 
 
-def begin(
-    username: str, ip: str, device: str = "", at: datetime | None = None
-) -> LoginAttempt:
+def begin(username: str, ip: str, device: str = "", at: datetime | None = None) -> LoginAttempt:
     """Count an attempt as a failure until it succeeds and return it; raise `Throttled` if it
     must wait. `device` is the key of a trusted browser for this account (devices.py), if any.
 

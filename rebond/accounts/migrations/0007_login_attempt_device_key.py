@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0006_encrypt_at_rest'),
+        ("accounts", "0006_encrypt_at_rest"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='loginattempt',
-            name='device_key',
-            field=models.CharField(blank=True, db_index=True, default='', max_length=64),
+            model_name="loginattempt",
+            name="device_key",
+            field=models.CharField(blank=True, db_index=True, default="", max_length=64),
         ),
     ]

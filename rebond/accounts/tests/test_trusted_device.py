@@ -89,7 +89,7 @@ def trusted_browser(user: User, ip: str) -> Client:
     ensure_totp_device(user)
     browser = Client()
     first, second = full_login(browser, user, ip)
-    assert first.status_code == 302 and second.status_code == 302
+    assert (first.status_code, second.status_code) == (302, 302)
     assert browser.post(reverse("logout")).status_code == 302
     assert devices.COOKIE_NAME in browser.cookies  # Logging out keeps the browser trusted.
     return browser
