@@ -2,7 +2,7 @@
 
 `rebond score|change|instruments ...` run the pure-Python scoring core without loading Django
 (researchers can use them with no database); everything else is a `manage.py` command, e.g.
-`rebond migrate`, `rebond demo`, `rebond db_worker`.
+`rebond migrate`, `rebond demo`, `rebond worker`.
 """
 
 from __future__ import annotations

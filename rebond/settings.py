@@ -184,7 +184,8 @@ REBOND_KEYRING = _load_keyring(
 
 # --- Background work ------------------------------------------------------------------------
 # Tasks are stored in the database, so SQLite and PostgreSQL installs need no broker. The
-# worker is `rebond db_worker` (make run starts one; docs/deploy.md shows a systemd unit).
+# worker is `rebond worker` (make run starts one; docs/deploy.md shows a systemd unit), which
+# writes the heartbeat /healthz reads; plain `db_worker` writes none.
 TASKS = {
     "default": {
         "BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
@@ -305,6 +306,10 @@ EMAIL_PORT = envint("EMAIL_PORT", 587, minimum=1)
 EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
+# Seconds to wait for the mail server on each step (connect, greeting, every command). Without
+# a limit a server that accepts and never answers stalls the safety sweep and the worker for
+# ever, and with them every escalation (issue 15, C11); a timed-out e-mail is retried later.
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Rebond <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Seconds a delivery worker holds an alert notification before another may retry it.
