@@ -51,7 +51,8 @@ for n in range(2):
         if a.partner_id == partner.id
     )
     answers = {**dict.fromkeys(range(1, 10), 0), 9: 2}
-    actions.submit_administration(partner, administration.id, administration.submission_key, answers)
+    key = administration.submission_key
+    actions.submit_administration(partner, administration.id, key, answers)
 first, second = Alert.objects.order_by("created_at")
 window = timedelta(minutes=clinic.high_alert_ack_minutes)
 Alert.objects.filter(pk=second.pk).update(created_at=now() - window + timedelta(seconds={due}))
@@ -158,17 +159,15 @@ class Scenario:
                     stdout=log,
                     stderr=log,
                     start_new_session=True,
-                )  # fmt: skip
+                )
             )
 
-    def query(self, sql: str) -> list[tuple[object, ...]]:
+    def query(self, sql: str, *params: object) -> list[tuple[object, ...]]:
         with sqlite3.connect(self.database, timeout=20) as db:
-            return db.execute(sql).fetchall()
+            return db.execute(sql, params).fetchall()
 
     def escalated(self) -> bool:
-        rows = self.query(
-            f"SELECT escalated_at FROM alerts_alert WHERE id = '{self.overdue_alert}'"
-        )
+        rows = self.query("SELECT escalated_at FROM alerts_alert WHERE id = ?", self.overdue_alert)
         return rows[0][0] is not None
 
     def notifications(self) -> list[tuple[object, ...]]:
