@@ -319,6 +319,9 @@ ALERT_DELIVERY_LEASE_SECONDS = envint("ALERT_DELIVERY_LEASE_SECONDS", 300, minim
 # `rebond worker` writes a heartbeat this often; /healthz fails once the newest is older.
 WORKER_HEARTBEAT_SECONDS = envint("WORKER_HEARTBEAT_SECONDS", 10, minimum=1)
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = envint("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 60, minimum=2)
+# Each round of `rebond safety_sweep` (every minute) records a heartbeat; /healthz fails once
+# the newest is older than this: three missed minutes, or a round stuck that long.
+SAFETY_SWEEP_MAX_AGE_SECONDS = envint("SAFETY_SWEEP_MAX_AGE_SECONDS", 180, minimum=2)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
