@@ -219,7 +219,7 @@ def escalate_retry_and_deliver(scenario: Scenario, mail: MailServer, who: str) -
     }
     ids = {str(row[0]).replace("-", "") for row in rows}
     assert ids <= {d.replace("-", "") for d in delivered}, "a notification was lost"
-    figures.record(FIGURE, f"{who}: escalated while hung (s)", round(waited, 1))
+    figures.record(FIGURE, f"{who}: overdue alert escalated after (s, due at 4)", round(waited, 1))
     figures.record(
         FIGURE, f"{who}: notifications delivered after recovery", f"{len(ids)}/{len(ids)}"
     )
