@@ -67,17 +67,17 @@ def delay_after(failures: int, free: int) -> timedelta:
     if failures < free:
         return timedelta(0)
     longest = timedelta(minutes=settings.LOGIN_DELAY_MAX_MINUTES)
-    doublings = failures - free
-    if FIRST_DELAY * 2 ** min(doublings, 32) >= longest:
-        return longest
-    return FIRST_DELAY * 2**doublings
+    doublings = min(failures - free, 32)  # 32 doublings are far past any cap
+    return min(FIRST_DELAY * (1 << doublings), longest)
 
 
 def _wait(failures: QuerySet[LoginAttempt], free: int, at: datetime) -> timedelta:
     counted = failures.aggregate(count=Count("id"), last=Max("at"))
-    if counted["count"] < free:
+    count: int = counted["count"]
+    if count < free:
         return timedelta(0)
-    return max(timedelta(0), counted["last"] + delay_after(counted["count"], free) - at)
+    last: datetime = counted["last"]
+    return max(timedelta(0), last + delay_after(count, free) - at)
 
 
 def username_key(username: str) -> str:
