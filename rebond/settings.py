@@ -190,7 +190,8 @@ REBOND_KEYRING = _load_keyring(
 
 # --- Background work ------------------------------------------------------------------------
 # Tasks are stored in the database, so SQLite and PostgreSQL installs need no broker. The
-# worker is `rebond db_worker` (make run starts one; docs/deploy.md shows a systemd unit).
+# worker is `rebond worker` (make run starts one; docs/deploy.md shows a systemd unit), which
+# writes the heartbeat /healthz reads; plain `db_worker` writes none.
 TASKS = {
     "default": {
         "BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
@@ -218,14 +219,18 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-# Login throttling (SECURITY.md AU-03, rebond/accounts/throttle.py): a username is refused
-# after this many failures within the window, whatever the address, and an address after its
-# own limit, whatever the username; the refusal lasts until the failures leave the window.
-LOGIN_FAILURE_WINDOW_MINUTES = envint("LOGIN_FAILURE_WINDOW_MINUTES", 15, minimum=1)
+# Login throttling (SECURITY.md AU-03, rebond/accounts/throttle.py): after this many failures
+# within the window for one account (whatever the address), or from one address (whatever the
+# account), each attempt waits 30 s after the last failure, doubling per failure up to the
+# longest delay; never a lockout. A browser in which the clinician completed the second factor
+# before counts only its own failures (rebond/accounts/devices.py).
+LOGIN_FAILURE_WINDOW_MINUTES = envint("LOGIN_FAILURE_WINDOW_MINUTES", 24 * 60, minimum=1)
 LOGIN_FAILURES_PER_USER = envint("LOGIN_FAILURES_PER_USER", 5, minimum=1)
 LOGIN_FAILURES_PER_IP = envint("LOGIN_FAILURES_PER_IP", 20, minimum=1)
+LOGIN_DELAY_MAX_MINUTES = envint("LOGIN_DELAY_MAX_MINUTES", 15, minimum=1)
 # Reverse proxies in front of Rebond that append the client address to X-Forwarded-For; 0
-# (the default) reads REMOTE_ADDR only, so a forged header changes nothing.
+# (the default) reads REMOTE_ADDR only, so a forged header changes nothing. Login throttling
+# and the consultation-request limit both count by this address.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0, minimum=0)
 SESSION_COOKIE_AGE = 12 * 60 * 60  # Absolute limit for clinicians (SECURITY.md header, 6).
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -307,6 +312,10 @@ EMAIL_PORT = envint("EMAIL_PORT", 587, minimum=1)
 EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
+# Seconds to wait for the mail server on each step (connect, greeting, every command). Without
+# a limit a server that accepts and never answers stalls the safety sweep and the worker for
+# ever, and with them every escalation (issue 15, C11); a timed-out e-mail is retried later.
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Rebond <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Seconds a delivery worker holds an alert notification before another may retry it.
@@ -316,6 +325,9 @@ ALERT_DELIVERY_LEASE_SECONDS = envint("ALERT_DELIVERY_LEASE_SECONDS", 300, minim
 # `rebond worker` writes a heartbeat this often; /healthz fails once the newest is older.
 WORKER_HEARTBEAT_SECONDS = envint("WORKER_HEARTBEAT_SECONDS", 10, minimum=1)
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = envint("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 60, minimum=2)
+# Each round of `rebond safety_sweep` (every minute) records a heartbeat; /healthz fails once
+# the newest is older than this: three missed minutes, or a round stuck that long.
+SAFETY_SWEEP_MAX_AGE_SECONDS = envint("SAFETY_SWEEP_MAX_AGE_SECONDS", 180, minimum=2)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"

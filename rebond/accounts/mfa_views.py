@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from rebond.accounts import mfa, throttle
+from rebond.accounts import devices, mfa, throttle
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.accounts.middleware import second_factor_not_required
 from rebond.accounts.models import LoginAttempt, User
 from rebond.accounts.stepup import recent_authentication_required
-from rebond.accounts.views import refused_message
+from rebond.accounts.views import refused, refused_message
 
 WRONG_CODE = "That code is not valid. Codes change every 30 seconds and each works only once."
 WRONG_RECOVERY = "That is not a valid code, or that recovery code has already been used."
@@ -46,8 +46,24 @@ def _throttle_key(user: User) -> str:
     return f"second-factor:{user.pk}"
 
 
-def _begin_attempt(request: AuthenticatedHttpRequest) -> LoginAttempt | None:
-    return throttle.begin(_throttle_key(request.user), throttle.client_ip(request))
+def _begin_attempt(request: AuthenticatedHttpRequest) -> LoginAttempt | throttle.Throttled:
+    """Start a throttled code attempt; a browser trusted for this clinician is counted alone."""
+    device = devices.trusted_key_for(request, request.user)
+    try:
+        return throttle.begin(_throttle_key(request.user), throttle.client_ip(request), device)
+    except throttle.Throttled as refusal:
+        mfa.log(request.user, "accounts.mfa.throttled", request.user)
+        return refusal
+
+
+def _trusted_from_now(request: HttpRequest, response: HttpResponse, user: User) -> HttpResponse:
+    """Both factors are done: this browser is trusted for the clinician from now (devices.py)."""
+    devices.remember(request, response, user)
+    return response
+
+
+def _maybe_refused(response: HttpResponse, refusal: throttle.Throttled | None) -> HttpResponse:
+    return refused(response, refusal) if refusal is not None else response
 
 
 @second_factor_not_required
@@ -60,18 +76,18 @@ def enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("mfa_settings" if mfa.is_session_verified(request) else "mfa_verify")
     device = mfa.device_being_enrolled(user)
     form = CodeForm(request.POST or None)
-    status = 200
+    refusal = None
     if request.method == "POST" and form.is_valid():
         attempt = _begin_attempt(request)
-        if attempt is None:
-            mfa.log(user, "accounts.mfa.throttled", user)
-            form.add_error("code", refused_message())
-            status = 429
+        if isinstance(attempt, throttle.Throttled):
+            refusal = attempt
+            form.add_error("code", refused_message(refusal))
         elif mfa.check_totp(user, device.secret, form.cleaned_data["code"]):
             throttle.succeeded(attempt)
             codes = mfa.confirm_device(device)
             mfa.complete_second_factor(request, user)
-            return _show_recovery_codes(request, codes, enrolled=True)
+            response = _show_recovery_codes(request, codes, enrolled=True)
+            return _trusted_from_now(request, response, user)
         else:
             mfa.log(user, "accounts.mfa.fail", device)
             form.add_error("code", WRONG_CODE)
@@ -81,7 +97,7 @@ def enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
         "qr_svg": mfa.qr_svg(mfa.provisioning_uri(device)),
         "next": _next_url(request),
     }
-    return render(request, "accounts/mfa_enrol.html", context, status=status)
+    return _maybe_refused(render(request, "accounts/mfa_enrol.html", context), refusal)
 
 
 def _grouped(secret: str) -> str:
@@ -106,14 +122,13 @@ def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     if device is None:
         return redirect("mfa_enrol")
     form = CodeForm(request.POST or None)
-    status = 200
+    refusal = None
     if request.method == "POST" and form.is_valid():
         attempt = _begin_attempt(request)
         code = form.cleaned_data["code"]
-        if attempt is None:
-            mfa.log(user, "accounts.mfa.throttled", user)
-            form.add_error("code", refused_message())
-            status = 429
+        if isinstance(attempt, throttle.Throttled):
+            refusal = attempt
+            form.add_error("code", refused_message(refusal))
         elif kind := mfa.check_second_factor(user, code):
             throttle.succeeded(attempt)
             mfa.complete_second_factor(request, user)
@@ -127,12 +142,12 @@ def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
                 )
             else:
                 mfa.log(user, "accounts.mfa.verify", device)
-            return HttpResponseRedirect(_next_url(request))
+            return _trusted_from_now(request, HttpResponseRedirect(_next_url(request)), user)
         else:
             mfa.log(user, "accounts.mfa.fail", device)
             form.add_error("code", WRONG_CODE if mfa.looks_like_totp(code) else WRONG_RECOVERY)
     context = {"form": form, "next": _next_url(request)}
-    return render(request, "accounts/mfa_verify.html", context, status=status)
+    return _maybe_refused(render(request, "accounts/mfa_verify.html", context), refusal)
 
 
 @require_http_methods(["GET", "POST"])
@@ -140,14 +155,13 @@ def reauthenticate(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Ask again for the password and a code before a sensitive action (SE-06)."""
     user = request.user
     form = ReauthenticateForm(request.POST or None)
-    status = 200
+    refusal = None
     if request.method == "POST" and form.is_valid():
         attempt = _begin_attempt(request)
         device = mfa.confirmed_device(user)
-        if attempt is None:
-            mfa.log(user, "accounts.mfa.throttled", user)
-            form.add_error(None, refused_message())
-            status = 429
+        if isinstance(attempt, throttle.Throttled):
+            refusal = attempt
+            form.add_error(None, refused_message(refusal))
         elif (
             device is not None
             and user.check_password(form.cleaned_data["password"])
@@ -161,7 +175,7 @@ def reauthenticate(request: AuthenticatedHttpRequest) -> HttpResponse:
             mfa.log(user, "accounts.reauthenticate.fail", user)
             form.add_error(None, "The password or the code is not right. Please try again.")
     context = {"form": form, "next": _next_url(request)}
-    return render(request, "accounts/reauthenticate.html", context, status=status)
+    return _maybe_refused(render(request, "accounts/reauthenticate.html", context), refusal)
 
 
 @require_http_methods(["GET"])

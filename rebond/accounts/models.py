@@ -150,12 +150,14 @@ class LoginAttempt(models.Model):
     """One password attempt not (yet) known to have succeeded, kept for login throttling.
 
     `username_key` is a keyed hash of the name typed, never the text itself: people sometimes
-    type a password into the e-mail field. Rows older than the throttling window are deleted
-    (rebond/accounts/throttle.py).
+    type a password into the e-mail field. `device_key` is a keyed hash of the trusted
+    browser's id when the attempt came from one (rebond/accounts/devices.py), else empty.
+    Rows older than the throttling window are deleted (rebond/accounts/throttle.py).
     """
 
     username_key = models.CharField(max_length=64, db_index=True)
     ip = models.GenericIPAddressField(db_index=True)
+    device_key = models.CharField(max_length=64, blank=True, default="", db_index=True)
     at = models.DateTimeField(db_index=True)
 
     class Meta:

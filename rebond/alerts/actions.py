@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import smtplib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -252,6 +253,13 @@ def escalate_overdue_alerts(at: datetime | None = None) -> int:
 
 SUBJECT = "You have a priority item in Rebond"
 logger = logging.getLogger(__name__)
+# Failures that say the mail server itself is unreachable or not answering, not this message.
+MAIL_SERVER_DOWN = (
+    TimeoutError,
+    ConnectionError,
+    smtplib.SMTPConnectError,
+    smtplib.SMTPServerDisconnected,
+)
 
 
 def notification_body() -> str:
@@ -282,7 +290,10 @@ def deliver_notifications(limit: int = 100) -> int:
       de-duplicate by Message-ID drop it and a reader can tell it is the same nudge; the resend
       is logged (with the notification's id only). The window lasts one database UPDATE.
     A failed send (the server refused or was unreachable) releases the claim at once and is
-    retried on the next run; it is never counted as sent.
+    retried on the next run; it is never counted as sent. When the mail server does not answer
+    (EMAIL_TIMEOUT) or drops the connection, the run stops there and leaves the rest for the
+    next one: a hung server costs one timeout per run, not one per pending e-mail, so the
+    safety sweep and the worker get back to escalating within seconds.
     """
     sent = 0
     stale = now() - timedelta(seconds=settings.ALERT_DELIVERY_LEASE_SECONDS)
@@ -315,6 +326,13 @@ def deliver_notifications(limit: int = 100) -> int:
             AlertNotification.objects.filter(pk=notification.pk, claim_token=token).update(
                 claimed_at=None, last_error=type(exc).__name__
             )
+            logger.warning(
+                "Alert notification %s not sent (%s); it will be retried.",
+                notification.pk,
+                type(exc).__name__,
+            )
+            if isinstance(exc, MAIL_SERVER_DOWN):
+                break
             continue
         AlertNotification.objects.filter(pk=notification.pk, claim_token=token).update(
             sent_at=now()

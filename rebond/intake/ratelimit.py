@@ -1,8 +1,11 @@
 """A per-address, per-clinic limit on public submissions, kept in the database.
 
 No third-party service and no cache server: a small table of keyed hashes works the same on
-SQLite and PostgreSQL and across several server processes. Only REMOTE_ADDR is used; an
-X-Forwarded-For header is chosen by the client and would let anyone reset their own count.
+SQLite and PostgreSQL and across several server processes. The address is the one login
+throttling uses (`rebond.accounts.throttle.client_ip`): REMOTE_ADDR, or behind
+TRUSTED_PROXY_COUNT reverse proxies the client address the nearest one appended to
+X-Forwarded-For. So clients behind one proxy are counted apart, while the part of the header a
+client writes itself can never reset its count.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.timezone import now
 
 from rebond.accounts.models import Clinic
+from rebond.accounts.throttle import client_ip
 from rebond.intake.models import RateLimitHit
 
 LIMIT = 5  # Submissions allowed per address, per clinic, per window.
@@ -23,7 +27,7 @@ _SALT = "rebond.intake.ratelimit"
 
 def client_key(request: HttpRequest, clinic: Clinic) -> str:
     """Return a keyed hash of the client address and the clinic; never the address itself."""
-    address = request.META.get("REMOTE_ADDR") or "unknown"
+    address = client_ip(request)
     return salted_hmac(_SALT, f"{clinic.pk}|{address}", algorithm="sha256").hexdigest()
 
 

@@ -6,9 +6,10 @@ from django.db import models
 
 
 class WorkerHeartbeat(models.Model):
-    """The last time one background worker process was seen alive (`rebond worker`).
+    """The last time one background worker process was seen alive (`rebond worker`), or the
+    last time a run of `rebond safety_sweep` finished on a host (worker id "safety-sweep:<host>").
 
-    One row per worker id, updated in place every few seconds; /healthz reads the newest.
+    One row per worker id, updated in place; /healthz reads the newest of each kind.
     No clinical content: a process name and a time.
     """
 

@@ -23,6 +23,7 @@ from django.urls.converters import (
 )
 
 from rebond.accounts.models import User
+from rebond.ops.health import safety_sweep_beat
 from rebond.test import make_clinic, sign_in_password_only
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,8 @@ PUBLIC_URL_NAMES = {
     # The calm "you have left your space" page after a partner logs out: static text only.
     "portal:left",
     # The health check for load balancers and monitoring (rebond/ops): "ok" or which check
-    # failed (database, worker), no version, no counts, no clinical content; writes nothing.
+    # failed (database, worker, safety sweep), no version, no counts, no clinical content;
+    # writes nothing.
     "healthz",
 }
 # Pages for a partner, who never logs in: @login_not_required, but each answers only a
@@ -170,6 +172,7 @@ def test_private_link_pages_show_an_anonymous_visitor_nothing(
 @pytest.mark.parametrize("name", sorted(PUBLIC_URL_NAMES))
 def test_public_pages_answer_an_anonymous_visitor(client: Client, name: str) -> None:
     make_clinic("Sample clinic", slug="sample")
+    safety_sweep_beat()  # A healthy installation, for /healthz.
     assert client.get(reverse(name, kwargs=PUBLIC_URL_KWARGS.get(name))).status_code == 200
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils.timezone import now
@@ -119,7 +120,11 @@ def test_logout_clears_the_session_and_the_browser(client: Client, alice: User) 
     sign_in(client, alice)
     r = client.post(reverse("logout"))
     assert r.status_code == 302
-    assert r["Clear-Site-Data"] == '"cache", "cookies", "storage"'
+    # Every cookie but the trusted-browser one (no session, no data; test_trusted_device.py).
+    assert r["Clear-Site-Data"] == '"cache", "storage"'
+    for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME):
+        assert r.cookies[name]["max-age"] == 0
+        assert r.cookies[name].value == ""
     assert is_logged_out(client)
 
 

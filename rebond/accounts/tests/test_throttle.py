@@ -1,4 +1,8 @@
-"""Login throttling per username and per address, with a cool-off (SECURITY.md AU-03)."""
+"""Login throttling per username and per address, with growing delays (SECURITY.md AU-03).
+
+Time is frozen (`clock`) so that each wait is exact; trusted browsers, which pass the
+account-wide throttle, are tested in test_trusted_device.py.
+"""
 
 from __future__ import annotations
 
@@ -38,12 +42,19 @@ def move_clock(monkeypatch: pytest.MonkeyPatch, to: datetime) -> None:
     monkeypatch.setattr(throttle, "now", lambda: to)
 
 
+def retry_after(response: Any) -> int:
+    assert response.status_code == 429
+    return int(response["Retry-After"])
+
+
 @pytest.fixture(autouse=True)
-def _limits(settings: Any) -> None:
-    settings.LOGIN_FAILURE_WINDOW_MINUTES = 15
+def _limits(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings.LOGIN_FAILURE_WINDOW_MINUTES = 24 * 60
     settings.LOGIN_FAILURES_PER_USER = 5
     settings.LOGIN_FAILURES_PER_IP = 20
+    settings.LOGIN_DELAY_MAX_MINUTES = 15
     settings.TRUSTED_PROXY_COUNT = 0
+    move_clock(monkeypatch, now())  # frozen unless a test moves it
 
 
 def test_a_username_is_refused_after_five_failures_even_with_the_right_password(
@@ -73,30 +84,60 @@ def test_a_successful_login_below_the_limit_goes_through(client: Client, alice: 
     assert client.session["_auth_user_id"] == str(alice.pk)
 
 
-def test_the_refusal_ends_after_the_cool_off(
+def test_the_delays_double_after_each_failure_up_to_the_cap_with_no_hard_lockout(
+    client: Client, alice: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    moment = now()
+    move_clock(monkeypatch, moment)
+    fail(client, alice.email, 5)
+    waits = []
+    for _ in range(8):
+        wait = retry_after(login(client, alice.email, "guess"))
+        waits.append(wait)
+        moment += timedelta(seconds=wait)  # The guesser waits exactly as long as told ...
+        move_clock(monkeypatch, moment)
+        fail(client, alice.email, 1)  # ... and is let through to fail once more.
+    assert waits == [30, 60, 120, 240, 480, 900, 900, 900]
+    # Never locked for good: after the longest wait the right password goes through.
+    wait = retry_after(login(client, alice.email, PASSWORD))
+    assert wait == 900
+    move_clock(monkeypatch, moment + timedelta(seconds=wait - 1))
+    assert login(client, alice.email, PASSWORD).status_code == 429
+    move_clock(monkeypatch, moment + timedelta(seconds=wait))
+    assert login(client, alice.email, PASSWORD).status_code == 302
+
+
+def test_the_refusal_says_how_long_to_wait(client: Client, alice: User) -> None:
+    fail(client, alice.email, 5)
+    r = login(client, alice.email, PASSWORD)
+    assert r["Retry-After"] == "30"
+    assert "Too many login attempts. Please wait 30 seconds and try again." in r.text
+    # The account-wide delay holds from every address.
+    assert retry_after(login(client, alice.email, PASSWORD, ip="198.51.100.9")) == 30
+
+
+def test_failures_are_forgotten_after_the_window(
     client: Client, alice: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     t0 = now()
     move_clock(monkeypatch, t0)
     fail(client, alice.email, 5)
-    move_clock(monkeypatch, t0 + timedelta(minutes=14, seconds=59))
-    assert login(client, alice.email, PASSWORD).status_code == 429
-    move_clock(monkeypatch, t0 + timedelta(minutes=15, seconds=1))
+    move_clock(monkeypatch, t0 + timedelta(days=1, seconds=1))
+    fail(client, alice.email, 4)  # A fresh allowance: no delay before the fifth failure.
     assert login(client, alice.email, PASSWORD).status_code == 302
-    # Failures older than the window are gone from the table.
     assert not LoginAttempt.objects.filter(at__lte=t0).exists()
 
 
-def test_refused_attempts_do_not_extend_the_cool_off(
+def test_refused_attempts_do_not_extend_the_wait(
     client: Client, alice: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     t0 = now()
     move_clock(monkeypatch, t0)
     fail(client, alice.email, 5)
-    move_clock(monkeypatch, t0 + timedelta(minutes=10))
+    move_clock(monkeypatch, t0 + timedelta(seconds=20))
     for _ in range(10):
         assert login(client, alice.email, "guess").status_code == 429
-    move_clock(monkeypatch, t0 + timedelta(minutes=15, seconds=1))
+    move_clock(monkeypatch, t0 + timedelta(seconds=30))
     assert login(client, alice.email, PASSWORD).status_code == 302
 
 
@@ -108,13 +149,18 @@ def test_other_users_and_addresses_are_unaffected(client: Client, alice: User, b
     assert login(Client(), bob.email, PASSWORD, ip="203.0.113.5").status_code == 302
 
 
-def test_an_address_is_refused_after_twenty_failures_whatever_the_username(
-    client: Client, alice: User, bob: User
+def test_an_address_is_slowed_after_twenty_failures_whatever_the_username(
+    client: Client, alice: User, bob: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    t0 = now()
+    move_clock(monkeypatch, t0)
     for n in range(20):
         fail(client, f"guess{n}@example.test", 1, ip="203.0.113.5")
     # A username never tried before, even with the right password, from that address: refused.
-    assert login(client, bob.email, PASSWORD, ip="203.0.113.5").status_code == 429
+    assert retry_after(login(client, bob.email, PASSWORD, ip="203.0.113.5")) == 30
+    move_clock(monkeypatch, t0 + timedelta(seconds=30))
+    fail(client, "guess-again@example.test", 1, ip="203.0.113.5")
+    assert retry_after(login(client, bob.email, PASSWORD, ip="203.0.113.5")) == 60
     # The same clinician from another address is fine: one attacker locks out nobody else.
     assert login(Client(), bob.email, PASSWORD, ip="198.51.100.9").status_code == 302
 

@@ -160,6 +160,9 @@ def test_the_deploy_guide_runs_on_loopback_with_postgresql(tmp_path: Path) -> No
         web = command(unit_exec_start("rebond-web.service"), port)
         assert int(web[web.index("--workers") + 1]) >= 2
         worker = command(unit_exec_start("rebond-worker.service"), port)
+        # The sweep's timer runs its oneshot unit; one run records the heartbeat /healthz reads.
+        sweep = command(unit_exec_start("rebond-safety-sweep.service"), port)
+        subprocess.run(sweep, env=env, cwd=live.ROOT, check=True)
         with (
             process(web, env, tmp_path / "web.log"),
             process(worker, env, tmp_path / "worker.log") as worker_process,
@@ -167,7 +170,7 @@ def test_the_deploy_guide_runs_on_loopback_with_postgresql(tmp_path: Path) -> No
             live.wait_for(port)
             assert health_within(port, 200, 30) == {
                 "status": "ok",
-                "checks": {"database": "ok", "worker": "ok"},
+                "checks": {"database": "ok", "worker": "ok", "safety_sweep": "ok"},
             }
             status, headers, body = get(port, "/static/rebond/css/app.css")
             assert status == 200
@@ -181,7 +184,11 @@ def test_the_deploy_guide_runs_on_loopback_with_postgresql(tmp_path: Path) -> No
             # The worker dies: the health check says so, and which check failed.
             live.kill_hard(worker_process)
             failing = health_within(port, 503, 15)
-            assert failing["checks"] == {"database": "ok", "worker": failing["checks"]["worker"]}
+            assert failing["checks"] == {
+                "database": "ok",
+                "worker": failing["checks"]["worker"],
+                "safety_sweep": "ok",
+            }
             assert str(failing["checks"]["worker"]).startswith("last seen")
 
         # Application log lines are JSON with a request id (gunicorn's access lines are not).

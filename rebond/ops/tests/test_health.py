@@ -1,4 +1,5 @@
-"""/healthz answers 200 only while the database answers and a worker beat recently."""
+"""/healthz answers 200 only while the database answers, a worker beat recently and the safety
+sweep finished a round recently (issue 15, C11)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils.timezone import now
 
-from rebond.ops.health import beat
+from rebond.ops.health import beat, safety_sweep_beat
 from rebond.ops.management.commands.worker import heartbeat_loop
 from rebond.ops.models import WorkerHeartbeat
 
@@ -23,18 +25,66 @@ def tasks_need_a_worker(settings: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
-def test_health_is_ok_when_a_worker_beat_just_now(client: Client) -> None:
+@pytest.fixture
+def sweep_ran() -> None:
+    safety_sweep_beat()
+
+
+def test_health_is_ok_when_a_worker_beat_and_the_sweep_ran_just_now(
+    client: Client, sweep_ran: None
+) -> None:
     beat("host:1")
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "worker": "ok"}}
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "worker": "ok", "safety_sweep": "ok"},
+    }
     assert response["Cache-Control"].startswith("no-store")
 
 
-def test_health_fails_when_no_worker_was_ever_seen(client: Client) -> None:
+def test_health_fails_when_no_worker_was_ever_seen(client: Client, sweep_ran: None) -> None:
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["checks"] == {"database": "ok", "worker": "never seen"}
+    assert response.json()["checks"] == {
+        "database": "ok",
+        "worker": "never seen",
+        "safety_sweep": "ok",
+    }
+
+
+def test_health_fails_when_the_safety_sweep_never_ran(client: Client) -> None:
+    beat("host:1")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["safety_sweep"] == "never seen"
+
+
+def test_health_fails_when_the_sweeps_heartbeat_is_stale(client: Client, settings: Any) -> None:
+    settings.SAFETY_SWEEP_MAX_AGE_SECONDS = 180
+    beat("host:1")
+    safety_sweep_beat()
+    WorkerHeartbeat.objects.filter(worker_id__startswith="safety-sweep").update(
+        seen_at=now() - timedelta(seconds=200)
+    )
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"] == {
+        "database": "ok",
+        "worker": "ok",
+        "safety_sweep": "last seen 200 s ago",
+    }
+
+
+def test_each_round_of_the_safety_sweep_beats_and_is_no_worker_beat(client: Client) -> None:
+    call_command("safety_sweep")
+    assert WorkerHeartbeat.objects.filter(worker_id__startswith="safety-sweep:").count() == 1
+    call_command("safety_sweep")
+    assert WorkerHeartbeat.objects.count() == 1  # One row per host, updated in place.
+    # A running sweep does not stand in for a dead worker.
+    assert client.get("/healthz").json()["checks"]["worker"] == "never seen"
+    beat("host:1")
+    assert client.get("/healthz").status_code == 200
 
 
 def test_health_fails_when_the_newest_heartbeat_is_too_old(client: Client, settings: Any) -> None:
@@ -45,20 +95,26 @@ def test_health_fails_when_the_newest_heartbeat_is_too_old(client: Client, setti
     assert response.json()["checks"]["worker"].startswith("last seen 9")
 
 
-def test_one_live_worker_among_dead_ones_is_enough(client: Client) -> None:
+def test_one_live_worker_among_dead_ones_is_enough(client: Client, sweep_ran: None) -> None:
     WorkerHeartbeat.objects.create(worker_id="host:1", seen_at=now() - timedelta(hours=2))
     beat("host:2")
     assert client.get("/healthz").status_code == 200
 
 
-def test_tasks_run_in_the_web_process_need_no_worker(client: Client, settings: Any) -> None:
+def test_tasks_run_in_the_web_process_need_no_worker_but_the_sweep(
+    client: Client, settings: Any, sweep_ran: None
+) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json()["checks"] == {"database": "ok", "worker": "not needed"}
+    assert response.json()["checks"] == {
+        "database": "ok",
+        "worker": "not needed",
+        "safety_sweep": "ok",
+    }
 
 
-def test_health_needs_no_login_and_refuses_writes(client: Client) -> None:
+def test_health_needs_no_login_and_refuses_writes(client: Client, sweep_ran: None) -> None:
     beat("host:1")
     assert client.get("/healthz").status_code == 200
     assert client.head("/healthz").status_code == 200

@@ -41,6 +41,7 @@ from rebond.couples.models import (
 from rebond.emergency import actions as emergency_actions
 from rebond.emergency.models import EmergencyAccess
 from rebond.intake.models import ConsultationRequest
+from rebond.ops.health import safety_sweep_beat
 from rebond.portal.models import PrivateLink, hash_token, new_token
 from rebond.test import make_clinic, make_clinician, make_couple, sign_in
 from rebond.therapy import actions as therapy_actions
@@ -345,6 +346,7 @@ class _Seeder:
 def build_world() -> World:
     """Seed both clinics, their people and their four cases (see the module docstring)."""
     seeder = _Seeder()
+    safety_sweep_beat()  # A healthy installation: /healthz answers 200.
     clinic_a = make_clinic("Clinic A")
     clinic_b = make_clinic("Clinic B")
     alice = make_clinician(clinic_a, "Alice Therapist")
