@@ -172,6 +172,9 @@ def _audit_chain_key() -> str:
 
 
 AUDIT_CHAIN_KEY = _audit_chain_key()
+# Where `rebond audit anchor` appends the signed chain head and `verify` reads it back: a file
+# the database owner cannot rewrite (append-only, or on another machine; docs/deploy.md).
+AUDIT_ANCHOR_FILE = envstr("AUDIT_ANCHOR_FILE")
 
 # --- Encryption at rest -----------------------------------------------------------------------
 # Field and backup keys (rebond/crypto/keys.py): a keyring file (mode 0600/0400) or the keyring
