@@ -24,7 +24,7 @@ def test_a_clinic_admin_grants_and_ends_emergency_access(
     browser: Browser, live_server: LiveServer, clinic_a: Clinic, alice: User, bob: User
 ) -> None:
     base = live_server.url
-    make_couple(alice, "Rivera & Chen")
+    couple = make_couple(alice, "Rivera & Chen")
     admin = make_clinician(clinic_a, "Ada Admin", is_clinic_admin=True, is_therapist=False)
     context = browser.new_context(viewport={"width": 1200, "height": 800})
     page = context.new_page()
@@ -34,7 +34,7 @@ def test_a_clinic_admin_grants_and_ends_emergency_access(
     expect(page.get_by_role("heading", level=1)).to_have_text("Emergency access")
     checker.check("emergency-access")
 
-    page.get_by_label("Case").select_option(label="Rivera & Chen")
+    page.get_by_label("Case reference").fill(couple.reference)
     page.get_by_label("Clinician to give access to").select_option(label=bob.display_name)
     page.get_by_label("Reason").fill("short")
     page.get_by_role("button", name="Grant emergency access").click()
