@@ -134,7 +134,6 @@ def email(anchor: Anchor, addresses: list[str]) -> int:
         "shows it.\n"
     )
     messages = [
-        EmailMessage(SUBJECT, body, settings.DEFAULT_FROM_EMAIL, [address])
-        for address in addresses
+        EmailMessage(SUBJECT, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in addresses
     ]
     return get_connection().send_messages(messages) or 0

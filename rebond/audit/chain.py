@@ -27,7 +27,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-
 from django.utils.timezone import now
 
 from rebond.audit.models import GENESIS, GENESIS_ACTION, HEAD_ID, AuditChainHead, AuditEntry
@@ -109,7 +108,7 @@ def start(
     Takes the model classes so that migrations can pass their historical ones.
     """
     earlier = earlier or []
-    genesis = {
+    genesis: dict[str, Any] = {
         "at": now(),
         "actor_id": None,
         "actor_label": "system",

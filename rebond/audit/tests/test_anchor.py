@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 import stat
-from io import StringIO
 from importlib import import_module
+from io import StringIO
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any

@@ -194,7 +194,7 @@ def test_a_self_grant_waits_for_a_second_admin_or_safety_lead(
     for message in mail.outbox:
         assert "Ada Admin" in message.body
         for secret in ("Canary", "risk", "leave", str(couple.id), couple.reference):
-            assert secret not in message.body + message.subject
+            assert secret not in f"{message.subject}\n{message.body}"
     mail.outbox.clear()
 
     # The grantee cannot approve themselves; a therapist who is neither approver cannot either.
@@ -288,9 +288,7 @@ def test_the_grant_page_lists_no_case_and_finds_one_by_reference(
         assert EmergencyAccess.objects.get().couple == couple
 
 
-def test_a_reference_of_another_clinic_finds_nothing(
-    admin: User, bob: User, charlie: User
-) -> None:
+def test_a_reference_of_another_clinic_finds_nothing(admin: User, bob: User, charlie: User) -> None:
     theirs = make_couple(charlie, "Other clinic couple")
     assert actions.find_case(admin.clinic, theirs.reference) is None  # type: ignore[arg-type]
     assert actions.find_case(admin.clinic, str(theirs.id)) is None  # type: ignore[arg-type]

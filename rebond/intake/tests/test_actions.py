@@ -92,7 +92,10 @@ def test_a_clinician_of_another_clinic_cannot_act_and_nothing_changes(
         act(charlie, request.id)
     request.refresh_from_db()
     assert request.status == ConsultationRequest.Status.NEW
-    assert AuditEntry.objects.exclude(action__in=["intake.request.submit", GENESIS_ACTION]).count() == 0
+    assert (
+        AuditEntry.objects.exclude(action__in=["intake.request.submit", GENESIS_ACTION]).count()
+        == 0
+    )
     assert Couple.objects.count() == 0
 
 

@@ -74,9 +74,7 @@ def inserted(actor: User, entries: list[AuditEntry]) -> None:
     )
     with transaction.atomic():
         forged.save(force_insert=True)
-    _sql(
-        "UPDATE audit_auditchainhead SET sequence = %s, hash = %s", forged.sequence, forged.hash
-    )
+    _sql("UPDATE audit_auditchainhead SET sequence = %s, hash = %s", forged.sequence, forged.hash)
 
 
 def reordered(actor: User, entries: list[AuditEntry]) -> None:
