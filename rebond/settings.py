@@ -17,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from rebond.lib import paths
 from rebond.lib.env import envbool, envint, envlist, envsecret, envstr
+from rebond.lib.files import create_private_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = paths.var_dir()
@@ -31,6 +32,13 @@ DEBUG = envbool("DEBUG", False)
 HTTPS = envbool("HTTPS", not DEBUG)
 
 
+def _development_secret(name: str) -> str:
+    """Return a per-checkout random secret kept in var/<name> (0600, var/ 0700), made once."""
+    path = VAR_DIR / name
+    create_private_file(path, secrets.token_urlsafe(50))
+    return path.read_text(encoding="utf-8").strip()
+
+
 def _secret_key() -> str:
     """Return SECRET_KEY; in development, a per-checkout random key kept under var/."""
     key = envsecret("SECRET_KEY")
@@ -38,12 +46,7 @@ def _secret_key() -> str:
         return key
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) must be set when DEBUG=False.")
-    path = VAR_DIR / "dev-secret-key"
-    if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-        path.chmod(0o600)
-    return path.read_text(encoding="utf-8").strip()
+    return _development_secret("dev-secret-key")
 
 
 SECRET_KEY = _secret_key()
@@ -143,7 +146,9 @@ _database = dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX
 if _database["ENGINE"] == "django.db.backends.sqlite3":
     _database["OPTIONS"] = SQLITE_OPTIONS
     if _database["NAME"] not in ("", ":memory:"):
-        Path(_database["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        # Created here, 0600, before SQLite would create it with the umask's mode (0644);
+        # SQLite gives its -wal and -shm files the database file's mode.
+        create_private_file(Path(_database["NAME"]))
 elif _database["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point to SQLite or PostgreSQL.")
 DATABASES = {"default": _database}
@@ -169,15 +174,13 @@ def _audit_chain_key() -> str:
         raise ImproperlyConfigured(
             "AUDIT_CHAIN_KEY (or AUDIT_CHAIN_KEY_FILE) must be set when DEBUG=False."
         )
-    path = VAR_DIR / "dev-audit-chain-key"
-    if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-        path.chmod(0o600)
-    return path.read_text(encoding="utf-8").strip()
+    return _development_secret("dev-audit-chain-key")
 
 
 AUDIT_CHAIN_KEY = _audit_chain_key()
+# Where `rebond audit anchor` appends the signed chain head and `verify` reads it back: a file
+# the database owner cannot rewrite (append-only, or on another machine; docs/deploy.md).
+AUDIT_ANCHOR_FILE = envstr("AUDIT_ANCHOR_FILE")
 
 # --- Encryption at rest -----------------------------------------------------------------------
 # Field and backup keys (rebond/crypto/keys.py): a keyring file (mode 0600/0400) or the keyring
@@ -360,4 +363,11 @@ LOGGING = {
         },
     },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    # Django's own handlers (its DEBUG-only console copy, and runserver's request lines) print
+    # unfiltered; without them these records reach the console handler above, whose filters
+    # redact private-link tokens on the development server too.
+    "loggers": {
+        "django": {"handlers": []},
+        "django.server": {"handlers": [], "propagate": True},
+    },
 }

@@ -49,6 +49,7 @@ def couples_for_clinician(user: User) -> QuerySet[Couple]:
     # Emergency (break-glass) access a clinic admin granted, until it ends (rebond/emergency).
     on_case |= Q(
         emergency_grants__grantee=user,
+        emergency_grants__approved_at__isnull=False,
         emergency_grants__ended_at=None,
         emergency_grants__expires_at__gt=now(),
     )
@@ -241,5 +242,9 @@ def is_emergency_reader(user: User, couple_id: uuid.UUID | str) -> bool:
     if works_on_case(user, couple):
         return False
     return EmergencyAccess.objects.filter(
-        couple=couple, grantee=user, ended_at=None, expires_at__gt=now()
+        couple=couple,
+        grantee=user,
+        approved_at__isnull=False,
+        ended_at=None,
+        expires_at__gt=now(),
     ).exists()

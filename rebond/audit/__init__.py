@@ -19,7 +19,7 @@ from django.utils.timezone import now
 if TYPE_CHECKING:
     from rebond.audit.models import AuditChainHead, AuditEntry
 
-__all__ = ["actor_label_for", "log"]
+__all__ = ["ChainHeadMissing", "actor_label_for", "log"]
 
 
 def actor_label_for(actor: models.Model | None) -> str:
@@ -72,28 +72,33 @@ def log(
         reason=reason,
         request_id=request_id or uuid.uuid4(),
     )
-    entry.hash = chain.link_hash(chain.chain_key(), entry.prev_hash, chain.values_of(entry))
+    key = chain.chain_key()
+    entry.hash = chain.link_hash(key, entry.prev_hash, chain.values_of(entry))
     entry.save(force_insert=True)
-    AuditChainHead.objects.filter(pk=head.pk).update(sequence=entry.sequence, hash=entry.hash)
+    AuditChainHead.objects.filter(pk=head.pk).update(
+        sequence=entry.sequence,
+        hash=entry.hash,
+        mac=chain.head_mac(key, entry.sequence, entry.hash),
+    )
     return entry
 
 
+class ChainHeadMissing(RuntimeError):
+    """The audit chain has no head: it was deleted, so nothing can be recorded (fail closed)."""
+
+
 def _lock_chain_head() -> AuditChainHead:
-    """Lock and return the chain head, creating it if missing (a new or flushed database).
+    """Lock and return the chain head (migration 0004 created it with the genesis entry).
 
     The lock is held until the caller's transaction ends, so appends are serialised and the
-    chain cannot fork. A missing head starts from the last entry, if any.
+    chain cannot fork. A missing head is never rebuilt here: rebuilding it from the last
+    entry would bless a truncated chain with a valid mac, so the change is refused instead.
     """
-    from rebond.audit.models import GENESIS, HEAD_ID, AuditChainHead, AuditEntry
+    from rebond.audit.models import HEAD_ID, AuditChainHead
 
-    locked = AuditChainHead.objects.select_for_update()
     try:
-        return locked.get(pk=HEAD_ID)
+        return AuditChainHead.objects.select_for_update().get(pk=HEAD_ID)
     except AuditChainHead.DoesNotExist:
-        last = AuditEntry.objects.order_by("-sequence").values_list("sequence", "hash").first()
-        sequence, hash_ = last or (0, GENESIS)
-        # Two first writers may race here; ON CONFLICT DO NOTHING lets one row win.
-        AuditChainHead.objects.bulk_create(
-            [AuditChainHead(pk=HEAD_ID, sequence=sequence, hash=hash_)], ignore_conflicts=True
-        )
-        return locked.get(pk=HEAD_ID)
+        raise ChainHeadMissing(
+            "The audit chain head is missing; run `rebond audit verify` (docs/deploy.md)."
+        ) from None

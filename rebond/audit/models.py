@@ -17,6 +17,8 @@ from django.utils.timezone import now
 
 # The prev_hash of the first entry.
 GENESIS = "0" * 64
+# The action of the first entry of every chain, written by migration 0004 (chain.start()).
+GENESIS_ACTION = "audit.genesis"
 HEAD_ID = 1
 
 
@@ -75,12 +77,15 @@ class AuditChainHead(models.Model):
 
     `audit.log()` locks it (SELECT ... FOR UPDATE) before appending, which serialises writers
     on PostgreSQL; on SQLite the IMMEDIATE transaction already does. `rebond audit verify`
-    also compares it with the last entry, so deleting entries from the end is detected.
+    also compares it with the last entry, so deleting entries from the end is detected, and
+    checks its `mac` (keyed with AUDIT_CHAIN_KEY, chain.head_mac()), so the head cannot be
+    moved back onto a truncated chain without the key.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=HEAD_ID)
     sequence = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS)
+    mac = models.CharField(max_length=64, default="")
 
     class Meta:
         constraints: ClassVar[list[models.BaseConstraint]] = [

@@ -103,6 +103,16 @@ class Couple(models.Model):
         """Return whether the case belongs on a working caseload."""
         return self.status not in self.INACTIVE_STATUSES
 
+    @property
+    def reference(self) -> str:
+        """Return the case's short reference, e.g. "3F2A-9C1B": the first 8 hex digits of its id.
+
+        Shown on the case page, so a clinician can name a case to a clinic admin (emergency
+        access) without its label; not secret, and not unique on its own (the id is).
+        """
+        digits = self.id.hex[:8].upper()
+        return f"{digits[:4]}-{digits[4:]}"
+
 
 class Partner(models.Model):
     """One member of the couple; answers questionnaires through private links, never logs in."""

@@ -194,7 +194,9 @@ def database_in_use(using: str = "default") -> bool:
         present = set(connection.introspection.table_names(cursor))
         for table in IN_USE_TABLES:
             if table in present:
-                cursor.execute(f"SELECT 1 FROM {_quote(connection, table)} LIMIT 1")  # noqa: S608
+                # A new database's audit trail holds its genesis entry only (audit 0004).
+                where = " WHERE sequence > 1" if table == "audit_auditentry" else ""
+                cursor.execute(f"SELECT 1 FROM {_quote(connection, table)}{where} LIMIT 1")  # noqa: S608
                 if cursor.fetchone():
                     return True
     return False

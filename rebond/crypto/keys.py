@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import os
 import re
 import secrets
 import stat
@@ -31,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
+
+from rebond.lib.files import create_private_file
 
 KEY_BYTES = 32  # AES-256
 PURPOSES = ("data", "backup")
@@ -130,14 +131,11 @@ def development_keyring(var_dir: Path) -> Path:
     """Create (once) and return a development keyring file under `var_dir`, mode 0600."""
     path = var_dir / "dev-keys"
     if not path.exists():
-        var_dir.mkdir(parents=True, exist_ok=True)
-        text = (
+        create_private_file(
+            path,
             "# Development keyring made by Rebond (DEBUG=True). Never use it in production.\n"
-            f"{new_key_line('data', 'dev-data-1')}\n{new_key_line('backup', 'dev-backup-1')}\n"
+            f"{new_key_line('data', 'dev-data-1')}\n{new_key_line('backup', 'dev-backup-1')}\n",
         )
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
     return path
 
 

@@ -1,11 +1,14 @@
-"""Use cases of emergency access: a clinic admin grants it, or ends it early.
+"""Use cases of emergency access: a clinic admin grants it, or ends it early; a second clinic
+admin or a safety lead approves an admin's grant to themselves.
 
 Every grant is audited in its own transaction and the case's clinicians are told by e-mail
-after commit, with no clinical content: not the case, not the reason (SECURITY.md AC-08).
+after commit, once it opens, with no clinical content: not the case, not the reason
+(SECURITY.md AC-08). A self-grant opens nothing until someone else approves it (D18).
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -43,6 +46,51 @@ def admin_clinic(user: User) -> Clinic:
     return access.get_admin_clinic(user)
 
 
+def approver_clinic(user: User) -> Clinic:
+    """Return the clinic whose self-grants the user may approve (a clinic admin or safety
+    lead), or 404 for anyone else."""
+    if not user.is_authenticated or not user.is_active or user.clinic is None:
+        raise Http404("Not found.")
+    if not (user.is_clinic_admin or user.is_safety_lead):
+        raise Http404("Not found.")
+    return user.clinic
+
+
+# A reference as the case page shows it ("3F2A-9C1B"), more of the id, or the whole id or
+# case address: at least 8 hex digits, hyphens and spaces ignored.
+REFERENCE_MIN_DIGITS = 8
+_UUID_IN_TEXT = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}")
+
+
+def find_case(clinic: Clinic, reference: str) -> Couple | None:
+    """Return the clinic's one open case whose id starts with the reference, or None.
+
+    Raises EmergencyError when the reference is too short or matches several cases. The
+    admin names a case this way instead of choosing from a list of every case's label.
+    """
+    text = reference.strip().lower()
+    found = _UUID_IN_TEXT.search(text)
+    digits = found.group().replace("-", "") if found else re.sub(r"[\s-]", "", text)
+    if len(digits) < REFERENCE_MIN_DIGITS or not re.fullmatch(r"[0-9a-f]{1,32}", digits):
+        raise EmergencyError(
+            "Not a case reference.",
+            {"case": ["Type the reference shown at the top of the case page, e.g. 3F2A-9C1B."]},
+        )
+    low = uuid.UUID(digits.ljust(32, "0"))
+    high = uuid.UUID(digits.ljust(32, "f"))
+    matches = list(
+        Couple.objects.filter(clinic=clinic, id__gte=low, id__lte=high).exclude(
+            status__in=Couple.INACTIVE_STATUSES
+        )[:2]
+    )
+    if len(matches) > 1:
+        raise EmergencyError(
+            "Ambiguous case reference.",
+            {"case": ["Several cases start with this reference: paste the case page's address."]},
+        )
+    return matches[0] if matches else None
+
+
 @transaction.atomic
 def grant_emergency_access(admin: User, draft: GrantDraft) -> EmergencyAccess:
     """Open one case to one clinician of the clinic for a few hours, with a stated reason."""
@@ -64,20 +112,60 @@ def grant_emergency_access(admin: User, draft: GrantDraft) -> EmergencyAccess:
     if errors or couple is None or grantee is None:
         raise EmergencyError("Emergency access was not granted.", errors)
     at = now()
+    for_themselves = grantee.pk == admin.pk
     grant = EmergencyAccess.objects.create(
         couple=couple,
         grantee=grantee,
         granted_by=admin,
+        # A grant to someone else is approved by the admin making it; one to themselves waits.
+        approved_by=None if for_themselves else admin,
+        approved_at=None if for_themselves else at,
         reason=reason,
         granted_at=at,
         expires_at=at + timedelta(hours=draft.hours),
     )
     audit.log(
         actor=admin,
-        action="emergency.grant",
+        action="emergency.request" if for_themselves else "emergency.grant",
         obj=grant,
         clinic_id=clinic.id,
         fields=["couple", "grantee", "reason", "expires_at"],
+    )
+    from rebond.emergency.tasks import ask_for_approval, tell_case_clinicians
+
+    then = ask_for_approval if for_themselves else tell_case_clinicians
+    transaction.on_commit(partial(then.enqueue, str(grant.id)))
+    return grant
+
+
+@transaction.atomic
+def approve_emergency_access(approver: User, grant_id: uuid.UUID | str) -> EmergencyAccess:
+    """Approve a clinic admin's grant to themselves: the case opens to them until it expires.
+
+    Only another clinic admin or a safety lead of the clinic may; to the grantee and anyone
+    else the grant does not exist (404). A grant already approved, ended or expired is refused.
+    """
+    clinic = approver_clinic(approver)
+    grant = (
+        EmergencyAccess.objects.select_for_update()
+        .filter(couple__clinic=clinic, id=grant_id)
+        .exclude(grantee=approver)
+        .select_related("couple", "grantee")
+        .first()
+    )
+    if grant is None:
+        raise Http404("Not found.")
+    if not grant.is_pending:
+        state = "already approved" if grant.approved_at else "ended or expired"
+        raise EmergencyError(f"This emergency access is {state}.")
+    grant.approved_by, grant.approved_at = approver, now()
+    grant.save(update_fields=["approved_by", "approved_at"])
+    audit.log(
+        actor=approver,
+        action="emergency.approve",
+        obj=grant,
+        clinic_id=clinic.id,
+        fields=["approved_by", "approved_at"],
     )
     from rebond.emergency.tasks import tell_case_clinicians
 
@@ -96,7 +184,7 @@ def end_emergency_access(admin: User, grant_id: uuid.UUID | str) -> EmergencyAcc
     )
     if grant is None:
         raise Http404("Not found.")
-    if grant.is_live:
+    if grant.is_live or grant.is_pending:
         grant.ended_at = now()
         grant.ended_by = admin
         grant.save(update_fields=["ended_at", "ended_by"])

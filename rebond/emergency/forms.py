@@ -1,4 +1,8 @@
-"""The clinic admin's emergency-access form; the action re-checks every choice."""
+"""The clinic admin's emergency-access form; the action re-checks every choice.
+
+The case is named by its reference (shown on the case page), never chosen from a list: the
+page shows no case labels (issue 15 D18).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,21 @@ from django import forms
 
 from rebond.accounts.models import Clinic, User
 from rebond.couples.models import Couple
+from rebond.emergency.actions import EmergencyError, find_case
 from rebond.emergency.models import DEFAULT_HOURS, MAX_HOURS
 
 
 class GrantForm(forms.Form):
-    couple = forms.ChoiceField(label="Case")
-    grantee = forms.ChoiceField(label="Clinician to give access to")
+    case = forms.CharField(
+        label="Case reference",
+        max_length=200,
+        help_text="Shown at the top of the case page, e.g. 3F2A-9C1B (or paste its address).",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    grantee = forms.ChoiceField(
+        label="Clinician to give access to",
+        help_text="Choosing yourself needs a second clinic admin or a safety lead to approve.",
+    )
     reason = forms.CharField(
         label="Reason",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -30,13 +43,17 @@ class GrantForm(forms.Form):
     def __init__(self, clinic: Clinic, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "grant-%s")
         super().__init__(*args, **kwargs)
-        couples = Couple.objects.filter(clinic=clinic).exclude(status__in=Couple.INACTIVE_STATUSES)
-        cast(forms.ChoiceField, self.fields["couple"]).choices = [("", "Choose a case")] + [
-            # Labels are encrypted at rest: sorted here, not in SQL.
-            (str(c.id), c.label)
-            for c in sorted(couples, key=lambda c: c.label.casefold())
-        ]
+        self.clinic = clinic
         clinicians = User.objects.filter(clinic=clinic, is_active=True).order_by("display_name")
         cast(forms.ChoiceField, self.fields["grantee"]).choices = [("", "Choose a clinician")] + [
             (str(u.id), u.display_name) for u in clinicians
         ]
+
+    def clean_case(self) -> Couple:
+        try:
+            couple = find_case(self.clinic, self.cleaned_data["case"])
+        except EmergencyError as exc:
+            raise forms.ValidationError(exc.errors["case"]) from exc
+        if couple is None:
+            raise forms.ValidationError("No open case of this clinic has this reference.")
+        return couple

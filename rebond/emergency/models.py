@@ -4,6 +4,10 @@ A clinic admin grants one clinician time-limited access to one case they are not
 stated reason: a therapist is away and their client is at risk. The grant is audited, the
 case's clinicians are told (without clinical content), and every page read under it is
 audited as an emergency read. It ends on its own; the admin can end it sooner.
+
+Every grant is approved by someone other than its grantee: a grant to another clinician by
+the granting admin; an admin's grant to themselves by a second clinic admin or a safety lead
+of the clinic, and until then it opens nothing (issue 15 D18).
 """
 
 from __future__ import annotations
@@ -42,6 +46,15 @@ class EmergencyAccess(models.Model):
     reason = EncryptedTextField(respondent="couple")
     granted_at = models.DateTimeField(default=now)
     expires_at = models.DateTimeField()
+    # Who let the grant open the case, and when; empty while a self-grant waits for approval.
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -57,6 +70,12 @@ class EmergencyAccess(models.Model):
             # The gateway asks, on every clinical query, which grants a clinician holds now.
             models.Index(fields=["grantee", "expires_at"], name="emergency_grantee_live"),
         ]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(
+                condition=~models.Q(approved_by=models.F("grantee")),
+                name="emergency_not_approved_by_grantee",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"emergency access to {self.couple_id} for {self.grantee_id}"
@@ -64,7 +83,12 @@ class EmergencyAccess(models.Model):
     @property
     def is_live(self) -> bool:
         """Return whether the grant opens its case right now."""
-        return self.ended_at is None and now() < self.expires_at
+        return self.approved_at is not None and self.ended_at is None and now() < self.expires_at
+
+    @property
+    def is_pending(self) -> bool:
+        """Return whether the grant still waits for its approval (and has not ended)."""
+        return self.approved_at is None and self.ended_at is None and now() < self.expires_at
 
     @property
     def duration(self) -> timedelta:

@@ -1,6 +1,7 @@
-"""Tell a case's clinicians that someone was given emergency access to one of their cases.
+"""Tell a case's clinicians that someone was given emergency access to one of their cases,
+and ask a clinic's other admins and safety leads to approve an admin's grant to themselves.
 
-The e-mail names the people and the time only: never the case, the couple or the reason,
+The e-mails name the people and the time only: never the case, the couple or the reason,
 which the clinicians read in Rebond after logging in (SECURITY.md DP-05).
 """
 
@@ -8,12 +9,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
+from rebond.accounts.models import User
 from rebond.emergency.models import EmergencyAccess
 
 SUBJECT = "Emergency access to one of your cases"
+APPROVAL_SUBJECT = "Emergency access waits for your approval"
 
 
 def message_body(grant: EmergencyAccess) -> str:
@@ -44,5 +49,30 @@ def tell_case_clinicians(grant_id: str) -> int:
     body = message_body(grant)
     messages = [
         EmailMessage(SUBJECT, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in addresses
+    ]
+    return get_connection().send_messages(messages) or 0
+
+
+@task()
+def ask_for_approval(grant_id: str) -> int:
+    """E-mail the clinic's other admins and safety leads that a self-grant waits for them."""
+    grant = EmergencyAccess.objects.select_related("couple", "grantee").filter(id=grant_id).first()
+    if grant is None:
+        return 0
+    approvers = User.objects.filter(
+        Q(is_clinic_admin=True) | Q(is_safety_lead=True),
+        clinic_id=grant.couple.clinic_id,
+        is_active=True,
+    ).exclude(pk=grant.grantee_id)
+    until = timezone.localtime(grant.expires_at).strftime("%d %b %Y %H:%M %Z")
+    body = (
+        f"{grant.grantee.display_name} asks for emergency access to one case for themselves,"
+        f" until {until}. It opens nothing until a second clinic admin or a safety lead"
+        " approves it.\n\n"
+        f"The case and the reason are in Rebond: {settings.SITE_URL}{reverse('emergency_access')}\n"
+    )
+    messages = [
+        EmailMessage(APPROVAL_SUBJECT, body, settings.DEFAULT_FROM_EMAIL, [address])
+        for address in sorted(approvers.values_list("email", flat=True))
     ]
     return get_connection().send_messages(messages) or 0

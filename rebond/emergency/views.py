@@ -1,12 +1,14 @@
-"""The clinic admin's emergency-access page: grant, list, end."""
+"""The emergency-access page: a clinic admin grants, lists and ends; a second clinic admin or
+a safety lead approves an admin's grant to themselves."""
 
 from __future__ import annotations
 
 import uuid
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.timezone import now
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rebond.accounts.http import AuthenticatedHttpRequest
@@ -18,16 +20,32 @@ from rebond.emergency.models import EmergencyAccess
 GRANTS_SHOWN = 50
 
 
-def _render(request: AuthenticatedHttpRequest, form: GrantForm, status: int = 200) -> HttpResponse:
-    clinic = actions.admin_clinic(request.user)
+def _render(
+    request: AuthenticatedHttpRequest, form: GrantForm | None, status: int = 200
+) -> HttpResponse:
+    """Render the page: the approvals waiting for this user, and for admins the form and grants."""
+    clinic = actions.approver_clinic(request.user)
     grants = EmergencyAccess.objects.filter(couple__clinic=clinic).select_related(
-        "couple", "grantee", "granted_by", "ended_by"
-    )[:GRANTS_SHOWN]
+        "couple", "grantee", "granted_by", "approved_by", "ended_by"
+    )
+    waiting = grants.filter(approved_at=None, ended_at=None, expires_at__gt=now())
     return render(
         request,
         "emergency/emergency_access.html",
-        {"clinic": clinic, "form": form, "grants": grants},
+        {
+            "clinic": clinic,
+            "form": form,
+            "waiting": list(waiting),
+            "grants": grants[:GRANTS_SHOWN] if form is not None else [],
+        },
         status=status,
+    )
+
+
+def _opened(grant: EmergencyAccess) -> str:
+    return (
+        f"{grant.grantee.display_name} can open {grant.couple.label} until "
+        f"{grant.expires_at:%d %b %H:%M}. The case's clinicians have been told."
     )
 
 
@@ -36,9 +54,14 @@ def _render(request: AuthenticatedHttpRequest, form: GrantForm, status: int = 20
 def emergency_access(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Show the clinic's grants and the form to grant one; grant on POST (clinic admins only).
 
+    A safety lead who is not a clinic admin sees only the self-grants waiting for approval.
     Break-glass needs a fresh password and second factor (SECURITY.md SE-06): after
     re-authenticating the admin comes back to this page and sends the form again.
     """
+    if not request.user.is_clinic_admin:
+        if request.method == "POST":
+            raise Http404("Not found.")
+        return _render(request, None)
     clinic = actions.admin_clinic(request.user)
     if request.method != "POST":
         return _render(request, GrantForm(clinic))
@@ -49,7 +72,7 @@ def emergency_access(request: AuthenticatedHttpRequest) -> HttpResponse:
         done = actions.grant_emergency_access(
             request.user,
             actions.GrantDraft(
-                couple_id=form.cleaned_data["couple"],
+                couple_id=form.cleaned_data["case"].id,
                 grantee_id=form.cleaned_data["grantee"],
                 reason=form.cleaned_data["reason"],
                 hours=form.cleaned_data["hours"],
@@ -58,13 +81,29 @@ def emergency_access(request: AuthenticatedHttpRequest) -> HttpResponse:
     except actions.EmergencyError as exc:
         for field, errors in exc.errors.items():
             for error in errors:
-                form.add_error(field, error)
+                form.add_error("case" if field == "couple" else field, error)
         return _render(request, form, status=400)
-    messages.success(
-        request,
-        f"{done.grantee.display_name} can open {done.couple.label} until "
-        f"{done.expires_at:%d %b %H:%M}. The case's clinicians have been told.",
-    )
+    if done.is_pending:
+        messages.success(
+            request,
+            f"Your emergency access to {done.couple.label} waits for a second clinic admin or"
+            " a safety lead to approve it; they have been asked.",
+        )
+    else:
+        messages.success(request, _opened(done))
+    return redirect("emergency_access")
+
+
+@require_POST
+@recent_authentication_required()
+def approve(request: AuthenticatedHttpRequest, grant_id: uuid.UUID) -> HttpResponse:
+    """Approve a clinic admin's emergency access to a case for themselves."""
+    try:
+        done = actions.approve_emergency_access(request.user, grant_id)
+    except actions.EmergencyError as exc:
+        messages.info(request, str(exc))
+        return redirect("emergency_access")
+    messages.success(request, _opened(done))
     return redirect("emergency_access")
 
 

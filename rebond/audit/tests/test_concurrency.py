@@ -35,11 +35,12 @@ def assert_one_chain(result: dict[str, object]) -> None:
     assert result["errors"] == []
     expected = result["expected"]
     assert isinstance(expected, int)
-    # Every entry got the next sequence number: no gap, no duplicate, in insertion order.
-    assert result["sequences"] == list(range(1, expected + 1))
-    assert result["head"] == expected
+    # Every entry got the next sequence number after the genesis entry (1): no gap, no
+    # duplicate, in insertion order.
+    assert result["sequences"] == list(range(1, expected + 2))
+    assert result["head"] == expected + 1
     assert result["intact"], result["problem"]
-    assert result["checked"] == expected
+    assert result["checked"] == expected + 1
     assert result["update_refused"] is True
     assert result["delete_refused"] is True
     print(

@@ -11,7 +11,7 @@ from django.db import DatabaseError, connection, transaction
 from rebond import audit
 from rebond.accounts.models import User
 from rebond.audit.chain import verify
-from rebond.audit.models import AuditChainHead, AuditEntry
+from rebond.audit.models import GENESIS_ACTION, AuditChainHead, AuditEntry
 from rebond.audit.protection import (
     MAINTENANCE_SETTING,
     expected_triggers,
@@ -51,7 +51,7 @@ def test_raw_sql_cannot_update_or_delete_entries(alice: User) -> None:
     if connection.vendor == "postgresql":
         assert_refused("TRUNCATE audit_auditentry")
         assert_refused("TRUNCATE audit_auditchainhead")
-    assert AuditEntry.objects.get().action == "couples.case.open"
+    assert AuditEntry.objects.get(pk=entry.pk).action == "couples.case.open"
     assert verify().intact
 
 
@@ -74,15 +74,15 @@ def test_maintenance_lasts_for_its_block_only(alice: User) -> None:
 
 
 # Transactional tests end with Django's flush (DELETE or TRUNCATE of every table), as the
-# browser tests do; rebond/conftest.py runs it inside maintenance(). These two prove that the
-# flush empties the trail and that the next test starts a fresh chain.
+# browser tests do; rebond/conftest.py runs it inside maintenance() and starts a new chain.
+# These two prove that the flush empties the trail and that the next test starts afresh.
 @pytest.mark.django_db(transaction=True)
 def test_a_flushed_database_starts_a_new_chain(alice: User) -> None:
-    assert not AuditEntry.objects.exists()
-    assert not AuditChainHead.objects.exists()
+    assert list(AuditEntry.objects.values_list("action", flat=True)) == [GENESIS_ACTION]
+    assert AuditChainHead.objects.get().sequence == 1
     one_entry(alice)
     one_entry(alice)
-    assert list(AuditEntry.objects.values_list("sequence", flat=True)) == [1, 2]
+    assert list(AuditEntry.objects.values_list("sequence", flat=True)) == [1, 2, 3]
     assert verify().intact
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.http import Http404
 from django.test import Client
 from django.urls import reverse
 from django.utils.timezone import now
@@ -112,7 +113,7 @@ def test_only_a_clinic_admin_grants_and_only_in_their_clinic(
         sign_in(client, outsider)
         # Refused with the names of the clinic admins to ask (rebond/accounts/refusals.py).
         assert client.get(reverse("emergency_access")).status_code == 403
-        data = {"couple": str(couple.id), "grantee": str(bob.id), "reason": REASON, "hours": "4"}
+        data = {"case": couple.reference, "grantee": str(bob.id), "reason": REASON, "hours": "4"}
         assert client.post(reverse("emergency_access"), data).status_code == 403
     assert not EmergencyAccess.objects.exists()
 
@@ -123,16 +124,15 @@ def test_the_admin_grants_through_the_page(
     sign_in(client, admin)
     page = client.get(reverse("emergency_access"))
     assert page.status_code == 200
-    assert "Canary &amp; Couple" in page.content.decode()
     refused = client.post(
         reverse("emergency_access"),
-        {"couple": str(couple.id), "grantee": str(bob.id), "reason": "short", "hours": "4"},
+        {"case": couple.reference, "grantee": str(bob.id), "reason": "short", "hours": "4"},
     )
     assert refused.status_code == 400
     assert "Say why in at least 20 characters." in refused.content.decode()
     done = client.post(
         reverse("emergency_access"),
-        {"couple": str(couple.id), "grantee": str(bob.id), "reason": REASON, "hours": "4"},
+        {"case": couple.reference, "grantee": str(bob.id), "reason": REASON, "hours": "4"},
         follow=True,
     )
     assert done.status_code == 200
@@ -152,8 +152,144 @@ def test_granting_needs_a_fresh_password_and_second_factor(
     # The last full authentication, moved six minutes into the past.
     mfa.mark_session_verified(session, admin, at=now() - timedelta(minutes=6))
     session.save()
-    data = {"couple": str(couple.id), "grantee": str(bob.id), "reason": REASON, "hours": "4"}
+    data = {"case": couple.reference, "grantee": str(bob.id), "reason": REASON, "hours": "4"}
     response = client.post(reverse("emergency_access"), data)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("reauthenticate"))
     assert not EmergencyAccess.objects.exists()
+
+
+# --- A clinic admin's own access needs a second person (issue 15 D18) ----------------------
+
+
+@pytest.fixture
+def second_admin(clinic_a: Clinic) -> User:
+    return make_clinician(clinic_a, "Max Admin", is_clinic_admin=True, is_therapist=False)
+
+
+@pytest.fixture
+def safety_lead(clinic_a: Clinic) -> User:
+    return make_clinician(clinic_a, "Sam Lead", is_safety_lead=True)
+
+
+def case_opens_for(user: User, couple: Couple) -> bool:
+    return access.couples_for_clinician(user).filter(id=couple.id).exists()
+
+
+def test_a_self_grant_waits_for_a_second_admin_or_safety_lead(
+    admin: User,
+    second_admin: User,
+    safety_lead: User,
+    bob: User,
+    alice: User,
+    couple: Couple,
+    figures: Any,
+    django_capture_on_commit_callbacks: CommitCapture,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        pending = grant(admin, couple, admin)
+    refusals = [not case_opens_for(admin, couple), not access.is_emergency_reader(admin, couple.id)]
+    assert AuditEntry.objects.filter(action="emergency.request", object_id=str(pending.id)).exists()
+    # The people who may approve are asked, without the case or the reason; nobody else is.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([second_admin.email, safety_lead.email])
+    for message in mail.outbox:
+        assert "Ada Admin" in message.body
+        for secret in ("Canary", "risk", "leave", str(couple.id), couple.reference):
+            assert secret not in f"{message.subject}\n{message.body}"
+    mail.outbox.clear()
+
+    # The grantee cannot approve themselves; a therapist who is neither approver cannot either.
+    for not_an_approver in (admin, bob):
+        with pytest.raises(Http404):
+            actions.approve_emergency_access(not_an_approver, pending.id)
+    refusals.append(not case_opens_for(admin, couple))
+    with django_capture_on_commit_callbacks(execute=True):
+        approved = actions.approve_emergency_access(safety_lead, pending.id)
+    assert (approved.approved_by, approved.is_live) == (safety_lead, True)
+    assert case_opens_for(admin, couple)
+    assert access.is_emergency_reader(admin, couple.id)
+    entry = AuditEntry.objects.get(action="emergency.approve", object_id=str(pending.id))
+    assert entry.actor == safety_lead
+    # Once open, the case's clinicians are told, as for any grant.
+    assert [m.to for m in mail.outbox] == [[alice.email]]
+    figures.record("D18", "self-grants opened without a second approver", refusals.count(False))
+    figures.record("D18", "self-grant approvals audited", 1)
+    assert all(refusals)
+
+
+def test_a_grant_to_someone_else_is_approved_by_the_granting_admin(
+    admin: User, bob: User, couple: Couple
+) -> None:
+    done = grant(admin, couple, bob)
+    assert (done.approved_by, done.is_live) == (admin, True)
+    assert not AuditEntry.objects.filter(action="emergency.request").exists()
+
+
+def test_only_an_approver_of_the_same_clinic_approves_and_only_once(
+    client: Client,
+    admin: User,
+    second_admin: User,
+    charlie: User,
+    clinic_b: Clinic,
+    couple: Couple,
+) -> None:
+    pending = grant(admin, couple, admin)
+    other_admin = make_clinician(clinic_b, "Olga Admin", is_clinic_admin=True)
+    for outsider in (charlie, other_admin):
+        sign_in(client, outsider)
+        url = reverse("emergency_access_approve", kwargs={"grant_id": pending.id})
+        assert client.post(url).status_code == 404
+    assert not EmergencyAccess.objects.get(id=pending.id).is_live
+    sign_in(client, second_admin)
+    page = client.get(reverse("emergency_access")).content.decode()
+    assert "Waiting for approval" in page
+    assert client.post(url, follow=True).status_code == 200
+    assert EmergencyAccess.objects.get(id=pending.id).approved_by == second_admin
+    again = client.post(url, follow=True)
+    assert "already approved" in again.content.decode()
+    assert AuditEntry.objects.filter(action="emergency.approve").count() == 1
+
+
+def test_a_safety_lead_sees_the_requests_to_approve_but_cannot_grant(
+    client: Client, admin: User, safety_lead: User, bob: User, couple: Couple
+) -> None:
+    grant(admin, couple, admin)
+    sign_in(client, safety_lead)
+    page = client.get(reverse("emergency_access")).content.decode()
+    assert "Waiting for approval" in page
+    assert "Grant emergency access" not in page
+    data = {"case": couple.reference, "grantee": str(bob.id), "reason": REASON, "hours": "4"}
+    assert client.post(reverse("emergency_access"), data).status_code == 404
+    assert EmergencyAccess.objects.count() == 1
+
+
+def test_the_grant_page_lists_no_case_and_finds_one_by_reference(
+    client: Client, admin: User, alice: User, bob: User, couple: Couple, figures: Any
+) -> None:
+    others = [make_couple(alice, f"Listed Label {n}") for n in range(3)]
+    sign_in(client, admin)
+    page = client.get(reverse("emergency_access")).content.decode()
+    labels = [couple.label, *(c.label for c in others)]
+    shown = [label for label in labels if label.replace("&", "&amp;") in page]
+    figures.record("D18", "case labels on the grant page", len(shown))
+    assert shown == []
+    # The case page shows its reference, which the admin is given and types in.
+    sign_in(client, alice)
+    case_page = client.get(reverse("case", kwargs={"couple_id": couple.id})).content.decode()
+    assert couple.reference in case_page
+    sign_in(client, admin)
+    data = {"grantee": str(bob.id), "reason": REASON, "hours": "4"}
+    wrong = client.post(reverse("emergency_access"), {**data, "case": "0000-0000"})
+    assert wrong.status_code == 400
+    assert "No open case of this clinic has this reference." in wrong.content.decode()
+    for typed in (couple.reference, couple.reference.lower().replace("-", ""), str(couple.id)):
+        EmergencyAccess.objects.all().delete()
+        done = client.post(reverse("emergency_access"), {**data, "case": typed}, follow=True)
+        assert done.status_code == 200
+        assert EmergencyAccess.objects.get().couple == couple
+
+
+def test_a_reference_of_another_clinic_finds_nothing(admin: User, bob: User, charlie: User) -> None:
+    theirs = make_couple(charlie, "Other clinic couple")
+    assert actions.find_case(admin.clinic, theirs.reference) is None  # type: ignore[arg-type]
+    assert actions.find_case(admin.clinic, str(theirs.id)) is None  # type: ignore[arg-type]

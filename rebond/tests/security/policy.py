@@ -126,6 +126,9 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     # --- emergency (break-glass) access: granted by the clinic admin ---
     "emergency_access": {"GET": CLINIC_ADMINS, "POST": CLINIC_ADMINS},
     "emergency_access_end": {"POST": CLINIC_ADMINS},
+    # An admin's grant to themselves: another clinic admin or a safety lead (none in the matrix)
+    # approves; grant_a is already approved, so the admin's POST is answered, not refused.
+    "emergency_access_approve": {"POST": CLINIC_ADMINS},
     # --- alerts and safety ---
     "alerts": {"GET": CLINICIANS},
     "alert": {"GET": ALERT_RECIPIENTS},

@@ -1,0 +1,139 @@
+"""Anchors: the signed chain head, written where the database owner cannot rewrite it.
+
+The chain head's keyed mac stops anyone without AUDIT_CHAIN_KEY from moving the head back
+onto a truncated chain, but not from putting back an old copy of the whole trail (head and
+all), and not a key holder who rewrites the chain. An anchor closes that: `rebond audit
+anchor` (daily, docs/deploy.md) writes one line
+
+    {"anchored_at": "...", "hash": "...", "mac": "...", "sequence": N}
+
+(mac = HMAC-SHA256(AUDIT_CHAIN_KEY, "rebond-audit-anchor" LF canonical JSON of the other
+three)) to an append-only file (AUDIT_ANCHOR_FILE, `chattr +a` or on another machine) and/or
+e-mails it to the clinics' safety leads. `rebond audit verify` reads every anchor of that
+file (and any given with --anchor, e.g. pasted from an e-mail) and fails when the chain is
+shorter than an anchor or holds another hash at its sequence. An anchor holds a sequence
+number and hashes only: nothing about any person or record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+
+from rebond.accounts.models import User
+from rebond.audit.chain import chain_key
+from rebond.audit.models import HEAD_ID, AuditChainHead
+
+SUBJECT = "Rebond audit trail anchor"
+
+
+class AnchorError(ValueError):
+    """An anchor line that is malformed or not signed with this chain key."""
+
+
+@dataclass(frozen=True)
+class Anchor:
+    sequence: int
+    hash: str
+    anchored_at: datetime
+
+    @property
+    def at_text(self) -> str:
+        return self.anchored_at.isoformat(timespec="seconds")
+
+    def signed_fields(self) -> bytes:
+        document = {
+            "anchored_at": self.anchored_at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "hash": self.hash,
+            "sequence": self.sequence,
+        }
+        return json.dumps(document, sort_keys=True, separators=(",", ":")).encode("ascii")
+
+    def mac(self) -> str:
+        message = b"rebond-audit-anchor\n" + self.signed_fields()
+        return hmac.new(chain_key(), message, hashlib.sha256).hexdigest()
+
+    def line(self) -> str:
+        """Return the anchor as one line of JSON, signed."""
+        document = json.loads(self.signed_fields())
+        document["mac"] = self.mac()
+        return json.dumps(document, sort_keys=True, separators=(",", ":"))
+
+
+def current(using: str = "default") -> Anchor:
+    """Return an anchor of the chain head as it is now (call after verify() passed)."""
+    head = AuditChainHead.objects.using(using).get(pk=HEAD_ID)
+    return Anchor(head.sequence, head.hash, datetime.now(UTC))
+
+
+def parse(line: str) -> Anchor:
+    """Read one anchor line; refuse one that is malformed or signed with another key."""
+    try:
+        document = json.loads(line)
+        anchor = Anchor(
+            sequence=int(document["sequence"]),
+            hash=str(document["hash"]),
+            anchored_at=datetime.fromisoformat(document["anchored_at"]),
+        )
+        mac = str(document["mac"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise AnchorError("not an anchor line") from exc
+    if anchor.anchored_at.tzinfo is None or not hmac.compare_digest(mac, anchor.mac()):
+        raise AnchorError("not signed with this AUDIT_CHAIN_KEY")
+    return anchor
+
+
+def read_file(path: Path) -> list[Anchor]:
+    """Return every anchor of the file (none if it does not exist yet); refuse a bad line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    anchors = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            try:
+                anchors.append(parse(line))
+            except AnchorError as exc:
+                raise AnchorError(f"line {number} of {path}: {exc}") from exc
+    return anchors
+
+
+def append(path: Path, anchor: Anchor) -> None:
+    """Append the anchor's line to the file (created 0600), flushed to disk before returning."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(descriptor, (anchor.line() + "\n").encode("ascii"))
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def safety_lead_addresses() -> list[str]:
+    """Return the e-mail addresses of every active safety lead of every clinic."""
+    leads = User.objects.filter(is_active=True, is_safety_lead=True, clinic__isnull=False)
+    return sorted(leads.values_list("email", flat=True))
+
+
+def email(anchor: Anchor, addresses: list[str]) -> int:
+    """E-mail the anchor to each address; return how many messages were sent."""
+    body = (
+        "This is the audit trail anchor of Rebond at "
+        f"{settings.SITE_URL}: the signed end of its audit trail today.\n\n"
+        f"{anchor.line()}\n\n"
+        "Keep this message. It holds no information about any person. If the audit trail is\n"
+        "ever rolled back or rewritten, `rebond audit verify --anchor '<the line above>'`\n"
+        "shows it.\n"
+    )
+    messages = [
+        EmailMessage(SUBJECT, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in addresses
+    ]
+    return get_connection().send_messages(messages) or 0
