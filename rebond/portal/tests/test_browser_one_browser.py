@@ -102,11 +102,11 @@ def test_with_the_pin_chosen_at_first_use_a_second_browser_gets_in(
     page = own.new_page()
     checker = PageChecker(page, base)
     page.goto(f"{base}/p/{token}/")
-    page.get_by_label("Choose a PIN").fill("2468")
+    page.get_by_label("Choose a PIN", exact=True).fill("2468")
     page.get_by_label("Type the same PIN again").fill("2468")
     page.get_by_role("button", name="Save my PIN").click()
     expect(page.get_by_role("status")).to_contain_text("Your PIN is saved")
-    expect(page.get_by_label("Choose a PIN")).to_have_count(0)
+    expect(page.get_by_label("Choose a PIN", exact=True)).to_have_count(0)
     checker.check("one-browser-pin-chosen")
     assert LinkPin.objects.get(partner=ada).set_by is None
 
