@@ -31,6 +31,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.timezone import now
 
 from rebond.couples.models import Partner
+from rebond.portal.actions import link_lifetime
 from rebond.portal.models import (
     LinkOpenedElsewhere,
     LinkPin,
@@ -94,12 +95,11 @@ def is_links_browser(request: HttpRequest, link: PrivateLink) -> bool:
 
 def remember_browser(response: HttpResponse, key: str) -> None:
     """Give the browser its key for as long as a new link lives."""
-    lifetime = timedelta(days=getattr(settings, "PRIVATE_LINK_DAYS", 14))
     response.set_signed_cookie(
         browser_cookie_name(),
         key,
         salt=BROWSER_COOKIE_SALT,
-        max_age=int(lifetime.total_seconds()),
+        max_age=int(link_lifetime().total_seconds()),
         path="/",
         secure=settings.SESSION_COOKIE_SECURE,
         httponly=True,
