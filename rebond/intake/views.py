@@ -103,7 +103,7 @@ def consultation_request_sent(request: HttpRequest, clinic_slug: str) -> HttpRes
     request; a dropped submission (the honeypot) has none stored, and gets them too.
     """
     clinic = get_object_or_404(Clinic, slug=clinic_slug)
-    sent = request.session.get(SENT_KEY)
+    sent = request.session.get(SENT_KEY) or {}
     try:
         at = datetime.fromisoformat(str(sent["at"]))
         is_recent = sent["clinic"] == str(clinic.id) and now() - at <= RECEIPT_WINDOW

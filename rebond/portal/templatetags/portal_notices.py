@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.http import HttpRequest
 
 from rebond.portal import session
 
@@ -19,6 +20,9 @@ register = template.Library()
 def opened_elsewhere_notice(context: template.Context) -> dict[str, Any]:
     """Return the openings to tell this browser's partner about (none outside a session)."""
     request = context.get("request")
-    partner = session.current_partner(request) if request is not None else None
-    openings = session.openings_elsewhere(request, partner) if partner is not None else []
+    openings = []
+    if isinstance(request, HttpRequest):
+        partner = session.current_partner(request)
+        if partner is not None:
+            openings = session.openings_elsewhere(request, partner)
     return {"openings": openings, "request": request, "csrf_token": context.get("csrf_token")}

@@ -91,7 +91,7 @@ def test_another_browser_gets_a_calm_page_with_no_hint_of_what_is_behind_it(
         *world.b.canaries,
         world.couple.label,
         world.clinician.display_name,
-        world.clinician.clinic.name,
+        str(world.clinician.clinic),
         "PHQ",
         "ASQ",
         "HITS",
