@@ -31,6 +31,8 @@ RISK_WORDS = re.compile(r"suicid|self[- ]harm|\bphq|\bhark\b|item 9|\brisks?\b",
 ACCESS_LINE = re.compile(r'^\S+ "([A-Z]+) ([^"]*)" \d{3} [\d.]+$', re.M)
 NORMALISE = [
     (re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"'), "csrf"),
+    # The public request form's idempotency key: new on every form (issue 15 C13).
+    (re.compile(r'name="submission_key" value="[^"]+"'), "submission-key"),
     (re.compile(r"nonce-[A-Za-z0-9+/=_-]+|nonce=\"[^\"]+\""), "nonce"),
     (re.compile(r"^(Date|Set-Cookie|Expires): .*$", re.M), "header"),
 ]
