@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
-from rebond.accounts.models import User
+from rebond.accounts.models import Clinic, User
 from rebond.intake.models import ConsultationRequest
 
 
@@ -65,3 +65,15 @@ def get_request_for_clinician(
 def new_request_count(user: User) -> int:
     """Return how many of the clinic's requests are waiting for a first look."""
     return requests_for_clinician(user).filter(status=ConsultationRequest.Status.NEW).count()
+
+
+def request_sent_by_this_browser(clinic: Clinic, request_id: str) -> ConsultationRequest | None:
+    """Return the request whose id this browser's session kept when sending it, or None.
+
+    For the receipt page only (rebond/intake/views.py): the id comes from the server-side
+    session of the browser that sent it, never from the address, and must be of this clinic.
+    """
+    try:
+        return ConsultationRequest.objects.filter(clinic=clinic, id=request_id).first()
+    except ValidationError:
+        return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils.timezone import now
 
@@ -42,33 +42,60 @@ class RequestDraft:
     concerns_text: str = ""
 
 
+def _already_sent(clinic: Clinic, submission_key: str) -> ConsultationRequest | None:
+    if not submission_key:
+        return None
+    return ConsultationRequest.objects.filter(clinic=clinic, submission_key=submission_key).first()
+
+
 def submit_request(
-    clinic: Clinic, draft: RequestDraft, *, rate_key: str, is_spam: bool = False
+    clinic: Clinic,
+    draft: RequestDraft,
+    *,
+    rate_key: str,
+    is_spam: bool = False,
+    submission_key: str = "",
 ) -> ConsultationRequest | None:
     """Store a public consultation request and tell the clinic after commit.
 
     Raise RateLimitedError, saving nothing, when `rate_key` has used up its submissions. A
     submission flagged as spam (the honeypot was filled) counts against the limit but is
     dropped: nothing is stored and no one is notified; None is returned.
+
+    `submission_key` is the form's idempotency key (issue 15 C13): a form sent again (a double
+    tap, Back then Send) returns the request it already stored, counts nothing and tells no one
+    again. The unique column settles two sends racing each other.
     """
     with transaction.atomic():
+        existing = _already_sent(clinic, submission_key)
+        if existing is not None:
+            return existing
         if ratelimit.is_limited(rate_key):
             raise RateLimitedError
         ratelimit.record_hit(rate_key)
         if is_spam:
             return None
-        request = ConsultationRequest.objects.create(
-            clinic=clinic,
-            name=draft.name,
-            contact_method=draft.contact_method,
-            contact_value=draft.contact_value,
-            safe_times=draft.safe_times,
-            may_leave_message=draft.may_leave_message,
-            concerns=list(draft.concerns),
-            concerns_text=draft.concerns_text,
-            feels_safe=draft.feels_safe,
-            consented_at=now(),
-        )
+        try:
+            with transaction.atomic():  # A savepoint: the transaction survives a lost race.
+                request = ConsultationRequest.objects.create(
+                    clinic=clinic,
+                    name=draft.name,
+                    contact_method=draft.contact_method,
+                    contact_value=draft.contact_value,
+                    safe_times=draft.safe_times,
+                    may_leave_message=draft.may_leave_message,
+                    concerns=list(draft.concerns),
+                    concerns_text=draft.concerns_text,
+                    feels_safe=draft.feels_safe,
+                    consented_at=now(),
+                    submission_key=submission_key or None,
+                )
+        except IntegrityError:
+            # The same form, sent at the same moment, won the race: its request is this one.
+            existing = _already_sent(clinic, submission_key)
+            if existing is None:
+                raise
+            return existing
         audit.log(actor=None, action="intake.request.submit", obj=request, clinic_id=clinic.id)
         request_id = str(request.id)
         transaction.on_commit(lambda: notify_clinic_of_request.enqueue(request_id))

@@ -7,6 +7,7 @@ aria-describedby. Limits here match the model columns, so valid input always fit
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any, ClassVar
 
 from django import forms
@@ -18,6 +19,13 @@ from rebond.intake.models import ConsultationRequest
 
 _YES_NO = [("yes", "Yes"), ("no", "No")]
 _PHONE_CHARS = re.compile(r"^\+?[0-9 ()./-]+$")
+# new_submission_key(): 24 random bytes, 32 URL-safe characters; a little leeway either side.
+_SUBMISSION_KEY = re.compile(r"\A[A-Za-z0-9_-]{22,64}\Z")
+
+
+def new_submission_key() -> str:
+    """Return a fresh idempotency key for one public form (issue 15 C13)."""
+    return secrets.token_urlsafe(24)
 
 
 def _to_bool(value: str) -> bool:
@@ -84,6 +92,13 @@ class ConsultationRequestForm(forms.Form):
     # The honeypot: hidden from people (CSS, aria-hidden, out of the tab order), filled in by
     # bots that complete every field. A filled honeypot looks accepted but is dropped.
     website = forms.CharField(label="Leave this field empty", required=False, max_length=200)
+    # The form's idempotency key (hidden). Missing or malformed, the request is still taken,
+    # only without the protection against sending it twice: a request for help is never lost.
+    submission_key = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
+
+    def clean_submission_key(self) -> str:
+        key: str = self.cleaned_data.get("submission_key") or ""
+        return key if _SUBMISSION_KEY.match(key) else ""
 
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean() or {}
@@ -105,6 +120,14 @@ class ConsultationRequestForm(forms.Form):
                     "Enter a phone number using digits (spaces and + are fine), or choose e-mail.",
                 )
         return cleaned
+
+    @property
+    def key_to_render(self) -> str:
+        """Return the key the page carries: the one sent with it, or a fresh one."""
+        sent = self.data.get("submission_key", "") if self.is_bound else ""
+        return (
+            sent if isinstance(sent, str) and _SUBMISSION_KEY.match(sent) else new_submission_key()
+        )
 
     @property
     def is_honeypot_filled(self) -> bool:

@@ -76,6 +76,10 @@ class ConsultationRequest(models.Model):
     feels_safe = EncryptedCharField(max_length=8, choices=FeelsSafe.choices, respondent="self")
     consented_at = models.DateTimeField()
     created_at = models.DateTimeField(default=now)
+    # The idempotency key of the form that sent it (a random hidden field, new on every form):
+    # the same form sent again, after a double tap or Back, is this request, not a second one.
+    # NULL (not "") without a key, since NULLs never collide in the unique constraint below.
+    submission_key = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -100,6 +104,12 @@ class ConsultationRequest(models.Model):
             # The inbox: one clinic's requests, filtered by status, newest first
             # (intake/access.py requests_for_clinician, views.inbox), and the nav count.
             models.Index(fields=["clinic", "status", "-created_at"], name="request_inbox"),
+        ]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            # One request per form sent (issue 15 C13); requests without a key never collide.
+            models.UniqueConstraint(
+                fields=["clinic", "submission_key"], name="request_sent_once_per_key"
+            ),
         ]
 
     def __str__(self) -> str:

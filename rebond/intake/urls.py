@@ -4,6 +4,11 @@ from rebond.intake import views
 
 urlpatterns = [
     path("c/<slug:clinic_slug>/request/", views.consultation_request, name="consultation_request"),
+    path(
+        "c/<slug:clinic_slug>/request/sent/",
+        views.consultation_request_sent,
+        name="consultation_request_sent",
+    ),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<uuid:request_id>/", views.request_detail, name="inbox_request"),
     path("inbox/<uuid:request_id>/accept/", views.accept, name="inbox_request_accept"),

@@ -7,6 +7,7 @@ through `access.py` (the clinician's clinic first, a refused fetch is a 404).
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -15,7 +16,8 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.timezone import now
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rebond.accounts import access as case_access
 from rebond.accounts.http import AuthenticatedHttpRequest
@@ -32,10 +34,20 @@ INBOX_PAGE_SIZE = 50
 # --- Public ---------------------------------------------------------------------------------
 
 
+# The receipt is shown to the browser that sent the request for this long, then no more: who
+# picks up the device later must not find it (issue 15 C13).
+RECEIPT_WINDOW = timedelta(minutes=30)
+SENT_KEY = "rebond.intake.sent"
+
+
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def consultation_request(request: HttpRequest, clinic_slug: str) -> HttpResponse:
-    """Show and take a clinic's public consultation request form."""
+    """Show and take a clinic's public consultation request form.
+
+    Post/Redirect/Get (issue 15 C13): a sent form is answered with a redirect to the receipt,
+    so reloading the receipt, or going Back and Forward, never sends the form again.
+    """
     clinic = get_object_or_404(Clinic, slug=clinic_slug)
     context: dict[str, Any] = {
         "clinic": clinic,
@@ -43,12 +55,14 @@ def consultation_request(request: HttpRequest, clinic_slug: str) -> HttpResponse
     }
     if request.method != "POST":
         context["form"] = ConsultationRequestForm()
+        context["submission_key"] = context["form"].key_to_render
         return render(request, "intake/request_form.html", context)
 
     form = ConsultationRequestForm(request.POST)
     context["form"] = form
     if not form.is_valid():
         # Everything they typed comes back with a message beside each field to fix.
+        context["submission_key"] = form.key_to_render
         return render(request, "intake/request_form.html", context, status=400)
     data = form.cleaned_data
     draft = actions.RequestDraft(
@@ -62,15 +76,48 @@ def consultation_request(request: HttpRequest, clinic_slug: str) -> HttpResponse
         feels_safe=data["feels_safe"],
     )
     try:
-        actions.submit_request(
+        sent = actions.submit_request(
             clinic,
             draft,
             rate_key=ratelimit.client_key(request, clinic),
             is_spam=form.is_honeypot_filled,
+            submission_key=data["submission_key"],
         )
     except actions.RateLimitedError:
         return render(request, "intake/rate_limited.html", context, status=429)
-    context["show_crisis"] = form.says_unsafe
+    # Only ids and a time: what they typed or chose stays in the encrypted request.
+    request.session[SENT_KEY] = {
+        "clinic": str(clinic.id),
+        "request": str(sent.id) if sent is not None else "",
+        "at": now().isoformat(),
+    }
+    return redirect("consultation_request_sent", clinic_slug=clinic.slug)
+
+
+@login_not_required
+@require_safe
+def consultation_request_sent(request: HttpRequest, clinic_slug: str) -> HttpResponse:
+    """Thank the person whose request this browser just sent; otherwise show the form.
+
+    Crisis resources are shown when they did not say they feel safe, read from the stored
+    request; a dropped submission (the honeypot) has none stored, and gets them too.
+    """
+    clinic = get_object_or_404(Clinic, slug=clinic_slug)
+    sent = request.session.get(SENT_KEY) or {}
+    try:
+        at = datetime.fromisoformat(str(sent["at"]))
+        is_recent = sent["clinic"] == str(clinic.id) and now() - at <= RECEIPT_WINDOW
+        request_id = str(sent["request"])
+    except (KeyError, TypeError, ValueError):
+        is_recent, request_id = False, ""
+    if not is_recent:
+        return redirect("consultation_request", clinic_slug=clinic.slug)
+    consultation = access.request_sent_by_this_browser(clinic, request_id)
+    context = {
+        "clinic": clinic,
+        "resources": list(clinic.crisis_resources.all()),
+        "show_crisis": consultation is None or consultation.may_be_unsafe,
+    }
     return render(request, "intake/request_sent.html", context)
 
 

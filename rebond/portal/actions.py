@@ -17,6 +17,7 @@ from functools import partial
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
+from django.utils.crypto import constant_time_compare
 from django.utils.timezone import now
 
 from rebond import audit
@@ -24,7 +25,7 @@ from rebond.accounts import access
 from rebond.accounts.models import User
 from rebond.couples.actions import ActionError
 from rebond.couples.models import ContactChannel, Partner
-from rebond.portal.models import MAX_PIN_FAILURES, LinkPin, PrivateLink
+from rebond.portal.models import MAX_PIN_FAILURES, LinkOpenedElsewhere, LinkPin, PrivateLink
 
 DEFAULT_PRIVATE_LINK_DAYS = 14
 SAFE_HOURS_MAX_LENGTH = 200
@@ -138,17 +139,70 @@ def revoke_link(clinician: User, link_id: uuid.UUID | str) -> PrivateLink:
 
 
 @transaction.atomic
-def record_link_use(link: PrivateLink) -> None:
-    """Record that a link opened its partner's space (the first time, and each time in audit)."""
+def open_link(link_id: uuid.UUID | str, browser_hash: str, *, bind: bool) -> bool:
+    """Record one opening of a link by the browser whose key hashes to `browser_hash`.
+
+    Return whether that browser is the link's own: it already was, or `bind` binds the link to
+    it now because no browser had it yet (issue 15 A2). An opening by any other browser is
+    kept, for the partner to be told in their own browser, and audited without an actor (who
+    opened it is not known). The row lock makes the first of two simultaneous openings win.
+    """
+    link = PrivateLink.objects.select_for_update().select_related("partner__couple").get(id=link_id)
+    clinic_id = link.partner.couple.clinic_id
+    if link.browser_hash and not constant_time_compare(link.browser_hash, browser_hash):
+        LinkOpenedElsewhere.objects.create(link=link)
+        audit.log(actor=None, action="portal.link.elsewhere", obj=link, clinic_id=clinic_id)
+        return False
+    changed = []
     if link.first_used_at is None:
         link.first_used_at = now()
-        link.save(update_fields=["first_used_at"])
+        changed.append("first_used_at")
+    if bind and not link.browser_hash:
+        link.browser_hash = browser_hash
+        changed.append("browser_hash")
+    if changed:
+        link.save(update_fields=changed)
     audit.log(
-        actor=link.partner,
-        action="portal.link.use",
-        obj=link,
-        clinic_id=link.partner.couple.clinic_id,
+        actor=link.partner, action="portal.link.use", obj=link, clinic_id=clinic_id, fields=changed
     )
+    return True
+
+
+@transaction.atomic
+def bind_link(link_id: uuid.UUID | str, browser_hash: str) -> bool:
+    """Bind a link that no browser has yet to this one (after its partner's PIN was entered).
+
+    Return whether it is bound to this browser now.
+    """
+    link = PrivateLink.objects.select_for_update().select_related("partner__couple").get(id=link_id)
+    if not link.browser_hash:
+        link.browser_hash = browser_hash
+        link.save(update_fields=["browser_hash"])
+        audit.log(
+            actor=link.partner,
+            action="portal.link.bind",
+            obj=link,
+            clinic_id=link.partner.couple.clinic_id,
+            fields=["browser_hash"],
+        )
+    return constant_time_compare(link.browser_hash, browser_hash)
+
+
+@transaction.atomic
+def acknowledge_openings_elsewhere(partner: Partner, ids: list[int]) -> int:
+    """Record that the partner has read that their links were opened elsewhere."""
+    seen = LinkOpenedElsewhere.objects.filter(
+        link__partner=partner, id__in=ids, seen_at=None
+    ).update(seen_at=now())
+    if seen:
+        audit.log(
+            actor=partner,
+            action="portal.link.elsewhere_seen",
+            obj=partner,
+            clinic_id=partner.couple.clinic_id,
+            fields=["seen_at"],
+        )
+    return seen
 
 
 # --- The partner's own settings ---------------------------------------------------------------
@@ -233,6 +287,28 @@ def set_link_pin(clinician: User, partner_id: uuid.UUID | str, pin: str) -> Link
     audit.log(
         actor=clinician,
         action="portal.pin.set",
+        obj=link_pin,
+        clinic_id=partner.couple.clinic_id,
+        fields=["pin_hash"],
+    )
+    return link_pin
+
+
+@transaction.atomic
+def choose_link_pin(partner: Partner, pin: str) -> LinkPin:
+    """Let a partner choose their own PIN, offered when they first use a link (issue 15 A2).
+
+    Only while they have none: a PIN their clinician set is changed by the clinician only.
+    """
+    if not PIN_RE.fullmatch(pin):
+        raise ActionError("The PIN was not saved.", {"pin": ["Use 4 to 8 digits."]})
+    Partner.objects.select_for_update().filter(pk=partner.pk).first()
+    if LinkPin.objects.filter(partner=partner).exists():
+        raise ActionError("You already have a PIN.", {"pin": ["You already have a PIN."]})
+    link_pin = LinkPin.objects.create(partner=partner, pin_hash=make_password(pin), set_by=None)
+    audit.log(
+        actor=partner,
+        action="portal.pin.choose",
         obj=link_pin,
         clinic_id=partner.couple.clinic_id,
         fields=["pin_hash"],

@@ -61,7 +61,7 @@ class PinForm(forms.Form):
         regex=r"\A[0-9]{4,8}\Z",
         max_length=8,
         strip=True,
-        help_text="The 4 to 8 digits your therapist gave you.",
+        help_text="The 4 to 8 digits you chose, or that your therapist gave you.",
         error_messages={
             "required": "Enter your PIN.",
             "invalid": "Enter 4 to 8 digits, with no spaces.",
@@ -85,3 +85,33 @@ class SetPinForm(forms.Form):
             "max_length": "Use 4 to 8 digits.",
         },
     )
+
+
+class ChoosePinForm(forms.Form):
+    """A partner chooses their own PIN, typed twice (offered at first use, issue 15 A2)."""
+
+    pin = forms.RegexField(
+        label="Choose a PIN",
+        regex=r"\A[0-9]{4,8}\Z",
+        max_length=8,
+        strip=True,
+        help_text="4 to 8 digits that someone close to you would not guess.",
+        error_messages={
+            "required": "Enter a PIN of 4 to 8 digits.",
+            "invalid": "Use 4 to 8 digits, with no spaces.",
+            "max_length": "Use 4 to 8 digits, with no spaces.",
+        },
+    )
+    pin_again = forms.CharField(
+        label="Type the same PIN again",
+        max_length=8,
+        strip=True,
+        error_messages={"required": "Type the PIN again.", "max_length": "Type the PIN again."},
+    )
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        pin = cleaned.get("pin")
+        if pin and cleaned.get("pin_again") and cleaned["pin_again"] != pin:
+            self.add_error("pin_again", "The two PINs are not the same.")
+        return cleaned

@@ -4,6 +4,12 @@ A link's token is >= 128 bits from `secrets` and exists only in the e-mail that 
 the database keeps its SHA-256. The token is minted by the delivery task itself, so it is
 never written to the task queue either. A link is valid for one partner only, until it
 expires or is revoked.
+
+A link is exchanged once, for a session in one browser (issue 15 A2): the first browser that
+opens it is bound to it through a random key in an HttpOnly cookie (rebond/portal/session.py),
+of which the link keeps only the SHA-256. That browser may open the link again; any other
+browser is asked for the partner's PIN, or shown a calm page, and the opening is recorded so
+the partner is told in their own browser.
 """
 
 from __future__ import annotations
@@ -57,6 +63,9 @@ class PrivateLink(models.Model):
     # A reminder link is spent once every check-in it carries is finished (SECURITY.md LK-01):
     # it no longer opens a session, though a session it already opened runs on to the receipt.
     spent_at = models.DateTimeField(null=True, blank=True)
+    # SHA-256 of the key of the one browser this link was exchanged in (the browser cookie of
+    # rebond/portal/session.py); empty until a browser opens it (and passes the PIN, if any).
+    browser_hash = models.CharField(max_length=64, blank=True, default="")
     # Wrong PINs entered after opening this link; at MAX_PIN_FAILURES the link is revoked.
     pin_failures = models.PositiveSmallIntegerField(default=0)
     created_by = models.ForeignKey(
@@ -111,7 +120,28 @@ class LinkPin(models.Model):
     pin_hash = models.CharField(max_length=256)
     # Stored in the private-link session when the PIN is entered; a new PIN ends that session.
     set_at = models.DateTimeField(default=now)
-    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The clinician who set it; empty when the partner chose it themselves at first use.
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
 
     def __str__(self) -> str:
         return f"PIN of {self.partner_id}"
+
+
+class LinkOpenedElsewhere(models.Model):
+    """One opening of a private link in a browser other than the one it was exchanged in.
+
+    Nothing about the other browser is kept (no address, no user agent): only when. The
+    partner is told in their own browser, and says they have read it (`seen_at`).
+    """
+
+    link = models.ForeignKey(PrivateLink, on_delete=models.CASCADE, related_name="elsewhere")
+    opened_at = models.DateTimeField(default=now)
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["opened_at"]
+
+    def __str__(self) -> str:
+        return f"{self.link_id} opened elsewhere at {self.opened_at:%Y-%m-%d %H:%M}"

@@ -5,24 +5,40 @@ session key, which partner and which link the session is for; every later reques
 that link (so revoking it ends the session at once, SECURITY.md AC-09). A clinician's login
 never grants the partner's space, and a partner's session is not a login, so it reaches no
 clinician page (LoginRequiredMiddleware still sends it to the login page).
+
+A link is exchanged in one browser only (issue 15 A2). That browser keeps a random key in a
+signed, HttpOnly cookie (Secure with the __Host- prefix over HTTPS; SameSite=Lax so that it
+comes along when the link is opened from a mail app), and the link keeps the key's SHA-256.
+The cookie outlives the session, so the same browser can open its link again; logging out
+clears it with the rest of the browser's state.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Concatenate, ParamSpec
 
+from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.crypto import constant_time_compare
 from django.utils.timezone import now
 
 from rebond.couples.models import Partner
-from rebond.portal.models import LinkPin, PrivateLink
+from rebond.portal.actions import link_lifetime
+from rebond.portal.models import (
+    LinkOpenedElsewhere,
+    LinkPin,
+    PrivateLink,
+    hash_token,
+    new_token,
+)
 
 SESSION_KEY = "rebond.portal"
 # A link opened for a partner with a PIN waits here until the PIN is entered; no partner page
@@ -33,6 +49,9 @@ PIN_WINDOW = timedelta(minutes=15)
 IDLE_SECONDS = 30 * 60
 MAX_AGE = timedelta(hours=4)
 IDLE_REFRESH = timedelta(minutes=1)
+BROWSER_COOKIE_SALT = "rebond.portal.browser"
+# A browser key is a new_token(): 32 random bytes, 43 URL-safe characters.
+BROWSER_KEY_RE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 P = ParamSpec("P")
 
@@ -45,29 +64,126 @@ def _fresh(request: HttpRequest) -> None:
     request.session.pop(PENDING_KEY, None)
 
 
-def start(request: HttpRequest, link: PrivateLink, pin: LinkPin | None = None) -> None:
+# --- The browser a link was exchanged in ---------------------------------------------------
+
+
+def browser_cookie_name() -> str:
+    """Return the browser cookie's name: with the __Host- prefix whenever cookies are Secure."""
+    return "__Host-rebond-browser" if settings.SESSION_COOKIE_SECURE else "rebond-browser"
+
+
+def browser_key(request: HttpRequest) -> str | None:
+    """Return this browser's key from its signed cookie, or None (absent, forged or malformed)."""
+    key = request.get_signed_cookie(browser_cookie_name(), default=None, salt=BROWSER_COOKIE_SALT)
+    if not isinstance(key, str) or not BROWSER_KEY_RE.fullmatch(key):
+        return None
+    return key
+
+
+def browser_key_or_new(request: HttpRequest) -> str:
+    """Return this browser's key, or a fresh one to give it (see `remember_browser`)."""
+    return browser_key(request) or new_token()
+
+
+def is_links_browser(request: HttpRequest, link: PrivateLink) -> bool:
+    """Return whether this is the browser the link was exchanged in."""
+    key = browser_key(request)
+    if key is None or not link.browser_hash:
+        return False
+    return constant_time_compare(hash_token(key), link.browser_hash)
+
+
+def remember_browser(response: HttpResponse, key: str) -> None:
+    """Give the browser its key for as long as a new link lives."""
+    response.set_signed_cookie(
+        browser_cookie_name(),
+        key,
+        salt=BROWSER_COOKIE_SALT,
+        max_age=int(link_lifetime().total_seconds()),
+        path="/",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def forget_browser(response: HttpResponse) -> None:
+    """Delete the browser's key (Clear-Site-Data does too, where the browser supports it)."""
+    response.delete_cookie(browser_cookie_name(), path="/", samesite="Lax")
+
+
+def openings_elsewhere(request: HttpRequest, partner: Partner) -> list[LinkOpenedElsewhere]:
+    """Return the openings, not yet acknowledged, of the partner's links that were exchanged in
+    this browser, by another browser: the partner is told only in their own browser."""
+    key = browser_key(request)
+    if key is None:
+        return []
+    return list(
+        LinkOpenedElsewhere.objects.filter(
+            link__partner=partner, link__browser_hash=hash_token(key), seen_at=None
+        ).order_by("opened_at")
+    )
+
+
+# --- The session ------------------------------------------------------------------------------
+
+
+def start(
+    request: HttpRequest,
+    link: PrivateLink,
+    pin: LinkPin | None = None,
+    *,
+    first_use: bool = False,
+) -> None:
     """Turn the request's session into a private-link session for the link's partner only.
 
     With `pin` (the partner's PIN, just entered), the session records which PIN it proved, so
-    a PIN set or changed later ends it.
+    a PIN set or changed later ends it. `first_use` marks the session that exchanged the link,
+    in which the partner is offered a PIN first thing.
     """
     _fresh(request)
     data = {"partner": str(link.partner_id), "link": str(link.id), "started": now().isoformat()}
     if pin is not None:
         data["pin"] = pin.set_at.isoformat()
+    if first_use:
+        data["first_use"] = "1"
     request.session[SESSION_KEY] = data
     request.session.set_expiry(IDLE_SECONDS)
 
 
-def await_pin(request: HttpRequest, link: PrivateLink) -> None:
-    """Hold the opened link in the session until its partner's PIN is entered."""
+def prove_pin(request: HttpRequest, pin: LinkPin) -> None:
+    """Record in the session that it knows the partner's PIN (just chosen by the partner)."""
+    data = request.session.get(SESSION_KEY)
+    if isinstance(data, dict):
+        data["pin"] = pin.set_at.isoformat()
+        request.session[SESSION_KEY] = data
+
+
+def is_first_use(request: HttpRequest) -> bool:
+    """Return whether this session is the one that exchanged its link."""
+    data = request.session.get(SESSION_KEY)
+    return isinstance(data, dict) and data.get("first_use") == "1"
+
+
+def await_pin(request: HttpRequest, link: PrivateLink, *, bind: bool) -> None:
+    """Hold the opened link in the session until its partner's PIN is entered.
+
+    `bind`: the link is not yet exchanged in any browser, so the right PIN binds it to this one.
+    """
     _fresh(request)
     request.session[PENDING_KEY] = {
         "partner": str(link.partner_id),
         "link": str(link.id),
         "started": now().isoformat(),
+        "bind": "1" if bind else "",
     }
     request.session.set_expiry(IDLE_SECONDS)
+
+
+def pending_binds(request: HttpRequest) -> bool:
+    """Return whether the link waiting for its PIN is to be bound to this browser."""
+    data = request.session.get(PENDING_KEY)
+    return isinstance(data, dict) and data.get("bind") == "1"
 
 
 def pending_link(request: HttpRequest) -> PrivateLink | None:
@@ -144,6 +260,14 @@ def not_valid(request: HttpRequest) -> HttpResponse:
     ever existed.
     """
     return render(request, "portal/not_valid.html", status=404)
+
+
+def opened_elsewhere(request: HttpRequest) -> HttpResponse:
+    """Return the calm page for a link opened in a browser other than its own, without a PIN.
+
+    Like `not_valid`, it says nothing of whose link it is, which practice, or what is behind it.
+    """
+    return render(request, "portal/opened_elsewhere.html", status=403)
 
 
 def partner_required(

@@ -11,6 +11,8 @@ from rebond.portal import views
 partner_patterns = [
     path("p/<str:token>/", views.open_link, name="open_link"),
     path("me/pin/", views.pin, name="pin"),
+    path("me/pin/choose/", views.choose_pin, name="choose_pin"),
+    path("me/elsewhere/seen/", views.elsewhere_seen, name="elsewhere_seen"),
     path("me/", views.home, name="home"),
     path("me/goal/", views.set_goal, name="set_goal"),
     path(

@@ -30,7 +30,7 @@ from rebond.couples import actions as couple_actions
 from rebond.couples.actions import ActionError
 from rebond.couples.models import ConsentDocument, ConsentRecord, ContactChannel, Injury, Partner
 from rebond.portal import actions, session
-from rebond.portal.forms import AgreeForm, GoalForm, PinForm, SafeHoursForm
+from rebond.portal.forms import AgreeForm, ChoosePinForm, GoalForm, PinForm, SafeHoursForm
 from rebond.portal.models import MAX_TOKEN_LENGTH, LinkPin, PrivateLink, hash_token
 
 # Injuries in words that are calm to read on a phone someone else may glance at. A threat to
@@ -60,7 +60,12 @@ def landing(link: PrivateLink) -> str:
 @login_not_required
 @require_GET  # Not HEAD: a link checker's HEAD must not count as the partner opening it.
 def open_link(request: HttpRequest, token: str) -> HttpResponse:
-    """Swap a valid private link for a session and send the browser to the clean address."""
+    """Swap a valid private link for a session in this browser and go to the clean address.
+
+    The first browser to open the link (after the PIN, if the partner has one) is bound to it
+    and may open it again. Any other browser is asked for the PIN or, without one, shown a
+    calm page; the partner is told in their own browser (issue 15 A2).
+    """
     if len(token) > MAX_TOKEN_LENGTH:
         return session.not_valid(request)
     link = (
@@ -70,14 +75,21 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
     )
     if link is None or not link.can_open():
         return session.not_valid(request)
-    if LinkPin.objects.filter(partner_id=link.partner_id).exists():
+    has_pin = LinkPin.objects.filter(partner_id=link.partner_id).exists()
+    key = session.browser_key_or_new(request)
+    unbound = not link.browser_hash
+    # With a PIN, the link is bound only once the PIN is right.
+    is_own = actions.open_link(link.id, hash_token(key), bind=not has_pin)
+    if has_pin:
         # The token is spent here either way: the PIN page's address holds nothing.
-        session.await_pin(request, link)
-        actions.record_link_use(link)
+        session.await_pin(request, link, bind=unbound and is_own)
         return redirect("portal:pin")
-    session.start(request, link)
-    actions.record_link_use(link)
-    return redirect(landing(link))
+    if not is_own:
+        return session.opened_elsewhere(request)
+    session.start(request, link, first_use=unbound)
+    response = redirect(landing(link))
+    session.remember_browser(response, key)
+    return response
 
 
 @login_not_required
@@ -94,14 +106,45 @@ def pin(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/pin.html", {"form": form}, status=400)
     outcome = actions.check_link_pin(link.id, form.cleaned_data["pin"])
     if outcome.is_right:
-        session.start(request, link, outcome.pin)
-        return redirect(landing(link))
+        key = session.browser_key_or_new(request)
+        first_use = session.pending_binds(request) and actions.bind_link(link.id, hash_token(key))
+        session.start(request, link, outcome.pin, first_use=first_use)
+        response = redirect(landing(link))
+        if first_use:
+            session.remember_browser(response, key)
+        return response
     if outcome.is_locked:
         session.end(request)
         return render(request, "portal/pin_locked.html", status=403)
     tries = "1 try" if outcome.tries_left == 1 else f"{outcome.tries_left} tries"
     form.add_error("pin", f"That PIN is not right. {tries} left before this link stops working.")
     return render(request, "portal/pin.html", {"form": form}, status=400)
+
+
+@require_POST
+@session.partner_required
+def choose_pin(request: HttpRequest, partner: Partner) -> HttpResponse:
+    """Let the partner choose a PIN of their own, so their space opens on another device too."""
+    form = ChoosePinForm(request.POST, auto_id="choose-pin-%s")
+    if not form.is_valid():
+        return _render_home(request, partner, pin_form=form, status=400)
+    try:
+        link_pin = actions.choose_link_pin(partner, form.cleaned_data["pin"])
+    except ActionError:
+        messages.info(request, "You already have a PIN. To change it, ask your therapist.")
+        return redirect("portal:home")
+    session.prove_pin(request, link_pin)
+    messages.success(request, "Your PIN is saved. We will ask for it each time a link is opened.")
+    return redirect("portal:home")
+
+
+@require_POST
+@session.partner_required
+def elsewhere_seen(request: HttpRequest, partner: Partner) -> HttpResponse:
+    """Record that the partner has read that their link was opened in another browser."""
+    shown = session.openings_elsewhere(request, partner)
+    actions.acknowledge_openings_elsewhere(partner, [opening.id for opening in shown])
+    return redirect("portal:home")
 
 
 @login_not_required
@@ -118,6 +161,9 @@ def leave(request: HttpRequest, partner: Partner) -> HttpResponse:
     session.end(request)
     response = redirect("portal:left")
     response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    # Logging out makes this browser forget its links too: opening one here again takes the
+    # PIN, or a new link (the promise of "Log out so no one else can open your space").
+    session.forget_browser(response)
     return response
 
 
@@ -165,6 +211,7 @@ def _render_home(
     *,
     goal_form: GoalForm | None = None,
     bound_hours: tuple[uuid.UUID, SafeHoursForm] | None = None,
+    pin_form: ChoosePinForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     channels = []
@@ -185,6 +232,12 @@ def _render_home(
         "injuries": injuries,
         # Only plans written for this partner and shared with them (never the other's).
         "plans": list(plans_visible_to_partner(partner)),
+        # Offered while the partner has no PIN: first thing in the session that exchanged the
+        # link, further down afterwards (issue 15 A2).
+        "pin_form": None
+        if session.pin_of(partner) is not None
+        else pin_form or ChoosePinForm(auto_id="choose-pin-%s"),
+        "offer_pin_first": session.is_first_use(request),
     }
     return render(request, "portal/home.html", context, status=status)
 

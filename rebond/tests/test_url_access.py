@@ -36,6 +36,9 @@ PUBLIC_URL_NAMES = {
     # has a honeypot, shows only the clinic's name and crisis resources, and stores nothing
     # it is not sent (rebond/intake).
     "consultation_request",
+    # Its receipt (Post/Redirect/Get): thanks, and crisis resources, only for the browser whose
+    # session just sent a request, for 30 minutes; anyone else is sent to the form.
+    "consultation_request_sent",
     # The calm "you have left your space" page after a partner logs out: static text only.
     "portal:left",
     # The health check for load balancers and monitoring (rebond/ops): "ok" or which check
@@ -50,6 +53,10 @@ PRIVATE_LINK_URL_NAMES = {
     # The PIN page answers only a session holding a just-opened link of a partner with a PIN
     # (ids only, never the token); five wrong PINs revoke that link.
     "portal:pin",
+    # A PIN of the partner's own choosing, and "I have read" the notice that their link was
+    # opened in another browser: both POST, both only in the partner's own session.
+    "portal:choose_pin",
+    "portal:elsewhere_seen",
     "portal:home",
     "portal:set_goal",
     "portal:channel_not_safe",
@@ -87,6 +94,7 @@ API_URL_NAMES = {
 # Public pages whose URL names a row: the row the test creates for it.
 PUBLIC_URL_KWARGS: dict[str, dict[str, str]] = {
     "consultation_request": {"clinic_slug": "sample"},
+    "consultation_request_sent": {"clinic_slug": "sample"},
 }
 
 SAMPLE_VALUES: dict[type, Any] = {
@@ -169,11 +177,21 @@ def test_private_link_pages_show_an_anonymous_visitor_nothing(
     assert client.post(url).status_code in (404, 405), name
 
 
+# Public pages that send a visitor who has nothing to see there to another public page.
+PUBLIC_URL_REDIRECTS = {"consultation_request_sent": "consultation_request"}
+
+
 @pytest.mark.parametrize("name", sorted(PUBLIC_URL_NAMES))
 def test_public_pages_answer_an_anonymous_visitor(client: Client, name: str) -> None:
     make_clinic("Sample clinic", slug="sample")
     safety_sweep_beat()  # A healthy installation, for /healthz.
-    assert client.get(reverse(name, kwargs=PUBLIC_URL_KWARGS.get(name))).status_code == 200
+    kwargs = PUBLIC_URL_KWARGS.get(name)
+    r = client.get(reverse(name, kwargs=kwargs))
+    if name in PUBLIC_URL_REDIRECTS:
+        assert r.status_code == 302
+        assert r["Location"] == reverse(PUBLIC_URL_REDIRECTS[name], kwargs=kwargs)
+    else:
+        assert r.status_code == 200
 
 
 # Clinician views reachable after the password alone (SECURITY.md AU-01): the second factor's

@@ -82,6 +82,8 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "injury_update": {"POST": ON_CASE},
     # --- intake ---
     "consultation_request": _PUBLIC_FORM,
+    # The receipt: only the browser that just sent a request is thanked; others get the form.
+    "consultation_request_sent": {"GET": EVERYONE},
     "inbox": {"GET": TRIAGE | {OUTSIDER}},  # each clinic's own inbox (Charlie sees Clinic B's)
     "inbox_request": {"GET": TRIAGE},
     "inbox_request_accept": {"POST": TRIAGE},
@@ -92,6 +94,8 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     # --- portal: the partner's space, through a private link only ---
     "portal:open_link": {"GET": EVERYONE},  # the token is the credential; anyone holding it
     "portal:pin": {},  # answers only a just-opened link awaiting its PIN (portal/tests/test_pin)
+    "portal:choose_pin": {"POST": PARTNERS},  # a PIN of their own, while they have none
+    "portal:elsewhere_seen": {"POST": PARTNERS},
     "portal:home": {"GET": PARTNERS},
     "portal:set_goal": {"POST": PARTNERS},
     "portal:channel_not_safe": {"POST": ROW_OWNER},
@@ -189,9 +193,16 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
 
 # Routes whose GET legitimately writes, and the only tables it may write (SECURITY.md IV-05).
 GET_WRITES: dict[str, frozenset[str]] = {
-    # Opening a link swaps it for a session and records its first use (audited).
+    # Opening a link swaps it for a session, binds it to the browser and records its first
+    # use, or records that another browser opened it (audited).
     "portal:open_link": frozenset(
-        {"portal_privatelink", "django_session", "audit_auditentry", "audit_auditchainhead"}
+        {
+            "portal_privatelink",
+            "portal_linkopenedelsewhere",
+            "django_session",
+            "audit_auditentry",
+            "audit_auditchainhead",
+        }
     ),
 }
 # Tables any GET may write: the session (sign-in state, idle clock) and the audit trail
