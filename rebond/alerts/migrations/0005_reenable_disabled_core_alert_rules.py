@@ -42,7 +42,8 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0006_encrypt_at_rest"),
         ("alerts", "0004_alter_alert_type"),
-        ("audit", "0003_append_only_triggers"),
+        # Its audit entries join the chain that audit 0004 starts with a genesis entry.
+        ("audit", "0004_genesis_entry_and_keyed_head"),
         ("django_tasks_database", "0021_conditional_partial_index_ordering"),
     ]
 
