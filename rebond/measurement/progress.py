@@ -205,6 +205,7 @@ def _build(
             )
         else:
             alt_parts.append(f"{partner.display_name}: no scores yet.")
+    alt_parts.append(charts.line_key(chart))
     if course is not None:
         alt_parts.append(f"Clinical cut-off {course.cutoff:g}. Values in the table below.")
     items = []

@@ -1,8 +1,15 @@
 """Drive Debian's Chromium through Playwright, and check every page the way a user meets it.
 
 `PageChecker` records, for each page visited: axe-core violations (WCAG 2.2 A/AA rules and
-best practices), console errors (a Content-Security-Policy violation is one), uncaught
-errors, and any request to another origin. Tests assert all of them are zero.
+best practices), duplicate element ids (axe reports those only as "incomplete", yet a
+duplicated id gives a second field no name and makes its label tick the first one), console
+errors (a Content-Security-Policy violation is one), uncaught errors, and any request to
+another origin. Tests assert all of them are zero.
+
+`check_reflow_and_focus` adds what axe cannot see at a narrow width and large text: sideways
+scrolling (WCAG 1.4.10) and a focused element hidden under the fixed quick-exit button
+(2.4.11). `large_text` sets Chromium's own default font size, as a person who chose a larger
+text size in the browser has it (so `rem`, `em` and em-based media queries all follow).
 """
 
 from __future__ import annotations
@@ -30,6 +37,48 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+# Chromium's default text size is 16px (monospace 13px): twice that is "200% text".
+DEFAULT_FONT_PX = {"standard": 16, "fixed": 13}
+
+DUPLICATE_IDS = """() => {
+    const seen = new Map();
+    for (const element of document.querySelectorAll('[id]')) {
+        seen.set(element.id, (seen.get(element.id) || 0) + 1);
+    }
+    return [...seen].filter(([, count]) => count > 1).map(([id, count]) => `${id} x${count}`);
+}"""
+
+# Every element a keyboard can reach (radios each: arrow keys reach them one by one), with the
+# part of it hidden under the quick-exit button once it has focus. Each element is first
+# scrolled just above the top edge, the worst place it can come from (Shift+Tab, or arrow
+# keys up a radio group): receiving focus must bring it fully clear of the button.
+OBSCURED_WHEN_FOCUSED = """() => {
+    const button = document.querySelector('[data-quick-exit]');
+    if (!button) return ['no quick-exit button on this page'];
+    const focusable = document.querySelectorAll(
+        'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]');
+    const found = [];
+    for (const element of focusable) {
+        if (element === button || element.tabIndex < 0 || element.disabled) continue;
+        const box = element.getBoundingClientRect();
+        if (box.width === 0 || box.height === 0) continue;
+        window.scrollBy(0, box.bottom - 1);
+        element.focus();
+        const focused = element.getBoundingClientRect();
+        const exit = button.getBoundingClientRect();
+        const width = Math.min(focused.right, exit.right) - Math.max(focused.left, exit.left);
+        const height = Math.min(focused.bottom, exit.bottom) - Math.max(focused.top, exit.top);
+        if (width > 0 && height > 0) {
+            const name = (element.labels && element.labels[0] ? element.labels[0].textContent
+                : element.textContent || element.name || element.id).trim().slice(0, 40);
+            found.push(`${element.tagName.toLowerCase()} "${name}" (${Math.round(width)}x` +
+                `${Math.round(height)}px under the button)`);
+        }
+    }
+    document.activeElement.blur();
+    window.scrollTo(0, 0);
+    return found;
+}"""
 
 
 def launch_chromium() -> Iterator[Browser]:
@@ -58,6 +107,8 @@ class PageChecker:
     console_errors: list[str] = field(default_factory=list)
     foreign_requests: list[str] = field(default_factory=list)
     axe_violations: dict[str, list[str]] = field(default_factory=dict)
+    sideways_scroll: dict[str, int] = field(default_factory=dict)
+    obscured_focus: dict[str, list[str]] = field(default_factory=dict)
     pages_checked: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -89,16 +140,48 @@ class PageChecker:
             }""",
             AXE_TAGS,
         )
+        # Recorded with axe's findings, so every test that asserts those sees duplicates too.
+        violations += [f"duplicate id: {d}" for d in self.page.evaluate(DUPLICATE_IDS)]
         if violations:
             self.axe_violations[name] = violations
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
         self.pages_checked.append(name)
 
+    def check_reflow_and_focus(self, name: str) -> None:
+        """Also check the page for sideways scrolling and for focus hidden by the quick exit."""
+        self.check(name)
+        # Against the width the test set, not innerWidth: a mobile browser zooms out to fit a
+        # page that overflows, and innerWidth then grows with it.
+        viewport = self.page.viewport_size
+        assert viewport is not None
+        overflow = self.page.evaluate("document.documentElement.scrollWidth") - viewport["width"]
+        if overflow > 0:
+            self.sideways_scroll[name] = overflow
+        obscured = self.page.evaluate(OBSCURED_WHEN_FOCUSED)
+        if obscured:
+            self.obscured_focus[name] = obscured
+
     def assert_clean(self) -> None:
         assert self.axe_violations == {}, self.axe_violations
+        assert self.sideways_scroll == {}, self.sideways_scroll
+        assert self.obscured_focus == {}, self.obscured_focus
         assert self.console_errors == [], self.console_errors
         assert self.foreign_requests == [], self.foreign_requests
+
+
+def large_text(page: Page, percent: int = 200) -> None:
+    """Set Chromium's default font size to `percent` of its usual 16px for this page's tab.
+
+    This is the browser's own text-size setting (DevTools protocol `Page.setFontSizes`), not a
+    stylesheet injected into the page: the Content-Security-Policy stays whole, and it holds
+    across navigations in this tab.
+    """
+    session = page.context.new_cdp_session(page)
+    session.send(
+        "Page.setFontSizes",
+        {"fontSizes": {k: v * percent // 100 for k, v in DEFAULT_FONT_PX.items()}},
+    )
 
 
 def log_in(page: Page, base: str, email: str, password: str) -> None:

@@ -41,9 +41,38 @@
     lastEscape = time;
   });
 
+  // Keep room for the button (app.css reads --quick-exit-bottom): its height changes with the
+  // text size and the width of the screen. A style property set from script is not an inline
+  // style attribute, so the Content-Security-Policy allows it.
+  function reserveRoom() {
+    var control = document.querySelector(".quick-exit");
+    if (control) {
+      var bottom = Math.ceil(control.getBoundingClientRect().bottom);
+      document.documentElement.style.setProperty("--quick-exit-bottom", bottom + "px");
+    }
+  }
+
+  // A focused element must never sit under the button (WCAG 2.4.11): scroll it clear.
+  document.addEventListener("focusin", function (event) {
+    var link = document.querySelector("[data-quick-exit]");
+    var target = event.target;
+    if (!link || !(target instanceof Element) || link.contains(target)) {
+      return;
+    }
+    var exit = link.getBoundingClientRect();
+    var box = target.getBoundingClientRect();
+    var overlaps = box.left < exit.right && box.right > exit.left &&
+      box.top < exit.bottom && box.bottom > exit.top;
+    if (overlaps) {
+      window.scrollBy(0, box.top - exit.bottom - 8);
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-quick-exit-hint]").forEach(function (hint) {
       hint.hidden = false;
     });
+    reserveRoom();
   });
+  window.addEventListener("resize", reserveRoom);
 })();
