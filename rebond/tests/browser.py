@@ -52,6 +52,15 @@ DUPLICATE_IDS = """() => {
 # part of it hidden under the quick-exit button once it has focus. Each element is first
 # scrolled just above the top edge, the worst place it can come from (Shift+Tab, or arrow
 # keys up a radio group): receiving focus must bring it fully clear of the button.
+# The elements that stick out past the right edge, innermost first, to say what overflows.
+STICKING_OUT = """(width) => {
+    const out = [...document.querySelectorAll('body *')].filter(
+        e => e.getBoundingClientRect().right > width + 0.5 &&
+             ![...e.children].some(c => c.getBoundingClientRect().right > width + 0.5));
+    return out.slice(0, 5).map(e => `${e.tagName.toLowerCase()}.${e.className}: ` +
+        `${(e.textContent || '').trim().slice(0, 40)}`);
+}"""
+
 OBSCURED_WHEN_FOCUSED = """() => {
     const button = document.querySelector('[data-quick-exit]');
     if (!button) return ['no quick-exit button on this page'];
@@ -104,10 +113,12 @@ def launch_chromium() -> Iterator[Browser]:
 class PageChecker:
     page: Page
     origin: str
+    # The browser's text size in percent (see large_text); 100 is Chromium's default.
+    text_percent: int = 100
     console_errors: list[str] = field(default_factory=list)
     foreign_requests: list[str] = field(default_factory=list)
     axe_violations: dict[str, list[str]] = field(default_factory=dict)
-    sideways_scroll: dict[str, int] = field(default_factory=dict)
+    sideways_scroll: dict[str, tuple[int, list[str]]] = field(default_factory=dict)
     obscured_focus: dict[str, list[str]] = field(default_factory=dict)
     pages_checked: list[str] = field(default_factory=list)
 
@@ -115,6 +126,8 @@ class PageChecker:
         self.page.on("console", self._on_console)
         self.page.on("pageerror", lambda exc: self.console_errors.append(f"pageerror: {exc}"))
         self.page.on("request", self._on_request)
+        if self.text_percent != 100:
+            large_text(self.page, self.text_percent)
 
     def _on_console(self, message: ConsoleMessage) -> None:
         if message.type in ("error", "warning"):
@@ -145,19 +158,34 @@ class PageChecker:
         if violations:
             self.axe_violations[name] = violations
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        # Chromium drops the text size while it captures a full page (and keeps it dropped on
+        # this page): with large text, only the visible part is captured.
+        full_page = self.text_percent == 100
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
         self.pages_checked.append(name)
 
-    def check_reflow_and_focus(self, name: str) -> None:
-        """Also check the page for sideways scrolling and for focus hidden by the quick exit."""
-        self.check(name)
-        # Against the width the test set, not innerWidth: a mobile browser zooms out to fit a
-        # page that overflows, and innerWidth then grows with it.
+    def check_reflow(self, name: str) -> None:
+        """check(), and also record any sideways scrolling (WCAG 1.4.10)."""
+        # Measured against the width the test set, not innerWidth (a mobile browser zooms out
+        # to fit a page that overflows, and innerWidth grows with it), and before check()'s
+        # full-page screenshot, after which Chromium lays the page out at the viewport again.
+        self.page.wait_for_load_state("networkidle")
+        # The text really is at the size under test on this page.
+        root_font = self.page.evaluate("getComputedStyle(document.documentElement).fontSize")
+        assert root_font == f"{DEFAULT_FONT_PX['standard'] * self.text_percent // 100}px"
         viewport = self.page.viewport_size
         assert viewport is not None
         overflow = self.page.evaluate("document.documentElement.scrollWidth") - viewport["width"]
         if overflow > 0:
-            self.sideways_scroll[name] = overflow
+            self.sideways_scroll[name] = (
+                overflow,
+                self.page.evaluate(STICKING_OUT, viewport["width"]),
+            )
+        self.check(name)
+
+    def check_reflow_and_focus(self, name: str) -> None:
+        """check_reflow(), and also record focus hidden under the quick exit (WCAG 2.4.11)."""
+        self.check_reflow(name)
         obscured = self.page.evaluate(OBSCURED_WHEN_FOCUSED)
         if obscured:
             self.obscured_focus[name] = obscured

@@ -21,7 +21,7 @@ from pytest_django.live_server_helper import LiveServer
 from rebond.couples.models import Couple
 from rebond.demo.practice import DEMO_CLINIC_SLUG, DEMO_PASSWORD, build_demo_practice
 from rebond.portal.tests.conftest import ensure_consent_documents, make_link
-from rebond.tests.browser import PageChecker, large_text, launch_chromium, log_in
+from rebond.tests.browser import PageChecker, launch_chromium, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,13 +33,14 @@ def browser() -> Iterator[Browser]:
     yield from launch_chromium()
 
 
-def phone_with_large_text(browser: Browser, width: int) -> tuple[BrowserContext, Page]:
+def phone_with_large_text(
+    browser: Browser, live_server: LiveServer, width: int
+) -> tuple[BrowserContext, Page, PageChecker]:
     context = browser.new_context(
         viewport={"width": width, "height": 740}, is_mobile=True, has_touch=True
     )
     page = context.new_page()
-    large_text(page)
-    return context, page
+    return context, page, PageChecker(page, live_server.url, text_percent=200)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -48,8 +49,7 @@ def test_the_request_page_at_200_percent_text(
 ) -> None:
     build_demo_practice()
     base = live_server.url
-    context, page = phone_with_large_text(browser, width)
-    checker = PageChecker(page, base)
+    context, page, checker = phone_with_large_text(browser, live_server, width)
 
     page.goto(f"{base}/c/{DEMO_CLINIC_SLUG}/request/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Request a consultation")
@@ -81,8 +81,7 @@ def test_the_partner_pages_at_200_percent_text(
     sami = couple.partners.get(role="A")
     _, token = make_link(sami, couple.primary_clinician)
     base = live_server.url
-    context, page = phone_with_large_text(browser, width)
-    checker = PageChecker(page, base)
+    context, page, checker = phone_with_large_text(browser, live_server, width)
 
     page.goto(f"{base}/p/{token}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your space")
@@ -100,19 +99,15 @@ def test_the_partner_pages_at_200_percent_text(
     checker.assert_clean()
 
 
-def test_the_safety_settings_page_reflows_at_320_px(
+def test_the_safety_settings_page_reflows_at_320_px_and_200_percent_text(
     browser: Browser, live_server: LiveServer
 ) -> None:
     build_demo_practice()
     base = live_server.url
-    context = browser.new_context(viewport={"width": 320, "height": 740}, is_mobile=True)
-    page = context.new_page()
-    checker = PageChecker(page, base)
+    context, page, checker = phone_with_large_text(browser, live_server, 320)
     log_in(page, base, "supervisor@demo.rebond.test", DEMO_PASSWORD)
     page.goto(f"{base}/settings/safety/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
-    checker.check("zoom-safety-settings-320")
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    checker.check_reflow("zoom-safety-settings-320")
     context.close()
-    assert overflow <= 0, f"the safety settings page scrolls sideways by {overflow}px"
     checker.assert_clean()
