@@ -49,39 +49,37 @@ DUPLICATE_IDS = """() => {
 }"""
 
 # Every element a keyboard can reach (radios each: arrow keys reach them one by one), with the
-# part of it hidden under the quick-exit button once it has focus. Each element is first
-# scrolled just above the top edge, the worst place it can come from (Shift+Tab, or arrow
-# keys up a radio group): receiving focus must bring it fully clear of the button.
-# The elements that stick out past the right edge, innermost first, to say what overflows.
-STICKING_OUT = """(width) => {
-    const out = [...document.querySelectorAll('body *')].filter(
-        e => e.getBoundingClientRect().right > width + 0.5 &&
-             ![...e.children].some(c => c.getBoundingClientRect().right > width + 0.5));
-    return out.slice(0, 5).map(e => `${e.tagName.toLowerCase()}.${e.className}: ` +
-        `${(e.textContent || '').trim().slice(0, 40)}`);
-}"""
-
+# part of it hidden once it has focus: under the fixed quick exit (its whole fixed box, which
+# on a phone is a full-width bar), or outside the window. Each element is first scrolled to
+# just above the top edge, the worst place it can come from (Shift+Tab, or arrow keys up a
+# radio group): receiving focus must bring it fully into view and clear of the quick exit.
 OBSCURED_WHEN_FOCUSED = """() => {
     const button = document.querySelector('[data-quick-exit]');
     if (!button) return ['no quick-exit button on this page'];
+    const fixed = button.closest('.quick-exit') || button;
     const focusable = document.querySelectorAll(
         'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]');
     const found = [];
     for (const element of focusable) {
-        if (element === button || element.tabIndex < 0 || element.disabled) continue;
+        if (fixed.contains(element) || element.tabIndex < 0 || element.disabled) continue;
         const box = element.getBoundingClientRect();
         if (box.width === 0 || box.height === 0) continue;
+        if (document.activeElement) document.activeElement.blur();
         window.scrollBy(0, box.bottom - 1);
         element.focus();
         const focused = element.getBoundingClientRect();
-        const exit = button.getBoundingClientRect();
+        const exit = fixed.getBoundingClientRect();
         const width = Math.min(focused.right, exit.right) - Math.max(focused.left, exit.left);
         const height = Math.min(focused.bottom, exit.bottom) - Math.max(focused.top, exit.top);
-        if (width > 0 && height > 0) {
+        // (An element taller than the room below the quick exit need only start in view.)
+        const fits = focused.height <= window.innerHeight - exit.bottom;
+        const outside = focused.top < 0 || (fits && focused.bottom > window.innerHeight);
+        if ((width > 0 && height > 0) || outside) {
             const name = (element.labels && element.labels[0] ? element.labels[0].textContent
                 : element.textContent || element.name || element.id).trim().slice(0, 40);
-            found.push(`${element.tagName.toLowerCase()} "${name}" (${Math.round(width)}x` +
-                `${Math.round(height)}px under the button)`);
+            found.push(`${element.tagName.toLowerCase()} "${name}" at ` +
+                `${Math.round(focused.top)}-${Math.round(focused.bottom)}px, quick exit ` +
+                `${Math.round(exit.top)}-${Math.round(exit.bottom)}px`);
         }
     }
     document.activeElement.blur();

@@ -52,19 +52,20 @@
     }
   }
 
-  // A focused element must never sit under the button (WCAG 2.4.11): scroll it clear.
+  // A focused element must never sit under the quick exit or above the window (WCAG 2.4.11):
+  // the browser does not scroll an element that is still partly in view, so scroll it clear.
   document.addEventListener("focusin", function (event) {
-    var link = document.querySelector("[data-quick-exit]");
+    var control = document.querySelector(".quick-exit");
     var target = event.target;
-    if (!link || !(target instanceof Element) || link.contains(target)) {
+    if (!control || !(target instanceof Element) || control.contains(target)) {
       return;
     }
-    var exit = link.getBoundingClientRect();
+    var exit = control.getBoundingClientRect();
     var box = target.getBoundingClientRect();
-    var overlaps = box.left < exit.right && box.right > exit.left &&
-      box.top < exit.bottom && box.bottom > exit.top;
-    if (overlaps) {
-      window.scrollBy(0, box.top - exit.bottom - 8);
+    var clear = exit.bottom + 8;
+    var beside = box.right <= exit.left || box.left >= exit.right;
+    if (box.top < 0 || (!beside && box.top < clear)) {
+      window.scrollBy(0, box.top - (beside ? 8 : clear));
     }
   });
 
