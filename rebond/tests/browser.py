@@ -184,6 +184,7 @@ class PageChecker:
     def check_reflow_and_focus(self, name: str) -> None:
         """check_reflow(), and also record focus hidden under the quick exit (WCAG 2.4.11)."""
         self.check_reflow(name)
+        self.page.keyboard.press("Shift")  # a keyboard user, whatever was clicked before
         obscured = self.page.evaluate(OBSCURED_WHEN_FOCUSED)
         if obscured:
             self.obscured_focus[name] = obscured

@@ -54,10 +54,15 @@
 
   // A focused element must never sit under the quick exit or above the window (WCAG 2.4.11):
   // the browser does not scroll an element that is still partly in view, so scroll it clear.
+  // Only for the keyboard: what a finger or mouse presses is in view, and scrolling between
+  // the press and the release would turn the tap into a click on something else.
+  var pointing = false;
+  document.addEventListener("pointerdown", function () { pointing = true; }, true);
+  document.addEventListener("keydown", function () { pointing = false; }, true);
   document.addEventListener("focusin", function (event) {
     var control = document.querySelector(".quick-exit");
     var target = event.target;
-    if (!control || !(target instanceof Element) || control.contains(target)) {
+    if (pointing || !control || !(target instanceof Element) || control.contains(target)) {
       return;
     }
     var exit = control.getBoundingClientRect();
