@@ -48,6 +48,15 @@ DUPLICATE_IDS = """() => {
     return [...seen].filter(([, count]) => count > 1).map(([id, count]) => `${id} x${count}`);
 }"""
 
+# The elements that stick out past the right edge, innermost first, to say what overflows.
+STICKING_OUT = """(width) => {
+    const out = [...document.querySelectorAll('body *')].filter(
+        e => e.getBoundingClientRect().right > width + 0.5 &&
+             ![...e.children].some(c => c.getBoundingClientRect().right > width + 0.5));
+    return out.slice(0, 5).map(e => `${e.tagName.toLowerCase()}.${e.className}: ` +
+        `${(e.textContent || '').trim().slice(0, 40)}`);
+}"""
+
 # Every element a keyboard can reach (radios each: arrow keys reach them one by one), with the
 # part of it hidden once it has focus: under the fixed quick exit (its whole fixed box, which
 # on a phone is a full-width bar), or outside the window. Each element is first scrolled to

@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
+from rebond.assessments import actions as assessments
 from rebond.couples.models import Couple
 from rebond.demo.practice import DEMO_CLINIC_SLUG, DEMO_PASSWORD, build_demo_practice
 from rebond.portal.tests.conftest import ensure_consent_documents, make_link
@@ -79,6 +80,7 @@ def test_the_partner_pages_at_200_percent_text(
     ensure_consent_documents()
     couple = next(c for c in Couple.objects.all() if c.label == "Haddad & Moreau")
     sami = couple.partners.get(role="A")
+    assessments.schedule_instrument(couple.primary_clinician, couple.id, "CSI-16")
     _, token = make_link(sami, couple.primary_clinician)
     base = live_server.url
     context, page, checker = phone_with_large_text(browser, live_server, width)
@@ -95,6 +97,20 @@ def test_the_partner_pages_at_200_percent_text(
     page.locator("a[href*='/me/agreements/']").first.click()
     expect(page.get_by_role("button", name="I agree")).to_be_visible()
     checker.check_reflow_and_focus(f"zoom-partner-agreement-{width}")
+
+    page.goto(f"{base}/me/")
+    page.get_by_role("link", name="Check-in 1 of 1").click()
+    expect(page).to_have_title("Check-in 1 of 1 · Rebond")
+    checker.check_reflow_and_focus(f"zoom-partner-checkin-{width}")
+    # Finishing with questions unanswered: the page comes back saying so, with focus on it.
+    page.get_by_role("button", name="Finish with my answers").click()
+    expect(page).to_have_title("Error: Check-in 1 of 1 · Rebond")
+    expect(page.locator(".checkin-notice")).to_be_focused()
+    checker.check_reflow_and_focus(f"zoom-partner-checkin-unanswered-{width}")
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You have left your space")
+    checker.check_reflow_and_focus(f"zoom-partner-left-{width}")
     context.close()
     checker.assert_clean()
 
