@@ -80,7 +80,7 @@ def test_the_partner_pages_at_200_percent_text(
     ensure_consent_documents()
     couple = next(c for c in Couple.objects.all() if c.label == "Haddad & Moreau")
     sami = couple.partners.get(role="A")
-    assessments.schedule_instrument(couple.primary_clinician, couple.id, "CSI-16")
+    assessments.schedule_instrument(couple.primary_clinician, couple.id, "GAD-7")
     _, token = make_link(sami, couple.primary_clinician)
     base = live_server.url
     context, page, checker = phone_with_large_text(browser, live_server, width)
@@ -103,7 +103,7 @@ def test_the_partner_pages_at_200_percent_text(
     expect(page).to_have_title("Check-in 1 of 1 · Rebond")
     checker.check_reflow_and_focus(f"zoom-partner-checkin-{width}")
     # Finishing with questions unanswered: the page comes back saying so, with focus on it.
-    page.get_by_role("button", name="Finish with my answers").click()
+    page.get_by_role("button", name="Finish", exact=True).click()
     expect(page).to_have_title("Error: Check-in 1 of 1 · Rebond")
     expect(page.locator(".checkin-notice")).to_be_focused()
     checker.check_reflow_and_focus(f"zoom-partner-checkin-unanswered-{width}")
