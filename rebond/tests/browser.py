@@ -66,9 +66,18 @@ OBSCURED_WHEN_FOCUSED = """() => {
     const button = document.querySelector('[data-quick-exit]');
     if (!button) return ['no quick-exit button on this page'];
     const fixed = button.closest('.quick-exit') || button;
+    const found = [];
+    const hits = (box, exit) => box.left < exit.right && box.right > exit.left &&
+        box.top < exit.bottom && box.bottom > exit.top;
+    // The header's own text, at the top of the page, is not under the quick exit either.
+    window.scrollTo(0, 0);
+    for (const part of document.querySelectorAll('.site-header__inner > *')) {
+        if (hits(part.getBoundingClientRect(), fixed.getBoundingClientRect())) {
+            found.push(`header "${part.textContent.trim().slice(0, 40)}" under the quick exit`);
+        }
+    }
     const focusable = document.querySelectorAll(
         'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]');
-    const found = [];
     for (const element of focusable) {
         if (fixed.contains(element) || element.tabIndex < 0 || element.disabled) continue;
         const box = element.getBoundingClientRect();
