@@ -18,6 +18,12 @@ from psychometrics.recovery import CurvePoint
 PARTNER_COLOURS = ("#0072B2", "#D55E00")
 PARTNER_MARKERS = ("o", "s")
 PARTNER_LINES = ("-", "--")
+# Each partner's expected-recovery curve: its own dash pattern and hollow markers, so the two
+# curves differ without colour (WCAG 1.4.1) and from the score lines (solid, dashed).
+EXPECTED_LINES: tuple[Any, ...] = (":", "-.")
+# The same styles in words, for the key beside a chart and its text alternative.
+PARTNER_LINE_WORDS = ("solid line with dots", "dashed line with squares")
+EXPECTED_LINE_WORDS = ("dotted line with hollow dots", "dash-dot line with hollow squares")
 EVENT_COLOUR = "#009E73"
 CLINICAL_RANGE_COLOUR = "#E6E6E6"
 CUTOFF_COLOUR = "#000000"
@@ -64,3 +70,13 @@ class ChartData:
     x_label: str = "Check-in (0 = intake)"
     width_inches: float = 7.5
     height_inches: float = 3.6
+
+
+def line_key(data: ChartData) -> str:
+    """Say in words which line is which, so a chart never relies on colour alone (1.4.1)."""
+    parts = []
+    for n, line in enumerate(data.partners):
+        parts.append(f"{line.name}: {PARTNER_LINE_WORDS[n % 2]}")
+        if line.expected:
+            parts.append(f"{line.name}'s expected recovery: {EXPECTED_LINE_WORDS[n % 2]}")
+    return "Key: " + "; ".join(parts) + "." if parts else ""

@@ -60,7 +60,10 @@ def draw(target: Figure | SubFigure, data: charts.ChartData) -> None:
                 xs,
                 [p.expected for p in line.expected],
                 color=colour,
-                linestyle=":",
+                linestyle=charts.EXPECTED_LINES[n % 2],
+                marker=charts.PARTNER_MARKERS[n % 2],
+                markerfacecolor="none",
+                markersize=4,
                 linewidth=1.2,
                 label=f"{line.name}: expected recovery",
             )

@@ -240,6 +240,7 @@ def _build(
             )
         else:
             alt_parts.append(f"{partner.display_name}: no scores yet.")
+    alt_parts.append(charts.line_key(chart))
     if course is not None:
         alt_parts.append(f"Clinical cut-off {_fmt(course.cutoff)}. Values in the table below.")
     items = []

@@ -49,6 +49,9 @@ class ClientSummary:
     couple_chart: charts.ChartData | None = None
     couple_chart_alt: str = ""
     couple_chart_withheld: str = ""
+    # The couple chart's values as a table: a heading per partner, then (check-in, scores).
+    couple_table_head: list[str] = field(default_factory=list)
+    couple_table: list[tuple[int, list[float | None]]] = field(default_factory=list)
 
 
 def couple_chart_allowed(partner: Partner) -> tuple[bool, str]:
@@ -156,5 +159,21 @@ def client_summary(partner: Partner) -> ClientSummary:
         name = "You" if member.pk == partner.pk else member.display_name
         lines.append(charts.PartnerLine(name, points))
     summary.couple_chart = _chart(inst, lines)
-    summary.couple_chart_alt = f"Line chart of both partners' {inst.name} scores by check-in."
+    values = [
+        f"{line.name}: {line.points[0][1]:g} at the first, {line.points[-1][1]:g} at the latest."
+        if line.points
+        else f"{line.name}: no scores yet."
+        for line in lines
+    ]
+    summary.couple_chart_alt = " ".join(
+        [
+            f"Line chart of both partners' {inst.name} scores by check-in.",
+            *values,
+            "Values in the table.",
+        ]
+    )
+    summary.couple_table_head = [line.name for line in lines]
+    by_line = [dict(line.points) for line in lines]
+    checkins = sorted({n for line in lines for n, _ in line.points})
+    summary.couple_table = [(n, [scores.get(n) for scores in by_line]) for n in checkins]
     return summary

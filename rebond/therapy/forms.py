@@ -60,6 +60,8 @@ class StageMoveForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, choices: list[tuple[str, str]], *args: Any, **kwargs: Any) -> None:
+        # Its own element ids: the therapy page also holds AIRM forms with the same field names.
+        kwargs.setdefault("auto_id", "stage-%s")
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["to_position"]).choices = choices
 

@@ -105,6 +105,17 @@ class AirmCard:
         return rows
 
 
+def airm_form_ids(injury_id: uuid.UUID) -> str:
+    """Element ids of one injury's AIRM form, unlike those of the stage form and other cards.
+
+    The page holds the stage-move form and one AIRM form per injury, all with fields named
+    reason, attest and version: with Django's default ids a label would tick another form's
+    checkbox and a second reason box would have no name (WCAG 1.3.1, 4.1.2). Only the ids
+    change; the posted field names stay the same.
+    """
+    return f"airm-{injury_id}-%s"
+
+
 def _airm_cards(
     couple: Couple, posted: tuple[uuid.UUID, AirmMoveForm] | None = None
 ) -> list[AirmCard]:
@@ -119,7 +130,11 @@ def _airm_cards(
         if posted is not None and str(posted[0]) == str(injury.id):
             form: AirmMoveForm | None = posted[1]
         elif choices:
-            form = AirmMoveForm(choices, initial={"version": track.version if track else 1})
+            form = AirmMoveForm(
+                choices,
+                initial={"version": track.version if track else 1},
+                auto_id=airm_form_ids(injury.id),
+            )
         else:
             form = None
         cards.append(
@@ -241,7 +256,7 @@ def move_airm(
         raise Http404("Not found.")
     track = AirmProgress.objects.filter(injury=injury).first()
     choices = [(s, AirmState(s).label) for s in actions.airm_next_states(track)]
-    form = AirmMoveForm(choices, request.POST)
+    form = AirmMoveForm(choices, request.POST, auto_id=airm_form_ids(injury.id))
     if not form.is_valid():
         return _overview(request, couple, airm_posted=(injury.id, form), status=UNPROCESSABLE)
     data = form.cleaned_data

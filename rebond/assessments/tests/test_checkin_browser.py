@@ -103,7 +103,7 @@ def test_a_partner_answers_on_a_phone_offline_and_back_and_nothing_is_lost_or_ke
     checker.check("checkin-space-phone")
 
     page.get_by_role("link", name="Check-in 1 of 2").click()
-    expect(page).to_have_title("Check-in · Rebond")
+    expect(page).to_have_title("Check-in 1 of 2 · Rebond")
     expect(page.get_by_role("heading", level=1)).to_have_text("Check-in 1 of 2")
     expect(page.get_by_text("0 of 9 answered")).to_be_visible()
     checker.check("checkin-phone-start")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 
 from psychometrics.display import figure
+from rebond.measurement import charts
 
 register = template.Library()
 
@@ -49,3 +50,9 @@ def score(value: float | None) -> str:
 def index(values: list[object] | tuple[object, ...], position: int) -> object:
     """Return the item at a position of a list or tuple."""
     return values[position]
+
+
+@register.filter
+def line_key(chart: charts.ChartData) -> str:
+    """Return the chart's key in words (which line and marker is whose)."""
+    return charts.line_key(chart)
