@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from rebond.crypto.backup import BackupError, write_backup
 from rebond.crypto.keys import KeyringError
+from rebond.crypto.needs import MissingKeyError
 
 
 class Command(BaseCommand):
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             manifest = write_backup(options["file"], options["database"])
-        except (BackupError, KeyringError, OSError) as exc:
+        except (BackupError, KeyringError, MissingKeyError, OSError) as exc:
             raise CommandError(str(exc)) from None
         rows = sum(manifest["counts"].values())
         head = manifest["audit_head"].get("sequence", 0)

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from rebond.crypto.backup import BackupError, restore
 from rebond.crypto.keys import KeyringError
+from rebond.crypto.needs import MissingKeyError
 
 
 class Command(BaseCommand):
@@ -30,7 +31,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             report = restore(options["file"], options["database"], force=options["force"])
-        except (BackupError, KeyringError, OSError) as exc:
+        except (BackupError, KeyringError, MissingKeyError, OSError) as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(
             f"Restored {report.tables} tables, {report.rows} rows"
