@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connections
+from django.core.checks import CheckMessage, Error, Tags, register
+from django.db import DatabaseError, connections
 
 from rebond.crypto.envelope import keyring
 from rebond.crypto.fields import encrypted_fields
@@ -109,6 +110,33 @@ def refuse_missing(needed: Iterable[str], what: str) -> None:
             " copy); never remove a data key that stored values or backups still need"
             " (`rebond keys status`)."
         )
+
+
+def refuse_to_start_without_the_data_keys() -> None:
+    """Stop start-up (rebond/wsgi.py) when stored values need a data key the keyring lacks.
+
+    Every page reading such a value would answer 500; refusing names the key at once. A
+    database that is down or not migrated yet is left to /healthz and `migrate`.
+    """
+    try:
+        needed = stored_data_key_ids()
+    except DatabaseError:
+        return
+    finally:
+        connections.close_all()
+    refuse_missing(needed, "The database")
+
+
+@register(Tags.database)
+def check_stored_data_keys(app_configs: object = None, **kwargs: object) -> list[CheckMessage]:
+    """`rebond check --database default` and `migrate`: the same check as start-up."""
+    try:
+        refuse_missing(stored_data_key_ids(), "The database")
+    except DatabaseError:
+        return []
+    except MissingKeyError as exc:
+        return [Error(str(exc), id="rebond.E010")]
+    return []
 
 
 # --- The backups taken on this server ---------------------------------------------------------

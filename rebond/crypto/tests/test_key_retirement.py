@@ -14,13 +14,14 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, SystemCheckError
 from pytest_django.fixtures import Settings
 
 from rebond.accounts.models import User
 from rebond.couples.models import Couple
 from rebond.crypto.backup import table_counts
 from rebond.crypto.keys import new_key_line, parse
+from rebond.crypto.needs import MissingKeyError, refuse_to_start_without_the_data_keys
 from rebond.test import make_couple
 
 OLD, NEW, BACKUP = "data-2026a", "data-2027a", "backup-2026a"
@@ -111,3 +112,17 @@ def test_retire_refuses_a_key_that_stored_values_or_new_writes_use(
         call_command("keys", "retire", OLD, stdout=StringIO())
     with pytest.raises(CommandError, match="no-such-key is not in the keyring"):
         call_command("keys", "retire", "no-such-key", stdout=StringIO())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_start_up_refuses_stored_values_under_a_key_the_keyring_lacks(
+    alice: User, settings: Settings
+) -> None:
+    use_keyring(settings, new_key_line("data", OLD), new_key_line("backup", BACKUP))
+    make_couple(alice, "Rivera & Chen")
+    refuse_to_start_without_the_data_keys()  # every key present: starts
+    use_keyring(settings, new_key_line("data", NEW))  # the old line deleted before rotating
+    with pytest.raises(MissingKeyError, match=f"The database needs data key {OLD!r}"):
+        refuse_to_start_without_the_data_keys()
+    with pytest.raises(SystemCheckError, match=f"rebond.E010.*{OLD}"):
+        call_command("check", "--database", "default", stdout=StringIO(), stderr=StringIO())
