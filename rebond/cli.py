@@ -12,6 +12,8 @@ import sys
 from collections.abc import Sequence
 
 SCORING_COMMANDS = frozenset({"score", "change", "instruments"})
+# Commands that serve others: what they create is audited by the request or task that does it.
+SERVING_COMMANDS = frozenset({"runserver", "worker", "db_worker", "testserver"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -34,7 +36,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rebond.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["rebond", *args])
+    if args and args[0] in SERVING_COMMANDS:
+        execute_from_command_line(["rebond", *args])
+        return 0
+    from rebond.audit.operations import command_line
+
+    with command_line():  # clinics and accounts created here are audited (issue 24, item 7)
+        execute_from_command_line(["rebond", *args])
     return 0
 
 

@@ -148,10 +148,10 @@ def write_backup(path: Path, using: str = "default") -> dict[str, Any]:
     # A backup that could not be restored with this keyring is no backup: refuse it now.
     refuse_missing(data_keys, "The database")
     manifest["data_keys"] = sorted(data_keys)
+    manifest["backup_key"] = keyring().current("backup")[0]
     seal_backup(path, manifest, dump)
-    record_backup(path, manifest["created_at"], keyring().current("backup")[0], data_keys)
+    record_backup(path, manifest["created_at"], manifest["backup_key"], data_keys)
     return manifest
-
 
 
 def seal_backup(path: Path, manifest: dict[str, Any], dump: bytes) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.timezone import now
 
+from rebond.audit.operations import log_operation
 from rebond.crypto.envelope import DecryptionError, key_id_of, keyring
 from rebond.crypto.fields import Sealed, encrypted_fields
 from rebond.crypto.keys import PURPOSES, new_key_line
@@ -83,6 +84,9 @@ class Command(BaseCommand):
             ) from None
         examined = sum(t.examined for t in report.values())
         changed = sum(t.changed for t in report.values())
+        log_operation(
+            "keys.rotate", object_type="key", object_id=key_id, reason=f"{changed} re-encrypted"
+        )
         for label, tally in report.items():
             if tally.changed:
                 self.stdout.write(f"  {label}: {tally.changed} of {tally.examined} re-encrypted")
@@ -115,6 +119,7 @@ class Command(BaseCommand):
         refusal = retire_refusal(key_id)
         if refusal:
             raise CommandError(f"Not retired: {refusal}")
+        log_operation("keys.retire", object_type="key", object_id=key_id)
         self.stdout.write(
             f"{key_id} is needed by no stored value and no known backup: remove its line from"
             f" the keyring (sudo sed -i '/ {key_id} /d' /etc/rebond/keys) and restart."
