@@ -16,4 +16,4 @@ class Command(SweepCommand):
     def sweep(self) -> str:
         escalated = actions.escalate_overdue_alerts()
         sent = actions.deliver_notifications()
-        return f"escalated {escalated}, notifications sent {sent}" if escalated or sent else ""
+        return f"escalated {escalated}, notifications sent {sent}"
