@@ -128,15 +128,23 @@ def refuse_to_start_without_the_data_keys() -> None:
 
 
 @register(Tags.database)
-def check_stored_data_keys(app_configs: object = None, **kwargs: object) -> list[CheckMessage]:
-    """`rebond check --database default` and `migrate`: the same check as start-up."""
-    try:
-        refuse_missing(stored_data_key_ids(), "The database")
-    except DatabaseError:
-        return []
-    except MissingKeyError as exc:
-        return [Error(str(exc), id="rebond.E010")]
-    return []
+def check_stored_data_keys(
+    app_configs: object = None, databases: Iterable[str] | None = None, **kwargs: object
+) -> list[CheckMessage]:
+    """`rebond check --database default` and `migrate`: the same check as start-up.
+
+    Like Django's own database checks, it runs only for the databases it is given: other
+    commands (`keys`, `restore`) must work while a key is missing, to repair it.
+    """
+    errors: list[CheckMessage] = []
+    for alias in databases or ():
+        try:
+            refuse_missing(stored_data_key_ids(alias), "The database")
+        except DatabaseError:
+            continue
+        except MissingKeyError as exc:
+            errors.append(Error(str(exc), id="rebond.E010"))
+    return errors
 
 
 # --- The backups taken on this server ---------------------------------------------------------
