@@ -133,10 +133,11 @@ def _dump(using: str) -> bytes:
 
 def write_backup(path: Path, using: str = "default") -> dict[str, Any]:
     """Write an encrypted backup of the database to `path` (mode 0600); return its manifest."""
-    keyring().current("backup")  # no backup key: stop before dumping anything
-    manifest = {
-        "created_at": now().isoformat(),
-        "vendor": connections[using].vendor,
+    backup_key = keyring().current("backup")[0]  # no backup key: stop before dumping anything
+    created_at, vendor = now().isoformat(), connections[using].vendor
+    manifest: dict[str, Any] = {
+        "created_at": created_at,
+        "vendor": vendor,
         "counts": table_counts(using),
         "audit_head": chain_head(using),
     }
@@ -144,13 +145,13 @@ def write_backup(path: Path, using: str = "default") -> dict[str, Any]:
     # Counted after the dump too: a write between the two would make the manifest disagree.
     if table_counts(using) != manifest["counts"]:
         raise BackupError("The database changed while the backup was taken; run it again.")
-    data_keys = dump_data_key_ids(manifest["vendor"], dump)
+    data_keys = dump_data_key_ids(vendor, dump)
     # A backup that could not be restored with this keyring is no backup: refuse it now.
     refuse_missing(data_keys, "The database")
     manifest["data_keys"] = sorted(data_keys)
-    manifest["backup_key"] = keyring().current("backup")[0]
+    manifest["backup_key"] = backup_key
     seal_backup(path, manifest, dump)
-    record_backup(path, manifest["created_at"], manifest["backup_key"], data_keys)
+    record_backup(path, created_at, backup_key, data_keys)
     return manifest
 
 

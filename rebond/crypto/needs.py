@@ -69,7 +69,7 @@ def dump_data_key_ids(vendor: str, dump: bytes) -> set[str]:
             image = bytearray(dump)
             image[18:20] = b"\x01\x01"  # no WAL in memory (see backup._load)
             memory.deserialize(bytes(image))
-            texts = []
+            texts: list[bytes] = []
             tables = memory.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             for (table,) in tables.fetchall():
                 quoted = '"' + table.replace('"', '""') + '"'
