@@ -149,3 +149,22 @@ def test_env_file_gives_any_command_the_services_environment(tmp_path: Path) -> 
     missing = rebond("--env-file", str(tmp_path / "nowhere.env"), "check", env={})
     assert missing.returncode == 2
     assert missing.stderr.startswith("rebond: configuration error: --env-file")
+
+
+def test_gunicorn_stops_on_a_configuration_error_with_one_line(tmp_path: Path) -> None:
+    env = production(tmp_path)
+    Path(env["SECRET_KEY_FILE"]).chmod(0o644)
+    base = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
+    done = subprocess.run(
+        [str(live.BIN / "gunicorn"), "rebond.wsgi:application", "--bind",
+         f"127.0.0.1:{live.free_port()}", "--workers", "1", "--no-control-socket"],
+        env={**base, **env}, cwd=live.ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode != 0  # gunicorn halts instead of restarting the worker for ever
+    errors = [line for line in done.stderr.splitlines() if "configuration error" in line]
+    assert errors == [
+        f"rebond: configuration error: SECRET_KEY_FILE={env['SECRET_KEY_FILE']!r} is readable"
+        f" by group or others (mode 0644): chmod 0400 {env['SECRET_KEY_FILE']} and chown it to"
+        " the service user (docs/deploy.md, Configure)."
+    ]
+    assert "Traceback" not in done.stderr
