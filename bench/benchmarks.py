@@ -2,9 +2,9 @@
 
 One command does it all, printing its progress:
 
-1. For each database (SQLite in WAL mode, then a scratch PostgreSQL database created and
-   dropped on the server of $BENCH_DATABASE_URL, default
-   postgres://postgres@127.0.0.1:5432/postgres): migrate, seed the synthetic clinic of the
+1. For each database (SQLite in WAL mode, then a new scratch PostgreSQL database created and
+   dropped on the server $BENCH_DATABASE_URL names, which must be set: bench/scratch.py):
+   migrate, seed the synthetic clinic of the
    dashboard benchmark (bench/clinic.py: 2,000 couples x 20 sessions x 4 instruments x 2
    partners) plus one open PHQ-9 with a private link for each simulated partner, and serve
    Rebond with gunicorn (production settings over plain HTTP on 127.0.0.1).
@@ -22,7 +22,8 @@ One command does it all, printing its progress:
 
 Targets (issue 11), on 2 cores: autosave p95 < 50 ms with 50 partners answering; caseload
 page p95 < 150 ms at 2,000 couples; no error. `--quick` runs tiny sizes for trying the
-machinery, and writes var/BENCHMARKS-quick.md instead.
+machinery. The report goes to var/BENCHMARKS-run.md (var/BENCHMARKS-quick.md with --quick);
+the tracked BENCHMARKS.md only with `--output BENCHMARKS.md`.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import json
 import os
 import platform
 import random
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -47,6 +49,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import scratch  # noqa: E402
 from bench.checkins import run_partner  # noqa: E402
 from bench.clinic import SEED, log_in  # noqa: E402
 from rebond.tests import live  # noqa: E402
@@ -64,6 +67,7 @@ class Sizes:
     clinicians: int
     seconds: float
     workers: int
+    port: int = 0  # Rebond's gunicorn (0: a free port)
 
 
 FULL = Sizes(couples=2000, sessions=20, partners=50, clinicians=5, seconds=30, workers=3)
@@ -216,7 +220,7 @@ def bench_database(label: str, database_url: str, sizes: Sizes, tmp: Path) -> li
             [str(live.BIN / "rebond"), "dbshell", "--", "-c", "ANALYZE"],
             env=env, check=True, capture_output=True,
         )  # fmt: skip
-    port = live.free_port()
+    port = sizes.port or live.free_port()
     server = live.start_gunicorn(env, port, workers=sizes.workers)
     phases: list[Phase] = []
     try:
@@ -372,18 +376,28 @@ def postgres_version(conninfo: str) -> str:
     return str(row[0]) if row else "unknown"
 
 
+def report_path(quick: bool, output: Path | None) -> Path:
+    """Return where the report goes: the tracked BENCHMARKS.md only when `output` names it."""
+    return output or ROOT / "var" / f"BENCHMARKS-{'quick' if quick else 'run'}.md"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes, to try the machinery")
     parser.add_argument("--seconds", type=float, help="seconds a phase")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
-    parser.add_argument("--output", type=Path)
+    parser.add_argument(
+        "--output", type=Path, help="where to write the report (BENCHMARKS.md only when named)"
+    )
+    scratch.add_options(parser)
     args = parser.parse_args()
     sizes = QUICK if args.quick else FULL
     if args.seconds:
         sizes.seconds = args.seconds
-    output = args.output or (ROOT / "var" / "BENCHMARKS-quick.md" if args.quick
-                             else ROOT / "BENCHMARKS.md")  # fmt: skip
+    sizes.port = args.port
+    output = report_path(args.quick, args.output)
+    if not args.no_postgres:
+        scratch.postgres_server()  # stop now, not after the SQLite half, when it is unusable
     tmp = Path(tempfile.mkdtemp(prefix="rebond-bench-run-"))
     started = time.perf_counter()
     about_load = os.getloadavg()
@@ -395,11 +409,8 @@ def main() -> int:
     )
     pg_version = "not run"
     if not args.no_postgres:
-        import dj_database_url
-
-        server = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
         (tmp / "pg").mkdir()
-        with live.scratch_postgres(dj_database_url.parse(server), "rebond_bench_run") as db:
+        with scratch.scratch_postgres("rebond_bench_run", args.scratch_name) as db:
             pg_version = postgres_version(db.conninfo)
             results["PostgreSQL"] = bench_database("PostgreSQL", db.url, sizes, tmp / "pg")
     baseline = bench_hello(sizes)
@@ -411,6 +422,7 @@ def main() -> int:
     text, ok = report(sizes, args.quick, results, baseline, about)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text)
+    shutil.rmtree(tmp)
     print(text)
     say(f"wrote {output} in {time.perf_counter() - started:.0f} s; targets "
         f"{'all met' if ok else 'NOT all met'}")  # fmt: skip

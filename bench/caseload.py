@@ -1,8 +1,8 @@
 """Benchmark: the caseload page and one couple's PDF report on a large synthetic clinic.
 
 Not a test: it prints figures. Run `.venv/bin/python bench/caseload.py` (add `--postgres` to
-use a scratch database, created and dropped, on the PostgreSQL server of $BENCH_DATABASE_URL,
-default postgres://postgres@127.0.0.1:5432/rebond_bench).
+use a new scratch database, created and dropped, on the PostgreSQL server $BENCH_DATABASE_URL
+names, which must be set: bench/scratch.py).
 
 1. Build a scratch database (a SQLite file in WAL mode, or PostgreSQL) with one clinic whose
    therapist has 2,000 active couples, each with 20 sessions of 4 instruments for both
@@ -29,10 +29,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-import dj_database_url
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import scratch
 from rebond.tests import live
 
 PASSWORD = "bench-caseload-only"  # noqa: S105 - a throw-away clinician in a scratch database
@@ -87,12 +86,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--sqlite", type=Path, help="a SQLite file to use (and reuse if seeded)")
+    scratch.add_options(parser)
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="rebond-bench-caseload-"))
     if not args.postgres:
         return run(args, f"sqlite:///{args.sqlite or tmp / 'bench.sqlite3'}", tmp)
-    server = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/rebond_bench")
-    with live.scratch_postgres(dj_database_url.parse(server), "rebond_bench_caseload") as db:
+    with scratch.scratch_postgres("rebond_bench_caseload", args.scratch_name) as db:
         return run(args, db.url, tmp)
 
 
@@ -121,7 +120,7 @@ def run(args: argparse.Namespace, database_url: str, tmp: Path) -> int:
             check=True,
             capture_output=True,
         )
-    port = live.free_port()
+    port = args.port or live.free_port()
     server = live.start_gunicorn(env, port, workers=args.workers)
     errors: list[str] = []
     timings: dict[str, list[float]] = {}

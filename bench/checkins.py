@@ -1,7 +1,8 @@
 """Benchmark: partners autosaving and submitting check-ins against gunicorn on loopback.
 
 Not a test: it prints figures. Run `.venv/bin/python bench/checkins.py` (add `--postgres` to
-use PostgreSQL at $BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/rebond_bench).
+use a new scratch PostgreSQL database on $BENCH_DATABASE_URL's server, dropped at the end:
+bench/scratch.py).
 
 1. Build a scratch database (a SQLite file in WAL mode, or PostgreSQL) with one clinic and as
    many couples as clients, each partner A with an open PHQ-9 and a private link.
@@ -22,7 +23,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import threading
@@ -31,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import scratch
 from rebond.tests import live
 
 
@@ -114,24 +115,20 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--hello-port", type=int, default=0, help="default: a free one")
+    scratch.add_options(parser)
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="rebond-bench-"))
-    if args.postgres:
-        database_url = os.environ.get(
-            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/rebond_bench"
-        )
-        subprocess.run(
-            [sys.executable, str(live.ROOT / "scripts" / "ensure_database.py")],
-            env={**os.environ, "DATABASE_URL": database_url},
-            check=True,
-        )
-    else:
-        database_url = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    with tempfile.TemporaryDirectory(prefix="rebond-bench-") as tmp:
+        if args.postgres:
+            with scratch.scratch_postgres("rebond_bench", args.scratch_name) as database:
+                return bench(args, database.url, Path(tmp))
+        return bench(args, f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", Path(tmp))
+
+
+def bench(args: argparse.Namespace, database_url: str, tmp: Path) -> int:
     env = live.server_env(database_url, tmp)
-    if args.postgres:
-        subprocess.run([str(live.BIN / "rebond"), "flush", "--noinput"], env=env, check=True)
     seeds = live.prepare(env, seed_count=2 * args.clients)
-    port, hello_port = live.free_port(), live.free_port()
+    port, hello_port = args.port or live.free_port(), args.hello_port or live.free_port()
     servers = [
         live.start_gunicorn(env, port, workers=args.workers),
         live.start_gunicorn(

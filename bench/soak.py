@@ -46,6 +46,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import scratch  # noqa: E402
 from bench.clinic import log_in  # noqa: E402
 from rebond.tests import live  # noqa: E402
 
@@ -198,14 +199,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--seed", type=int, default=11)
+    scratch.add_options(parser)
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="rebond-soak-"))
     say(f"bench/soak: scratch files in {tmp}")
     if args.postgres:
-        import dj_database_url
-
-        server = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-        with live.scratch_postgres(dj_database_url.parse(server), "rebond_soak") as db:
+        with scratch.scratch_postgres("rebond_soak", args.scratch_name) as db:
             return soak(args, db.url, tmp)
     return soak(args, f"sqlite:///{tmp / 'soak.sqlite3'}", tmp)
 
@@ -230,7 +229,7 @@ def soak(args: argparse.Namespace, database_url: str, tmp: Path) -> int:
     for seed in seeds:
         for role in ("a", "b"):
             work.put((seed[f"token_{role}"], seed[f"administration_{role}"], rng.random() < 0.25))
-    port = live.free_port()
+    port = args.port or live.free_port()
     servers = Servers(env, port, args.workers, tmp)
     done: dict[str, Any] = {"lock": threading.Lock(), "done": [], "risk": []}
     stop_traffic, stop_clinician = threading.Event(), threading.Event()

@@ -12,11 +12,37 @@ import sys
 from collections.abc import Sequence
 
 SCORING_COMMANDS = frozenset({"score", "change", "instruments"})
+# Commands that serve others: what they create is audited by the request or task that does it.
+SERVING_COMMANDS = frozenset({"runserver", "worker", "db_worker", "testserver"})
+
+
+def configuration_error(message: object) -> int:
+    """Print a configuration error as one line (it names the variable and the fix); return 2."""
+    print(f"rebond: configuration error: {message}", file=sys.stderr)
+    return 2
+
+
+def load_env_file(args: list[str]) -> list[str]:
+    """Apply a leading `--env-file FILE` (read as systemd does); return the other arguments."""
+    if args[:1] == ["--env-file"] and len(args) > 1:
+        path, rest = args[1], args[2:]
+    elif args and args[0].startswith("--env-file="):
+        path, rest = args[0].partition("=")[2], args[1:]
+    else:
+        return args
+    from rebond.lib.envfile import read
+
+    os.environ.update(read(path))  # the file wins, as it does for the services
+    return rest
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one `rebond` command and return its exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = load_env_file(args)
+    except ValueError as exc:
+        return configuration_error(exc)
     if args and args[0] in SCORING_COMMANDS:
         from psychometrics.cli import main as scoring_main
         from rebond.lib.paths import wording_dir
@@ -40,9 +66,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return generate_main(args[2:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rebond.settings")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["rebond", *args])
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 - reading a setting loads them all, here
+    except ImproperlyConfigured as exc:
+        return configuration_error(exc)
+
+    if args and args[0] in SERVING_COMMANDS:
+        execute_from_command_line(["rebond", *args])
+        return 0
+    from rebond.audit.operations import command_line
+
+    with command_line():  # clinics and accounts created here are audited (issue 24, item 7)
+        execute_from_command_line(["rebond", *args])
     return 0
 
 

@@ -45,14 +45,20 @@ def _secret_key() -> str:
     if key:
         return key
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) must be set when DEBUG=False.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY (or SECRET_KEY_FILE) must be set when DEBUG=False: make a file of 50+"
+            " random characters, mode 0400, and name it in SECRET_KEY_FILE (docs/deploy.md)."
+        )
     return _development_secret("dev-secret-key")
 
 
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("ALLOWED_HOSTS must list this server's host names when DEBUG=False.")
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS must list this server's host names when DEBUG=False:"
+        " set ALLOWED_HOSTS=rebond.example.org (comma-separated)."
+    )
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
 # Where the quick-exit control on public and client pages leaves to: a neutral, common site.
 QUICK_EXIT_URL = envstr("QUICK_EXIT_URL", "https://www.bbc.co.uk/weather")
@@ -150,7 +156,10 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
         # SQLite gives its -wal and -shm files the database file's mode.
         create_private_file(Path(_database["NAME"]))
 elif _database["ENGINE"] != "django.db.backends.postgresql":
-    raise ImproperlyConfigured("DATABASE_URL must point to SQLite or PostgreSQL.")
+    raise ImproperlyConfigured(
+        "DATABASE_URL must point to SQLite or PostgreSQL: set it to"
+        " postgres://user@host:5432/name, or leave it empty for SQLite under REBOND_VAR_DIR."
+    )
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -166,13 +175,19 @@ def _audit_chain_key() -> str:
     key = envsecret("AUDIT_CHAIN_KEY")
     if key:
         if len(key) < 32:
-            raise ImproperlyConfigured("AUDIT_CHAIN_KEY must be at least 32 characters.")
+            raise ImproperlyConfigured(
+                "AUDIT_CHAIN_KEY must be at least 32 characters: put 32+ random characters in"
+                " the file named by AUDIT_CHAIN_KEY_FILE."
+            )
         if key == SECRET_KEY:
-            raise ImproperlyConfigured("AUDIT_CHAIN_KEY must differ from SECRET_KEY.")
+            raise ImproperlyConfigured(
+                "AUDIT_CHAIN_KEY must differ from SECRET_KEY: make it from fresh random characters."
+            )
         return key
     if not DEBUG:
         raise ImproperlyConfigured(
-            "AUDIT_CHAIN_KEY (or AUDIT_CHAIN_KEY_FILE) must be set when DEBUG=False."
+            "AUDIT_CHAIN_KEY (or AUDIT_CHAIN_KEY_FILE) must be set when DEBUG=False: make a file"
+            " of 32+ random characters, mode 0400, and name it in AUDIT_CHAIN_KEY_FILE."
         )
     return _development_secret("dev-audit-chain-key")
 

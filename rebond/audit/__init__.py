@@ -43,12 +43,14 @@ def log(
     fields: Iterable[str] = (),
     reason: str = "",
     request_id: uuid.UUID | None = None,
+    actor_label: str = "",
 ) -> AuditEntry:
     """Record that `actor` did `action` to `obj`; call inside the transaction of the change.
 
     `actor` is a clinician (a User), a Partner acting through a private link, or None for an
     anonymous visitor. `fields` names what changed; values are never recorded. Without `obj`,
     `object_type` and `object_id` name the record (a read names it from the URL alone).
+    `actor_label` names an operator who is no User (rebond/audit/operations.py).
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.log() must run inside the transaction of the change it records.")
@@ -63,7 +65,7 @@ def log(
         prev_hash=head.hash,
         at=now(),
         actor=actor if isinstance(actor, User) else None,
-        actor_label=actor_label_for(actor),
+        actor_label=actor_label or actor_label_for(actor),
         clinic_id=clinic_id,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else object_type,

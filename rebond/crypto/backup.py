@@ -37,6 +37,7 @@ from django.utils.timezone import now
 from rebond.audit.chain import verify
 from rebond.audit.models import HEAD_ID, AuditChainHead
 from rebond.crypto.envelope import keyring
+from rebond.crypto.needs import dump_data_key_ids, record_backup, refuse_missing
 
 MAGIC = b"REBOND-BACKUP 1\n"
 FORMAT = 1
@@ -132,10 +133,11 @@ def _dump(using: str) -> bytes:
 
 def write_backup(path: Path, using: str = "default") -> dict[str, Any]:
     """Write an encrypted backup of the database to `path` (mode 0600); return its manifest."""
-    keyring().current("backup")  # no backup key: stop before dumping anything
-    manifest = {
-        "created_at": now().isoformat(),
-        "vendor": connections[using].vendor,
+    backup_key = keyring().current("backup")[0]  # no backup key: stop before dumping anything
+    created_at, vendor = now().isoformat(), connections[using].vendor
+    manifest: dict[str, Any] = {
+        "created_at": created_at,
+        "vendor": vendor,
         "counts": table_counts(using),
         "audit_head": chain_head(using),
     }
@@ -143,7 +145,13 @@ def write_backup(path: Path, using: str = "default") -> dict[str, Any]:
     # Counted after the dump too: a write between the two would make the manifest disagree.
     if table_counts(using) != manifest["counts"]:
         raise BackupError("The database changed while the backup was taken; run it again.")
+    data_keys = dump_data_key_ids(vendor, dump)
+    # A backup that could not be restored with this keyring is no backup: refuse it now.
+    refuse_missing(data_keys, "The database")
+    manifest["data_keys"] = sorted(data_keys)
+    manifest["backup_key"] = backup_key
     seal_backup(path, manifest, dump)
+    record_backup(path, created_at, backup_key, data_keys)
     return manifest
 
 
@@ -246,6 +254,9 @@ def restore(path: Path, using: str = "default", *, force: bool = False) -> Resto
     vendor = connections[using].vendor
     if header["vendor"] != vendor:
         raise BackupError(f"The backup is of a {header['vendor']} database, this is {vendor}.")
+    # Before touching the database: rows sealed under a key the keyring lacks would load
+    # "successfully" and then answer 500 on every page that reads them.
+    refuse_missing(dump_data_key_ids(vendor, dump), f"{path}")
     if database_in_use(using) and not force:
         raise BackupError(
             "The database already holds clinics, users or audit entries; restoring would"

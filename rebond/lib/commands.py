@@ -10,7 +10,11 @@ from django.core.management.base import BaseCommand, CommandParser
 
 
 class SweepCommand(BaseCommand, abc.ABC):
-    """Run `sweep()` once, or repeatedly with `--every`; print what it reports, if anything."""
+    """Run `sweep()` once, or repeatedly with `--every`; print one line per run.
+
+    The line names counts only, zero included: an operator reading the journal can tell a
+    healthy, idle run from a timer that never fired (issue 24, item 9).
+    """
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -23,13 +27,11 @@ class SweepCommand(BaseCommand, abc.ABC):
 
     @abc.abstractmethod
     def sweep(self) -> str:
-        """Do one round of work; return a line to print, or "" when there was nothing to do."""
+        """Do one round of work; return the line to print (counts only, never a person)."""
 
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
-            report = self.sweep()
-            if report:
-                self.stdout.write(report)
+            self.stdout.write(self.sweep())
             if not options["every"]:
                 return
             time.sleep(options["every"])

@@ -9,6 +9,7 @@ named by `<NAME>_FILE`, which is how container and systemd credential stores han
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import overload
 
@@ -67,10 +68,21 @@ def envsecret(name: str) -> str | None:
     direct = os.environ.get(name, "")
     path = os.environ.get(f"{name}_FILE", "")
     if direct and path:
-        raise ImproperlyConfigured(f"Set either {name} or {name}_FILE, not both.")
+        raise ImproperlyConfigured(f"Set either {name} or {name}_FILE, not both: remove one.")
     if path:
         try:
-            return Path(path).read_text(encoding="utf-8").strip()
+            mode = stat.S_IMODE(Path(path).stat().st_mode)
+            text = Path(path).read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise ImproperlyConfigured(f"{name}_FILE={path!r} cannot be read: {exc}.") from None
+            raise ImproperlyConfigured(
+                f"{name}_FILE={path!r} cannot be read: {exc}. Create it readable by the service"
+                " user (docs/deploy.md, Configure)."
+            ) from None
+        # As for the keyring (rebond/crypto/keys.py): a secret others can read is no secret.
+        if mode & 0o077:
+            raise ImproperlyConfigured(
+                f"{name}_FILE={path!r} is readable by group or others (mode {mode:04o}):"
+                f" chmod 0400 {path} and chown it to the service user (docs/deploy.md, Configure)."
+            )
+        return text
     return direct or None

@@ -5,7 +5,10 @@ the request fields `RequestLogMiddleware` sets) and never a record's other attri
 `request` object or form data handed to a logger as `extra` cannot reach the log.
 `RequestLogMiddleware` gives each request an id (echoed in the X-Request-ID response header
 so an operator can match a user's report to a line) and logs one line per request naming
-the route, never the path: a path holds ids and, for a private link, its token.
+the route, never the path: a path holds ids and, for a private link, its token. Each request
+line names the client address the login and form throttles use (`client_ip`: behind the
+proxy, the address it vouches for), and so does gunicorn's access line
+(rebond/lib/gunicorn_logging.py), which is JSON too.
 """
 
 from __future__ import annotations
@@ -24,8 +27,9 @@ from django.http import HttpRequest, HttpResponse
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
 request_logger = logging.getLogger("rebond.requests")
 
-# The request fields RequestLogMiddleware passes as `extra`; nothing else leaves a record.
-REQUEST_FIELDS = ("method", "route", "status", "duration_ms")
+# The request fields RequestLogMiddleware and gunicorn's access log pass as `extra` ("path"
+# only from gunicorn, without query string or private-link token); nothing else leaves a record.
+REQUEST_FIELDS = ("client", "method", "route", "path", "status", "duration_ms")
 
 
 class RequestIdFilter(logging.Filter):
@@ -75,6 +79,8 @@ class RequestLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        from rebond.accounts.throttle import client_ip
+
         token = request_id.set(uuid.uuid4().hex[:16])
         start = time.perf_counter()
         try:
@@ -83,6 +89,7 @@ class RequestLogMiddleware:
             request_logger.info(
                 "request",
                 extra={
+                    "client": client_ip(request),
                     "method": request.method,
                     "route": (match.view_name if match else None) or "-",
                     "status": response.status_code,

@@ -75,18 +75,38 @@ class ScratchDatabase:
     conninfo: str
 
 
+class RefusedDatabase(RuntimeError):
+    """A benchmark or test was pointed at a database it must not touch; the message says why."""
+
+
+def holds_a_clinic(conninfo: str) -> bool:
+    """Return whether the PostgreSQL database at `conninfo` holds a Rebond clinic."""
+    import psycopg
+
+    with psycopg.connect(conninfo) as db:
+        table = db.execute("SELECT to_regclass('accounts_clinic')").fetchone()
+        if not table or table[0] is None:
+            return False
+        return db.execute("SELECT 1 FROM accounts_clinic LIMIT 1").fetchone() is not None
+
+
 @contextmanager
-def scratch_postgres(settings: Mapping[str, Any], prefix: str) -> Iterator[ScratchDatabase]:
+def scratch_postgres(
+    settings: Mapping[str, Any], prefix: str, *, name: str | None = None
+) -> Iterator[ScratchDatabase]:
     """Create a PostgreSQL database beside the test database, and drop it afterwards.
 
     `settings` is a Django connection's settings_dict (the suite's PostgreSQL server).
+    The database is `name`, or `prefix` and a random suffix; it is always a new one: an
+    existing database is refused (a practice's data must never be flushed or dropped by a
+    test or a benchmark).
     """
     import uuid
 
     import psycopg
     from psycopg import sql
 
-    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    name = name or f"{prefix}_{uuid.uuid4().hex[:8]}"
 
     def conninfo(dbname: str) -> str:
         return psycopg.conninfo.make_conninfo(
@@ -99,6 +119,11 @@ def scratch_postgres(settings: Mapping[str, Any], prefix: str) -> Iterator[Scrat
 
     admin_dsn = conninfo("postgres")
     with psycopg.connect(admin_dsn, autocommit=True) as admin:
+        if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            reason = "holds a clinic" if holds_a_clinic(conninfo(name)) else "already exists"
+            raise RefusedDatabase(
+                f"database {name!r} {reason}: a scratch database must be new; choose another name."
+            )
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     auth = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
     try:
@@ -204,6 +229,9 @@ def start_gunicorn(
             str(workers),
             "--log-level",
             "warning",
+            # Each test or benchmark server keeps out of ~/.gunicorn, where a production
+            # gunicorn's control socket may live.
+            "--no-control-socket",
         ],
         env=env,
         cwd=ROOT,

@@ -56,6 +56,7 @@ def test_envsecret_reads_a_file_or_the_variable_but_not_both(
     assert envsecret("TOKEN") == "direct"
     secret_file = tmp_path / "token"
     secret_file.write_text("from-file\n")
+    secret_file.chmod(0o600)
     monkeypatch.setenv("TOKEN_FILE", str(secret_file))
     with pytest.raises(ImproperlyConfigured, match="not both"):
         envsecret("TOKEN")

@@ -7,6 +7,7 @@ ExecStart lines of its systemd units), so the guide cannot drift from what works
 
 from __future__ import annotations
 
+import getpass
 import http.client
 import json
 import os
@@ -17,28 +18,30 @@ import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pytest
 from django.db import connection
 
+from rebond.lib import envfile
 from rebond.tests import live
 
 GUIDE = live.ROOT / "docs" / "deploy.md"
 INSTALL_BIN = "/srv/rebond/app/.venv/bin/"
 
 
-def guide_environment() -> dict[str, str]:
-    """Return the KEY=VALUE lines of the guide's /etc/rebond/rebond.env block."""
+def guide_env_block() -> str:
+    """Return the guide's /etc/rebond/rebond.env block, as written."""
     text = GUIDE.read_text()
-    section = text[text.index("## 2. Configure") :]
-    block = section[section.index("```sh") + 5 : section.index("```", section.index("```sh") + 5)]
-    env = {}
-    for line in block.strip().splitlines():
-        key, _, value = line.partition("=")
-        env[key.strip()] = value.split("  #")[0].strip()
-    return env
+    section = text[text.index("Then write `/etc/rebond/rebond.env`") :]
+    return section[section.index("```sh") + 5 : section.index("```", section.index("```sh") + 5)]
+
+
+def guide_environment() -> dict[str, str]:
+    """Return the variables the guide's rebond.env block sets, read as systemd reads it."""
+    return envfile.parse(guide_env_block())
 
 
 def unit_exec_start(unit: str) -> list[str]:
@@ -139,63 +142,372 @@ def process(argv: list[str], env: dict[str, str], log: Path) -> Iterator[subproc
             live.stop(proc)
 
 
-@pytest.mark.postgresql
-@pytest.mark.django_db
-def test_the_deploy_guide_runs_on_loopback_with_postgresql(tmp_path: Path) -> None:
-    assert connection.vendor == "postgresql", "run in the PostgreSQL leg of make test"
-    with live.scratch_postgres(connection.settings_dict, "rebond_deploy") as scratch:
-        env = loopback_environment(scratch.url, tmp_path)
+def guide_blocks(heading: str, language: str = "sh") -> list[str]:
+    """Return the `language` code blocks of the guide's section `heading`, in order."""
+    text = GUIDE.read_text()
+    start = text.index(heading)
+    level = heading.split(" ")[0] + " "
+    following = [text.find(f"\n{h} ", start + len(heading)) for h in ("##", level.strip())]
+    end = min([i for i in following if i > 0], default=len(text))
+    return re.findall(rf"```{language}\n(.*?)```", text[start:end], flags=re.DOTALL)
+
+
+@dataclass
+class Loopback:
+    """This machine in the place of the guide's server: every difference, in one table.
+
+    The guide's commands run as written, through /bin/sh, with these substitutions only: paths
+    under a scratch directory instead of /etc/rebond and /srv/rebond; no sudo (the test runs
+    as one user, so no -o/-g either); the suite's PostgreSQL server over TCP instead of the
+    local socket with peer authentication, with unique database names; loopback host names;
+    `createsuperuser` without a terminal. `systemctl` lines are done by the test itself:
+    starting and stopping the ExecStart commands of the guide's units.
+    """
+
+    root: Path
+    database: dict[str, Any]
+    names: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        suffix = secrets.token_hex(4)
+        self.names = {"rebond": f"rebond_deploy_{suffix}", "rebond_drill": f"rebond_drill_{suffix}"}
+        for folder in ("etc", "bin", "backups", "var"):
+            (self.root / folder).mkdir(parents=True)
+
+    @property
+    def server(self) -> str:
+        d = self.database
+        return f"-h {d['HOST'] or '127.0.0.1'} -p {d['PORT'] or 5432} -U {d['USER']}"
+
+    def url(self, name: str) -> str:
+        d = self.database
+        return f"postgres://{d['USER']}@{d['HOST'] or '127.0.0.1'}:{d['PORT'] or 5432}/{name}"
+
+    def localise(self, text: str) -> str:
+        text = re.sub(
+            r"sudo -u postgres (createdb|dropdb)(?: --owner rebond)? (\w+)",
+            lambda m: f"{m[1]} {self.server} {self.names[m[2]]}",
+            text,
+        )
+        text = re.sub(
+            r"postgres://rebond@%2Frun%2Fpostgresql/(\w+)",
+            lambda m: self.url(self.names[m[1]]),
+            text,
+        )
+        table = [
+            ("sudo -u postgres createuser rebond", ": the role exists"),
+            ("rebond createsuperuser", "rebond createsuperuser --noinput --display_name Operator"),
+            ("/srv/rebond/app/.venv/bin/", f"{live.BIN}/"),
+            ("sudo -u rebond ", ""),
+            (" -o root -g rebond", ""),
+            (" -o rebond -g rebond", ""),
+            ("sudo ", ""),
+            ("/usr/local/bin/", f"{self.root}/bin/"),
+            ("/etc/rebond/", f"{self.root}/etc/"),
+            ("/srv/rebond/backups", f"{self.root}/backups"),
+            ("/srv/rebond/var", f"{self.root}/var"),
+            ("rebond.example.org", "127.0.0.1"),
+            ("smtp.example.org", "127.0.0.1"),
+        ]
+        for guide, here in table:
+            text = text.replace(guide, here)
+        return text
+
+    def shell_env(self) -> dict[str, str]:
+        base = {key: os.environ[key] for key in ("HOME", "LANG") if key in os.environ}
+        return {
+            **base,
+            "PATH": f"{self.root}/bin:{os.environ['PATH']}",
+            "DJANGO_SUPERUSER_EMAIL": "operator@example.org",
+            "DJANGO_SUPERUSER_PASSWORD": secrets.token_urlsafe(20),
+        }
+
+    def run(self, script: str, *, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run the guide's commands (without its systemctl lines) as one shell script."""
+        lines = [line for line in script.splitlines() if "systemctl" not in line]
+        done = subprocess.run(
+            ["/bin/sh", "-ec", self.localise("\n".join(lines))],
+            env=self.shell_env(), cwd=self.root, capture_output=True, text=True,
+            stdin=subprocess.DEVNULL, timeout=300,
+        )  # fmt: skip
+        if check:
+            assert done.returncode == 0, f"{script}\n{done.stdout}\n{done.stderr}"
+        return done
+
+    def service_env(self) -> dict[str, str]:
+        """The environment systemd gives the units: the env file, read by systemd's rules."""
+        env = envfile.read(str(self.root / "etc" / "rebond.env"))
+        return {"PATH": os.environ["PATH"], "LANG": os.environ.get("LANG", "C.UTF-8"), **env}
+
+    def unit_command(self, unit: str, port: int) -> list[str]:
+        argv = [self.localise(arg).replace("%%", "%") for arg in unit_exec_start(unit)]
+        return command(argv, port)
+
+    def rebond(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return self.run(shlex.join(["rebond", *args]))
+
+    def query(self, name: str, sql: str) -> list[tuple[Any, ...]]:
+        import psycopg
+
+        d = self.database
+        conninfo = psycopg.conninfo.make_conninfo(
+            dbname=name, host=d["HOST"] or "127.0.0.1", port=d["PORT"] or 5432, user=d["USER"],
+            password=d["PASSWORD"] or None,
+        )  # fmt: skip
+        with psycopg.connect(conninfo) as db:
+            return list(db.execute(sql).fetchall())
+
+    def drop_databases(self) -> None:
+        for name in self.names.values():
+            subprocess.run(
+                ["dropdb", *self.server.split(), "--if-exists", "--force", name],
+                capture_output=True, check=False,
+            )  # fmt: skip
+
+
+class Services:
+    """The guide's rebond-web and rebond-worker units, started and stopped as systemctl would."""
+
+    def __init__(self, machine: Loopback, port: int, logs: Path) -> None:
+        self.machine, self.port, self.logs = machine, port, logs
+        self.running: list[subprocess.Popen[bytes]] = []
+        self.log_files: list[BinaryIO] = []
+        self.starts = 0
+
+    def start(self) -> None:
+        self.starts += 1
+        env = self.machine.service_env()
         env["WORKER_HEARTBEAT_SECONDS"] = "1"  # so that a dead worker shows within seconds
         env["WORKER_HEARTBEAT_MAX_AGE_SECONDS"] = "3"
-        rebond = str(live.BIN / "rebond")
-        check = subprocess.run(
-            [rebond, "check", "--deploy"], env=env, cwd=live.ROOT, capture_output=True, text=True
-        )
-        assert check.returncode == 0, check.stderr
-        assert "no issues" in check.stdout
-        for step in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"]):
-            subprocess.run([rebond, *step], env=env, cwd=live.ROOT, check=True)
+        for unit in ("rebond-web.service", "rebond-worker.service"):
+            log = (self.logs / f"{unit}.{self.starts}.log").open("wb")
+            self.log_files.append(log)
+            self.running.append(
+                subprocess.Popen(
+                    self.machine.unit_command(unit, self.port),
+                    env=env,
+                    cwd=live.ROOT,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
+        live.wait_for(self.port)
 
-        port = live.free_port()
-        web = command(unit_exec_start("rebond-web.service"), port)
-        assert int(web[web.index("--workers") + 1]) >= 2
-        worker = command(unit_exec_start("rebond-worker.service"), port)
-        # The sweep's timer runs its oneshot unit; one run records the heartbeat /healthz reads.
-        sweep = command(unit_exec_start("rebond-safety-sweep.service"), port)
-        subprocess.run(sweep, env=env, cwd=live.ROOT, check=True)
-        with (
-            process(web, env, tmp_path / "web.log"),
-            process(worker, env, tmp_path / "worker.log") as worker_process,
-        ):
-            live.wait_for(port)
-            assert health_within(port, 200, 30) == {
-                "status": "ok",
-                "checks": {"database": "ok", "worker": "ok", "safety_sweep": "ok"},
-            }
-            status, headers, body = get(port, "/static/rebond/css/app.css")
-            assert status == 200
-            assert body == (live.ROOT / "rebond/static/rebond/css/app.css").read_bytes()
-            assert "max-age" in headers["Cache-Control"]
-            status, headers, body = get(port, "/accounts/login/")
-            assert status == 200
-            assert b'name="password"' in body
-            assert headers["Strict-Transport-Security"].startswith("max-age=")
+    def stop(self) -> None:
+        for proc in self.running:
+            live.stop(proc)
+        for log in self.log_files:
+            log.close()
+        self.running, self.log_files = [], []
 
-            # The worker dies: the health check says so, and which check failed.
-            live.kill_hard(worker_process)
-            failing = health_within(port, 503, 15)
-            assert failing["checks"] == {
-                "database": "ok",
-                "worker": failing["checks"]["worker"],
-                "safety_sweep": "ok",
-            }
-            assert str(failing["checks"]["worker"]).startswith("last seen")
+    def restart(self) -> None:
+        self.stop()
+        self.start()
 
-        # Application log lines are JSON with a request id (gunicorn's access lines are not).
-        lines = [json.loads(line) for line in (tmp_path / "web.log").read_text().splitlines()
-                 if line.startswith("{")]  # fmt: skip
-        assert any(line["logger"] == "rebond.requests" for line in lines)
-        assert all(line["request_id"] for line in lines)
+    def web_lines(self) -> list[str]:
+        return [
+            line
+            for log in sorted(self.logs.glob("rebond-web.service.*.log"))
+            for line in log.read_text().splitlines()
+        ]
+
+
+def run_with_restarts(machine: Loopback, services: Services, script: str) -> str:
+    """Run a guide block, restarting the services where it says `systemctl restart`."""
+    output, chunk = "", []
+    for line in [*script.splitlines(), "systemctl end"]:
+        if "systemctl" not in line:
+            chunk.append(line)
+            continue
+        if chunk:
+            output += machine.run("\n".join(chunk)).stdout
+            chunk = []
+        if "systemctl restart" in line:
+            services.restart()
+    return output
+
+
+def get_as_forwarded(port: int, path: str) -> tuple[int, bytes]:
+    """GET as through nginx: X-Forwarded-For holds a client address (documentation range)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers={
+            "Host": "127.0.0.1", "X-Forwarded-Proto": "https", "X-Forwarded-For": CLIENT,
+        })  # fmt: skip
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+CLIENT = "203.0.113.7"
+SEED = """
+from rebond.test import make_clinic, make_clinician, make_couple
+clinician = make_clinician(make_clinic("Practice"), "Therapist")
+make_couple(clinician, "{label}")
+"""
+READ = "from rebond.couples.models import Couple; print([c.label for c in Couple.objects.all()])"
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db
+def test_the_deploy_guide_runs_as_written_on_postgresql_with_rotation_and_restore(
+    tmp_path: Path,
+) -> None:
+    assert connection.vendor == "postgresql", "run in the PostgreSQL leg of make test"
+    machine = Loopback(tmp_path / "server", dict(connection.settings_dict))
+    services = Services(machine, live.free_port(), tmp_path)
+    try:
+        deploy_and_rotate(machine, services, tmp_path)
+    finally:
+        services.stop()
+        machine.drop_databases()
+
+
+def deploy_and_rotate(machine: Loopback, services: Services, tmp_path: Path) -> None:
+    etc = machine.root / "etc"
+    # --- Section 2: the directory, the `rebond` command, the env file, secrets, keyring, check.
+    wrapper, env_block, secret_files, first_start = guide_blocks("## 2. Configure")
+    machine.run(wrapper)
+    (etc / "rebond.env").write_text(machine.localise(env_block))
+    # Item 2: that very file reads the same in a shell and under systemd.
+    sourced = machine.run('set -a; . "$1"; set +a; env'.replace("$1", str(etc / "rebond.env")))
+    shell_env = dict(line.partition("=")[::2] for line in sourced.stdout.splitlines())
+    systemd_env = envfile.read(str(etc / "rebond.env"))
+    assert {name: shell_env.get(name) for name in systemd_env} == systemd_env
+    assert systemd_env["DEFAULT_FROM_EMAIL"] == "Rebond <no-reply@127.0.0.1>"
+    machine.run(secret_files)
+    # Item 4: every secret file is the service user's alone.
+    for name in ("secret_key", "audit_chain_key", "smtp_password", "keys"):
+        assert (etc / name).stat().st_mode & 0o777 == 0o400, name
+    keyring_copy = (etc / "keys").read_text()  # "a copy off the server"
+    # Item 3: the keyring exists before the check, which passes; items 5 and 7: through `rebond`.
+    done = machine.run(first_start)
+    assert "System check identified no issues" in done.stdout
+    assert "Traceback" not in done.stderr
+
+    # --- Section 3: the units, and a first encrypted record under data-2026a.
+    services.start()
+    machine.rebond("shell", "-c", SEED.format(label="Rivera & Chen"))
+    # The sweep's timer runs its oneshot unit; one run records the heartbeat /healthz reads.
+    subprocess.run(
+        machine.unit_command("rebond-safety-sweep.service", services.port),
+        env=machine.service_env(), cwd=live.ROOT, check=True, capture_output=True,
+    )  # fmt: skip
+    assert health(services.port, 200) == {
+        "status": "ok",
+        "checks": {"database": "ok", "worker": "ok", "safety_sweep": "ok"},
+    }
+    status, body = get_as_forwarded(services.port, "/static/rebond/css/app.css")
+    assert status == 200
+    assert body == (live.ROOT / "rebond/static/rebond/css/app.css").read_bytes()
+    status, body = get_as_forwarded(services.port, "/accounts/login/")
+    assert status == 200
+    assert b'name="password"' in body
+    web = services.machine.unit_command("rebond-web.service", services.port)
+    assert int(web[web.index("--workers") + 1]) >= 2
+
+    # --- Section 6: the sweep says it ran, in one line (item 9).
+    sweep = subprocess.run(
+        machine.unit_command("rebond-safety-sweep.service", services.port),
+        env=machine.service_env(), cwd=live.ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert sweep.stdout == "escalated 0, notifications sent 0\n"
+
+    # --- Section 8: a nightly backup, then rotation.
+    backup_unit = machine.unit_command("rebond-backup.service", services.port)
+    subprocess.run(backup_unit, env=machine.service_env(), cwd=live.ROOT, check=True)
+    (before_rotation,) = (machine.root / "backups").glob("rebond-*.backup")
+    rotation, retirement = guide_blocks("### Rotation")
+    status_report = run_with_restarts(machine, services, rotation)
+    assert "data-2027a (current)" in status_report
+    assert f"{before_rotation} (" in status_report
+    assert "needs data-2026a" in status_report
+    # Item 1: retirement refuses while the pre-rotation backup is in place; the line stays.
+    refused = machine.run(retirement, check=False)
+    assert "Not retired: data-2026a is still needed by 1 backup(s)" in refused.stderr
+    assert " data-2026a " in (etc / "keys").read_text()
+    # The operator deletes the line anyway (the issue's case): the restore drill is refused
+    # before anything is loaded, naming the key, and the spare database stays empty.
+    machine.run(retirement.split("&& ", 1)[1].splitlines()[0])
+    services.restart()  # start-up is fine: every stored value is under data-2027a now
+    drill, real_restore = guide_blocks("### Restore, and the restore drill")
+    refused = machine.run(drill, check=False)
+    assert refused.returncode != 0
+    assert "needs data key 'data-2026a', which the keyring lacks" in refused.stderr
+    drill_db = machine.names["rebond_drill"]
+    assert machine.query(
+        drill_db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+    ) == [(0,)]
+    machine.run(f"dropdb {machine.server} {drill_db}")
+    # With the key back from its copy, the drill restores the old backup and verifies it.
+    newest = [line for line in (etc / "keys").read_text().splitlines() if " data-2027a " in line]
+    (etc / "keys").write_text(keyring_copy + "\n".join(newest) + "\n")
+    (etc / "keys").chmod(0o400)
+    restored = machine.run(drill)
+    assert "Row counts match the backup's manifest." in restored.stdout
+    assert "Audit chain intact" in restored.stdout
+    # Once the backup has expired (the timer's find deletes it), the old key may go.
+    before_rotation.unlink()
+    run_with_restarts(machine, services, retirement)
+    assert " data-2026a " not in (etc / "keys").read_text()
+    assert "Rivera & Chen" in machine.rebond("shell", "-c", READ).stdout
+    assert health(services.port, 200)["status"] == "ok"
+
+    # A real restore, as the guide gives it, of tonight's backup (sealed after the rotation).
+    subprocess.run(backup_unit, env=machine.service_env(), cwd=live.ROOT, check=True)
+    (tonight,) = (machine.root / "backups").glob("rebond-*.backup")
+    services.stop()
+    real = real_restore.replace("/srv/rebond/backups/rebond-20270101T023000Z.backup", str(tonight))
+    assert "Row counts match" in run_with_restarts(machine, services, real)
+    services.start()
+    assert "Rivera & Chen" in machine.rebond("shell", "-c", READ).stdout
+
+    # Item 7: the operations are in the audit trail, by the host user, without values.
+    audit = machine.query(
+        machine.names["rebond"],
+        "SELECT action, actor_label, reason FROM audit_auditentry WHERE actor_label LIKE 'cli:%'",
+    )
+    actions = [action for action, _, _ in audit]
+    for action in (
+        "account.create",
+        "clinic.create",
+        "backup.create",
+        "keys.rotate",
+        "backup.restore",
+    ):
+        assert action in actions, actions
+    assert all(label.startswith(f"cli:{getpass.getuser()}@") for _, label, _ in audit)
+    assert not [row for row in audit if "Rivera" in str(row)]
+
+    # Item 6: every line gunicorn and Rebond wrote is JSON, naming the client, not the proxy.
+    services.stop()
+    lines = [json.loads(line) for line in services.web_lines()]
+    access = [line for line in lines if line["logger"] == "gunicorn.access"]
+    requests = [line for line in lines if line["logger"] == "rebond.requests"]
+    assert access
+    assert requests
+    # The health checks come as from nginx itself; the pages as from a client.
+    assert {line["client"] for line in access if line["path"] != "/healthz"} == {CLIENT}
+    assert {line["client"] for line in requests if line["route"] != "healthz"} == {CLIENT}
+
+    # Item 9: with the database down, /healthz answers as section 9 documents.
+    documented = json.loads(
+        next(b for b in guide_blocks("## 9. Health", "json") if '"unknown"' in b)
+    )
+    down = machine.service_env()
+    down["DATABASE_URL"] = machine.url(f"{machine.names['rebond']}_absent")
+    port = live.free_port()
+    with process(
+        command(machine.unit_command("rebond-web.service", port), port), down, tmp_path / "down.log"
+    ):
+        live.wait_for(port)
+        assert health(port, 503) == documented
+
+
+def health(port: int, status: int) -> dict[str, Any]:
+    return health_within(port, status, 30)
 
 
 @pytest.mark.parametrize(

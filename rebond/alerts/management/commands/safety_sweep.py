@@ -20,4 +20,4 @@ class Command(SweepCommand):
         escalated = actions.escalate_overdue_alerts()
         sent = actions.deliver_notifications()
         safety_sweep_beat()
-        return f"escalated {escalated}, notifications sent {sent}" if escalated or sent else ""
+        return f"escalated {escalated}, notifications sent {sent}"

@@ -15,4 +15,4 @@ class Command(SweepCommand):
 
     def sweep(self) -> str:
         queued = send_due_reminders()
-        return f"reminders queued {queued}" if queued else ""
+        return f"reminders queued {queued}"

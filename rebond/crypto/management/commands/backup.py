@@ -8,8 +8,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from rebond.audit.operations import log_operation
 from rebond.crypto.backup import BackupError, write_backup
 from rebond.crypto.keys import KeyringError
+from rebond.crypto.needs import MissingKeyError
 
 
 class Command(BaseCommand):
@@ -23,8 +25,14 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             manifest = write_backup(options["file"], options["database"])
-        except (BackupError, KeyringError, OSError) as exc:
+        except (BackupError, KeyringError, MissingKeyError, OSError) as exc:
             raise CommandError(str(exc)) from None
+        log_operation(
+            "backup.create",
+            object_type="backup",
+            object_id=options["file"].name,
+            reason=f"keys {', '.join([manifest['backup_key'], *manifest['data_keys']])}",
+        )
         rows = sum(manifest["counts"].values())
         head = manifest["audit_head"].get("sequence", 0)
         self.stdout.write(

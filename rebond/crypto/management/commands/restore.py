@@ -11,8 +11,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from rebond.audit.operations import log_operation
 from rebond.crypto.backup import BackupError, restore
 from rebond.crypto.keys import KeyringError
+from rebond.crypto.needs import MissingKeyError
 
 
 class Command(BaseCommand):
@@ -30,8 +32,15 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             report = restore(options["file"], options["database"], force=options["force"])
-        except (BackupError, KeyringError, OSError) as exc:
+        except (BackupError, KeyringError, MissingKeyError, OSError) as exc:
             raise CommandError(str(exc)) from None
+        # Recorded in the restored database, after its recount and verification.
+        log_operation(
+            "backup.restore",
+            object_type="backup",
+            object_id=options["file"].name,
+            reason="verified" if report.ok else "differs from the backup",
+        )
         self.stdout.write(
             f"Restored {report.tables} tables, {report.rows} rows"
             f" in {report.seconds * 1000:.0f} ms (decrypt, load, recount, verify)."
