@@ -268,7 +268,7 @@ def test_an_unacknowledged_high_alert_escalates_to_the_safety_leads_after_the_wi
         answer(alice, couple, couple.partners.get(role="A"), "PHQ-9", ITEM9_MORE_THAN_HALF)
     assert [m.to for m in mail.outbox] == [[alice.email]]
     alert = Alert.objects.get()
-    window = timedelta(minutes=alert.clinic.high_alert_ack_minutes)  # type: ignore[union-attr]
+    window = timedelta(minutes=alert.clinic.high_alert_ack_minutes)
     assert actions.escalate_overdue_alerts(at=alert.created_at + window - timedelta(seconds=1)) == 0
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):

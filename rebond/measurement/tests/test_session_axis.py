@@ -66,6 +66,7 @@ def test_scores_sit_at_the_therapy_session_they_followed(alice: User, couple: Co
     assert [point[0] for point in outcome.chart.partners[0].points] == [0, 2, 4]
     assert "at therapy session 4" in outcome.alt
     # Judged at session 4 (from session 3 on), not at check-in 2 (too early to judge).
+    assert outcome.tracks is not None
     assert [track.signal for track in outcome.tracks] == ["on_track", "on_track"]
     [stored] = refresh_tracks([couple.id])
     assert (stored.a_signal, stored.b_signal) == ("on_track", "on_track")
@@ -77,4 +78,5 @@ def test_without_sessions_the_axis_counts_check_ins_and_says_so(couple: Couple) 
     assert outcome is not None
     assert outcome.chart.x_label == CHECKIN_AXIS
     assert [row.session for row in outcome.table] == [0, 1, 2]
+    assert outcome.tracks is not None
     assert [track.signal for track in outcome.tracks] == ["too_early", "too_early"]
