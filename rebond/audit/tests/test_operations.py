@@ -73,7 +73,7 @@ def test_rotation_retirement_backup_and_restore_are_audited_without_values(
 
 @pytest.mark.django_db
 def test_clinics_and_accounts_created_from_the_command_line_are_audited() -> None:
-    # Not a command: its view audits.
+    # Not from a command: a view audits its own creations.
     Clinic.objects.create(name="Created by a web request", slug="web")
     assert operations() == []
     with command_line():
