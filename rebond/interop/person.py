@@ -4,6 +4,11 @@ It holds the partner's own details, contact channels, consents, goal and their o
 and scores, read through the partner-scoped access functions, so the other partner's rows
 cannot be reached. Clinicians' notes, injuries and safety records are not the partner's
 provided data and stay out (process notes are never exported).
+
+Every text value is neutralised against spreadsheet formulas exactly as the research CSV is
+(`research.safe_cell`): a person receiving their data commonly opens the JSON in a
+spreadsheet (Excel and LibreOffice import JSON), and a name or safe-hours note typed as
+"=HYPERLINK(...)" must not run there. Numbers stay numbers; only strings are touched.
 """
 
 from __future__ import annotations
@@ -13,49 +18,63 @@ from typing import Any
 from rebond.accounts import access
 from rebond.couples.models import Partner
 from rebond.interop.records import submitted
+from rebond.interop.research import safe_cell
 
 
 def export_for(partner: Partner) -> dict[str, Any]:
-    """Return the partner's own data as plain JSON types."""
+    """Return the partner's own data as plain JSON types, every text neutralised."""
     records = submitted(access.administrations_for_partner(partner))
-    return {
-        "format": "rebond-person-export/1",
-        "partner": {
-            "id": str(partner.id),
-            "role": partner.role,
-            "display_name": partner.display_name,
-            "pronouns": partner.pronouns,
-            "language": partner.language,
-            "intake_goal": partner.intake_goal,
-        },
-        "contact_channels": [
-            {
-                "kind": c.kind,
-                "value": c.value,
-                "safe_to_contact": c.safe_to_contact,
-                "safe_hours": c.safe_hours,
-                "may_leave_message": c.may_leave_message,
-            }
-            for c in partner.contact_channels.order_by("created_at")
-        ],
-        "consents": [
-            {
-                "document": c.document.kind,
-                "version": c.document.version,
-                "granted_at": c.granted_at.isoformat(),
-                "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
-            }
-            for c in partner.consents.select_related("document").order_by("granted_at")
-        ],
-        "checkins": [
-            {
-                "instrument": r.instrument_code,
-                "submitted_at": r.administered_at.isoformat(),
-                "occasion": r.occasion,
-                "answers": {str(k): v for k, v in sorted(r.answers.items())},
-                "scores": r.scores,
-                "total": r.total,
-            }
-            for r in records
-        ],
-    }
+    return _neutralised(
+        {
+            "format": "rebond-person-export/1",
+            "partner": {
+                "id": str(partner.id),
+                "role": partner.role,
+                "display_name": partner.display_name,
+                "pronouns": partner.pronouns,
+                "language": partner.language,
+                "intake_goal": partner.intake_goal,
+            },
+            "contact_channels": [
+                {
+                    "kind": c.kind,
+                    "value": c.value,
+                    "safe_to_contact": c.safe_to_contact,
+                    "safe_hours": c.safe_hours,
+                    "may_leave_message": c.may_leave_message,
+                }
+                for c in partner.contact_channels.order_by("created_at")
+            ],
+            "consents": [
+                {
+                    "document": c.document.kind,
+                    "version": c.document.version,
+                    "granted_at": c.granted_at.isoformat(),
+                    "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
+                }
+                for c in partner.consents.select_related("document").order_by("granted_at")
+            ],
+            "checkins": [
+                {
+                    "instrument": r.instrument_code,
+                    "submitted_at": r.administered_at.isoformat(),
+                    "occasion": r.occasion,
+                    "answers": {str(k): v for k, v in sorted(r.answers.items())},
+                    "scores": r.scores,
+                    "total": r.total,
+                }
+                for r in records
+            ],
+        }
+    )
+
+
+def _neutralised(value: Any) -> Any:
+    """Return the value with every string in it passed through `safe_cell`."""
+    if isinstance(value, str):
+        return safe_cell(value)
+    if isinstance(value, dict):
+        return {key: _neutralised(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_neutralised(item) for item in value]
+    return value
