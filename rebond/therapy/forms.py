@@ -18,7 +18,11 @@ class SessionForm(forms.Form):
         label="When it took place",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    attendance = forms.ChoiceField(label="Attendance", choices=Session.Attendance.choices)
+    attendance = forms.ChoiceField(
+        label="Attendance",
+        choices=[("", "Choose what happened"), *Session.Attendance.choices],
+        error_messages={"required": "Choose what happened: held, partly, cancelled or missed."},
+    )
     attendees = forms.MultipleChoiceField(
         label="Who came", widget=forms.CheckboxSelectMultiple, required=False
     )
@@ -40,6 +44,15 @@ class SessionForm(forms.Form):
         cast(forms.ChoiceField, self.fields["attendees"]).choices = [
             (str(p.id), p.display_name) for p in couple.partners.all()
         ]
+
+
+class VoidSessionForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is this session voided?",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="E.g. recorded on the wrong case or twice. The session is kept, marked voided.",
+    )
 
 
 class StageMoveForm(forms.Form):
