@@ -23,6 +23,7 @@ from rebond.accounts import access
 from rebond.accounts.models import User
 from rebond.couples.actions import ActionError
 from rebond.couples.models import Couple, Injury, Partner, SafetyConcern
+from rebond.lib.text import BIDI_MESSAGE, has_bidi_controls
 from rebond.therapy import catalogue, selectors
 from rebond.therapy.models import (
     AIRM_SIDE_EXITS,
@@ -141,6 +142,8 @@ def _validate_session(
     label = draft.shared_label.strip()
     if not label:
         errors["shared_label"] = ["Give the neutral label partners may see, e.g. “Session”."]
+    elif has_bidi_controls(label):
+        errors["shared_label"] = [BIDI_MESSAGE]
     elif len(label) > 80:
         errors["shared_label"] = ["Use at most 80 characters."]
     if len(draft.clinical_purpose.strip()) > 200:

@@ -118,6 +118,10 @@ def test_the_therapist_records_a_session_with_ratings_and_moves_a_step_without_j
 
     page.get_by_role("link", name="Sessions", exact=True).click()
     form = page.locator("form.session-form")
+    # Nothing about attendance is pre-filled: the therapist says what happened.
+    form.get_by_label("Attendance").select_option("held")
+    form.get_by_role("checkbox", name="Sami Haddad").check()
+    form.get_by_role("checkbox", name="Élodie Moreau").check()
     form.get_by_label("Clinical purpose (clinicians only)").fill("Withdrawer re-engagement")
     step5 = form.locator("fieldset.rating", has_text="EFT.STEP.5")
     step5.get_by_label("Sami Haddad").select_option("2")
