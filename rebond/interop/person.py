@@ -24,49 +24,48 @@ from rebond.interop.research import safe_cell
 def export_for(partner: Partner) -> dict[str, Any]:
     """Return the partner's own data as plain JSON types, every text neutralised."""
     records = submitted(access.administrations_for_partner(partner))
-    return _neutralised(
-        {
-            "format": "rebond-person-export/1",
-            "partner": {
-                "id": str(partner.id),
-                "role": partner.role,
-                "display_name": partner.display_name,
-                "pronouns": partner.pronouns,
-                "language": partner.language,
-                "intake_goal": partner.intake_goal,
-            },
-            "contact_channels": [
-                {
-                    "kind": c.kind,
-                    "value": c.value,
-                    "safe_to_contact": c.safe_to_contact,
-                    "safe_hours": c.safe_hours,
-                    "may_leave_message": c.may_leave_message,
-                }
-                for c in partner.contact_channels.order_by("created_at")
-            ],
-            "consents": [
-                {
-                    "document": c.document.kind,
-                    "version": c.document.version,
-                    "granted_at": c.granted_at.isoformat(),
-                    "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
-                }
-                for c in partner.consents.select_related("document").order_by("granted_at")
-            ],
-            "checkins": [
-                {
-                    "instrument": r.instrument_code,
-                    "submitted_at": r.administered_at.isoformat(),
-                    "occasion": r.occasion,
-                    "answers": {str(k): v for k, v in sorted(r.answers.items())},
-                    "scores": r.scores,
-                    "total": r.total,
-                }
-                for r in records
-            ],
-        }
-    )
+    data = {
+        "format": "rebond-person-export/1",
+        "partner": {
+            "id": str(partner.id),
+            "role": partner.role,
+            "display_name": partner.display_name,
+            "pronouns": partner.pronouns,
+            "language": partner.language,
+            "intake_goal": partner.intake_goal,
+        },
+        "contact_channels": [
+            {
+                "kind": c.kind,
+                "value": c.value,
+                "safe_to_contact": c.safe_to_contact,
+                "safe_hours": c.safe_hours,
+                "may_leave_message": c.may_leave_message,
+            }
+            for c in partner.contact_channels.order_by("created_at")
+        ],
+        "consents": [
+            {
+                "document": c.document.kind,
+                "version": c.document.version,
+                "granted_at": c.granted_at.isoformat(),
+                "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
+            }
+            for c in partner.consents.select_related("document").order_by("granted_at")
+        ],
+        "checkins": [
+            {
+                "instrument": r.instrument_code,
+                "submitted_at": r.administered_at.isoformat(),
+                "occasion": r.occasion,
+                "answers": {str(k): v for k, v in sorted(r.answers.items())},
+                "scores": r.scores,
+                "total": r.total,
+            }
+            for r in records
+        ],
+    }
+    return {key: _neutralised(value) for key, value in data.items()}
 
 
 def _neutralised(value: Any) -> Any:

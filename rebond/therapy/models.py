@@ -100,7 +100,10 @@ class Session(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     # Null until voided: an encrypted value is bound to its row, so existing rows start empty.
-    void_reason = EncryptedCharField(max_length=500, null=True, blank=True, respondent="couple")
+    # (The stubs type encrypted fields as never null; `is_voided` says when it is set.)
+    void_reason = EncryptedCharField(  # type: ignore[misc]
+        max_length=500, null=True, blank=True, respondent="couple"
+    )
 
     objects = SessionQuerySet.as_manager()
 
