@@ -170,3 +170,18 @@ def test_the_therapist_records_a_session_with_ratings_and_moves_a_step_without_j
     expect(page.locator(".messages")).to_contain_text("Moved to Step 7")
     assert StageProgress.objects.get(couple=couple).position == "WRE7"
     context.close()
+
+    # The session turns out to have been recorded by mistake: it is voided, with a reason.
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    checker = PageChecker(page, base)
+    open_therapy(page, base, "Haddad & Moreau")
+    page.get_by_role("link", name="Sessions", exact=True).click()
+    page.get_by_role("link", name="Session 10", exact=True).click()
+    page.get_by_label("Why is this session voided?").fill("Recorded on the wrong day")
+    page.get_by_role("button", name="Void the session").click()
+    expect(page.locator(".messages")).to_contain_text("Session 10 voided")
+    expect(page.locator(".notice")).to_contain_text("Recorded on the wrong day")
+    checker.check("therapy-session-voided")
+    checker.assert_clean()
+    context.close()
