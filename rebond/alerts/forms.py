@@ -13,6 +13,7 @@ from rebond.alerts.actions import AlertError
 from rebond.alerts.models import Alert
 from rebond.couples.actions import ActionError
 from rebond.couples.models import Couple, SafetyConcern
+from rebond.lib.forms import NameField, Textarea
 
 TEXT_MAX = 5000
 # What a clinician may decide for a case paused for safety (DOMAIN 7.2: resume with a record).
@@ -45,7 +46,7 @@ class CloseAlertForm(Form):
     )
     reason = forms.CharField(
         max_length=TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         label="Reason",
         help_text="Recorded with the alert for the clinicians on the case. Never sent anywhere.",
     )
@@ -57,7 +58,7 @@ class ResumeCaseForm(Form):
     )
     reason = forms.CharField(
         max_length=TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         label="Reason for the decision",
     )
     override = forms.BooleanField(
@@ -76,7 +77,7 @@ class EscalationWindowForm(Form):
 
 
 class CrisisResourceForm(Form):
-    name = forms.CharField(max_length=120, label="Name of the service")
+    name = NameField(max_length=120, label="Name of the service")
     phone = forms.CharField(max_length=40, required=False, label="Phone number")
     text_number = forms.CharField(max_length=40, required=False, label="Text number")
     url = forms.CharField(
@@ -135,32 +136,32 @@ class SafetyPlanForm(Form):
     warning_signs = forms.CharField(
         max_length=TEXT_MAX,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         label="Warning signs",
         help_text="Thoughts, feelings or situations that come before a crisis.",
     )
     coping_steps = forms.CharField(
         max_length=TEXT_MAX,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         label="Things I can do on my own",
     )
     people_and_places = forms.CharField(
         max_length=TEXT_MAX,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         label="People and places that help",
     )
     professional_contacts = forms.CharField(
         max_length=TEXT_MAX,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         label="Professionals and services to contact",
     )
     making_environment_safe = forms.CharField(
         max_length=TEXT_MAX,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         label="Making the environment safe",
     )
     shared_with_partner = forms.BooleanField(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import models, transaction
 from django.utils.timezone import now
 
@@ -31,6 +32,7 @@ from rebond.couples.models import (
     Partner,
     SafetyConcern,
 )
+from rebond.lib.text import BIDI_MESSAGE, has_bidi_controls, is_phone_number
 
 
 class ActionError(ValueError):
@@ -60,6 +62,13 @@ class PartnerDraft:
 def _max_length(model: type[models.Model], name: str) -> int:
     """Return a text field's max_length, so actions refuse what PostgreSQL would reject."""
     return int(getattr(model._meta.get_field(name), "max_length", 0) or 0)
+
+
+def _refuse_bidi_controls(message: str, **texts: str) -> None:
+    """Refuse names and labels holding Unicode bidirectional controls (rebond/lib/text.py)."""
+    errors = {name: [BIDI_MESSAGE] for name, text in texts.items() if has_bidi_controls(text)}
+    if errors:
+        raise ActionError(message, errors)
 
 
 # --- Opening a case ---------------------------------------------------------------------------
@@ -96,6 +105,12 @@ def open_case(
     if len(partners) != 2:
         raise ActionError("A couple's case has exactly two partners.")
     names = [p.display_name.strip() for p in partners]
+    _refuse_bidi_controls(
+        "The case could not be opened.",
+        label=label,
+        partner_a=names[0],
+        partner_b=names[1],
+    )
     if not all(names):
         raise ActionError(
             "Both partners need a name.",
@@ -139,6 +154,17 @@ def _create_channel(partner: Partner, draft: ChannelDraft) -> ContactChannel:
         limit = _max_length(ContactChannel, name)
         if len(text) > limit:
             raise ActionError("Too long.", {name: [f"Use at most {limit} characters."]})
+    _refuse_bidi_controls("The channel could not be saved.", safe_hours=draft.safe_hours)
+    # Nothing may be offered for a private link or a message that cannot reach anyone.
+    if draft.kind == ContactChannel.Kind.EMAIL:
+        try:
+            validate_email(value)
+        except ValidationError as exc:
+            message = "Enter an e-mail address such as name@example.org."
+            raise ActionError(message, {"value": [message]}) from exc
+    elif not is_phone_number(value):
+        message = "Enter a phone number using digits (spaces, +, brackets and dashes are fine)."
+        raise ActionError(message, {"value": [message]})
     return ContactChannel.objects.create(
         partner=partner,
         kind=draft.kind,
@@ -165,6 +191,9 @@ def update_partner(
     errors: dict[str, list[str]] = {}
     if not display_name.strip():
         errors["display_name"] = ["Enter a name."]
+    for name, value in (("display_name", display_name), ("pronouns", pronouns)):
+        if has_bidi_controls(value):
+            errors[name] = [BIDI_MESSAGE]
     for name, value in (
         ("display_name", display_name),
         ("pronouns", pronouns),
@@ -640,6 +669,8 @@ def update_case_details(
     label = label.strip()
     if not label:
         errors["label"] = ["Give the case a short label."]
+    elif has_bidi_controls(label):
+        errors["label"] = [BIDI_MESSAGE]
     elif len(label) > Couple._meta.get_field("label").max_length:  # type: ignore[operator]
         errors["label"] = ["Keep the label to 120 characters or fewer."]
     if relationship_agreement not in Couple.Agreement.values:

@@ -13,6 +13,7 @@ from django import forms
 from rebond.accounts.models import SecretsPolicy
 from rebond.couples.actions import ActionError, ChannelDraft, InjuryDraft
 from rebond.couples.models import ContactChannel, Couple, Injury, Partner
+from rebond.lib.forms import NameField, Textarea
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 YES_NO_UNKNOWN = [("", "Not known"), ("yes", "Yes"), ("no", "No")]
@@ -46,14 +47,14 @@ def _tristate(value: str) -> bool | None:
 
 
 class CaseDetailsForm(Form):
-    label = forms.CharField(max_length=120, help_text="Your short name for the case.")
+    label = NameField(max_length=120, help_text="Your short name for the case.")
     relationship_agreement = forms.ChoiceField(
         choices=Couple.Agreement.choices, required=False, label="Relationship agreement"
     )
     relationship_agreement_notes = forms.CharField(
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         label="Notes on the agreement",
     )
     secrets_policy = forms.ChoiceField(
@@ -76,8 +77,8 @@ class CaseDetailsForm(Form):
 
 
 class PartnerForm(Form):
-    display_name = forms.CharField(max_length=120, label="Name")
-    pronouns = forms.CharField(max_length=40, required=False)
+    display_name = NameField(max_length=120, label="Name")
+    pronouns = NameField(max_length=40, required=False)
     language = forms.CharField(
         max_length=20, help_text="A language code, e.g. en, fr, pt-BR.", initial="en"
     )
@@ -272,7 +273,7 @@ class TransitionForm(Form):
     reason = forms.CharField(
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         help_text="Needed for an override, a safety pause, referring out or dropping out.",
     )
     override = forms.BooleanField(

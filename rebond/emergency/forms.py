@@ -14,6 +14,7 @@ from rebond.accounts.models import Clinic, User
 from rebond.couples.models import Couple
 from rebond.emergency.actions import EmergencyError, find_case
 from rebond.emergency.models import DEFAULT_HOURS, MAX_HOURS
+from rebond.lib.forms import Textarea
 
 
 class GrantForm(forms.Form):
@@ -29,7 +30,7 @@ class GrantForm(forms.Form):
     )
     reason = forms.CharField(
         label="Reason",
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         max_length=2000,
         help_text="Why this case must be opened now. Read in Rebond only, never e-mailed.",
     )

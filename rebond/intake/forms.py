@@ -16,9 +16,10 @@ from django.core.validators import validate_email
 
 from rebond.accounts.models import User
 from rebond.intake.models import ConsultationRequest
+from rebond.lib.forms import NameField, Textarea
+from rebond.lib.text import is_phone_number
 
 _YES_NO = [("yes", "Yes"), ("no", "No")]
-_PHONE_CHARS = re.compile(r"^\+?[0-9 ()./-]+$")
 # new_submission_key(): 24 random bytes, 32 URL-safe characters; a little leeway either side.
 _SUBMISSION_KEY = re.compile(r"\A[A-Za-z0-9_-]{22,64}\Z")
 
@@ -35,7 +36,7 @@ def _to_bool(value: str) -> bool:
 class ConsultationRequestForm(forms.Form):
     """The public form: who to contact, how to do it safely, what brings them, safety."""
 
-    name = forms.CharField(
+    name = NameField(
         label="What should we call you?",
         help_text="A first name is enough.",
         max_length=120,
@@ -77,7 +78,7 @@ class ConsultationRequestForm(forms.Form):
         help_text="Only if you want to. You can tell us more when we speak.",
         max_length=2000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=Textarea(attrs={"rows": 4}),
     )
     feels_safe = forms.ChoiceField(
         label="Do you feel safe at home right now?",
@@ -114,7 +115,7 @@ class ConsultationRequestForm(forms.Form):
                         "Enter an e-mail address like name@example.com, or choose a phone"
                         " call or text message.",
                     )
-            elif not _PHONE_CHARS.match(value) or sum(ch.isdigit() for ch in value) < 6:
+            elif not is_phone_number(value):
                 self.add_error(
                     "contact_value",
                     "Enter a phone number using digits (spaces and + are fine), or choose e-mail.",
@@ -167,7 +168,7 @@ class DeclineForm(forms.Form):
         label="Referral or reason, for the clinic's record",
         help_text="For example, the service you suggested instead. Not sent to anyone.",
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         error_messages={"required": "Write where you referred the person, or why you declined."},
     )
 
@@ -186,20 +187,20 @@ class ClinicianChoiceField(forms.ModelChoiceField[User]):
 class ConvertForm(forms.Form):
     """Open a couple's case from a request: a label, the two partners, the primary clinician."""
 
-    label = forms.CharField(
+    label = NameField(
         label="Case label",
         help_text="Your short name for the case, for example \u201cRivera & Chen\u201d. Never"
         " shown to the partners.",
         max_length=120,
         error_messages={"required": "Give the case a label."},
     )
-    partner_a_name = forms.CharField(
+    partner_a_name = NameField(
         label="Partner A: display name",
         help_text="The person who sent the request.",
         max_length=120,
         error_messages={"required": "Enter a display name for partner A."},
     )
-    partner_b_name = forms.CharField(
+    partner_b_name = NameField(
         label="Partner B: display name",
         help_text="Their partner. Nothing is sent to partner B now.",
         max_length=120,

@@ -10,6 +10,7 @@ Rebond canonical Questionnaire URL and no LOINC code.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -44,6 +45,16 @@ def questionnaire_url(instrument_code: str) -> str:
     return CANONICAL_BASE + instrument_code
 
 
+def fhir_id(*parts: str) -> str:
+    """Return a FHIR id from parts joined by "-": the id datatype allows [A-Za-z0-9-.]{1,64}.
+
+    Scale keys such as the ASQ's `yes_answers` hold underscores; each character outside the
+    pattern becomes "-" (hl7.org/fhir/R4/datatypes.html#id). The parts are an administration's
+    UUID (36 characters) and a scale key, so the result stays well under 64.
+    """
+    return re.sub(r"[^A-Za-z0-9.-]", "-", "-".join(parts))[:64]
+
+
 def _ref(resource_type: str, resource_id: str) -> dict[str, str]:
     return {"reference": f"{resource_type}/{resource_id}"}
 
@@ -58,7 +69,7 @@ def _questionnaire(code: str, item_count: int) -> dict[str, Any]:
     inst = get_instrument(code, include_unavailable=True)
     resource: dict[str, Any] = {
         "resourceType": "Questionnaire",
-        "id": f"q-{code.lower()}",
+        "id": fhir_id("q", code.lower()),
         "url": questionnaire_url(code),
         "name": "".join(ch for ch in code if ch.isalnum()),
         "title": inst.name,
@@ -147,7 +158,7 @@ def bundle_for_couples(
                 entries.append(
                     {
                         "resourceType": "Observation",
-                        "id": f"{response_id}-{scale}".lower(),
+                        "id": fhir_id(response_id, scale.lower()),
                         "status": "final",
                         "code": {"coding": coding, "text": f"{record.instrument_code} {scale}"},
                         "subject": subject,

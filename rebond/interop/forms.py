@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from django import forms
 
+from rebond.lib.forms import NameField
+
 
 class TokenForm(forms.Form):
-    name = forms.CharField(
+    name = NameField(
         max_length=80, label="What is this token for?", help_text="E.g. “Clinic dashboard”."
     )
 

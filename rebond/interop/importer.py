@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -25,6 +26,7 @@ from rebond.assessments.models import Administration, Submission
 from rebond.interop.records import ScoredRecord
 
 MAX_ROWS = 5000
+WHOLE_ROW = "-"  # the field of a problem with a whole row, not one of its fields
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
+        if self.field == WHOLE_ROW:
+            return f"Row {self.row}: {self.message}"
         return f"Row {self.row}, {self.field}: {self.message}"
 
 
@@ -51,25 +55,48 @@ def parse_csv(text: str) -> list[ScoredRecord]:
     """Read and validate every row; raise ImportRejected listing all problems found."""
     reader = csv.DictReader(io.StringIO(text))
     errors: list[RowError] = []
-    header = reader.fieldnames or []
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        raise ImportRejected([_unreadable(1, exc)]) from exc
     for required in ("partner_role", "instrument", "date"):
         if required not in header:
             errors.append(RowError(1, required, "this column is missing from the header."))
     if errors:
         raise ImportRejected(errors)
     records: list[ScoredRecord] = []
-    for row_number, row in enumerate(reader, start=2):
+    row_number = 1
+    while True:
+        row_number += 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            # The csv module cannot resume inside a broken row: report it and stop reading.
+            errors.append(_unreadable(row_number, exc))
+            break
         if row_number - 1 > MAX_ROWS:
-            errors.append(RowError(row_number, "-", f"at most {MAX_ROWS} rows per file."))
+            errors.append(RowError(row_number, WHOLE_ROW, f"at most {MAX_ROWS} rows per file."))
             break
         record = _parse_row(row_number, row, errors)
         if record is not None:
             records.append(record)
     if not records and not errors:
-        errors.append(RowError(2, "-", "the file has no data rows."))
+        errors.append(RowError(2, WHOLE_ROW, "the file has no data rows."))
     if errors:
         raise ImportRejected(errors)
     return records
+
+
+def _unreadable(number: int, error: csv.Error) -> RowError:
+    """Return the error of a row the csv module refused (e.g. a field over its size limit)."""
+    if "field larger than field limit" in str(error):
+        limit = csv.field_size_limit()
+        message = f"a field is longer than {limit} characters; nothing was read from here on."
+    else:
+        message = f"this is not valid CSV ({error}); nothing was read from here on."
+    return RowError(number, WHOLE_ROW, message)
 
 
 def _parse_row(
@@ -122,6 +149,10 @@ def _parse_row(
             stated = float(raw_total)
         except ValueError:
             errors.append(RowError(number, "total", f"{raw_total!r} is not a number."))
+            return None
+        if not math.isfinite(stated):
+            # float() reads "nan", "inf" and "1e309"; none of them can equal a computed total.
+            errors.append(RowError(number, "total", f"{raw_total!r} is not a finite number."))
             return None
         if result.total is None or abs(stated - float(result.total)) > 1e-9:
             errors.append(

@@ -4,6 +4,11 @@ It holds the partner's own details, contact channels, consents, goal and their o
 and scores, read through the partner-scoped access functions, so the other partner's rows
 cannot be reached. Clinicians' notes, injuries and safety records are not the partner's
 provided data and stay out (process notes are never exported).
+
+Every text value is neutralised against spreadsheet formulas exactly as the research CSV is
+(`research.safe_cell`): a person receiving their data commonly opens the JSON in a
+spreadsheet (Excel and LibreOffice import JSON), and a name or safe-hours note typed as
+"=HYPERLINK(...)" must not run there. Numbers stay numbers; only strings are touched.
 """
 
 from __future__ import annotations
@@ -13,12 +18,13 @@ from typing import Any
 from rebond.accounts import access
 from rebond.couples.models import Partner
 from rebond.interop.records import submitted
+from rebond.interop.research import safe_cell
 
 
 def export_for(partner: Partner) -> dict[str, Any]:
-    """Return the partner's own data as plain JSON types."""
+    """Return the partner's own data as plain JSON types, every text neutralised."""
     records = submitted(access.administrations_for_partner(partner))
-    return {
+    data = {
         "format": "rebond-person-export/1",
         "partner": {
             "id": str(partner.id),
@@ -59,3 +65,15 @@ def export_for(partner: Partner) -> dict[str, Any]:
             for r in records
         ],
     }
+    return {key: _neutralised(value) for key, value in data.items()}
+
+
+def _neutralised(value: Any) -> Any:
+    """Return the value with every string in it passed through `safe_cell`."""
+    if isinstance(value, str):
+        return safe_cell(value)
+    if isinstance(value, dict):
+        return {key: _neutralised(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_neutralised(item) for item in value]
+    return value

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils.timezone import now
 
 from rebond import audit
@@ -23,6 +23,7 @@ from rebond.accounts import access
 from rebond.accounts.models import User
 from rebond.couples.actions import ActionError
 from rebond.couples.models import Couple, Injury, Partner, SafetyConcern
+from rebond.lib.text import BIDI_MESSAGE, has_bidi_controls
 from rebond.therapy import catalogue, selectors
 from rebond.therapy.models import (
     AIRM_SIDE_EXITS,
@@ -141,6 +142,8 @@ def _validate_session(
     label = draft.shared_label.strip()
     if not label:
         errors["shared_label"] = ["Give the neutral label partners may see, e.g. “Session”."]
+    elif has_bidi_controls(label):
+        errors["shared_label"] = [BIDI_MESSAGE]
     elif len(label) > 80:
         errors["shared_label"] = ["Use at most 80 characters."]
     if len(draft.clinical_purpose.strip()) > 200:
@@ -224,7 +227,9 @@ def record_session(
     progress = StageProgress.objects.filter(couple=couple).first()
     number = None
     if draft.kind == Session.Kind.CONJOINT:
-        number = Session.objects.filter(couple=couple, kind=Session.Kind.CONJOINT).count() + 1
+        # A voided session gives its number back when it was the last one (the usual mistake).
+        numbers = Session.objects.not_voided().filter(couple=couple, kind=Session.Kind.CONJOINT)
+        number = (numbers.aggregate(last=Max("number"))["last"] or 0) + 1
     session = Session.objects.create(
         couple=couple,
         kind=draft.kind,
@@ -265,6 +270,40 @@ def record_session(
     return session
 
 
+VOID_REASON_LIMIT = 500  # Session.void_reason's max_length
+
+
+@transaction.atomic
+def void_session(
+    clinician: User, session_id: uuid.UUID | str, *, reason: str, at: datetime | None = None
+) -> Session:
+    """Void a session recorded by mistake, for the reason given; it is never deleted.
+
+    A voided session stays on the record, shown as voided to clinicians, and leaves the
+    numbering, the timeline, the marker ratings that gate stage moves and the AIRM stall count.
+    """
+    session = selectors.get_session_for_clinician(clinician, session_id)
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.is_voided:
+        raise ActionError("This session is already voided.")
+    reason = _require_reason(reason, "Say why the session is voided.")
+    if len(reason) > VOID_REASON_LIMIT:
+        message = f"Use at most {VOID_REASON_LIMIT} characters."
+        raise ActionError(message, {"reason": [message]})
+    session.voided_at = at or now()
+    session.voided_by = clinician
+    session.void_reason = reason
+    session.save(update_fields=["voided_at", "voided_by", "void_reason"])
+    audit.log(
+        actor=clinician,
+        action="therapy.session.void",
+        obj=session,
+        clinic_id=session.couple.clinic_id,
+        fields=["voided_at", "void_reason"],
+    )
+    return session
+
+
 def _flag_stalled_tracks(couple: Couple, session: Session) -> None:
     """Move AIRM tracks that have not progressed for N held sessions to STALLED."""
     threshold = selectors.stall_threshold(couple.clinic_id)
@@ -273,7 +312,7 @@ def _flag_stalled_tracks(couple: Couple, session: Session) -> None:
     )
     held = Q(attendance__in=(Session.Attendance.HELD, Session.Attendance.PARTLY))
     for track in tracks:
-        since = Session.objects.filter(held, couple=couple)
+        since = Session.objects.not_voided().filter(held, couple=couple)
         if track.progressed_at is not None:
             since = since.filter(occurred_at__gt=track.progressed_at)
         count = since.count()

@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 
 from rebond.couples.models import Couple
+from rebond.lib.forms import NameField, Textarea
 from rebond.therapy.models import CycleMap, CyclePosition, Note, Session
 
 
@@ -18,11 +19,15 @@ class SessionForm(forms.Form):
         label="When it took place",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    attendance = forms.ChoiceField(label="Attendance", choices=Session.Attendance.choices)
+    attendance = forms.ChoiceField(
+        label="Attendance",
+        choices=[("", "Choose what happened"), *Session.Attendance.choices],
+        error_messages={"required": "Choose what happened: held, partly, cancelled or missed."},
+    )
     attendees = forms.MultipleChoiceField(
         label="Who came", widget=forms.CheckboxSelectMultiple, required=False
     )
-    shared_label = forms.CharField(
+    shared_label = NameField(
         label="Label partners may see",
         max_length=80,
         initial="Session",
@@ -42,12 +47,21 @@ class SessionForm(forms.Form):
         ]
 
 
+class VoidSessionForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is this session voided?",
+        max_length=500,
+        widget=Textarea(attrs={"rows": 2}),
+        help_text="E.g. recorded on the wrong case or twice. The session is kept, marked voided.",
+    )
+
+
 class StageMoveForm(forms.Form):
     to_position = forms.ChoiceField(label="Move to")
     reason = forms.CharField(
         label="Reason",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
         help_text="Needed for a move back, and for an override.",
     )
     attest = forms.BooleanField(
@@ -71,7 +85,7 @@ class AirmMoveForm(forms.Form):
     reason = forms.CharField(
         label="Reason",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
         help_text="Needed to move back, suspend, resume or close unresolved.",
     )
     attest = forms.BooleanField(
@@ -113,7 +127,7 @@ class PositionForm(forms.Form):
 class NoteForm(forms.Form):
     kind = forms.ChoiceField(label="Kind of note", choices=Note.Kind.choices)
     session = forms.ChoiceField(label="About session", required=False)
-    body = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 6}), max_length=20000)
+    body = forms.CharField(label="Note", widget=Textarea(attrs={"rows": 6}), max_length=20000)
 
     def __init__(self, sessions: list[Session], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -123,14 +137,12 @@ class NoteForm(forms.Form):
 
 
 class NoteEditForm(forms.Form):
-    body = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 6}), max_length=20000)
+    body = forms.CharField(label="Note", widget=Textarea(attrs={"rows": 6}), max_length=20000)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class AddendumForm(forms.Form):
-    body = forms.CharField(
-        label="Addendum", widget=forms.Textarea(attrs={"rows": 3}), max_length=20000
-    )
+    body = forms.CharField(label="Addendum", widget=Textarea(attrs={"rows": 3}), max_length=20000)
 
 
 class SettingsForm(forms.Form):

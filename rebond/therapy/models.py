@@ -55,6 +55,12 @@ class TherapySettings(models.Model):
         return f"Therapy settings of {self.clinic}"
 
 
+class SessionQuerySet(models.QuerySet["Session"]):
+    def not_voided(self) -> SessionQuerySet:
+        """Return the sessions that count: every one not voided as recorded by mistake."""
+        return self.filter(voided_at__isnull=True)
+
+
 class Session(models.Model):
     """One therapy session: conjoint (both partners) or individual (one partner)."""
 
@@ -87,6 +93,19 @@ class Session(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=now)
+    # A session recorded by mistake is voided, never deleted: it stays on the record (and in
+    # the audit log) marked voided, and leaves the numbering, the timeline and every count.
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    # Null until voided: an encrypted value is bound to its row, so existing rows start empty.
+    # (The stubs type encrypted fields as never null; `is_voided` says when it is set.)
+    void_reason = EncryptedCharField(  # type: ignore[misc]
+        max_length=500, null=True, blank=True, respondent="couple"
+    )
+
+    objects = SessionQuerySet.as_manager()
 
     class Meta:
         ordering: ClassVar[list[str]] = ["occurred_at", "created_at"]
@@ -103,6 +122,10 @@ class Session(models.Model):
     @property
     def was_held(self) -> bool:
         return self.attendance in (self.Attendance.HELD, self.Attendance.PARTLY)
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
 
 
 class EftPosition(models.TextChoices):

@@ -71,10 +71,10 @@ def attachment_injuries(couple: Couple) -> QuerySet[Injury]:
 
 
 def observations_for_couple(couple: Couple) -> QuerySet[MarkerObservation]:
-    """Return every marker rating of the couple's sessions, oldest first."""
-    return MarkerObservation.objects.filter(session__couple=couple).select_related(
-        "marker", "partner", "injury", "session"
-    )
+    """Return every marker rating of the couple's sessions not voided, oldest first."""
+    return MarkerObservation.objects.filter(
+        session__couple=couple, session__voided_at__isnull=True
+    ).select_related("marker", "partner", "injury", "session")
 
 
 def latest_ratings(

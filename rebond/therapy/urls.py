@@ -23,6 +23,11 @@ urlpatterns = [
         views.session_detail,
         name="therapy_session",
     ),
+    path(
+        "<uuid:couple_id>/therapy/sessions/<uuid:session_id>/void/",
+        views.void_session,
+        name="therapy_session_void",
+    ),
     path("<uuid:couple_id>/therapy/cycle/", views.cycle, name="therapy_cycle"),
     path("<uuid:couple_id>/therapy/notes/", views.notes, name="therapy_notes"),
     path(

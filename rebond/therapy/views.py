@@ -37,6 +37,7 @@ from rebond.therapy.forms import (
     SessionForm,
     SettingsForm,
     StageMoveForm,
+    VoidSessionForm,
 )
 from rebond.therapy.models import (
     AIRM_STEPS,
@@ -373,8 +374,8 @@ def _sessions_page(
             initial={
                 "kind": Session.Kind.CONJOINT,
                 "occurred_at": localtime(now()).replace(second=0, microsecond=0),
-                "attendance": Session.Attendance.HELD,
-                "attendees": [str(p.id) for p in couple.partners.all()],
+                # Attendance and who came are never pre-filled: one click must not record a
+                # session nobody described.
                 "shared_label": "Session",
             },
         )
@@ -430,15 +431,13 @@ def record_session(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> H
     return redirect("therapy_session", couple_id=couple.id, session_id=session.id)
 
 
-@require_safe
-def session_detail(
-    request: AuthenticatedHttpRequest, couple_id: uuid.UUID, session_id: uuid.UUID
+def _session_page(
+    request: AuthenticatedHttpRequest,
+    couple: Couple,
+    session: Session,
+    void_form: VoidSessionForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
-    """Show one session: attendance, label and purpose, its marker ratings and notes."""
-    couple = access.get_couple_for_clinician(request.user, couple_id)
-    session = selectors.get_session_for_clinician(request.user, session_id)
-    if session.couple_id != couple.id:
-        raise Http404("Not found.")
     observations = list(
         session.observations.select_related("marker", "partner", "injury").order_by(
             "marker__order", "partner__role"
@@ -458,8 +457,47 @@ def session_detail(
             if session.eft_position
             else "",
             "attendees": list(session.attendees.all()),
+            "void_form": None if session.is_voided else (void_form or VoidSessionForm()),
         },
+        status=status,
     )
+
+
+def _session_of_case(
+    request: AuthenticatedHttpRequest, couple_id: uuid.UUID, session_id: uuid.UUID
+) -> tuple[Couple, Session]:
+    couple = access.get_couple_for_clinician(request.user, couple_id)
+    session = selectors.get_session_for_clinician(request.user, session_id)
+    if session.couple_id != couple.id:
+        raise Http404("Not found.")
+    return couple, session
+
+
+@require_safe
+def session_detail(
+    request: AuthenticatedHttpRequest, couple_id: uuid.UUID, session_id: uuid.UUID
+) -> HttpResponse:
+    """Show one session: attendance, label and purpose, its marker ratings and notes."""
+    couple, session = _session_of_case(request, couple_id, session_id)
+    return _session_page(request, couple, session)
+
+
+@require_POST
+def void_session(
+    request: AuthenticatedHttpRequest, couple_id: uuid.UUID, session_id: uuid.UUID
+) -> HttpResponse:
+    """Void a session recorded by mistake, with the reason (kept and audited, never deleted)."""
+    couple, session = _session_of_case(request, couple_id, session_id)
+    form = VoidSessionForm(request.POST)
+    if not form.is_valid():
+        return _session_page(request, couple, session, form, status=UNPROCESSABLE)
+    try:
+        actions.void_session(request.user, session.id, reason=form.cleaned_data["reason"])
+    except ActionError as exc:
+        _add_errors(form, exc)
+        return _session_page(request, couple, session, form, status=UNPROCESSABLE)
+    messages.success(request, f"{session} voided. It stays on the record, marked voided.")
+    return redirect("therapy_session", couple_id=couple.id, session_id=session.id)
 
 
 # --- The cycle --------------------------------------------------------------------------------
@@ -557,7 +595,7 @@ def _notes_page(
     posted: tuple[uuid.UUID, forms.Form] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    sessions_ = list(Session.objects.filter(couple=couple).order_by("-occurred_at"))
+    sessions_ = list(Session.objects.not_voided().filter(couple=couple).order_by("-occurred_at"))
     form = form or NoteForm(sessions_)
     at = now()
     rows = []
@@ -595,7 +633,7 @@ def notes(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpRespon
     couple = access.get_couple_for_clinician(request.user, couple_id)
     if request.method != "POST":
         return _notes_page(request, couple)
-    sessions_ = list(Session.objects.filter(couple=couple).order_by("-occurred_at"))
+    sessions_ = list(Session.objects.not_voided().filter(couple=couple).order_by("-occurred_at"))
     form = NoteForm(sessions_, request.POST)
     if not form.is_valid():
         return _notes_page(request, couple, form, status=UNPROCESSABLE)
@@ -676,7 +714,7 @@ def timeline_events(
     every couple-level view (DOMAIN 7.5).
     """
     events: list[diagrams.TimelineEvent] = []
-    for session in Session.objects.filter(couple=couple):
+    for session in Session.objects.not_voided().filter(couple=couple):
         events.append(
             diagrams.TimelineEvent(
                 session.occurred_at,

@@ -62,7 +62,8 @@ for partner, person in ((a, "A"), (b, "B")):
     name = canary(person, "display_name")
     actions.update_partner(clinician, partner.id, display_name=name, pronouns="", language="en")
     address = f"canary-{person.lower()}-{uuid.uuid4().hex[:10]}@example.test"
-    hours, number = canary(person, "safe_hours"), canary(person, "phone")
+    # A phone channel must hold a phone number: the canary is a unique one.
+    hours, number = canary(person, "safe_hours"), f"+44 7700 {uuid.uuid4().int % 10**9:09d}"
     actions.add_contact_channel(clinician, partner.id, ChannelDraft(
         kind="email", value=address, safe_to_contact=True, safe_hours=hours))
     actions.add_contact_channel(clinician, partner.id, ChannelDraft(

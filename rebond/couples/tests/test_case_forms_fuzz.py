@@ -27,7 +27,9 @@ from rebond.couples.tests.helpers import (
     login,
     partners_of,
 )
+from rebond.lib.text import BIDI_CONTROLS
 from rebond.test import change_entries
+from rebond.tests import figures
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +63,13 @@ CHOICE_VALUES = [
     "2025-02-30",
     "00000000-0000-4000-8000-000000000000",
     "x" * 300,
+    # Issue 15, D16: bidi overrides, an address without "@", CR LF line breaks.
+    "Sam\u202eX",
+    "\u2066label\u2069",
+    "daniel at example",
+    "a\r\n" * 120,
 ]
+SECTION = "D16 clinician forms"
 
 
 def snapshot() -> list[object]:
@@ -166,6 +174,8 @@ def test_any_input_is_answered_without_a_500_and_bad_input_saves_nothing(
         before = snapshot()
         headers = {"HX-Request": "true"} if htmx else {}
         r = client.post(url, data, headers=headers)
+        figures.add(SECTION, "requests", 1)
+        figures.add(SECTION, "server errors", int(r.status_code >= 500))
         assert r.status_code in (200, 302, 422), r.status_code
         if r.status_code == 422:
             seen_errors.append(data)
@@ -242,3 +252,77 @@ def test_a_subtype_from_another_category_is_refused_by_the_action(
     assert "This detail does not belong to the kind chosen." in body
     assert "A private disclosure needs the partner who made it." in body
     assert snapshot() == before
+
+
+NAME_FIELDS = {
+    "partner": ("partner-A-display_name", {"partner-A-language": "en"}),
+    "details": ("case-label", {"case-secrets_policy": "no_secrets", "case-modality": "conjoint"}),
+    "channel": (
+        "partner-A-channel-safe_hours",
+        {
+            "partner-A-channel-kind": "email",
+            "partner-A-channel-value": "sam@example.org",
+            "partner-A-channel-safe_to_contact": "yes",
+            "partner-A-channel-may_leave_message": "no",
+        },
+    ),
+}
+
+
+def test_any_name_or_label_with_a_bidi_control_is_refused_and_saves_nothing(
+    client: Client, alice: User
+) -> None:
+    couple = case_with_everything(alice)
+    login(client, alice)
+    urls = {name: forms_of(couple)[name][0] for name in NAME_FIELDS}
+
+    @FUZZ
+    @given(
+        form=st.sampled_from(sorted(NAME_FIELDS)),
+        text=st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=30),
+        at=st.integers(min_value=0, max_value=30),
+        control=st.sampled_from(sorted(BIDI_CONTROLS)),
+    )
+    def post(form: str, text: str, at: int, control: str) -> None:
+        field, rest = NAME_FIELDS[form]
+        before = snapshot()
+        r = client.post(urls[form], {**rest, field: text[:at] + control + text[at:]})
+        figures.add(SECTION, "requests", 1)
+        figures.add(SECTION, "server errors", int(r.status_code >= 500))
+        figures.add(SECTION, "bidi controls accepted", int(r.status_code != 422))
+        assert r.status_code == 422
+        assert snapshot() == before
+
+    post()
+
+
+def test_any_e_mail_channel_without_an_address_is_refused(client: Client, alice: User) -> None:
+    couple = case_with_everything(alice)
+    sam, _ = partners_of(couple)
+    login(client, alice)
+    url = case_url("channel_add", couple, sam.id)
+
+    @FUZZ
+    @given(
+        value=st.text(alphabet=st.characters(codec="utf-8"), max_size=60).filter(
+            lambda v: "@" not in v and v.strip()
+        )
+    )
+    def post(value: str) -> None:
+        before = snapshot()
+        r = client.post(
+            url,
+            {
+                "partner-A-channel-kind": "email",
+                "partner-A-channel-value": value,
+                "partner-A-channel-safe_to_contact": "yes",
+                "partner-A-channel-may_leave_message": "no",
+            },
+        )
+        figures.add(SECTION, "requests", 1)
+        figures.add(SECTION, "server errors", int(r.status_code >= 500))
+        figures.add(SECTION, "unreachable e-mail channels kept", int(r.status_code != 422))
+        assert r.status_code == 422
+        assert snapshot() == before
+
+    post()

@@ -83,7 +83,11 @@ def seed_everything(clinician: User, canary: str) -> Couple:
         clinician,
         partner_b.id,
         couples.ChannelDraft(
-            kind="phone", value=f"+44 {canary}", safe_to_contact=True, safe_hours=f"{canary} eve"
+            # A channel's value must reach someone: the canary goes in an e-mail address.
+            kind="email",
+            value=f"{canary}@example.org",
+            safe_to_contact=True,
+            safe_hours=f"{canary} eve",
         ),
     )
     couples.record_injury(

@@ -102,7 +102,7 @@ def _seed(clinician: User, partner: Partner, person: str) -> Side:
     side.canaries.append(name)
     address = f"canary-{person.lower()}-{uuid.uuid4().hex[:10]}@example.test"
     hours = canary(person, "safe_hours")
-    number = canary(person, "phone")
+    number = f"+44 7700 {uuid.uuid4().int % 10**9:09d}"  # a phone channel holds a number
     side.email = couple_actions.add_contact_channel(
         clinician,
         partner.id,

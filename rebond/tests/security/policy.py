@@ -180,6 +180,7 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "therapy_sessions": {"GET": ON_CASE},
     "therapy_session_record": {"POST": ON_CASE},
     "therapy_session": {"GET": ON_CASE},
+    "therapy_session_void": {"POST": ON_CASE},
     "therapy_cycle": {"GET": ON_CASE, "POST": ON_CASE},
     "therapy_notes": {"GET": ON_CASE, "POST": ON_CASE},
     "therapy_note_edit": {"POST": ON_CASE},

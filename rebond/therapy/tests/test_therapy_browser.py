@@ -118,6 +118,10 @@ def test_the_therapist_records_a_session_with_ratings_and_moves_a_step_without_j
 
     page.get_by_role("link", name="Sessions", exact=True).click()
     form = page.locator("form.session-form")
+    # Nothing about attendance is pre-filled: the therapist says what happened.
+    form.get_by_label("Attendance").select_option("held")
+    form.get_by_role("checkbox", name="Sami Haddad").check()
+    form.get_by_role("checkbox", name="Élodie Moreau").check()
     form.get_by_label("Clinical purpose (clinicians only)").fill("Withdrawer re-engagement")
     step5 = form.locator("fieldset.rating", has_text="EFT.STEP.5")
     step5.get_by_label("Sami Haddad").select_option("2")
@@ -165,4 +169,19 @@ def test_the_therapist_records_a_session_with_ratings_and_moves_a_step_without_j
     move.get_by_role("button", name="Record the move").click()
     expect(page.locator(".messages")).to_contain_text("Moved to Step 7")
     assert StageProgress.objects.get(couple=couple).position == "WRE7"
+    context.close()
+
+    # The session turns out to have been recorded by mistake: it is voided, with a reason.
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    checker = PageChecker(page, base)
+    open_therapy(page, base, "Haddad & Moreau")
+    page.get_by_role("link", name="Sessions", exact=True).click()
+    page.get_by_role("link", name="Session 10", exact=True).click()
+    page.get_by_label("Why is this session voided?").fill("Recorded on the wrong day")
+    page.get_by_role("button", name="Void the session").click()
+    expect(page.locator(".messages")).to_contain_text("Session 10 voided")
+    expect(page.locator(".notice")).to_contain_text("Recorded on the wrong day")
+    checker.check("therapy-session-voided")
+    checker.assert_clean()
     context.close()
