@@ -45,7 +45,8 @@ def therapy_clocks(couple_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, SessionCl
     """Return the clock of each couple that has held conjoint sessions (one query)."""
     held = (Session.Attendance.HELD, Session.Attendance.PARTLY)
     rows = (
-        Session.objects.filter(
+        Session.objects.not_voided()
+        .filter(
             couple_id__in=list(couple_ids),
             kind=Session.Kind.CONJOINT,
             number__isnull=False,
