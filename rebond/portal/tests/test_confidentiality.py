@@ -22,6 +22,7 @@ from django.urls.converters import SlugConverter, StringConverter, UUIDConverter
 
 from rebond.couples import actions as couple_actions
 from rebond.couples.models import ConsentRecord, ContactChannel, Couple, Partner
+from rebond.ops.health import safety_sweep_beat
 from rebond.portal import actions
 from rebond.portal.models import PrivateLink
 from rebond.portal.tests.conftest import World, open_space, tokens_in_outbox
@@ -77,6 +78,7 @@ def reachable_urls(world: World, own_token: str) -> list[str]:
 
 
 def crawl(client: Client, urls: list[str]) -> list[tuple[str, int, str]]:
+    safety_sweep_beat()  # A healthy installation: /healthz, crawled with the rest, answers 200.
     pages = []
     for url in urls:
         r = client.get(url)

@@ -23,6 +23,7 @@ from django.urls.converters import StringConverter, UUIDConverter
 from rebond.accounts.models import User
 from rebond.couples import actions as couple_actions
 from rebond.couples.models import Couple
+from rebond.ops.health import safety_sweep_beat
 from rebond.portal import actions as portal_actions
 from rebond.portal.tests.conftest import ensure_consent_documents, tokens_in_outbox
 from rebond.portal.tests.test_confidentiality import iter_patterns
@@ -111,6 +112,7 @@ def test_no_page_or_email_a_partner_can_reach_holds_anything_of_the_therapy_proc
     client: Client, alice: User, viewer: str, django_capture_on_commit_callbacks: CommitCapture
 ) -> None:
     ensure_consent_documents()
+    safety_sweep_beat()  # A healthy installation: /healthz, walked with the rest, answers 200.
     couple = make_case(alice)
     addresses = {}
     for partner in couple.partners.all():
