@@ -48,12 +48,8 @@ def admin_clinic(user: User) -> Clinic:
 
 def approver_clinic(user: User) -> Clinic:
     """Return the clinic whose self-grants the user may approve (a clinic admin or safety
-    lead), or 404 for anyone else."""
-    if not user.is_authenticated or not user.is_active or user.clinic is None:
-        raise Http404("Not found.")
-    if not (user.is_clinic_admin or user.is_safety_lead):
-        raise Http404("Not found.")
-    return user.clinic
+    lead); another clinician of the clinic is told who can (403), anyone else gets 404."""
+    return access.get_settings_clinic(user, safety_leads_too=True)
 
 
 # A reference as the case page shows it ("3F2A-9C1B"), more of the id, or the whole id or

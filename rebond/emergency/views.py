@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.timezone import now
 from django.views.decorators.http import require_http_methods, require_POST
@@ -50,19 +50,23 @@ def _opened(grant: EmergencyAccess) -> str:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@recent_authentication_required()
 def emergency_access(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Refuse whoever may not use the page before asking anyone to re-authenticate."""
+    actions.approver_clinic(request.user)
+    return _emergency_access(request)
+
+
+@recent_authentication_required()
+def _emergency_access(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Show the clinic's grants and the form to grant one; grant on POST (clinic admins only).
 
     A safety lead who is not a clinic admin sees only the self-grants waiting for approval.
     Break-glass needs a fresh password and second factor (SECURITY.md SE-06): after
     re-authenticating the admin comes back to this page and sends the form again.
     """
-    if not request.user.is_clinic_admin:
-        if request.method == "POST":
-            raise Http404("Not found.")
+    if not request.user.is_clinic_admin and request.method != "POST":
         return _render(request, None)
-    clinic = actions.admin_clinic(request.user)
+    clinic = actions.admin_clinic(request.user)  # only clinic admins grant (403 naming them)
     if request.method != "POST":
         return _render(request, GrantForm(clinic))
     form = GrantForm(clinic, request.POST)

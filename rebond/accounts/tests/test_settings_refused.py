@@ -16,7 +16,9 @@ from rebond.test import make_clinician, sign_in
 
 pytestmark = pytest.mark.django_db
 
-ADMIN_ONLY = ("schedule_settings", "measurement_settings", "therapy_settings", "emergency_access")
+ADMIN_ONLY = ("schedule_settings", "measurement_settings", "therapy_settings")
+# Safety leads change the safety settings and approve an admin's emergency access to themselves.
+ADMINS_AND_LEADS = ("safety_settings", "emergency_access")
 
 
 @pytest.fixture
@@ -46,18 +48,19 @@ def test_a_colleague_is_told_which_admins_to_ask(
     assert client.get(reverse(name)).status_code == 200
 
 
-def test_the_safety_settings_name_admins_and_safety_leads(
-    client: Client, alice: User, admin: User, lead: User
+@pytest.mark.parametrize("name", ADMINS_AND_LEADS)
+def test_pages_for_admins_and_safety_leads_name_both(
+    client: Client, alice: User, admin: User, lead: User, name: str
 ) -> None:
     sign_in(client, alice)
-    response = client.get(reverse("safety_settings"))
+    response = client.get(reverse(name))
     html = response.content.decode()
     assert response.status_code == 403
     assert "Only clinic admins and safety leads can change these settings" in html
     assert "Ada Admin" in html
     assert "Lee Lead" in html
     sign_in(client, lead)
-    assert client.get(reverse("safety_settings")).status_code == 200
+    assert client.get(reverse(name)).status_code == 200
 
 
 def test_a_clinic_without_admins_says_so(client: Client, alice: User) -> None:
@@ -69,5 +72,5 @@ def test_a_clinic_without_admins_says_so(client: Client, alice: User) -> None:
 def test_someone_without_a_clinic_still_gets_404(client: Client) -> None:
     operator = make_clinician(None, "Server Operator")
     sign_in(client, operator)
-    for name in (*ADMIN_ONLY, "safety_settings"):
+    for name in (*ADMIN_ONLY, *ADMINS_AND_LEADS):
         assert client.get(reverse(name)).status_code == 404

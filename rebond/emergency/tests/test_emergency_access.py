@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.timezone import now
 
 from rebond.accounts import access
+from rebond.accounts.access import SettingsRefused
 from rebond.accounts.models import Clinic, User
 from rebond.audit.models import AuditEntry
 from rebond.couples.models import Couple
@@ -199,9 +200,11 @@ def test_a_self_grant_waits_for_a_second_admin_or_safety_lead(
     mail.outbox.clear()
 
     # The grantee cannot approve themselves; a therapist who is neither approver cannot either.
-    for not_an_approver in (admin, bob):
-        with pytest.raises(Http404):
-            actions.approve_emergency_access(not_an_approver, pending.id)
+    with pytest.raises(Http404):
+        actions.approve_emergency_access(admin, pending.id)
+    # A therapist who approves nothing is told who can (rebond/accounts/refusals.py).
+    with pytest.raises(SettingsRefused):
+        actions.approve_emergency_access(bob, pending.id)
     refusals.append(not case_opens_for(admin, couple))
     with django_capture_on_commit_callbacks(execute=True):
         approved = actions.approve_emergency_access(safety_lead, pending.id)
@@ -235,10 +238,12 @@ def test_only_an_approver_of_the_same_clinic_approves_and_only_once(
 ) -> None:
     pending = grant(admin, couple, admin)
     other_admin = make_clinician(clinic_b, "Olga Admin", is_clinic_admin=True)
-    for outsider in (charlie, other_admin):
+    url = reverse("emergency_access_approve", kwargs={"grant_id": pending.id})
+    # Another clinic's therapist is refused before any grant is looked up (told whom to ask in
+    # their own clinic); another clinic's admin finds no such grant.
+    for outsider, status in ((charlie, 403), (other_admin, 404)):
         sign_in(client, outsider)
-        url = reverse("emergency_access_approve", kwargs={"grant_id": pending.id})
-        assert client.post(url).status_code == 404
+        assert client.post(url).status_code == status
     assert not EmergencyAccess.objects.get(id=pending.id).is_live
     sign_in(client, second_admin)
     page = client.get(reverse("emergency_access")).content.decode()
@@ -259,7 +264,9 @@ def test_a_safety_lead_sees_the_requests_to_approve_but_cannot_grant(
     assert "Waiting for approval" in page
     assert "Grant emergency access" not in page
     data = {"case": couple.reference, "grantee": str(bob.id), "reason": REASON, "hours": "4"}
-    assert client.post(reverse("emergency_access"), data).status_code == 404
+    refused = client.post(reverse("emergency_access"), data)
+    assert refused.status_code == 403
+    assert "Only clinic admins can change these settings" in refused.content.decode()
     assert EmergencyAccess.objects.count() == 1
 
 
