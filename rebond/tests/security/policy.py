@@ -80,6 +80,7 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "injury_record": {"POST": ON_CASE},
     "injury_subtypes": {"GET": ON_CASE},
     "injury_update": {"POST": ON_CASE},
+    "injury_void": {"POST": ON_CASE},
     # --- intake ---
     "consultation_request": _PUBLIC_FORM,
     "inbox": {"GET": TRIAGE | {OUTSIDER}},  # each clinic's own inbox (Charlie sees Clinic B's)
