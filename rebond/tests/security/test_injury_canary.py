@@ -18,33 +18,18 @@ from __future__ import annotations
 import itertools
 import re
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.core import mail
-from django.test import Client
-from django.utils.timezone import now
 
 from rebond.accounts.access import BOTH_PARTNERS_KNOW
-from rebond.alerts.actions import deliver_notifications
-from rebond.assessments.reminders import send_due_reminders
 from rebond.couples.models import Injury, Partner
-from rebond.interop import exports as interop_exports
-from rebond.measurement import charts, reports, summary
-from rebond.measurement.tests.test_client_summary import pdf_text
-from rebond.portal import actions as portal_actions
+from rebond.measurement import charts
 from rebond.tests import figures
-from rebond.tests.security import policy
-from rebond.tests.security.forms import post_forms
-from rebond.tests.security.routes import all_routes, own_kwargs, send, undone, url
+from rebond.tests.security.partner_channels import PARTNERS, PUBLIC, partner_channels
 from rebond.tests.security.world import (
-    ANONYMOUS,
     CLINIC_ADMIN,
-    PARTNER_A,
-    PARTNER_B,
     THERAPIST,
     World,
     client_for,
@@ -53,7 +38,6 @@ from rebond.tests.security.world import (
 pytestmark = pytest.mark.django_db
 
 SECTION = "A1 injury canary"
-PARTNERS = (PARTNER_A, PARTNER_B)
 # One subtype of each kind: the kind is what the rule looks at.
 KINDS = {
     Injury.Category.INFIDELITY: Injury.Subtype.EMOTIONAL_AFFAIR,
@@ -118,55 +102,6 @@ def seed_every_combination(world: World) -> list[Seeded]:
     return seeded
 
 
-def partner_channels(
-    world: World, clients: dict[str, Client], capture: Any
-) -> Iterator[tuple[str, str, str]]:
-    """Yield (partner role, where, text) for everything either partner can be given."""
-    forms = post_forms(world, clients)
-    for role in PARTNERS:
-        client = clients[role]
-        for route in all_routes():
-            path = url(route, own_kwargs(world, route))
-            for method, extra in (("GET", {}), ("GET", {"HTTP_HX_REQUEST": "true"}), ("POST", {})):
-                form = forms.get(path)
-                data = form.data() if form is not None and method == "POST" else None
-                with undone(client):
-                    response = send(client, method, path, data, **extra)
-                # A public page (the request form lists kinds of betrayal) is the same for
-                # everyone: only its canaries count, not its words.
-                public = ANONYMOUS in policy.allowed(route.name, method)
-                where = f"{method} {path}{' (public)' if public else ''}"
-                yield role, where, response.content.decode(errors="replace")
-    mail.outbox.clear()
-    with capture(execute=True):  # the e-mails leave once the transaction commits
-        for role in PARTNERS:
-            portal_actions.invite_partner(world.people[THERAPIST], world.partner(role).id)
-        deliver_notifications()
-        send_due_reminders(now() + timedelta(days=60))
-    addresses = {
-        channel.value: role
-        for role in PARTNERS
-        for channel in world.partner(role).contact_channels.all()
-    }
-    sent = [m for m in mail.outbox if any(to in addresses for to in m.to)]
-    assert sent, "no e-mail reached a partner"
-    for message in sent:
-        alternatives = " ".join(str(body) for body, _ in getattr(message, "alternatives", []))
-        for to in message.to:
-            if to in addresses:
-                text = f"{message.subject}\n{message.body}\n{alternatives}"
-                yield addresses[to], f"e-mail to {to}", text
-    for role in PARTNERS:
-        partner = world.partner(role)
-        yield (
-            role,
-            "per-person export",
-            interop_exports.person_export(world.people[THERAPIST], partner.id),
-        )
-        pdf = reports.client_report(summary.client_summary(partner), now())
-        yield role, "check-in summary PDF", pdf_text(pdf)
-
-
 def test_an_injury_reaches_a_partner_only_where_the_rule_says(
     world: World, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -182,7 +117,7 @@ def test_an_injury_reaches_a_partner_only_where_the_rule_says(
         items += 1
         seen[role].update(token for token in _tokens(text) if token.startswith("SUMMARY-"))
         leaks += [f"onset {o} reached {role} via {where}" for o in _tokens(text) & onsets]
-        if not where.endswith("(public)"):
+        if not where.endswith(PUBLIC):
             leaks += [f"{w!r} reached {role} via {where}" for w in KIND_WORDS if w in text]
     cases = 0
     shown = 0
