@@ -82,8 +82,13 @@ class CaseDetailsForm(Form):
         )
 
 
+# A field holding one partner's details: the clinician's browser must not offer partner A's
+# name, address or safe times when the form is filled in for partner B (issue 15 A4).
+NOT_REMEMBERED = forms.TextInput(attrs={"autocomplete": "off"})
+
+
 class PartnerForm(Form):
-    display_name = forms.CharField(max_length=120, label="Name")
+    display_name = forms.CharField(max_length=120, label="Name", widget=NOT_REMEMBERED)
     pronouns = forms.CharField(max_length=40, required=False)
     language = forms.CharField(
         max_length=20, help_text="A language code, e.g. en, fr, pt-BR.", initial="en"
@@ -103,7 +108,7 @@ class PartnerForm(Form):
 
 class ChannelForm(Form):
     kind = forms.ChoiceField(choices=ContactChannel.Kind.choices)
-    value = forms.CharField(max_length=254, label="Address or number")
+    value = forms.CharField(max_length=254, label="Address or number", widget=NOT_REMEMBERED)
     safe_to_contact = forms.ChoiceField(
         choices=YES_NO,
         initial="no",
@@ -112,7 +117,10 @@ class ChannelForm(Form):
         help_text="Nothing is ever sent through a channel that is not safe.",
     )
     safe_hours = forms.CharField(
-        max_length=200, required=False, help_text="e.g. weekdays 9:00 to 12:00"
+        max_length=200,
+        required=False,
+        help_text="e.g. weekdays 9:00 to 12:00",
+        widget=NOT_REMEMBERED,
     )
     may_leave_message = forms.ChoiceField(
         choices=YES_NO, initial="no", widget=forms.RadioSelect, label="May leave a message"
