@@ -279,7 +279,13 @@ class _Seeder:
         for partner in (a, b):
             csi = next(
                 x
-                for x in assessment_actions.schedule_instrument(clinician, couple.id, "CSI-4")
+                for x in assessment_actions.schedule_instrument(
+                    clinician,
+                    couple.id,
+                    "CSI-4",
+                    # A submitted check-in's occasion: the one a per-person export would carry.
+                    occasion=self.canary(f"Administration.occasion ({tag} CSI-4)", clinic_roles),
+                )
                 if x.partner_id == partner.id
             )
             assessment_actions.submit_administration(
