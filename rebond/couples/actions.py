@@ -510,9 +510,17 @@ def update_injury_formulation(
     disclosure_state: str,
     sharing: InjurySharing | None = None,
 ) -> Injury:
-    """Update the clinician's formulation, who knows of the injury and what partners see."""
+    """Update the clinician's formulation, who knows of the injury and what partners see.
+
+    Without `sharing`, what partners see stays as it was.
+    """
     injury = _live_injury_for_clinician(clinician, injury_id)
-    sharing = sharing or InjurySharing()
+    if sharing is None:
+        sharing = InjurySharing(
+            injury.shared_with_hurt_partner,
+            injury.shared_with_hurtful_partner,
+            injury.partner_summary,
+        )
     if disclosure_state not in Injury.Disclosure.values:
         raise ActionError("Unknown disclosure state.", {"disclosure_state": ["Choose who knows."]})
     if disclosure_state == Injury.Disclosure.DISCLOSED_PRIVATELY and injury.reported_by_id is None:

@@ -211,3 +211,41 @@ def test_a_voided_injury_is_kept_struck_through_and_gone_from_the_partners_view(
     assert again.status_code == 422
     injury.refresh_from_db()
     assert injury.void_reason == "Recorded on the wrong case"
+
+
+def test_sharing_is_chosen_per_partner_on_the_formulation_form(
+    client: Client, alice: User, couple: Couple
+) -> None:
+    sam, alex = partners_of(couple)
+    injury = actions.record_injury(alice, couple.id, injury_draft(sam, alex))
+    assert not access.injuries_visible_to_partner(sam).exists()  # recorded: shared with nobody
+    prefix = f"injury-{injury.id}"
+    login(client, alice)
+    update_url = case_url("injury_update", couple, injury.id)
+    shared = client.post(
+        update_url,
+        {
+            f"{prefix}-disclosure_state": "known_to_both",
+            f"{prefix}-shared_with_hurtful_partner": "on",
+            f"{prefix}-partner_summary": "Talked through in session",
+        },
+        headers=HTMX,
+    )
+    assert shared.status_code == 200
+    assert list(access.injuries_visible_to_partner(alex)) == [injury]
+    assert not access.injuries_visible_to_partner(sam).exists()
+    assert "partner_summary" in last_audit("couples.injury.update").fields
+    assert_no_values_in_audit("Talked through in session")
+    # Back to "disclosure planned" while still shared: refused, so nothing is shared by a slip.
+    refused = client.post(
+        update_url,
+        {
+            f"{prefix}-disclosure_state": "disclosure_planned",
+            f"{prefix}-shared_with_hurtful_partner": "on",
+        },
+        headers=HTMX,
+    )
+    assert refused.status_code == 422
+    assert "Share it only once both partners know of it" in refused.content.decode()
+    injury.refresh_from_db()
+    assert injury.disclosure_state == Injury.Disclosure.KNOWN_TO_BOTH
