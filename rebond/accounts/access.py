@@ -18,6 +18,7 @@ case is tested (zulip's `access_stream_by_id` convention).
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -112,15 +113,58 @@ def get_injury_for_clinician(user: User, injury_id: uuid.UUID | str) -> Injury:
 # --- A partner's own view (through a private link, never a login) ----------------------------
 
 
-def injuries_visible_to_partner(partner: Partner) -> QuerySet[Injury]:
-    """Return the injuries a partner may know of: shared ones, and those they disclosed.
+# Who sees an injury (DOMAIN 7.1 `visibility`, 7.5; issue 15 A1). "Shared" is the clinician's
+# choice for that partner (`shared_with_hurt_partner` / `shared_with_hurtful_partner`, default
+# no). Clinicians on the case (and the supervisor) see every injury, voided ones struck through.
+#
+#   disclosure state           | hurt partner        | hurtful partner
+#   ---------------------------+---------------------+------------------------------------------
+#   disclosed privately        | no                  | no
+#   facilitated disclosure     | no                  | no
+#     planned                  |                     |
+#   known to both              | if shared with them | if shared with them, never for a threat
+#   disclosed in session       | if shared with them | if shared with them, never for a threat
+#   any state, voided          | no                  | no
+#
+# "Threat" is the SAFETY_THREAT kind: it is never shown to the partner recorded as causing it,
+# in any state and whatever was chosen (safety-restricted). A partner who reported an injury
+# privately is not shown it either: their space may be read on a shared device. What a partner
+# is shown of a visible injury is `PartnerInjury` below: one calm wording for every kind (a
+# kind-specific wording would name a threat) and the partner-facing summary the clinician wrote
+# for that purpose. The onset and the formulation (clinician free text) are never shown.
+BOTH_PARTNERS_KNOW = (Injury.Disclosure.KNOWN_TO_BOTH, Injury.Disclosure.DISCLOSED_IN_SESSION)
+PARTNER_INJURY_WORDS = "Something you are working through with your therapist"
 
-    An injury disclosed privately stays with its reporter and the clinicians until a
-    disclosure is recorded (DOMAIN 7.5). Safety concerns are never visible to partners.
-    """
-    shared = ~Q(disclosure_state=Injury.Disclosure.DISCLOSED_PRIVATELY)
-    own_disclosure = Q(reported_by=partner)
-    return Injury.objects.filter(couple_id=partner.couple_id).filter(shared | own_disclosure)
+
+@dataclass(frozen=True)
+class PartnerInjury:
+    """All a partner may read of one injury: no kind, no onset, no formulation."""
+
+    id: uuid.UUID
+    words: str
+    summary: str
+
+
+def injuries_visible_to_partner(partner: Partner) -> QuerySet[Injury]:
+    """Return the injuries a partner may be shown (the table above)."""
+    shared_with_them = Q(hurt_partner=partner, shared_with_hurt_partner=True) | Q(
+        hurtful_partner=partner, shared_with_hurtful_partner=True
+    )
+    causes_the_threat = Q(category=Injury.Category.SAFETY_THREAT, hurtful_partner=partner)
+    return (
+        Injury.objects.filter(couple_id=partner.couple_id, voided_at=None)
+        .filter(disclosure_state__in=BOTH_PARTNERS_KNOW)
+        .filter(shared_with_them)
+        .exclude(causes_the_threat)
+    )
+
+
+def injuries_for_partner(partner: Partner) -> list[PartnerInjury]:
+    """Return what the partner is shown of each injury they may see, oldest first."""
+    return [
+        PartnerInjury(injury.id, PARTNER_INJURY_WORDS, injury.partner_summary)
+        for injury in injuries_visible_to_partner(partner).order_by("created_at")
+    ]
 
 
 # --- Administrations (assessments) ------------------------------------------------------------

@@ -39,7 +39,10 @@ class Administration(models.Model):
     is_risk = models.BooleanField(default=False)
     # Administrations scheduled together for both partners share this id (symmetry).
     schedule_group = models.UUIDField(default=uuid.uuid4)
-    occasion = models.CharField(max_length=60, blank=True, help_text='E.g. "Intake", "Session 4".')
+    # Typed by the clinician, so sealed like every free text, and never shown to partners.
+    occasion = EncryptedCharField(
+        max_length=60, blank=True, respondent="partner", help_text='E.g. "Intake", "Session 4".'
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
     due_at = models.DateTimeField(default=now)
     created_at = models.DateTimeField(default=now)

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -368,6 +369,19 @@ def withdraw_consent(actor: User | Partner, consent_id: uuid.UUID | str) -> Cons
 
 # --- Injuries ---------------------------------------------------------------------------------
 
+# A partner-facing summary is a few calm sentences, not a record (issue 15 A1).
+PARTNER_SUMMARY_MAX_LENGTH = 500
+VOID_REASON_MAX_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class InjurySharing:
+    """What partners may be shown of an injury: the clinician's choice for each partner."""
+
+    with_hurt_partner: bool = False
+    with_hurtful_partner: bool = False
+    partner_summary: str = ""
+
 
 @dataclass(frozen=True)
 class InjuryDraft:
@@ -385,6 +399,37 @@ class InjuryDraft:
     is_attachment_injury: bool | None = None
     complex: bool = False
     severity_by_hurt_partner: int | None = None
+    sharing: InjurySharing = field(default_factory=InjurySharing)
+
+
+def clinic_today(couple: Couple) -> date:
+    """Return today's date where the clinic is (a date typed there is checked against it)."""
+    return now().astimezone(ZoneInfo(couple.clinic.timezone)).date()
+
+
+def _validate_sharing(
+    category: str, disclosure_state: str, sharing: InjurySharing
+) -> dict[str, list[str]]:
+    """Check the clinician's sharing choice against who sees what (accounts/access.py)."""
+    errors: dict[str, list[str]] = {}
+    shares = sharing.with_hurt_partner or sharing.with_hurtful_partner
+    if shares and disclosure_state not in access.BOTH_PARTNERS_KNOW:
+        message = (
+            "Share it only once both partners know of it: record the disclosure first"
+            " (known to both, or disclosed in a joint session)."
+        )
+        for name in ("shared_with_hurt_partner", "shared_with_hurtful_partner"):
+            if getattr(sharing, name.replace("shared_", "")):
+                errors[name] = [message]
+    if category == Injury.Category.SAFETY_THREAT and sharing.with_hurtful_partner:
+        errors["shared_with_hurtful_partner"] = [
+            "A threat to safety is never shown to the partner recorded as causing it."
+        ]
+    if len(sharing.partner_summary.strip()) > PARTNER_SUMMARY_MAX_LENGTH:
+        errors["partner_summary"] = [
+            f"Keep this short (at most {PARTNER_SUMMARY_MAX_LENGTH} characters)."
+        ]
+    return errors
 
 
 def _validate_injury(couple: Couple, draft: InjuryDraft) -> dict[str, list[str]]:
@@ -401,6 +446,12 @@ def _validate_injury(couple: Couple, draft: InjuryDraft) -> dict[str, list[str]]
     for name in ("hurt_partner_id", "hurtful_partner_id"):
         if str(getattr(draft, name)) not in partner_ids:
             errors[name.removesuffix("_id")] = ["Choose one of this couple's partners."]
+    if "hurtful_partner" not in errors and str(draft.hurt_partner_id) == str(
+        draft.hurtful_partner_id
+    ):
+        errors["hurtful_partner"] = [
+            "The hurtful partner must be the other partner, not the one who was hurt."
+        ]
     if draft.reported_by_id is not None and str(draft.reported_by_id) not in partner_ids:
         errors["reported_by"] = ["Choose one of this couple's partners."]
     if (
@@ -408,12 +459,17 @@ def _validate_injury(couple: Couple, draft: InjuryDraft) -> dict[str, list[str]]
         and draft.reported_by_id is None
     ):
         errors["reported_by"] = ["A private disclosure needs the partner who made it."]
+    today = clinic_today(couple)
+    if draft.discovery_date is not None and draft.discovery_date > today:
+        errors["discovery_date"] = [
+            f"The discovery date cannot be in the future (today is {today:%d %b %Y})."
+        ]
     if len(draft.onset_period.strip()) > (_max_length(Injury, "onset_period")):
         errors["onset_period"] = ["Keep this short (at most 120 characters)."]
     severity = draft.severity_by_hurt_partner
     if severity is not None and not 0 <= severity <= 10:
         errors["severity_by_hurt_partner"] = ["Use a number from 0 to 10."]
-    return errors
+    return {**errors, **_validate_sharing(draft.category, draft.disclosure_state, draft.sharing)}
 
 
 @transaction.atomic
@@ -439,6 +495,9 @@ def record_injury(clinician: User, couple_id: uuid.UUID | str, draft: InjuryDraf
         is_attachment_injury=draft.is_attachment_injury,
         complex=draft.complex,
         severity_by_hurt_partner=draft.severity_by_hurt_partner,
+        shared_with_hurt_partner=draft.sharing.with_hurt_partner,
+        shared_with_hurtful_partner=draft.sharing.with_hurtful_partner,
+        partner_summary=draft.sharing.partner_summary.strip(),
         created_by=clinician,
     )
     audit.log(
@@ -462,6 +521,13 @@ def record_injury(clinician: User, couple_id: uuid.UUID | str, draft: InjuryDraf
     return injury
 
 
+def _live_injury_for_clinician(clinician: User, injury_id: uuid.UUID | str) -> Injury:
+    injury = access.get_injury_for_clinician(clinician, injury_id)
+    if injury.is_voided:
+        raise ActionError("This injury was voided; it can no longer be changed.")
+    return injury
+
+
 @transaction.atomic
 def update_injury_formulation(
     clinician: User,
@@ -471,9 +537,19 @@ def update_injury_formulation(
     complex: bool,
     ongoing: bool,
     disclosure_state: str,
+    sharing: InjurySharing | None = None,
 ) -> Injury:
-    """Update the clinician's formulation and the injury's disclosure state."""
-    injury = access.get_injury_for_clinician(clinician, injury_id)
+    """Update the clinician's formulation, who knows of the injury and what partners see.
+
+    Without `sharing`, what partners see stays as it was.
+    """
+    injury = _live_injury_for_clinician(clinician, injury_id)
+    if sharing is None:
+        sharing = InjurySharing(
+            injury.shared_with_hurt_partner,
+            injury.shared_with_hurtful_partner,
+            injury.partner_summary,
+        )
     if disclosure_state not in Injury.Disclosure.values:
         raise ActionError("Unknown disclosure state.", {"disclosure_state": ["Choose who knows."]})
     if disclosure_state == Injury.Disclosure.DISCLOSED_PRIVATELY and injury.reported_by_id is None:
@@ -481,12 +557,18 @@ def update_injury_formulation(
             "A private disclosure needs the partner who made it.",
             {"disclosure_state": ["Record who disclosed it first."]},
         )
+    errors = _validate_sharing(injury.category, disclosure_state, sharing)
+    if errors:
+        raise ActionError("What partners see could not be saved.", errors)
     changed = []
     for name, value in (
         ("is_attachment_injury", is_attachment_injury),
         ("complex", complex),
         ("ongoing", ongoing),
         ("disclosure_state", disclosure_state),
+        ("shared_with_hurt_partner", sharing.with_hurt_partner),
+        ("shared_with_hurtful_partner", sharing.with_hurtful_partner),
+        ("partner_summary", sharing.partner_summary.strip()),
     ):
         if getattr(injury, name) != value:
             setattr(injury, name, value)
@@ -500,6 +582,32 @@ def update_injury_formulation(
             clinic_id=injury.couple.clinic_id,
             fields=changed,
         )
+    return injury
+
+
+@transaction.atomic
+def void_injury(clinician: User, injury_id: uuid.UUID | str, reason: str) -> Injury:
+    """Void a wrongly recorded injury: kept, struck through for clinicians, gone for partners."""
+    injury = _live_injury_for_clinician(clinician, injury_id)
+    reason = reason.strip()
+    if not reason:
+        raise ActionError("Say why it is voided.", {"reason": ["Say why this injury is voided."]})
+    if len(reason) > VOID_REASON_MAX_LENGTH:
+        raise ActionError(
+            "The reason is too long.",
+            {"reason": [f"Keep this short (at most {VOID_REASON_MAX_LENGTH} characters)."]},
+        )
+    injury.voided_at = now()
+    injury.voided_by = clinician
+    injury.void_reason = reason
+    injury.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
+    audit.log(
+        actor=clinician,
+        action="couples.injury.void",
+        obj=injury,
+        clinic_id=injury.couple.clinic_id,
+        fields=["voided_at", "voided_by", "void_reason"],
+    )
     return injury
 
 

@@ -11,7 +11,14 @@ from typing import Any
 from django import forms
 
 from rebond.accounts.models import SecretsPolicy
-from rebond.couples.actions import ActionError, ChannelDraft, InjuryDraft
+from rebond.couples.actions import (
+    PARTNER_SUMMARY_MAX_LENGTH,
+    VOID_REASON_MAX_LENGTH,
+    ActionError,
+    ChannelDraft,
+    InjuryDraft,
+    InjurySharing,
+)
 from rebond.couples.models import ContactChannel, Couple, Injury, Partner
 from rebond.lib.forms import NameField, Textarea
 
@@ -76,8 +83,13 @@ class CaseDetailsForm(Form):
         )
 
 
+# A field holding one partner's details: the clinician's browser must not offer partner A's
+# name, address or safe times when the form is filled in for partner B (issue 15 A4).
+NOT_REMEMBERED = forms.TextInput(attrs={"autocomplete": "off"})
+
+
 class PartnerForm(Form):
-    display_name = NameField(max_length=120, label="Name")
+    display_name = NameField(max_length=120, label="Name", widget=NOT_REMEMBERED)
     pronouns = NameField(max_length=40, required=False)
     language = forms.CharField(
         max_length=20, help_text="A language code, e.g. en, fr, pt-BR.", initial="en"
@@ -97,7 +109,7 @@ class PartnerForm(Form):
 
 class ChannelForm(Form):
     kind = forms.ChoiceField(choices=ContactChannel.Kind.choices)
-    value = forms.CharField(max_length=254, label="Address or number")
+    value = forms.CharField(max_length=254, label="Address or number", widget=NOT_REMEMBERED)
     safe_to_contact = forms.ChoiceField(
         choices=YES_NO,
         initial="no",
@@ -106,7 +118,10 @@ class ChannelForm(Form):
         help_text="Nothing is ever sent through a channel that is not safe.",
     )
     safe_hours = forms.CharField(
-        max_length=200, required=False, help_text="e.g. weekdays 9:00 to 12:00"
+        max_length=200,
+        required=False,
+        help_text="e.g. weekdays 9:00 to 12:00",
+        widget=NOT_REMEMBERED,
     )
     may_leave_message = forms.ChoiceField(
         choices=YES_NO, initial="no", widget=forms.RadioSelect, label="May leave a message"
@@ -133,49 +148,112 @@ class ConsentForm(Form):
     document = forms.UUIDField(widget=forms.HiddenInput)
 
 
-class InjuryForm(Form):
+# Who reads each field of an injury, said beside it (issue 15 A1; accounts/access.py has the
+# whole table). Partners never read anything but the summary, and only when it is shared.
+CLINICIANS_ONLY = "Seen by: the clinicians on the case only."
+SHARE_HELP = (
+    "Seen by: this partner, only once both partners know of it (known to both, or disclosed in"
+    " a joint session). They see a calm line and your summary below, nothing else."
+)
+SHARE_HURTFUL_HELP = f"{SHARE_HELP} Never for a threat to safety."
+SUMMARY_HELP = (
+    "Seen by: each partner you share the injury with. Write it for them to read; your other"
+    " notes on this injury stay with the clinicians."
+)
+
+
+class SharingFields(Form):
+    """What partners see of an injury: the clinician's choice for each partner, and the words."""
+
+    shared_with_hurt_partner = forms.BooleanField(
+        required=False, label="Share with the hurt partner", help_text=SHARE_HELP
+    )
+    shared_with_hurtful_partner = forms.BooleanField(
+        required=False, label="Share with the hurtful partner", help_text=SHARE_HURTFUL_HELP
+    )
+    partner_summary = forms.CharField(
+        required=False,
+        max_length=PARTNER_SUMMARY_MAX_LENGTH,
+        widget=Textarea(attrs={"rows": 2}),
+        label="Summary for partners",
+        help_text=SUMMARY_HELP,
+    )
+
+    def sharing(self) -> InjurySharing:
+        data = self.cleaned_data
+        return InjurySharing(
+            with_hurt_partner=data["shared_with_hurt_partner"],
+            with_hurtful_partner=data["shared_with_hurtful_partner"],
+            partner_summary=data["partner_summary"],
+        )
+
+
+class InjuryForm(SharingFields):
     """Record an injury. The subtype list follows the category; the action checks the pair."""
 
     category = forms.ChoiceField(
-        choices=[("", "Choose a kind"), *Injury.Category.choices], label="Kind of injury"
+        choices=[("", "Choose a kind"), *Injury.Category.choices],
+        label="Kind of injury",
+        help_text=CLINICIANS_ONLY,
     )
-    subtype = forms.ChoiceField(label="Detail")
-    hurt_partner = forms.ChoiceField(label="Hurt partner")
-    hurtful_partner = forms.ChoiceField(label="Hurtful partner")
+    subtype = forms.ChoiceField(label="Detail", help_text=CLINICIANS_ONLY)
+    hurt_partner = forms.ChoiceField(label="Hurt partner", help_text=CLINICIANS_ONLY)
+    hurtful_partner = forms.ChoiceField(
+        label="Hurtful partner",
+        help_text=f"The other partner, not the hurt one. {CLINICIANS_ONLY}",
+    )
     reported_by = forms.ChoiceField(
-        required=False, label="Who reported it", help_text="Needed for a private disclosure."
+        required=False,
+        label="Who reported it",
+        help_text=f"Needed for a private disclosure. {CLINICIANS_ONLY}",
     )
     disclosure_state = forms.ChoiceField(
-        choices=[("", "Choose who knows"), *Injury.Disclosure.choices], label="Who knows"
+        choices=[("", "Choose who knows"), *Injury.Disclosure.choices],
+        label="Who knows",
+        help_text=CLINICIANS_ONLY,
     )
     discovered_how = forms.ChoiceField(
         choices=[("", "Not recorded"), *Injury.DiscoveredHow.choices],
         required=False,
         label="How it came to light",
+        help_text=CLINICIANS_ONLY,
     )
     discovery_date = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         label="Discovery date",
+        help_text=f"Today or earlier. {CLINICIANS_ONLY}",
     )
     onset_period = forms.CharField(
-        max_length=120, required=False, label="Onset", help_text="e.g. spring 2023, two years"
+        max_length=120,
+        required=False,
+        label="Onset",
+        help_text=f"e.g. spring 2023, two years. {CLINICIANS_ONLY}",
     )
-    ongoing = forms.BooleanField(required=False, label="Still ongoing")
+    ongoing = forms.BooleanField(required=False, label="Still ongoing", help_text=CLINICIANS_ONLY)
     contact_with_third_party_ongoing = forms.ChoiceField(
-        choices=YES_NO_UNKNOWN, required=False, label="Contact with the third party ongoing"
+        choices=YES_NO_UNKNOWN,
+        required=False,
+        label="Contact with the third party ongoing",
+        help_text=CLINICIANS_ONLY,
     )
     severity_by_hurt_partner = forms.IntegerField(
         required=False,
         min_value=0,
         max_value=10,
         label="Severity as the hurt partner rates it (0 to 10)",
+        help_text=CLINICIANS_ONLY,
     )
     is_attachment_injury = forms.ChoiceField(
-        choices=FORMULATION, required=False, label="Is it an attachment injury?"
+        choices=FORMULATION,
+        required=False,
+        label="Is it an attachment injury?",
+        help_text=CLINICIANS_ONLY,
     )
     complex = forms.BooleanField(
-        required=False, label="Complex (multiple, repeated, or echoing earlier trauma)"
+        required=False,
+        label="Complex (multiple, repeated, or echoing earlier trauma)",
+        help_text=CLINICIANS_ONLY,
     )
 
     def __init__(
@@ -222,6 +300,7 @@ class InjuryForm(Form):
             is_attachment_injury=_tristate(data["is_attachment_injury"]),
             complex=data["complex"],
             severity_by_hurt_partner=data["severity_by_hurt_partner"],
+            sharing=self.sharing(),
         )
 
 
@@ -237,13 +316,21 @@ def subtype_groups(category: str) -> list[tuple[str, list[tuple[str, str]]]]:
     ]
 
 
-class FormulationForm(Form):
+class FormulationForm(SharingFields):
+    # The formulation first, then what partners see (the order of the recording form).
+    field_order = ("is_attachment_injury", "complex", "ongoing", "disclosure_state")
+
     is_attachment_injury = forms.ChoiceField(
-        choices=FORMULATION, required=False, label="Is it an attachment injury?"
+        choices=FORMULATION,
+        required=False,
+        label="Is it an attachment injury?",
+        help_text=CLINICIANS_ONLY,
     )
-    complex = forms.BooleanField(required=False, label="Complex")
-    ongoing = forms.BooleanField(required=False, label="Still ongoing")
-    disclosure_state = forms.ChoiceField(choices=Injury.Disclosure.choices, label="Who knows")
+    complex = forms.BooleanField(required=False, label="Complex", help_text=CLINICIANS_ONLY)
+    ongoing = forms.BooleanField(required=False, label="Still ongoing", help_text=CLINICIANS_ONLY)
+    disclosure_state = forms.ChoiceField(
+        choices=Injury.Disclosure.choices, label="Who knows", help_text=CLINICIANS_ONLY
+    )
 
     @classmethod
     def for_injury(cls, injury: Injury) -> FormulationForm:
@@ -254,6 +341,9 @@ class FormulationForm(Form):
                 "complex": injury.complex,
                 "ongoing": injury.ongoing,
                 "disclosure_state": injury.disclosure_state,
+                "shared_with_hurt_partner": injury.shared_with_hurt_partner,
+                "shared_with_hurtful_partner": injury.shared_with_hurtful_partner,
+                "partner_summary": injury.partner_summary,
             },
             prefix=f"injury-{injury.id}",
         )
@@ -265,7 +355,25 @@ class FormulationForm(Form):
             "complex": data["complex"],
             "ongoing": data["ongoing"],
             "disclosure_state": data["disclosure_state"],
+            "sharing": self.sharing(),
         }
+
+
+class VoidInjuryForm(Form):
+    reason = forms.CharField(
+        max_length=VOID_REASON_MAX_LENGTH,
+        widget=Textarea(attrs={"rows": 2}),
+        label="Why is it voided?",
+        help_text=(
+            "e.g. recorded on the wrong case. The injury stays on record, struck through;"
+            f" partners no longer see it. {CLINICIANS_ONLY}"
+        ),
+        error_messages={"required": "Say why this injury is voided."},
+    )
+
+    def __init__(self, *args: Any, injury: Injury, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", f"void-{injury.id}")
+        super().__init__(*args, **kwargs)
 
 
 class TransitionForm(Form):

@@ -369,6 +369,21 @@ class Injury(models.Model):
     severity_by_hurt_partner = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(10)]
     )
+    # What a partner may be shown, chosen by a clinician for each partner (DOMAIN 7.5 rule 1:
+    # nothing is shared automatically). It counts only once both partners know of it; the
+    # rule itself is `accounts.access.injuries_visible_to_partner`.
+    shared_with_hurt_partner = models.BooleanField(default=False)
+    shared_with_hurtful_partner = models.BooleanField(default=False)
+    # The only words of the clinician's a partner ever reads about an injury: the onset and
+    # the formulation stay clinician-only.
+    partner_summary = EncryptedTextField(blank=True, respondent="couple")
+    # A wrongly recorded injury is voided, never deleted: it leaves every partner view and
+    # shows struck through to clinicians, with who voided it, when and why (audited).
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    void_reason = EncryptedTextField(blank=True, respondent="couple")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -391,6 +406,10 @@ class Injury(models.Model):
     def is_private(self) -> bool:
         """Return whether only the reporter and the clinicians may know of this injury."""
         return self.disclosure_state == self.Disclosure.DISCLOSED_PRIVATELY
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
 
 
 class SafetyConcern(models.Model):

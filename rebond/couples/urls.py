@@ -48,4 +48,9 @@ urlpatterns = [
         views.update_injury,
         name="injury_update",
     ),
+    path(
+        "<uuid:couple_id>/injuries/<uuid:injury_id>/void/",
+        views.void_injury,
+        name="injury_void",
+    ),
 ]

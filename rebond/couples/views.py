@@ -38,6 +38,7 @@ from rebond.couples.forms import (
     IntakeGoalForm,
     PartnerForm,
     TransitionForm,
+    VoidInjuryForm,
     add_action_errors,
     subtype_groups,
 )
@@ -104,6 +105,7 @@ class PartnerPanel:
 class InjuryRow:
     injury: Injury
     form: forms.Form
+    void_form: forms.Form
     saved: bool = False
 
 
@@ -147,7 +149,9 @@ def _load(user: User, couple_id: uuid.UUID | str) -> CaseState:
         )
     )
     injuries = list(
-        couple.injuries.select_related("hurt_partner", "hurtful_partner", "reported_by")
+        couple.injuries.select_related(
+            "hurt_partner", "hurtful_partner", "reported_by", "voided_by"
+        )
     )
     concerns = list(
         couple.safety_concerns.exclude(status=SafetyConcern.Status.CLOSED).select_related(
@@ -194,6 +198,7 @@ def _context(state: CaseState, *, saved: str = "", partner_open: str = "") -> di
         InjuryRow(
             injury,
             bound.get(f"injury-{injury.id}") or FormulationForm.for_injury(injury),
+            bound.get(f"void-{injury.id}") or VoidInjuryForm(injury=injury),
             saved=saved == f"injury-{injury.id}",
         )
         for injury in state.injuries
@@ -504,6 +509,26 @@ def update_injury(
     if form.errors:
         return _respond(request, couple.id, "injuries", bound={prefix: form})
     return _respond(request, couple.id, "injuries", saved=prefix)
+
+
+@require_POST
+def void_injury(
+    request: AuthenticatedHttpRequest, couple_id: uuid.UUID, injury_id: uuid.UUID
+) -> HttpResponse:
+    """Void a wrongly recorded injury, with a reason: kept and struck through, never deleted."""
+    couple = access.get_couple_for_clinician(request.user, couple_id)
+    injury = access.get_injury_for_clinician(request.user, injury_id)
+    if injury.couple_id != couple.id:
+        raise Http404("Not found.")
+    form = VoidInjuryForm(request.POST, injury=injury)
+    if form.is_valid():
+        try:
+            actions.void_injury(request.user, injury.id, form.cleaned_data["reason"])
+        except ActionError as error:
+            add_action_errors(form, error)
+    if form.errors:
+        return _respond(request, couple.id, "injuries", bound={f"void-{injury.id}": form})
+    return _respond(request, couple.id, "injuries", message="Injury voided.")
 
 
 @require_GET

@@ -3,7 +3,8 @@
 It holds the partner's own details, contact channels, consents, goal and their own answers
 and scores, read through the partner-scoped access functions, so the other partner's rows
 cannot be reached. Clinicians' notes, injuries and safety records are not the partner's
-provided data and stay out (process notes are never exported).
+provided data and stay out (process notes are never exported), and so does the occasion a
+clinician typed for a check-in (e.g. "IPV follow-up"): partners never see it.
 
 Every text value is neutralised against spreadsheet formulas exactly as the research CSV is
 (`research.safe_cell`): a person receiving their data commonly opens the JSON in a
@@ -57,7 +58,6 @@ def export_for(partner: Partner) -> dict[str, Any]:
             {
                 "instrument": r.instrument_code,
                 "submitted_at": r.administered_at.isoformat(),
-                "occasion": r.occasion,
                 "answers": {str(k): v for k, v in sorted(r.answers.items())},
                 "scores": r.scores,
                 "total": r.total,

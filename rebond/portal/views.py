@@ -28,20 +28,10 @@ from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.alerts.selectors import plans_visible_to_partner
 from rebond.couples import actions as couple_actions
 from rebond.couples.actions import ActionError
-from rebond.couples.models import ConsentDocument, ConsentRecord, ContactChannel, Injury, Partner
+from rebond.couples.models import ConsentDocument, ConsentRecord, ContactChannel, Partner
 from rebond.portal import actions, session
 from rebond.portal.forms import AgreeForm, ChoosePinForm, GoalForm, PinForm, SafeHoursForm
 from rebond.portal.models import MAX_TOKEN_LENGTH, LinkPin, PrivateLink, hash_token
-
-# Injuries in words that are calm to read on a phone someone else may glance at. A threat to
-# safety is never named: a safety concern is clinician-only (DOMAIN.md 4.6 point 3).
-NEUTRAL_INJURY_WORDS = {
-    Injury.Category.INFIDELITY: "A breach of the agreement between you",
-    Injury.Category.BROKEN_TRUST: "Something that affected trust between you",
-    Injury.Category.ATTACHMENT_NEGLECT: "A time when one of you needed the other",
-    Injury.Category.SAFETY_THREAT: "Something you are talking through with your therapist",
-}
-
 
 # --- Opening a link ---------------------------------------------------------------------------
 
@@ -220,16 +210,13 @@ def _render_home(
         if bound_hours is not None and bound_hours[0] == channel.id:
             form = bound_hours[1]
         channels.append(ChannelRow(channel, form))
-    injuries = [
-        (NEUTRAL_INJURY_WORDS[Injury.Category(i.category)], i)
-        for i in access.injuries_visible_to_partner(partner).order_by("created_at")
-    ]
     context = {
         "partner": partner,
         "goal_form": goal_form or GoalForm(initial={"intake_goal": partner.intake_goal}),
         "channels": channels,
         "agreements": _agreements(partner),
-        "injuries": injuries,
+        # Only what the access layer lets a partner read of an injury (never the onset).
+        "injuries": access.injuries_for_partner(partner),
         # Only plans written for this partner and shared with them (never the other's).
         "plans": list(plans_visible_to_partner(partner)),
         # Offered while the partner has no PIN: first thing in the session that exchanged the

@@ -67,7 +67,8 @@ def attachment_injuries(couple: Couple) -> QuerySet[Injury]:
 
     The caller has fetched `couple` through the access gateway.
     """
-    return couple.injuries.filter(is_attachment_injury=True).order_by("created_at")
+    # A voided injury was recorded by mistake: it has no AIRM track to follow.
+    return couple.injuries.filter(is_attachment_injury=True, voided_at=None).order_by("created_at")
 
 
 def observations_for_couple(couple: Couple) -> QuerySet[MarkerObservation]:

@@ -111,35 +111,65 @@ def test_partners_follow_their_couples_visibility(alice: User, bob: User) -> Non
     assert Partner.objects.filter(couple=couple).count() == 2
 
 
-def make_injury(couple, *, disclosure: str, reported_by=None, by: User):  # type: ignore[no-untyped-def]
+def make_injury(couple, *, disclosure: str, reported_by=None, by: User, **extra):  # type: ignore[no-untyped-def]
     from rebond.couples.models import Injury
 
     a, b = couple.partners.all()
     return Injury.objects.create(
         couple=couple,
-        category=Injury.Category.INFIDELITY,
-        subtype=Injury.Subtype.EMOTIONAL_AFFAIR,
+        category=extra.pop("category", Injury.Category.INFIDELITY),
+        subtype=extra.pop("subtype", Injury.Subtype.EMOTIONAL_AFFAIR),
         hurt_partner=a,
         hurtful_partner=b,
         reported_by=reported_by,
         disclosure_state=disclosure,
         created_by=by,
+        **extra,
     )
 
 
-def test_a_privately_disclosed_injury_is_visible_only_to_its_reporter(alice: User) -> None:
+def test_a_partner_sees_an_injury_only_when_both_know_and_it_is_shared_with_them(
+    alice: User,
+) -> None:
     from rebond.couples.models import Injury
 
     couple = make_couple(alice)
-    a, b = couple.partners.all()
-    shared = make_injury(couple, disclosure=Injury.Disclosure.KNOWN_TO_BOTH, by=alice)
+    a, b = couple.partners.all()  # a is the hurt partner, b the hurtful one
+    both = {"shared_with_hurt_partner": True, "shared_with_hurtful_partner": True}
     private = make_injury(
-        couple, disclosure=Injury.Disclosure.DISCLOSED_PRIVATELY, reported_by=b, by=alice
+        couple, disclosure=Injury.Disclosure.DISCLOSED_PRIVATELY, reported_by=b, by=alice, **both
     )
-    assert set(access.injuries_visible_to_partner(b)) == {shared, private}
-    assert set(access.injuries_visible_to_partner(a)) == {shared}
-    # Clinicians on the case see both; nobody else sees either.
-    assert set(access.injuries_for_clinician(alice)) == {shared, private}
+    planned = make_injury(
+        couple, disclosure=Injury.Disclosure.FACILITATED_DISCLOSURE_PLANNED, by=alice, **both
+    )
+    unshared = make_injury(couple, disclosure=Injury.Disclosure.KNOWN_TO_BOTH, by=alice)
+    to_a = make_injury(
+        couple,
+        disclosure=Injury.Disclosure.DISCLOSED_IN_SESSION,
+        by=alice,
+        shared_with_hurt_partner=True,
+    )
+    to_both = make_injury(couple, disclosure=Injury.Disclosure.KNOWN_TO_BOTH, by=alice, **both)
+    threat = make_injury(
+        couple,
+        disclosure=Injury.Disclosure.KNOWN_TO_BOTH,
+        by=alice,
+        category=Injury.Category.SAFETY_THREAT,
+        subtype=Injury.Subtype.PHYSICAL_ABUSE,
+        **both,
+    )
+    assert set(access.injuries_visible_to_partner(a)) == {to_a, to_both, threat}
+    # The reporter of a private disclosure is not shown it; the hurtful partner never the threat.
+    assert set(access.injuries_visible_to_partner(b)) == {to_both}
+    # Clinicians on the case see every one.
+    assert set(access.injuries_for_clinician(alice)) == {
+        private,
+        planned,
+        unshared,
+        to_a,
+        to_both,
+        threat,
+    }
 
 
 def test_a_partner_never_sees_another_couples_injuries(alice: User) -> None:

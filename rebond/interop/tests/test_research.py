@@ -63,6 +63,9 @@ def test_risk_instruments_need_the_partners_research_consent(demo_couple: Couple
 def test_free_text_occasions_never_leave(demo_couple: Couple) -> None:
     from rebond.assessments.models import Administration
 
-    Administration.objects.filter(couple=demo_couple).update(occasion="=HYPERLINK(evil)")
+    # The occasion is sealed (issue 15 A3), so each row is saved, not updated in SQL.
+    for administration in Administration.objects.filter(couple=demo_couple):
+        administration.occasion = "=HYPERLINK(evil)"
+        administration.save(update_fields=["occasion"])
     text = exports.research_csv(demo_couple.primary_clinician)
     assert "HYPERLINK" not in text

@@ -15,7 +15,7 @@ from django.utils.timezone import now
 
 from rebond.accounts.models import User
 from rebond.couples import actions as couple_actions
-from rebond.couples.actions import ChannelDraft, InjuryDraft
+from rebond.couples.actions import ChannelDraft, InjuryDraft, InjurySharing
 from rebond.couples.consent_texts import DEFAULT_CONSENT_TEXTS
 from rebond.couples.models import ConsentDocument, ContactChannel, Couple, Injury, Partner
 from rebond.portal.models import PrivateLink, hash_token, new_token
@@ -84,6 +84,8 @@ class World:
     a: Side
     b: Side
     shared_injury: Injury
+    # Clinician free text on injuries (onsets): no partner reads it (issue 15 A1).
+    clinician_only: list[str] = field(default_factory=list)
 
     def side(self, role: str) -> Side:
         return self.a if role == "A" else self.b
@@ -123,6 +125,7 @@ def world(alice: User) -> World:
     couple = make_couple(alice, "Canary couple")
     a_partner, b_partner = list(couple.partners.order_by("role"))
     a, b = _seed(alice, a_partner, "A"), _seed(alice, b_partner, "B")
+    clinician_only = ["SHARED-ONSET-clinicians-only"]
     for side, other in ((a, b), (b, a)):
         onset = canary(side.partner.role, "private_injury_onset")
         side.private_injury = couple_actions.record_injury(
@@ -138,7 +141,7 @@ def world(alice: User) -> World:
                 onset_period=onset,
             ),
         )
-        side.canaries.append(onset)
+        clinician_only.append(onset)
     shared = couple_actions.record_injury(
         alice,
         couple.id,
@@ -148,7 +151,12 @@ def world(alice: User) -> World:
             hurt_partner_id=a.partner.id,
             hurtful_partner_id=b.partner.id,
             disclosure_state=Injury.Disclosure.KNOWN_TO_BOTH,
-            onset_period="SHARED-ONSET-both-may-see",
+            onset_period="SHARED-ONSET-clinicians-only",
+            sharing=InjurySharing(
+                with_hurt_partner=True,
+                with_hurtful_partner=True,
+                partner_summary="SHARED-SUMMARY-both-may-see",
+            ),
         ),
     )
     # A threat to safety opens a clinician-only safety concern; partners never see its words.
@@ -164,4 +172,4 @@ def world(alice: User) -> World:
             reported_by_id=a.partner.id,
         ),
     )
-    return World(alice, couple, a, b, shared)
+    return World(alice, couple, a, b, shared, clinician_only)

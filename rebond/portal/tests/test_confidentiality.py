@@ -121,7 +121,7 @@ def test_no_page_or_email_a_partner_can_reach_holds_the_other_partners_canaries(
     # The positive control: the crawl does see the viewer's own private fields.
     for value in me.canaries:
         assert value in own_space, value
-    assert "SHARED-ONSET-both-may-see" in own_space
+    assert "SHARED-SUMMARY-both-may-see" in own_space
     leaks = [(url, value) for url, _, text in pages for value in other.canaries if value in text]
     assert leaks == []
     my_mail = [m for m in mail.outbox if me.email.value in m.to]
@@ -129,8 +129,10 @@ def test_no_page_or_email_a_partner_can_reach_holds_the_other_partners_canaries(
     for message in my_mail:
         text = f"{message.subject} {message.body} {message.to}"
         assert [v for v in other.canaries if v in text] == []
-    # Nothing of a safety concern or the words of a threat to safety reaches a partner.
+    # Nothing of a safety concern or the words of a threat to safety reaches a partner, nor
+    # the clinician's own words on an injury.
     for _, _, text in pages:
+        assert [v for v in world.clinician_only if v in text] == []
         assert "Physical abuse" not in text
         assert "Threat to safety" not in text
 

@@ -80,6 +80,7 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "injury_record": {"POST": ON_CASE},
     "injury_subtypes": {"GET": ON_CASE},
     "injury_update": {"POST": ON_CASE},
+    "injury_void": {"POST": ON_CASE},
     # --- intake ---
     "consultation_request": _PUBLIC_FORM,
     # The receipt: only the browser that just sent a request is thanked; others get the form.

@@ -186,7 +186,7 @@ class _Seeder:
             clinician, a.id, documents[ConsentDocument.Kind.TREATMENT].id
         )
         couple_actions.record_consent(clinician, b.id, documents[ConsentDocument.Kind.TREATMENT].id)
-        for hurt, hurtful, own in ((a, b, PARTNER_A), (b, a, PARTNER_B)):
+        for hurt, hurtful in ((a, b), (b, a)):
             couple_actions.record_injury(
                 clinician,
                 couple.id,
@@ -197,9 +197,9 @@ class _Seeder:
                     hurtful_partner_id=hurtful.id,
                     disclosure_state=Injury.Disclosure.DISCLOSED_PRIVATELY,
                     reported_by_id=hurt.id,
+                    # Clinician free text: never a partner's to read (issue 15 A1).
                     onset_period=self.canary(
-                        f"Injury.onset_period (private to {tag} {hurt.role})",
-                        clinic_roles | ({own} if is_c1 else set()),
+                        f"Injury.onset_period (private to {tag} {hurt.role})", clinic_roles
                     ),
                 ),
             )
@@ -215,8 +215,7 @@ class _Seeder:
                 disclosure_state=Injury.Disclosure.DISCLOSED_PRIVATELY,
                 reported_by_id=b.id,
                 onset_period=self.canary(
-                    f"Injury.onset_period (safety threat disclosed by {tag} B)",
-                    clinic_roles | ({PARTNER_B} if is_c1 else set()),
+                    f"Injury.onset_period (safety threat disclosed by {tag} B)", clinic_roles
                 ),
             ),
         )
@@ -266,7 +265,13 @@ class _Seeder:
                     reason=self.canary(f"Alert.disposition_reason ({tag})", clinic_roles),
                 )
         alert = Alert.objects.filter(couple=couple, status=Alert.Status.OPEN).latest("created_at")
-        open_checkins = assessment_actions.schedule_instrument(clinician, couple.id, "PHQ-9")
+        # The occasion is the clinician's words: clinicians only (issue 15 A3).
+        open_checkins = assessment_actions.schedule_instrument(
+            clinician,
+            couple.id,
+            "PHQ-9",
+            occasion=self.canary(f"Administration.occasion ({tag})", clinic_roles),
+        )
         open_a = next(x for x in open_checkins if x.partner_id == a.id)
         open_b = next(x for x in open_checkins if x.partner_id == b.id)
         # B's draft answers to the open check-in: numbers, but B's alone.
@@ -275,7 +280,13 @@ class _Seeder:
         for partner in (a, b):
             csi = next(
                 x
-                for x in assessment_actions.schedule_instrument(clinician, couple.id, "CSI-4")
+                for x in assessment_actions.schedule_instrument(
+                    clinician,
+                    couple.id,
+                    "CSI-4",
+                    # A submitted check-in's occasion: the one a per-person export would carry.
+                    occasion=self.canary(f"Administration.occasion ({tag} CSI-4)", clinic_roles),
+                )
                 if x.partner_id == partner.id
             )
             assessment_actions.submit_administration(
