@@ -139,6 +139,9 @@ def test_env_example_documents_every_setting_read_from_the_environment() -> None
     root = Path(__file__).resolve().parents[2]
     source = (root / "rebond" / "settings.py").read_text()
     read = set(re.findall(r'env(?:str|bool|int|list|secret)\(\s*"([A-Z_]+)"', source))
+    # Where files live is read without Django (rebond/lib/paths.py), for the CLI too.
+    paths = (root / "rebond" / "lib" / "paths.py").read_text()
+    read |= set(re.findall(r'os\.environ\.get\(\s*"([A-Z_]+)"', paths))
     example = (root / ".env.example").read_text()
     documented = set(re.findall(r"^([A-Z_]+)=", example, flags=re.MULTILINE))
     assert read, "no settings found: the pattern above is out of date"

@@ -47,9 +47,9 @@ def test_the_offer_holds_at_that_clinic_only(alice: User, admin: User, charlie: 
 
 
 def test_only_a_clinic_admin_offers_and_only_what_can_be_shown(alice: User, admin: User) -> None:
-    from django.http import Http404
+    from rebond.accounts.access import SettingsRefused
 
-    with pytest.raises(Http404):
+    with pytest.raises(SettingsRefused):  # told which admins to ask (rebond/accounts/refusals.py)
         actions.approve_instrument(alice, "CSI-16")
     # A scoring-only instrument has no wording to show; a catalogue one needs no approval.
     for code in ("RDAS", "PHQ-9", "NOPE"):
