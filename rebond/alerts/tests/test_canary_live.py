@@ -28,7 +28,21 @@ from rebond.tests import live
 
 ACCESS_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(L)s'  # docs/deploy.md
 RISK_WORDS = re.compile(r"suicid|self[- ]harm|\bphq|\bhark\b|item 9|\brisks?\b", re.I)
-ACCESS_LINE = re.compile(r'^\S+ "([A-Z]+) ([^"]*)" \d{3} [\d.]+$', re.M)
+
+
+def access_lines(logs: str) -> list[tuple[str, str]]:
+    """Return (method, path) of each gunicorn access line (JSON, rebond/lib/gunicorn_logging.py)."""
+    found = []
+    for line in logs.splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict) and entry.get("message") == "access" and "path" in entry:
+            found.append((str(entry["method"]), str(entry["path"])))
+    return found
+
+
 NORMALISE = [
     (re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"'), "csrf"),
     # The public request form's idempotency key: new on every form (issue 15 C13).
@@ -267,7 +281,7 @@ def test_no_risk_data_in_logs_emails_or_the_other_partners_pages(tmp_path: Path)
     logs = server_log.read_text(encoding="utf-8", errors="replace")
     logs += first_sweep.stdout + first_sweep.stderr + sweep.stdout + sweep.stderr
     emails = [path.read_text(encoding="utf-8") for path in sorted(outbox.iterdir())]
-    access = ACCESS_LINE.findall(logs)
+    access = access_lines(logs)
     tokens = [seed["token_a"], seed["token_b"]]
     secrets = [*seed["canaries_a"], *tokens, "QUERY-CANARY-qs"]
 

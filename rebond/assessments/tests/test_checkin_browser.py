@@ -165,14 +165,19 @@ def test_a_partner_answers_on_a_phone_offline_and_back_and_nothing_is_lost_or_ke
     expect(page.get_by_text("Night Line")).to_have_count(0)
     checker.check("checkin-phone-receipt")
 
-    # HD-05: nothing in browser storage; the only cookies are the session and CSRF ones.
+    # HD-05: nothing in browser storage; the only cookies are the session and CSRF ones, and
+    # the signed random key that binds the private link to this browser (issue 15 A2).
     dump = storage_dump(page)
     # Partner pages do not load htmx (its history feature would keep the page's path in
     # sessionStorage): nothing at all may be stored.
     session_storage = dict(dump.pop("session"))
     assert session_storage == {}, session_storage
     assert dump == {"local": [], "idb": [], "caches": [], "cookie": ""}, dump
-    assert {c["name"] for c in context.cookies()} <= {"rebond-session", "rebond-csrf"}
+    assert {c["name"] for c in context.cookies()} <= {
+        "rebond-session",
+        "rebond-csrf",
+        "rebond-browser",
+    }
     stored = [*session_storage.values(), *(c["value"] for c in context.cookies())]
     for text in stored:
         assert not any(label in text for label in [*PHQ9, "Happy", "Mostly", "Dana", "Rivera"])
