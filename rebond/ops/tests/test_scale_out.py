@@ -72,7 +72,8 @@ def test_two_servers_and_two_workers_share_sessions_throttles_and_tasks(tmp_path
             assert row is not None
             slug = row[0]
             public = live.HttpClient(ports[0])
-            assert [request_consultation(public, slug, n) for n in range(4)] == [200] * 4
+            # Each request taken redirects to its receipt (issue 15 C13).
+            assert [request_consultation(public, slug, n) for n in range(4)] == [302] * 4
             deadline = time.monotonic() + 60
             while True:
                 with psycopg.connect(scratch.conninfo) as db:
