@@ -153,6 +153,26 @@ def run_json_script(script: Path, env: Mapping[str, str], timeout: int = 300) ->
     return result
 
 
+def run_django_script(script: str, database_url: str, var_dir: Path) -> dict[str, Any]:
+    """Run `script` in a fresh Python process on that database; return its last line, as JSON.
+
+    For migration tests: the script builds rows as an older schema had them, migrates, and
+    prints what it found; a new process keeps Django's app registry of this one out of it.
+    """
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "rebond.tests.settings",
+        "DATABASE_URL": database_url,
+        "REBOND_VAR_DIR": str(var_dir),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    found: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return found
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -8,10 +8,6 @@ only ciphertext.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +15,6 @@ import pytest
 from django.db import connection
 
 from rebond.tests import live
-from rebond.tests.live import ROOT
 
 SCRIPT = r"""
 import json
@@ -120,23 +115,7 @@ print(json.dumps({
 
 
 def migrate_legacy_rows(database_url: str, tmp_path: Path) -> dict[str, Any]:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "rebond.tests.settings",
-        "DATABASE_URL": database_url,
-        "REBOND_VAR_DIR": str(tmp_path),
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    found: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
-    return found
+    return live.run_django_script(SCRIPT, database_url, tmp_path)
 
 
 def assert_sealed_and_unchanged(found: dict[str, Any]) -> None:
