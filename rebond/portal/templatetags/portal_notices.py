@@ -21,8 +21,16 @@ def opened_elsewhere_notice(context: template.Context) -> dict[str, Any]:
     """Return the openings to tell this browser's partner about (none outside a session)."""
     request = context.get("request")
     openings = []
+    time_zone = "UTC"
     if isinstance(request, HttpRequest):
         partner = session.current_partner(request)
         if partner is not None:
             openings = session.openings_elsewhere(request, partner)
-    return {"openings": openings, "request": request, "csrf_token": context.get("csrf_token")}
+            # When, as the partner reads clocks: their clinic's time zone.
+            time_zone = partner.couple.clinic.timezone
+    return {
+        "openings": openings,
+        "time_zone": time_zone,
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -9,6 +9,7 @@ browser. Expiry, revocation, the PIN lockout and the audit keep working.
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -199,6 +200,12 @@ def test_the_partner_is_told_in_their_own_browser_when_and_reads_it(world: World
     page = own.get("/me/").content.decode()
     assert TOLD in page
     assert date_format(localtime(opening.opened_at), "j F Y, H:i") in page
+    # Shown in the clinic's time zone, as the partner reads clocks.
+    clinic = world.a.partner.couple.clinic
+    clinic.timezone = "Australia/Sydney"
+    clinic.save(update_fields=["timezone"])
+    sydney = localtime(opening.opened_at, ZoneInfo("Australia/Sydney"))
+    assert date_format(sydney, "j F Y, H:i") in own.get("/me/").content.decode()
     # Also on the next visit through the link itself, and on the check-in list.
     assert TOLD in own.get(f"/p/{token}/", follow=True).content.decode()
     assert TOLD in own.get(reverse("checkin_list")).content.decode()
