@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("rebond.alerts.urls")),
     path("", include("rebond.emergency.urls")),
     path("", include("rebond.interop.urls")),
+    path("", include("rebond.staff.urls")),
     path("api/v1/", api_urls()),
     path("healthz", healthz, name="healthz"),  # load balancers and monitoring (rebond/ops)
 ]
