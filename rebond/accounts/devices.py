@@ -9,9 +9,10 @@ guesses from anywhere else is slowed down.
 The cookie is HttpOnly, SameSite=Strict, `__Host-` and Secure over HTTPS, and signed with
 SECRET_KEY. Each entry names a user id, a random browser id, when it was issued and a keyed
 hash of the user's password hash, so it stops working after TRUST_DAYS, when the password
-changes, and for every other account. It holds no e-mail address and no password, and it is
-no login: the password and the second factor are still asked for every time. A browser keeps
-entries for up to MAX_ACCOUNTS clinicians (a shared office computer).
+changes, when the clinician is deactivated (`forget_all`), and for every other account. It
+holds no e-mail address and no password, and it is no login: the password and the second
+factor are still asked for every time. A browser keeps entries for up to MAX_ACCOUNTS
+clinicians (a shared office computer).
 """
 
 from __future__ import annotations
@@ -62,6 +63,9 @@ def _entries(request: HttpRequest) -> list[dict[str, Any]]:
 def _key_if_trusted(entry: dict[str, Any], user: User) -> str:
     if entry.get("u") != str(user.pk) or not user.is_active:
         return ""
+    forgotten = user.browsers_forgotten_at
+    if forgotten is not None and entry.get("t", 0) <= forgotten.timestamp():
+        return ""
     if not constant_time_compare(str(entry.get("p", "")), _password_binding(user)):
         return ""
     return device_key(str(entry.get("d", "")))
@@ -109,3 +113,13 @@ def remember(request: HttpRequest, response: HttpResponse, user: User) -> None:
         httponly=True,
         samesite="Strict",
     )
+
+
+def forget_all(user: User) -> None:
+    """Stop trusting every browser trusted for `user` so far (when they are deactivated).
+
+    The cookies stay in those browsers but count for nothing: a browser is trusted again only
+    after the clinician completes both factors in it anew.
+    """
+    user.browsers_forgotten_at = now()
+    user.save(update_fields=["browsers_forgotten_at"])

@@ -121,6 +121,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=now)
+    # Browsers trusted before this moment are trusted no more (rebond/accounts/devices.py
+    # `forget_all`, called when the clinician is deactivated): the trust lives in a cookie,
+    # so forgetting it needs this server-side line.
+    browsers_forgotten_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 

@@ -43,6 +43,26 @@ def revoke_token(user: User, token_id: uuid.UUID | str) -> bool:
     return bool(revoked)
 
 
+def revoke_all_tokens(user: User, *, by: User) -> int:
+    """Revoke every live token of `user` (a clinician deactivated by `by`); return how many.
+
+    Call inside the transaction of the change that needs it: each revocation is audited in it.
+    """
+    live = list(
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True).values_list("id", flat=True)
+    )
+    ApiToken.objects.filter(id__in=live).update(revoked_at=now())
+    for token_id in live:
+        audit.log(
+            actor=by,
+            action="interop.token.revoke",
+            object_type="apitoken",
+            object_id=str(token_id),
+            clinic_id=user.clinic_id,
+        )
+    return len(live)
+
+
 def user_for_token(clear: str) -> User | None:
     """Return the active clinician owning a live token, or None."""
     token = (

@@ -1,0 +1,144 @@
+"""The rules a clinic's staff changes must keep, read from the database without changing it.
+
+1. A clinic always keeps an active clinic admin (someone can manage its people) and, once it
+   has one, an active safety lead (an unacknowledged HIGH alert must reach somebody, DOMAIN
+   4.6). Neither the last admin nor the last lead loses that role, by a role change or by
+   deactivation, including their own.
+2. A clinician who is the only treating clinician (primary or co-therapist) still active on an
+   active case (DOMAIN 7.2: any state but referred out, dropped out, closed or archived) cannot
+   be deactivated: the couple would be left with nobody. A supervisor oversees a case and does
+   not carry it, so a supervisor alone does not keep it covered. The cases are named by their
+   reference, never their label (a clinic admin sees no clinical data as an admin).
+
+These functions only read; `rebond/staff/membership.py` calls them inside the transaction of
+the change, after locking the clinic's clinicians, so two admins acting at once cannot both
+remove "the other" last admin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db.models import Q, QuerySet
+
+from rebond.accounts.models import Clinic, User
+from rebond.couples.models import Couple
+
+Role = User.Role
+# The role flags of User, by role (User.roles reads them in the same order).
+ROLE_FLAGS: dict[str, str] = {
+    Role.THERAPIST: "is_therapist",
+    Role.SUPERVISOR: "is_supervisor",
+    Role.SAFETY_LEAD: "is_safety_lead",
+    Role.CLINIC_ADMIN: "is_clinic_admin",
+}
+ROLE_HELP: dict[str, str] = {
+    Role.THERAPIST: "Opens and treats cases.",
+    Role.SUPERVISOR: "Can be assigned to oversee colleagues' cases.",
+    Role.SAFETY_LEAD: "Receives HIGH alerts nobody on the case acknowledged in time.",
+    Role.CLINIC_ADMIN: "Manages the clinic's settings and people; sees no clinical data.",
+}
+
+
+class StaffRuleError(ValueError):
+    """A staff change refused by a rule; `cases` names the cases that block a deactivation."""
+
+    def __init__(self, message: str, cases: Iterable[Couple] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.cases = list(cases)
+
+
+def roles_of(user: User) -> set[str]:
+    """Return the user's roles as a set of `User.Role` values."""
+    return {role for role, flag in ROLE_FLAGS.items() if getattr(user, flag)}
+
+
+def enrolled(clinic: Clinic) -> QuerySet[User]:
+    """Return the clinic's clinicians who have completed enrolment, active or not.
+
+    An invited clinician's row exists from the invitation on, with no usable password until
+    they enrol (rebond/staff/invitations.py); such a row is a pending invitation, not staff.
+    """
+    return User.objects.filter(clinic=clinic).exclude(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+
+
+def active_clinicians(clinic: Clinic) -> QuerySet[User]:
+    """Return the clinic's enrolled, active clinicians."""
+    return enrolled(clinic).filter(is_active=True)
+
+
+def _others_holding(clinic: Clinic, role: str, user: User) -> bool:
+    holders = active_clinicians(clinic).filter(**{ROLE_FLAGS[role]: True})
+    return holders.exclude(pk=user.pk).exists()
+
+
+def _last_holder_message(user: User, role: str, *, by_self: bool, deactivating: bool) -> str:
+    who = "You are" if by_self else f"{user.display_name} is"
+    what = "the clinic's last active clinic admin"
+    if role == Role.SAFETY_LEAD:
+        what = "the clinic's last active safety lead"
+    then = "be deactivated" if deactivating else f"lose the {Role(role).label.lower()} role"
+    them = "you" if by_self else "them"
+    return (
+        f"{who} {what}, so cannot {then}. Give the {Role(role).label.lower()} role to another "
+        f"active clinician first, then change {them}."
+    )
+
+
+def check_roles_kept(user: User, new_roles: set[str] | None, *, by: User) -> None:
+    """Raise StaffRuleError if the change leaves the clinic without an admin or a lead.
+
+    `new_roles` is the user's roles after the change, or None when they are deactivated.
+    """
+    if not user.is_active or user.clinic is None:
+        return
+    for role in (Role.CLINIC_ADMIN, Role.SAFETY_LEAD):
+        keeps = new_roles is not None and role in new_roles
+        if not getattr(user, ROLE_FLAGS[role]) or keeps:
+            continue
+        if not _others_holding(user.clinic, role, user):
+            raise StaffRuleError(
+                _last_holder_message(
+                    user, role, by_self=user.pk == by.pk, deactivating=new_roles is None
+                )
+            )
+
+
+def cases_left_without_clinician(user: User) -> list[Couple]:
+    """Return the active cases on which the user is the only active treating clinician.
+
+    Oldest first; the caller names them by reference only.
+    """
+    if user.clinic_id is None:
+        return []
+    treats = Q(primary_clinician=user) | Q(co_clinicians=user)
+    ids = Couple.objects.filter(clinic_id=user.clinic_id).filter(treats).values("id")
+    cases = (
+        Couple.objects.filter(clinic_id=user.clinic_id, id__in=ids)
+        .exclude(status__in=Couple.INACTIVE_STATUSES)
+        .select_related("primary_clinician")
+        .prefetch_related("co_clinicians")
+        .order_by("opened_at")
+    )
+    alone = []
+    for case in cases:
+        treating = [case.primary_clinician, *case.co_clinicians.all()]
+        if not any(c.is_active and c.pk != user.pk for c in treating):
+            alone.append(case)
+    return alone
+
+
+def check_may_deactivate(user: User, *, by: User) -> None:
+    """Raise StaffRuleError if deactivating the user would break a rule of this module."""
+    cases = cases_left_without_clinician(user)
+    if cases:
+        count = "an active case" if len(cases) == 1 else f"{len(cases)} active cases"
+        raise StaffRuleError(
+            f"{user.display_name} is the only clinician on {count}, listed below by reference. "
+            "Each needs another clinician first: add a co-therapist or hand the case to a "
+            "colleague (the case team, on the case page), then deactivate them.",
+            cases,
+        )
+    check_roles_kept(user, None, by=by)
