@@ -134,6 +134,14 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     # An admin's grant to themselves: another clinic admin or a safety lead (none in the matrix)
     # approves; grant_a is already approved, so the admin's POST is answered, not refused.
     "emergency_access_approve": {"POST": CLINIC_ADMINS},
+    # --- staff: a clinic's people, managed by its clinic admins (rebond/staff). Step-up comes
+    # after the access check; the matrix's user_id is Bob, the only clinician on case C4, so
+    # deactivating him is answered with the refusal (409), and reactivating him (active) with
+    # a redirect to the staff page.
+    "staff": {"GET": CLINIC_ADMINS},
+    "staff_roles": {"GET": CLINIC_ADMINS, "POST": CLINIC_ADMINS},
+    "staff_deactivate": {"GET": CLINIC_ADMINS, "POST": CLINIC_ADMINS},
+    "staff_reactivate": {"GET": CLINIC_ADMINS, "POST": CLINIC_ADMINS},
     # --- alerts and safety ---
     "alerts": {"GET": CLINICIANS},
     "alert": {"GET": ALERT_RECIPIENTS},

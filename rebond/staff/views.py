@@ -1,0 +1,221 @@
+"""The staff pages of a clinic admin: the clinic's people, their roles, deactivation and
+reactivation, and invitations.
+
+Every view asks the gateway first (`membership.get_colleague` / `access.get_admin_clinic`):
+another clinician of the clinic is told who can (403), anyone else gets 404, and so does a
+clinician of another clinic named in the URL. Step-up re-authentication
+(rebond/accounts/stepup.py) comes after that check, for deactivation, reactivation (it gives
+back access to cases) and any change that grants the clinic admin role. The step-up brings the
+admin back to the same address with GET, so each of those actions has its confirmation or form
+there, and what the admin chose before re-authenticating is kept in the session and shown again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from rebond.accounts import access
+from rebond.accounts.http import AuthenticatedHttpRequest
+from rebond.accounts.models import User
+from rebond.accounts.stepup import recent_authentication_required
+from rebond.staff import membership, rules
+from rebond.staff.forms import RolesForm
+from rebond.staff.rules import StaffRuleError
+
+UNPROCESSABLE = 422
+CONFLICT = 409  # the change breaks a rule of the clinic as it stands (rebond/staff/rules.py)
+# What the admin chose before a step-up sent them to re-authenticate (see the module docstring).
+PENDING_KEY = "rebond.staff.pending"
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    person: User
+    is_you: bool
+    # The other helper's "Reset two-factor" page, when this installation has it.
+    reset_second_factor_url: str | None
+
+
+def reset_second_factor_url(person: User) -> str | None:
+    """Return the address of the page resetting a colleague's second factor, if it exists."""
+    try:
+        return reverse("staff_reset_second_factor", kwargs={"user_id": person.pk})
+    except NoReverseMatch:
+        return None
+
+
+def _keep_pending(request: AuthenticatedHttpRequest, what: str, data: Any) -> None:
+    request.session[PENDING_KEY] = {"what": what, "data": data}
+
+
+def _take_pending(request: AuthenticatedHttpRequest, what: str) -> Any:
+    """Return (and forget) what was kept for `what` before a step-up, or None."""
+    pending = request.session.get(PENDING_KEY)
+    if not isinstance(pending, dict) or pending.get("what") != what:
+        return None
+    del request.session[PENDING_KEY]
+    return pending.get("data")
+
+
+def _forget_pending(request: AuthenticatedHttpRequest) -> None:
+    request.session.pop(PENDING_KEY, None)
+
+
+# --- The staff page ---------------------------------------------------------------------------
+
+
+@require_GET
+def staff(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """List the clinic's active clinicians, pending invitations and deactivated clinicians."""
+    clinic = access.get_admin_clinic(request.user)
+    enrolled = rules.enrolled(clinic).order_by("display_name", "email")
+    active = [
+        StaffRow(
+            person,
+            person.pk == request.user.pk,
+            None if person.pk == request.user.pk else reset_second_factor_url(person),
+        )
+        for person in enrolled.filter(is_active=True)
+    ]
+    deactivated = list(enrolled.filter(is_active=False))
+    context = {"clinic": clinic, "active": active, "deactivated": deactivated}
+    return render(request, "staff/staff.html", context)
+
+
+# --- Roles ------------------------------------------------------------------------------------
+
+
+def _roles_page(
+    request: AuthenticatedHttpRequest,
+    colleague: User,
+    form: RolesForm,
+    *,
+    resumed: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    context = {"colleague": colleague, "form": form, "resumed": resumed}
+    return render(request, "staff/roles.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def roles(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> HttpResponse:
+    """Show and change a clinician's roles; granting clinic admin needs a recent login."""
+    colleague = membership.get_colleague(request.user, user_id)
+    if not colleague.is_active:
+        messages.info(request, f"{colleague.display_name} is deactivated: reactivate them first.")
+        return redirect("staff")
+    pending_for = f"roles:{colleague.pk}"
+    if request.method != "POST":
+        kept = _take_pending(request, pending_for)
+        chosen = kept if isinstance(kept, list) else sorted(rules.roles_of(colleague))
+        return _roles_page(
+            request, colleague, RolesForm(initial={"roles": chosen}), resumed=kept is not None
+        )
+    form = RolesForm(request.POST)
+    if not form.is_valid():
+        return _roles_page(request, colleague, form, status=UNPROCESSABLE)
+    if User.Role.CLINIC_ADMIN in form.chosen_roles() and not colleague.is_clinic_admin:
+        _keep_pending(request, pending_for, sorted(form.chosen_roles()))
+        return _grant_clinic_admin(request, colleague, form)
+    return _save_roles(request, colleague, form)
+
+
+def _save_roles(
+    request: AuthenticatedHttpRequest, colleague: User, form: RolesForm
+) -> HttpResponse:
+    try:
+        changed = membership.change_roles(request.user, colleague.pk, form.chosen_roles())
+    except StaffRuleError as refused:
+        form.add_error(None, refused.message)
+        return _roles_page(request, colleague, form, status=CONFLICT)
+    _forget_pending(request)
+    roles_now = ", ".join(role.label for role in changed.roles)
+    messages.success(request, f"{changed.display_name}'s roles are now: {roles_now}.")
+    if changed.pk == request.user.pk and not changed.is_clinic_admin:
+        return redirect("caseload")  # no longer theirs to manage
+    return redirect("staff")
+
+
+# Granting the clinic admin role gives access to every setting and person of the clinic.
+_grant_clinic_admin = recent_authentication_required()(_save_roles)
+
+
+# --- Deactivation and reactivation ------------------------------------------------------------
+
+
+def _deactivation_page(
+    request: AuthenticatedHttpRequest,
+    colleague: User,
+    refused: StaffRuleError | None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "colleague": colleague,
+        "is_you": colleague.pk == request.user.pk,
+        "refused": refused,
+    }
+    return render(request, "staff/deactivate.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def deactivate(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> HttpResponse:
+    """Refuse whoever may not manage staff before asking anyone to re-authenticate."""
+    colleague = membership.get_colleague(request.user, user_id)
+    return _deactivate(request, colleague)
+
+
+@recent_authentication_required()
+def _deactivate(request: AuthenticatedHttpRequest, colleague: User) -> HttpResponse:
+    """Confirm (GET), then deactivate (POST); what blocks it is said on both."""
+    if not colleague.is_active:
+        messages.info(request, f"{colleague.display_name} is already deactivated.")
+        return redirect("staff")
+    if request.method != "POST":
+        try:
+            rules.check_may_deactivate(colleague, by=request.user)
+        except StaffRuleError as refused:
+            return _deactivation_page(request, colleague, refused)
+        return _deactivation_page(request, colleague, None)
+    try:
+        done = membership.deactivate(request.user, colleague.pk)
+    except StaffRuleError as refused:
+        return _deactivation_page(request, colleague, refused, status=CONFLICT)
+    if done.pk == request.user.pk:
+        logout(request)  # their own session was just ended with the others
+        messages.info(request, "Your account is deactivated; your sessions have ended.")
+        return redirect("login")
+    messages.success(
+        request,
+        f"{done.display_name} is deactivated. Their sessions have ended, their API tokens are "
+        "revoked and they have been told by e-mail.",
+    )
+    return redirect("staff")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def reactivate(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> HttpResponse:
+    """Refuse whoever may not manage staff before asking anyone to re-authenticate."""
+    colleague = membership.get_colleague(request.user, user_id)
+    return _reactivate(request, colleague)
+
+
+@recent_authentication_required()
+def _reactivate(request: AuthenticatedHttpRequest, colleague: User) -> HttpResponse:
+    """Confirm (GET), then reactivate (POST): the clinician's cases open to them again."""
+    if colleague.is_active:
+        messages.info(request, f"{colleague.display_name} is already active.")
+        return redirect("staff")
+    if request.method != "POST":
+        return render(request, "staff/reactivate.html", {"colleague": colleague})
+    done = membership.reactivate(request.user, colleague.pk)
+    messages.success(request, f"{done.display_name} can log in again, and has been told by e-mail.")
+    return redirect("staff")
