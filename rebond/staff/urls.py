@@ -5,10 +5,10 @@ from django.urls import URLPattern
 
 urlpatterns: list[URLPattern] = []
 
-# Staff management by clinic admins (rebond/staff/views.py).
+# Staff management by clinic admins (rebond/staff/staff_views.py).
 from django.urls import path  # noqa: E402
 
-from rebond.staff import views as staff_views  # noqa: E402
+from rebond.staff import staff_views  # noqa: E402
 
 urlpatterns += [
     path("settings/staff/", staff_views.staff, name="staff"),

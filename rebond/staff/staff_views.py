@@ -28,8 +28,8 @@ from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.accounts.models import User
 from rebond.accounts.stepup import recent_authentication_required
 from rebond.staff import membership, rules
-from rebond.staff.forms import RolesForm
 from rebond.staff.rules import StaffRuleError
+from rebond.staff.staff_forms import RolesForm
 
 UNPROCESSABLE = 422
 CONFLICT = 409  # the change breaks a rule of the clinic as it stands (rebond/staff/rules.py)

@@ -18,7 +18,7 @@ from rebond import urls as project_urls
 from rebond.accounts import mfa
 from rebond.accounts.models import Clinic, User
 from rebond.audit.models import AuditEntry
-from rebond.staff import views
+from rebond.staff import staff_views
 from rebond.test import make_clinician, make_couple, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,9 @@ CommitCapture = Callable[..., Any]
 # link to it; the page itself is not under test here, so any view stands in for it.
 urlpatterns = [
     *project_urls.urlpatterns,
-    path("reset-second-factor/<uuid:user_id>/", views.staff, name="staff_reset_second_factor"),
+    path(
+        "reset-second-factor/<uuid:user_id>/", staff_views.staff, name="staff_reset_second_factor"
+    ),
 ]
 
 
@@ -88,7 +90,7 @@ def test_the_staff_page_lists_active_and_deactivated_clinicians_with_their_roles
     assert f'href="{reverse("staff")}" aria-current="page">Staff</a>' in body
 
 
-@pytest.mark.urls("rebond.staff.tests.test_views")
+@pytest.mark.urls("rebond.staff.tests.test_staff_views")
 def test_each_colleagues_row_links_to_reset_their_second_factor_when_that_page_exists(
     admin_client: Client, admin: User, alice: User
 ) -> None:
