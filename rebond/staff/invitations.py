@@ -303,10 +303,16 @@ def _log(
 
 def message_body(invitation: Invitation, link: str) -> str:
     """Return the invitation e-mail's text: who invites, to which clinic, the link, until when."""
-    inviter = invitation.invited_by.display_name if invitation.invited_by else "Your practice"
+    clinic = invitation.clinic.name
+    invited = (
+        f"{invitation.invited_by.display_name} has invited you to {clinic} on Rebond"
+        if invitation.invited_by
+        else f"You are invited to {clinic} on Rebond"
+    )
+    roles = ", ".join(role.label.lower() for role in invitation.user.roles)
     return (
         f"Hello {invitation.user.display_name},\n\n"
-        f"{inviter} has invited you to {invitation.clinic.name} on Rebond.\n\n"
+        f"{invited}, as {roles}.\n\n"
         "Open this link to choose your password and set up your authenticator app. It works"
         f" once, until {local_expiry(invitation)}:\n\n"
         f"{link}\n\n"

@@ -234,8 +234,9 @@ class Command(BaseCommand):
         user = invitation.user
         who = "Its first clinic admin" if first else "The clinic admin"
         self.stdout.write(
-            f"{who}, {user.display_name} <{user.email}>, sets up their account with this link."
-            f" It works once, until {invitations.local_expiry(invitation)}:\n\n  {link}\n"
+            f"\n{who}, {user.display_name} <{user.email}>, sets up their account with this"
+            f" link. It works once, until {invitations.local_expiry(invitation)}:\n\n"
+            f"  {link}\n\n"
         )
         if invitation.emailed_at is not None:
             self.stdout.write(f"The link was also e-mailed to {user.email}.")
@@ -245,8 +246,8 @@ class Command(BaseCommand):
                 " by a way only they read."
             )
         self.stdout.write(
-            "Until they have set their password and authenticator app, the account opens"
-            " nothing. A new link: rebond clinic invite-admin --slug"
+            "Until they have set their password and authenticator app, their account opens"
+            " nothing. For a new link: rebond clinic invite-admin --slug"
             f" {invitation.clinic.slug} --email {user.email}"
         )
 
