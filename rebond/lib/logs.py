@@ -1,7 +1,8 @@
 """Logs without private-link tokens (SECURITY.md section 3; docs/deploy.md).
 
 A private link's token is its path (/p/<token>/) and opens a partner's space until it
-expires, so it must never reach a log: `RedactLinks` replaces it with "-" in every log record
+expires, and an invitation link's (/enrol/<token>/) lets its holder choose a clinician's
+password, so neither may reach a log: `RedactLinks` replaces it with "-" in every log record
 (settings.LOGGING), and `rebond.lib.gunicorn_logging.GunicornLogger` does the same in
 gunicorn's access and error logs (--logger-class). Query strings are left out by the
 access-log format docs/deploy.md gives.
@@ -13,12 +14,13 @@ import logging
 import re
 from typing import Any
 
-# "/p/<token>" at the start of a path, after the method, or after a referrer's host.
-PRIVATE_LINK = re.compile(r"(^|\s|://[^/\s]+)/p/[^/?#\s]+")
+# "/p/<token>" or "/enrol/<token>" at the start of a path, after the method, or after a
+# referrer's host.
+PRIVATE_LINK = re.compile(r"(^|\s|://[^/\s]+)/(p|enrol)/[^/?#\s]+")
 
 
 def redact(value: Any) -> Any:
-    return PRIVATE_LINK.sub(r"\1/p/-", value) if isinstance(value, str) else value
+    return PRIVATE_LINK.sub(r"\1/\2/-", value) if isinstance(value, str) else value
 
 
 class RedactLinks(logging.Filter):

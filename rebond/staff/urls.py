@@ -1,15 +1,20 @@
 """The clinic's people: a clinic's creation is a command (`rebond clinic create`); everything
-after it (enrolment through an invitation link, staff management) is these pages."""
+after it (enrolment through an invitation link, staff management) is these pages.
 
-from django.urls import URLPattern
+The enrolment pages are public (@login_not_required): the link's token is the credential,
+and each page answers one and the same "not valid" page to anyone without a usable link.
+"""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import URLPattern, path
+
+from rebond.staff import staff_views, views
+
+urlpatterns: list[URLPattern] = [
+    path("enrol/<str:invitation_token>/", views.open_link, name="enrolment_link"),
+    path("enrol/", views.choose_password, name="enrolment_password"),
+]
 
 # Staff management by clinic admins (rebond/staff/staff_views.py).
-from django.urls import path  # noqa: E402
-
-from rebond.staff import staff_views  # noqa: E402
-
 urlpatterns += [
     path("settings/staff/", staff_views.staff, name="staff"),
     path("settings/staff/<uuid:user_id>/roles/", staff_views.roles, name="staff_roles"),
