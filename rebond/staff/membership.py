@@ -26,7 +26,8 @@ from rebond.accounts import access, devices
 from rebond.accounts.models import Clinic, User
 from rebond.interop.tokens import revoke_all_tokens
 from rebond.staff import rules
-from rebond.staff.rules import ROLE_FLAGS, StaffRuleError
+from rebond.staff.invitations import ROLE_FLAGS
+from rebond.staff.rules import StaffRuleError
 from rebond.staff.sessions import end_sessions_of
 
 __all__ = [

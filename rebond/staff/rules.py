@@ -24,15 +24,9 @@ from django.db.models import Q, QuerySet
 
 from rebond.accounts.models import Clinic, User
 from rebond.couples.models import Couple
+from rebond.staff.invitations import ROLE_FLAGS
 
 Role = User.Role
-# The role flags of User, by role (User.roles reads them in the same order).
-ROLE_FLAGS: dict[str, str] = {
-    Role.THERAPIST: "is_therapist",
-    Role.SUPERVISOR: "is_supervisor",
-    Role.SAFETY_LEAD: "is_safety_lead",
-    Role.CLINIC_ADMIN: "is_clinic_admin",
-}
 ROLE_HELP: dict[str, str] = {
     Role.THERAPIST: "Opens and treats cases.",
     Role.SUPERVISOR: "Can be assigned to oversee colleagues' cases.",
@@ -56,10 +50,11 @@ def roles_of(user: User) -> set[str]:
 
 
 def enrolled(clinic: Clinic) -> QuerySet[User]:
-    """Return the clinic's clinicians who have completed enrolment, active or not.
+    """Return the clinic's clinicians who have enrolled, active or not.
 
     An invited clinician's row exists from the invitation on, with no usable password until
-    they enrol (rebond/staff/invitations.py); such a row is a pending invitation, not staff.
+    they accept it (rebond/staff/enrolment.py); until then it is an invitation, not staff, and
+    holds no role that counts here. A cancelled invitation's row stays without a password.
     """
     return User.objects.filter(clinic=clinic).exclude(password__startswith=UNUSABLE_PASSWORD_PREFIX)
 

@@ -1,7 +1,7 @@
 """The staff page's forms: a clinician's roles, and an invitation (name, e-mail, roles).
 
-The actions re-check everything (rebond/staff/membership.py, rebond/staff/invitations.py); the
-forms give each field its own clear message first.
+The actions check the rules (rebond/staff/membership.py; rebond/staff/invitations.py for the
+name, the address and whether it is free) and their errors are shown on these forms' fields.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class InviteForm(RolesForm):
     email = forms.EmailField(
         label="E-mail address",
         max_length=254,
-        help_text="The invitation link is sent here; it is also how they will log in.",
+        help_text="The invitation link is sent here. It is also how they will log in.",
         error_messages={
             "required": "Enter the clinician's e-mail address.",
             "invalid": "Enter an e-mail address like name@example.org.",
@@ -63,20 +63,3 @@ class InviteForm(RolesForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "invite-%s")
         super().__init__(*args, **kwargs)
-
-    def clean_display_name(self) -> str:
-        name: str = self.cleaned_data["display_name"].strip()
-        if not name:
-            raise forms.ValidationError("Enter the clinician's name.")
-        return name
-
-    def clean_email(self) -> str:
-        email: str = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email=email).exists():
-            # An address is one account on the whole server (it is the login), so this says
-            # no more than that it is taken: not by whom, nor at which practice.
-            raise forms.ValidationError(
-                "This e-mail address already has a Rebond account on this server, so it cannot "
-                "be invited. If the person works here, find them in the lists on the staff page."
-            )
-        return email

@@ -18,18 +18,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rebond.accounts import access
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.accounts.models import User
 from rebond.accounts.stepup import recent_authentication_required
-from rebond.staff import membership, rules
+from rebond.staff import invitations, membership, rules
+from rebond.staff.models import Invitation
 from rebond.staff.rules import StaffRuleError
-from rebond.staff.staff_forms import RolesForm
+from rebond.staff.staff_forms import InviteForm, RolesForm
 
 UNPROCESSABLE = 422
 CONFLICT = 409  # the change breaks a rule of the clinic as it stands (rebond/staff/rules.py)
@@ -87,8 +89,133 @@ def staff(request: AuthenticatedHttpRequest) -> HttpResponse:
         for person in enrolled.filter(is_active=True)
     ]
     deactivated = list(enrolled.filter(is_active=False))
-    context = {"clinic": clinic, "active": active, "deactivated": deactivated}
+    context = {
+        "clinic": clinic,
+        "active": active,
+        "pending": list(invitations.pending_for(clinic)),
+        "deactivated": deactivated,
+    }
     return render(request, "staff/staff.html", context)
+
+
+# --- Invitations ------------------------------------------------------------------------------
+
+INVITE_PENDING = "invite"
+
+
+def _invite_page(
+    request: AuthenticatedHttpRequest, form: InviteForm, *, resumed: bool = False, status: int = 200
+) -> HttpResponse:
+    clinic = access.get_admin_clinic(request.user)
+    context = {"clinic": clinic, "form": form, "resumed": resumed}
+    return render(request, "staff/invite.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def invite(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Invite a clinician by e-mail with their roles; inviting a clinic admin needs a recent
+    login, as granting the role does."""
+    access.get_admin_clinic(request.user)
+    if request.method != "POST":
+        kept = _take_pending(request, INVITE_PENDING)
+        initial = kept if isinstance(kept, dict) else {"roles": [User.Role.THERAPIST]}
+        return _invite_page(request, InviteForm(initial=initial), resumed=kept is not None)
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        return _invite_page(request, form, status=UNPROCESSABLE)
+    if User.Role.CLINIC_ADMIN in form.chosen_roles():
+        kept = {
+            "display_name": form.cleaned_data["display_name"],
+            "email": form.cleaned_data["email"],
+            "roles": sorted(form.chosen_roles()),
+        }
+        _keep_pending(request, INVITE_PENDING, kept)
+        return _invite_clinic_admin(request, form)
+    return _send_invitation(request, form)
+
+
+def _send_invitation(request: AuthenticatedHttpRequest, form: InviteForm) -> HttpResponse:
+    clinic = access.get_admin_clinic(request.user)
+    try:
+        invitation, _link = invitations.invite(
+            clinic,
+            email=form.cleaned_data["email"],
+            display_name=form.cleaned_data["display_name"],
+            roles=form.chosen_roles(),
+            invited_by=request.user,
+        )
+    except ValidationError as refused:
+        form.add_error(None, refused)
+        return _invite_page(request, form, status=UNPROCESSABLE)
+    _forget_pending(request)
+    _say_sent(request, invitation, "Invitation sent")
+    return redirect("staff")
+
+
+# Inviting someone as a clinic admin grants the role: the same step-up as granting it.
+_invite_clinic_admin = recent_authentication_required()(_send_invitation)
+
+
+def _say_sent(request: AuthenticatedHttpRequest, invitation: Invitation, what: str) -> None:
+    """Tell the admin whether the e-mail went out (it is sent right after the commit)."""
+    invitation.refresh_from_db()
+    person = f"{invitation.user.display_name} ({invitation.user.email})"
+    if invitation.emailed_at is None:
+        messages.warning(
+            request,
+            f"The invitation for {person} is ready, but the e-mail could not be sent. Check "
+            "the server's e-mail settings, then send it again from this page.",
+        )
+        return
+    until = invitations.local_expiry(invitation)
+    messages.success(request, f"{what} to {person}. The link works once, until {until}.")
+
+
+def _pending_invitation(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> Invitation | None:
+    """Return the pending invitation of a person invited to the admin's clinic.
+
+    None when the person is of the clinic but has none waiting (already enrolled, or it was
+    cancelled); Http404 when they are not of the admin's clinic at all.
+    """
+    clinic = access.get_admin_clinic(request.user)
+    if not User.objects.filter(pk=user_id, clinic=clinic).exists():
+        raise Http404("Not found.")
+    return invitations.pending_for(clinic).filter(user_id=user_id).first()
+
+
+@require_POST
+def resend_invitation(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> HttpResponse:
+    """Give a pending invitation a new link and 72 hours; the old link stops working."""
+    invitation = _pending_invitation(request, user_id)
+    if invitation is None:
+        messages.info(request, "That invitation was already accepted or cancelled.")
+        return redirect("staff")
+    try:
+        invitations.resend(invitation, by=request.user)
+    except ValidationError:
+        messages.info(request, "That invitation was already accepted or cancelled.")
+        return redirect("staff")
+    _say_sent(request, invitation, "A new link was sent")
+    return redirect("staff")
+
+
+@require_POST
+def cancel_invitation(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> HttpResponse:
+    """End a pending invitation: its link stops working at once."""
+    invitation = _pending_invitation(request, user_id)
+    if invitation is None:
+        messages.info(request, "That invitation was already accepted or cancelled.")
+        return redirect("staff")
+    try:
+        invitations.cancel(invitation, by=request.user)
+    except ValidationError:
+        messages.info(request, "That invitation was already accepted or cancelled.")
+        return redirect("staff")
+    messages.success(
+        request,
+        f"The invitation of {invitation.user.display_name} is cancelled; its link no longer works.",
+    )
+    return redirect("staff")
 
 
 # --- Roles ------------------------------------------------------------------------------------

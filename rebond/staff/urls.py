@@ -28,4 +28,15 @@ urlpatterns += [
         staff_views.reactivate,
         name="staff_reactivate",
     ),
+    path("settings/staff/invite/", staff_views.invite, name="staff_invite"),
+    path(
+        "settings/staff/<uuid:user_id>/invitation/resend/",
+        staff_views.resend_invitation,
+        name="staff_invitation_resend",
+    ),
+    path(
+        "settings/staff/<uuid:user_id>/invitation/cancel/",
+        staff_views.cancel_invitation,
+        name="staff_invitation_cancel",
+    ),
 ]

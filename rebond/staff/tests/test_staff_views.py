@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -18,8 +19,9 @@ from rebond import urls as project_urls
 from rebond.accounts import mfa
 from rebond.accounts.models import Clinic, User
 from rebond.audit.models import AuditEntry
-from rebond.staff import staff_views
-from rebond.test import make_clinician, make_couple, sign_in
+from rebond.staff import invitations, staff_views
+from rebond.staff.models import Invitation
+from rebond.test import make_clinic, make_clinician, make_couple, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -299,3 +301,140 @@ def test_a_deactivated_clinician_is_reactivated_after_a_confirmation(
     response = admin_client.get(url)
     assert response.status_code == 302
     assert response["Location"] == reverse("staff")
+
+
+# --- Invitations --------------------------------------------------------------------------
+
+
+def invite_tess(clinic: Clinic, by: User, **roles: bool) -> Invitation:
+    invitation, _link = invitations.invite(
+        clinic,
+        email="tess@example.org",
+        display_name="Tess Therapist",
+        roles={role for role, wanted in roles.items() if wanted} or {User.Role.THERAPIST},
+        invited_by=by,
+    )
+    return invitation
+
+
+def test_an_admin_invites_a_clinician_from_the_invite_page(
+    admin_client: Client, clinic_a: Clinic, django_capture_on_commit_callbacks: CommitCapture
+) -> None:
+    body = page(admin_client.get(reverse("staff_invite")))
+    assert 'value="therapist" aria-describedby="invite-roles_0-hint" checked' in body
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("staff_invite"),
+            {
+                "display_name": "Tess Therapist",
+                "email": "Tess@Example.org",
+                "roles": ["therapist", "safety_lead"],
+            },
+        )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("staff")
+    invitation = Invitation.objects.get(clinic=clinic_a)
+    assert invitation.user.email == "tess@example.org"
+    assert (invitation.user.is_therapist, invitation.user.is_safety_lead) == (True, True)
+    [message] = mail.outbox
+    assert message.to == ["tess@example.org"]
+    body = page(admin_client.get(reverse("staff")))
+    waiting = body.split('id="invitations-title"')[1].split('id="deactivated-title"')[0]
+    assert "Tess Therapist" in waiting
+    assert "Therapist, Safety lead" in waiting
+    assert "Invited by Ada Admin" in waiting
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_admin_is_told_the_invitation_went_out_and_until_when_in_the_clinics_time(
+    client: Client,
+) -> None:
+    clinic = make_clinic("Harbour Practice", timezone="Australia/Sydney")
+    admin = make_clinician(clinic, "Ada Admin", is_clinic_admin=True)
+    sign_in(client, admin)
+    response = client.post(
+        reverse("staff_invite"),
+        {"display_name": "Tess Therapist", "email": "tess@example.org", "roles": ["therapist"]},
+        follow=True,
+    )
+    invitation = Invitation.objects.get()
+    sydney = invitation.expires_at.astimezone(ZoneInfo("Australia/Sydney"))
+    assert sydney.tzname() in ("AEDT", "AEST")
+    body = page(response)
+    assert (
+        "Invitation sent to Tess Therapist (tess@example.org). The link works once, until "
+        f"{invitations.local_expiry(invitation)}."
+    ) in body
+    # The list gives the same moment, in the clinic's zone.
+    assert f"{sydney.day} {sydney:%b %Y %H:%M} {sydney.tzname()}" in body
+
+
+def test_an_address_that_already_has_an_account_is_refused_on_its_field(
+    admin_client: Client, alice: User
+) -> None:
+    response = admin_client.post(
+        reverse("staff_invite"),
+        {"display_name": "Alice Again", "email": alice.email, "roles": ["therapist"]},
+    )
+    assert response.status_code == 422
+    body = page(response)
+    assert "<title>Error: Invite a clinician" in body
+    assert 'href="#invite-email">This e-mail address already belongs to an account' in body
+    assert 'value="Alice Again"' in body  # nothing typed is lost
+    assert not Invitation.objects.exists()
+
+
+def test_inviting_a_clinic_admin_asks_to_re_authenticate_and_keeps_what_was_typed(
+    admin_client: Client, admin: User
+) -> None:
+    age_authentication(admin_client, admin, 6)
+    url = reverse("staff_invite")
+    data = {"display_name": "Nia New", "email": "nia@example.org", "roles": ["clinic_admin"]}
+    response = admin_client.post(url, data)
+    assert response["Location"] == reauthenticate_url(url)
+    assert not Invitation.objects.exists()
+    age_authentication(admin_client, admin, 0)
+    body = page(admin_client.get(url))
+    assert "You confirmed it is you" in body
+    assert 'value="Nia New"' in body
+    assert 'value="nia@example.org"' in body
+    assert 'value="clinic_admin" aria-describedby="invite-roles_3-hint" checked' in body
+    assert admin_client.post(url, data).status_code == 302
+    assert Invitation.objects.get().user.is_clinic_admin
+
+
+def test_an_invitation_is_sent_again_or_cancelled_from_the_staff_page(
+    admin_client: Client, admin: User, clinic_a: Clinic
+) -> None:
+    invitation = invite_tess(clinic_a, admin)
+    old_hash = invitation.token_hash
+    resend = reverse("staff_invitation_resend", args=[invitation.user_id])
+    assert admin_client.post(resend).status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.token_hash != old_hash
+    cancel = reverse("staff_invitation_cancel", args=[invitation.user_id])
+    assert admin_client.post(cancel).status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.cancelled_at is not None
+    body = page(admin_client.get(reverse("staff")))
+    assert "The invitation of Tess Therapist is cancelled" in body
+    assert "No invitation is waiting." in body
+    assert "Tess Therapist</th>" not in body  # nor listed as deactivated staff
+    assert {"staff.invitation.resend", "staff.invitation.cancel"} <= set(
+        AuditEntry.objects.values_list("action", flat=True)
+    )
+    # Again: nothing left to cancel, said calmly.
+    response = admin_client.post(cancel, follow=True)
+    assert "That invitation was already accepted or cancelled." in page(response)
+
+
+def test_another_clinics_invitation_cannot_be_sent_again_or_cancelled(
+    admin_client: Client, clinic_b: Clinic
+) -> None:
+    their_admin = make_clinician(clinic_b, "Bea Admin", is_clinic_admin=True)
+    invitation = invite_tess(clinic_b, their_admin)
+    for name in ("staff_invitation_resend", "staff_invitation_cancel"):
+        assert admin_client.post(reverse(name, args=[invitation.user_id])).status_code == 404
+    invitation.refresh_from_db()
+    assert invitation.cancelled_at is None
+    assert invitation.is_usable

@@ -142,6 +142,10 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "staff_roles": {"GET": CLINIC_ADMINS, "POST": CLINIC_ADMINS},
     "staff_deactivate": {"GET": CLINIC_ADMINS, "POST": CLINIC_ADMINS},
     "staff_reactivate": {"GET": CLINIC_ADMINS, "POST": CLINIC_ADMINS},
+    "staff_invite": {"GET": CLINIC_ADMINS, "POST": CLINIC_ADMINS},
+    # Bob has no invitation waiting: the admin is sent back to the staff page, told so.
+    "staff_invitation_resend": {"POST": CLINIC_ADMINS},
+    "staff_invitation_cancel": {"POST": CLINIC_ADMINS},
     # --- alerts and safety ---
     "alerts": {"GET": CLINICIANS},
     "alert": {"GET": ALERT_RECIPIENTS},
