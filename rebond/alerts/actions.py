@@ -483,6 +483,19 @@ def set_safety_lead(admin: User, clinician_id: uuid.UUID | str, *, is_safety_lea
         )
     except (User.DoesNotExist, ValidationError) as exc:
         raise Http404("Not found.") from exc
+    if clinician.is_safety_lead and not is_safety_lead:
+        # The clinic keeps an active safety lead: the rule of staff management, asked here too
+        # (an upward call, so the import is made inside the function; docs/architecture.md).
+        # Its clinicians are locked first, so two admins cannot each remove "the other" lead.
+        from rebond.staff import rules
+
+        list(rules.active_clinicians(clinic).select_for_update().values_list("pk", flat=True))
+        try:
+            rules.check_roles_kept(
+                clinician, rules.roles_of(clinician) - {User.Role.SAFETY_LEAD}, by=admin
+            )
+        except rules.StaffRuleError as refused:
+            raise AlertError(refused.message) from refused
     if clinician.is_safety_lead != is_safety_lead:
         clinician.is_safety_lead = is_safety_lead
         clinician.save(update_fields=["is_safety_lead"])

@@ -553,7 +553,11 @@ def delete_resource(request: AuthenticatedHttpRequest, resource_id: int) -> Http
 def set_lead(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> HttpResponse:
     """Give or take away a colleague's safety lead role (clinic admins only)."""
     make_lead = request.POST.get("is_safety_lead") == "yes"
-    clinician = actions.set_safety_lead(request.user, user_id, is_safety_lead=make_lead)
+    try:
+        clinician = actions.set_safety_lead(request.user, user_id, is_safety_lead=make_lead)
+    except AlertError as refused:
+        messages.error(request, str(refused))
+        return _to_settings("#safety-leads")
     word = "is now a safety lead" if make_lead else "is no longer a safety lead"
     messages.success(request, f"{clinician.display_name} {word}.")
     return _to_settings("#safety-leads")

@@ -149,6 +149,14 @@ def test_a_clinic_admin_names_and_removes_safety_leads_with_an_audit_entry(
     entry = AuditEntry.objects.get(action="accounts.user.safety_lead")
     assert entry.actor == admin
     assert entry.object_id == str(alice.id)
+    # The clinic's only safety lead stays one until another is named (rebond/staff/rules.py).
+    r = client.post(reverse("safety_lead_set", args=[alice.id]), {"is_safety_lead": "no"})
+    assert r.status_code == 302
+    alice.refresh_from_db()
+    assert alice.is_safety_lead
+    body = client.get(reverse("safety_settings")).content.decode()
+    assert "Alice Therapist is the clinic&#x27;s last active safety lead" in body
+    client.post(reverse("safety_lead_set", args=[admin.id]), {"is_safety_lead": "yes"})
     client.post(reverse("safety_lead_set", args=[alice.id]), {"is_safety_lead": "no"})
     alice.refresh_from_db()
     assert not alice.is_safety_lead
