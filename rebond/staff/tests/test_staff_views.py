@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
 from django.utils.timezone import now
 
@@ -438,3 +440,26 @@ def test_another_clinics_invitation_cannot_be_sent_again_or_cancelled(
     invitation.refresh_from_db()
     assert invitation.cancelled_at is None
     assert invitation.is_usable
+
+
+def test_the_staff_page_costs_the_same_queries_however_many_people_it_lists(
+    admin_client: Client, admin: User, clinic_a: Clinic
+) -> None:
+    def queries_for_page() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get(reverse("staff")).status_code == 200
+        return len(captured)
+
+    invite_tess(clinic_a, admin)
+    few = queries_for_page()
+    for n in range(5):
+        make_clinician(clinic_a, f"Colleague {n}")
+        make_clinician(clinic_a, f"Former {n}", is_active=False)
+        invitations.invite(
+            clinic_a,
+            email=f"new{n}@example.org",
+            display_name=f"New {n}",
+            roles={User.Role.THERAPIST},
+            invited_by=admin,
+        )
+    assert queries_for_page() == few
