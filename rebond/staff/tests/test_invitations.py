@@ -78,7 +78,10 @@ def test_inviting_makes_an_account_that_cannot_log_in_with_its_roles(
     # The invited person's own e-mail: clinic, link, expiry; nothing clinical.
     [message] = mail.outbox
     assert message.to == ["tess@example.org"]
-    assert "Ada Admin has invited you to Clinic A on Rebond, as therapist, safety lead." in message.body
+    assert (
+        "Ada Admin has invited you to Clinic A on Rebond, as therapist, safety lead."
+        in message.body
+    )
     assert link in message.body
     invitation.refresh_from_db()
     assert invitation.emailed_at is not None
