@@ -78,6 +78,14 @@ PRIVATE_LINK_URL_NAMES = {
     "my_progress_chart",
     "checkin_receipt",  # Thanks, and crisis resources on their own screen after a risk flag.
 }
+# An invited clinician's enrolment (rebond/staff/views.py): @login_not_required, as they have
+# no password yet. The link's 256-bit token is the credential; the password page answers only
+# a session holding a link that is still usable; anyone else gets the same 404 page. Setting
+# the password logs them in with the second factor still to do (SecondFactorMiddleware).
+ENROLMENT_URL_NAMES = {
+    "enrolment_link",  # The link itself, swapped for a session (GET only; spends nothing).
+    "enrolment_password",  # Choose the password, once, under AUTH_PASSWORD_VALIDATORS.
+}
 # The JSON API (rebond/interop/api.py): no session login, a bearer token instead. Every
 # operation answers 401 without a live token of an active clinician and then reaches only
 # what that clinician reaches on the web (rebond/accounts/access.py); the OpenAPI schema is
@@ -139,7 +147,7 @@ def test_the_resolver_has_urls_to_check() -> None:
 NON_PUBLIC = [
     (name, url)
     for name, url, _ in all_named_urls()
-    if name not in PUBLIC_URL_NAMES | PRIVATE_LINK_URL_NAMES | API_URL_NAMES
+    if name not in PUBLIC_URL_NAMES | PRIVATE_LINK_URL_NAMES | ENROLMENT_URL_NAMES | API_URL_NAMES
 ]
 
 
@@ -156,7 +164,10 @@ def test_the_public_allowlist_is_exactly_the_views_marked_public() -> None:
     marked_public = {
         name for name, _, view in all_named_urls() if getattr(view, "login_required", True) is False
     }
-    assert marked_public == PUBLIC_URL_NAMES | PRIVATE_LINK_URL_NAMES | API_URL_NAMES
+    assert (
+        marked_public
+        == PUBLIC_URL_NAMES | PRIVATE_LINK_URL_NAMES | ENROLMENT_URL_NAMES | API_URL_NAMES
+    )
 
 
 @pytest.mark.parametrize("name", sorted(API_URL_NAMES - {"api:openapi-json"}))
@@ -165,7 +176,9 @@ def test_every_api_operation_refuses_a_visitor_without_a_token(client: Client, n
     assert client.get(url).status_code in (401, 404)
 
 
-PRIVATE_LINK = [(n, u) for n, u, _ in all_named_urls() if n in PRIVATE_LINK_URL_NAMES]
+PRIVATE_LINK = [
+    (n, u) for n, u, _ in all_named_urls() if n in PRIVATE_LINK_URL_NAMES | ENROLMENT_URL_NAMES
+]
 
 
 @pytest.mark.parametrize(("name", "url"), PRIVATE_LINK, ids=[name for name, _ in PRIVATE_LINK])

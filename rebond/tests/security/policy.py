@@ -21,9 +21,12 @@ from rebond.tests.security.world import (
     CLINIC_ADMIN,
     COLLEAGUE,
     DEACTIVATED,
+    ENROLLING,
+    INVITED,
     OUTSIDER,
     PARTNER_A,
     PARTNER_B,
+    REVOKED_LINK,
     ROLES,
     SUPERVISOR,
     THERAPIST,
@@ -46,6 +49,12 @@ ALERT_RECIPIENTS = ON_CASE
 TRIAGE = frozenset({THERAPIST, SUPERVISOR, COLLEAGUE, CLINIC_ADMIN})
 # Clinic settings: the clinic admin (safety settings: also safety leads, none in the matrix).
 CLINIC_ADMINS = frozenset({CLINIC_ADMIN})
+# Logged in with the password alone (issue 16): their own second factor's enrolment, and the
+# way out; every other clinician page sends them to the enrolment (SecondFactorMiddleware).
+OWES_SECOND_FACTOR = frozenset({ENROLLING})
+# Nobody logged in: a visitor, a partner's private-link session, a deactivated clinician's
+# dead session, an invited clinician who opened their link (issue 16).
+NOT_LOGGED_IN = frozenset({ANONYMOUS, PARTNER_A, PARTNER_B, REVOKED_LINK, DEACTIVATED, INVITED})
 
 # A route no session reaches by any method (the JSON API takes a bearer token instead).
 NOBODY_BY_ANY_METHOD: dict[str, frozenset[str]] = {}
@@ -55,11 +64,17 @@ _PUBLIC_FORM = {"GET": EVERYONE, "POST": EVERYONE}
 POLICY: dict[str, dict[str, frozenset[str]]] = {
     # --- accounts ---
     "home": {"GET": CLINICIANS},
-    # A signed-in clinician who opens the login page, by any method, is sent to the caseload.
-    "login": {**_PUBLIC_FORM, "PUT": CLINICIANS, "PATCH": CLINICIANS, "DELETE": CLINICIANS},
-    "logout": {"POST": CLINICIANS},  # partners leave through portal:leave
+    # A signed-in clinician who opens the login page, by any method, is sent to the caseload
+    # (which sends one who owes the second factor on to it).
+    "login": {
+        **_PUBLIC_FORM,
+        "PUT": CLINICIANS | OWES_SECOND_FACTOR,
+        "PATCH": CLINICIANS | OWES_SECOND_FACTOR,
+        "DELETE": CLINICIANS | OWES_SECOND_FACTOR,
+    },
+    "logout": {"POST": CLINICIANS | OWES_SECOND_FACTOR},  # partners leave through portal:leave
     # --- accounts: the clinician's own second factor (their account, no clinical data) ---
-    "mfa_enrol": {"GET": CLINICIANS, "POST": CLINICIANS},
+    "mfa_enrol": {"GET": CLINICIANS | OWES_SECOND_FACTOR, "POST": CLINICIANS | OWES_SECOND_FACTOR},
     "mfa_verify": {"GET": CLINICIANS, "POST": CLINICIANS},
     "mfa_settings": {"GET": CLINICIANS},
     "mfa_recovery_codes": {"GET": CLINICIANS, "POST": CLINICIANS},
@@ -201,6 +216,12 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "therapy_timeline": {"GET": ON_CASE},
     "therapy_markers": {"GET": CLINICIANS},
     "therapy_settings": {"GET": CLINIC_ADMINS, "POST": CLINIC_ADMINS},
+    # --- staff: an invited clinician's enrolment (rebond/staff/views.py) ---
+    # The link's token is the credential: anyone not logged in who holds it is sent on to the
+    # password page; a logged-in clinician is told to log out first (403).
+    "enrolment_link": {"GET": NOT_LOGGED_IN},
+    # Only the session that opened a still-usable link (an empty POST: 400, the form's errors).
+    "enrolment_password": {"GET": frozenset({INVITED}), "POST": frozenset({INVITED})},
     # --- operations: the health check a load balancer polls; says only "ok" or what failed ---
     "healthz": {"GET": EVERYONE},
 }
@@ -223,7 +244,7 @@ GET_WRITES: dict[str, frozenset[str]] = {
 # (read events, SECURITY.md LG-01).
 GET_WRITABLE_TABLES = frozenset({"django_session", "audit_auditentry", "audit_auditchainhead"})
 
-__all__ = ["ANONYMOUS", "DEACTIVATED", "METHODS", "POLICY"]
+__all__ = ["ANONYMOUS", "DEACTIVATED", "ENROLLING", "INVITED", "METHODS", "POLICY"]
 
 
 def allowed(route: str, method: str) -> frozenset[str]:

@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from rebond.interop.tokens import create_token as create_api_token
-from rebond.tests.security.world import Case, World, make_token
+from rebond.tests.security.world import INVITED, Case, World, make_token
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,8 @@ def own_kwargs(world: World, route: Route) -> dict[str, Any]:
     pool = {**case_ids(world.c1), **clinic_a_ids(world), **fixed_ids(world)}
     if "token" in route.kwargs:
         pool["token"] = make_token(world.c1.a, world.people["therapist"])
+    if "invitation_token" in route.kwargs:  # a usable invitation link (rebond/staff)
+        pool["invitation_token"] = world.invitation_links[INVITED].strip("/").rsplit("/", 1)[1]
     if "token_id" in route.kwargs:  # an API token: the therapist's own (rebond/interop)
         pool["token_id"] = create_api_token(world.people["therapist"], "security suite")[0].id
     missing = set(route.kwargs) - set(pool)
@@ -124,15 +126,25 @@ def url(route: Route, kwargs: dict[str, Any]) -> str:
     return reverse(route.name, kwargs=kwargs)
 
 
-def is_refused(response: HttpResponse) -> bool:
-    """Return whether the response refuses the request (see policy.py for the definition)."""
+def is_refused(response: HttpResponse, *, second_factor_owed: bool = False) -> bool:
+    """Return whether the response refuses the request (see policy.py for the definition).
+
+    For a session that owes its second factor (`second_factor_owed`), being sent to the
+    second factor's pages is a refusal too: that is how SecondFactorMiddleware refuses.
+    """
     # 401: the JSON API answering a request without a live token (rebond/interop/api.py).
     if response.status_code in (401, 403, 404, 405):
         return True
     if response.status_code in (301, 302, 303, 307, 308):
+        location = str(response["Location"])
+        if second_factor_owed and location.split("?")[0] in (
+            reverse("mfa_enrol"),
+            reverse("mfa_verify"),
+        ):
+            return True
         # LoginRequiredMiddleware sends a visitor to sign in with `?next=`; a logout's bare
         # redirect to the login page is its success.
-        return str(response["Location"]).startswith(reverse("login") + "?")
+        return location.startswith(reverse("login") + "?")
     return False
 
 

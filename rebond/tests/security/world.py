@@ -7,6 +7,7 @@ Every case has partners with contact channels, consents, injuries (one private t
 partner, one safety threat that opens a safety concern), a safety plan per partner, two
 PHQ-9s answered by B with a risk answer (one alert closed with a reason, one open), open
 check-ins with B's draft answer; every clinic has a consultation request and a crisis resource.
+Clinic A's admin has invited two therapists who are not enrolled yet (Ivy, Ed: see INVITED).
 
 Every private field holds a unique canary with the roles that may see it (`Canary.seen_by`).
 A new private field is one `self.canary(where, seen_by)` call where its row is written.
@@ -16,11 +17,14 @@ Every row is written through the apps' own actions, as in production.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.test import Client
+from django.urls import reverse
 from django.utils.timezone import now
 
 from rebond.accounts.models import Clinic, CrisisResource, User
@@ -43,6 +47,7 @@ from rebond.emergency.models import EmergencyAccess
 from rebond.intake.models import ConsultationRequest
 from rebond.ops.health import safety_sweep_beat
 from rebond.portal.models import PrivateLink, hash_token, new_token
+from rebond.staff import invitations
 from rebond.test import make_clinic, make_clinician, make_couple, sign_in
 from rebond.therapy import actions as therapy_actions
 from rebond.therapy.models import Note
@@ -59,6 +64,11 @@ CLINIC_ADMIN = "clinic_admin"  # Clinic A's admin: no clinical role, on no case
 OUTSIDER = "outsider"  # Charlie, a therapist of Clinic B
 DEACTIVATED = "deactivated"  # Dee, C1's co-clinician, signed in and then deactivated
 REVOKED_LINK = "revoked_link"  # partner A's session after the link was revoked (AC-09)
+# Invited to Clinic A (issue 16) and not enrolled: Ivy opened her invitation link and has no
+# password yet; Ed set his password through his link but has not confirmed an authenticator
+# app, so he is logged in with the second factor still owed.
+INVITED = "invited"
+ENROLLING = "enrolling"
 ROLES = (
     ANONYMOUS,
     PARTNER_A,
@@ -70,7 +80,11 @@ ROLES = (
     OUTSIDER,
     DEACTIVATED,
     REVOKED_LINK,
+    INVITED,
+    ENROLLING,
 )
+# Roles logged in with the password alone: every clinician page sends them to the second factor.
+SECOND_FACTOR_OWED = frozenset({ENROLLING})
 # Who works on C1's case, and so may see its clinical rows.
 ON_C1 = frozenset({THERAPIST, SUPERVISOR})
 # Who may triage Clinic A's consultation requests (rebond/intake/access.py can_triage).
@@ -78,6 +92,8 @@ CLINIC_A_TRIAGE = frozenset({THERAPIST, SUPERVISOR, COLLEAGUE, CLINIC_ADMIN})
 
 # PHQ-9 scored values (Kroenke, Spitzer & Williams 2001): item 9 "several days" (1) raises a
 # risk flag, and so an alert; the other items 0.
+ENROLLING_PASSWORD = "enrolling persona passphrase"  # Synthetic test persona only.
+
 PHQ9_ITEM9_RISK = {**dict.fromkeys(range(1, 10), 0), 9: 2}
 
 
@@ -129,6 +145,8 @@ class World:
     document: ConsentDocument
     grant_a: EmergencyAccess  # a live emergency grant on C2, to a stand-in outside the matrix
     grant_b: EmergencyAccess  # the same in Clinic B
+    # The invitation links of the not-yet-enrolled roles (INVITED's is also the URL's token).
+    invitation_links: dict[str, str] = field(default_factory=dict)
     canaries: list[Canary] = field(default_factory=list)
 
     def partner(self, role: str) -> Partner:
@@ -395,6 +413,15 @@ def build_world() -> World:
         grant_b=_grant(bea, c3, make_clinician(clinic_b, "Hal Standby")),
     )
     world.canaries = seeder.canaries
+    for role, name in ((INVITED, "Ivy Invited"), (ENROLLING, "Ed Enrolling")):
+        _, link = invitations.invite(
+            clinic_a,
+            email=f"{role}@example.test",
+            display_name=name,
+            roles={User.Role.THERAPIST},
+            invited_by=admin,
+        )
+        world.invitation_links[role] = urlsplit(link).path
     return world
 
 
@@ -432,6 +459,22 @@ def client_for(world: World, role: str, *, enforce_csrf_checks: bool = False) ->
         assert response["Location"] == "/me/", response["Location"]
         if role == REVOKED_LINK:
             PrivateLink.objects.filter(token_hash=hash_token(token)).update(revoked_at=now())
+    elif role == INVITED:
+        response = client.get(world.invitation_links[INVITED])
+        assert response["Location"] == reverse("enrolment_password"), response.status_code
+    elif role == ENROLLING:
+        client.get(world.invitation_links[ENROLLING])
+        form = client.get(reverse("enrolment_password"))
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.content.decode())
+        assert token, form.status_code
+        password = ENROLLING_PASSWORD
+        response = client.post(
+            reverse("enrolment_password"),
+            {"csrfmiddlewaretoken": token[1], "password": password, "password_again": password},
+        )
+        assert response["Location"] == reverse("mfa_enrol"), response.status_code
+        # The authenticator app is shown (an unconfirmed device exists) but never confirmed.
+        assert client.get(reverse("mfa_enrol")).status_code == 200
     elif role != ANONYMOUS:
         user = world.people[role]
         sign_in(client, user)
