@@ -7,11 +7,19 @@ like the account's name or address; no composition rules, ASVS 6.2) through Djan
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 
 from rebond.accounts.models import User
 from rebond.lib.forms import Textarea
+
+# django-stubs makes SetPasswordForm generic in the account model; Django's class is not.
+if TYPE_CHECKING:
+    _SetPasswordForm = SetPasswordForm[User]
+else:
+    _SetPasswordForm = SetPasswordForm
 
 LENGTH_HINT = "At least 12 characters. A few unrelated words make a strong one you remember."
 
@@ -27,7 +35,7 @@ class ForgotPasswordForm(forms.Form):
     )
 
 
-def _label_new_password_fields(form: SetPasswordForm[User]) -> None:
+def _label_new_password_fields(form: _SetPasswordForm) -> None:
     form.fields["new_password1"].label = "New password"
     form.fields["new_password1"].help_text = LENGTH_HINT
     form.fields["new_password1"].error_messages["required"] = "Enter a new password."
@@ -36,8 +44,16 @@ def _label_new_password_fields(form: SetPasswordForm[User]) -> None:
     form.fields["new_password2"].error_messages["required"] = "Enter the new password again."
 
 
-class NewPasswordForm(SetPasswordForm[User]):
+MISMATCH = "The two new passwords are not the same. Please type the new password twice."
+
+
+class NewPasswordForm(_SetPasswordForm):
     """The new password after a reset link (Django's SetPasswordForm, Rebond's wording)."""
+
+    error_messages = {  # noqa: RUF012 - Django's own class attribute
+        **SetPasswordForm.error_messages,
+        "password_mismatch": MISMATCH,
+    }
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -50,6 +66,7 @@ class ChangePasswordForm(PasswordChangeForm):
     error_messages = {  # noqa: RUF012 - Django's own class attribute
         **PasswordChangeForm.error_messages,
         "password_incorrect": "That is not your current password. Please enter it again.",
+        "password_mismatch": MISMATCH,
     }
 
     def __init__(self, *args: object, **kwargs: object) -> None:
