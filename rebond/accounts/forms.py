@@ -55,6 +55,10 @@ class NewPasswordForm(_SetPasswordForm):
         "password_mismatch": MISMATCH,
     }
 
+    def validate_password_for_user(self, user: User, password_field_name: str = "") -> None:
+        # The rules judge the new password itself: the error goes by its field, not the copy.
+        super().validate_password_for_user(user, "new_password1")
+
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         _label_new_password_fields(self)
@@ -68,6 +72,9 @@ class ChangePasswordForm(PasswordChangeForm):
         "password_incorrect": "That is not your current password. Please enter it again.",
         "password_mismatch": MISMATCH,
     }
+
+    def validate_password_for_user(self, user: User, password_field_name: str = "") -> None:
+        super().validate_password_for_user(user, "new_password1")
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from django.urls import reverse
 from pytest_django import Settings
 
 from rebond.accounts import devices
-from rebond.accounts.models import User
+from rebond.accounts.models import TOTPDevice, User
 from rebond.accounts.sessions import session_keys_of
 from rebond.audit.models import AuditEntry
 from rebond.test import PASSWORD, sign_in
@@ -152,3 +153,16 @@ def test_an_account_page_is_no_way_around_the_second_factor(client: Client, alic
     assert response["Location"].startswith(reverse("mfa_verify"))
     alice.refresh_from_db()
     assert alice.check_password(PASSWORD)
+
+
+def test_the_second_factor_date_is_the_clinics(client: Client, alice: User) -> None:
+    clinic = alice.clinic
+    assert clinic is not None
+    clinic.timezone = "Australia/Sydney"
+    clinic.save(update_fields=["timezone"])
+    sign_in(client, alice)
+    # 20:00 in London on 14 January is already the 15th in Sydney.
+    evening = datetime(2027, 1, 14, 20, 0, tzinfo=UTC)
+    TOTPDevice.objects.filter(user=alice).update(confirmed_at=evening)
+    page = client.get(reverse("account")).content.decode()
+    assert "Authenticator app on since 15 January 2027." in page
