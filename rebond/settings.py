@@ -238,6 +238,9 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# A password reset link works once (it is bound to the password hash) and for 30 minutes
+# (rebond/accounts/passwords.py).
+PASSWORD_RESET_TIMEOUT = 30 * 60
 # Login throttling (SECURITY.md AU-03, rebond/accounts/throttle.py): after this many failures
 # within the window for one account (whatever the address), or from one address (whatever the
 # account), each attempt waits 30 s after the last failure, doubling per failure up to the

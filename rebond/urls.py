@@ -4,6 +4,7 @@ public ones are listed in rebond/tests/test_url_access.py and nowhere else."""
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from rebond.accounts import urls as account_urls
 from rebond.interop.api import api_urls
 from rebond.measurement import urls as measurement_urls
 from rebond.ops.views import healthz
@@ -29,6 +30,7 @@ urlpatterns = [
     path("", include("rebond.emergency.urls")),
     path("", include("rebond.interop.urls")),
     path("", include("rebond.staff.urls")),
+    path("", include(account_urls.staff_patterns)),
     path("api/v1/", api_urls()),
     path("healthz", healthz, name="healthz"),  # load balancers and monitoring (rebond/ops)
 ]

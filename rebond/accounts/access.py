@@ -272,6 +272,13 @@ def get_admin_clinic(user: User) -> Clinic:
     return get_settings_clinic(user)
 
 
+def get_clinician_for_admin(user: User, clinician_id: uuid.UUID | str) -> User:
+    """Return a clinician of the clinic `user` administers (themselves included, active or
+    not); raise Http404 for anyone else's, SettingsRefused for a clinician who is no admin."""
+    clinic = get_admin_clinic(user)
+    return _get_or_404(User.objects.filter(clinic=clinic).select_related("clinic"), clinician_id)
+
+
 def is_emergency_reader(user: User, couple_id: uuid.UUID | str) -> bool:
     """Return whether the clinician reaches this case only through a live emergency grant."""
     from rebond.emergency.models import EmergencyAccess

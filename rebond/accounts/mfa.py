@@ -22,7 +22,9 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
+import uuid
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pyotp
@@ -168,6 +170,37 @@ def reset_device(user: User) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     RecoveryCode.objects.filter(user=user).delete()
     log(user, "accounts.mfa.reset", user)
+
+
+@transaction.atomic
+def reset_colleagues_device(admin: User, colleague_id: uuid.UUID | str, reason: str) -> User:
+    """A clinic admin removes a colleague's lost authenticator app and recovery codes, and ends
+    the colleague's sessions: at their next login (password) they enrol a new app. Audited
+    with the admin's reason; the colleague is e-mailed (without the reason). Return them.
+
+    The colleague is found through the access gateway (same clinic only, else Http404). An
+    admin resets their own app from their own two-factor page instead (ValueError here).
+    """
+    from rebond.accounts import access, sessions
+    from rebond.accounts.tasks import send_second_factor_reset_notice
+
+    colleague = access.get_clinician_for_admin(admin, colleague_id)
+    if colleague.pk == admin.pk:
+        raise ValueError("An admin resets their own second factor from their two-factor page.")
+    TOTPDevice.objects.filter(user=colleague).delete()
+    RecoveryCode.objects.filter(user=colleague).delete()
+    audit.log(
+        actor=admin,
+        action="accounts.mfa.admin_reset",
+        obj=colleague,
+        clinic_id=colleague.clinic_id,
+        reason=reason,
+    )
+    sessions.end_sessions(colleague)
+    transaction.on_commit(
+        partial(send_second_factor_reset_notice.enqueue, str(colleague.pk), str(admin.pk))
+    )
+    return colleague
 
 
 # --- Recovery codes -------------------------------------------------------------------------

@@ -1,11 +1,23 @@
 from django.urls import path
 
-from rebond.accounts import mfa_views, views
+from rebond.accounts import account_views, mfa_views, views
 from rebond.accounts.middleware import second_factor_not_required
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", second_factor_not_required(views.LogoutView.as_view()), name="logout"),
+    # The clinician's own account: password change, links to the second factor.
+    path("", account_views.account, name="account"),
+    # Forgotten password (rebond/accounts/passwords.py): public, the same answer for everyone.
+    path("password-reset/", account_views.forgot_password, name="password_reset"),
+    path("password-reset/sent/", account_views.reset_sent, name="password_reset_sent"),
+    # The e-mailed link; its token is swapped for the session at once (the address then holds
+    # "set-password" instead), and the logs redact it (rebond/lib/logs.py).
+    path(
+        "reset/<str:uidb64>/<str:token>/",
+        account_views.ResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     # Second factor (rebond/accounts/mfa.py).
     path("two-factor/setup/", mfa_views.enrol, name="mfa_enrol"),
     path("two-factor/verify/", mfa_views.verify, name="mfa_verify"),
@@ -17,4 +29,13 @@ urlpatterns = [
     ),
     path("two-factor/reset/", mfa_views.reset_device, name="mfa_reset"),
     path("reauthenticate/", mfa_views.reauthenticate, name="reauthenticate"),
+]
+
+# Clinic admins' pages about a colleague's account, beside the staff pages (rebond/staff).
+staff_patterns = [
+    path(
+        "settings/staff/<uuid:user_id>/reset-two-factor/",
+        account_views.staff_reset_second_factor,
+        name="staff_reset_second_factor",
+    ),
 ]

@@ -1,4 +1,4 @@
-"""Logs without private-link tokens (SECURITY.md section 3; docs/deploy.md).
+"""Logs without private-link, invitation or password-reset tokens (SECURITY.md section 3; docs/deploy.md).
 
 A private link's token is its path (/p/<token>/) and opens a partner's space until it
 expires, and an invitation link's (/enrol/<token>/) lets its holder choose a clinician's
@@ -14,13 +14,15 @@ import logging
 import re
 from typing import Any
 
-# "/p/<token>" or "/enrol/<token>" at the start of a path, after the method, or after a
-# referrer's host.
-PRIVATE_LINK = re.compile(r"(^|\s|://[^/\s]+)/(p|enrol)/[^/?#\s]+")
+# "/p/<token>" (a private link), "/enrol/<token>" (an invitation link, rebond/staff), or
+# "/accounts/reset/<user>/<token>" (a clinician's password reset link,
+# rebond/accounts/passwords.py), at the start of a path, after the method, or after a
+# referrer's host. The token is replaced.
+PRIVATE_LINK = re.compile(r"(^|\s|://[^/\s]+)(/p|/enrol|/accounts/reset/[^/?#\s]+)/[^/?#\s]+")
 
 
 def redact(value: Any) -> Any:
-    return PRIVATE_LINK.sub(r"\1/\2/-", value) if isinstance(value, str) else value
+    return PRIVATE_LINK.sub(r"\1\2/-", value) if isinstance(value, str) else value
 
 
 class RedactLinks(logging.Filter):

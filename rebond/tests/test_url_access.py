@@ -41,6 +41,13 @@ PUBLIC_URL_NAMES = {
     "consultation_request_sent",
     # The calm "you have left your space" page after a partner logs out: static text only.
     "portal:left",
+    # A forgotten password (rebond/accounts/passwords.py): the same answer for every address,
+    # throttled per address and client, and nothing looked up shows; its "check your e-mail"
+    # page is static text; the e-mailed link answers only its token (30 minutes, single use)
+    # and then asks for the second factor before any clinician page.
+    "password_reset",
+    "password_reset_sent",
+    "password_reset_confirm",
     # The health check for load balancers and monitoring (rebond/ops): "ok" or which check
     # failed (database, worker, safety sweep), no version, no counts, no clinical content;
     # writes nothing.
@@ -103,6 +110,8 @@ API_URL_NAMES = {
 PUBLIC_URL_KWARGS: dict[str, dict[str, str]] = {
     "consultation_request": {"clinic_slug": "sample"},
     "consultation_request_sent": {"clinic_slug": "sample"},
+    # No account and no token: the page that says the link does not work.
+    "password_reset_confirm": {"uidb64": "sample", "token": "sample"},
 }
 
 SAMPLE_VALUES: dict[type, Any] = {

@@ -80,6 +80,15 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "mfa_recovery_codes": {"GET": CLINICIANS, "POST": CLINICIANS},
     "mfa_reset": {"GET": CLINICIANS, "POST": CLINICIANS},
     "reauthenticate": {"GET": CLINICIANS, "POST": CLINICIANS},
+    # --- accounts: the clinician's own account page (password change) ---
+    "account": {"GET": CLINICIANS, "POST": CLINICIANS},
+    # --- accounts: the forgotten password, public, one answer for every address (AU-06);
+    # the link's page says "does not work" to everyone without its token (the matrix's) ---
+    "password_reset": _PUBLIC_FORM,
+    "password_reset_sent": {"GET": EVERYONE},
+    "password_reset_confirm": _PUBLIC_FORM,
+    # --- accounts: a clinic admin resets a colleague's lost second factor (step-up first) ---
+    "staff_reset_second_factor": {"GET": CLINIC_ADMINS, "POST": CLINIC_ADMINS},
     # --- couples: the case page and its forms ---
     "caseload": {"GET": CLINICIANS},
     "case": {"GET": ON_CASE},

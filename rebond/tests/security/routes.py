@@ -14,6 +14,8 @@ from django.db import connection, transaction
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from rebond.interop.tokens import create_token as create_api_token
 from rebond.tests.security.world import INVITED, Case, World, make_token
@@ -101,6 +103,8 @@ def fixed_ids(world: World) -> dict[str, Any]:
         "rule_code": "phq9_item9",
         "slug": "CSI-4",  # a couple's chart (rebond/measurement)
         "code": "CSI-4",  # a partner's own chart
+        # A password reset link's account (its token is the matrix's, which is no reset token).
+        "uidb64": urlsafe_base64_encode(force_bytes(world.people["therapist"].pk)),
     }
 
 
