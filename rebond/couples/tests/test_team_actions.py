@@ -88,7 +88,11 @@ def test_the_primary_adds_a_co_therapist_who_can_open_the_case_at_once(
     assert sees_case(bob, couple)
     assert (change.kind, change.clinician, change.by) == ("co_therapist_added", bob, alice)
     entry = AuditEntry.objects.get(action="couples.team.co_therapist_added")
-    assert (entry.actor, entry.object_id, entry.fields) == (alice, str(change.id), ["co_clinicians"])
+    assert (entry.actor, entry.object_id, entry.fields) == (
+        alice,
+        str(change.id),
+        ["co_clinicians"],
+    )
     # Bob is told, with the case's reference only; Alice made the change and is not.
     [message] = mail.outbox
     assert message.to == [bob.email]
