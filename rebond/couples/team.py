@@ -26,6 +26,7 @@ could open any case alone, which emergency access refuses without a second appro
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from functools import partial
 
 from django.core.exceptions import ValidationError
@@ -68,22 +69,30 @@ def _offered(actor: User, team: access.CaseTeam) -> QuerySet[User]:
     return colleagues.order_by("display_name")
 
 
-def co_therapist_candidates(actor: User, team: access.CaseTeam) -> list[User]:
-    """Return who may be added as a co-therapist: therapists of the clinic not on the team."""
-    on_team = [member.pk for member in team.members]
-    return list(_offered(actor, team).filter(is_therapist=True).exclude(pk__in=on_team))
+@dataclass(frozen=True)
+class Candidates:
+    """Who the team's forms offer, read in one query."""
+
+    co_therapists: list[User]
+    supervisors: list[User]
+    new_primaries: list[User]
 
 
-def supervisor_candidates(actor: User, team: access.CaseTeam) -> list[User]:
-    """Return who may supervise the case: supervisors of the clinic who are not on its team."""
-    on_team = [member.pk for member in team.members]
-    return list(_offered(actor, team).filter(is_supervisor=True).exclude(pk__in=on_team))
+def candidates(actor: User, team: access.CaseTeam) -> Candidates:
+    """Return who may be offered for each change of the team:
 
-
-def handover_candidates(actor: User, team: access.CaseTeam) -> list[User]:
-    """Return who may take the case over: therapists of the clinic, its co-therapists too."""
-    not_them = [team.primary.pk] + ([team.supervisor.pk] if team.supervisor else [])
-    return list(_offered(actor, team).filter(is_therapist=True).exclude(pk__in=not_them))
+    - a co-therapist: therapists of the clinic not on the team;
+    - the supervisor: clinicians with the supervisor role not on the team;
+    - the new primary: therapists of the clinic, its co-therapists too.
+    """
+    colleagues = list(_offered(actor, team))
+    on_team = {member.pk for member in team.members}
+    not_primary = {team.primary.pk} | ({team.supervisor.pk} if team.supervisor else set())
+    return Candidates(
+        co_therapists=[c for c in colleagues if c.is_therapist and c.pk not in on_team],
+        supervisors=[c for c in colleagues if c.is_supervisor and c.pk not in on_team],
+        new_primaries=[c for c in colleagues if c.is_therapist and c.pk not in not_primary],
+    )
 
 
 def team_history(team: access.CaseTeam) -> list[TeamChange]:

@@ -58,17 +58,13 @@ class TeamForms:
 
 
 def _forms(user: User, team: CaseTeam, place: str, bound: dict[str, forms.Form]) -> TeamForms:
-    add = bound.get("add") or AddCoTherapistForm(
-        candidates=team_actions.co_therapist_candidates(user, team), place=place
-    )
+    offered = team_actions.candidates(user, team)
+    add = bound.get("add") or AddCoTherapistForm(candidates=offered.co_therapists, place=place)
     supervisor = bound.get("supervisor") or SupervisorForm(
-        candidates=team_actions.supervisor_candidates(user, team), place=place
+        candidates=offered.supervisors, place=place
     )
     handover = bound.get("handover") or HandoverForm(
-        candidates=team_actions.handover_candidates(user, team),
-        previous=team.primary,
-        actor=user,
-        place=place,
+        candidates=offered.new_primaries, previous=team.primary, actor=user, place=place
     )
     return TeamForms(add, supervisor, handover, open=next(iter(bound), ""))  # type: ignore[arg-type]
 
@@ -230,7 +226,7 @@ def add_co_therapist(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) ->
     except TeamChangeRefused as error:
         return _refused(request, error)
     form = AddCoTherapistForm(
-        request.POST, candidates=team_actions.co_therapist_candidates(request.user, team)
+        request.POST, candidates=team_actions.candidates(request.user, team).co_therapists
     )
     return _run(
         request,
@@ -266,7 +262,7 @@ def set_supervisor(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> H
     except TeamChangeRefused as error:
         return _refused(request, error)
     form = SupervisorForm(
-        request.POST, candidates=team_actions.supervisor_candidates(request.user, team)
+        request.POST, candidates=team_actions.candidates(request.user, team).supervisors
     )
     return _run(
         request,
@@ -303,7 +299,7 @@ def hand_over(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpRe
         return _refused(request, error)
     form = HandoverForm(
         request.POST,
-        candidates=team_actions.handover_candidates(request.user, team),
+        candidates=team_actions.candidates(request.user, team).new_primaries,
         previous=team.primary,
         actor=request.user,
     )

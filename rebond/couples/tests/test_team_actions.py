@@ -198,7 +198,8 @@ def test_a_clinic_admin_off_the_case_cannot_add_themselves(
     # emergency access refuses without a second approver.
     ada = enrolled(clinic_a, "Ada Admin", is_clinic_admin=True)
     ada_id = ada.id
-    assert ada not in team.co_therapist_candidates(ada, team_of(ada, couple))
+    offered = team.candidates(ada, team_of(ada, couple))
+    assert ada not in offered.co_therapists + offered.new_primaries
     with pytest.raises(ActionError, match="you cannot add yourself"):
         team.add_co_therapist(ada, couple.id, ada_id)
     with pytest.raises(ActionError) as refused:
