@@ -700,3 +700,46 @@ def delete_safety_plan(
         actor=clinician, action="alerts.safety_plan.delete", obj=plan, clinic_id=couple.clinic_id
     )
     plan.delete()
+
+
+# --- A case changes hands ---------------------------------------------------------------------
+
+
+def address_open_alerts_to(couple: Couple, clinician: User, *, by: User) -> list[Alert]:
+    """Add the clinician who takes a case over to the recipients of its alerts still open.
+
+    An alert goes to the clinicians on the case when it is raised; whoever joins later is not
+    a recipient (the case page tells them that alerts exist). The new primary clinician is the
+    exception: without this, a safety alert raised before a handover could be left with
+    nobody on the case able to open it once the old primary leaves the team. Each alert nobody
+    has acknowledged yet also nudges them by e-mail (no clinical content). Call inside the
+    handover's transaction; return the alerts they were added to.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("address_open_alerts_to() must run inside the handover's transaction.")
+    alerts = list(
+        Alert.objects.filter(clinic_id=couple.clinic_id, couple=couple)
+        .exclude(status=Alert.Status.CLOSED)
+        .exclude(recipients=clinician)
+    )
+    for alert in alerts:
+        alert.recipients.add(clinician)
+        if alert.status == Alert.Status.OPEN:
+            AlertNotification.objects.bulk_create(
+                [
+                    AlertNotification(
+                        alert=alert, recipient=clinician, kind=AlertNotification.Kind.NEW
+                    )
+                ],
+                ignore_conflicts=True,
+            )
+        audit.log(
+            actor=by,
+            action="alerts.alert.address",
+            obj=alert,
+            clinic_id=alert.clinic_id,
+            fields=["recipients"],
+        )
+    if any(alert.status == Alert.Status.OPEN for alert in alerts):
+        transaction.on_commit(_enqueue_delivery)
+    return alerts

@@ -492,3 +492,49 @@ class CaseTransition(models.Model):
         if not self._state.adding:
             raise PermissionError("Case transitions are append-only.")
         super().save(*args, **kwargs)
+
+
+class TeamChange(models.Model):
+    """One change of a case's team (issue 16 item 5): append-only, who did it, to whom, when.
+
+    The case page lists them as the team's history. A handover carries the note the outgoing
+    side wrote for the new primary clinician: it may be clinical, so it is encrypted and shown
+    only to the clinicians on the case, never in an e-mail or the audit trail (which names
+    this row's id). Who may change a team, and whom, is decided in rebond/couples/team.py.
+    """
+
+    class Kind(models.TextChoices):
+        CO_THERAPIST_ADDED = "co_therapist_added", "Co-therapist added"
+        CO_THERAPIST_REMOVED = "co_therapist_removed", "Co-therapist removed"
+        SUPERVISOR_SET = "supervisor_set", "Supervisor assigned"
+        SUPERVISOR_REMOVED = "supervisor_removed", "Supervisor removed"
+        HANDED_OVER = "handed_over", "Case handed over"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="team_changes")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    # The clinician the change is about: added, removed, the new supervisor or primary.
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # Who held the role before: the supervisor replaced, or the primary who handed over.
+    previous = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    # A handover only: whether the previous primary stayed on as a co-therapist.
+    previous_stays = models.BooleanField(default=False)
+    note = EncryptedTextField(blank=True, respondent="couple")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.couple_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Insert once: a team's history is never rewritten."""
+        if not self._state.adding:
+            raise PermissionError("Team changes are append-only.")
+        super().save(*args, **kwargs)

@@ -1,9 +1,31 @@
 from django.urls import path
 
-from rebond.couples import views
+from rebond.couples import team_views, views
 
 urlpatterns = [
     path("<uuid:couple_id>/", views.case, name="case"),
+    # The case team (issue 16 item 5); the clinic's list of teams is for its clinic admins.
+    path("teams/", team_views.case_teams, name="case_teams"),
+    path("<uuid:couple_id>/team/", team_views.case_team, name="case_team"),
+    path(
+        "<uuid:couple_id>/team/co-therapists/",
+        team_views.add_co_therapist,
+        name="case_team_add_co_therapist",
+    ),
+    path(
+        "<uuid:couple_id>/team/co-therapists/remove/",
+        team_views.remove_co_therapist,
+        name="case_team_remove_co_therapist",
+    ),
+    path(
+        "<uuid:couple_id>/team/supervisor/", team_views.set_supervisor, name="case_team_supervisor"
+    ),
+    path(
+        "<uuid:couple_id>/team/supervisor/remove/",
+        team_views.remove_supervisor,
+        name="case_team_remove_supervisor",
+    ),
+    path("<uuid:couple_id>/team/handover/", team_views.hand_over, name="case_team_handover"),
     path("<uuid:couple_id>/details/", views.update_case_details, name="case_details"),
     path("<uuid:couple_id>/move/", views.transition_case, name="case_transition"),
     path(

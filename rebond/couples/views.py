@@ -50,6 +50,7 @@ from rebond.couples.models import (
     Partner,
     SafetyConcern,
 )
+from rebond.couples.team_views import team_context
 
 UNPROCESSABLE = 422
 
@@ -123,6 +124,9 @@ class CaseState:
     alerts: list[Alert] = field(default_factory=list)
     other_open_alerts: int = 0
     bound: dict[str, forms.Form] = field(default_factory=dict)
+    # The "Case team" section (rebond/couples/team_views.py): its people and, for the primary
+    # clinician and clinic admins, the forms that change it.
+    team: dict[str, Any] = field(default_factory=dict)
 
 
 def _consent_rows(partner: Partner, documents: list[ConsentDocument]) -> list[ConsentRow]:
@@ -164,8 +168,17 @@ def _load(user: User, couple_id: uuid.UUID | str) -> CaseState:
         key=lambda d: ConsentDocument.Kind.values.index(d.kind),
     )
     alerts, other_open_alerts = open_alerts_on_case(user, couple)
+    team = team_context(user, access.get_case_team(user, couple.id), place="case")
     return CaseState(
-        couple, partners, documents, injuries, concerns, transitions, alerts, other_open_alerts
+        couple,
+        partners,
+        documents,
+        injuries,
+        concerns,
+        transitions,
+        alerts,
+        other_open_alerts,
+        team=team,
     )
 
 
@@ -209,6 +222,7 @@ def _context(state: CaseState, *, saved: str = "", partner_open: str = "") -> di
     )
     move_form = bound.get("move") or TransitionForm(allowed=allowed)
     return {
+        **state.team,
         "couple": couple,
         "partners": state.partners,
         "partner_panels": panels,

@@ -55,6 +55,8 @@ OWES_SECOND_FACTOR = frozenset({ENROLLING})
 # Nobody logged in: a visitor, a partner's private-link session, a deactivated clinician's
 # dead session, an invited clinician who opened their link (issue 16).
 NOT_LOGGED_IN = frozenset({ANONYMOUS, PARTNER_A, PARTNER_B, REVOKED_LINK, DEACTIVATED, INVITED})
+# Who changes C1's team: its primary clinician and the clinic admin (issue 16 item 5).
+TEAM_CHANGERS = frozenset({THERAPIST, CLINIC_ADMIN})
 
 # A route no session reaches by any method (the JSON API takes a bearer token instead).
 NOBODY_BY_ANY_METHOD: dict[str, frozenset[str]] = {}
@@ -105,6 +107,17 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "injury_subtypes": {"GET": ON_CASE},
     "injury_update": {"POST": ON_CASE},
     "injury_void": {"POST": ON_CASE},
+    # --- couples: the case team (issue 16 item 5). Everyone on the case sees it; its primary
+    # clinician and the clinic admin (on the case or not: names and roles only, never the
+    # case) change it. The supervisor on the case is refused a change (403, naming who can).
+    "case_team": {"GET": ON_CASE | CLINIC_ADMINS},
+    "case_team_add_co_therapist": {"POST": TEAM_CHANGERS},
+    "case_team_remove_co_therapist": {"POST": TEAM_CHANGERS},
+    "case_team_supervisor": {"POST": TEAM_CHANGERS},
+    "case_team_remove_supervisor": {"POST": TEAM_CHANGERS},
+    "case_team_handover": {"POST": TEAM_CHANGERS},
+    # The clinic's list of case teams (references and people): its clinic admins.
+    "case_teams": {"GET": CLINIC_ADMINS},
     # --- intake ---
     "consultation_request": _PUBLIC_FORM,
     # The receipt: only the browser that just sent a request is thanked; others get the form.

@@ -1,0 +1,129 @@
+"""Forms of the case team. They parse input only: who may join a team, and why someone may
+not, is decided in `rebond.couples.team`, whose messages are shown beside the field.
+
+The clinician fields are selects of the clinic's eligible colleagues, parsed as plain text, so
+a stale page (someone deactivated since it was shown) or a forged id reaches the action and
+gets its specific answer rather than a generic "not one of the choices".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from rebond.accounts.models import User
+from rebond.couples.forms import Form
+from rebond.couples.team import HANDOVER_NOTE_MAX_LENGTH
+from rebond.lib.forms import Textarea
+
+# Where a team form was sent from: the case page's team section, or the team page.
+PLACES = ("case", "team")
+
+
+class TeamForm(Form):
+    """A team form: remembers the page it came from, to go back there."""
+
+    place = forms.ChoiceField(
+        choices=[(p, p) for p in PLACES], required=False, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args: Any, place: str = "team", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["place"].initial = place
+
+    @property
+    def origin(self) -> str:
+        value = self.data.get(self.add_prefix("place"), "") if self.is_bound else ""
+        return value if value in PLACES else str(self.fields["place"].initial)
+
+
+def _select(people: list[User], empty: str) -> forms.Select:
+    return forms.Select(choices=[("", empty), *((str(p.pk), p.display_name) for p in people)])
+
+
+class AddCoTherapistForm(TeamForm):
+    clinician = forms.CharField(label="Therapist to add", max_length=64)
+
+    def __init__(self, *args: Any, candidates: list[User], **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "co")
+        super().__init__(*args, **kwargs)
+        self.fields["clinician"].widget = _select(candidates, "Choose a therapist")
+        self.fields["clinician"].error_messages["required"] = "Choose the therapist to add."
+        self.fields["clinician"].help_text = (
+            "Active therapists of the clinic who have finished enrolling. They can open the"
+            " case at once, and are told by e-mail (the case reference only)."
+        )
+
+
+class RemoveCoTherapistForm(TeamForm):
+    clinician = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "remove")
+        super().__init__(*args, **kwargs)
+        self.fields["clinician"].error_messages["required"] = "Choose the co-therapist to remove."
+
+
+class SupervisorForm(TeamForm):
+    supervisor = forms.CharField(label="Supervisor", max_length=64)
+
+    def __init__(self, *args: Any, candidates: list[User], **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "supervisor")
+        super().__init__(*args, **kwargs)
+        self.fields["supervisor"].widget = _select(candidates, "Choose a supervisor")
+        self.fields["supervisor"].error_messages["required"] = "Choose the supervisor."
+        self.fields["supervisor"].help_text = (
+            "Clinicians with the supervisor role who are not on this case's team. A supervisor"
+            " sees the whole case."
+        )
+
+
+class RemoveSupervisorForm(TeamForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "unsupervise")
+        super().__init__(*args, **kwargs)
+
+
+class HandoverForm(TeamForm):
+    new_primary = forms.CharField(label="New primary clinician", max_length=64)
+    note = forms.CharField(
+        label="Handover note",
+        max_length=HANDOVER_NOTE_MAX_LENGTH,
+        widget=Textarea(attrs={"rows": 4}),
+        help_text=(
+            "What the new primary clinician needs to take the case on. Kept with the case and"
+            " shown to its clinicians only; never e-mailed."
+        ),
+    )
+    previous_stays = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        choices=[("stay", "Stays on the team as a co-therapist"), ("leave", "Leaves the team")],
+    )
+
+    def __init__(
+        self, *args: Any, candidates: list[User], previous: User, actor: User, **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("prefix", "handover")
+        super().__init__(*args, **kwargs)
+        self.fields["new_primary"].widget = _select(candidates, "Choose a therapist")
+        self.fields["new_primary"].error_messages["required"] = "Choose who takes the case over."
+        self.fields["new_primary"].help_text = (
+            "A therapist of the clinic; a co-therapist of this case may take it over. They"
+            " become a recipient of the case's open alerts."
+        )
+        self.fields["note"].error_messages["required"] = (
+            "Write a handover note: what the new primary clinician needs to take the case on."
+        )
+        who = "You" if previous.pk == actor.pk else previous.display_name
+        stays = self.fields["previous_stays"]
+        stays.label = f"{who} (the primary clinician now)"
+        stays.error_messages["required"] = (
+            f"Choose whether {'you stay' if who == 'You' else who + ' stays'} on the team."
+        )
+        if not previous.is_active:
+            stays.initial = "leave"
+            stays.help_text = f"{previous.display_name} is deactivated: they can only leave."
+
+    def stays(self) -> bool:
+        return self.cleaned_data["previous_stays"] == "stay"
