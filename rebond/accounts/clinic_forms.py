@@ -1,4 +1,4 @@
-"""The clinic settings form: it reads what was typed; rebond/accounts/clinic_settings.py judges it."""
+"""The clinic settings form: it reads what was typed; clinic_settings.py judges it."""
 
 from __future__ import annotations
 
