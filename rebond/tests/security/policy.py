@@ -65,6 +65,8 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "mfa_recovery_codes": {"GET": CLINICIANS, "POST": CLINICIANS},
     "mfa_reset": {"GET": CLINICIANS, "POST": CLINICIANS},
     "reauthenticate": {"GET": CLINICIANS, "POST": CLINICIANS},
+    # --- accounts: the clinic's own settings (name, public request page, time zone, e-mails) ---
+    "clinic_settings": {"GET": CLINIC_ADMINS, "POST": CLINIC_ADMINS},
     # --- couples: the case page and its forms ---
     "caseload": {"GET": CLINICIANS},
     "case": {"GET": ON_CASE},
