@@ -9,6 +9,7 @@ the entry's text (the introduction's words are not copied, only that it changed)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from difflib import get_close_matches
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,7 +19,7 @@ from django.db import transaction
 from rebond import audit
 from rebond.accounts import access
 from rebond.accounts.models import REQUEST_INTRO_MAX_LENGTH, Clinic, User
-from rebond.lib.clinic_time import is_known_zone
+from rebond.lib.clinic_time import is_known_zone, zone_names
 from rebond.lib.text import BIDI_MESSAGE, has_bidi_controls, normalise_line_breaks
 
 NAME_MAX_LENGTH = Clinic._meta.get_field("name").max_length or 200
@@ -89,10 +90,7 @@ def validation_errors(draft: ClinicSettingsDraft) -> dict[str, list[str]]:
     elif "\x00" in draft.request_intro:
         errors["request_intro"] = ["Remove the null character from the introduction."]
     if not is_known_zone(draft.timezone):
-        errors["timezone"] = [
-            "Choose a time zone from the list, written as in it (for example Europe/London or"
-            " America/Los_Angeles)."
-        ]
+        errors["timezone"] = [_zone_message(draft.timezone)]
     if draft.default_language not in language_codes():
         errors["default_language"] = ["Choose a language from the list."]
     if draft.reply_to_email:
@@ -108,6 +106,18 @@ def validation_errors(draft: ClinicSettingsDraft) -> dict[str, list[str]]:
                     f"Keep the address to {EMAIL_MAX_LENGTH} characters or fewer."
                 ]
     return errors
+
+
+def _zone_message(typed: str) -> str:
+    message = (
+        "Choose a time zone from the list, written as in it (for example Europe/London or"
+        " America/Los_Angeles)."
+    )
+    by_folded = {name.casefold(): name for name in zone_names()}
+    close = get_close_matches(typed.casefold(), list(by_folded), n=1, cutoff=0.8)
+    if close:
+        message += f" Did you mean {by_folded[close[0]]}?"
+    return message
 
 
 def _shown(name: str, value: object) -> str:

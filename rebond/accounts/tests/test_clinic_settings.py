@@ -136,8 +136,9 @@ def test_saving_without_a_change_writes_nothing(
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("timezone", "Australia/Sidney", "Choose a time zone from the list"),
-        ("timezone", "australia/sydney", "Choose a time zone from the list"),
+        ("timezone", "Australia/Sidney", "Did you mean Australia/Sydney?"),
+        ("timezone", "australia/sydney", "Did you mean Australia/Sydney?"),
+        ("timezone", "Atlantis/Poseidonia", "Choose a time zone from the list"),
         ("timezone", "", "This field is required."),
         ("reply_to_email", "reception at harbour", "Enter an e-mail address such as"),
         ("reply_to_email", "a@b.example\r\nBcc: x@evil.example", "Enter an e-mail address"),
