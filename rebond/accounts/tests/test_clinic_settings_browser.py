@@ -87,3 +87,21 @@ def test_an_admin_sets_the_time_zone_and_introduction_and_the_public_page_follow
     visitor_checker.assert_clean()
     context.close()
     public.close()
+
+
+def test_the_settings_page_reflows_at_320_px_and_200_percent_text(
+    browser: Browser, live_server: LiveServer, clinic_a: Clinic
+) -> None:
+    base = live_server.url
+    admin = make_clinician(clinic_a, "Ada Admin", is_clinic_admin=True, is_therapist=False)
+    context = browser.new_context(
+        viewport={"width": 320, "height": 740}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    checker = PageChecker(page, base, text_percent=200)
+    log_in(page, base, admin.email, PASSWORD)
+    page.goto(f"{base}/settings/clinic/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Clinic settings")
+    checker.check_reflow("clinic-settings-320")
+    checker.assert_clean()
+    context.close()
