@@ -18,6 +18,7 @@ urlpatterns = [
         name="home",
     ),
     path("accounts/", include("rebond.accounts.urls")),
+    path("", include("rebond.accounts.clinic_urls")),
     path("cases/", include(measurement_urls.clinician_patterns)),
     path("cases/", include("rebond.couples.urls")),
     path("", include(measurement_urls.partner_patterns)),

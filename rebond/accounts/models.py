@@ -27,6 +27,10 @@ class SecretsPolicy(models.TextChoices):
     LIMITED_SECRETS = "limited_secrets", "Limited secrets"
 
 
+# The clinic's introduction on its public request page: a few short paragraphs.
+REQUEST_INTRO_MAX_LENGTH = 1500
+
+
 class Clinic(models.Model):
     """A practice: a solo therapist's or a clinic's. The tenant of all clinical data."""
 
@@ -38,7 +42,17 @@ class Clinic(models.Model):
         max_length=20,
         help_text="Country or region code; drives crisis resources and record-keeping rules.",
     )
+    # An IANA zone name: every time is shown and typed in it (rebond/lib/clinic_time.py).
     timezone = models.CharField(max_length=60, default="UTC")
+    # The public consultation request page (/c/<slug>/request/): open or not, and the
+    # clinic's own words above the form. Changed on the clinic settings page.
+    public_requests_open = models.BooleanField(default=True)
+    request_intro = models.TextField(blank=True, max_length=REQUEST_INTRO_MAX_LENGTH)
+    # A code of settings.LANGUAGES, kept for when pages and e-mails come in several languages.
+    default_language = models.CharField(max_length=10, default="en")
+    # Reply-To of the e-mails Rebond sends about this clinic (rebond/accounts/mail.py); empty:
+    # replies go to the server's From address.
+    reply_to_email = models.EmailField(blank=True)
     default_secrets_policy = models.CharField(
         max_length=20, choices=SecretsPolicy.choices, default=SecretsPolicy.NO_SECRETS
     )

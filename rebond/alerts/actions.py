@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.core.mail import EmailMessage
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Q
@@ -19,6 +18,7 @@ from django.utils.timezone import now
 
 from rebond import audit
 from rebond.accounts import access
+from rebond.accounts.mail import clinic_email
 from rebond.accounts.models import Clinic, CrisisResource, User
 from rebond.alerts import rules
 from rebond.alerts.models import Alert, AlertNotification, AlertRuleSetting, SafetyPlan
@@ -300,7 +300,7 @@ def deliver_notifications(limit: int = 100) -> int:
     pending = (
         AlertNotification.objects.filter(sent_at=None)
         .filter(Q(claimed_at=None) | Q(claimed_at__lt=stale))
-        .select_related("recipient")[:limit]
+        .select_related("recipient__clinic")[:limit]
     )
     for notification in pending:
         token = uuid.uuid4()
@@ -314,10 +314,11 @@ def deliver_notifications(limit: int = 100) -> int:
             logger.warning(
                 "Alert notification %s: resending after an interrupted attempt.", notification.pk
             )
-        message = EmailMessage(
-            subject=SUBJECT,
-            body=notification_body(),
-            to=[notification.recipient.email],
+        message = clinic_email(
+            notification.recipient.clinic,
+            SUBJECT,
+            notification_body(),
+            [notification.recipient.email],
             headers={"Message-ID": f"<alert-notification-{notification.pk}@rebond>"},
         )
         try:

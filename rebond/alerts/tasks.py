@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.urls import reverse
 from django_tasks import task
 
-from rebond.accounts.models import User
+from rebond.accounts.mail import clinic_email
+from rebond.accounts.models import Clinic, User
 from rebond.alerts import actions, rules
 
 CORE_RULES_SUBJECT = "Rebond turned your clinic's core safety alert rules back on"
@@ -43,8 +44,9 @@ def tell_admins_core_rules_reenabled(clinic_id: str, rule_codes: list[str]) -> i
     """E-mail a clinic's admins that its core safety rules were turned back on (issue 15 B6)."""
     admins = User.objects.filter(clinic_id=clinic_id, is_clinic_admin=True, is_active=True)
     body = core_rules_notice(rule_codes)
+    clinic = Clinic.objects.filter(id=clinic_id).first()
     messages = [
-        EmailMessage(CORE_RULES_SUBJECT, body, settings.DEFAULT_FROM_EMAIL, [email])
+        clinic_email(clinic, CORE_RULES_SUBJECT, body, [email])
         for email in sorted(admins.values_list("email", flat=True))
     ]
     return get_connection().send_messages(messages) or 0

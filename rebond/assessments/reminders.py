@@ -11,6 +11,8 @@ Rules, chosen so that a reminder reveals nothing to anyone (DOMAIN.md 7.5, SECUR
 3. Only e-mail addresses marked safe to contact are used, checked again when the e-mail goes.
 4. The n-th reminder of a check-in is due `remind_after_days * n` days after it was due, and
    at least `remind_after_days` after the last reminder; at most `max_reminders` per check-in.
+   Days are the clinic's calendar days: a check-in due at 18:30 at the clinic is reminded of
+   at 18:30 there, also across a daylight-saving change (rebond/lib/clinic_time.py).
    Check-ins due together travel in one e-mail.
 5. Each reminder is claimed by inserting its CheckinReminder row (unique per check-in and
    number) in the transaction that creates the link; a concurrent sweep's claim fails on the
@@ -27,6 +29,7 @@ import uuid
 from collections import defaultdict
 from datetime import datetime, timedelta
 from functools import partial
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q
@@ -36,6 +39,7 @@ from rebond import audit
 from rebond.assessments.checkins import is_offered
 from rebond.assessments.models import Administration, CheckinReminder, ClinicCheckinSettings
 from rebond.couples.models import ContactChannel, Couple
+from rebond.lib.clinic_time import clinic_zone
 from rebond.portal.actions import link_lifetime
 from rebond.portal.models import PrivateLink
 
@@ -48,11 +52,21 @@ def _settings_by_clinic() -> dict[uuid.UUID, ClinicCheckinSettings]:
     return {s.clinic_id: s for s in ClinicCheckinSettings.objects.all()}
 
 
+def days_later(moment: datetime, days: int, zone: ZoneInfo) -> datetime:
+    """Return the same time of day at the clinic, `days` calendar days there after `moment`.
+
+    Python adds a timedelta to a zoned datetime on the wall clock and then takes that day's
+    UTC offset, so a day across a daylight-saving change lasts 23 or 25 hours.
+    """
+    return moment.astimezone(zone) + timedelta(days=days)
+
+
 def due_reminders(at: datetime) -> dict[uuid.UUID, list[tuple[Administration, int]]]:
     """Return {partner id: [(open administration, number of the reminder due)]} at `at`."""
     settings = _settings_by_clinic()
     default = ClinicCheckinSettings()
-    earliest = at - timedelta(days=1)  # No clinic reminds sooner than a day after.
+    # No clinic reminds sooner than a day after; a clinic's day can be 23 hours long.
+    earliest = at - timedelta(hours=23)
     rows = (
         Administration.objects.filter(status__in=OPEN, due_at__lte=earliest)
         .exclude(couple__status__in=Couple.INACTIVE_STATUSES)
@@ -60,20 +74,21 @@ def due_reminders(at: datetime) -> dict[uuid.UUID, list[tuple[Administration, in
             sent=Count("reminders", filter=Q(reminders__number__gt=NOTICE)),
             last_sent=Max("reminders__created_at"),
         )
-        .select_related("couple")
+        .select_related("couple__clinic")
         .order_by("partner_id", "due_at", "id")
     )
     due: dict[uuid.UUID, list[tuple[Administration, int]]] = defaultdict(list)
     for administration in rows:
         rule = settings.get(administration.couple.clinic_id, default)
+        zone = clinic_zone(administration.couple.clinic)
         sent: int = administration.sent
         last: datetime | None = administration.last_sent
         if sent >= rule.max_reminders:
             continue
-        gap = timedelta(days=rule.remind_after_days)
-        if at < administration.due_at + gap * (sent + 1):
+        gap = rule.remind_after_days
+        if at < days_later(administration.due_at, gap * (sent + 1), zone):
             continue
-        if last is not None and at < last + gap:
+        if last is not None and at < days_later(last, gap, zone):
             continue
         if not is_offered(administration):
             continue

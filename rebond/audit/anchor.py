@@ -28,9 +28,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
-from rebond.accounts.models import User
+from rebond.accounts.models import Clinic, User
 from rebond.audit.chain import chain_key
 from rebond.audit.models import HEAD_ID, AuditChainHead
+from rebond.lib.clinic_time import clinic_localtime
 
 SUBJECT = "Rebond audit trail anchor"
 
@@ -123,17 +124,37 @@ def safety_lead_addresses() -> list[str]:
     return sorted(leads.values_list("email", flat=True))
 
 
-def email(anchor: Anchor, addresses: list[str]) -> int:
-    """E-mail the anchor to each address; return how many messages were sent."""
-    body = (
+def email_body(anchor: Anchor, clinic: Clinic | None) -> str:
+    """Return the anchor e-mail, its time in the reader's clinic's zone (the line stays UTC)."""
+    at = anchor.anchored_at
+    when = (
+        clinic_localtime(clinic, at).strftime("%d %b %Y at %H:%M %Z")
+        if clinic is not None
+        else at.astimezone(UTC).strftime("%d %b %Y at %H:%M UTC")
+    )
+    return (
         "This is the audit trail anchor of Rebond at "
-        f"{settings.SITE_URL}: the signed end of its audit trail today.\n\n"
+        f"{settings.SITE_URL}: the signed end of its audit trail on {when}.\n\n"
         f"{anchor.line()}\n\n"
         "Keep this message. It holds no information about any person. If the audit trail is\n"
         "ever rolled back or rewritten, `rebond audit verify --anchor '<the line above>'`\n"
         "shows it.\n"
     )
+
+
+def email(anchor: Anchor, addresses: list[str]) -> int:
+    """E-mail the anchor to each address; return how many messages were sent."""
+    clinics = {
+        user.email: user.clinic
+        for user in User.objects.filter(email__in=addresses).select_related("clinic")
+    }
     messages = [
-        EmailMessage(SUBJECT, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in addresses
+        EmailMessage(
+            SUBJECT,
+            email_body(anchor, clinics.get(address)),
+            settings.DEFAULT_FROM_EMAIL,
+            [address],
+        )
+        for address in addresses
     ]
     return get_connection().send_messages(messages) or 0

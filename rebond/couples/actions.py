@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -33,6 +32,7 @@ from rebond.couples.models import (
     Partner,
     SafetyConcern,
 )
+from rebond.lib.clinic_time import clinic_today
 from rebond.lib.text import BIDI_MESSAGE, has_bidi_controls, is_phone_number
 
 
@@ -402,11 +402,6 @@ class InjuryDraft:
     sharing: InjurySharing = field(default_factory=InjurySharing)
 
 
-def clinic_today(couple: Couple) -> date:
-    """Return today's date where the clinic is (a date typed there is checked against it)."""
-    return now().astimezone(ZoneInfo(couple.clinic.timezone)).date()
-
-
 def _validate_sharing(
     category: str, disclosure_state: str, sharing: InjurySharing
 ) -> dict[str, list[str]]:
@@ -459,7 +454,8 @@ def _validate_injury(couple: Couple, draft: InjuryDraft) -> dict[str, list[str]]
         and draft.reported_by_id is None
     ):
         errors["reported_by"] = ["A private disclosure needs the partner who made it."]
-    today = clinic_today(couple)
+    # A date typed at the clinic is checked against the clinic's today, not the server's.
+    today = clinic_today(couple.clinic)
     if draft.discovery_date is not None and draft.discovery_date > today:
         errors["discovery_date"] = [
             f"The discovery date cannot be in the future (today is {today:%d %b %Y})."

@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
-from django.utils.timezone import now
+from django.utils.timezone import localtime, now
 
 from rebond.accounts import mfa
 from rebond.accounts.models import Clinic, CrisisResource, TOTPDevice, User
@@ -22,6 +22,7 @@ from rebond.couples import actions
 from rebond.couples.models import CaseTransition, ConsentDocument, Couple, Injury, Partner
 from rebond.demo.therapy import build_demo_therapy
 from rebond.intake.models import ConsultationRequest
+from rebond.lib.clinic_time import clinic_time
 
 # Printed by `rebond demo`; the demo holds only synthetic data and refuses to load without DEBUG.
 DEMO_PASSWORD = "demo-practice-only"  # noqa: S105
@@ -257,7 +258,8 @@ def _build_case_histories(clinic: Clinic) -> None:
     if "Okafor & Lindqvist" in by_label:
         _build_checkins(by_label["Okafor & Lindqvist"])
     if "Haddad & Moreau" in by_label:
-        _build_progress(by_label["Haddad & Moreau"])
+        with clinic_time(clinic):  # check-ins at 15:00 at the clinic
+            _build_progress(by_label["Haddad & Moreau"])
 
 
 def _partners(couple: Couple) -> tuple[Partner, Partner]:
@@ -464,7 +466,7 @@ def _build_progress(couple: Couple) -> None:
         return
     sessions = len(_DEMO_PROGRESS["A"])
     for session, days_ago in zip(range(sessions), _DEMO_CHECKIN_DAYS, strict=True):
-        day = now() - timedelta(days=days_ago)
+        day = localtime(now() - timedelta(days=days_ago))
         when = day.replace(hour=15, minute=0, second=0, microsecond=0)
         occasion = "Intake" if session == 0 else f"Session {session + 2}"
         sets = [("CSI-4", {r: v[session] for r, v in _DEMO_PROGRESS.items()})]

@@ -18,12 +18,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.utils.timezone import now
+from django.utils.timezone import localtime, now
 
 from rebond.accounts.models import Clinic
 from rebond.alerts import actions as alert_actions
 from rebond.couples import actions as couple_actions
 from rebond.couples.models import Couple, Injury, Partner
+from rebond.lib.clinic_time import clinic_time
 from rebond.therapy import actions
 from rebond.therapy.actions import PositionDraft, RatingDraft, SessionDraft
 from rebond.therapy.models import Session, TherapySettings
@@ -208,12 +209,14 @@ def build_demo_therapy(clinic: Clinic) -> None:
     actions.ensure_marker_catalogue()
     TherapySettings.objects.get_or_create(clinic=clinic)
     by_label = {c.label: c for c in Couple.objects.filter(clinic=clinic)}
-    if "Okafor & Lindqvist" in by_label:
-        _okafor(by_label["Okafor & Lindqvist"])
-    if "Haddad & Moreau" in by_label:
-        _haddad(by_label["Haddad & Moreau"])
-    if "Novak & Ferreira" in by_label:
-        _novak(by_label["Novak & Ferreira"])
+    # Session times are the clinic's clock times (17:00 there, summer and winter).
+    with clinic_time(clinic):
+        if "Okafor & Lindqvist" in by_label:
+            _okafor(by_label["Okafor & Lindqvist"])
+        if "Haddad & Moreau" in by_label:
+            _haddad(by_label["Haddad & Moreau"])
+        if "Novak & Ferreira" in by_label:
+            _novak(by_label["Novak & Ferreira"])
 
 
 def _partners(couple: Couple) -> dict[str, Partner]:
@@ -221,8 +224,9 @@ def _partners(couple: Couple) -> dict[str, Partner]:
 
 
 def _ago(days: float) -> datetime:
-    # Sessions at 17:00 on their day, so that a week reads as a week.
-    return (now() - timedelta(days=days)).replace(hour=17, minute=0, second=0, microsecond=0)
+    # Sessions at 17:00 on their day at the clinic, so that a week reads as a week.
+    day = localtime(now() - timedelta(days=days))
+    return day.replace(hour=17, minute=0, second=0, microsecond=0)
 
 
 def _play(couple: Couple, injury: Injury, visits: list[Visit]) -> None:

@@ -8,7 +8,7 @@ import uuid
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.timezone import now
+from django.utils.timezone import localtime, now
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rebond.accounts.http import AuthenticatedHttpRequest
@@ -45,7 +45,7 @@ def _render(
 def _opened(grant: EmergencyAccess) -> str:
     return (
         f"{grant.grantee.display_name} can open {grant.couple.label} until "
-        f"{grant.expires_at:%d %b %H:%M}. The case's clinicians have been told."
+        f"{localtime(grant.expires_at):%d %b %H:%M}. The case's clinicians have been told."
     )
 
 

@@ -7,12 +7,13 @@ details, no words from the request (DOMAIN.md 4.6 point 5; SECURITY.md canaries 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.db.models import Q
 from django.urls import reverse
 from django_tasks import task
 
-from rebond.accounts.models import User
+from rebond.accounts.mail import clinic_email
+from rebond.accounts.models import Clinic, User
 from rebond.intake.models import ConsultationRequest
 
 SUBJECT = "A new consultation request is waiting in Rebond"
@@ -42,9 +43,8 @@ def notify_clinic_of_request(request_id: str) -> int:
     )
     body = notification_body()
     # One message per clinician, so that no one learns a colleague's address from it.
-    messages = [
-        EmailMessage(SUBJECT, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients
-    ]
+    clinic = Clinic.objects.filter(id=clinic_id).first()
+    messages = [clinic_email(clinic, SUBJECT, body, [email]) for email in recipients]
     if not messages:
         return 0
     return get_connection().send_messages(messages) or 0

@@ -43,12 +43,17 @@ SENT_KEY = "rebond.intake.sent"
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def consultation_request(request: HttpRequest, clinic_slug: str) -> HttpResponse:
-    """Show and take a clinic's public consultation request form.
+    """Show and take a clinic's public consultation request form (unless the clinic closed it).
 
     Post/Redirect/Get (issue 15 C13): a sent form is answered with a redirect to the receipt,
     so reloading the receipt, or going Back and Forward, never sends the form again.
     """
     clinic = get_object_or_404(Clinic, slug=clinic_slug)
+    if not clinic.public_requests_open:
+        # Closed on the clinic settings page: the page says so and shows nothing else, and a
+        # request sent anyway (a form left open in a tab) is not stored.
+        status = 403 if request.method == "POST" else 200
+        return render(request, "intake/requests_closed.html", {"clinic": clinic}, status=status)
     context: dict[str, Any] = {
         "clinic": clinic,
         "resources": list(clinic.crisis_resources.all()),

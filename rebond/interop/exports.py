@@ -56,7 +56,7 @@ def fhir_for_caseload(user: User, *, include_risk: bool) -> str:
 def research_csv(user: User) -> str:
     """Return the de-identified long-format CSV of every couple the clinician works on."""
     rows: list[list[object]] = []
-    for couple in access.couples_for_clinician(user).order_by("id"):
+    for couple in access.couples_for_clinician(user).select_related("clinic").order_by("id"):
         records = submitted(access.administrations_for_clinician(user).filter(couple=couple))
         rows.extend(research.rows_for(couple, records))
     _log(user, "research", "caseload", "")

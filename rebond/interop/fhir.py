@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from django.utils.timezone import localtime
 from fhir.resources.R4B.bundle import Bundle
 
 from rebond.couples.models import Couple
@@ -60,7 +61,9 @@ def _ref(resource_type: str, resource_id: str) -> dict[str, str]:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.isoformat()
+    # The same instant, written with the clinic's UTC offset (the zone active for the export:
+    # rebond/accounts/zone_middleware.py), as the clinicians who read the file keep time.
+    return localtime(moment).isoformat()
 
 
 def _questionnaire(code: str, item_count: int) -> dict[str, Any]:

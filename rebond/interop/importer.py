@@ -13,9 +13,10 @@ import io
 import math
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 
 from django.db import transaction
+from django.utils.timezone import get_current_timezone
 
 import psychometrics
 from rebond import audit
@@ -52,7 +53,11 @@ class ImportRejected(Exception):
 
 
 def parse_csv(text: str) -> list[ScoredRecord]:
-    """Read and validate every row; raise ImportRejected listing all problems found."""
+    """Read and validate every row; raise ImportRejected listing all problems found.
+
+    Each row's date becomes noon of that day in the active time zone: the clinic's, in the
+    clinician's request (rebond/accounts/zone_middleware.py).
+    """
     reader = csv.DictReader(io.StringIO(text))
     errors: list[RowError] = []
     try:
@@ -118,8 +123,9 @@ def _parse_row(
         day = date.fromisoformat(raw_date) if len(raw_date) == 10 else None
         if day is None:
             raise ValueError(raw_date)
-        # Noon UTC: a date without a time stays on the same calendar day in every time zone.
-        when = datetime.combine(day, time(12), UTC)
+        # Noon at the clinic (the zone active for the clinician's request): the date the file
+        # gives is the date every page and report of the clinic then shows.
+        when = datetime.combine(day, time(12), get_current_timezone())
     except ValueError:
         errors.append(RowError(number, "date", f"{raw_date!r} is not a date as YYYY-MM-DD."))
     answers: dict[int, int | None] = {}

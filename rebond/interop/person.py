@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.timezone import localtime
+
 from rebond.accounts import access
 from rebond.couples.models import Partner
 from rebond.interop.records import submitted
@@ -49,15 +51,15 @@ def export_for(partner: Partner) -> dict[str, Any]:
             {
                 "document": c.document.kind,
                 "version": c.document.version,
-                "granted_at": c.granted_at.isoformat(),
-                "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
+                "granted_at": localtime(c.granted_at).isoformat(),
+                "withdrawn_at": localtime(c.withdrawn_at).isoformat() if c.withdrawn_at else None,
             }
             for c in partner.consents.select_related("document").order_by("granted_at")
         ],
         "checkins": [
             {
                 "instrument": r.instrument_code,
-                "submitted_at": r.administered_at.isoformat(),
+                "submitted_at": localtime(r.administered_at).isoformat(),
                 "answers": {str(k): v for k, v in sorted(r.answers.items())},
                 "scores": r.scores,
                 "total": r.total,

@@ -1,8 +1,9 @@
 """The de-identified, long-format research export (one row per item answer or score).
 
 Couples and partners appear under keyed pseudonyms (HMAC of the id with the server's secret
-key), dates as days since the couple's first check-in, no names or free text. Risk
-instruments are included only for partners whose research consent is recorded.
+key), dates as days since the couple's first check-in (calendar days at the clinic), no names
+or free text. Risk instruments are included only for partners whose research consent is
+recorded.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.conf import settings
 
 from rebond.couples.models import Couple
 from rebond.interop.records import ScoredRecord, has_research_consent, session_number
+from rebond.lib.clinic_time import clinic_zone
 
 COLUMNS = (
     "couple_id",
@@ -62,13 +64,14 @@ def rows_for(couple: Couple, records: list[ScoredRecord]) -> Iterable[list[objec
     consented = {p.role: has_research_consent(p) for p in couple.partners.all()}
     if not records:
         return []
-    start = min(r.administered_at for r in records)
+    zone = clinic_zone(couple.clinic)
+    first_day = min(r.administered_at for r in records).astimezone(zone).date()
     couple_key = pseudonym("couple", str(couple.id))
     rows: list[list[object]] = []
     for record in records:
         if record.is_risk and not consented.get(record.partner_role, False):
             continue
-        days = (record.administered_at - start).days
+        days = (record.administered_at.astimezone(zone).date() - first_day).days
         common = (record.partner_role, record.instrument_code)
         tail = (session_number(record.occasion) or "", _stage(record.occasion), days)
         for number, value in sorted(record.answers.items()):

@@ -3,7 +3,8 @@
 Both are A4 pages laid out with matplotlib and written by its PDF backend, so every chart is
 the same vector drawing as on the page (`plotting.draw`) and no other layout library or system
 library is needed. Text is set in matplotlib's bundled DejaVu Sans, embedded in the file
-(Type 3, see charts.RC_PARAMS).
+(Type 3, see charts.RC_PARAMS). Dates are the clinic's (rebond/lib/clinic_time.py), whoever
+asks and from wherever the report is made.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure, SubFigure
 
 from psychometrics.display import figure
+from rebond.lib.clinic_time import clinic_time
 from rebond.measurement import charts, plotting
 from rebond.measurement.progress import CoupleProgress, InstrumentProgress, category_label
 from rebond.measurement.summary import ClientSummary
@@ -90,7 +92,7 @@ def _pdf(pages: list[Figure], title: str) -> bytes:
 
 def clinician_report(progress: CoupleProgress, generated_by: str, at: datetime) -> bytes:
     """Return the clinician's progress report: a summary page, then the charts, two a page."""
-    with rc_context(charts.RC_PARAMS):
+    with rc_context(charts.RC_PARAMS), clinic_time(progress.couple.clinic):
         pages = _clinician_pages(progress, generated_by, at)
     return _pdf(pages, "Progress report")
 
@@ -222,6 +224,11 @@ def _compose(lines: list[tuple[str, str]], drawings: list[charts.ChartData]) -> 
 
 def client_report(summary: ClientSummary, at: datetime) -> bytes:
     """Return the partner's own summary as a PDF (their scores only; see summary.py)."""
+    with clinic_time(summary.partner.couple.clinic):
+        return _client_report(summary, at)
+
+
+def _client_report(summary: ClientSummary, at: datetime) -> bytes:
     lines: list[tuple[str, str]] = [
         ("h1", f"Your check-ins: {summary.partner.display_name}"),
         ("small", f"Prepared {_date(at)}. Only your own answers are included."),

@@ -253,6 +253,21 @@ def current_partner(request: HttpRequest) -> Partner | None:
     return link.partner
 
 
+def claimed_partner_id(request: HttpRequest) -> str | None:
+    """Return the partner id this browser's private-link session names, without checking it.
+
+    For presentation only (the clinic's time zone to show times in): whether the session is
+    still valid, and what it may reach, is `current_partner`'s decision on every page.
+    """
+    if request.user.is_authenticated:
+        return None
+    data = request.session.get(SESSION_KEY)
+    if not isinstance(data, dict):
+        return None
+    partner_id = data.get("partner")
+    return partner_id if isinstance(partner_id, str) else None
+
+
 def not_valid(request: HttpRequest) -> HttpResponse:
     """Return the one calm page for every link or session that does not open a space.
 

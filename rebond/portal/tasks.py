@@ -2,18 +2,20 @@
 
 The task mints the token itself, stores only its hash, and puts the raw token in the e-mail
 alone: it never reaches the database or the task queue. Subject and body are neutral: no
-names, no practice specialty, nothing about the other partner (DOMAIN.md 4.6 point 5).
+names, no practice specialty, nothing about the other partner (DOMAIN.md 4.6 point 5). Replies
+go to the clinic's address for e-mails, when it set one (its settings page asks for a neutral one).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.db import transaction
 from django.urls import reverse
 from django.utils.timezone import now
 from django_tasks import task
 
+from rebond.accounts.mail import clinic_email
 from rebond.couples.models import ContactChannel
 from rebond.portal.models import PrivateLink, hash_token, new_token
 
@@ -36,6 +38,7 @@ def send_invitation(link_id: str) -> int:
     with transaction.atomic():
         link = (
             PrivateLink.objects.select_for_update()
+            .select_related("partner__couple__clinic")
             .filter(id=link_id, revoked_at=None, first_used_at=None, expires_at__gt=now())
             .first()
         )
@@ -60,8 +63,6 @@ def send_invitation(link_id: str) -> int:
     # hash matches a token nobody received, and a retry of the task mints a new one.
     body = invitation_body(token)
     # One message per address, so no address learns of another.
-    messages = [
-        EmailMessage(SUBJECT, body, settings.DEFAULT_FROM_EMAIL, [address])
-        for address in recipients
-    ]
+    clinic = link.partner.couple.clinic
+    messages = [clinic_email(clinic, SUBJECT, body, [address]) for address in recipients]
     return get_connection().send_messages(messages) or 0

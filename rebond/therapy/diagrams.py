@@ -14,6 +14,7 @@ from datetime import datetime
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import localtime
 
 from rebond.couples.models import Partner
 from rebond.therapy.models import CycleMap, CyclePosition
@@ -160,7 +161,10 @@ class TimelineEvent:
 
 
 def timeline_svg(events: list[TimelineEvent], title_id: str, desc_id: str) -> SafeString:
-    """Return the events on one time axis, one lane per kind, each dot titled."""
+    """Return the events on one time axis, one lane per kind, each dot titled.
+
+    Dates are the active time zone's: the clinic's (rebond/lib/clinic_time.py).
+    """
     height = TOP + LANE_HEIGHT * len(LANES) + 40
     parts: list[str] = [
         format_html(
@@ -211,7 +215,7 @@ def timeline_svg(events: list[TimelineEvent], title_id: str, desc_id: str) -> Sa
                     f"{x:.1f}",
                     axis_y + 20,
                     "start" if fraction == 0 else "end" if fraction == 1 else "middle",
-                    f"{at:%d %b %Y}",
+                    f"{localtime(at):%d %b %Y}",
                 )
             )
         for event in events:
@@ -223,7 +227,7 @@ def timeline_svg(events: list[TimelineEvent], title_id: str, desc_id: str) -> Sa
                     f"{x_of(event.at):.1f}",
                     y,
                     event.lane,
-                    f"{event.at:%d %b %Y}",
+                    f"{localtime(event.at):%d %b %Y}",
                     event.title,
                 )
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.timezone import localtime
 
 from rebond.couples.models import Couple
 from rebond.lib.forms import NameField, Textarea
@@ -133,7 +134,7 @@ class NoteForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["session"]).choices = [
             ("", "None (about the case)")
-        ] + [(str(s.id), f"{s} · {s.occurred_at:%d %b %Y}") for s in sessions]
+        ] + [(str(s.id), f"{s} · {localtime(s.occurred_at):%d %b %Y}") for s in sessions]
 
 
 class NoteEditForm(forms.Form):

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
-from django.utils.timezone import now
+from django.utils.timezone import localtime, now
 
 from rebond.accounts.models import Clinic
 from rebond.couples.models import Couple, Injury, Partner
@@ -493,7 +493,7 @@ class Note(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} of {self.created_at:%Y-%m-%d}"
+        return f"{self.get_kind_display()} of {localtime(self.created_at):%Y-%m-%d}"
 
     @property
     def locks_at(self) -> datetime:
@@ -517,4 +517,4 @@ class NoteAddendum(AppendOnly):
         ordering: ClassVar[list[str]] = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"Addendum of {self.created_at:%Y-%m-%d}"
+        return f"Addendum of {localtime(self.created_at):%Y-%m-%d}"

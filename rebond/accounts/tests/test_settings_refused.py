@@ -16,7 +16,7 @@ from rebond.test import make_clinician, sign_in
 
 pytestmark = pytest.mark.django_db
 
-ADMIN_ONLY = ("schedule_settings", "measurement_settings", "therapy_settings")
+ADMIN_ONLY = ("schedule_settings", "measurement_settings", "therapy_settings", "clinic_settings")
 # Safety leads change the safety settings and approve an admin's emergency access to themselves.
 ADMINS_AND_LEADS = ("safety_settings", "emergency_access")
 

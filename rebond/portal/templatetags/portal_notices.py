@@ -1,7 +1,8 @@
 """`{% opened_elsewhere_notice %}`: tell a partner, in their own browser, that one of their
 links was opened in another browser, and when (issue 15 A2). Rendered by portal/base.html.
 
-It reads only; the partner says they have read it with the form it shows (a POST).
+It reads only; the partner says they have read it with the form it shows (a POST). Times are
+in the clinic's zone, which the request already uses (rebond/accounts/zone_middleware.py).
 """
 
 from __future__ import annotations
@@ -21,16 +22,12 @@ def opened_elsewhere_notice(context: template.Context) -> dict[str, Any]:
     """Return the openings to tell this browser's partner about (none outside a session)."""
     request = context.get("request")
     openings = []
-    time_zone = "UTC"
     if isinstance(request, HttpRequest):
         partner = session.current_partner(request)
         if partner is not None:
             openings = session.openings_elsewhere(request, partner)
-            # When, as the partner reads clocks: their clinic's time zone.
-            time_zone = partner.couple.clinic.timezone
     return {
         "openings": openings,
-        "time_zone": time_zone,
         "request": request,
         "csrf_token": context.get("csrf_token"),
     }

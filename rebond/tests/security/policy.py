@@ -91,6 +91,8 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "password_reset_confirm": _PUBLIC_FORM,
     # --- accounts: a clinic admin resets a colleague's lost second factor (step-up first) ---
     "staff_reset_second_factor": {"GET": CLINIC_ADMINS, "POST": CLINIC_ADMINS},
+    # --- accounts: the clinic's own settings (name, public request page, time zone, e-mails) ---
+    "clinic_settings": {"GET": CLINIC_ADMINS, "POST": CLINIC_ADMINS},
     # --- couples: the case page and its forms ---
     "caseload": {"GET": CLINICIANS},
     "case": {"GET": ON_CASE},
