@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0007_login_attempt_device_key"),
+        ("accounts", "0008_user_browsers_forgotten_at"),
     ]
 
     operations = [
