@@ -1,4 +1,4 @@
-"""Logs without private-link, invitation or password-reset tokens (SECURITY.md section 3; docs/deploy.md).
+"""Logs without private-link, invitation or password-reset tokens (SECURITY.md 3, deploy.md).
 
 A private link's token is its path (/p/<token>/) and opens a partner's space until it
 expires, and an invitation link's (/enrol/<token>/) lets its holder choose a clinician's
