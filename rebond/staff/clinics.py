@@ -125,8 +125,9 @@ def check_timezone(value: str) -> str:
 
 
 def check_jurisdiction(value: str) -> str:
+    """Return the country (or region) code, upper case; empty means not set."""
     code = value.strip().upper()
-    if not _JURISDICTION.fullmatch(code):
+    if code and not _JURISDICTION.fullmatch(code):
         raise ValidationError(
             f"{value.strip()!r} is not a country code: use the two-letter ISO code, such as ES"
             " or GB (or a region, such as GB-SCT)."

@@ -97,7 +97,7 @@ class Command(BaseCommand):
         clinic = created.clinic
         self.stdout.write(
             f'Created the clinic "{clinic.name}" ({clinic.slug}), time zone {clinic.timezone},'
-            f" jurisdiction {clinic.jurisdiction}."
+            f" jurisdiction {clinic.jurisdiction or 'not set (give --jurisdiction to set it)'}."
         )
         self.report_link(created.invitation, created.link, first=True)
 
@@ -106,12 +106,9 @@ class Command(BaseCommand):
         name = clinics.check_name(options["name"])
         timezone = clinics.check_timezone(options["timezone"] or settings.TIME_ZONE)
         email = clinics.check_email(options["admin_email"])
-        jurisdiction = options["jurisdiction"] or clinics.country_of(timezone)
-        if not jurisdiction:
-            raise CommandError(
-                f"--jurisdiction is needed: the time zone {timezone} names no country. Give the"
-                " clinic's country code, e.g. --jurisdiction ES."
-            )
+        # The time zone's country when it names one; otherwise left unset (nothing depends on
+        # it yet), so the bare `--name --slug --admin-email` form works on a server at UTC.
+        jurisdiction = options["jurisdiction"] or clinics.country_of(timezone) or ""
         return clinics.ClinicDraft(
             name=name,
             slug=clinics.check_slug(options["slug"] or clinics.propose_slug(name)),
