@@ -289,6 +289,8 @@ class HttpClient:
     port: int
     cookies: dict[str, str] = field(default_factory=dict)
     csrf: str = ""
+    # As nginx passes requests on (docs/deploy.md): arrived over TLS, from a client address.
+    forwarded_https: bool = False
 
     def __post_init__(self) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -298,6 +300,10 @@ class HttpClient:
     ) -> tuple[int, str, float]:
         """Return (status, Location header or body, seconds taken)."""
         headers = {"Host": f"127.0.0.1:{self.port}"}
+        scheme = "https" if self.forwarded_https else "http"
+        if self.forwarded_https:
+            headers["X-Forwarded-Proto"] = "https"
+            headers["X-Forwarded-For"] = "203.0.113.7"
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         data = None
@@ -306,7 +312,7 @@ class HttpClient:
             data = urlencode(body)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["X-CSRFToken"] = self.csrf
-            headers["Origin"] = f"http://127.0.0.1:{self.port}"
+            headers["Origin"] = f"{scheme}://127.0.0.1:{self.port}"
         start = time.perf_counter()
         try:
             self.conn.request(method, path, body=data, headers=headers)

@@ -408,6 +408,14 @@ def deploy_and_rotate(machine: Loopback, services: Services, tmp_path: Path) -> 
     web = services.machine.unit_command("rebond-web.service", services.port)
     assert int(web[web.index("--workers") + 1]) >= 2
 
+    # --- Section 4, "The first clinic": the printed link opens the enrolment, once.
+    (first_clinic,) = guide_blocks("### The first clinic")
+    created = machine.run(first_clinic)
+    link = re.search(r"^  https://127\.0\.0\.1(/enrol/[\w-]{43}/)$", created.stdout, re.MULTILINE)
+    assert link, created.stdout
+    assert "could not be sent" in created.stdout  # no mail server on this machine
+    enrol_once(services.port, link[1])
+
     # --- Section 6: the sweep says it ran, in one line (item 9).
     sweep = subprocess.run(
         machine.unit_command("rebond-safety-sweep.service", services.port),
@@ -473,6 +481,7 @@ def deploy_and_rotate(machine: Loopback, services: Services, tmp_path: Path) -> 
     for action in (
         "account.create",
         "clinic.create",
+        "staff.invitation.create",
         "backup.create",
         "keys.rotate",
         "backup.restore",
@@ -491,6 +500,9 @@ def deploy_and_rotate(machine: Loopback, services: Services, tmp_path: Path) -> 
     # The health checks come as from nginx itself; the pages as from a client.
     assert {line["client"] for line in access if line["path"] != "/healthz"} == {CLIENT}
     assert {line["client"] for line in requests if line["route"] != "healthz"} == {CLIENT}
+    # The invitation link's token reached no line; gunicorn wrote its path as /enrol/-/.
+    assert "/enrol/-/" in {line["path"] for line in access}
+    assert link[1].split("/")[2] not in "\n".join(services.web_lines())
 
     # Item 9: with the database down, /healthz answers as section 9 documents.
     documented = json.loads(
@@ -504,6 +516,26 @@ def deploy_and_rotate(machine: Loopback, services: Services, tmp_path: Path) -> 
     ):
         live.wait_for(port)
         assert health(port, 503) == documented
+
+
+def enrol_once(port: int, link: str) -> None:
+    """Open the first admin's link through the proxy, set the password, and find it spent."""
+    admin = live.HttpClient(port, forwarded_https=True)
+    assert admin.request("GET", link)[:2] == (302, "/enrol/")
+    status, page, _ = admin.request("GET", "/enrol/")
+    assert status == 200
+    assert "Welcome to Harbour Couples on Rebond, Ana García" in page
+    password = secrets.token_urlsafe(16)
+    posted = admin.request("POST", "/enrol/", {"password": password, "password_again": password})
+    assert posted[:2] == (302, "/accounts/two-factor/setup/")
+    # Logged in, yet nothing opens before the authenticator app is confirmed.
+    status, location, _ = admin.request("GET", "/cases/")
+    assert status == 302
+    assert location.startswith("/accounts/two-factor/setup/")
+    # The link works once.
+    status, page, _ = live.HttpClient(port, forwarded_https=True).request("GET", link)
+    assert status == 404
+    assert "This invitation link does not work" in page
 
 
 def health(port: int, status: int) -> dict[str, Any]:

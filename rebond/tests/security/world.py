@@ -465,12 +465,12 @@ def client_for(world: World, role: str, *, enforce_csrf_checks: bool = False) ->
     elif role == ENROLLING:
         client.get(world.invitation_links[ENROLLING])
         form = client.get(reverse("enrolment_password"))
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.content.decode())
-        assert token, form.status_code
+        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.content.decode())
+        assert csrf, form.status_code
         password = ENROLLING_PASSWORD
         response = client.post(
             reverse("enrolment_password"),
-            {"csrfmiddlewaretoken": token[1], "password": password, "password_again": password},
+            {"csrfmiddlewaretoken": csrf[1], "password": password, "password_again": password},
         )
         assert response["Location"] == reverse("mfa_enrol"), response.status_code
         # The authenticator app is shown (an unconfirmed device exists) but never confirmed.
