@@ -180,6 +180,15 @@ def test_the_last_clinic_admin_removing_their_own_role_is_refused_with_a_clear_m
     assert admin.is_clinic_admin
 
 
+def test_an_admin_who_gives_up_the_role_goes_to_the_caseload(
+    admin_client: Client, admin: User, clinic_a: Clinic
+) -> None:
+    make_clinician(clinic_a, "Other Admin", is_clinic_admin=True)
+    response = admin_client.post(reverse("staff_roles", args=[admin.id]), {"roles": ["therapist"]})
+    assert response["Location"] == reverse("caseload")
+    assert admin_client.get(reverse("staff")).status_code == 403
+
+
 def test_granting_clinic_admin_asks_to_re_authenticate_and_keeps_the_choice(
     admin_client: Client, admin: User, alice: User
 ) -> None:
