@@ -380,6 +380,25 @@ def test_the_admin_is_told_the_invitation_went_out_and_until_when_in_the_clinics
     assert f"{sydney.day} {sydney:%b %Y %H:%M} {sydney.tzname()}" in body
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_admin_is_told_when_the_invitation_email_could_not_be_sent(
+    client: Client, settings: Any
+) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens: refused
+    clinic = make_clinic("Clinic A")
+    sign_in(client, make_clinician(clinic, "Ada Admin", is_clinic_admin=True))
+    response = client.post(
+        reverse("staff_invite"),
+        {"display_name": "Tess Therapist", "email": "tess@example.org", "roles": ["therapist"]},
+        follow=True,
+    )
+    body = page(response)
+    assert "the e-mail could not be sent" in body
+    assert "E-mail not sent" in body
+    assert "/enrol/" not in body  # the link is never shown in the page
+
+
 def test_an_address_that_already_has_an_account_is_refused_on_its_field(
     admin_client: Client, alice: User
 ) -> None:
