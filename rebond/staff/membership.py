@@ -1,5 +1,6 @@
 """Use cases of staff management: a clinic admin changes a colleague's roles, deactivates them
-or reactivates them.
+or reactivates them, and cancels an invitation (rebond/staff/invitations.py does the rest of
+invitations: it e-mails the link itself).
 
 Each action (1) finds the colleague through the admin's clinic (rebond/accounts/access.py:
 another clinic's clinician is a 404, like a missing one), (2) locks the clinic's active
@@ -25,13 +26,15 @@ from rebond import audit
 from rebond.accounts import access, devices
 from rebond.accounts.models import Clinic, User
 from rebond.interop.tokens import revoke_all_tokens
-from rebond.staff import rules
+from rebond.staff import invitations, rules
 from rebond.staff.invitations import ROLE_FLAGS
+from rebond.staff.models import Invitation
 from rebond.staff.rules import StaffRuleError
 from rebond.staff.sessions import end_sessions_of
 
 __all__ = [
     "StaffRuleError",
+    "cancel_invitation",
     "change_roles",
     "deactivate",
     "get_colleague",
@@ -166,3 +169,13 @@ def reactivate(admin: User, user_id: uuid.UUID | str) -> User:
     )
     _tell("reactivated", colleague, admin)
     return colleague
+
+
+@transaction.atomic
+def cancel_invitation(admin: User, invitation: Invitation) -> None:
+    """Cancel the invitation (its link stops working) and tell the person invited.
+
+    Raise ValidationError if it was accepted or cancelled meanwhile (invitations.cancel).
+    """
+    invitations.cancel(invitation, by=admin)
+    _tell("invitation_cancelled", invitation.user, admin)

@@ -207,7 +207,7 @@ def cancel_invitation(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> 
         messages.info(request, "That invitation was already accepted or cancelled.")
         return redirect("staff")
     try:
-        invitations.cancel(invitation, by=request.user)
+        membership.cancel_invitation(request.user, invitation)
     except ValidationError:
         messages.info(request, "That invitation was already accepted or cancelled.")
         return redirect("staff")

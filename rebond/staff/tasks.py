@@ -1,5 +1,5 @@
-"""Tell a clinician by e-mail that a clinic admin changed their roles, deactivated them or
-reactivated them.
+"""Tell a clinician by e-mail that a clinic admin changed their roles, deactivated them,
+reactivated them, or cancelled the invitation they were sent.
 
 The e-mails name the clinic, the admin, the time (in the clinic's time zone) and the
 clinician's roles; never a case, a couple or anything clinical (SECURITY.md DP-05). A message
@@ -22,6 +22,7 @@ SUBJECTS = {
     "roles": "Your roles in Rebond have changed",
     "deactivated": "Your Rebond account has been deactivated",
     "reactivated": "Your Rebond account is active again",
+    "invitation_cancelled": "Your invitation to Rebond was cancelled",
 }
 
 
@@ -51,6 +52,13 @@ def message_body(kind: str, user: User, by: User, at: datetime) -> str:
             f"{by.display_name} deactivated your Rebond account at {clinic} on {when}.\n"
             "You can no longer log in: your open sessions have ended and your API tokens no "
             "longer work.\n\n"
+            "If you did not expect this, speak to a clinic admin.\n"
+        )
+    if kind == "invitation_cancelled":
+        return (
+            f"Hello {user.display_name},\n\n"
+            f"{by.display_name} cancelled your invitation to {clinic} on Rebond on {when}.\n"
+            "The link you were sent no longer works.\n\n"
             "If you did not expect this, speak to a clinic admin.\n"
         )
     return (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -24,11 +25,12 @@ from rebond.audit.models import AuditEntry
 from rebond.couples.models import Couple
 from rebond.interop.models import ApiToken
 from rebond.interop.tokens import create_token, user_for_token
-from rebond.staff import membership
+from rebond.staff import invitations, membership
 from rebond.staff.membership import StaffRuleError
 from rebond.test import (
     PASSWORD,
     ensure_totp_device,
+    make_clinic,
     make_clinician,
     make_couple,
     sign_in,
@@ -306,3 +308,42 @@ def test_only_a_clinic_admin_acts_and_only_on_their_own_clinic(
     assert charlie.is_active
     assert not charlie.is_supervisor
     assert not ApiToken.objects.exists()
+
+
+def test_the_emails_give_the_time_in_the_clinics_zone(
+    django_capture_on_commit_callbacks: CommitCapture,
+) -> None:
+    clinic = make_clinic("Harbour Practice", timezone="Australia/Sydney")
+    admin = make_clinician(clinic, "Ada Admin", is_clinic_admin=True)
+    tess = make_clinician(clinic, "Tess Therapist")
+    with django_capture_on_commit_callbacks(execute=True):
+        membership.change_roles(admin, tess.id, {Role.SUPERVISOR})
+    entry = AuditEntry.objects.get(action="staff.roles.change")
+    sydney = entry.at.astimezone(ZoneInfo("Australia/Sydney"))
+    [message] = mail.outbox
+    assert f"on {sydney.day} {sydney:%b %Y %H:%M} {sydney.tzname()}." in message.body
+    assert sydney.tzname() in ("AEDT", "AEST")
+
+
+def test_a_cancelled_invitation_is_audited_and_the_person_invited_is_told(
+    admin: User, clinic_a: Clinic, django_capture_on_commit_callbacks: CommitCapture
+) -> None:
+    invitation, _link = invitations.invite(
+        clinic_a,
+        email="tess@example.org",
+        display_name="Tess Therapist",
+        roles={Role.THERAPIST},
+        invited_by=admin,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        membership.cancel_invitation(admin, invitation)
+    invitation.refresh_from_db()
+    assert invitation.cancelled_at is not None
+    assert AuditEntry.objects.filter(
+        action="staff.invitation.cancel", object_id=str(invitation.id)
+    ).exists()
+    [message] = mail.outbox
+    assert message.to == ["tess@example.org"]
+    assert message.subject == "Your invitation to Rebond was cancelled"
+    assert "Ada Admin cancelled your invitation to Clinic A on Rebond" in message.body
+    assert "/enrol/" not in message.body

@@ -134,3 +134,32 @@ def test_a_clinic_admin_invites_changes_roles_and_deactivates(
     checker.assert_clean()
     context.close()
     bobs.close()
+
+
+def test_the_staff_pages_reflow_at_320_px_and_200_percent_text(
+    browser: Browser, live_server: LiveServer, clinic_a: Clinic, alice: User, bob: User
+) -> None:
+    base = live_server.url
+    admin = make_clinician(clinic_a, "Ada Admin", is_clinic_admin=True, is_therapist=False)
+    make_clinician(clinic_a, "Gil Gone", is_active=False)
+    context = browser.new_context(
+        viewport={"width": 320, "height": 740}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    checker = PageChecker(page, base, text_percent=200)
+    log_in(page, base, admin.email, PASSWORD)
+    page.goto(f"{base}/settings/staff/invite/")
+    page.get_by_label("Name", exact=True).fill("Tess Therapist")
+    page.get_by_label("E-mail address").fill("tess@example.org")
+    page.get_by_role("button", name="Send the invitation").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Staff")
+    checker.check_reflow("staff-320")
+    for name, path in (
+        ("invite", "/settings/staff/invite/"),
+        ("roles", f"/settings/staff/{alice.id}/roles/"),
+        ("deactivate", f"/settings/staff/{bob.id}/deactivate/"),
+    ):
+        page.goto(f"{base}{path}")
+        checker.check_reflow(f"staff-320-{name}")
+    checker.assert_clean()
+    context.close()

@@ -180,6 +180,15 @@ def test_the_last_clinic_admin_removing_their_own_role_is_refused_with_a_clear_m
     assert admin.is_clinic_admin
 
 
+def test_an_admin_who_gives_up_the_role_goes_to_the_caseload(
+    admin_client: Client, admin: User, clinic_a: Clinic
+) -> None:
+    make_clinician(clinic_a, "Other Admin", is_clinic_admin=True)
+    response = admin_client.post(reverse("staff_roles", args=[admin.id]), {"roles": ["therapist"]})
+    assert response["Location"] == reverse("caseload")
+    assert admin_client.get(reverse("staff")).status_code == 403
+
+
 def test_granting_clinic_admin_asks_to_re_authenticate_and_keeps_the_choice(
     admin_client: Client, admin: User, alice: User
 ) -> None:
@@ -369,6 +378,25 @@ def test_the_admin_is_told_the_invitation_went_out_and_until_when_in_the_clinics
     ) in body
     # The list gives the same moment, in the clinic's zone.
     assert f"{sydney.day} {sydney:%b %Y %H:%M} {sydney.tzname()}" in body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_admin_is_told_when_the_invitation_email_could_not_be_sent(
+    client: Client, settings: Any
+) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens: refused
+    clinic = make_clinic("Clinic A")
+    sign_in(client, make_clinician(clinic, "Ada Admin", is_clinic_admin=True))
+    response = client.post(
+        reverse("staff_invite"),
+        {"display_name": "Tess Therapist", "email": "tess@example.org", "roles": ["therapist"]},
+        follow=True,
+    )
+    body = page(response)
+    assert "the e-mail could not be sent" in body
+    assert "E-mail not sent" in body
+    assert "/enrol/" not in body  # the link is never shown in the page
 
 
 def test_an_address_that_already_has_an_account_is_refused_on_its_field(
