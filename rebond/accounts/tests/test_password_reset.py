@@ -277,6 +277,12 @@ def test_the_link_leaves_the_address_at_once_and_works_once(
         assert "This link does not work" in browser.get(page).content.decode()
 
 
+def test_the_link_answers_only_get_and_post(client: Client, enrolled: User) -> None:
+    path = reverse("password_reset_confirm", kwargs={"uidb64": "MTIz", "token": "x-y"})
+    for method in ("PUT", "PATCH", "DELETE"):
+        assert client.generic(method, path).status_code == 405
+
+
 def test_the_link_expires_after_thirty_minutes(
     client: Client,
     enrolled: User,

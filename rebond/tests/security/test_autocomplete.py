@@ -32,8 +32,8 @@ pytestmark = pytest.mark.django_db
 
 SECTION = "A4 autocomplete"
 # The clinicians' sign-in page is public too, but holds a clinician's own credentials: a
-# password manager is welcome there.
-CLINICIAN_SIGN_IN = frozenset({"login"})
+# password manager is welcome there, and on the pages of a forgotten password.
+CLINICIAN_SIGN_IN = frozenset({"login", "password_reset", "password_reset_confirm"})
 # Inputs nobody types into: nothing for a browser to remember.
 SKIPPED = CLINICIAN_SIGN_IN | {"portal:open_link"}  # the link itself is a redirect
 NOT_TYPED = frozenset({"hidden", "submit", "button", "image", "reset"})
