@@ -415,7 +415,12 @@ def get_couple_for_team_change(user: User, couple_id: uuid.UUID | str) -> Couple
     case who may not change it. Call inside a transaction.
     """
     team = get_case_team(user, couple_id)
-    couple = Couple.objects.select_for_update().only(*_TEAM_COLUMNS).get(id=team.couple_id)
+    # FOR NO KEY UPDATE: it does not block the key-share locks that PostgreSQL's deferred
+    # foreign-key checks take at commit. A plain FOR UPDATE would deadlock with a transaction
+    # that holds the audit chain and inserts a row of this case (a partner's submission and
+    # its alert) while this one waits for the chain.
+    couples = Couple.objects.select_for_update(no_key=True).only(*_TEAM_COLUMNS)
+    couple = couples.get(id=team.couple_id)
     if not may_change_team(user, couple):
         raise TeamChangeRefused(team.primary)
     return couple

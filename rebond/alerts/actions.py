@@ -76,8 +76,14 @@ def raise_alerts_for(submission: Submission) -> list[Alert]:
 def write_alert(
     couple: Couple, subject_partner_id: uuid.UUID, draft: rules.AlertDraft, submission: Submission
 ) -> Alert:
-    """Write one alert for the clinicians on the case, with its outbox rows, and audit it."""
-    recipients = case_clinicians(couple)
+    """Write one alert for the clinicians on the case, with its outbox rows, and audit it.
+
+    The team is read after the audit entry is written: audit.log() holds the audit chain's
+    lock until the transaction ends, and so does a case team change before it looks for the
+    case's open alerts (rebond/couples/team.py). So a handover either committed before, and
+    its new primary clinician is read here, or waits for this alert and then finds it: a
+    safety alert is never addressed only to a team that has just left the case.
+    """
     alert = Alert.objects.create(
         clinic_id=couple.clinic_id,
         couple=couple,
@@ -87,12 +93,15 @@ def write_alert(
         rule=draft.rule,
         source_submission=submission,
     )
+    audit.log(actor=None, action="alerts.alert.raise", obj=alert, clinic_id=couple.clinic_id)
+    # Read again: the caller's couple may have been loaded before the chain's lock was held.
+    team = Couple.objects.select_related("primary_clinician", "supervisor").get(pk=couple.pk)
+    recipients = case_clinicians(team)
     alert.recipients.set(recipients)
     AlertNotification.objects.bulk_create(
         AlertNotification(alert=alert, recipient=person, kind=AlertNotification.Kind.NEW)
         for person in recipients
     )
-    audit.log(actor=None, action="alerts.alert.raise", obj=alert, clinic_id=couple.clinic_id)
     return alert
 
 

@@ -297,8 +297,7 @@ def hand_over(
         couple.co_clinicians.add(previous)
     couple.primary_clinician = new_primary
     couple.save(update_fields=["primary_clinician", "updated_at"])
-    address_open_alerts_to(couple, new_primary, by=actor)
-    return _record(
+    change = _record(
         actor,
         couple,
         TeamChange.Kind.HANDED_OVER,
@@ -308,3 +307,8 @@ def hand_over(
         previous_stays=previous_stays,
         note=note,
     )
+    # Only now, with the audit chain's lock held (by _record's entry): an alert being raised
+    # at this moment either committed before, and is found here, or reads the new team after
+    # this handover commits (rebond/alerts/actions.py write_alert).
+    address_open_alerts_to(couple, new_primary, by=actor)
+    return change

@@ -115,15 +115,26 @@ class HandoverForm(TeamForm):
         self.fields["note"].error_messages["required"] = (
             "Write a handover note: what the new primary clinician needs to take the case on."
         )
-        who = "You" if previous.pk == actor.pk else previous.display_name
-        stays = self.fields["previous_stays"]
-        stays.label = f"{who} (the primary clinician now)"
-        stays.error_messages["required"] = (
-            f"Choose whether {'you stay' if who == 'You' else who + ' stays'} on the team."
-        )
+        stays = self._choice("previous_stays")  # worded for whoever hands over
+        if previous.pk == actor.pk:
+            stays.label = "After the handover, you"
+            stays.choices = [
+                ("stay", "Stay on the team as a co-therapist"),
+                ("leave", "Leave the team"),
+            ]
+            stays.error_messages["required"] = "Choose whether you stay on the team."
+        else:
+            stays.label = f"After the handover, {previous.display_name} (the primary clinician now)"
+            stays.choices = [
+                ("stay", "Stays on the team as a co-therapist"),
+                ("leave", "Leaves the team"),
+            ]
+            stays.error_messages["required"] = (
+                f"Choose whether {previous.display_name} stays on the team."
+            )
         if not previous.is_active:
             stays.initial = "leave"
             stays.help_text = f"{previous.display_name} is deactivated: they can only leave."
 
     def stays(self) -> bool:
-        return self.cleaned_data["previous_stays"] == "stay"
+        return bool(self.cleaned_data["previous_stays"] == "stay")

@@ -9,11 +9,19 @@ case); Charlie works at Clinic B.
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.core import mail
 from django.http import Http404
 
-from rebond.accounts.access import TeamChangeRefused, get_couple_for_clinician
+from rebond.accounts.access import (
+    CaseTeam,
+    TeamChangeRefused,
+    alerts_for_clinician,
+    get_case_team,
+    get_couple_for_clinician,
+)
 from rebond.accounts.models import Clinic, TOTPDevice, User
 from rebond.alerts.models import Alert, AlertNotification
 from rebond.alerts.tests.helpers import ITEM9_MORE_THAN_HALF, raise_alert
@@ -99,7 +107,7 @@ def test_the_primary_adds_a_co_therapist_who_can_open_the_case_at_once(
     assert message.subject == "You were added to a case team"
     assert couple.reference in message.body
     for private in ("Rivera", "Chen", "Sam", "Alex"):
-        assert private not in message.subject + message.body
+        assert private not in f"{message.subject} {message.body}"
 
 
 def test_a_clinic_admin_off_the_case_adds_a_co_therapist_and_the_primary_is_told(
@@ -165,7 +173,7 @@ def test_only_active_enrolled_therapists_of_the_clinic_can_be_added(
     dee = enrolled(clinic_a, "Dee Gone")
     User.objects.filter(pk=dee.pk).update(is_active=False)
     ivy = make_clinician(clinic_a, "Ivy Invited")  # no second factor yet
-    ids = {
+    ids: dict[str, uuid.UUID | str] = {
         "charlie": charlie.id,
         "nobody": "00000000-0000-4000-8000-000000000000",
         "not an id": "robert'); drop table",
@@ -211,9 +219,7 @@ def test_a_clinic_admin_off_the_case_cannot_add_themselves(
     assert sees_case(ada, couple)
 
 
-def team_of(user: User, couple: Couple):  # type: ignore[no-untyped-def]
-    from rebond.accounts.access import get_case_team
-
+def team_of(user: User, couple: Couple) -> CaseTeam:
     return get_case_team(user, couple.id)
 
 
@@ -384,7 +390,5 @@ def test_the_new_primary_becomes_a_recipient_of_the_cases_open_alerts(
     assert AuditEntry.objects.filter(action="alerts.alert.address").count() == 2
     assert "You have a priority item in Rebond" in [m.subject for m in mail.outbox]
     # Alice left the team: the alerts she received are out of her reach with the case.
-    from rebond.accounts.access import alerts_for_clinician
-
     assert not alerts_for_clinician(User.objects.get(pk=alice.pk)).exists()
     assert set(alerts_for_clinician(bob)) == {closed, acknowledged, still_open} - {closed}
