@@ -25,12 +25,12 @@ from django.utils.timezone import now
 from rebond import audit
 from rebond.accounts import access, devices
 from rebond.accounts.models import Clinic, User
+from rebond.accounts.sessions import end_sessions
 from rebond.interop.tokens import revoke_all_tokens
 from rebond.staff import invitations, rules
 from rebond.staff.invitations import ROLE_FLAGS
 from rebond.staff.models import Invitation
 from rebond.staff.rules import StaffRuleError
-from rebond.staff.sessions import end_sessions_of
 
 __all__ = [
     "StaffRuleError",
@@ -135,7 +135,7 @@ def deactivate(admin: User, user_id: uuid.UUID | str) -> User:
         clinic_id=colleague.clinic_id,
         fields=["is_active", "browsers_forgotten_at"],
     )
-    ended = end_sessions_of(colleague)
+    ended = end_sessions(colleague)
     if ended:
         audit.log(
             actor=admin,
