@@ -9,10 +9,9 @@ clinical, and never the reason an admin gave (that stays in the audit trail).
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.db import transaction
 from django.urls import reverse
 from django.utils.timezone import now
@@ -20,7 +19,9 @@ from django_tasks import task
 
 from rebond import audit
 from rebond.accounts import passwords
+from rebond.accounts.mail import clinic_email
 from rebond.accounts.models import User
+from rebond.lib.clinic_time import clinic_localtime
 
 RESET_SUBJECT = "Reset your Rebond password"
 CHANGED_SUBJECT = "Your Rebond password was changed"
@@ -29,8 +30,8 @@ SECOND_FACTOR_SUBJECT = "Your Rebond two-factor login was reset"
 
 def clinic_time(user: User, moment: datetime | None = None) -> str:
     """Return `moment` (now) as the clinician's clinic reads clocks, e.g. "3 Mar 2027 14:05 GMT"."""
-    zone = ZoneInfo(user.clinic.timezone if user.clinic is not None else "UTC")
-    local = (moment or now()).astimezone(zone)
+    moment = moment or now()
+    local = clinic_localtime(user.clinic, moment) if user.clinic is not None else moment
     return f"{local.day} {local:%b %Y %H:%M %Z}"
 
 
@@ -39,7 +40,7 @@ def _clinic_of(user: User) -> str:
 
 
 def _send(subject: str, body: str, user: User) -> int:
-    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    message = clinic_email(user.clinic, subject, body, [user.email])
     return get_connection().send_messages([message]) or 0
 
 

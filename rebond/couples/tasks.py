@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.urls import reverse
 from django_tasks import task
 
+from rebond.accounts.mail import clinic_email
 from rebond.accounts.models import User
 from rebond.couples.models import TeamChange
 
@@ -117,7 +118,7 @@ def tell_team_change(change_id: str) -> int:
     if change is None:
         return 0
     emails = [
-        EmailMessage(m.subject, m.body, settings.DEFAULT_FROM_EMAIL, [m.to.email])
+        clinic_email(change.couple.clinic, m.subject, m.body, [m.to.email])
         for m in team_messages(change)
     ]
     return get_connection().send_messages(emails) or 0

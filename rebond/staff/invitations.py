@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import QuerySet
@@ -41,6 +41,7 @@ from django.utils.timezone import now
 
 from rebond import audit
 from rebond.accounts import access
+from rebond.accounts.mail import clinic_email
 from rebond.accounts.models import Clinic, User
 from rebond.audit.operations import operator_label
 from rebond.lib.text import has_bidi_controls
@@ -340,10 +341,10 @@ def send(invitation_id: uuid.UUID, token_hash: str, token: str) -> bool:
     )
     if invitation is None:
         return False  # A newer link replaced this one before the e-mail went out.
-    message = EmailMessage(
+    message = clinic_email(
+        invitation.clinic,
         SUBJECT,
         message_body(invitation, link_url(token)),
-        settings.DEFAULT_FROM_EMAIL,
         [invitation.user.email],
     )
     try:

@@ -21,7 +21,7 @@ from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rebond.accounts import access
@@ -43,16 +43,8 @@ PENDING_KEY = "rebond.staff.pending"
 class StaffRow:
     person: User
     is_you: bool
-    # The other helper's "Reset two-factor" page, when this installation has it.
+    # A colleague's lost authenticator is reset from here (never one's own: the account page).
     reset_second_factor_url: str | None
-
-
-def reset_second_factor_url(person: User) -> str | None:
-    """Return the address of the page resetting a colleague's second factor, if it exists."""
-    try:
-        return reverse("staff_reset_second_factor", kwargs={"user_id": person.pk})
-    except NoReverseMatch:
-        return None
 
 
 def _keep_pending(request: AuthenticatedHttpRequest, what: str, data: Any) -> None:
@@ -84,7 +76,9 @@ def staff(request: AuthenticatedHttpRequest) -> HttpResponse:
         StaffRow(
             person,
             person.pk == request.user.pk,
-            None if person.pk == request.user.pk else reset_second_factor_url(person),
+            None
+            if person.pk == request.user.pk
+            else reverse("staff_reset_second_factor", kwargs={"user_id": person.pk}),
         )
         for person in enrolled.filter(is_active=True)
     ]

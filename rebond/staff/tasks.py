@@ -12,10 +12,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.urls import reverse
 from django_tasks import task
 
+from rebond.accounts.mail import clinic_email
 from rebond.accounts.models import User
 
 SUBJECTS = {
@@ -76,5 +77,5 @@ def tell_clinician(kind: str, user_id: str, by_id: str, at: str) -> int:
     if user is None or by is None or kind not in SUBJECTS:
         return 0
     body = message_body(kind, user, by, datetime.fromisoformat(at))
-    message = EmailMessage(SUBJECTS[kind], body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    message = clinic_email(user.clinic, SUBJECTS[kind], body, [user.email])
     return get_connection().send_messages([message]) or 0
