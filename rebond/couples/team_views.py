@@ -58,15 +58,20 @@ class TeamForms:
 
 
 def _forms(user: User, team: CaseTeam, place: str, bound: dict[str, forms.Form]) -> TeamForms:
+    """Return the team's forms: the one re-shown with its errors (`bound`), the others new."""
     offered = team_actions.candidates(user, team)
-    add = bound.get("add") or AddCoTherapistForm(candidates=offered.co_therapists, place=place)
-    supervisor = bound.get("supervisor") or SupervisorForm(
-        candidates=offered.supervisors, place=place
-    )
-    handover = bound.get("handover") or HandoverForm(
-        candidates=offered.new_primaries, previous=team.primary, actor=user, place=place
-    )
-    return TeamForms(add, supervisor, handover, open=next(iter(bound), ""))  # type: ignore[arg-type]
+    add = bound.get("add")
+    if not isinstance(add, AddCoTherapistForm):
+        add = AddCoTherapistForm(candidates=offered.co_therapists, place=place)
+    supervisor = bound.get("supervisor")
+    if not isinstance(supervisor, SupervisorForm):
+        supervisor = SupervisorForm(candidates=offered.supervisors, place=place)
+    handover = bound.get("handover")
+    if not isinstance(handover, HandoverForm):
+        handover = HandoverForm(
+            candidates=offered.new_primaries, previous=team.primary, actor=user, place=place
+        )
+    return TeamForms(add, supervisor, handover, open=next(iter(bound), ""))
 
 
 def team_context(
