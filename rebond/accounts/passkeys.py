@@ -123,6 +123,11 @@ def _required_relying_party() -> RelyingParty:
     return rp
 
 
+def offered_to(user: User) -> bool:
+    """Return whether the login and step-up pages offer this clinician a passkey."""
+    return available() and has_passkey(user)
+
+
 def passkeys_of(user: User) -> list[Passkey]:
     return list(Passkey.objects.filter(user=user))
 

@@ -81,10 +81,12 @@ def b64url(data: bytes) -> str:
 
 def record() -> dict[str, Any]:
     user_id = uuid.uuid4()
-    with blank_site() as origin, blank_site() as other_origin:
-        with contextmanager(launch_chromium)() as browser:
-            recorded = _record_in(browser, origin, other_origin, user_id)
-    return recorded
+    with (
+        blank_site() as origin,
+        blank_site() as other_origin,
+        contextmanager(launch_chromium)() as browser,
+    ):
+        return _record_in(browser, origin, other_origin, user_id)
 
 
 def _record_in(browser: Any, origin: str, other_origin: str, user_id: uuid.UUID) -> dict[str, Any]:
