@@ -137,6 +137,20 @@
     }
   }
 
+  // A field in error names the live region among its descriptions, so it is read with it.
+  function markInvalid(form, field) {
+    var region = form.querySelector("[data-passkey-error]");
+    field.setAttribute("aria-invalid", "true");
+    if (region && region.id) {
+      var ids = (field.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+      if (ids.indexOf(region.id) < 0) {
+        ids.push(region.id);
+      }
+      field.setAttribute("aria-describedby", ids.join(" "));
+    }
+    field.focus();
+  }
+
   function csrfToken(form) {
     var field = form.querySelector("input[name=csrfmiddlewaretoken]");
     return field ? field.value : "";
@@ -210,8 +224,7 @@
         if (error && error.field) {
           var field = form.querySelector("[name=" + error.field + "]");
           if (field) {
-            field.setAttribute("aria-invalid", "true");
-            field.focus();
+            markInvalid(form, field);
           }
         }
       });
@@ -221,11 +234,18 @@
   // bad name is said before the browser asks for the passkey.
   function wireRegistration(form) {
     var button = form.querySelector("[data-passkey-button]");
+    var name = form.querySelector("[name=name]");
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      if (!name.value.trim()) {
+        // The server says the same; said here, the empty name costs no round trip.
+        markInvalid(form, name);
+        showError(form, "Give the passkey a name, such as the device it is on.");
+        return;
+      }
+      name.removeAttribute("aria-invalid");
       run(form, button, function () {
-        var name = form.querySelector("[name=name]");
-        return fetchOptions(form, { name: name ? name.value : "" }).then(create);
+        return fetchOptions(form, { name: name.value }).then(create);
       });
     });
   }
@@ -238,10 +258,12 @@
       event.preventDefault();
       var password = form.querySelector("input[type=password]");
       if (password && !password.value) {
-        password.setAttribute("aria-invalid", "true");
-        password.focus();
+        markInvalid(form, password);
         showError(form, "Enter your password, then choose Confirm with a passkey.");
         return;
+      }
+      if (password) {
+        password.removeAttribute("aria-invalid");
       }
       run(form, button, function () {
         return fetchOptions(form).then(get);
