@@ -596,3 +596,19 @@ def test_only_the_owner_reaches_a_passkeys_removal(
     assert client.get(url).status_code == 200
     assert client.post(url).status_code == 302
     assert not Passkey.objects.exists()
+
+
+def test_at_a_numeric_address_the_pages_explain_and_offer_no_passkey(
+    client: Client, pat: User, issue: Callable[[str], None], settings: Any
+) -> None:
+    register(SessionStore(), pat, issue)
+    settings.SITE_URL = "http://127.0.0.1:8000"  # `make run`'s default address
+    sign_in(client, pat)
+    page = client.get(reverse("mfa_settings")).content.decode()
+    assert "Passkeys work only when Rebond is reached by a name" in page
+    assert reverse("passkey_add") not in page
+    assert "Work laptop" in page  # still listed, and removable
+    r = client.post(reverse("passkey_registration_options"), {"name": "Laptop"})
+    assert r.status_code == 409
+    sign_in_password_only(client, pat)
+    assert "Use a passkey" not in client.get(reverse("mfa_verify")).content.decode()
