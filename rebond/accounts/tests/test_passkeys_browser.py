@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
@@ -203,5 +204,76 @@ def test_a_refused_passkey_and_a_browser_without_passkeys_are_told_in_words(
     expect(plain_page.get_by_label("Code from your authenticator app")).to_be_visible()
     expect(plain_page.get_by_role("button", name="Use a passkey")).to_be_hidden()
     plain.close()
+    context.close()
+    checker.assert_clean()
+
+
+def test_a_copied_authenticator_and_a_replayed_answer_are_refused(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    """A second authenticator holding a copy of the key, whose counter is behind, is refused
+    and audited; an answer the browser posted once does not log in a second time."""
+    base = live_server.url
+    user = make_clinician(make_clinic("Practice"), "Cleo Copied")
+    context = browser.new_context()
+    page = context.new_page()
+    checker = PageChecker(page, base)
+    cdp, original = with_authenticator(context, page)
+    log_in(page, base, user.email, PASSWORD)
+    page.goto(f"{base}/accounts/two-factor/passkeys/add/")
+    page.get_by_label("Name of the passkey").fill("Laptop")
+    page.get_by_role("button", name="Add passkey").click()
+    expect(page.get_by_role("list", name="Your passkeys")).to_contain_text("Laptop")
+    [key] = cdp.send("WebAuthn.getCredentials", {"authenticatorId": original})["credentials"]
+
+    # Two logins with the passkey; the second answer is kept as the browser posted it.
+    posted: list[str] = []
+    page.on(
+        "request",
+        lambda r: posted.append(r.post_data or "") if r.url.endswith("/verify/passkey/") else None,
+    )
+    for _ in range(2):
+        page.get_by_role("button", name="Log out").click()
+        page.get_by_label("E-mail address").fill(user.email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.get_by_role("button", name="Use a passkey").click()
+        expect(page).to_have_url(f"{base}/cases/")
+    assert len(posted) == 2
+
+    # The same answer posted again after a fresh password login: refused.
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_label("E-mail address").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/accounts/two-factor/verify/"))
+    # Only the CSRF token is this page's (the login rotated it); the rest is as posted. The
+    # server is asked for a challenge first, as the page would: the old answer is not for it.
+    fields = dict(parse_qsl(posted[-1]))
+    token = page.locator("input[name=csrfmiddlewaretoken]").first.input_value()
+    fields["csrfmiddlewaretoken"] = token
+    options = page.request.post(
+        f"{base}/accounts/two-factor/passkeys/authentication-options/",
+        headers={"X-CSRFToken": token},
+    )
+    assert options.status == 200
+    replay = page.request.post(f"{base}/accounts/two-factor/verify/passkey/", form=fields)
+    assert replay.status == 200
+    assert "The passkey could not be checked" in replay.text()
+    page.goto(f"{base}/cases/")
+    expect(page).to_have_url(re.compile(r"/accounts/two-factor/verify/"))
+
+    # A copy of the key, taken when it was made, on another authenticator: counter behind.
+    cdp.send("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": original})
+    copy = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": VIRTUAL_AUTHENTICATOR})
+    cdp.send(
+        "WebAuthn.addCredential", {"authenticatorId": copy["authenticatorId"], "credential": key}
+    )
+    page.get_by_role("button", name="Use a passkey").click()
+    expect(page.get_by_role("alert")).to_contain_text("its authenticator may have been copied")
+    checker.check("passkey-verify-copied")
+    page.goto(f"{base}/cases/")
+    expect(page).to_have_url(re.compile(r"/accounts/two-factor/verify/"))
+    assert actions(user)[-2:] == ["accounts.passkey.fail", "accounts.passkey.sign_count_regressed"]
     context.close()
     checker.assert_clean()
