@@ -94,7 +94,11 @@ def registration_options(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PasskeyNameForm(request.POST)
     if not form.is_valid():
         return _json_error(str(form.errors["name"][0]), 400, field="name")
-    return JsonResponse({"options": passkeys.registration_options(request.session, request.user)})
+    try:
+        options = passkeys.registration_options(request.session, request.user)
+    except passkeys.PasskeyError as error:
+        return _json_error(error.message, 409)
+    return JsonResponse({"options": options})
 
 
 @require_http_methods(["GET", "POST"])

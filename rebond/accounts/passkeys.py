@@ -70,6 +70,7 @@ _TRANSPORTS = {transport.value for transport in AuthenticatorTransport}
 NOT_VERIFIED = "The passkey could not be checked. Try again, or use the code from your app."
 EXPIRED = "The passkey request took too long or was already used. Please try again."
 UNKNOWN = "That passkey is not set up for your account. Use the code from your app instead."
+TOO_MANY = f"You have {MAX_PASSKEYS} passkeys, the most Rebond keeps. Remove one first."
 CLONED = (
     "This passkey was refused: its authenticator may have been copied. Use the code from your "
     "app, and remove this passkey from your two-factor settings."
@@ -197,6 +198,8 @@ def registration_options(session: SessionBase, user: User) -> dict[str, Any]:
     """Return the options for navigator.credentials.create() as JSON-ready data, and keep
     their challenge in the session."""
     rp = _required_relying_party()
+    if Passkey.objects.filter(user=user).count() >= MAX_PASSKEYS:
+        raise PasskeyError(TOO_MANY)
     challenge = _store_challenge(session, REGISTER, user, now())
     options = generate_registration_options(
         rp_id=rp.id,
@@ -244,9 +247,7 @@ def register(session: SessionBase, user: User, name: str, credential_json: str) 
     try:
         with transaction.atomic():
             if Passkey.objects.filter(user=user).count() >= MAX_PASSKEYS:
-                raise PasskeyError(
-                    f"You have {MAX_PASSKEYS} passkeys, the most Rebond keeps. Remove one first."
-                )
+                raise PasskeyError(TOO_MANY)
             passkey = Passkey.objects.create(
                 user=user,
                 credential_id=bytes_to_base64url(verified.credential_id),

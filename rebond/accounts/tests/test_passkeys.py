@@ -612,3 +612,13 @@ def test_at_a_numeric_address_the_pages_explain_and_offer_no_passkey(
     assert r.status_code == 409
     sign_in_password_only(client, pat)
     assert "Use a passkey" not in client.get(reverse("mfa_verify")).content.decode()
+
+
+def test_a_clinician_keeps_at_most_ten_passkeys(client: Client, pat: User) -> None:
+    for n in range(passkeys.MAX_PASSKEYS):
+        Passkey.objects.create(user=pat, credential_id=f"key-{n}", public_key=b"-", name=f"K{n}")
+    sign_in(client, pat)
+    r = client.post(reverse("passkey_registration_options"), {"name": "One more"})
+    assert r.status_code == 409
+    assert r.json()["error"].startswith("You have 10 passkeys")
+    assert passkeys.SESSION_KEY not in client.session
