@@ -249,7 +249,7 @@ def test_a_copied_authenticator_and_a_replayed_answer_are_refused(
     expect(page).to_have_url(re.compile(r"/accounts/two-factor/verify/"))
     # Only the CSRF token is this page's (the login rotated it); the rest is as posted. The
     # server is asked for a challenge first, as the page would: the old answer is not for it.
-    fields = dict(parse_qsl(posted[-1]))
+    fields: dict[str, str | float | bool] = dict(parse_qsl(posted[-1]))
     token = page.locator("input[name=csrfmiddlewaretoken]").first.input_value()
     fields["csrfmiddlewaretoken"] = token
     options = page.request.post(
