@@ -3,6 +3,8 @@ before a sensitive action, and manage the app and recovery codes (rebond/account
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -12,7 +14,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from rebond.accounts import devices, mfa, throttle
+from rebond.accounts import devices, mfa, passkeys, throttle
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.accounts.middleware import second_factor_not_required
 from rebond.accounts.models import LoginAttempt, User
@@ -28,8 +30,17 @@ class CodeForm(forms.Form):
 
 
 class ReauthenticateForm(forms.Form):
+    """The password, and either a code from the app or a passkey's answer (passkeys.js)."""
+
     password = forms.CharField(max_length=4096, strip=False)
-    code = forms.CharField(max_length=40, strip=True)
+    code = forms.CharField(max_length=40, strip=True, required=False)
+    passkey_credential = forms.CharField(max_length=20_000, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("code") and not cleaned.get("passkey_credential"):
+            self.add_error("code", "Enter the code from your authenticator app.")
+        return cleaned
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -146,43 +157,78 @@ def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             mfa.log(user, "accounts.mfa.fail", device)
             form.add_error("code", WRONG_CODE if mfa.looks_like_totp(code) else WRONG_RECOVERY)
-    context = {"form": form, "next": _next_url(request)}
+    context = {
+        "form": form,
+        "next": _next_url(request),
+        "passkey_offered": passkeys.offered_to(user),
+    }
     return _maybe_refused(render(request, "accounts/mfa_verify.html", context), refusal)
 
 
 @require_http_methods(["GET", "POST"])
 def reauthenticate(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Ask again for the password and a code before a sensitive action (SE-06)."""
+    """Ask again for the password and a code, or a passkey, before a sensitive action (SE-06).
+
+    A failure says the same whichever part was wrong. With a wrong password the passkey's
+    answer is not checked (its challenge is dropped), as the code is then not spent.
+    """
     user = request.user
     form = ReauthenticateForm(request.POST or None)
     refusal = None
+    if request.method == "POST" and not form.is_valid():
+        passkeys.discard_challenge(request.session)
     if request.method == "POST" and form.is_valid():
         attempt = _begin_attempt(request)
-        device = mfa.confirmed_device(user)
         if isinstance(attempt, throttle.Throttled):
+            passkeys.discard_challenge(request.session)
             refusal = attempt
             form.add_error(None, refused_message(refusal))
-        elif (
-            device is not None
-            and user.check_password(form.cleaned_data["password"])
-            and mfa.check_totp(user, device.secret, form.cleaned_data["code"])
-        ):
+        elif by := _second_proof(request, form):
             throttle.succeeded(attempt)
             mfa.mark_reauthenticated(request)
-            mfa.log(user, "accounts.reauthenticate", user)
+            mfa.log(user, "accounts.reauthenticate", by)
             return HttpResponseRedirect(_next_url(request))
         else:
             mfa.log(user, "accounts.reauthenticate.fail", user)
-            form.add_error(None, "The password or the code is not right. Please try again.")
-    context = {"form": form, "next": _next_url(request)}
+            wrong = "passkey" if form.cleaned_data["passkey_credential"] else "code"
+            form.add_error(None, f"The password or the {wrong} is not right. Please try again.")
+    context = {
+        "form": form,
+        "next": _next_url(request),
+        "passkey_offered": passkeys.offered_to(user),
+    }
     return _maybe_refused(render(request, "accounts/reauthenticate.html", context), refusal)
+
+
+def _second_proof(request: AuthenticatedHttpRequest, form: ReauthenticateForm) -> Any:
+    """Return what proved it is the clinician (the app or the passkey) with the password, or
+    None. A passkey's answer, when given, is the proof checked; otherwise the code."""
+    user = request.user
+    credential = form.cleaned_data["passkey_credential"]
+    if not user.check_password(form.cleaned_data["password"]):
+        passkeys.discard_challenge(request.session)
+        return None
+    if credential:
+        try:
+            return passkeys.authenticate(request.session, user, credential)
+        except passkeys.PasskeyError:
+            return None
+    device = mfa.confirmed_device(user)
+    if device is not None and mfa.check_totp(user, device.secret, form.cleaned_data["code"]):
+        return device
+    return None
 
 
 @require_http_methods(["GET"])
 def settings_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Show the clinician's second factor: since when, recovery codes left, and what to do."""
     device = mfa.confirmed_device(request.user)
-    context = {"device": device, "unused": mfa.unused_recovery_codes(request.user)}
+    context = {
+        "device": device,
+        "unused": mfa.unused_recovery_codes(request.user),
+        "passkeys": passkeys.passkeys_of(request.user),
+        "passkeys_available": passkeys.available(),
+    }
     return render(request, "accounts/mfa_settings.html", context)
 
 

@@ -239,3 +239,37 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"Recovery code of {self.user_id} ({'used' if self.used_at else 'unused'})"
+
+
+class Passkey(models.Model):
+    """A passkey (a WebAuthn public-key credential) a clinician may use instead of a code from
+    the authenticator app, at login and at step-up (rebond/accounts/passkeys.py).
+
+    Nothing here is secret: the private key never leaves the clinician's device, and the
+    public key and credential id are what the browser shows any site that asks. So, like
+    `User.display_name`, the columns stay in plaintext (docs/crypto-inventory.yaml); the
+    credential id is looked up by equality at every use.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="passkeys")
+    # base64url, as the browser names the credential; unique across the server (WebAuthn 7.1
+    # step 25: a credential id already registered, to anyone, is refused).
+    credential_id = models.CharField(max_length=1400, unique=True)
+    # COSE_Key bytes from the attestation, read back by py_webauthn at every assertion.
+    public_key = models.BinaryField()
+    # The authenticator's signature counter at its last use; a count that does not go up
+    # means a copied (cloned) authenticator, and the assertion is refused (WebAuthn 7.2 step 21).
+    sign_count = models.PositiveBigIntegerField(default=0)
+    # Hints the browser gave (usb, nfc, ble, internal, hybrid…), sent back with the options.
+    transports = models.JSONField(default=list, blank=True)
+    # The clinician's own label for the device ("Work laptop"), to tell passkeys apart.
+    name = models.CharField(max_length=60)
+    created_at = models.DateTimeField(default=now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Passkey {self.name!r} of {self.user_id}"

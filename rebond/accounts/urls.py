@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rebond.accounts import account_views, mfa_views, views
+from rebond.accounts import account_views, mfa_views, passkey_views, views
 from rebond.accounts.middleware import second_factor_not_required
 
 urlpatterns = [
@@ -29,6 +29,24 @@ urlpatterns = [
     ),
     path("two-factor/reset/", mfa_views.reset_device, name="mfa_reset"),
     path("reauthenticate/", mfa_views.reauthenticate, name="reauthenticate"),
+    # Passkeys, beside the authenticator app (rebond/accounts/passkeys.py).
+    path("two-factor/verify/passkey/", passkey_views.verify, name="passkey_verify"),
+    path(
+        "two-factor/passkeys/authentication-options/",
+        passkey_views.authentication_options,
+        name="passkey_authentication_options",
+    ),
+    path("two-factor/passkeys/add/", passkey_views.add, name="passkey_add"),
+    path(
+        "two-factor/passkeys/registration-options/",
+        passkey_views.registration_options,
+        name="passkey_registration_options",
+    ),
+    path(
+        "two-factor/passkeys/<uuid:passkey_id>/remove/",
+        passkey_views.remove,
+        name="passkey_remove",
+    ),
 ]
 
 # Clinic admins' pages about a colleague's account, beside the staff pages (rebond/staff).

@@ -93,6 +93,13 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "staff_reset_second_factor": {"GET": CLINIC_ADMINS, "POST": CLINIC_ADMINS},
     # --- accounts: the clinic's own settings (name, public request page, time zone, e-mails) ---
     "clinic_settings": {"GET": CLINIC_ADMINS, "POST": CLINIC_ADMINS},
+    # Passkeys beside the app (rebond/accounts/passkeys.py): the clinician's own, after login
+    # (verify and its options are reached before the second factor, like mfa_verify).
+    "passkey_verify": {"POST": CLINICIANS},
+    "passkey_authentication_options": {"POST": CLINICIANS},
+    "passkey_add": {"GET": CLINICIANS, "POST": CLINICIANS},
+    "passkey_registration_options": {"POST": CLINICIANS},
+    "passkey_remove": {"GET": frozenset({THERAPIST}), "POST": frozenset({THERAPIST})},  # owner
     # --- couples: the case page and its forms ---
     "caseload": {"GET": CLINICIANS},
     "case": {"GET": ON_CASE},

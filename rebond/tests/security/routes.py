@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from rebond.accounts.models import Passkey, User
 from rebond.interop.tokens import create_token as create_api_token
 from rebond.tests.security.world import INVITED, Case, World, make_token
 
@@ -110,6 +112,22 @@ def fixed_ids(world: World) -> dict[str, Any]:
     }
 
 
+def make_passkey(user: User) -> Passkey:
+    """Return a passkey row of `user`, made once: only its id is used, in its removal's URL.
+
+    Made once, so filling a URL again writes nothing (the sweeps compare table fingerprints).
+    """
+    passkey, _ = Passkey.objects.get_or_create(
+        user=user,
+        name="Security suite key",
+        defaults={
+            "credential_id": secrets.token_urlsafe(32),
+            "public_key": secrets.token_bytes(77),
+        },
+    )
+    return passkey
+
+
 def own_kwargs(world: World, route: Route) -> dict[str, Any]:
     """Return the route's parameters filled with C1's rows (and Clinic A's)."""
     pool = {**case_ids(world.c1), **clinic_a_ids(world), **fixed_ids(world)}
@@ -119,6 +137,8 @@ def own_kwargs(world: World, route: Route) -> dict[str, Any]:
         pool["invitation_token"] = world.invitation_links[INVITED].strip("/").rsplit("/", 1)[1]
     if "token_id" in route.kwargs:  # an API token: the therapist's own (rebond/interop)
         pool["token_id"] = create_api_token(world.people["therapist"], "security suite")[0].id
+    if "passkey_id" in route.kwargs:  # a passkey: the therapist's own (rebond/accounts)
+        pool["passkey_id"] = make_passkey(world.people["therapist"]).id
     missing = set(route.kwargs) - set(pool)
     assert not missing, (
         f"The security suite cannot fill {sorted(missing)} of URL {route.name!r}: add the row"
