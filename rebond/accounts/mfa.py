@@ -37,7 +37,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.timezone import now
 
 from rebond import audit
-from rebond.accounts.models import RecoveryCode, TOTPDevice, UsedTOTPStep, User
+from rebond.accounts.models import Passkey, RecoveryCode, TOTPDevice, UsedTOTPStep, User
 
 ISSUER = "Rebond"
 STEP_SECONDS = 30
@@ -174,8 +174,9 @@ def reset_device(user: User) -> None:
 
 @transaction.atomic
 def reset_colleagues_device(admin: User, colleague_id: uuid.UUID | str, reason: str) -> User:
-    """A clinic admin removes a colleague's lost authenticator app and recovery codes, and ends
-    the colleague's sessions: at their next login (password) they enrol a new app. Audited
+    """A clinic admin removes a colleague's lost authenticator app, recovery codes and
+    passkeys, and ends the colleague's sessions: at their next login (password) they enrol a
+    new app. Audited
     with the admin's reason; the colleague is e-mailed (without the reason). Return them.
 
     The colleague is found through the access gateway (same clinic only, else Http404). An
@@ -189,6 +190,9 @@ def reset_colleagues_device(admin: User, colleague_id: uuid.UUID | str, reason: 
         raise ValueError("An admin resets their own second factor from their two-factor page.")
     TOTPDevice.objects.filter(user=colleague).delete()
     RecoveryCode.objects.filter(user=colleague).delete()
+    # Their passkeys too: whoever holds the lost phone (or laptop) may hold one, and the
+    # colleague re-enrols from nothing; they add passkeys again from their own page.
+    Passkey.objects.filter(user=colleague).delete()
     audit.log(
         actor=admin,
         action="accounts.mfa.admin_reset",

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.timezone import now
 
 from rebond.accounts import mfa
-from rebond.accounts.models import Clinic, RecoveryCode, TOTPDevice, User
+from rebond.accounts.models import Clinic, Passkey, RecoveryCode, TOTPDevice, User
 from rebond.audit.models import AuditEntry
 from rebond.test import PASSWORD, ensure_totp_device, make_clinician, sign_in
 
@@ -60,6 +60,7 @@ def test_an_admin_resets_a_colleagues_lost_second_factor(
     admin: User, admin_client: Client, bob: User, django_capture_on_commit_callbacks: Any
 ) -> None:
     enrolled_with_codes(bob)
+    Passkey.objects.create(user=bob, credential_id="bobs-laptop", public_key=b"-", name="Laptop")
     bobs_browser = Client()
     sign_in(bobs_browser, bob)
 
@@ -77,6 +78,7 @@ def test_an_admin_resets_a_colleagues_lost_second_factor(
     assert "Bob Colleague has no authenticator app set up." in after
 
     assert second_factor_state(bob) == (0, 0)
+    assert not Passkey.objects.filter(user=bob).exists()
     refused = bobs_browser.get(reverse("caseload"))
     assert refused.status_code == 302
     assert refused["Location"].startswith(reverse("login"))
