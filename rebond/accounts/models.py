@@ -45,14 +45,16 @@ class Clinic(models.Model):
     # An IANA zone name: every time is shown and typed in it (rebond/lib/clinic_time.py).
     timezone = models.CharField(max_length=60, default="UTC")
     # The public consultation request page (/c/<slug>/request/): open or not, and the
-    # clinic's own words above the form. Changed on the clinic settings page.
-    public_requests_open = models.BooleanField(default=True)
-    request_intro = models.TextField(blank=True, max_length=REQUEST_INTRO_MAX_LENGTH)
+    # clinic's own words above the form. Changed on the clinic settings page. These columns
+    # (issue 16) carry database defaults too, so rows written by the previous release's code
+    # during an upgrade, or by an older migration's models, still get a value.
+    public_requests_open = models.BooleanField(default=True, db_default=True)
+    request_intro = models.TextField(blank=True, max_length=REQUEST_INTRO_MAX_LENGTH, db_default="")
     # A code of settings.LANGUAGES, kept for when pages and e-mails come in several languages.
-    default_language = models.CharField(max_length=10, default="en")
+    default_language = models.CharField(max_length=10, default="en", db_default="en")
     # Reply-To of the e-mails Rebond sends about this clinic (rebond/accounts/mail.py); empty:
     # replies go to the server's From address.
-    reply_to_email = models.EmailField(blank=True)
+    reply_to_email = models.EmailField(blank=True, db_default="")
     default_secrets_policy = models.CharField(
         max_length=20, choices=SecretsPolicy.choices, default=SecretsPolicy.NO_SECRETS
     )

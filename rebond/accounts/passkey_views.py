@@ -8,7 +8,9 @@ an ordinary form post, so the result (or the error) is a page like any other.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
@@ -66,11 +68,32 @@ class PasskeyAssertionForm(forms.Form):
     credential = forms.CharField(max_length=CREDENTIAL_MAX_LENGTH)
 
 
+View = Callable[..., HttpResponse]
+
+
 def _json_error(message: str, status: int, **extra: str) -> JsonResponse:
     return JsonResponse({"error": message, **extra}, status=status)
 
 
+def _app_enrolled_first(view: View) -> View:
+    """Send a clinician who has no confirmed authenticator app to its enrolment, by any method.
+
+    A passkey is a second factor beside the app, never instead of enrolling it; these views
+    are reachable before the second factor, so they answer an enrolling clinician (who set a
+    password but has not confirmed a code) exactly as every other page does.
+    """
+
+    @wraps(view)
+    def guarded(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if mfa.confirmed_device(request.user) is None:
+            return redirect("mfa_enrol")
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
 @second_factor_not_required
+@_app_enrolled_first
 @require_POST
 def authentication_options(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Give the browser a fresh challenge and the clinician's passkeys, for login or step-up."""
@@ -131,14 +154,13 @@ def add(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @second_factor_not_required
+@_app_enrolled_first
 @require_POST
 def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Complete the login's second factor with a passkey instead of a code."""
     user = request.user
     if mfa.is_session_verified(request):
         return HttpResponseRedirect(_next_url(request))
-    if mfa.confirmed_device(user) is None:
-        return redirect("mfa_enrol")
     form = PasskeyAssertionForm(request.POST)
     attempt = _begin_attempt(request)
     if isinstance(attempt, throttle.Throttled):

@@ -217,8 +217,15 @@ def test_public_pages_answer_an_anonymous_visitor(client: Client, name: str) -> 
 
 
 # Clinician views reachable after the password alone (SECURITY.md AU-01): the second factor's
-# own pages, and the way out. Each shows nothing clinical.
-SECOND_FACTOR_URL_NAMES = {"mfa_enrol", "mfa_verify", "logout"}
+# own pages (a code, or a passkey and its challenge), and the way out. Each shows nothing
+# clinical.
+SECOND_FACTOR_URL_NAMES = {
+    "mfa_enrol",
+    "mfa_verify",
+    "passkey_verify",
+    "passkey_authentication_options",
+    "logout",
+}
 CLINICIAN = [(n, u) for n, u in NON_PUBLIC if n not in SECOND_FACTOR_URL_NAMES]
 
 

@@ -12,21 +12,21 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="clinic",
             name="default_language",
-            field=models.CharField(default="en", max_length=10),
+            field=models.CharField(db_default="en", default="en", max_length=10),
         ),
         migrations.AddField(
             model_name="clinic",
             name="public_requests_open",
-            field=models.BooleanField(default=True),
+            field=models.BooleanField(db_default=True, default=True),
         ),
         migrations.AddField(
             model_name="clinic",
             name="reply_to_email",
-            field=models.EmailField(blank=True, max_length=254),
+            field=models.EmailField(blank=True, db_default="", max_length=254),
         ),
         migrations.AddField(
             model_name="clinic",
             name="request_intro",
-            field=models.TextField(blank=True, max_length=1500),
+            field=models.TextField(blank=True, db_default="", max_length=1500),
         ),
     ]

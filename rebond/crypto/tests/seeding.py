@@ -13,6 +13,7 @@ from rebond.alerts.models import Alert
 from rebond.alerts.tests.helpers import ITEM9_MORE_THAN_HALF, answer
 from rebond.assessments import actions as assessments
 from rebond.couples import actions as couples
+from rebond.couples import team
 from rebond.couples.models import Couple, Injury, Partner
 from rebond.emergency import actions as emergency
 from rebond.intake import actions as intake
@@ -148,6 +149,17 @@ def seed_everything(clinician: User, canary: str) -> Couple:
     )
     emergency.grant_emergency_access(
         admin, emergency.GrantDraft(couple.id, stand_in.id, f"Emergency because {canary}", 4)
+    )
+    # A handover of the case, with its note; the seeding clinician stays on as co-therapist.
+    successor = User.objects.create_user(
+        email=f"successor-{canary[-8:]}@example.test",
+        password="Seeding successor passphrase 1",
+        display_name="Seeding Successor",
+        clinic=clinician.clinic,
+    )
+    ensure_totp_device(successor)
+    team.hand_over(
+        clinician, couple.id, successor.id, note=f"Handover: {canary}", previous_stays=True
     )
     # The therapy process on a couple of its own (sessions, EFT moves, AIRM, cycle, notes).
     from rebond.therapy.tests.helpers import make_case
