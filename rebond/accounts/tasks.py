@@ -21,7 +21,7 @@ from rebond import audit
 from rebond.accounts import passwords
 from rebond.accounts.mail import clinic_email
 from rebond.accounts.models import User
-from rebond.lib.clinic_time import clinic_localtime
+from rebond.lib.clinic_time import clinic_clock
 
 RESET_SUBJECT = "Reset your Rebond password"
 CHANGED_SUBJECT = "Your Rebond password was changed"
@@ -30,9 +30,7 @@ SECOND_FACTOR_SUBJECT = "Your Rebond two-factor login was reset"
 
 def clinic_time(user: User, moment: datetime | None = None) -> str:
     """Return `moment` (now) as the clinician's clinic reads clocks, e.g. "3 Mar 2027 14:05 GMT"."""
-    moment = moment or now()
-    local = clinic_localtime(user.clinic, moment) if user.clinic is not None else moment
-    return f"{local.day} {local:%b %Y %H:%M %Z}"
+    return clinic_clock(user.clinic, moment or now())
 
 
 def _clinic_of(user: User) -> str:

@@ -72,3 +72,11 @@ def clinic_localtime(clinic: HasTimeZone, at: datetime) -> datetime:
 def clinic_today(clinic: HasTimeZone, at: datetime | None = None) -> date:
     """Return the calendar day at the clinic at `at` (now by default)."""
     return clinic_localtime(clinic, at or timezone.now()).date()
+
+
+def clinic_clock(clinic: HasTimeZone | None, at: datetime) -> str:
+    """Return `at` as a person reads it in an e-mail, e.g. "7 Dec 2026 14:05 AEDT" (UTC when
+    there is no clinic, as for a server operator)."""
+    zone = clinic_zone(clinic) if clinic is not None else zoneinfo.ZoneInfo(UTC_NAME)
+    local = timezone.localtime(at, zone)
+    return f"{local.day} {local:%b %Y %H:%M %Z}"

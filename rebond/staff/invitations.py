@@ -26,7 +26,6 @@ import secrets
 import smtplib
 import uuid
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -44,6 +43,7 @@ from rebond.accounts import access
 from rebond.accounts.mail import clinic_email
 from rebond.accounts.models import Clinic, User
 from rebond.audit.operations import operator_label
+from rebond.lib.clinic_time import clinic_localtime
 from rebond.lib.text import has_bidi_controls
 from rebond.staff.models import Invitation
 
@@ -95,7 +95,7 @@ def local_expiry(invitation: Invitation) -> str:
 
 
 def in_clinic_time(clinic: Clinic, moment: datetime) -> str:
-    return moment.astimezone(ZoneInfo(clinic.timezone)).strftime("%d %b %Y %H:%M %Z")
+    return clinic_localtime(clinic, moment).strftime("%d %b %Y %H:%M %Z")
 
 
 # --- The interface --------------------------------------------------------------------------

@@ -9,7 +9,6 @@ to an address is all the person needs to notice a change they did not expect.
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -18,6 +17,7 @@ from django_tasks import task
 
 from rebond.accounts.mail import clinic_email
 from rebond.accounts.models import User
+from rebond.lib.clinic_time import clinic_clock
 
 SUBJECTS = {
     "roles": "Your roles in Rebond have changed",
@@ -27,17 +27,10 @@ SUBJECTS = {
 }
 
 
-def clinic_time(at: datetime, user: User) -> str:
-    """Return `at` as the clinic's clocks show it, e.g. "7 Dec 2026 14:05 GMT"."""
-    zone = ZoneInfo(user.clinic.timezone if user.clinic else "UTC")
-    local = at.astimezone(zone)
-    return f"{local.day} {local:%b %Y %H:%M %Z}"
-
-
 def message_body(kind: str, user: User, by: User, at: datetime) -> str:
     """Return the e-mail's text for one kind of change: who, when, what; nothing clinical."""
     clinic = user.clinic.name if user.clinic else "your clinic"
-    when = clinic_time(at, user)
+    when = clinic_clock(user.clinic, at)
     login = f"{settings.SITE_URL}{reverse('login')}"
     if kind == "roles":
         roles = ", ".join(role.label for role in user.roles)
