@@ -9,7 +9,7 @@ from django_tasks import task
 
 from rebond.accounts.mail import clinic_email
 from rebond.accounts.models import Clinic, User
-from rebond.alerts import actions, rules
+from rebond.alerts import delivery, rules
 
 CORE_RULES_SUBJECT = "Rebond turned your clinic's core safety alert rules back on"
 
@@ -17,13 +17,13 @@ CORE_RULES_SUBJECT = "Rebond turned your clinic's core safety alert rules back o
 @task()
 def deliver_alert_notifications() -> int:
     """Send every pending alert notification; safe to run in several workers at once."""
-    return actions.deliver_notifications()
+    return delivery.deliver_notifications()
 
 
 @task()
 def escalate_overdue_alerts() -> int:
     """Escalate HIGH alerts left unacknowledged past their clinic's window."""
-    return actions.escalate_overdue_alerts()
+    return delivery.escalate_overdue_alerts()
 
 
 def core_rules_notice(rule_codes: list[str]) -> str:

@@ -26,7 +26,7 @@ from rebond import audit
 from rebond.accounts import access
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.accounts.models import CrisisResource, User
-from rebond.alerts import actions, rules
+from rebond.alerts import actions, clinic_safety, rules, safety_plans
 from rebond.alerts.actions import AlertError
 from rebond.alerts.forms import (
     AlertRuleForm,
@@ -310,7 +310,7 @@ def update_concern(
     form = ConcernForm(request.POST, prefix=key)
     if form.is_valid():
         try:
-            actions.update_safety_concern(
+            safety_plans.update_safety_concern(
                 request.user,
                 couple_id,
                 concern_id,
@@ -350,11 +350,11 @@ def _save_plan(
     form = SafetyPlanForm(request.POST)
     if form.is_valid():
         try:
-            actions.save_safety_plan(
+            safety_plans.save_safety_plan(
                 request.user,
                 couple.id,
                 partner.id,
-                actions.SafetyPlanDraft(**form.cleaned_data),
+                safety_plans.SafetyPlanDraft(**form.cleaned_data),
                 plan_id=plan.id if plan else None,
             )
         except AlertError as error:
@@ -411,7 +411,7 @@ def delete_plan(
     request: AuthenticatedHttpRequest, couple_id: uuid.UUID, plan_id: uuid.UUID
 ) -> HttpResponse:
     """Delete a safety plan."""
-    actions.delete_safety_plan(request.user, couple_id, plan_id)
+    safety_plans.delete_safety_plan(request.user, couple_id, plan_id)
     messages.success(request, "Safety plan deleted.")
     return HttpResponseRedirect(reverse("case_safety", args=[couple_id]))
 
@@ -437,7 +437,7 @@ def _settings_page(
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
-    clinic = actions.get_settings_clinic(user)
+    clinic = clinic_safety.get_settings_clinic(user)
     bound = bound or {}
     settings_by_rule = {s.rule: s for s in AlertRuleSetting.objects.filter(clinic=clinic)}
     rule_rows = []
@@ -482,11 +482,11 @@ def safety_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def set_window(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Set the escalation window of HIGH alerts."""
-    actions.get_settings_clinic(request.user)
+    clinic_safety.get_settings_clinic(request.user)
     form = EscalationWindowForm(request.POST, prefix="window")
     if form.is_valid():
         try:
-            actions.set_escalation_window(request.user, form.cleaned_data["minutes"])
+            clinic_safety.set_escalation_window(request.user, form.cleaned_data["minutes"])
         except AlertError as error:
             add_errors(form, error)
     if form.errors:
@@ -495,18 +495,18 @@ def set_window(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _to_settings("#escalation")
 
 
-def _resource_draft(form: forms.Form) -> actions.CrisisResourceDraft:
-    return actions.CrisisResourceDraft(**form.cleaned_data)
+def _resource_draft(form: forms.Form) -> clinic_safety.CrisisResourceDraft:
+    return clinic_safety.CrisisResourceDraft(**form.cleaned_data)
 
 
 @require_POST
 def add_resource(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Add a crisis resource."""
-    actions.get_settings_clinic(request.user)
+    clinic_safety.get_settings_clinic(request.user)
     form = CrisisResourceForm(request.POST, prefix="resource")
     if form.is_valid():
         try:
-            actions.save_crisis_resource(request.user, _resource_draft(form))
+            clinic_safety.save_crisis_resource(request.user, _resource_draft(form))
         except AlertError as error:
             add_errors(form, error)
     if form.errors:
@@ -518,14 +518,14 @@ def add_resource(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def edit_resource(request: AuthenticatedHttpRequest, resource_id: int) -> HttpResponse:
     """Change one crisis resource."""
-    clinic = actions.get_settings_clinic(request.user)
-    resource = actions.get_crisis_resource(clinic, resource_id)
+    clinic = clinic_safety.get_settings_clinic(request.user)
+    resource = clinic_safety.get_crisis_resource(clinic, resource_id)
     status = 200
     if request.method == "POST":
         form = CrisisResourceForm(request.POST)
         if form.is_valid():
             try:
-                actions.save_crisis_resource(request.user, _resource_draft(form), resource.pk)
+                clinic_safety.save_crisis_resource(request.user, _resource_draft(form), resource.pk)
             except AlertError as error:
                 add_errors(form, error)
         if not form.errors:
@@ -544,7 +544,7 @@ def edit_resource(request: AuthenticatedHttpRequest, resource_id: int) -> HttpRe
 @require_POST
 def delete_resource(request: AuthenticatedHttpRequest, resource_id: int) -> HttpResponse:
     """Remove one crisis resource."""
-    actions.delete_crisis_resource(request.user, resource_id)
+    clinic_safety.delete_crisis_resource(request.user, resource_id)
     messages.success(request, "Crisis resource removed.")
     return _to_settings("#crisis-resources")
 
@@ -554,7 +554,7 @@ def set_lead(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> HttpRespo
     """Give or take away a colleague's safety lead role (clinic admins only)."""
     make_lead = request.POST.get("is_safety_lead") == "yes"
     try:
-        clinician = actions.set_safety_lead(request.user, user_id, is_safety_lead=make_lead)
+        clinician = clinic_safety.set_safety_lead(request.user, user_id, is_safety_lead=make_lead)
     except AlertError as refused:
         messages.error(request, str(refused))
         return _to_settings("#safety-leads")
@@ -567,9 +567,9 @@ def set_lead(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> HttpRespo
 def set_rule(request: AuthenticatedHttpRequest, rule_code: str) -> HttpResponse:
     """Turn an alert rule on or off, or change its threshold among the published values.
 
-    A core safety rule is refused off here, in `actions.set_alert_rule` and by the database.
+    A core safety rule is refused off here, in `clinic_safety.set_alert_rule` and by the database.
     """
-    actions.get_settings_clinic(request.user)
+    clinic_safety.get_settings_clinic(request.user)
     rule = next((r for r in rules.RULES if r.code == rule_code), None)
     if rule is None:
         raise Http404("No such rule.")
@@ -577,7 +577,7 @@ def set_rule(request: AuthenticatedHttpRequest, rule_code: str) -> HttpResponse:
     form = AlertRuleForm(request.POST, prefix=key, thresholds=rule.thresholds, core=rule.core)
     if form.is_valid():
         try:
-            actions.set_alert_rule(
+            clinic_safety.set_alert_rule(
                 request.user,
                 rule.code,
                 enabled=form.cleaned_data["enabled"],

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from django.utils.timezone import localtime, now
 
 from rebond.accounts.models import Clinic
-from rebond.alerts import actions as alert_actions
+from rebond.alerts import safety_plans
 from rebond.couples import actions as couple_actions
 from rebond.couples.models import Couple, Injury, Partner
 from rebond.lib.clinic_time import clinic_time
@@ -427,7 +427,7 @@ def _novak(couple: Couple) -> None:
         ),
     )
     concern = threat.safety_concerns.get()
-    alert_actions.update_safety_concern(
+    safety_plans.update_safety_concern(
         therapist, couple.id, concern.id, level=3, status=concern.status
     )
     actions.move_airm(

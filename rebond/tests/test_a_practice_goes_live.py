@@ -24,7 +24,7 @@ from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
 from rebond.accounts.models import Clinic, User
-from rebond.alerts import actions as alert_actions
+from rebond.alerts import delivery
 from rebond.alerts.models import Alert
 from rebond.couples.models import Couple
 from rebond.test import unused_totp_code
@@ -235,7 +235,7 @@ def test_a_practice_goes_live_from_an_empty_database(
     alert = Alert.objects.get()
     clinic = Clinic.objects.get()
     window = timedelta(minutes=clinic.high_alert_ack_minutes)
-    assert alert_actions.escalate_overdue_alerts(at=alert.created_at + window) == 1
+    assert delivery.escalate_overdue_alerts(at=alert.created_at + window) == 1
     lee.page.goto(f"{base}/alerts/")
     row = lee.page.locator(".alert-row")
     expect(row).to_have_count(1)

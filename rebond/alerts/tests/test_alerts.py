@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.timezone import now
 
 from rebond.accounts.models import User
-from rebond.alerts import actions, rules
+from rebond.alerts import actions, delivery, rules
 from rebond.alerts.models import Alert, AlertNotification, AlertRuleSetting
 from rebond.assessments import actions as assessments
 from rebond.audit.models import AuditEntry
@@ -152,8 +152,10 @@ def test_a_non_acute_asq_positive_escalates_within_the_clinics_window_with_same_
     alert = Alert.objects.get()
     assert (alert.rule, alert.severity) == ("asq", Alert.Severity.HIGH)
     window = timedelta(minutes=alert.clinic.high_alert_ack_minutes)
-    assert actions.escalate_overdue_alerts(at=alert.created_at + window - timedelta(seconds=1)) == 0
-    assert actions.escalate_overdue_alerts(at=alert.created_at + window) == 1
+    assert (
+        delivery.escalate_overdue_alerts(at=alert.created_at + window - timedelta(seconds=1)) == 0
+    )
+    assert delivery.escalate_overdue_alerts(at=alert.created_at + window) == 1
     sign_in(client, alice)
     page = client.get(reverse("alert", args=[alert.id])).content.decode()
     assert "Contact them today" in page
@@ -205,10 +207,10 @@ def test_the_notification_carries_no_clinical_content(
 def test_delivery_claims_each_notification_once(alice: User) -> None:
     couple = make_couple(alice)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(actions, "_enqueue_delivery", lambda: None)  # deliver by hand below
+        mp.setattr(actions, "enqueue_delivery", lambda: None)  # deliver by hand below
         answer(alice, couple, couple.partners.get(role="A"), "PHQ-9", ITEM9_MORE_THAN_HALF)
-    assert actions.deliver_notifications() == 1
-    assert actions.deliver_notifications() == 0
+    assert delivery.deliver_notifications() == 1
+    assert delivery.deliver_notifications() == 0
     assert len(mail.outbox) == 1
     assert AlertNotification.objects.get().sent_at is not None
 
@@ -226,8 +228,8 @@ def test_a_failed_send_is_retried_and_the_alert_stays_visible(
     # The alert is in the clinician's list whatever happened to the e-mail.
     assert [a.pk for a in actions_access_alerts(alice)] == [Alert.objects.get().pk]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert actions.deliver_notifications() == 1
-    assert actions.deliver_notifications() == 0
+    assert delivery.deliver_notifications() == 1
+    assert delivery.deliver_notifications() == 0
     assert len(mail.outbox) == 1
 
 
@@ -269,11 +271,13 @@ def test_an_unacknowledged_high_alert_escalates_to_the_safety_leads_after_the_wi
     assert [m.to for m in mail.outbox] == [[alice.email]]
     alert = Alert.objects.get()
     window = timedelta(minutes=alert.clinic.high_alert_ack_minutes)
-    assert actions.escalate_overdue_alerts(at=alert.created_at + window - timedelta(seconds=1)) == 0
+    assert (
+        delivery.escalate_overdue_alerts(at=alert.created_at + window - timedelta(seconds=1)) == 0
+    )
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        assert actions.escalate_overdue_alerts(at=alert.created_at + window) == 1
-    assert actions.escalate_overdue_alerts(at=alert.created_at + window * 2) == 0  # only once
+        assert delivery.escalate_overdue_alerts(at=alert.created_at + window) == 1
+    assert delivery.escalate_overdue_alerts(at=alert.created_at + window * 2) == 0  # only once
     alert.refresh_from_db()
     assert list(alert.escalated_to.all()) == [lead]
     assert [m.to for m in mail.outbox] == [[lead.email]]
@@ -287,7 +291,7 @@ def test_an_acknowledged_alert_does_not_escalate(alice: User) -> None:
     answer(alice, couple, couple.partners.get(role="A"), "PHQ-9", ITEM9_MORE_THAN_HALF)
     alert = Alert.objects.get()
     actions.acknowledge_alert(alice, alert.id)
-    assert actions.escalate_overdue_alerts(at=now() + timedelta(days=1)) == 0
+    assert delivery.escalate_overdue_alerts(at=now() + timedelta(days=1)) == 0
 
 
 def test_a_disabled_rule_raises_nothing(alice: User) -> None:

@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from rebond.accounts.models import CrisisResource, User
-from rebond.alerts import actions
+from rebond.alerts import delivery
 from rebond.alerts.models import Alert
 from rebond.alerts.tests.helpers import ITEM9_MORE_THAN_HALF, ITEM9_SEVERAL_DAYS, raise_alert
 from rebond.assessments import actions as assessments
@@ -109,7 +109,7 @@ def test_the_therapist_acknowledges_and_closes_and_the_lead_sees_the_escalation(
     )
     late = raise_alert(alice, third, ITEM9_MORE_THAN_HALF)
     window = timedelta(minutes=alice.clinic.high_alert_ack_minutes)  # type: ignore[union-attr]
-    assert actions.escalate_overdue_alerts(at=late.created_at + window) == 1
+    assert delivery.escalate_overdue_alerts(at=late.created_at + window) == 1
     context.close()
 
     context = new_context(browser, width)

@@ -1,5 +1,5 @@
 """Acceptance of issue 6: kill the delivery worker in the middle of sending and restart it
-(SECURITY.md RL-12; the guarantee is in rebond/alerts/actions.py, deliver_notifications).
+(SECURITY.md RL-12; the guarantee is in rebond/alerts/delivery.py, deliver_notifications).
 
 Real processes on a scratch database (a SQLite file in WAL mode, and a scratch PostgreSQL
 database in the PostgreSQL leg): 20 partners each submit a PHQ-9 with item 9 = "More than half
@@ -64,7 +64,7 @@ WORKER = """
 import time
 import django
 django.setup()
-from rebond.alerts.actions import deliver_notifications
+from rebond.alerts.delivery import deliver_notifications
 from rebond.alerts.models import AlertNotification
 from rebond.alerts.tests.slow_email import mark
 deadline = time.monotonic() + 60

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.timezone import now
 
 from rebond.accounts.models import User
-from rebond.alerts import actions
+from rebond.alerts import delivery, safety_plans
 from rebond.alerts.models import SafetyPlan
 from rebond.alerts.selectors import plans_visible_to_partner
 from rebond.alerts.tests.helpers import ITEM9_MORE_THAN_HALF, NOT_AT_ALL, answer, login
@@ -35,7 +35,7 @@ PLAN = {
     "professional_contacts": "GP surgery",
     "making_environment_safe": "",
 }
-DRAFT = actions.SafetyPlanDraft(
+DRAFT = safety_plans.SafetyPlanDraft(
     warning_signs="CANARY-plan-warning",
     coping_steps="Walk the dog.",
     professional_contacts="GP surgery",
@@ -63,7 +63,7 @@ def test_the_safety_page_lists_concerns_and_plans_per_partner(client: Client, al
     couple = make_couple(alice, partners=("Sam Rivera", "Alex Chen"))
     concern = threat(alice, couple)
     a = couple.partners.get(role="A")
-    actions.save_safety_plan(alice, couple.id, a.id, DRAFT)
+    safety_plans.save_safety_plan(alice, couple.id, a.id, DRAFT)
     body = login(client, alice).get(reverse("case_safety", args=[couple.id])).content.decode()
     assert "Intimate partner violence" in body
     assert "source of risk: Alex Chen" in body
@@ -127,7 +127,7 @@ def test_every_safety_page_url_is_a_404_for_anyone_else(
     couple = make_couple(alice)
     concern = threat(alice, couple)
     a = couple.partners.get(role="A")
-    plan = actions.save_safety_plan(alice, couple.id, a.id, DRAFT)
+    plan = safety_plans.save_safety_plan(alice, couple.id, a.id, DRAFT)
     login(client, request.getfixturevalue(persona))
     entries = change_entries()
     key = f"concern-{concern.id}"
@@ -163,7 +163,7 @@ def test_a_plan_from_another_couple_cannot_be_reached_through_this_one(
 ) -> None:
     mine, theirs = make_couple(alice), make_couple(alice)
     a = theirs.partners.get(role="A")
-    plan = actions.save_safety_plan(alice, theirs.id, a.id, DRAFT)
+    plan = safety_plans.save_safety_plan(alice, theirs.id, a.id, DRAFT)
     login(client, alice)
     assert client.get(reverse("safety_plan_edit", args=[mine.id, plan.id])).status_code == 404
     assert client.get(reverse("safety_plan_new", args=[mine.id, a.id])).status_code == 404
@@ -172,17 +172,17 @@ def test_a_plan_from_another_couple_cannot_be_reached_through_this_one(
 def test_a_shared_plan_reaches_its_own_partner_and_never_the_other(alice: User) -> None:
     couple = make_couple(alice)
     a, b = couple.partners.get(role="A"), couple.partners.get(role="B")
-    shared = actions.save_safety_plan(
+    shared = safety_plans.save_safety_plan(
         alice, couple.id, a.id, replace(DRAFT, shared_with_partner=True)
     )
-    actions.save_safety_plan(alice, couple.id, a.id, DRAFT)  # unshared
+    safety_plans.save_safety_plan(alice, couple.id, a.id, DRAFT)  # unshared
     assert list(plans_visible_to_partner(a)) == [shared]
     assert list(plans_visible_to_partner(b)) == []
-    b_plan = actions.save_safety_plan(
+    b_plan = safety_plans.save_safety_plan(
         alice,
         couple.id,
         b.id,
-        actions.SafetyPlanDraft(coping_steps="B's own", shared_with_partner=True),
+        safety_plans.SafetyPlanDraft(coping_steps="B's own", shared_with_partner=True),
     )
     assert list(plans_visible_to_partner(a)) == [shared]
     assert list(plans_visible_to_partner(b)) == [b_plan]
@@ -222,7 +222,7 @@ def test_partners_never_see_a_pause_for_safety(alice: User) -> None:
         if world == "risk":
             couple.refresh_from_db()
             assert couple.status == Couple.Status.PAUSED_SAFETY
-            actions.save_safety_plan(alice, couple.id, a.id, DRAFT)
+            safety_plans.save_safety_plan(alice, couple.id, a.id, DRAFT)
         pages[world] = {}
         for role in "AB":
             client = Client()
@@ -264,8 +264,8 @@ def test_every_alert_email_goes_to_a_clinician_of_the_clinic_only(
         answer(alice, couple, couple.partners.get(role="A"), ITEM9_MORE_THAN_HALF)
         answer(alice, couple, couple.partners.get(role="B"), NOT_AT_ALL)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.escalate_overdue_alerts(at=now() + timedelta(days=2))
-    actions.deliver_notifications()
+        delivery.escalate_overdue_alerts(at=now() + timedelta(days=2))
+    delivery.deliver_notifications()
     recipients = {
         address for message in mail.outbox for address in [*message.to, *message.cc, *message.bcc]
     }

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rebond.accounts.models import Clinic, CrisisResource, User
-from rebond.alerts import actions, rules
+from rebond.alerts import actions, clinic_safety, rules
 from rebond.alerts.models import Alert, AlertRuleSetting
 from rebond.alerts.tests.helpers import answer, login
 from rebond.audit.models import AuditEntry
@@ -267,7 +267,7 @@ def test_the_service_and_the_database_refuse_a_core_rule_off(
 ) -> None:
     threshold = 2 if rule == "phq9_item9" else None
     with pytest.raises(actions.AlertError) as refused:
-        actions.set_alert_rule(admin, rule, enabled=False, threshold=threshold)
+        clinic_safety.set_alert_rule(admin, rule, enabled=False, threshold=threshold)
     assert refused.value.errors == {"enabled": [rules.CORE_RULE_ALWAYS_ON]}
     assert not AlertRuleSetting.objects.exists()
     with pytest.raises(IntegrityError), transaction.atomic():

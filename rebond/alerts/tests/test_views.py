@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rebond.accounts.models import User
-from rebond.alerts import actions
+from rebond.alerts import actions, delivery
 from rebond.alerts.models import Alert
 from rebond.alerts.tests.helpers import (
     ITEM9_MORE_THAN_HALF,
@@ -259,7 +259,7 @@ def test_the_safety_lead_sees_an_escalated_alert_but_not_the_case(
     assert str(alert.id) not in client.get(reverse("alerts")).content.decode()
     assert client.get(reverse("alert", args=[alert.id])).status_code == 404
     window = timedelta(minutes=alice.clinic.high_alert_ack_minutes)  # type: ignore[union-attr]
-    assert actions.escalate_overdue_alerts(at=alert.created_at + window) == 1
+    assert delivery.escalate_overdue_alerts(at=alert.created_at + window) == 1
     body = client.get(reverse("alerts")).content.decode()
     assert str(alert.id) in body
     assert "Escalated to safety leads" in body

@@ -9,8 +9,8 @@ from pytest_django import DjangoAssertNumQueries
 
 from rebond.accounts.models import User
 from rebond.assessments import actions
+from rebond.assessments.case_views import NO_THRESHOLD
 from rebond.assessments.models import Administration
-from rebond.assessments.views import NO_THRESHOLD
 from rebond.audit.models import AuditEntry
 from rebond.couples.models import Couple, Partner
 from rebond.test import make_couple, sign_in

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from rebond.accounts.models import User
 from rebond.alerts import actions as alerts
+from rebond.alerts import safety_plans
 from rebond.alerts.models import Alert
 from rebond.alerts.tests.helpers import ITEM9_MORE_THAN_HALF, answer
 from rebond.assessments import actions as assessments
@@ -119,11 +120,11 @@ def seed_everything(clinician: User, canary: str) -> Couple:
     alerts.close_alert(
         clinician, alert.id, disposition=Alert.Disposition.SAFETY_PLAN, reason=f"Plan {canary}"
     )
-    alerts.save_safety_plan(
+    safety_plans.save_safety_plan(
         clinician,
         couple.id,
         partner_a.id,
-        alerts.SafetyPlanDraft(
+        safety_plans.SafetyPlanDraft(
             warning_signs=f"Signs {canary}",
             coping_steps=f"Steps {canary}",
             people_and_places=f"People {canary}",

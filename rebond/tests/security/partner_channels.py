@@ -15,7 +15,7 @@ from django.core import mail
 from django.test import Client
 from django.utils.timezone import now
 
-from rebond.alerts.actions import deliver_notifications
+from rebond.alerts.delivery import deliver_notifications
 from rebond.assessments.reminders import send_due_reminders
 from rebond.interop import exports as interop_exports
 from rebond.measurement import reports, summary

@@ -21,7 +21,7 @@ from django.core import mail
 from django.test import Client
 from django.utils.timezone import now
 
-from rebond.alerts.actions import deliver_notifications
+from rebond.alerts.delivery import deliver_notifications
 from rebond.assessments.reminders import send_due_reminders
 from rebond.audit.models import AuditEntry
 from rebond.interop import exports as interop_exports

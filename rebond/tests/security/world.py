@@ -29,6 +29,7 @@ from django.utils.timezone import now
 
 from rebond.accounts.models import Clinic, CrisisResource, User
 from rebond.alerts import actions as alert_actions
+from rebond.alerts import safety_plans
 from rebond.alerts.models import Alert, SafetyPlan
 from rebond.assessments import actions as assessment_actions
 from rebond.assessments.models import Administration
@@ -251,11 +252,11 @@ class _Seeder:
         )
         plans = {}
         for partner in (a, b):
-            plans[partner.role] = alert_actions.save_safety_plan(
+            plans[partner.role] = safety_plans.save_safety_plan(
                 clinician,
                 couple.id,
                 partner.id,
-                alert_actions.SafetyPlanDraft(
+                safety_plans.SafetyPlanDraft(
                     warning_signs=self.canary(
                         f"SafetyPlan.warning_signs (unshared, {tag} {partner.role})", clinic_roles
                     ),

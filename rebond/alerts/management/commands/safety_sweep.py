@@ -8,7 +8,7 @@ a sweep that stopped running, or is stuck, turns the health check to 503.
 
 from __future__ import annotations
 
-from rebond.alerts import actions
+from rebond.alerts import delivery
 from rebond.lib.commands import SweepCommand
 from rebond.ops.health import safety_sweep_beat
 
@@ -17,7 +17,7 @@ class Command(SweepCommand):
     help = "Escalate overdue HIGH alerts and deliver pending alert notifications."
 
     def sweep(self) -> str:
-        escalated = actions.escalate_overdue_alerts()
-        sent = actions.deliver_notifications()
+        escalated = delivery.escalate_overdue_alerts()
+        sent = delivery.deliver_notifications()
         safety_sweep_beat()
         return f"escalated {escalated}, notifications sent {sent}"

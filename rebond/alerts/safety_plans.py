@@ -1,0 +1,155 @@
+"""A case's safety concerns and safety plans, kept by the clinicians on the case."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import transaction
+from django.http import Http404
+
+from rebond import audit
+from rebond.accounts import access
+from rebond.accounts.models import User
+from rebond.alerts.actions import AlertError
+from rebond.alerts.models import SafetyPlan
+from rebond.couples.models import SafetyConcern
+
+# --- Safety concerns and safety plans (clinicians on the case) --------------------------------
+
+
+@transaction.atomic
+def update_safety_concern(
+    clinician: User,
+    couple_id: uuid.UUID | str,
+    concern_id: uuid.UUID | str,
+    *,
+    level: int | None,
+    status: str,
+) -> SafetyConcern:
+    """Change a safety concern's level or status (open, monitoring, closed)."""
+    couple = access.get_couple_for_clinician(clinician, couple_id)
+    try:
+        concern = couple.safety_concerns.select_for_update().get(pk=concern_id)
+    except (SafetyConcern.DoesNotExist, ValidationError) as exc:
+        raise Http404("Not found.") from exc
+    errors: dict[str, list[str]] = {}
+    if level not in SafetyConcern.Level.values:
+        errors["level"] = ["Choose a level."]
+    if status not in SafetyConcern.Status.values:
+        errors["status"] = ["Choose a status."]
+    if errors:
+        raise AlertError("The safety concern could not be saved.", errors)
+    changed = [
+        name
+        for name, value in (("level", level), ("status", status))
+        if getattr(concern, name) != value
+    ]
+    if changed:
+        concern.level, concern.status = level, status  # type: ignore[assignment]
+        concern.save(update_fields=changed)
+        audit.log(
+            actor=clinician,
+            action="couples.safety_concern.update",
+            obj=concern,
+            clinic_id=couple.clinic_id,
+            fields=changed,
+        )
+    return concern
+
+
+PLAN_FIELDS = (
+    "warning_signs",
+    "coping_steps",
+    "people_and_places",
+    "professional_contacts",
+    "making_environment_safe",
+)
+PLAN_TEXT_MAX = 5000
+
+
+@dataclass(frozen=True)
+class SafetyPlanDraft:
+    warning_signs: str = ""
+    coping_steps: str = ""
+    people_and_places: str = ""
+    professional_contacts: str = ""
+    making_environment_safe: str = ""
+    shared_with_partner: bool = False
+
+
+def _plan_errors(draft: SafetyPlanDraft) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for name in PLAN_FIELDS:
+        if len(getattr(draft, name).strip()) > PLAN_TEXT_MAX:
+            errors[name] = [f"Keep this to {PLAN_TEXT_MAX} characters or fewer."]
+    if not any(getattr(draft, name).strip() for name in PLAN_FIELDS):
+        errors[""] = ["Write at least one part of the plan."]
+    return errors
+
+
+@transaction.atomic
+def save_safety_plan(
+    clinician: User,
+    couple_id: uuid.UUID | str,
+    partner_id: uuid.UUID | str,
+    draft: SafetyPlanDraft,
+    plan_id: uuid.UUID | str | None = None,
+) -> SafetyPlan:
+    """Write or change one partner's safety plan; sharing reaches that partner only."""
+    couple = access.get_couple_for_clinician(clinician, couple_id)
+    try:
+        partner = couple.partners.get(pk=partner_id)
+        plan = (
+            SafetyPlan(couple=couple, partner=partner, created_by=clinician)
+            if plan_id is None
+            else SafetyPlan.objects.select_for_update().get(
+                pk=plan_id, couple=couple, partner=partner
+            )
+        )
+    except (ObjectDoesNotExist, ValidationError) as exc:
+        raise Http404("Not found.") from exc
+    errors = _plan_errors(draft)
+    if errors:
+        raise AlertError("The safety plan could not be saved.", errors)
+    values: dict[str, object] = {name: getattr(draft, name).strip() for name in PLAN_FIELDS}
+    values["shared_with_partner"] = draft.shared_with_partner
+    changed = [name for name, value in values.items() if getattr(plan, name) != value]
+    for name in changed:
+        setattr(plan, name, values[name])
+    if plan._state.adding:
+        plan.save()
+        audit.log(
+            actor=clinician,
+            action="alerts.safety_plan.create",
+            obj=plan,
+            clinic_id=couple.clinic_id,
+            fields=changed,
+        )
+    elif changed:
+        plan.save(update_fields=[*changed, "updated_at"])
+        audit.log(
+            actor=clinician,
+            action="alerts.safety_plan.update",
+            obj=plan,
+            clinic_id=couple.clinic_id,
+            fields=changed,
+        )
+    return plan
+
+
+@transaction.atomic
+def delete_safety_plan(
+    clinician: User, couple_id: uuid.UUID | str, plan_id: uuid.UUID | str
+) -> None:
+    """Delete a safety plan (the audit trail keeps that it existed, never its words)."""
+    couple = access.get_couple_for_clinician(clinician, couple_id)
+    try:
+        plan = SafetyPlan.objects.get(pk=plan_id, couple=couple)
+    except (SafetyPlan.DoesNotExist, ValidationError) as exc:
+        raise Http404("Not found.") from exc
+    audit.log(
+        actor=clinician, action="alerts.safety_plan.delete", obj=plan, clinic_id=couple.clinic_id
+    )
+    plan.delete()
