@@ -11,8 +11,7 @@ import uuid
 from django.db import transaction
 from django.utils.timezone import now
 
-from rebond import audit
-from rebond.accounts import access
+from rebond import access, audit
 from rebond.accounts.models import User
 from rebond.alerts import rules
 from rebond.alerts.delivery import enqueue_delivery

@@ -10,8 +10,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.http import Http404
 
-from rebond import audit
-from rebond.accounts import access
+from rebond import access, audit
 from rebond.accounts.models import Clinic, CrisisResource, User
 from rebond.alerts import rules
 from rebond.alerts.actions import AlertError

@@ -9,8 +9,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.http import Http404
 
-from rebond import audit
-from rebond.accounts import access
+from rebond import access, audit
 from rebond.accounts.models import User
 from rebond.alerts.actions import AlertError
 from rebond.alerts.models import SafetyPlan

@@ -1,6 +1,6 @@
 """Read-only queries of the alerts app that are not clinical fetches by a clinician.
 
-Clinician fetches of alerts go through `rebond.accounts.access`; this module holds what a
+Clinician fetches of alerts go through `rebond.access`; this module holds what a
 partner may see (their own shared safety plans) and the priority banner's count.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from rebond.accounts import access
+from rebond import access
 from rebond.accounts.models import User
 from rebond.alerts.models import Alert, SafetyPlan
 from rebond.couples.models import Couple, Partner

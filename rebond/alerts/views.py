@@ -22,8 +22,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from rebond import audit
-from rebond.accounts import access
+from rebond import access, audit
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.accounts.models import CrisisResource, User
 from rebond.alerts import actions, clinic_safety, rules, safety_plans

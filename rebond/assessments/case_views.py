@@ -19,8 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 import psychometrics
 from psychometrics import Instrument, Item
-from rebond import audit
-from rebond.accounts import access
+from rebond import access, audit
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.assessments import actions, schedule, scoring
 from rebond.assessments.actions import AssessmentError

@@ -18,8 +18,7 @@ from django.core.validators import validate_email
 from django.db import models, transaction
 from django.utils.timezone import now
 
-from rebond import audit
-from rebond.accounts import access
+from rebond import access, audit
 from rebond.accounts.models import SecretsPolicy, User
 from rebond.couples.consent_texts import DEFAULT_CONSENT_TEXTS
 from rebond.couples.models import (
@@ -405,7 +404,7 @@ class InjuryDraft:
 def _validate_sharing(
     category: str, disclosure_state: str, sharing: InjurySharing
 ) -> dict[str, list[str]]:
-    """Check the clinician's sharing choice against who sees what (accounts/access.py)."""
+    """Check the clinician's sharing choice against who sees what (rebond/access/)."""
     errors: dict[str, list[str]] = {}
     shares = sharing.with_hurt_partner or sharing.with_hurtful_partner
     if shares and disclosure_state not in access.BOTH_PARTNERS_KNOW:

@@ -33,8 +33,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
-from rebond import audit
-from rebond.accounts import access
+from rebond import access, audit
 from rebond.accounts.models import User
 from rebond.alerts.actions import address_open_alerts_to
 from rebond.couples.actions import ActionError

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from rebond.accounts import access
+from rebond import access
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.accounts.models import SecretsPolicy, User
 from rebond.alerts.models import Alert

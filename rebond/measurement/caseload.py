@@ -30,7 +30,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.timezone import now
 
-from rebond.accounts import access
+from rebond import access
 from rebond.accounts.models import User
 from rebond.alerts.models import Alert
 from rebond.assessments.models import Administration, ClinicCheckinSettings

@@ -1,6 +1,6 @@
 """The caseload, the couple's progress page, its charts and reports, and the partner's summary.
 
-Clinician views fetch through `rebond.accounts.access` (a refused fetch is a 404). Partner
+Clinician views fetch through `rebond.access` (a refused fetch is a 404). Partner
 views answer only a private-link session and read through `summary.client_summary`, which
 holds the visibility rules. Charts are served as same-origin SVG images: matplotlib writes
 `style` attributes, which the page's Content-Security-Policy would block inline, while an SVG
@@ -19,8 +19,7 @@ from django.urls import reverse
 from django.utils.timezone import now
 from django.views.decorators.http import require_http_methods, require_safe
 
-from rebond import audit
-from rebond.accounts import access
+from rebond import access, audit
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.couples.models import Couple, Partner
 from rebond.measurement import actions, charts, progress, summary

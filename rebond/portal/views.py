@@ -23,7 +23,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from rebond.accounts import access
+from rebond import access
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.alerts.selectors import plans_visible_to_partner
 from rebond.couples import actions as couple_actions

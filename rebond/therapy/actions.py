@@ -18,8 +18,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils.timezone import now
 
-from rebond import audit
-from rebond.accounts import access
+from rebond import access, audit
 from rebond.accounts.models import User
 from rebond.couples.actions import ActionError
 from rebond.couples.models import Couple, Injury, Partner, SafetyConcern

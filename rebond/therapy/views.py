@@ -22,7 +22,7 @@ from django.utils.timezone import localtime, now
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from psychometrics.display import figure
-from rebond.accounts import access
+from rebond import access
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.couples.actions import ActionError
 from rebond.couples.models import Couple, Injury, Partner
