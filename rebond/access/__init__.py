@@ -67,8 +67,12 @@ from rebond.access.membership import (
     TeamRole,
     case_clinicians,
     case_team,
+    cases_treated_by,
     on_case_filter,
     roles_on_cases,
+    team_ids,
+    treating_clinicians,
+    treating_filter,
     works_on_case,
 )
 from rebond.access.partners import (
@@ -108,6 +112,7 @@ __all__ = [
     "case_clinicians",
     "case_team",
     "case_teams_for_admin",
+    "cases_treated_by",
     "clinic_admins",
     "couple_chart_allowed",
     "couples_for_clinician",
@@ -145,5 +150,8 @@ __all__ = [
     "safety_leads",
     "settings_deciders",
     "submissions_shown_to_partner",
+    "team_ids",
+    "treating_clinicians",
+    "treating_filter",
     "works_on_case",
 ]

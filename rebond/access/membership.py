@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from rebond.accounts.models import User
 from rebond.couples.models import Couple
@@ -31,9 +31,30 @@ class TeamMember:
     role: TeamRole
 
 
+def treating_filter(user: User) -> Q:
+    """Return the condition a Couple meets when the user treats it: primary or co-therapist."""
+    return Q(primary_clinician=user) | Q(co_clinicians=user)
+
+
 def on_case_filter(user: User) -> Q:
     """Return the condition a Couple meets when the user is on its team (any role)."""
-    return Q(primary_clinician=user) | Q(co_clinicians=user) | Q(supervisor=user)
+    return treating_filter(user) | Q(supervisor=user)
+
+
+def cases_treated_by(user: User) -> QuerySet[Couple]:
+    """Return the cases of the user's clinic that they treat (primary or co-therapist), open or
+    closed, active user or not: what a staff change would leave behind (rebond/staff/rules.py).
+    Not a clinician's view of their cases (that is `access.couples_for_clinician`)."""
+    if user.clinic_id is None:
+        return Couple.objects.none()
+    ids = Couple.objects.filter(clinic_id=user.clinic_id).filter(treating_filter(user)).values("id")
+    return Couple.objects.filter(clinic_id=user.clinic_id, id__in=ids)
+
+
+def treating_clinicians(couple: Couple) -> list[User]:
+    """Return the clinicians who treat the case (primary and co-therapists, not the
+    supervisor), inactive ones included; the primary first."""
+    return [couple.primary_clinician, *couple.co_clinicians.all()]
 
 
 def case_team(couple: Couple) -> list[TeamMember]:
@@ -43,11 +64,19 @@ def case_team(couple: Couple) -> list[TeamMember]:
     Select `primary_clinician` and `supervisor` with the couple (and prefetch `co_clinicians`)
     when reading many cases: this reads what the couple row already holds.
     """
-    members = [TeamMember(couple.primary_clinician, TeamRole.PRIMARY)]
-    members += [TeamMember(c, TeamRole.CO_THERAPIST) for c in couple.co_clinicians.all()]
+    primary, *co_therapists = treating_clinicians(couple)
+    members = [TeamMember(primary, TeamRole.PRIMARY)]
+    members += [TeamMember(c, TeamRole.CO_THERAPIST) for c in co_therapists]
     if couple.supervisor is not None:
         members.append(TeamMember(couple.supervisor, TeamRole.SUPERVISOR))
     return members
+
+
+def team_ids(couple: Couple) -> tuple[uuid.UUID, set[uuid.UUID], uuid.UUID | None]:
+    """Return the ids of the case's primary clinician, co-therapists and supervisor, without
+    loading the clinicians (a team change checks who is where)."""
+    co_therapists = set(couple.co_clinicians.values_list("pk", flat=True))
+    return couple.primary_clinician_id, co_therapists, couple.supervisor_id
 
 
 def case_clinicians(couple: Couple) -> list[User]:

@@ -48,11 +48,6 @@ HANDOVER_NOTE_MAX_LENGTH = 4000
 ENROLLED = Q(totp_device__confirmed=True)
 
 
-def _team_ids(couple: Couple) -> tuple[uuid.UUID, set[uuid.UUID], uuid.UUID | None]:
-    co = set(couple.co_clinicians.values_list("pk", flat=True))
-    return couple.primary_clinician_id, co, couple.supervisor_id
-
-
 def _colleagues(clinic_id: uuid.UUID) -> QuerySet[User]:
     """Return the clinic's clinicians who may join a case team: active and enrolled."""
     return User.objects.filter(clinic_id=clinic_id, is_active=True).filter(ENROLLED)
@@ -123,7 +118,7 @@ def _clinician_of_clinic(couple: Couple, clinician_id: uuid.UUID | str, field: s
 def _check_joining(actor: User, couple: Couple, clinician: User, field: str, *, role: str) -> None:
     """Refuse, with a message saying why, a clinician who may not join the team in `role`."""
     name = clinician.display_name
-    primary, co, supervisor = _team_ids(couple)
+    primary, co, supervisor = access.team_ids(couple)
     problem = ""
     if not clinician.is_active:
         problem = f"{name} is deactivated: only active clinicians can join a case team."
