@@ -157,6 +157,24 @@ def get_partner_of_case(
     return get_or_404(partners, partner_id, couple_id=couple_id)
 
 
+def get_channel_of_case(
+    user: User, couple_id: uuid.UUID | str, channel_id: uuid.UUID | str
+) -> ContactChannel:
+    """Return one contact channel of a partner of this case, or raise Http404."""
+    channels = ContactChannel.objects.filter(partner__in=partners_for_clinician(user))
+    channels = channels.select_related("partner__couple")
+    return get_or_404(channels, channel_id, partner__couple_id=couple_id)
+
+
+def get_consent_of_case(
+    user: User, couple_id: uuid.UUID | str, consent_id: uuid.UUID | str
+) -> ConsentRecord:
+    """Return one consent record of a partner of this case, or raise Http404."""
+    consents = ConsentRecord.objects.filter(partner__in=partners_for_clinician(user))
+    consents = consents.select_related("partner__couple")
+    return get_or_404(consents, consent_id, partner__couple_id=couple_id)
+
+
 def get_injury_of_case(
     user: User, couple_id: uuid.UUID | str, injury_id: uuid.UUID | str
 ) -> Injury:
@@ -210,7 +228,8 @@ def get_safety_plan_of_case(
     plans = SafetyPlan.objects.filter(couple__in=couples_for_clinician(user))
     if partner is not None:
         plans = plans.filter(partner=partner)
-    plans = plans.select_for_update() if for_update else plans.select_related("partner")
+    # Locked alone: a join would lock the case's row too.
+    plans = plans.select_for_update() if for_update else plans.select_related("couple", "partner")
     return get_or_404(plans, plan_id, couple_id=couple_id)
 
 

@@ -123,10 +123,8 @@ def client_report(
     request: AuthenticatedHttpRequest, couple_id: uuid.UUID, partner_id: uuid.UUID
 ) -> HttpResponse:
     """Return one partner's own summary as a PDF, for the clinician to hand to that partner."""
-    couple = access.get_couple_for_clinician(request.user, couple_id)
-    partner = access.get_partner_for_clinician(request.user, partner_id)
-    if partner.couple_id != couple.id:
-        raise Http404("Not found.")
+    partner = access.get_partner_of_case(request.user, couple_id, partner_id)
+    couple = partner.couple
     from rebond.measurement import reports
 
     body = reports.client_report(summary.client_summary(partner), now())

@@ -441,7 +441,7 @@ def move_stage(
     session = None
     if session_id:
         session = selectors.get_session_for_clinician(clinician, session_id)
-        if session.couple_id != couple.id:
+        if not access.belongs_to_case(session, couple.id):
             raise ActionError("That session belongs to another case.")
     is_regression = to_position in back
     unmet: list[str] = []
@@ -576,7 +576,7 @@ def move_airm(
     session = None
     if session_id:
         session = selectors.get_session_for_clinician(clinician, session_id)
-        if session.couple_id != injury.couple_id:
+        if not access.belongs_to_case(session, injury.couple_id):
             raise ActionError("That session belongs to another case.")
     from_state = track.state
     evidence: list[MarkerObservation] = []
@@ -772,7 +772,7 @@ def write_note(
     session = None
     if session_id:
         session = selectors.get_session_for_clinician(clinician, session_id)
-        if session.couple_id != couple.id:
+        if not access.belongs_to_case(session, couple.id):
             raise ActionError("That session belongs to another case.")
     note = Note.objects.create(
         couple=couple,
