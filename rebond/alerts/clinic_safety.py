@@ -22,13 +22,6 @@ ESCALATION_MINUTES = (5, 1440)  # the escalation window a clinic may choose, in 
 RESOURCE_POSITION_MAX = 999
 
 
-def can_manage_safety_settings(user: User) -> bool:
-    """Return whether the user may change the clinic's safety settings (admins and leads)."""
-    if not user.is_authenticated or not user.is_active or user.clinic_id is None:
-        return False
-    return bool(user.is_clinic_admin or user.is_safety_lead)
-
-
 def get_settings_clinic(user: User) -> Clinic:
     """Return the clinic whose safety settings the user manages (admins and safety leads)."""
     return access.get_settings_clinic(user, safety_leads_too=True)

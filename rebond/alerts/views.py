@@ -446,7 +446,7 @@ def _settings_page(
         "resource_form": bound.get("resource") or CrisisResourceForm(prefix="resource"),
         "clinicians": clinicians,
         "has_lead": any(c.is_safety_lead for c in clinicians),
-        "may_set_leads": user.is_clinic_admin,
+        "may_set_leads": access.is_clinic_admin(user),
         "rule_rows": rule_rows,
     }
     return render(request, "alerts/settings.html", context, status=status)

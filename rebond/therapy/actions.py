@@ -70,7 +70,7 @@ def ensure_marker_catalogue() -> None:
 @transaction.atomic
 def set_stall_threshold(admin: User, sessions: int) -> TherapySettings:
     """Set after how many sessions without a step an AIRM track is flagged as stalled."""
-    if admin.clinic_id is None or not admin.is_clinic_admin:
+    if not access.is_clinic_admin(admin):
         raise ActionError("Only a clinic admin can change the clinic's therapy settings.")
     if not 1 <= sessions <= 20:
         raise ActionError(
