@@ -29,6 +29,14 @@ def may_manage_safety_settings(user: User) -> bool:
     return clinic_id_of(user) is not None and bool(user.is_clinic_admin or user.is_safety_lead)
 
 
+def is_active_colleague(colleague: User, *, of: User) -> bool:
+    """Return whether `colleague` is an active clinician of `of`'s clinic (who may be given a
+    case or a request: never someone of another clinic)."""
+    if of.clinic_id is None or colleague.clinic_id != of.clinic_id:
+        return False
+    return colleague.is_active
+
+
 def settings_deciders(
     clinic_id: uuid.UUID | str, *, safety_leads_too: bool = False
 ) -> QuerySet[User]:

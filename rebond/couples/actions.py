@@ -94,7 +94,7 @@ def open_case(
     if clinic is None:
         raise ActionError("Only a clinician of a clinic can open a case.")
     primary = primary_clinician or clinician
-    if primary.clinic_id != clinician.clinic_id or not primary.is_active:
+    if not access.is_active_colleague(primary, of=clinician):
         raise ActionError(
             "The primary clinician must work in your clinic.",
             {"primary_clinician": ["Choose a clinician of your clinic."]},
