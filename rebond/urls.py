@@ -36,5 +36,5 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),  # load balancers and monitoring (rebond/ops)
 ]
 
-# A clinician refused a clinic settings page is told who can change it (rebond/accounts/access.py).
+# A clinician refused a clinic settings page is told who can change it (rebond/access/).
 handler403 = "rebond.accounts.refusals.permission_denied"

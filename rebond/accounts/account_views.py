@@ -21,7 +21,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from rebond.accounts import access, devices, mfa, passwords, throttle
+from rebond import access
+from rebond.accounts import devices, mfa, passwords, throttle
 from rebond.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,

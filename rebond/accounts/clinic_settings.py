@@ -16,8 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from rebond import audit
-from rebond.accounts import access
+from rebond import access, audit
 from rebond.accounts.models import REQUEST_INTRO_MAX_LENGTH, Clinic, User
 from rebond.lib.clinic_time import is_known_zone, zone_names
 from rebond.lib.text import BIDI_MESSAGE, has_bidi_controls, normalise_line_breaks

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.timezone import now
 from django.views.decorators.http import require_http_methods
 
-from rebond.accounts import access
+from rebond import access
 from rebond.accounts.clinic_forms import ZONE_LIST_ID, ClinicSettingsForm
 from rebond.accounts.clinic_settings import (
     LABELS,

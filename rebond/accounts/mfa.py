@@ -182,7 +182,8 @@ def reset_colleagues_device(admin: User, colleague_id: uuid.UUID | str, reason: 
     The colleague is found through the access gateway (same clinic only, else Http404). An
     admin resets their own app from their own two-factor page instead (ValueError here).
     """
-    from rebond.accounts import access, sessions
+    from rebond import access
+    from rebond.accounts import sessions
     from rebond.accounts.tasks import send_second_factor_reset_notice
 
     colleague = access.get_clinician_for_admin(admin, colleague_id)

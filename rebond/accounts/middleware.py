@@ -201,8 +201,7 @@ def _record_read(
     object_id: str,
     response: HttpResponse,
 ) -> None:
-    from rebond import audit
-    from rebond.accounts import access
+    from rebond import access, audit
 
     if response.status_code == 404:
         action = "denied"

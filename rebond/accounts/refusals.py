@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views import defaults
 
-from rebond.accounts.access import SettingsRefused
+from rebond.access import SettingsRefused
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -11,8 +11,7 @@ import uuid
 from django.db import transaction
 from django.utils.timezone import now
 
-from rebond import audit
-from rebond.accounts import access
+from rebond import access, audit
 from rebond.accounts.models import User
 from rebond.alerts import rules
 from rebond.alerts.delivery import enqueue_delivery
@@ -27,15 +26,6 @@ class AlertError(ValueError):
     def __init__(self, message: str, errors: dict[str, list[str]] | None = None) -> None:
         super().__init__(message)
         self.errors = errors or {"": [message]}
-
-
-def case_clinicians(couple: Couple) -> list[User]:
-    """Return the clinicians an alert on this case goes to: never a partner, never outsiders."""
-    people = [couple.primary_clinician, *couple.co_clinicians.all()]
-    if couple.supervisor is not None:
-        people.append(couple.supervisor)
-    unique = {person.pk: person for person in people if person.is_active}
-    return [p for p in unique.values() if p.clinic_id == couple.clinic_id]
 
 
 def raise_alerts_for(submission: Submission) -> list[Alert]:
@@ -91,7 +81,7 @@ def write_alert(
     audit.log(actor=None, action="alerts.alert.raise", obj=alert, clinic_id=couple.clinic_id)
     # Read again: the caller's couple may have been loaded before the chain's lock was held.
     team = Couple.objects.select_related("primary_clinician", "supervisor").get(pk=couple.pk)
-    recipients = case_clinicians(team)
+    recipients = access.case_clinicians(team)
     alert.recipients.set(recipients)
     AlertNotification.objects.bulk_create(
         AlertNotification(alert=alert, recipient=person, kind=AlertNotification.Kind.NEW)

@@ -10,8 +10,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.http import Http404
 
-from rebond import audit
-from rebond.accounts import access
+from rebond import access, audit
 from rebond.accounts.models import Clinic, CrisisResource, User
 from rebond.alerts import rules
 from rebond.alerts.actions import AlertError
@@ -21,13 +20,6 @@ from rebond.alerts.models import AlertRuleSetting
 
 ESCALATION_MINUTES = (5, 1440)  # the escalation window a clinic may choose, in minutes
 RESOURCE_POSITION_MAX = 999
-
-
-def can_manage_safety_settings(user: User) -> bool:
-    """Return whether the user may change the clinic's safety settings (admins and leads)."""
-    if not user.is_authenticated or not user.is_active or user.clinic_id is None:
-        return False
-    return bool(user.is_clinic_admin or user.is_safety_lead)
 
 
 def get_settings_clinic(user: User) -> Clinic:

@@ -12,9 +12,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.timezone import now
 
-from rebond import audit
+from rebond import access, audit
 from rebond.accounts.mail import clinic_email
-from rebond.accounts.models import User
 from rebond.alerts.models import Alert, AlertNotification
 
 # --- Escalation and delivery (background work) ------------------------------------------------
@@ -41,9 +40,7 @@ def escalate_overdue_alerts(at: datetime | None = None) -> int:
             )
             if claimed != 1:
                 continue  # Another worker escalated it first.
-            leads = list(
-                User.objects.filter(clinic_id=alert.clinic_id, is_safety_lead=True, is_active=True)
-            )
+            leads = list(access.safety_leads(alert.clinic_id))
             alert.escalated_to.set(leads)
             AlertNotification.objects.bulk_create(
                 [

@@ -167,7 +167,7 @@ class SafetyPlan(models.Model):
 
     Written by the clinicians on the case. It may be shared with its own partner, never with
     the other one: `shared_with_partner` means "with `partner`" and nobody else, and
-    `rebond.alerts.selectors.plans_visible_to_partner` is the only way a partner reaches it.
+    `rebond.access.plans_visible_to_partner` is the only way a partner reaches it.
     The sections follow the Stanley-Brown safety planning intervention.
     """
 

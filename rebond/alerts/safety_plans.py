@@ -5,12 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
-from django.http import Http404
 
-from rebond import audit
-from rebond.accounts import access
+from rebond import access, audit
 from rebond.accounts.models import User
 from rebond.alerts.actions import AlertError
 from rebond.alerts.models import SafetyPlan
@@ -30,10 +27,7 @@ def update_safety_concern(
 ) -> SafetyConcern:
     """Change a safety concern's level or status (open, monitoring, closed)."""
     couple = access.get_couple_for_clinician(clinician, couple_id)
-    try:
-        concern = couple.safety_concerns.select_for_update().get(pk=concern_id)
-    except (SafetyConcern.DoesNotExist, ValidationError) as exc:
-        raise Http404("Not found.") from exc
+    concern = access.get_safety_concern_of_case(clinician, couple.id, concern_id, for_update=True)
     errors: dict[str, list[str]] = {}
     if level not in SafetyConcern.Level.values:
         errors["level"] = ["Choose a level."]
@@ -99,17 +93,14 @@ def save_safety_plan(
 ) -> SafetyPlan:
     """Write or change one partner's safety plan; sharing reaches that partner only."""
     couple = access.get_couple_for_clinician(clinician, couple_id)
-    try:
-        partner = couple.partners.get(pk=partner_id)
-        plan = (
-            SafetyPlan(couple=couple, partner=partner, created_by=clinician)
-            if plan_id is None
-            else SafetyPlan.objects.select_for_update().get(
-                pk=plan_id, couple=couple, partner=partner
-            )
+    partner = access.get_partner_of_case(clinician, couple.id, partner_id)
+    plan = (
+        SafetyPlan(couple=couple, partner=partner, created_by=clinician)
+        if plan_id is None
+        else access.get_safety_plan_of_case(
+            clinician, couple.id, plan_id, partner=partner, for_update=True
         )
-    except (ObjectDoesNotExist, ValidationError) as exc:
-        raise Http404("Not found.") from exc
+    )
     errors = _plan_errors(draft)
     if errors:
         raise AlertError("The safety plan could not be saved.", errors)
@@ -145,10 +136,7 @@ def delete_safety_plan(
 ) -> None:
     """Delete a safety plan (the audit trail keeps that it existed, never its words)."""
     couple = access.get_couple_for_clinician(clinician, couple_id)
-    try:
-        plan = SafetyPlan.objects.get(pk=plan_id, couple=couple)
-    except (SafetyPlan.DoesNotExist, ValidationError) as exc:
-        raise Http404("Not found.") from exc
+    plan = access.get_safety_plan_of_case(clinician, couple.id, plan_id)
     audit.log(
         actor=clinician, action="alerts.safety_plan.delete", obj=plan, clinic_id=couple.clinic_id
     )

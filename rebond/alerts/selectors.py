@@ -1,31 +1,19 @@
 """Read-only queries of the alerts app that are not clinical fetches by a clinician.
 
-Clinician fetches of alerts go through `rebond.accounts.access`; this module holds what a
-partner may see (their own shared safety plans) and the priority banner's count.
+Clinician fetches of alerts go through `rebond.access` (and what a partner may see of safety
+plans: `access.plans_visible_to_partner`); this module holds the priority banner's count and
+the case page's open alerts.
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-
-from rebond.accounts import access
+from rebond import access
 from rebond.accounts.models import User
-from rebond.alerts.models import Alert, SafetyPlan
-from rebond.couples.models import Couple, Partner
+from rebond.alerts.models import Alert
+from rebond.couples.models import Couple
 
 OPEN_STATUSES = (Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED)
 BANNER_SEVERITIES = (Alert.Severity.HIGH, Alert.Severity.PRIORITY)
-
-
-def plans_visible_to_partner(partner: Partner) -> QuerySet[SafetyPlan]:
-    """Return the safety plans shared with this partner: their own, never the other's.
-
-    A plan is shared only with the partner it was written for (DOMAIN 7.1 SafetyPlan, 7.5);
-    the couple filter keeps a plan moved between couples by a bug out of reach too.
-    """
-    return SafetyPlan.objects.filter(
-        partner_id=partner.pk, couple_id=partner.couple_id, shared_with_partner=True
-    ).order_by("created_at")
 
 
 def open_priority_alert_count(user: User) -> int:

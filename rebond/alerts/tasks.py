@@ -7,8 +7,9 @@ from django.core.mail import get_connection
 from django.urls import reverse
 from django_tasks import task
 
+from rebond import access
 from rebond.accounts.mail import clinic_email
-from rebond.accounts.models import Clinic, User
+from rebond.accounts.models import Clinic
 from rebond.alerts import delivery, rules
 
 CORE_RULES_SUBJECT = "Rebond turned your clinic's core safety alert rules back on"
@@ -42,7 +43,7 @@ def core_rules_notice(rule_codes: list[str]) -> str:
 @task()
 def tell_admins_core_rules_reenabled(clinic_id: str, rule_codes: list[str]) -> int:
     """E-mail a clinic's admins that its core safety rules were turned back on (issue 15 B6)."""
-    admins = User.objects.filter(clinic_id=clinic_id, is_clinic_admin=True, is_active=True)
+    admins = access.clinic_admins(clinic_id)
     body = core_rules_notice(rule_codes)
     clinic = Clinic.objects.filter(id=clinic_id).first()
     messages = [

@@ -22,8 +22,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from rebond import audit
-from rebond.accounts import access
+from rebond import access, audit
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.accounts.models import CrisisResource, User
 from rebond.alerts import actions, clinic_safety, rules, safety_plans
@@ -302,10 +301,8 @@ def update_concern(
     request: AuthenticatedHttpRequest, couple_id: uuid.UUID, concern_id: uuid.UUID
 ) -> HttpResponse:
     """Change a safety concern's level or status."""
-    couple = access.get_couple_for_clinician(request.user, couple_id)
     # Another case's concern is refused before its input is read, like any row not reachable.
-    if not couple.safety_concerns.filter(pk=concern_id).exists():
-        raise Http404("Not found.")
+    access.get_safety_concern_of_case(request.user, couple_id, concern_id)
     key = f"concern-{concern_id}"
     form = ConcernForm(request.POST, prefix=key)
     if form.is_valid():
@@ -367,30 +364,16 @@ def _save_plan(
     )
 
 
-def _partner_on_case(couple: Couple, partner_id: uuid.UUID) -> Partner:
-    partner = next((p for p in couple.partners.all() if p.id == partner_id), None)
-    if partner is None:
-        raise Http404("Not found.")
-    return partner
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 def new_plan(
     request: AuthenticatedHttpRequest, couple_id: uuid.UUID, partner_id: uuid.UUID
 ) -> HttpResponse:
     """Write a safety plan for one partner."""
-    couple = access.get_couple_for_clinician(request.user, couple_id)
-    partner = _partner_on_case(couple, partner_id)
+    partner = access.get_partner_of_case(request.user, couple_id, partner_id)
+    couple = partner.couple
     if request.method == "POST":
         return _save_plan(request, couple, partner, None)
     return _plan_form_page(request, couple, partner, SafetyPlanForm(), None)
-
-
-def _get_plan(couple: Couple, plan_id: uuid.UUID) -> SafetyPlan:
-    try:
-        return SafetyPlan.objects.select_related("partner").get(couple=couple, pk=plan_id)
-    except SafetyPlan.DoesNotExist as exc:
-        raise Http404("Not found.") from exc
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -398,8 +381,8 @@ def edit_plan(
     request: AuthenticatedHttpRequest, couple_id: uuid.UUID, plan_id: uuid.UUID
 ) -> HttpResponse:
     """Change a safety plan, or whether its own partner can see it."""
-    couple = access.get_couple_for_clinician(request.user, couple_id)
-    plan = _get_plan(couple, plan_id)
+    plan = access.get_safety_plan_of_case(request.user, couple_id, plan_id)
+    couple = plan.couple
     if request.method == "POST":
         return _save_plan(request, couple, plan.partner, plan)
     initial = {name: getattr(plan, name) for name in SafetyPlanForm.base_fields}
@@ -463,7 +446,7 @@ def _settings_page(
         "resource_form": bound.get("resource") or CrisisResourceForm(prefix="resource"),
         "clinicians": clinicians,
         "has_lead": any(c.is_safety_lead for c in clinicians),
-        "may_set_leads": user.is_clinic_admin,
+        "may_set_leads": access.is_clinic_admin(user),
         "rule_rows": rule_rows,
     }
     return render(request, "alerts/settings.html", context, status=status)

@@ -15,8 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils.timezone import now
 
 import psychometrics
-from rebond import audit
-from rebond.accounts import access
+from rebond import access, audit
 from rebond.accounts.models import Clinic, User
 from rebond.assessments import checkins, reminders, schedule, scoring
 from rebond.assessments.models import (

@@ -13,14 +13,13 @@ from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 import psychometrics
 from psychometrics import Instrument, Item
-from rebond import audit
-from rebond.accounts import access
+from rebond import access, audit
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.assessments import actions, schedule, scoring
 from rebond.assessments.actions import AssessmentError
@@ -265,10 +264,8 @@ def cancel_checkin(
     request: AuthenticatedHttpRequest, couple_id: uuid.UUID, administration_id: uuid.UUID
 ) -> HttpResponse:
     """Cancel an open check-in (a risk instrument's twin is cancelled with it)."""
-    couple = access.get_couple_for_clinician(request.user, couple_id)
-    administration = access.get_administration_for_clinician(request.user, administration_id)
-    if administration.couple_id != couple.id:
-        raise Http404("Not found.")
+    administration = access.get_administration_of_case(request.user, couple_id, administration_id)
+    couple = administration.couple
     try:
         actions.cancel_administration(request.user, administration.id)
     except AssessmentError as exc:
@@ -325,11 +322,8 @@ def case_schedule_reset(request: AuthenticatedHttpRequest, couple_id: uuid.UUID)
 def _case_partner(
     request: AuthenticatedHttpRequest, couple_id: uuid.UUID, partner_id: uuid.UUID
 ) -> tuple[Couple, Partner]:
-    couple = access.get_couple_for_clinician(request.user, couple_id)
-    partner = access.get_partner_for_clinician(request.user, partner_id)
-    if partner.couple_id != couple.id:
-        raise Http404("Not found.")
-    return couple, partner
+    partner = access.get_partner_of_case(request.user, couple_id, partner_id)
+    return partner.couple, partner
 
 
 @require_POST

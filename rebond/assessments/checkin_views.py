@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 import psychometrics
 from psychometrics import Instrument, Item
-from rebond.accounts import access
+from rebond import access
 from rebond.assessments import actions, scoring
 from rebond.assessments.actions import AssessmentError
 from rebond.assessments.checkins import has_wording, open_checkins

@@ -11,7 +11,7 @@ import uuid
 
 import psychometrics
 from psychometrics import Instrument
-from rebond.accounts import access
+from rebond import access
 from rebond.assessments import scoring
 from rebond.assessments.models import Administration, InstrumentApproval
 from rebond.couples.models import Partner

@@ -18,8 +18,7 @@ from django.core.validators import validate_email
 from django.db import models, transaction
 from django.utils.timezone import now
 
-from rebond import audit
-from rebond.accounts import access
+from rebond import access, audit
 from rebond.accounts.models import SecretsPolicy, User
 from rebond.couples.consent_texts import DEFAULT_CONSENT_TEXTS
 from rebond.couples.models import (
@@ -95,7 +94,7 @@ def open_case(
     if clinic is None:
         raise ActionError("Only a clinician of a clinic can open a case.")
     primary = primary_clinician or clinician
-    if primary.clinic_id != clinician.clinic_id or not primary.is_active:
+    if not access.is_active_colleague(primary, of=clinician):
         raise ActionError(
             "The primary clinician must work in your clinic.",
             {"primary_clinician": ["Choose a clinician of your clinic."]},
@@ -405,7 +404,7 @@ class InjuryDraft:
 def _validate_sharing(
     category: str, disclosure_state: str, sharing: InjurySharing
 ) -> dict[str, list[str]]:
-    """Check the clinician's sharing choice against who sees what (accounts/access.py)."""
+    """Check the clinician's sharing choice against who sees what (rebond/access/)."""
     errors: dict[str, list[str]] = {}
     shares = sharing.with_hurt_partner or sharing.with_hurtful_partner
     if shares and disclosure_state not in access.BOTH_PARTNERS_KNOW:

@@ -148,7 +148,7 @@ class ConsentForm(Form):
     document = forms.UUIDField(widget=forms.HiddenInput)
 
 
-# Who reads each field of an injury, said beside it (issue 15 A1; accounts/access.py has the
+# Who reads each field of an injury, said beside it (issue 15 A1; rebond/access/ has the
 # whole table). Partners never read anything but the summary, and only when it is shared.
 CLINICIANS_ONLY = "Seen by: the clinicians on the case only."
 SHARE_HELP = (

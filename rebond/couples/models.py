@@ -1,6 +1,6 @@
 """A couple's case and its partners (DOMAIN.md 7.1 Couple and Partner, 7.2 lifecycle).
 
-Never query these models directly from a view: fetch through `rebond.accounts.access`, which
+Never query these models directly from a view: fetch through `rebond.access`, which
 scopes every query to the clinician's clinic and own cases.
 """
 
@@ -91,7 +91,7 @@ class Couple(models.Model):
         # Not by label: it is encrypted, so lists sort it in Python (couples/views.py).
         ordering: ClassVar[list[str]] = ["opened_at"]
         indexes: ClassVar[list[models.Index]] = [
-            # The access gateway's first filter (accounts/access.py).
+            # The access gateway's first filter (rebond/access/).
             models.Index(fields=["clinic", "primary_clinician"], name="couple_clinic_primary"),
         ]
 
@@ -371,7 +371,7 @@ class Injury(models.Model):
     )
     # What a partner may be shown, chosen by a clinician for each partner (DOMAIN 7.5 rule 1:
     # nothing is shared automatically). It counts only once both partners know of it; the
-    # rule itself is `accounts.access.injuries_visible_to_partner`.
+    # rule itself is `access.injuries_visible_to_partner`.
     shared_with_hurt_partner = models.BooleanField(default=False)
     shared_with_hurtful_partner = models.BooleanField(default=False)
     # The only words of the clinician's a partner ever reads about an injury: the onset and

@@ -33,8 +33,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
-from rebond import audit
-from rebond.accounts import access
+from rebond import access, audit
 from rebond.accounts.models import User
 from rebond.alerts.actions import address_open_alerts_to
 from rebond.couples.actions import ActionError
@@ -47,11 +46,6 @@ HANDOVER_NOTE_MAX_LENGTH = 4000
 # (issue 16 item 2), after which every page works for them. Until then they reach nothing,
 # so a case given to them would be a case nobody can open.
 ENROLLED = Q(totp_device__confirmed=True)
-
-
-def _team_ids(couple: Couple) -> tuple[uuid.UUID, set[uuid.UUID], uuid.UUID | None]:
-    co = set(couple.co_clinicians.values_list("pk", flat=True))
-    return couple.primary_clinician_id, co, couple.supervisor_id
 
 
 def _colleagues(clinic_id: uuid.UUID) -> QuerySet[User]:
@@ -124,7 +118,7 @@ def _clinician_of_clinic(couple: Couple, clinician_id: uuid.UUID | str, field: s
 def _check_joining(actor: User, couple: Couple, clinician: User, field: str, *, role: str) -> None:
     """Refuse, with a message saying why, a clinician who may not join the team in `role`."""
     name = clinician.display_name
-    primary, co, supervisor = _team_ids(couple)
+    primary, co, supervisor = access.team_ids(couple)
     problem = ""
     if not clinician.is_active:
         problem = f"{name} is deactivated: only active clinicians can join a case team."

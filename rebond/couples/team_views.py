@@ -27,8 +27,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from rebond.accounts import access
-from rebond.accounts.access import CaseTeam, TeamChangeRefused
+from rebond import access
+from rebond.access import CaseTeam, TeamChangeRefused
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.accounts.models import User
 from rebond.couples import team as team_actions

@@ -15,14 +15,14 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from rebond.accounts import access
+from rebond import access
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.accounts.models import SecretsPolicy, User
 from rebond.alerts.models import Alert
@@ -311,12 +311,6 @@ def _respond(
     return HttpResponseRedirect(reverse("case", args=[couple_id]) + f"#{anchor}")
 
 
-def _partner_of(couple: Couple, partner: Partner) -> Partner:
-    if partner.couple_id != couple.id:
-        raise Http404("Not found.")
-    return partner
-
-
 @require_POST
 def update_case_details(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpResponse:
     """Change the case's label, agreement, secrets policy or modality."""
@@ -356,8 +350,8 @@ def transition_case(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> 
 def _partner_for(
     request: AuthenticatedHttpRequest, couple_id: uuid.UUID, partner_id: uuid.UUID
 ) -> tuple[Couple, Partner]:
-    couple = access.get_couple_for_clinician(request.user, couple_id)
-    return couple, _partner_of(couple, access.get_partner_for_clinician(request.user, partner_id))
+    partner = access.get_partner_of_case(request.user, couple_id, partner_id)
+    return partner.couple, partner
 
 
 @require_POST
@@ -416,9 +410,8 @@ def remove_contact_channel(
     request: AuthenticatedHttpRequest, couple_id: uuid.UUID, channel_id: uuid.UUID
 ) -> HttpResponse:
     """Remove a partner's contact channel."""
-    couple = access.get_couple_for_clinician(request.user, couple_id)
-    channel = access.get_channel_for_clinician(request.user, channel_id)
-    partner = _partner_of(couple, channel.partner)
+    channel = access.get_channel_of_case(request.user, couple_id, channel_id)
+    couple, partner = channel.partner.couple, channel.partner
     actions.remove_contact_channel(request.user, channel.id)
     return _partner_response(request, couple, partner, None, "channel")
 
@@ -478,9 +471,8 @@ def withdraw_consent(
     request: AuthenticatedHttpRequest, couple_id: uuid.UUID, consent_id: uuid.UUID
 ) -> HttpResponse:
     """Withdraw a partner's consent; the record stays with the date it ended."""
-    couple = access.get_couple_for_clinician(request.user, couple_id)
-    record = access.get_consent_for_clinician(request.user, consent_id)
-    partner = _partner_of(couple, record.partner)
+    record = access.get_consent_of_case(request.user, couple_id, consent_id)
+    couple, partner = record.partner.couple, record.partner
     actions.withdraw_consent(request.user, record.id)
     return _partner_response(request, couple, partner, None, "consent")
 
@@ -509,10 +501,8 @@ def update_injury(
     request: AuthenticatedHttpRequest, couple_id: uuid.UUID, injury_id: uuid.UUID
 ) -> HttpResponse:
     """Update the clinician's formulation of an injury and who knows of it."""
-    couple = access.get_couple_for_clinician(request.user, couple_id)
-    injury = access.get_injury_for_clinician(request.user, injury_id)
-    if injury.couple_id != couple.id:
-        raise Http404("Not found.")
+    injury = access.get_injury_of_case(request.user, couple_id, injury_id)
+    couple = injury.couple
     prefix = f"injury-{injury.id}"
     form = FormulationForm(request.POST, prefix=prefix)
     if form.is_valid():
@@ -530,10 +520,8 @@ def void_injury(
     request: AuthenticatedHttpRequest, couple_id: uuid.UUID, injury_id: uuid.UUID
 ) -> HttpResponse:
     """Void a wrongly recorded injury, with a reason: kept and struck through, never deleted."""
-    couple = access.get_couple_for_clinician(request.user, couple_id)
-    injury = access.get_injury_for_clinician(request.user, injury_id)
-    if injury.couple_id != couple.id:
-        raise Http404("Not found.")
+    injury = access.get_injury_of_case(request.user, couple_id, injury_id)
+    couple = injury.couple
     form = VoidInjuryForm(request.POST, injury=injury)
     if form.is_valid():
         try:

@@ -18,8 +18,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.timezone import now
 
-from rebond import audit
-from rebond.accounts import access
+from rebond import access, audit
 from rebond.accounts.models import Clinic, User
 from rebond.couples.models import Couple
 from rebond.emergency.models import MAX_HOURS, REASON_MIN_LENGTH, EmergencyAccess

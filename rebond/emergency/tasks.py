@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db.models import Q
 from django.urls import reverse
 from django_tasks import task
 
+from rebond import access
 from rebond.accounts.mail import clinic_email
-from rebond.accounts.models import User
 from rebond.emergency.models import EmergencyAccess
 from rebond.lib.clinic_time import clinic_localtime
 
@@ -49,10 +48,8 @@ def tell_case_clinicians(grant_id: str) -> int:
     if grant is None:
         return 0
     couple = grant.couple
-    people = [couple.primary_clinician, couple.supervisor, *couple.co_clinicians.all()]
-    addresses = sorted(
-        {p.email for p in people if p is not None and p.is_active and p.pk != grant.grantee_id}
-    )
+    people = [member.clinician for member in access.case_team(couple)]
+    addresses = sorted({p.email for p in people if p.is_active and p.pk != grant.grantee_id})
     body = message_body(grant)
     clinic = couple.clinic
     messages = [clinic_email(clinic, SUBJECT, body, [address]) for address in addresses]
@@ -69,11 +66,9 @@ def ask_for_approval(grant_id: str) -> int:
     )
     if grant is None:
         return 0
-    approvers = User.objects.filter(
-        Q(is_clinic_admin=True) | Q(is_safety_lead=True),
-        clinic_id=grant.couple.clinic_id,
-        is_active=True,
-    ).exclude(pk=grant.grantee_id)
+    approvers = access.settings_deciders(grant.couple.clinic_id, safety_leads_too=True).exclude(
+        pk=grant.grantee_id
+    )
     until = _until(grant)
     body = (
         f"{grant.grantee.display_name} asks for emergency access to one case for themselves,"

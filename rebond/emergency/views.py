@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.timezone import localtime, now
 from django.views.decorators.http import require_http_methods, require_POST
 
+from rebond import access
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.accounts.stepup import recent_authentication_required
 from rebond.emergency import actions
@@ -64,7 +65,7 @@ def _emergency_access(request: AuthenticatedHttpRequest) -> HttpResponse:
     Break-glass needs a fresh password and second factor (SECURITY.md SE-06): after
     re-authenticating the admin comes back to this page and sends the form again.
     """
-    if not request.user.is_clinic_admin and request.method != "POST":
+    if not access.is_clinic_admin(request.user) and request.method != "POST":
         return _render(request, None)
     clinic = actions.admin_clinic(request.user)  # only clinic admins grant (403 naming them)
     if request.method != "POST":

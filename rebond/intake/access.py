@@ -1,6 +1,6 @@
 """Who may see and triage consultation requests: the clinic's therapists and clinic admins.
 
-The same rules as the gateway in `rebond.accounts.access`: the clinician's clinic is filtered
+The same rules as the gateway in `rebond.access`: the clinician's clinic is filtered
 first and unconditionally; a refused fetch is a 404, identical to a missing row. A request is
 not yet a case, so there is no case membership to check: any therapist or clinic admin of the
 clinic triages the clinic's requests (issue 4).

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils.timezone import now
 
-from rebond import audit
+from rebond import access, audit
 from rebond.accounts.models import Clinic, User
 from rebond.couples.actions import ChannelDraft, PartnerDraft, open_case
 from rebond.couples.models import Couple
@@ -161,9 +161,7 @@ def mark_spam(clinician: User, request_id: uuid.UUID | str) -> ConsultationReque
 
 
 def _is_clinic_therapist(user: User, colleague_of: User) -> bool:
-    if colleague_of.clinic_id is None or user.clinic_id != colleague_of.clinic_id:
-        return False
-    return user.is_active and user.is_therapist
+    return access.is_active_colleague(user, of=colleague_of) and user.is_therapist
 
 
 def convert_request_to_case(

@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.timezone import now
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from rebond.accounts import access as case_access
+from rebond import access as case_access
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.accounts.models import Clinic
 from rebond.couples.actions import ActionError

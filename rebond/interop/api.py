@@ -1,7 +1,7 @@
 """The JSON API (django-ninja): cases, administrations, scores and alerts, read-only.
 
 A request carries `Authorization: Bearer <token>`; the token's clinician reaches exactly what
-they reach on the web, through the same functions of rebond/accounts/access.py. A refused
+they reach on the web, through the same functions of rebond/access/. A refused
 fetch is a 404, like the web's. Every read is audited as `read:api_<operation>`.
 """
 
@@ -18,8 +18,7 @@ from django.views.decorators.http import require_safe
 from ninja import NinjaAPI, Schema
 from ninja.security import HttpBearer
 
-from rebond import audit
-from rebond.accounts import access
+from rebond import access, audit
 from rebond.accounts.models import User
 from rebond.interop.tokens import user_for_token
 

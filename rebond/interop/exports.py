@@ -1,4 +1,4 @@
-"""Export actions: each checks access through rebond/accounts/access.py and is audited.
+"""Export actions: each checks access through rebond/access/ and is audited.
 
 Audit entries name what was exported (`interop.export.<kind>`) and of which case, never
 the values.
@@ -11,8 +11,7 @@ import uuid
 
 from django.db import transaction
 
-from rebond import audit
-from rebond.accounts import access
+from rebond import access, audit
 from rebond.accounts.models import User
 from rebond.interop import fhir, person, research
 from rebond.interop.records import submitted

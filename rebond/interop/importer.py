@@ -19,8 +19,7 @@ from django.db import transaction
 from django.utils.timezone import get_current_timezone
 
 import psychometrics
-from rebond import audit
-from rebond.accounts import access
+from rebond import access, audit
 from rebond.accounts.models import User
 from rebond.assessments import scoring
 from rebond.assessments.models import Administration, Submission

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.utils.timezone import localtime
 
-from rebond.accounts import access
+from rebond import access
 from rebond.couples.models import Partner
 from rebond.interop.records import submitted
 from rebond.interop.research import safe_cell

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rebond.accounts import access
+from rebond import access
 from rebond.accounts.models import User
 from rebond.accounts.stepup import recent_authentication_required
 from rebond.couples.models import Couple

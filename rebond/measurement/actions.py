@@ -16,8 +16,7 @@ from django.utils.timezone import now
 
 import psychometrics
 from psychometrics.recovery import PLANNED_SESSIONS_RANGE
-from rebond import audit
-from rebond.accounts import access
+from rebond import access, audit
 from rebond.accounts.models import Clinic, User
 from rebond.assessments import scoring
 from rebond.couples.models import Couple

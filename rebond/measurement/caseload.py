@@ -30,7 +30,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.timezone import now
 
-from rebond.accounts import access
+from rebond import access
 from rebond.accounts.models import User
 from rebond.alerts.models import Alert
 from rebond.assessments.models import Administration, ClinicCheckinSettings
@@ -218,12 +218,17 @@ def _url_maker(name: str) -> Callable[[uuid.UUID], str]:
     return pattern.format
 
 
-def _role_on_case(user: User, couple: Couple, co_ids: set[uuid.UUID]) -> str:
-    if couple.primary_clinician_id == user.id:
-        return "Primary clinician"
-    if couple.id in co_ids:
-        return "Co-clinician"
-    return "Supervisor"
+ROLE_LABELS = {
+    access.TeamRole.PRIMARY: "Primary clinician",
+    access.TeamRole.CO_THERAPIST: "Co-clinician",
+    access.TeamRole.SUPERVISOR: "Supervisor",
+}
+
+
+def _role_label(roles: Mapping[uuid.UUID, access.TeamRole], couple: Couple) -> str:
+    # A case reached through an emergency grant has no team role: the caseload has always
+    # shown it as "Supervisor" (kept as it was by the refactor of issue 22).
+    return ROLE_LABELS[roles.get(couple.id, access.TeamRole.SUPERVISOR)]
 
 
 def caseload_page(
@@ -254,11 +259,7 @@ def caseload_page(
     partners: dict[uuid.UUID, list[Partner]] = {c.id: [] for c in couples}
     for partner in Partner.objects.filter(couple_id__in=ids).order_by("role"):
         partners[partner.couple_id].append(partner)
-    co_ids = set(
-        Couple.co_clinicians.through.objects.filter(user_id=user.id, couple_id__in=ids).values_list(
-            "couple_id", flat=True
-        )
-    )
+    roles = access.roles_on_cases(user, couples)
     stages = stage_labels(couples)
     case_url, progress_url = _url_maker("case"), _url_maker("couple_progress")
     checkins_url = _url_maker("case_checkins")
@@ -282,7 +283,7 @@ def caseload_page(
         rows.append(
             CaseloadRow(
                 couple,
-                _role_on_case(user, couple, co_ids),
+                _role_label(roles, couple),
                 stages.get(couple.id, ""),
                 tuple(cells),
                 couple.open_alerts,  # type: ignore[attr-defined]

@@ -1,6 +1,7 @@
 """What one partner may see of their own progress (DOMAIN.md 7.5), for their page and a PDF.
 
-Visibility is enforced here, in the query, not in a template:
+Visibility is enforced in the query, not in a template, by the rules of
+rebond/access/partners.py:
 - only this partner's own submissions (partner and couple both match);
 - never a risk instrument, its scores or its flags (risk screens are not shown to partners by
   default, and never to the other partner);
@@ -18,8 +19,8 @@ from typing import Any
 
 import psychometrics
 from psychometrics.display import figure
-from rebond.assessments.models import Submission
-from rebond.couples.models import ConsentDocument, ConsentRecord, Partner, SafetyConcern
+from rebond import access
+from rebond.couples.models import Partner
 from rebond.measurement import charts
 from rebond.measurement.models import DEFAULT_OUTCOME_INSTRUMENT, MeasurementSettings
 
@@ -54,34 +55,10 @@ class ClientSummary:
     couple_table: list[tuple[int, list[float | None]]] = field(default_factory=list)
 
 
-def couple_chart_allowed(partner: Partner) -> tuple[bool, str]:
-    """Return whether both partners consented to feedback and no safety concern is open."""
-    kind = ConsentDocument.Kind.MEASUREMENT_FEEDBACK
-    consenting = set(
-        ConsentRecord.objects.filter(
-            partner__couple_id=partner.couple_id, document__kind=kind, withdrawn_at=None
-        ).values_list("partner_id", flat=True)
-    )
-    partners = set(Partner.objects.filter(couple_id=partner.couple_id).values_list("id", flat=True))
-    if len(partners) < 2 or consenting != partners:
-        return False, "shown only when both of you have agreed to share questionnaire feedback"
-    open_concern = SafetyConcern.objects.filter(couple_id=partner.couple_id).exclude(
-        status=SafetyConcern.Status.CLOSED
-    )
-    if open_concern.exists():
-        return False, "not available at the moment"
-    return True, ""
-
-
 def _series(
     partner: Partner, code: str | None = None
 ) -> list[tuple[str, datetime, dict[str, Any], str]]:
-    rows = Submission.objects.filter(
-        administration__partner_id=partner.pk,
-        administration__couple_id=partner.couple_id,
-        administration__is_risk=False,
-        complete=True,
-    )
+    rows = access.submissions_shown_to_partner(partner)
     if code is not None:
         rows = rows.filter(administration__instrument_code=code)
     # Scores and bands are encrypted at rest (rebond/crypto): read through the model.
@@ -139,7 +116,7 @@ def client_summary(partner: Partner) -> ClientSummary:
         summary.instruments.append(
             OwnInstrument(code, inst.name, inst.interpretation, own, _chart(inst, [line]), alt)
         )
-    allowed, why_not = couple_chart_allowed(partner)
+    allowed, why_not = access.couple_chart_allowed(partner)
     if not allowed:
         summary.couple_chart_withheld = why_not
         return summary

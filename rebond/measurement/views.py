@@ -1,6 +1,6 @@
 """The caseload, the couple's progress page, its charts and reports, and the partner's summary.
 
-Clinician views fetch through `rebond.accounts.access` (a refused fetch is a 404). Partner
+Clinician views fetch through `rebond.access` (a refused fetch is a 404). Partner
 views answer only a private-link session and read through `summary.client_summary`, which
 holds the visibility rules. Charts are served as same-origin SVG images: matplotlib writes
 `style` attributes, which the page's Content-Security-Policy would block inline, while an SVG
@@ -19,8 +19,7 @@ from django.urls import reverse
 from django.utils.timezone import now
 from django.views.decorators.http import require_http_methods, require_safe
 
-from rebond import audit
-from rebond.accounts import access
+from rebond import access, audit
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.couples.models import Couple, Partner
 from rebond.measurement import actions, charts, progress, summary
@@ -124,10 +123,8 @@ def client_report(
     request: AuthenticatedHttpRequest, couple_id: uuid.UUID, partner_id: uuid.UUID
 ) -> HttpResponse:
     """Return one partner's own summary as a PDF, for the clinician to hand to that partner."""
-    couple = access.get_couple_for_clinician(request.user, couple_id)
-    partner = access.get_partner_for_clinician(request.user, partner_id)
-    if partner.couple_id != couple.id:
-        raise Http404("Not found.")
+    partner = access.get_partner_of_case(request.user, couple_id, partner_id)
+    couple = partner.couple
     from rebond.measurement import reports
 
     body = reports.client_report(summary.client_summary(partner), now())

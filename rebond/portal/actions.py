@@ -1,6 +1,6 @@
 """Use cases of the partner's space: invitations, private links, and the partner's own settings.
 
-Clinician actions check access through `rebond.accounts.access`; partner actions take the
+Clinician actions check access through `rebond.access`; partner actions take the
 `Partner` of the private-link session as their actor and reach only that partner's own rows.
 Each writes its audit entry in the same transaction (ids and field names, never a token or a
 value) and enqueues side effects after commit.
@@ -20,8 +20,7 @@ from django.db import transaction
 from django.utils.crypto import constant_time_compare
 from django.utils.timezone import now
 
-from rebond import audit
-from rebond.accounts import access
+from rebond import access, audit
 from rebond.accounts.models import User
 from rebond.couples.actions import ActionError
 from rebond.couples.models import ContactChannel, Partner

@@ -23,9 +23,8 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from rebond.accounts import access
+from rebond import access
 from rebond.accounts.http import AuthenticatedHttpRequest
-from rebond.alerts.selectors import plans_visible_to_partner
 from rebond.couples import actions as couple_actions
 from rebond.couples.actions import ActionError
 from rebond.couples.models import ConsentDocument, ConsentRecord, ContactChannel, Partner
@@ -218,7 +217,7 @@ def _render_home(
         # Only what the access layer lets a partner read of an injury (never the onset).
         "injuries": access.injuries_for_partner(partner),
         # Only plans written for this partner and shared with them (never the other's).
-        "plans": list(plans_visible_to_partner(partner)),
+        "plans": list(access.plans_visible_to_partner(partner)),
         # Offered while the partner has no PIN: first thing in the session that exchanged the
         # link, further down afterwards (issue 15 A2).
         "pin_form": None

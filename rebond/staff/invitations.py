@@ -38,8 +38,7 @@ from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.utils.timezone import now
 
-from rebond import audit
-from rebond.accounts import access
+from rebond import access, audit
 from rebond.accounts.mail import clinic_email
 from rebond.accounts.models import Clinic, User
 from rebond.audit.operations import operator_label

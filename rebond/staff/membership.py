@@ -2,7 +2,7 @@
 or reactivates them, and cancels an invitation (rebond/staff/invitations.py does the rest of
 invitations: it e-mails the link itself).
 
-Each action (1) finds the colleague through the admin's clinic (rebond/accounts/access.py:
+Each action (1) finds the colleague through the admin's clinic (rebond/access/:
 another clinic's clinician is a 404, like a missing one), (2) locks the clinic's active
 clinicians and checks the rules of rebond/staff/rules.py, (3) writes the change and its audit
 entries in one transaction, and (4) after commit, tells the person concerned by e-mail, with no
@@ -22,8 +22,8 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.timezone import now
 
-from rebond import audit
-from rebond.accounts import access, devices
+from rebond import access, audit
+from rebond.accounts import devices
 from rebond.accounts.models import Clinic, User
 from rebond.accounts.sessions import end_sessions
 from rebond.interop.tokens import revoke_all_tokens

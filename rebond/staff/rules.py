@@ -20,8 +20,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
+from rebond import access
 from rebond.accounts.models import Clinic, User
 from rebond.couples.models import Couple
 from rebond.staff.invitations import ROLE_FLAGS
@@ -106,12 +107,8 @@ def cases_left_without_clinician(user: User) -> list[Couple]:
 
     Oldest first; the caller names them by reference only.
     """
-    if user.clinic_id is None:
-        return []
-    treats = Q(primary_clinician=user) | Q(co_clinicians=user)
-    ids = Couple.objects.filter(clinic_id=user.clinic_id).filter(treats).values("id")
     cases = (
-        Couple.objects.filter(clinic_id=user.clinic_id, id__in=ids)
+        access.cases_treated_by(user)
         .exclude(status__in=Couple.INACTIVE_STATUSES)
         .select_related("primary_clinician")
         .prefetch_related("co_clinicians")
@@ -119,7 +116,7 @@ def cases_left_without_clinician(user: User) -> list[Couple]:
     )
     alone = []
     for case in cases:
-        treating = [case.primary_clinician, *case.co_clinicians.all()]
+        treating = access.treating_clinicians(case)
         if not any(c.is_active and c.pk != user.pk for c in treating):
             alone.append(case)
     return alone

@@ -95,7 +95,7 @@ ENROLMENT_URL_NAMES = {
 }
 # The JSON API (rebond/interop/api.py): no session login, a bearer token instead. Every
 # operation answers 401 without a live token of an active clinician and then reaches only
-# what that clinician reaches on the web (rebond/accounts/access.py); the OpenAPI schema is
+# what that clinician reaches on the web (rebond/access/); the OpenAPI schema is
 # a public description of the API, with no data in it.
 API_URL_NAMES = {
     "api:api-root",

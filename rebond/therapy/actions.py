@@ -18,8 +18,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils.timezone import now
 
-from rebond import audit
-from rebond.accounts import access
+from rebond import access, audit
 from rebond.accounts.models import User
 from rebond.couples.actions import ActionError
 from rebond.couples.models import Couple, Injury, Partner, SafetyConcern
@@ -71,7 +70,7 @@ def ensure_marker_catalogue() -> None:
 @transaction.atomic
 def set_stall_threshold(admin: User, sessions: int) -> TherapySettings:
     """Set after how many sessions without a step an AIRM track is flagged as stalled."""
-    if admin.clinic_id is None or not admin.is_clinic_admin:
+    if not access.is_clinic_admin(admin):
         raise ActionError("Only a clinic admin can change the clinic's therapy settings.")
     if not 1 <= sessions <= 20:
         raise ActionError(
@@ -442,7 +441,7 @@ def move_stage(
     session = None
     if session_id:
         session = selectors.get_session_for_clinician(clinician, session_id)
-        if session.couple_id != couple.id:
+        if not access.belongs_to_case(session, couple.id):
             raise ActionError("That session belongs to another case.")
     is_regression = to_position in back
     unmet: list[str] = []
@@ -577,7 +576,7 @@ def move_airm(
     session = None
     if session_id:
         session = selectors.get_session_for_clinician(clinician, session_id)
-        if session.couple_id != injury.couple_id:
+        if not access.belongs_to_case(session, injury.couple_id):
             raise ActionError("That session belongs to another case.")
     from_state = track.state
     evidence: list[MarkerObservation] = []
@@ -773,7 +772,7 @@ def write_note(
     session = None
     if session_id:
         session = selectors.get_session_for_clinician(clinician, session_id)
-        if session.couple_id != couple.id:
+        if not access.belongs_to_case(session, couple.id):
             raise ActionError("That session belongs to another case.")
     note = Note.objects.create(
         couple=couple,

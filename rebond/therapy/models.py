@@ -3,7 +3,7 @@ negative cycle, marker ratings and clinical notes (DOMAIN.md 1, 2, 7.1, 7.3, 7.4
 
 Everything here is CLINICAL (DOMAIN 7.5): clinicians on the case and its assigned supervisor
 only, never a partner. Never query these models from a view: go through
-`rebond.therapy.selectors`, which starts from `rebond.accounts.access`.
+`rebond.therapy.selectors`, which starts from `rebond.access`.
 """
 
 from __future__ import annotations

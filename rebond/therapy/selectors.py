@@ -1,4 +1,4 @@
-"""Read-side queries of the therapy process, all scoped through `rebond.accounts.access`.
+"""Read-side queries of the therapy process, all scoped through `rebond.access`.
 
 Every clinician fetch starts from `access.couples_for_clinician` (clinic first, then the case
 team), so a session, note or AIRM track of another case or another clinic is a 404, exactly
@@ -18,7 +18,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
-from rebond.accounts import access
+from rebond import access
 from rebond.accounts.models import User
 from rebond.couples.models import Couple, Injury
 from rebond.therapy.models import (

@@ -15,14 +15,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.timezone import localtime, now
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from psychometrics.display import figure
-from rebond.accounts import access
+from rebond import access
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.couples.actions import ActionError
 from rebond.couples.models import Couple, Injury, Partner
@@ -251,10 +251,8 @@ def move_airm(
     request: AuthenticatedHttpRequest, couple_id: uuid.UUID, injury_id: uuid.UUID
 ) -> HttpResponse:
     """Start, advance, resolve, suspend or resume one injury's AIRM track."""
-    couple = access.get_couple_for_clinician(request.user, couple_id)
-    injury = access.get_injury_for_clinician(request.user, injury_id)
-    if injury.couple_id != couple.id:
-        raise Http404("Not found.")
+    injury = access.get_injury_of_case(request.user, couple_id, injury_id)
+    couple = injury.couple
     track = AirmProgress.objects.filter(injury=injury).first()
     choices = [(s, AirmState(s).label) for s in actions.airm_next_states(track)]
     form = AirmMoveForm(choices, request.POST, auto_id=airm_form_ids(injury.id))
@@ -466,11 +464,8 @@ def _session_page(
 def _session_of_case(
     request: AuthenticatedHttpRequest, couple_id: uuid.UUID, session_id: uuid.UUID
 ) -> tuple[Couple, Session]:
-    couple = access.get_couple_for_clinician(request.user, couple_id)
-    session = selectors.get_session_for_clinician(request.user, session_id)
-    if session.couple_id != couple.id:
-        raise Http404("Not found.")
-    return couple, session
+    session = access.get_session_of_case(request.user, couple_id, session_id)
+    return session.couple, session
 
 
 @require_safe
@@ -653,10 +648,7 @@ def notes(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpRespon
 
 
 def _note_of_case(request: AuthenticatedHttpRequest, couple: Couple, note_id: uuid.UUID) -> Note:
-    note = selectors.get_note_for_clinician(request.user, note_id)
-    if note.couple_id != couple.id:
-        raise Http404("Not found.")
-    return note
+    return access.get_note_of_case(request.user, couple.id, note_id)
 
 
 @require_POST

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from django.http import Http404
 
-from rebond.accounts import access
+from rebond import access
 from rebond.accounts.models import User
 from rebond.couples.models import Partner
 from rebond.test import make_clinician, make_couple

@@ -1,7 +1,7 @@
 """A clinician who opens a clinic settings page they may not change is told who can.
 
 Not a bare 404: the pages hold no clinical data and every clinician of the clinic knows they
-exist; what the clinician needs is the name of a colleague to ask (rebond/accounts/access.py
+exist; what the clinician needs is the name of a colleague to ask (rebond/access/
 SettingsRefused, rebond/accounts/refusals.py). Anyone without a clinic still gets a 404.
 """
 

@@ -234,7 +234,7 @@ def test_a_failed_send_is_retried_and_the_alert_stays_visible(
 
 
 def actions_access_alerts(user: User) -> list[Alert]:
-    from rebond.accounts import access
+    from rebond import access
 
     return list(access.alerts_for_clinician(user))
 

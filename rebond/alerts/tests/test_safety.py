@@ -14,10 +14,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.timezone import now
 
+from rebond.access import plans_visible_to_partner
 from rebond.accounts.models import User
 from rebond.alerts import delivery, safety_plans
 from rebond.alerts.models import SafetyPlan
-from rebond.alerts.selectors import plans_visible_to_partner
 from rebond.alerts.tests.helpers import ITEM9_MORE_THAN_HALF, NOT_AT_ALL, answer, login
 from rebond.audit.models import AuditEntry
 from rebond.couples import actions as couple_actions

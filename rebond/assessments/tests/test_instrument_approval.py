@@ -47,7 +47,7 @@ def test_the_offer_holds_at_that_clinic_only(alice: User, admin: User, charlie: 
 
 
 def test_only_a_clinic_admin_offers_and_only_what_can_be_shown(alice: User, admin: User) -> None:
-    from rebond.accounts.access import SettingsRefused
+    from rebond.access import SettingsRefused
 
     with pytest.raises(SettingsRefused):  # told which admins to ask (rebond/accounts/refusals.py)
         actions.approve_instrument(alice, "CSI-16")

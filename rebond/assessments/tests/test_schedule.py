@@ -12,7 +12,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rebond.accounts.access import SettingsRefused
+from rebond.access import SettingsRefused
 from rebond.accounts.models import Clinic, User
 from rebond.assessments import actions, schedule
 from rebond.assessments.actions import AssessmentError

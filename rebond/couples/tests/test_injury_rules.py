@@ -17,7 +17,7 @@ import pytest
 from django.test import Client
 from django.utils.timezone import now
 
-from rebond.accounts import access
+from rebond import access
 from rebond.accounts.models import User
 from rebond.couples import actions
 from rebond.couples.models import Couple, Injury

@@ -15,7 +15,7 @@ import pytest
 from django.core import mail
 from django.http import Http404
 
-from rebond.accounts.access import (
+from rebond.access import (
     CaseTeam,
     TeamChangeRefused,
     alerts_for_clinician,

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from django.db import connection, connections
 
+from rebond import access
 from rebond.accounts.models import User
 from rebond.alerts import actions as alert_actions
 from rebond.alerts.models import Alert
@@ -84,14 +85,14 @@ def test_an_alert_being_raised_when_the_handover_starts_is_found_by_it(
     submit = risk_answer(alice, couple)
     # The submission stops once its alert is written and audited, before reading the team.
     alert_written, go_on = threading.Event(), threading.Event()
-    read_team = alert_actions.case_clinicians
+    read_team = access.case_clinicians
 
     def paused(couple: Couple) -> list[User]:
         alert_written.set()
         go_on.wait(timeout=10)
         return read_team(couple)
 
-    monkeypatch.setattr(alert_actions, "case_clinicians", paused)
+    monkeypatch.setattr(access, "case_clinicians", paused)
     errors: list[BaseException] = []
     submission = in_thread(submit, errors)
     assert alert_written.wait(timeout=10)

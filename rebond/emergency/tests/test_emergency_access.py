@@ -15,8 +15,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.timezone import now
 
-from rebond.accounts import access
-from rebond.accounts.access import SettingsRefused
+from rebond import access
+from rebond.access import SettingsRefused
 from rebond.accounts.models import Clinic, User
 from rebond.audit.models import AuditEntry
 from rebond.couples.models import Couple

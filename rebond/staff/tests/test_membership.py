@@ -18,8 +18,8 @@ from django.http import Http404
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from rebond.access import SettingsRefused
 from rebond.accounts import devices
-from rebond.accounts.access import SettingsRefused
 from rebond.accounts.models import Clinic, User
 from rebond.audit.models import AuditEntry
 from rebond.couples.models import Couple

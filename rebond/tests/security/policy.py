@@ -11,7 +11,7 @@ rows (a contact channel, a check-in) are partner A's, so `partner_b` is the othe
 the same couple reaching for them (SECURITY.md LK-03).
 
 The table is a test oracle, written from the design (DOMAIN 7.5, SECURITY 3.1), not read off
-the code: the views enforce it through rebond/accounts/access.py and each app's access rules.
+the code: the views enforce it through rebond/access/ and each app's access rules.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Case C1 of the security world gets one injury for every combination of disclosure state (4),
 kind (4), which partner was hurt (2), whether it is shared with the hurt partner (2) and with
 the hurtful partner (2), and who reported it (2): 256 injuries. Each holds two canaries: its
-partner-facing summary (shown exactly where the rule of accounts/access.py says the injury is
+partner-facing summary (shown exactly where the rule of rebond/access/ says the injury is
 shown) and its onset (clinician free text, never shown to a partner). The rows are written
 directly, so choices the clinician's form refuses (sharing before both know, sharing a threat
 with its hurtful partner) are tried too: the access layer alone must hold.
@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from rebond.accounts.access import BOTH_PARTNERS_KNOW
+from rebond.access import BOTH_PARTNERS_KNOW
 from rebond.couples.models import Injury, Partner
 from rebond.measurement import charts
 from rebond.tests import figures

@@ -1,0 +1,163 @@
+"""The gateway: the one place that answers "may this person see or change this" and "who may".
+
+Rules (DOMAIN.md 7.5, SECURITY.md 1.4 "enforce it in one place"):
+
+1. A clinician sees only their own clinic's rows. This filter comes first and is unconditional,
+   so clinic B's data cannot be reached from clinic A even by a bug further down.
+2. Within the clinic, a clinician sees a couple's case only when they are its primary
+   clinician, a co-clinician, or its assigned supervisor, or hold a live emergency grant to
+   it (rebond/emergency). A clinic admin sees no clinical data through being an admin.
+3. A fetch that is not allowed looks exactly like a fetch of a row that does not exist (404),
+   so ids cannot be probed.
+
+Views, API endpoints, exports and background jobs call these functions (`from rebond import
+access`, then `access.get_couple_for_clinician(...)`); they never build clinical querysets,
+filter by clinic or check case membership themselves (rebond/access/tests/test_one_home.py
+fails when they do). Each condition sits on its own line so that coverage shows every case is
+tested (zulip's `access_stream_by_id` convention).
+
+Where each rule lives:
+- membership.py: who is on a case's team (primary, co-therapists, supervisor), with roles;
+  whom an alert on the case goes to.
+- cases.py: a clinician's cases and every clinical row under them; a row fetched under the
+  case its URL names; alerts a clinician may see; emergency readers.
+- partners.py: what a partner may see: injuries, their own check-ins, safety plans, scores.
+- clinic.py: clinic admins and safety leads: who may change settings, who is told.
+- team.py: who sees a case's team and who changes it.
+
+A package, not a Django app: it holds no models.
+"""
+
+from rebond.access.cases import (
+    administrations_for_clinician,
+    alerts_for_clinician,
+    belongs_to_case,
+    couples_for_clinician,
+    get_administration_for_clinician,
+    get_administration_of_case,
+    get_alert_for_clinician,
+    get_channel_for_clinician,
+    get_channel_of_case,
+    get_consent_for_clinician,
+    get_consent_of_case,
+    get_couple_for_clinician,
+    get_injury_for_clinician,
+    get_injury_of_case,
+    get_note_of_case,
+    get_partner_for_clinician,
+    get_partner_of_case,
+    get_safety_concern_of_case,
+    get_safety_plan_of_case,
+    get_session_of_case,
+    injuries_for_clinician,
+    is_emergency_reader,
+    partners_for_clinician,
+)
+from rebond.access.clinic import (
+    SettingsRefused,
+    clinic_admins,
+    get_admin_clinic,
+    get_clinician_for_admin,
+    get_settings_clinic,
+    is_active_colleague,
+    is_clinic_admin,
+    may_manage_safety_settings,
+    safety_leads,
+    settings_deciders,
+)
+from rebond.access.membership import (
+    TeamMember,
+    TeamRole,
+    case_clinicians,
+    case_team,
+    cases_treated_by,
+    on_case_filter,
+    roles_on_cases,
+    team_ids,
+    treating_clinicians,
+    treating_filter,
+    works_on_case,
+)
+from rebond.access.partners import (
+    BOTH_PARTNERS_KNOW,
+    PARTNER_INJURY_WORDS,
+    PartnerInjury,
+    administrations_for_partner,
+    couple_chart_allowed,
+    get_administration_for_partner,
+    injuries_for_partner,
+    injuries_visible_to_partner,
+    plans_visible_to_partner,
+    submissions_shown_to_partner,
+)
+from rebond.access.team import (
+    CaseTeam,
+    TeamChangeRefused,
+    case_teams_for_admin,
+    get_case_team,
+    get_couple_for_team_change,
+    may_change_team,
+)
+
+__all__ = [
+    "BOTH_PARTNERS_KNOW",
+    "PARTNER_INJURY_WORDS",
+    "CaseTeam",
+    "PartnerInjury",
+    "SettingsRefused",
+    "TeamChangeRefused",
+    "TeamMember",
+    "TeamRole",
+    "administrations_for_clinician",
+    "administrations_for_partner",
+    "alerts_for_clinician",
+    "belongs_to_case",
+    "case_clinicians",
+    "case_team",
+    "case_teams_for_admin",
+    "cases_treated_by",
+    "clinic_admins",
+    "couple_chart_allowed",
+    "couples_for_clinician",
+    "get_admin_clinic",
+    "get_administration_for_clinician",
+    "get_administration_for_partner",
+    "get_administration_of_case",
+    "get_alert_for_clinician",
+    "get_case_team",
+    "get_channel_for_clinician",
+    "get_channel_of_case",
+    "get_clinician_for_admin",
+    "get_consent_for_clinician",
+    "get_consent_of_case",
+    "get_couple_for_clinician",
+    "get_couple_for_team_change",
+    "get_injury_for_clinician",
+    "get_injury_of_case",
+    "get_note_of_case",
+    "get_partner_for_clinician",
+    "get_partner_of_case",
+    "get_safety_concern_of_case",
+    "get_safety_plan_of_case",
+    "get_session_of_case",
+    "get_settings_clinic",
+    "injuries_for_clinician",
+    "injuries_for_partner",
+    "injuries_visible_to_partner",
+    "is_active_colleague",
+    "is_clinic_admin",
+    "is_emergency_reader",
+    "may_change_team",
+    "may_manage_safety_settings",
+    "on_case_filter",
+    "partners_for_clinician",
+    "plans_visible_to_partner",
+    "roles_on_cases",
+    "safety_leads",
+    "settings_deciders",
+    "submissions_shown_to_partner",
+    "team_ids",
+    "treating_clinicians",
+    "treating_filter",
+    "works_on_case",
+]
