@@ -121,7 +121,8 @@ def append(path: Path, anchor: Anchor) -> None:
 def safety_lead_addresses() -> list[str]:
     """Return the e-mail addresses of every active safety lead of every clinic."""
     # The user model through Django's setting: audit sits below accounts (docs/architecture.md).
-    leads = get_user_model().objects.filter(is_active=True, is_safety_lead=True, clinic__isnull=False)
+    users = get_user_model().objects
+    leads = users.filter(is_active=True, is_safety_lead=True, clinic__isnull=False)
     return sorted(leads.values_list("email", flat=True))
 
 
