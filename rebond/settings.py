@@ -113,7 +113,7 @@ MIDDLEWARE = [
     # Every clinician read of a page, and every refused object fetch, is audited (LG-01).
     "rebond.accounts.middleware.ClinicalReadAuditMiddleware",
     # Times shown and typed in the clinic's time zone; stored in UTC (rebond/lib/clinic_time.py).
-    "rebond.accounts.zone_middleware.ClinicTimeZoneMiddleware",
+    "rebond.portal.zone_middleware.ClinicTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "rebond.lib.middleware.NoStoreMiddleware",
 ]

@@ -17,7 +17,7 @@ from django.utils.timezone import now
 import psychometrics
 from rebond import access, audit
 from rebond.accounts.models import Clinic, User
-from rebond.assessments import checkins, reminders, schedule, scoring
+from rebond.assessments import after_submission, checkins, reminders, schedule, scoring
 from rebond.assessments.models import (
     Administration,
     ClinicCheckinSettings,
@@ -231,16 +231,10 @@ def _submit(
         clinic_id=administration.couple.clinic_id,
     )
     reminders.spend_finished_links([administration.id], submission.submitted_at)
-    # Alerts are written in this same transaction: a risk answer can never be stored without
-    # its alert, nor an alert without its answer (SECURITY.md RL-03, RL-12).
-    from rebond.alerts.actions import raise_alerts_for
-
-    raise_alerts_for(submission)
-    # The couple's not-on-track signal is brought up to date in the same transaction too
-    # (rebond/measurement/tracking.py); it raises its alert through rebond.alerts.
-    from rebond.measurement.tracking import track_after_submission
-
-    track_after_submission(submission)
+    # Alerts, then the couple's not-on-track signal, in this same transaction: a risk answer
+    # can never be stored without its alert (SECURITY.md RL-03, RL-12), nor scores without
+    # their signal. The steps are named in rebond/measurement/after_submission.py.
+    after_submission.run(submission)
     return SubmitOutcome(submission, created=True)
 
 

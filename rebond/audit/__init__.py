@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.utils.timezone import now
 
@@ -54,7 +55,6 @@ def log(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.log() must run inside the transaction of the change it records.")
-    from rebond.accounts.models import User
     from rebond.audit import chain
     from rebond.audit.models import AuditChainHead, AuditEntry
 
@@ -64,7 +64,9 @@ def log(
         sequence=head.sequence + 1,
         prev_hash=head.hash,
         at=now(),
-        actor=actor if isinstance(actor, User) else None,
+        # A clinician is the user model, named through Django's setting: audit sits below
+        # accounts, which writes its own entries (docs/architecture.md).
+        actor=actor if isinstance(actor, get_user_model()) else None,
         actor_label=actor_label or actor_label_for(actor),
         clinic_id=clinic_id,
         action=action,

@@ -26,12 +26,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 
-from rebond.accounts.models import Clinic, User
 from rebond.audit.chain import chain_key
 from rebond.audit.models import HEAD_ID, AuditChainHead
-from rebond.lib.clinic_time import clinic_localtime
+from rebond.lib.clinic_time import HasTimeZone, clinic_localtime
 
 SUBJECT = "Rebond audit trail anchor"
 
@@ -120,11 +120,13 @@ def append(path: Path, anchor: Anchor) -> None:
 
 def safety_lead_addresses() -> list[str]:
     """Return the e-mail addresses of every active safety lead of every clinic."""
-    leads = User.objects.filter(is_active=True, is_safety_lead=True, clinic__isnull=False)
+    # The user model through Django's setting: audit sits below accounts (docs/architecture.md).
+    users = get_user_model().objects
+    leads = users.filter(is_active=True, is_safety_lead=True, clinic__isnull=False)
     return sorted(leads.values_list("email", flat=True))
 
 
-def email_body(anchor: Anchor, clinic: Clinic | None) -> str:
+def email_body(anchor: Anchor, clinic: HasTimeZone | None) -> str:
     """Return the anchor e-mail, its time in the reader's clinic's zone (the line stays UTC)."""
     at = anchor.anchored_at
     when = (
@@ -146,7 +148,7 @@ def email(anchor: Anchor, addresses: list[str]) -> int:
     """E-mail the anchor to each address; return how many messages were sent."""
     clinics = {
         user.email: user.clinic
-        for user in User.objects.filter(email__in=addresses).select_related("clinic")
+        for user in get_user_model().objects.filter(email__in=addresses).select_related("clinic")
     }
     messages = [
         EmailMessage(

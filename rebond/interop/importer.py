@@ -55,7 +55,7 @@ def parse_csv(text: str) -> list[ScoredRecord]:
     """Read and validate every row; raise ImportRejected listing all problems found.
 
     Each row's date becomes noon of that day in the active time zone: the clinic's, in the
-    clinician's request (rebond/accounts/zone_middleware.py).
+    clinician's request (rebond/portal/zone_middleware.py).
     """
     reader = csv.DictReader(io.StringIO(text))
     errors: list[RowError] = []

@@ -153,11 +153,14 @@ LEFT, RIGHT, TOP, LANE_HEIGHT = 110, 880, 20, 44
 
 @dataclass(frozen=True)
 class TimelineEvent:
+    """One event of a case's timeline (built by rebond/therapy/timeline.py)."""
+
     at: datetime
     lane: str
     title: str
     detail: str = ""
     url: str = ""
+    mark: str = ""  # Its short name on the progress charts' time axis (case, stage, AIRM).
 
 
 def timeline_svg(events: list[TimelineEvent], title_id: str, desc_id: str) -> SafeString:

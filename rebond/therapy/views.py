@@ -21,7 +21,6 @@ from django.urls import reverse
 from django.utils.timezone import localtime, now
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from psychometrics.display import figure
 from rebond import access
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.couples.actions import ActionError
@@ -56,6 +55,7 @@ from rebond.therapy.models import (
     StageTransition,
     stage_of,
 )
+from rebond.therapy.timeline import case_timeline
 
 UNPROCESSABLE = 422
 
@@ -697,76 +697,11 @@ def add_addendum(
 # --- Timeline ---------------------------------------------------------------------------------
 
 
-def timeline_events(
-    request: AuthenticatedHttpRequest, couple: Couple
-) -> list[diagrams.TimelineEvent]:
-    """Return the case's sessions, stage moves, AIRM steps, scores and alerts, oldest first.
-
-    Scores and alerts come through the access gateway; risk instruments are left out, as from
-    every couple-level view (DOMAIN 7.5).
-    """
-    events: list[diagrams.TimelineEvent] = []
-    for session in Session.objects.not_voided().filter(couple=couple):
-        events.append(
-            diagrams.TimelineEvent(
-                session.occurred_at,
-                "session",
-                f"{session} · {session.get_attendance_display()}",
-                session.clinical_purpose,
-                reverse("therapy_session", args=[couple.id, session.id]),
-            )
-        )
-    for move in StageTransition.objects.filter(couple=couple):
-        kind = "Back to" if move.is_regression else "To"
-        events.append(
-            diagrams.TimelineEvent(
-                move.at, "stage", f"{kind} {EftPosition(move.to_position).label}", move.reason
-            )
-        )
-    for step in AirmTransition.objects.filter(injury__couple=couple).select_related("injury"):
-        events.append(
-            diagrams.TimelineEvent(
-                step.at,
-                "airm",
-                f"{step.injury.get_subtype_display()}: {AirmState(step.to_state).label}",
-                step.reason,
-            )
-        )
-    administrations = (
-        access.administrations_for_clinician(request.user)
-        .filter(couple=couple, is_risk=False, submission__isnull=False)
-        .select_related("submission", "partner")
-    )
-    for administration in administrations:
-        submission = administration.submission
-        total = "" if submission.total is None else f" {figure(submission.total, 2)}"
-        events.append(
-            diagrams.TimelineEvent(
-                submission.submitted_at,
-                "score",
-                f"{administration.instrument_code}{total} · {administration.partner.display_name}",
-                administration.occasion,
-            )
-        )
-    for alert in access.alerts_for_clinician(request.user).filter(couple=couple):
-        events.append(
-            diagrams.TimelineEvent(
-                alert.created_at,
-                "alert",
-                f"{alert.get_severity_display()} alert: {alert.get_type_display()}",
-                alert.get_status_display(),
-                reverse("alert", args=[alert.id]),
-            )
-        )
-    events.sort(key=lambda e: (e.at, diagrams.LANES.index(e.lane)))
-    return events
-
-
 @require_safe
 def timeline(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpResponse:
     """Show sessions, stage moves, AIRM steps, scores and alerts on one time axis."""
     couple = access.get_couple_for_clinician(request.user, couple_id)
-    events = timeline_events(request, couple)
+    events = case_timeline(couple, diagrams.LANES, viewer=request.user)
     days: list[tuple[datetime, list[diagrams.TimelineEvent]]] = []
     for event in events:
         day = localtime(event.at).date()

@@ -10,6 +10,9 @@ the clinic the request belongs to (rebond/lib/clinic_time.py), so templates' `|d
 
 Anything else (the login page, a server operator without a clinic) stays in UTC. The zone is
 presentation, never access: each view still fetches through its access rules.
+
+It lives in portal, the lowest layer that knows a partner's private-link session; accounts,
+below it, cannot ask about partners (docs/architecture.md, layers).
 """
 
 from __future__ import annotations
