@@ -19,14 +19,7 @@ from rebond.alerts.delivery import enqueue_delivery
 from rebond.alerts.models import Alert, AlertNotification, AlertRuleSetting
 from rebond.assessments.models import Submission
 from rebond.couples.models import CaseTransition, Couple
-
-
-class AlertError(ValueError):
-    """A refused alert action, with per-field messages for forms."""
-
-    def __init__(self, message: str, errors: dict[str, list[str]] | None = None) -> None:
-        super().__init__(message)
-        self.errors = errors or {"": [message]}
+from rebond.lib.errors import ActionError
 
 
 def case_clinicians(couple: Couple) -> list[User]:
@@ -186,7 +179,7 @@ def close_alert(
     if alert.status == Alert.Status.CLOSED:
         errors[""] = ["This alert is already closed."]
     if errors:
-        raise AlertError("The alert could not be closed.", errors)
+        raise ActionError("The alert could not be closed.", errors)
     if alert.status == Alert.Status.OPEN:
         alert.acknowledged_by, alert.acknowledged_at = clinician, now()
     alert.status = Alert.Status.CLOSED

@@ -14,8 +14,8 @@ from rebond import audit
 from rebond.accounts import access
 from rebond.accounts.models import Clinic, CrisisResource, User
 from rebond.alerts import rules
-from rebond.alerts.actions import AlertError
 from rebond.alerts.models import AlertRuleSetting
+from rebond.lib.errors import ActionError
 
 # --- Clinic safety settings (clinic admins and safety leads) ----------------------------------
 
@@ -41,7 +41,7 @@ def set_escalation_window(user: User, minutes: int | None) -> Clinic:
     clinic = get_settings_clinic(user)
     low, high = ESCALATION_MINUTES
     if minutes is None or not low <= minutes <= high:
-        raise AlertError(
+        raise ActionError(
             "The window could not be saved.",
             {"minutes": [f"Use a whole number of minutes from {low} to {high}."]},
         )
@@ -101,7 +101,7 @@ def save_crisis_resource(
         resource = get_crisis_resource(clinic, resource_id)
     errors = _validate_resource(draft)
     if errors:
-        raise AlertError("The crisis resource could not be saved.", errors)
+        raise ActionError("The crisis resource could not be saved.", errors)
     values = {
         "name": draft.name.strip(),
         "phone": draft.phone.strip(),
@@ -171,7 +171,7 @@ def set_safety_lead(admin: User, clinician_id: uuid.UUID | str, *, is_safety_lea
                 clinician, rules.roles_of(clinician) - {User.Role.SAFETY_LEAD}, by=admin
             )
         except rules.StaffRuleError as refused:
-            raise AlertError(refused.message) from refused
+            raise ActionError(refused.message) from refused
     if clinician.is_safety_lead != is_safety_lead:
         clinician.is_safety_lead = is_safety_lead
         clinician.save(update_fields=["is_safety_lead"])
@@ -198,18 +198,18 @@ def set_alert_rule(
     if rule is None:
         raise Http404("No such rule.")
     if rule.core and not enabled:
-        raise AlertError(
+        raise ActionError(
             "The rule could not be saved.",
             {"enabled": [rules.CORE_RULE_ALWAYS_ON]},
         )
     if rule.thresholds and threshold not in rule.thresholds:
         allowed = ", ".join(str(t) for t in rule.thresholds)
-        raise AlertError(
+        raise ActionError(
             "The rule could not be saved.",
             {"threshold": [f"Choose one of the published values ({allowed})."]},
         )
     if not rule.thresholds and threshold is not None:
-        raise AlertError(
+        raise ActionError(
             "The rule could not be saved.", {"threshold": ["This rule has no threshold to set."]}
         )
     setting, created = AlertRuleSetting.objects.select_for_update().get_or_create(

@@ -12,9 +12,9 @@ from django.http import Http404
 from rebond import audit
 from rebond.accounts import access
 from rebond.accounts.models import User
-from rebond.alerts.actions import AlertError
 from rebond.alerts.models import SafetyPlan
 from rebond.couples.models import SafetyConcern
+from rebond.lib.errors import ActionError
 
 # --- Safety concerns and safety plans (clinicians on the case) --------------------------------
 
@@ -40,7 +40,7 @@ def update_safety_concern(
     if status not in SafetyConcern.Status.values:
         errors["status"] = ["Choose a status."]
     if errors:
-        raise AlertError("The safety concern could not be saved.", errors)
+        raise ActionError("The safety concern could not be saved.", errors)
     changed = [
         name
         for name, value in (("level", level), ("status", status))
@@ -112,7 +112,7 @@ def save_safety_plan(
         raise Http404("Not found.") from exc
     errors = _plan_errors(draft)
     if errors:
-        raise AlertError("The safety plan could not be saved.", errors)
+        raise ActionError("The safety plan could not be saved.", errors)
     values: dict[str, object] = {name: getattr(draft, name).strip() for name in PLAN_FIELDS}
     values["shared_with_partner"] = draft.shared_with_partner
     changed = [name for name, value in values.items() if getattr(plan, name) != value]

@@ -27,7 +27,6 @@ from rebond.accounts import access
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.accounts.models import CrisisResource, User
 from rebond.alerts import actions, clinic_safety, rules, safety_plans
-from rebond.alerts.actions import AlertError
 from rebond.alerts.forms import (
     AlertRuleForm,
     CloseAlertForm,
@@ -36,13 +35,13 @@ from rebond.alerts.forms import (
     EscalationWindowForm,
     ResumeCaseForm,
     SafetyPlanForm,
-    add_errors,
 )
 from rebond.alerts.models import Alert, AlertRuleSetting, SafetyPlan
 from rebond.alerts.selectors import OPEN_STATUSES
 from rebond.couples import actions as couple_actions
-from rebond.couples.actions import ActionError
 from rebond.couples.models import Couple, Partner, SafetyConcern
+from rebond.lib.errors import ActionError
+from rebond.lib.forms import add_action_errors
 
 UNPROCESSABLE = 422
 INBOX_LIMIT = 200
@@ -201,8 +200,8 @@ def close(request: AuthenticatedHttpRequest, alert_id: uuid.UUID) -> HttpRespons
                 disposition=form.cleaned_data["disposition"],
                 reason=form.cleaned_data["reason"],
             )
-        except AlertError as error:
-            add_errors(form, error)
+        except ActionError as error:
+            add_action_errors(form, error)
     if form.errors:
         return _alert_page(request, alert_id, close_form=form, status=UNPROCESSABLE)
     messages.success(request, "Alert closed.")
@@ -224,7 +223,7 @@ def resume_case(request: AuthenticatedHttpRequest, alert_id: uuid.UUID) -> HttpR
                 override=form.cleaned_data["override"],
             )
         except ActionError as error:
-            add_errors(form, error)
+            add_action_errors(form, error)
     if form.errors:
         return _alert_page(request, alert_id, resume_form=form, status=UNPROCESSABLE)
     messages.success(request, "Decision recorded. The case has moved on from the safety pause.")
@@ -317,8 +316,8 @@ def update_concern(
                 level=form.cleaned_data["level"],
                 status=form.cleaned_data["status"],
             )
-        except AlertError as error:
-            add_errors(form, error)
+        except ActionError as error:
+            add_action_errors(form, error)
     if form.errors:
         return _safety_page(request, couple_id, bound={key: form}, status=UNPROCESSABLE)
     messages.success(request, "Safety concern updated.")
@@ -357,8 +356,8 @@ def _save_plan(
                 safety_plans.SafetyPlanDraft(**form.cleaned_data),
                 plan_id=plan.id if plan else None,
             )
-        except AlertError as error:
-            add_errors(form, error)
+        except ActionError as error:
+            add_action_errors(form, error)
     if form.errors:
         return _plan_form_page(request, couple, partner, form, plan, status=UNPROCESSABLE)
     messages.success(request, "Safety plan saved.")
@@ -487,8 +486,8 @@ def set_window(request: AuthenticatedHttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             clinic_safety.set_escalation_window(request.user, form.cleaned_data["minutes"])
-        except AlertError as error:
-            add_errors(form, error)
+        except ActionError as error:
+            add_action_errors(form, error)
     if form.errors:
         return _settings_page(request, bound={"window": form}, status=UNPROCESSABLE)
     messages.success(request, "Escalation window saved.")
@@ -507,8 +506,8 @@ def add_resource(request: AuthenticatedHttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             clinic_safety.save_crisis_resource(request.user, _resource_draft(form))
-        except AlertError as error:
-            add_errors(form, error)
+        except ActionError as error:
+            add_action_errors(form, error)
     if form.errors:
         return _settings_page(request, bound={"resource": form}, status=UNPROCESSABLE)
     messages.success(request, "Crisis resource added.")
@@ -526,8 +525,8 @@ def edit_resource(request: AuthenticatedHttpRequest, resource_id: int) -> HttpRe
         if form.is_valid():
             try:
                 clinic_safety.save_crisis_resource(request.user, _resource_draft(form), resource.pk)
-            except AlertError as error:
-                add_errors(form, error)
+            except ActionError as error:
+                add_action_errors(form, error)
         if not form.errors:
             messages.success(request, "Crisis resource saved.")
             return _to_settings("#crisis-resources")
@@ -555,7 +554,7 @@ def set_lead(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> HttpRespo
     make_lead = request.POST.get("is_safety_lead") == "yes"
     try:
         clinician = clinic_safety.set_safety_lead(request.user, user_id, is_safety_lead=make_lead)
-    except AlertError as refused:
+    except ActionError as refused:
         messages.error(request, str(refused))
         return _to_settings("#safety-leads")
     word = "is now a safety lead" if make_lead else "is no longer a safety lead"
@@ -583,8 +582,8 @@ def set_rule(request: AuthenticatedHttpRequest, rule_code: str) -> HttpResponse:
                 enabled=form.cleaned_data["enabled"],
                 threshold=form.cleaned_data.get("threshold"),
             )
-        except AlertError as error:
-            add_errors(form, error)
+        except ActionError as error:
+            add_action_errors(form, error)
     if form.errors:
         return _settings_page(request, bound={key: form}, status=UNPROCESSABLE)
     messages.success(request, f"Rule saved: {rule.label}.")

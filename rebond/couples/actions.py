@@ -33,15 +33,8 @@ from rebond.couples.models import (
     SafetyConcern,
 )
 from rebond.lib.clinic_time import clinic_today
+from rebond.lib.errors import ActionError
 from rebond.lib.text import BIDI_MESSAGE, has_bidi_controls, is_phone_number
-
-
-class ActionError(ValueError):
-    """An action refused; `errors` maps form field names ("" for the whole form) to messages."""
-
-    def __init__(self, message: str, errors: dict[str, list[str]] | None = None) -> None:
-        super().__init__(message)
-        self.errors = errors or {"": [message]}
 
 
 @dataclass(frozen=True)

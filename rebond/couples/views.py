@@ -28,7 +28,6 @@ from rebond.accounts.models import SecretsPolicy, User
 from rebond.alerts.models import Alert
 from rebond.alerts.selectors import open_alerts_on_case
 from rebond.couples import actions
-from rebond.couples.actions import ActionError
 from rebond.couples.forms import (
     CaseDetailsForm,
     ChannelForm,
@@ -39,7 +38,6 @@ from rebond.couples.forms import (
     PartnerForm,
     TransitionForm,
     VoidInjuryForm,
-    add_action_errors,
     subtype_groups,
 )
 from rebond.couples.models import (
@@ -51,6 +49,8 @@ from rebond.couples.models import (
     SafetyConcern,
 )
 from rebond.couples.team_views import team_context
+from rebond.lib.errors import ActionError
+from rebond.lib.forms import add_action_errors
 
 UNPROCESSABLE = 422
 

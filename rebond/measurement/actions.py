@@ -21,16 +21,9 @@ from rebond.accounts import access
 from rebond.accounts.models import Clinic, User
 from rebond.assessments import scoring
 from rebond.couples.models import Couple
+from rebond.lib.errors import ActionError
 from rebond.measurement.models import MeasurementSettings
 from rebond.measurement.tracking import refresh_tracks
-
-
-class SettingsError(ValueError):
-    """Refused settings, with a message per field."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("The measurement settings could not be saved.")
-        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -108,7 +101,7 @@ def set_measurement_settings(user: User, draft: SettingsDraft) -> MeasurementSet
     clinic = get_settings_clinic(user)
     errors = _errors(draft)
     if errors:
-        raise SettingsError(errors)
+        raise ActionError("The measurement settings could not be saved.", errors)
     settings, _ = MeasurementSettings.objects.select_for_update().get_or_create(clinic=clinic)
     values = {name: getattr(draft, name) for name in FIELDS}
     values["local_norms_source"] = draft.local_norms_source.strip()

@@ -23,8 +23,8 @@ from django.utils.timezone import now
 from rebond import audit
 from rebond.accounts import access
 from rebond.accounts.models import User
-from rebond.couples.actions import ActionError
 from rebond.couples.models import ContactChannel, Partner
+from rebond.lib.errors import ActionError
 from rebond.portal.models import MAX_PIN_FAILURES, LinkOpenedElsewhere, LinkPin, PrivateLink
 
 DEFAULT_PRIVATE_LINK_DAYS = 14

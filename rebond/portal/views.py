@@ -27,8 +27,8 @@ from rebond.accounts import access
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.alerts.selectors import plans_visible_to_partner
 from rebond.couples import actions as couple_actions
-from rebond.couples.actions import ActionError
 from rebond.couples.models import ConsentDocument, ConsentRecord, ContactChannel, Partner
+from rebond.lib.errors import ActionError
 from rebond.portal import actions, session
 from rebond.portal.forms import AgreeForm, ChoosePinForm, GoalForm, PinForm, SafeHoursForm
 from rebond.portal.models import MAX_TOKEN_LENGTH, LinkPin, PrivateLink, hash_token
