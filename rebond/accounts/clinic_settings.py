@@ -16,9 +16,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from rebond import audit
 from rebond.accounts import access
 from rebond.accounts.models import REQUEST_INTRO_MAX_LENGTH, Clinic, User
+from rebond.audit.updates import audited_update
 from rebond.lib.clinic_time import is_known_zone, zone_names
 from rebond.lib.errors import ActionError
 from rebond.lib.text import BIDI_MESSAGE, has_bidi_controls, normalise_line_breaks
@@ -147,18 +147,11 @@ def update_clinic_settings(admin: User, draft: ClinicSettingsDraft) -> list[str]
     if errors:
         raise ActionError("The clinic settings could not be saved.", errors)
     before = {name: getattr(clinic, name) for name in LABELS}
-    changed = [name for name in LABELS if getattr(draft, name) != before[name]]
-    if not changed:
-        return []
-    for name in changed:
-        setattr(clinic, name, getattr(draft, name))
-    clinic.save(update_fields=changed)
-    audit.log(
-        actor=admin,
-        action="accounts.clinic.settings",
-        obj=clinic,
+    return audited_update(
+        clinic,
+        {name: getattr(draft, name) for name in LABELS},
+        admin,
+        "accounts.clinic.settings",
         clinic_id=clinic.id,
-        fields=changed,
-        reason=change_summary(clinic, changed, before),
+        reason=lambda changed: change_summary(clinic, changed, before),
     )
-    return changed

@@ -15,6 +15,7 @@ from rebond.accounts import access
 from rebond.accounts.models import Clinic, CrisisResource, User
 from rebond.alerts import rules
 from rebond.alerts.models import AlertRuleSetting
+from rebond.audit.updates import audited_update
 from rebond.lib.errors import ActionError
 
 # --- Clinic safety settings (clinic admins and safety leads) ----------------------------------
@@ -96,9 +97,7 @@ def save_crisis_resource(
 ) -> CrisisResource:
     """Add a crisis resource to the clinic, or change one of its own."""
     clinic = get_settings_clinic(user)
-    resource = CrisisResource(clinic=clinic)
-    if resource_id is not None:
-        resource = get_crisis_resource(clinic, resource_id)
+    resource = None if resource_id is None else get_crisis_resource(clinic, resource_id)
     errors = _validate_resource(draft)
     if errors:
         raise ActionError("The crisis resource could not be saved.", errors)
@@ -110,22 +109,14 @@ def save_crisis_resource(
         "hours": draft.hours.strip(),
         "position": draft.position,
     }
-    changed = [name for name, value in values.items() if getattr(resource, name) != value]
-    for name in changed:
-        setattr(resource, name, values[name])
-    if resource.pk is None:
-        resource.save()
+    if resource is None:
+        resource = CrisisResource.objects.create(clinic=clinic, **values)
         audit.log(
             actor=user, action="accounts.crisis_resource.add", obj=resource, clinic_id=clinic.id
         )
-    elif changed:
-        resource.save(update_fields=changed)
-        audit.log(
-            actor=user,
-            action="accounts.crisis_resource.update",
-            obj=resource,
-            clinic_id=clinic.id,
-            fields=changed,
+    else:
+        audited_update(
+            resource, values, user, "accounts.crisis_resource.update", clinic_id=clinic.id
         )
     return resource
 
@@ -215,25 +206,20 @@ def set_alert_rule(
     setting, created = AlertRuleSetting.objects.select_for_update().get_or_create(
         clinic=clinic, rule=rule.code, defaults={"enabled": enabled, "threshold": threshold}
     )
-    changed = (
-        []
-        if created
-        else [
-            name
-            for name, value in (("enabled", enabled), ("threshold", threshold))
-            if getattr(setting, name) != value
-        ]
-    )
-    for name in changed:
-        setattr(setting, name, enabled if name == "enabled" else threshold)
-    if changed:
-        setting.save(update_fields=changed)
-    if created or changed:
+    if created:
         audit.log(
             actor=user,
             action="alerts.rule.set",
             obj=setting,
             clinic_id=clinic.id,
-            fields=changed or ["enabled", "threshold"],
+            fields=["enabled", "threshold"],
+        )
+    else:
+        audited_update(
+            setting,
+            {"enabled": enabled, "threshold": threshold},
+            user,
+            "alerts.rule.set",
+            clinic_id=clinic.id,
         )
     return setting

@@ -29,6 +29,7 @@ from rebond.assessments.models import (
     ScheduleRule,
     Submission,
 )
+from rebond.audit.updates import audited_update
 from rebond.couples.models import Couple, Partner
 from rebond.lib.errors import ActionError
 
@@ -432,21 +433,14 @@ def set_reminder_settings(
     settings, created = ClinicCheckinSettings.objects.select_for_update().get_or_create(
         clinic=clinic
     )
-    wanted = {"remind_after_days": remind_after_days, "max_reminders": max_reminders}
-    changed = [name for name, value in wanted.items() if getattr(settings, name) != value]
-    if changed:
-        for name in changed:
-            setattr(settings, name, wanted[name])
-        settings.updated_at = now()
-        settings.save(update_fields=[*changed, "updated_at"])
-    if changed or created:
-        audit.log(
-            actor=admin,
-            action="assessments.checkin_settings.set",
-            obj=settings,
-            clinic_id=clinic.id,
-            fields=changed,
-        )
+    audited_update(
+        settings,
+        {"remind_after_days": remind_after_days, "max_reminders": max_reminders},
+        admin,
+        "assessments.checkin_settings.set",
+        clinic_id=clinic.id,
+        audit_unchanged=created,
+    )
     return settings
 
 

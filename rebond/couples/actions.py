@@ -21,6 +21,7 @@ from django.utils.timezone import now
 from rebond import audit
 from rebond.accounts import access
 from rebond.accounts.models import SecretsPolicy, User
+from rebond.audit.updates import audited_update
 from rebond.couples.consent_texts import DEFAULT_CONSENT_TEXTS
 from rebond.couples.models import (
     CaseTransition,
@@ -198,24 +199,17 @@ def update_partner(
             errors[name] = [f"Use at most {limit} characters."]
     if errors:
         raise ActionError("The partner could not be updated.", errors)
-    changed = []
-    for name, value in (
-        ("display_name", display_name.strip()),
-        ("pronouns", pronouns.strip()),
-        ("language", language.strip() or "en"),
-    ):
-        if getattr(partner, name) != value:
-            setattr(partner, name, value)
-            changed.append(name)
-    if changed:
-        partner.save(update_fields=changed)
-        audit.log(
-            actor=clinician,
-            action="couples.partner.update",
-            obj=partner,
-            clinic_id=partner.couple.clinic_id,
-            fields=changed,
-        )
+    audited_update(
+        partner,
+        {
+            "display_name": display_name.strip(),
+            "pronouns": pronouns.strip(),
+            "language": language.strip() or "en",
+        },
+        clinician,
+        "couples.partner.update",
+        clinic_id=partner.couple.clinic_id,
+    )
     return partner
 
 
@@ -549,28 +543,21 @@ def update_injury_formulation(
     errors = _validate_sharing(injury.category, disclosure_state, sharing)
     if errors:
         raise ActionError("What partners see could not be saved.", errors)
-    changed = []
-    for name, value in (
-        ("is_attachment_injury", is_attachment_injury),
-        ("complex", complex),
-        ("ongoing", ongoing),
-        ("disclosure_state", disclosure_state),
-        ("shared_with_hurt_partner", sharing.with_hurt_partner),
-        ("shared_with_hurtful_partner", sharing.with_hurtful_partner),
-        ("partner_summary", sharing.partner_summary.strip()),
-    ):
-        if getattr(injury, name) != value:
-            setattr(injury, name, value)
-            changed.append(name)
-    if changed:
-        injury.save(update_fields=[*changed, "updated_at"])
-        audit.log(
-            actor=clinician,
-            action="couples.injury.update",
-            obj=injury,
-            clinic_id=injury.couple.clinic_id,
-            fields=changed,
-        )
+    audited_update(
+        injury,
+        {
+            "is_attachment_injury": is_attachment_injury,
+            "complex": complex,
+            "ongoing": ongoing,
+            "disclosure_state": disclosure_state,
+            "shared_with_hurt_partner": sharing.with_hurt_partner,
+            "shared_with_hurtful_partner": sharing.with_hurtful_partner,
+            "partner_summary": sharing.partner_summary.strip(),
+        },
+        clinician,
+        "couples.injury.update",
+        clinic_id=injury.couple.clinic_id,
+    )
     return injury
 
 
@@ -778,24 +765,17 @@ def update_case_details(
         errors["modality"] = ["Choose one of the options."]
     if errors:
         raise ActionError("The case details could not be saved.", errors)
-    changed = []
-    for name, value in (
-        ("label", label),
-        ("relationship_agreement", relationship_agreement),
-        ("relationship_agreement_notes", relationship_agreement_notes.strip()),
-        ("secrets_policy", secrets_policy),
-        ("modality", modality),
-    ):
-        if getattr(couple, name) != value:
-            setattr(couple, name, value)
-            changed.append(name)
-    if changed:
-        couple.save(update_fields=[*changed, "updated_at"])
-        audit.log(
-            actor=clinician,
-            action="couples.case.update",
-            obj=couple,
-            clinic_id=couple.clinic_id,
-            fields=changed,
-        )
+    audited_update(
+        couple,
+        {
+            "label": label,
+            "relationship_agreement": relationship_agreement,
+            "relationship_agreement_notes": relationship_agreement_notes.strip(),
+            "secrets_policy": secrets_policy,
+            "modality": modality,
+        },
+        clinician,
+        "couples.case.update",
+        clinic_id=couple.clinic_id,
+    )
     return couple
