@@ -111,10 +111,7 @@ def raise_track_alert(
     draft = rules.evaluate_track(couple_signal, deteriorated=deteriorated, enabled=enabled)
     if draft is None or partner_id is None:
         return None
-    still_open = Alert.objects.filter(couple=couple, rule=draft.rule).exclude(
-        status=Alert.Status.CLOSED
-    )
-    if still_open.exists():
+    if Alert.objects.open().filter(couple=couple, rule=draft.rule).exists():
         return None
     alert = write_alert(couple, partner_id, draft, submission)
     transaction.on_commit(enqueue_delivery)
@@ -213,8 +210,8 @@ def address_open_alerts_to(couple: Couple, clinician: User, *, by: User) -> list
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("address_open_alerts_to() must run inside the handover's transaction.")
     alerts = list(
-        Alert.objects.filter(clinic_id=couple.clinic_id, couple=couple)
-        .exclude(status=Alert.Status.CLOSED)
+        Alert.objects.open()
+        .filter(clinic_id=couple.clinic_id, couple=couple)
         .exclude(recipients=clinician)
     )
     for alert in alerts:

@@ -13,7 +13,6 @@ from rebond.accounts.models import User
 from rebond.alerts.models import Alert, SafetyPlan
 from rebond.couples.models import Couple, Partner
 
-OPEN_STATUSES = (Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED)
 BANNER_SEVERITIES = (Alert.Severity.HIGH, Alert.Severity.PRIORITY)
 
 
@@ -32,7 +31,7 @@ def open_priority_alert_count(user: User) -> int:
     """Return how many HIGH or PRIORITY alerts addressed to the clinician are still open."""
     return (
         access.alerts_for_clinician(user)
-        .filter(status__in=OPEN_STATUSES, severity__in=BANNER_SEVERITIES)
+        .filter(status__in=Alert.OPEN_STATUSES, severity__in=BANNER_SEVERITIES)
         .count()
     )
 
@@ -44,12 +43,10 @@ def open_alerts_on_case(user: User, couple: Couple) -> tuple[list[Alert], int]:
     (someone added to the case after an alert was raised is not a recipient): the page says
     they exist, with no link and no detail, so nobody reads "no open safety concerns" then.
     """
-    open_on_case = Alert.objects.filter(
-        clinic_id=couple.clinic_id, couple=couple, status__in=OPEN_STATUSES
-    )
+    open_on_case = Alert.objects.open().filter(clinic_id=couple.clinic_id, couple=couple)
     visible = list(
         access.alerts_for_clinician(user)
-        .filter(couple=couple, status__in=OPEN_STATUSES)
+        .filter(couple=couple, status__in=Alert.OPEN_STATUSES)
         .select_related("subject_partner")
     )
     return visible, open_on_case.count() - len(visible)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -37,7 +37,6 @@ from rebond.alerts.forms import (
     SafetyPlanForm,
 )
 from rebond.alerts.models import Alert, AlertRuleSetting, SafetyPlan
-from rebond.alerts.selectors import OPEN_STATUSES
 from rebond.couples import actions as couple_actions
 from rebond.couples.models import Couple, Partner, SafetyConcern
 from rebond.lib.errors import ActionError
@@ -55,15 +54,6 @@ def _on_case_ids(user: User, couple_ids: set[uuid.UUID]) -> set[uuid.UUID]:
     return set(
         access.couples_for_clinician(user).filter(id__in=couple_ids).values_list("id", flat=True)
     )
-
-
-def _escalates_at(alert: Alert, minutes: int) -> datetime | None:
-    """Return when an open, unescalated HIGH alert will escalate, or None."""
-    if alert.severity != Alert.Severity.HIGH or alert.status != Alert.Status.OPEN:
-        return None
-    if alert.escalated_at is not None:
-        return None
-    return alert.created_at + timedelta(minutes=minutes)
 
 
 @dataclass(frozen=True)
@@ -85,14 +75,14 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
         state = "open"
     mine = access.alerts_for_clinician(user)
     counts = mine.aggregate(
-        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        closed=Count("pk", filter=~Q(status__in=OPEN_STATUSES)),
+        open=Count("pk", filter=Q(status__in=Alert.OPEN_STATUSES)),
+        closed=Count("pk", filter=~Q(status__in=Alert.OPEN_STATUSES)),
     )
-    listed = mine.select_related("couple", "subject_partner")
+    listed = mine.select_related("couple", "subject_partner", "clinic")
     if state == "open":
-        listed = listed.filter(status__in=OPEN_STATUSES)
+        listed = listed.filter(status__in=Alert.OPEN_STATUSES)
     elif state == "closed":
-        listed = listed.exclude(status__in=OPEN_STATUSES)
+        listed = listed.exclude(status__in=Alert.OPEN_STATUSES)
     listed = listed.annotate(
         is_closed=Case(
             When(status=Alert.Status.CLOSED, then=Value(1)),
@@ -104,8 +94,7 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     more = len(alerts) > INBOX_LIMIT
     alerts = alerts[:INBOX_LIMIT]
     on_case = _on_case_ids(user, {a.couple_id for a in alerts})
-    minutes = user.clinic.high_alert_ack_minutes if user.clinic else 60
-    rows = [AlertRow(a, a.couple_id in on_case, _escalates_at(a, minutes)) for a in alerts]
+    rows = [AlertRow(a, a.couple_id in on_case, a.escalation_due_at) for a in alerts]
     return render(
         request,
         "alerts/inbox.html",
@@ -159,7 +148,7 @@ def _alert_page(
         "on_case": on_case,
         "recipients": recipients,
         "escalated_to": escalated_to,
-        "escalates_at": _escalates_at(alert, alert.clinic.high_alert_ack_minutes),
+        "escalates_at": alert.escalation_due_at,
         "window": alert.clinic.high_alert_ack_minutes,
         "is_paused": is_paused,
         "pause": pause,
@@ -259,7 +248,7 @@ def _safety_page(
     plans = list(SafetyPlan.objects.filter(couple=couple).select_related("created_by"))
     alerts = list(
         access.alerts_for_clinician(user)
-        .filter(couple=couple, status__in=OPEN_STATUSES)
+        .filter(couple=couple, status__in=Alert.OPEN_STATUSES)
         .select_related("subject_partner")
     )
     sections = []
