@@ -18,7 +18,8 @@ from rebond.alerts import rules
 from rebond.alerts.delivery import enqueue_delivery
 from rebond.alerts.models import Alert, AlertNotification, AlertRuleSetting
 from rebond.assessments.models import Submission
-from rebond.couples.models import CaseTransition, Couple
+from rebond.couples import lifecycle
+from rebond.couples.models import Couple
 from rebond.lib.errors import ActionError
 
 
@@ -119,24 +120,16 @@ def raise_track_alert(
 
 
 def _pause_conjoint_work(couple: Couple) -> None:
-    locked = Couple.objects.select_for_update().get(pk=couple.pk)
+    """Pause a case in conjoint work (a system move, by nobody); any other case stays as it is."""
+    locked = lifecycle.lock_case(couple.pk)
     if locked.status != Couple.Status.CONJOINT_ACTIVE:
         return
-    CaseTransition.objects.create(
-        couple=locked,
-        from_status=locked.status,
-        to_status=Couple.Status.PAUSED_SAFETY,
+    lifecycle.move_case(
+        locked,
+        Couple.Status.PAUSED_SAFETY,
         by=None,
         reason="Paused automatically by a HIGH safety alert until a clinician records a decision.",
-    )
-    locked.status = Couple.Status.PAUSED_SAFETY
-    locked.save(update_fields=["status", "updated_at"])
-    audit.log(
-        actor=None,
-        action="couples.case.pause_safety",
-        obj=locked,
-        clinic_id=locked.clinic_id,
-        fields=["status"],
+        audit_action="couples.case.pause_safety",
     )
 
 

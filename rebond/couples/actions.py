@@ -22,6 +22,7 @@ from rebond import audit
 from rebond.accounts import access
 from rebond.accounts.models import SecretsPolicy, User
 from rebond.audit.updates import audited_update
+from rebond.couples import lifecycle
 from rebond.couples.consent_texts import DEFAULT_CONSENT_TEXTS
 from rebond.couples.models import (
     CaseTransition,
@@ -126,10 +127,8 @@ def open_case(
         )
         for channel in draft.contact_channels:
             _create_channel(partner, channel)
-    CaseTransition.objects.create(
-        couple=couple,
-        from_status="",
-        to_status=couple.status,
+    lifecycle.record_opening(
+        couple,
         by=clinician,
         reason="Case opened" + (" from a consultation request" if source_request_id else ""),
     )
@@ -589,26 +588,9 @@ def void_injury(clinician: User, injury_id: uuid.UUID | str, reason: str) -> Inj
 
 # --- The case lifecycle (DOMAIN 7.2) ----------------------------------------------------------
 
+# The table of allowed moves and the one writer of a move are in lifecycle.py; what a clinician's
+# move needs besides (guards met or overridden, a reason) is here.
 S = Couple.Status
-# Which statuses each status may move to. Any status may also move to DROPPED_OUT.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    S.REFERRED: frozenset({S.INTAKE_SCHEDULED, S.ASSESSMENT, S.REFERRED_OUT, S.CLOSED}),
-    S.INTAKE_SCHEDULED: frozenset({S.ASSESSMENT, S.REFERRED_OUT, S.CLOSED}),
-    S.ASSESSMENT: frozenset({S.CONJOINT_ACTIVE, S.INDIVIDUAL_ONLY, S.REFERRED_OUT}),
-    S.CONJOINT_ACTIVE: frozenset(
-        {S.PAUSED_SAFETY, S.DISCERNMENT, S.TERMINATION_PLANNED, S.INDIVIDUAL_ONLY}
-    ),
-    S.PAUSED_SAFETY: frozenset({S.CONJOINT_ACTIVE, S.INDIVIDUAL_ONLY, S.REFERRED_OUT}),
-    S.INDIVIDUAL_ONLY: frozenset({S.CONJOINT_ACTIVE, S.REFERRED_OUT, S.CLOSED}),
-    S.DISCERNMENT: frozenset({S.CONJOINT_ACTIVE, S.SEPARATION_SUPPORT, S.CLOSED}),
-    S.SEPARATION_SUPPORT: frozenset({S.CLOSED}),
-    S.TERMINATION_PLANNED: frozenset({S.CLOSED, S.CONJOINT_ACTIVE}),
-    S.CLOSED: frozenset({S.FOLLOW_UP, S.ARCHIVED}),
-    S.FOLLOW_UP: frozenset({S.CLOSED, S.ARCHIVED}),
-    S.REFERRED_OUT: frozenset({S.ARCHIVED}),
-    S.DROPPED_OUT: frozenset({S.ARCHIVED}),
-    S.ARCHIVED: frozenset(),
-}
 # Moves that always need a stated reason (a decision record), guards met or not.
 REASON_REQUIRED: frozenset[tuple[str, str]] = frozenset(
     {(S.PAUSED_SAFETY, S.CONJOINT_ACTIVE), (S.PAUSED_SAFETY, S.INDIVIDUAL_ONLY)}
@@ -620,14 +602,6 @@ CONJOINT_CONSENTS = (
     ConsentDocument.Kind.SECRETS_POLICY,
     ConsentDocument.Kind.RISK_SCREENING_AND_LIMITS,
 )
-
-
-def allowed_next_statuses(couple: Couple) -> list[str]:
-    """Return the statuses the case may move to next, in lifecycle order."""
-    targets = set(TRANSITIONS[couple.status])
-    if couple.status not in (S.DROPPED_OUT, S.ARCHIVED):
-        targets.add(S.DROPPED_OUT)
-    return [value for value in S.values if value in targets]
 
 
 def unmet_guards(couple: Couple, to_status: str) -> list[str]:
@@ -687,16 +661,13 @@ def transition_case(
     2. Guards (consents, individual screens, ongoing affair, open safety concern) must be met,
        unless the clinician overrides them with a reason.
     3. Some moves always need a reason (leaving a safety pause, referring out, dropping out).
-    4. The transition row (append-only) and the audit entry are written with the change.
+    4. The transition row (append-only) and the audit entry are written with the change
+       (`lifecycle.move_case`).
     """
     couple = access.get_couple_for_clinician(clinician, couple_id)
-    couple = Couple.objects.select_for_update().get(pk=couple.pk)
+    couple = lifecycle.lock_case(couple.pk)
     reason = reason.strip()
-    if to_status not in allowed_next_statuses(couple):
-        raise ActionError(
-            f"A case that is “{couple.get_status_display()}” cannot move to that status.",
-            {"to_status": ["Choose one of the statuses offered."]},
-        )
+    lifecycle.refuse_unless_allowed(couple, to_status)
     unmet = unmet_guards(couple, to_status)
     if unmet and not override:
         raise ActionError("Not yet: " + " ".join(unmet), {"": unmet})
@@ -710,27 +681,7 @@ def transition_case(
     ) in REASON_REQUIRED or to_status in REASON_REQUIRED_INTO
     if needs_reason and not reason:
         raise ActionError("This move needs a reason.", {"reason": ["Record your decision."]})
-    transition = CaseTransition.objects.create(
-        couple=couple,
-        from_status=couple.status,
-        to_status=to_status,
-        by=clinician,
-        reason=reason,
-        is_override=bool(unmet),
-        unmet_guards=unmet,
-    )
-    couple.status = to_status
-    couple.save(update_fields=["status", "updated_at"])
-    audit.log(
-        actor=clinician,
-        action="couples.case.transition",
-        obj=couple,
-        clinic_id=couple.clinic_id,
-        fields=["status"],
-        # The clinician's reason may be clinical: it stays on the CaseTransition row; the audit
-        # entry only says that the status changed.
-    )
-    return transition
+    return lifecycle.move_case(couple, to_status, by=clinician, reason=reason, unmet_guards=unmet)
 
 
 # --- Case details -----------------------------------------------------------------------------

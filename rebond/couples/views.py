@@ -27,7 +27,7 @@ from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.accounts.models import SecretsPolicy, User
 from rebond.alerts.models import Alert
 from rebond.alerts.selectors import open_alerts_on_case
-from rebond.couples import actions
+from rebond.couples import actions, lifecycle
 from rebond.couples.forms import (
     CaseDetailsForm,
     ChannelForm,
@@ -185,7 +185,7 @@ def _load(user: User, couple_id: uuid.UUID | str) -> CaseState:
 def _context(state: CaseState, *, saved: str = "", partner_open: str = "") -> dict[str, Any]:
     """Return the template context; `state.bound` holds forms re-shown with their errors."""
     couple, bound = state.couple, state.bound
-    allowed = actions.allowed_next_statuses(couple)
+    allowed = lifecycle.allowed_next_statuses(couple)
     panels = []
     for partner in state.partners:
         prefix = f"partner-{partner.role}"
@@ -336,7 +336,7 @@ def update_case_details(request: AuthenticatedHttpRequest, couple_id: uuid.UUID)
 def transition_case(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpResponse:
     """Move the case along its lifecycle, or show the conditions not met yet."""
     couple = access.get_couple_for_clinician(request.user, couple_id)
-    form = TransitionForm(request.POST, allowed=actions.allowed_next_statuses(couple))
+    form = TransitionForm(request.POST, allowed=lifecycle.allowed_next_statuses(couple))
     if form.is_valid():
         try:
             actions.transition_case(

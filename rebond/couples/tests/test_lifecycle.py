@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from rebond.accounts.models import User
-from rebond.couples import actions
+from rebond.couples import actions, lifecycle
 from rebond.couples.models import CaseTransition, Couple
 from rebond.couples.tests.helpers import (
     HTMX,
@@ -128,7 +128,7 @@ def test_the_form_offers_only_the_allowed_next_statuses(
 ) -> None:
     body = login(client, alice).get(case_url("case", assessed)).content.decode()
     form = body.split('name="move-to_status"')[1].split("</select>")[0]
-    for status in actions.allowed_next_statuses(assessed):
+    for status in lifecycle.allowed_next_statuses(assessed):
         assert f'value="{status}"' in form
     assert 'value="closed"' not in form
 
