@@ -46,16 +46,13 @@ def set_escalation_window(user: User, minutes: int | None) -> Clinic:
             "The window could not be saved.",
             {"minutes": [f"Use a whole number of minutes from {low} to {high}."]},
         )
-    if clinic.high_alert_ack_minutes != minutes:
-        clinic.high_alert_ack_minutes = minutes
-        clinic.save(update_fields=["high_alert_ack_minutes"])
-        audit.log(
-            actor=user,
-            action="accounts.clinic.escalation_window",
-            obj=clinic,
-            clinic_id=clinic.id,
-            fields=["high_alert_ack_minutes"],
-        )
+    audited_update(
+        clinic,
+        {"high_alert_ack_minutes": minutes},
+        user,
+        "accounts.clinic.escalation_window",
+        clinic_id=clinic.id,
+    )
     return clinic
 
 
@@ -163,16 +160,13 @@ def set_safety_lead(admin: User, clinician_id: uuid.UUID | str, *, is_safety_lea
             )
         except rules.StaffRuleError as refused:
             raise ActionError(refused.message) from refused
-    if clinician.is_safety_lead != is_safety_lead:
-        clinician.is_safety_lead = is_safety_lead
-        clinician.save(update_fields=["is_safety_lead"])
-        audit.log(
-            actor=admin,
-            action="accounts.user.safety_lead",
-            obj=clinician,
-            clinic_id=admin.clinic_id,
-            fields=["is_safety_lead"],
-        )
+    audited_update(
+        clinician,
+        {"is_safety_lead": is_safety_lead},
+        admin,
+        "accounts.user.safety_lead",
+        clinic_id=admin.clinic_id,
+    )
     return clinician
 
 
