@@ -51,6 +51,7 @@ from rebond.access.cases import (
     get_session_of_case,
     injuries_for_clinician,
     is_emergency_reader,
+    open_alerts_on_case,
     partners_for_clinician,
 )
 from rebond.access.clinic import (
@@ -150,6 +151,7 @@ __all__ = [
     "may_change_team",
     "may_manage_safety_settings",
     "on_case_filter",
+    "open_alerts_on_case",
     "partners_for_clinician",
     "plans_visible_to_partner",
     "roles_on_cases",

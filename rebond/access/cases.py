@@ -258,3 +258,19 @@ def alerts_for_clinician(user: User) -> QuerySet[Alert]:
 def get_alert_for_clinician(user: User, alert_id: uuid.UUID | str) -> Alert:
     """Return one alert the clinician may see, or raise Http404."""
     return get_or_404(alerts_for_clinician(user).select_related("couple", "clinic"), alert_id)
+
+
+def open_alerts_on_case(user: User, couple: Couple) -> tuple[list[Alert], int]:
+    """Return the case's open alerts the clinician may open, and how many others are open.
+
+    The case page lists the first (issue 15 C14). The others were sent to other clinicians
+    (someone added to the case after an alert was raised is not a recipient): the page says
+    they exist, with no link and no detail, so nobody reads "no open safety concerns" then.
+    """
+    open_on_case = Alert.objects.open().filter(clinic_id=couple.clinic_id, couple=couple)
+    visible = list(
+        alerts_for_clinician(user)
+        .filter(couple=couple, status__in=Alert.OPEN_STATUSES)
+        .select_related("subject_partner")
+    )
+    return visible, open_on_case.count() - len(visible)

@@ -16,9 +16,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from rebond import access, audit
+from rebond import access
 from rebond.accounts.models import REQUEST_INTRO_MAX_LENGTH, Clinic, User
+from rebond.audit.updates import audited_update
 from rebond.lib.clinic_time import is_known_zone, zone_names
+from rebond.lib.errors import ActionError
 from rebond.lib.text import BIDI_MESSAGE, has_bidi_controls, normalise_line_breaks
 
 NAME_MAX_LENGTH = Clinic._meta.get_field("name").max_length or 200
@@ -33,14 +35,6 @@ LABELS = {
     "default_language": "default language",
     "reply_to_email": "address for e-mails",
 }
-
-
-class ClinicSettingsError(ValueError):
-    """Refused settings, with a message per field; nothing was saved."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("The clinic settings could not be saved.")
-        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -143,7 +137,7 @@ def change_summary(clinic: Clinic, changed: list[str], before: dict[str, object]
 def update_clinic_settings(admin: User, draft: ClinicSettingsDraft) -> list[str]:
     """Save the admin's clinic's settings; return the names of the fields that changed.
 
-    Raises ClinicSettingsError (nothing saved) for a refused value, and SettingsRefused or 404
+    Raises ActionError (nothing saved) for a refused value, and SettingsRefused or 404
     through the access gateway for anyone but an active clinic admin of a clinic.
     """
     clinic_id = access.get_admin_clinic(admin).pk
@@ -151,20 +145,13 @@ def update_clinic_settings(admin: User, draft: ClinicSettingsDraft) -> list[str]
     draft = draft.cleaned()
     errors = validation_errors(draft)
     if errors:
-        raise ClinicSettingsError(errors)
+        raise ActionError("The clinic settings could not be saved.", errors)
     before = {name: getattr(clinic, name) for name in LABELS}
-    changed = [name for name in LABELS if getattr(draft, name) != before[name]]
-    if not changed:
-        return []
-    for name in changed:
-        setattr(clinic, name, getattr(draft, name))
-    clinic.save(update_fields=changed)
-    audit.log(
-        actor=admin,
-        action="accounts.clinic.settings",
-        obj=clinic,
+    return audited_update(
+        clinic,
+        {name: getattr(draft, name) for name in LABELS},
+        admin,
+        "accounts.clinic.settings",
         clinic_id=clinic.id,
-        fields=changed,
-        reason=change_summary(clinic, changed, before),
+        reason=lambda changed: change_summary(clinic, changed, before),
     )
-    return changed

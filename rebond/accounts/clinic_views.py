@@ -16,11 +16,12 @@ from rebond.accounts.clinic_forms import ZONE_LIST_ID, ClinicSettingsForm
 from rebond.accounts.clinic_settings import (
     LABELS,
     ClinicSettingsDraft,
-    ClinicSettingsError,
     update_clinic_settings,
 )
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.lib.clinic_time import clinic_localtime, zone_names
+from rebond.lib.errors import ActionError
+from rebond.lib.forms import add_action_errors
 
 UNPROCESSABLE = 422
 
@@ -35,11 +36,8 @@ def clinic_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 changed = update_clinic_settings(request.user, form.draft())
-            except ClinicSettingsError as error:
-                for name, field_errors in error.errors.items():
-                    field = "public_requests" if name == "public_requests_open" else name
-                    for message in field_errors:
-                        form.add_error(field, message)
+            except ActionError as error:
+                add_action_errors(form, error, fields={"public_requests_open": "public_requests"})
             else:
                 if changed:
                     names = ", ".join(LABELS[name] for name in changed)

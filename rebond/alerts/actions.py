@@ -17,15 +17,9 @@ from rebond.alerts import rules
 from rebond.alerts.delivery import enqueue_delivery
 from rebond.alerts.models import Alert, AlertNotification, AlertRuleSetting
 from rebond.assessments.models import Submission
-from rebond.couples.models import CaseTransition, Couple
-
-
-class AlertError(ValueError):
-    """A refused alert action, with per-field messages for forms."""
-
-    def __init__(self, message: str, errors: dict[str, list[str]] | None = None) -> None:
-        super().__init__(message)
-        self.errors = errors or {"": [message]}
+from rebond.couples import lifecycle
+from rebond.couples.models import Couple
+from rebond.lib.errors import ActionError
 
 
 def raise_alerts_for(submission: Submission) -> list[Alert]:
@@ -108,10 +102,7 @@ def raise_track_alert(
     draft = rules.evaluate_track(couple_signal, deteriorated=deteriorated, enabled=enabled)
     if draft is None or partner_id is None:
         return None
-    still_open = Alert.objects.filter(couple=couple, rule=draft.rule).exclude(
-        status=Alert.Status.CLOSED
-    )
-    if still_open.exists():
+    if Alert.objects.open().filter(couple=couple, rule=draft.rule).exists():
         return None
     alert = write_alert(couple, partner_id, draft, submission)
     transaction.on_commit(enqueue_delivery)
@@ -119,24 +110,16 @@ def raise_track_alert(
 
 
 def _pause_conjoint_work(couple: Couple) -> None:
-    locked = Couple.objects.select_for_update().get(pk=couple.pk)
+    """Pause a case in conjoint work (a system move, by nobody); any other case stays as it is."""
+    locked = lifecycle.lock_case(couple.pk)
     if locked.status != Couple.Status.CONJOINT_ACTIVE:
         return
-    CaseTransition.objects.create(
-        couple=locked,
-        from_status=locked.status,
-        to_status=Couple.Status.PAUSED_SAFETY,
+    lifecycle.move_case(
+        locked,
+        Couple.Status.PAUSED_SAFETY,
         by=None,
         reason="Paused automatically by a HIGH safety alert until a clinician records a decision.",
-    )
-    locked.status = Couple.Status.PAUSED_SAFETY
-    locked.save(update_fields=["status", "updated_at"])
-    audit.log(
-        actor=None,
-        action="couples.case.pause_safety",
-        obj=locked,
-        clinic_id=locked.clinic_id,
-        fields=["status"],
+        audit_action="couples.case.pause_safety",
     )
 
 
@@ -176,7 +159,7 @@ def close_alert(
     if alert.status == Alert.Status.CLOSED:
         errors[""] = ["This alert is already closed."]
     if errors:
-        raise AlertError("The alert could not be closed.", errors)
+        raise ActionError("The alert could not be closed.", errors)
     if alert.status == Alert.Status.OPEN:
         alert.acknowledged_by, alert.acknowledged_at = clinician, now()
     alert.status = Alert.Status.CLOSED
@@ -210,8 +193,8 @@ def address_open_alerts_to(couple: Couple, clinician: User, *, by: User) -> list
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("address_open_alerts_to() must run inside the handover's transaction.")
     alerts = list(
-        Alert.objects.filter(clinic_id=couple.clinic_id, couple=couple)
-        .exclude(status=Alert.Status.CLOSED)
+        Alert.objects.open()
+        .filter(clinic_id=couple.clinic_id, couple=couple)
         .exclude(recipients=clinician)
     )
     for alert in alerts:

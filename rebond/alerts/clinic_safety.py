@@ -13,8 +13,9 @@ from django.http import Http404
 from rebond import access, audit
 from rebond.accounts.models import Clinic, CrisisResource, User
 from rebond.alerts import rules
-from rebond.alerts.actions import AlertError
 from rebond.alerts.models import AlertRuleSetting
+from rebond.audit.updates import audited_update
+from rebond.lib.errors import ActionError
 
 # --- Clinic safety settings (clinic admins and safety leads) ----------------------------------
 
@@ -33,20 +34,17 @@ def set_escalation_window(user: User, minutes: int | None) -> Clinic:
     clinic = get_settings_clinic(user)
     low, high = ESCALATION_MINUTES
     if minutes is None or not low <= minutes <= high:
-        raise AlertError(
+        raise ActionError(
             "The window could not be saved.",
             {"minutes": [f"Use a whole number of minutes from {low} to {high}."]},
         )
-    if clinic.high_alert_ack_minutes != minutes:
-        clinic.high_alert_ack_minutes = minutes
-        clinic.save(update_fields=["high_alert_ack_minutes"])
-        audit.log(
-            actor=user,
-            action="accounts.clinic.escalation_window",
-            obj=clinic,
-            clinic_id=clinic.id,
-            fields=["high_alert_ack_minutes"],
-        )
+    audited_update(
+        clinic,
+        {"high_alert_ack_minutes": minutes},
+        user,
+        "accounts.clinic.escalation_window",
+        clinic_id=clinic.id,
+    )
     return clinic
 
 
@@ -88,12 +86,10 @@ def save_crisis_resource(
 ) -> CrisisResource:
     """Add a crisis resource to the clinic, or change one of its own."""
     clinic = get_settings_clinic(user)
-    resource = CrisisResource(clinic=clinic)
-    if resource_id is not None:
-        resource = get_crisis_resource(clinic, resource_id)
+    resource = None if resource_id is None else get_crisis_resource(clinic, resource_id)
     errors = _validate_resource(draft)
     if errors:
-        raise AlertError("The crisis resource could not be saved.", errors)
+        raise ActionError("The crisis resource could not be saved.", errors)
     values = {
         "name": draft.name.strip(),
         "phone": draft.phone.strip(),
@@ -102,22 +98,14 @@ def save_crisis_resource(
         "hours": draft.hours.strip(),
         "position": draft.position,
     }
-    changed = [name for name, value in values.items() if getattr(resource, name) != value]
-    for name in changed:
-        setattr(resource, name, values[name])
-    if resource.pk is None:
-        resource.save()
+    if resource is None:
+        resource = CrisisResource.objects.create(clinic=clinic, **values)
         audit.log(
             actor=user, action="accounts.crisis_resource.add", obj=resource, clinic_id=clinic.id
         )
-    elif changed:
-        resource.save(update_fields=changed)
-        audit.log(
-            actor=user,
-            action="accounts.crisis_resource.update",
-            obj=resource,
-            clinic_id=clinic.id,
-            fields=changed,
+    else:
+        audited_update(
+            resource, values, user, "accounts.crisis_resource.update", clinic_id=clinic.id
         )
     return resource
 
@@ -163,17 +151,14 @@ def set_safety_lead(admin: User, clinician_id: uuid.UUID | str, *, is_safety_lea
                 clinician, rules.roles_of(clinician) - {User.Role.SAFETY_LEAD}, by=admin
             )
         except rules.StaffRuleError as refused:
-            raise AlertError(refused.message) from refused
-    if clinician.is_safety_lead != is_safety_lead:
-        clinician.is_safety_lead = is_safety_lead
-        clinician.save(update_fields=["is_safety_lead"])
-        audit.log(
-            actor=admin,
-            action="accounts.user.safety_lead",
-            obj=clinician,
-            clinic_id=admin.clinic_id,
-            fields=["is_safety_lead"],
-        )
+            raise ActionError(refused.message) from refused
+    audited_update(
+        clinician,
+        {"is_safety_lead": is_safety_lead},
+        admin,
+        "accounts.user.safety_lead",
+        clinic_id=admin.clinic_id,
+    )
     return clinician
 
 
@@ -190,42 +175,37 @@ def set_alert_rule(
     if rule is None:
         raise Http404("No such rule.")
     if rule.core and not enabled:
-        raise AlertError(
+        raise ActionError(
             "The rule could not be saved.",
             {"enabled": [rules.CORE_RULE_ALWAYS_ON]},
         )
     if rule.thresholds and threshold not in rule.thresholds:
         allowed = ", ".join(str(t) for t in rule.thresholds)
-        raise AlertError(
+        raise ActionError(
             "The rule could not be saved.",
             {"threshold": [f"Choose one of the published values ({allowed})."]},
         )
     if not rule.thresholds and threshold is not None:
-        raise AlertError(
+        raise ActionError(
             "The rule could not be saved.", {"threshold": ["This rule has no threshold to set."]}
         )
     setting, created = AlertRuleSetting.objects.select_for_update().get_or_create(
         clinic=clinic, rule=rule.code, defaults={"enabled": enabled, "threshold": threshold}
     )
-    changed = (
-        []
-        if created
-        else [
-            name
-            for name, value in (("enabled", enabled), ("threshold", threshold))
-            if getattr(setting, name) != value
-        ]
-    )
-    for name in changed:
-        setattr(setting, name, enabled if name == "enabled" else threshold)
-    if changed:
-        setting.save(update_fields=changed)
-    if created or changed:
+    if created:
         audit.log(
             actor=user,
             action="alerts.rule.set",
             obj=setting,
             clinic_id=clinic.id,
-            fields=changed or ["enabled", "threshold"],
+            fields=["enabled", "threshold"],
+        )
+    else:
+        audited_update(
+            setting,
+            {"enabled": enabled, "threshold": threshold},
+            user,
+            "alerts.rule.set",
+            clinic_id=clinic.id,
         )
     return setting

@@ -27,12 +27,10 @@ def escalate_overdue_alerts(at: datetime | None = None) -> int:
     """
     moment = at or now()
     count = 0
-    candidates = Alert.objects.filter(
-        status=Alert.Status.OPEN, severity=Alert.Severity.HIGH, escalated_at=None
-    ).select_related("clinic", "couple")
+    candidates = Alert.objects.awaiting_escalation().select_related("clinic", "couple")
     for alert in candidates:
-        window = timedelta(minutes=alert.clinic.high_alert_ack_minutes)
-        if alert.created_at + window > moment:
+        due = alert.escalation_due_at
+        if due is None or due > moment:
             continue
         with transaction.atomic():
             claimed = Alert.objects.filter(pk=alert.pk, escalated_at=None).update(

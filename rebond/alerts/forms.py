@@ -1,6 +1,6 @@
 """Forms of the alert, safety and settings pages. They parse input only; every rule lives in
 `rebond.alerts.actions` (or `couples.actions.transition_case`), whose errors are mapped back
-onto the form with `add_errors`."""
+onto the form with `rebond.lib.forms.add_action_errors`."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ from typing import Any
 from django import forms
 
 from rebond.alerts import rules
-from rebond.alerts.actions import AlertError
 from rebond.alerts.models import Alert
-from rebond.couples.actions import ActionError
 from rebond.couples.models import Couple, SafetyConcern
 from rebond.lib.forms import NameField, Textarea
 
@@ -30,14 +28,6 @@ class Form(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-
-
-def add_errors(form: forms.Form, error: AlertError | ActionError) -> None:
-    """Show an action's errors on the form: on the field named, or on the whole form."""
-    for name, messages in error.errors.items():
-        field = name if name in form.fields else None
-        for message in messages:
-            form.add_error(field, message)
 
 
 class CloseAlertForm(Form):

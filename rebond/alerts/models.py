@@ -6,7 +6,8 @@ Recipients are clinicians only; there is no path from an alert to a partner.
 from __future__ import annotations
 
 import uuid
-from typing import ClassVar
+from datetime import datetime, timedelta
+from typing import ClassVar, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -16,6 +17,22 @@ from rebond.accounts.models import Clinic
 from rebond.assessments.models import Submission
 from rebond.couples.models import Couple, Partner
 from rebond.crypto.fields import EncryptedTextField
+
+_Row = TypeVar("_Row", bound="Alert")
+
+
+class AlertQuerySet(models.QuerySet[_Row]):
+    """The states of an alert the app asks about, each named once."""
+
+    def open(self) -> AlertQuerySet[_Row]:
+        """Alerts not closed yet: unacknowledged or acknowledged (`Alert.is_open`)."""
+        return self.filter(status__in=Alert.OPEN_STATUSES)
+
+    def awaiting_escalation(self) -> AlertQuerySet[_Row]:
+        """HIGH alerts nobody acknowledged nor escalated yet (`Alert.escalation_due_at`)."""
+        return self.filter(
+            status=Alert.Status.OPEN, severity=Alert.Severity.HIGH, escalated_at=None
+        )
 
 
 class Alert(models.Model):
@@ -35,6 +52,9 @@ class Alert(models.Model):
         OPEN = "open", "Open"
         ACKNOWLEDGED = "acknowledged", "Acknowledged"
         CLOSED = "closed", "Closed"
+
+    # An open alert is one nobody closed yet, acknowledged or not.
+    OPEN_STATUSES: ClassVar[tuple[str, ...]] = (Status.OPEN, Status.ACKNOWLEDGED)
 
     class Disposition(models.TextChoices):
         CONTINUE_CONJOINT = "continue_conjoint", "Continue conjoint work"
@@ -72,6 +92,8 @@ class Alert(models.Model):
     )
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    objects = AlertQuerySet.as_manager()
+
     class Meta:
         ordering: ClassVar[list[str]] = ["-severity", "-created_at"]
         constraints: ClassVar[list[models.BaseConstraint]] = [
@@ -90,7 +112,20 @@ class Alert(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status != self.Status.CLOSED
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def escalation_due_at(self) -> datetime | None:
+        """When it escalates to the safety leads unless acknowledged first, or None.
+
+        Only a HIGH alert nobody acknowledged nor escalated yet escalates: its clinic's window
+        (`Clinic.high_alert_ack_minutes`) after it was raised.
+        """
+        if self.severity != self.Severity.HIGH or self.status != self.Status.OPEN:
+            return None
+        if self.escalated_at is not None:
+            return None
+        return self.created_at + timedelta(minutes=self.clinic.high_alert_ack_minutes)
 
 
 class AlertNotification(models.Model):

@@ -9,9 +9,10 @@ from django.db import transaction
 
 from rebond import access, audit
 from rebond.accounts.models import User
-from rebond.alerts.actions import AlertError
 from rebond.alerts.models import SafetyPlan
+from rebond.audit.updates import audited_update
 from rebond.couples.models import SafetyConcern
+from rebond.lib.errors import ActionError
 
 # --- Safety concerns and safety plans (clinicians on the case) --------------------------------
 
@@ -34,22 +35,14 @@ def update_safety_concern(
     if status not in SafetyConcern.Status.values:
         errors["status"] = ["Choose a status."]
     if errors:
-        raise AlertError("The safety concern could not be saved.", errors)
-    changed = [
-        name
-        for name, value in (("level", level), ("status", status))
-        if getattr(concern, name) != value
-    ]
-    if changed:
-        concern.level, concern.status = level, status  # type: ignore[assignment]
-        concern.save(update_fields=changed)
-        audit.log(
-            actor=clinician,
-            action="couples.safety_concern.update",
-            obj=concern,
-            clinic_id=couple.clinic_id,
-            fields=changed,
-        )
+        raise ActionError("The safety concern could not be saved.", errors)
+    audited_update(
+        concern,
+        {"level": level, "status": status},
+        clinician,
+        "couples.safety_concern.update",
+        clinic_id=couple.clinic_id,
+    )
     return concern
 
 
@@ -103,30 +96,11 @@ def save_safety_plan(
     )
     errors = _plan_errors(draft)
     if errors:
-        raise AlertError("The safety plan could not be saved.", errors)
+        raise ActionError("The safety plan could not be saved.", errors)
     values: dict[str, object] = {name: getattr(draft, name).strip() for name in PLAN_FIELDS}
     values["shared_with_partner"] = draft.shared_with_partner
-    changed = [name for name, value in values.items() if getattr(plan, name) != value]
-    for name in changed:
-        setattr(plan, name, values[name])
-    if plan._state.adding:
-        plan.save()
-        audit.log(
-            actor=clinician,
-            action="alerts.safety_plan.create",
-            obj=plan,
-            clinic_id=couple.clinic_id,
-            fields=changed,
-        )
-    elif changed:
-        plan.save(update_fields=[*changed, "updated_at"])
-        audit.log(
-            actor=clinician,
-            action="alerts.safety_plan.update",
-            obj=plan,
-            clinic_id=couple.clinic_id,
-            fields=changed,
-        )
+    action = "alerts.safety_plan.create" if plan._state.adding else "alerts.safety_plan.update"
+    audited_update(plan, values, clinician, action, clinic_id=couple.clinic_id)
     return plan
 
 

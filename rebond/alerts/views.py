@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -26,7 +26,6 @@ from rebond import access, audit
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.accounts.models import CrisisResource, User
 from rebond.alerts import actions, clinic_safety, rules, safety_plans
-from rebond.alerts.actions import AlertError
 from rebond.alerts.forms import (
     AlertRuleForm,
     CloseAlertForm,
@@ -35,13 +34,12 @@ from rebond.alerts.forms import (
     EscalationWindowForm,
     ResumeCaseForm,
     SafetyPlanForm,
-    add_errors,
 )
 from rebond.alerts.models import Alert, AlertRuleSetting, SafetyPlan
-from rebond.alerts.selectors import OPEN_STATUSES
 from rebond.couples import actions as couple_actions
-from rebond.couples.actions import ActionError
 from rebond.couples.models import Couple, Partner, SafetyConcern
+from rebond.lib.errors import ActionError
+from rebond.lib.forms import add_action_errors
 
 UNPROCESSABLE = 422
 INBOX_LIMIT = 200
@@ -55,15 +53,6 @@ def _on_case_ids(user: User, couple_ids: set[uuid.UUID]) -> set[uuid.UUID]:
     return set(
         access.couples_for_clinician(user).filter(id__in=couple_ids).values_list("id", flat=True)
     )
-
-
-def _escalates_at(alert: Alert, minutes: int) -> datetime | None:
-    """Return when an open, unescalated HIGH alert will escalate, or None."""
-    if alert.severity != Alert.Severity.HIGH or alert.status != Alert.Status.OPEN:
-        return None
-    if alert.escalated_at is not None:
-        return None
-    return alert.created_at + timedelta(minutes=minutes)
 
 
 @dataclass(frozen=True)
@@ -85,14 +74,14 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
         state = "open"
     mine = access.alerts_for_clinician(user)
     counts = mine.aggregate(
-        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        closed=Count("pk", filter=~Q(status__in=OPEN_STATUSES)),
+        open=Count("pk", filter=Q(status__in=Alert.OPEN_STATUSES)),
+        closed=Count("pk", filter=~Q(status__in=Alert.OPEN_STATUSES)),
     )
-    listed = mine.select_related("couple", "subject_partner")
+    listed = mine.select_related("couple", "subject_partner", "clinic")
     if state == "open":
-        listed = listed.filter(status__in=OPEN_STATUSES)
+        listed = listed.filter(status__in=Alert.OPEN_STATUSES)
     elif state == "closed":
-        listed = listed.exclude(status__in=OPEN_STATUSES)
+        listed = listed.exclude(status__in=Alert.OPEN_STATUSES)
     listed = listed.annotate(
         is_closed=Case(
             When(status=Alert.Status.CLOSED, then=Value(1)),
@@ -104,8 +93,7 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     more = len(alerts) > INBOX_LIMIT
     alerts = alerts[:INBOX_LIMIT]
     on_case = _on_case_ids(user, {a.couple_id for a in alerts})
-    minutes = user.clinic.high_alert_ack_minutes if user.clinic else 60
-    rows = [AlertRow(a, a.couple_id in on_case, _escalates_at(a, minutes)) for a in alerts]
+    rows = [AlertRow(a, a.couple_id in on_case, a.escalation_due_at) for a in alerts]
     return render(
         request,
         "alerts/inbox.html",
@@ -159,7 +147,7 @@ def _alert_page(
         "on_case": on_case,
         "recipients": recipients,
         "escalated_to": escalated_to,
-        "escalates_at": _escalates_at(alert, alert.clinic.high_alert_ack_minutes),
+        "escalates_at": alert.escalation_due_at,
         "window": alert.clinic.high_alert_ack_minutes,
         "is_paused": is_paused,
         "pause": pause,
@@ -200,8 +188,8 @@ def close(request: AuthenticatedHttpRequest, alert_id: uuid.UUID) -> HttpRespons
                 disposition=form.cleaned_data["disposition"],
                 reason=form.cleaned_data["reason"],
             )
-        except AlertError as error:
-            add_errors(form, error)
+        except ActionError as error:
+            add_action_errors(form, error)
     if form.errors:
         return _alert_page(request, alert_id, close_form=form, status=UNPROCESSABLE)
     messages.success(request, "Alert closed.")
@@ -223,7 +211,7 @@ def resume_case(request: AuthenticatedHttpRequest, alert_id: uuid.UUID) -> HttpR
                 override=form.cleaned_data["override"],
             )
         except ActionError as error:
-            add_errors(form, error)
+            add_action_errors(form, error)
     if form.errors:
         return _alert_page(request, alert_id, resume_form=form, status=UNPROCESSABLE)
     messages.success(request, "Decision recorded. The case has moved on from the safety pause.")
@@ -259,7 +247,7 @@ def _safety_page(
     plans = list(SafetyPlan.objects.filter(couple=couple).select_related("created_by"))
     alerts = list(
         access.alerts_for_clinician(user)
-        .filter(couple=couple, status__in=OPEN_STATUSES)
+        .filter(couple=couple, status__in=Alert.OPEN_STATUSES)
         .select_related("subject_partner")
     )
     sections = []
@@ -314,8 +302,8 @@ def update_concern(
                 level=form.cleaned_data["level"],
                 status=form.cleaned_data["status"],
             )
-        except AlertError as error:
-            add_errors(form, error)
+        except ActionError as error:
+            add_action_errors(form, error)
     if form.errors:
         return _safety_page(request, couple_id, bound={key: form}, status=UNPROCESSABLE)
     messages.success(request, "Safety concern updated.")
@@ -354,8 +342,8 @@ def _save_plan(
                 safety_plans.SafetyPlanDraft(**form.cleaned_data),
                 plan_id=plan.id if plan else None,
             )
-        except AlertError as error:
-            add_errors(form, error)
+        except ActionError as error:
+            add_action_errors(form, error)
     if form.errors:
         return _plan_form_page(request, couple, partner, form, plan, status=UNPROCESSABLE)
     messages.success(request, "Safety plan saved.")
@@ -470,8 +458,8 @@ def set_window(request: AuthenticatedHttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             clinic_safety.set_escalation_window(request.user, form.cleaned_data["minutes"])
-        except AlertError as error:
-            add_errors(form, error)
+        except ActionError as error:
+            add_action_errors(form, error)
     if form.errors:
         return _settings_page(request, bound={"window": form}, status=UNPROCESSABLE)
     messages.success(request, "Escalation window saved.")
@@ -490,8 +478,8 @@ def add_resource(request: AuthenticatedHttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             clinic_safety.save_crisis_resource(request.user, _resource_draft(form))
-        except AlertError as error:
-            add_errors(form, error)
+        except ActionError as error:
+            add_action_errors(form, error)
     if form.errors:
         return _settings_page(request, bound={"resource": form}, status=UNPROCESSABLE)
     messages.success(request, "Crisis resource added.")
@@ -509,8 +497,8 @@ def edit_resource(request: AuthenticatedHttpRequest, resource_id: int) -> HttpRe
         if form.is_valid():
             try:
                 clinic_safety.save_crisis_resource(request.user, _resource_draft(form), resource.pk)
-            except AlertError as error:
-                add_errors(form, error)
+            except ActionError as error:
+                add_action_errors(form, error)
         if not form.errors:
             messages.success(request, "Crisis resource saved.")
             return _to_settings("#crisis-resources")
@@ -538,7 +526,7 @@ def set_lead(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> HttpRespo
     make_lead = request.POST.get("is_safety_lead") == "yes"
     try:
         clinician = clinic_safety.set_safety_lead(request.user, user_id, is_safety_lead=make_lead)
-    except AlertError as refused:
+    except ActionError as refused:
         messages.error(request, str(refused))
         return _to_settings("#safety-leads")
     word = "is now a safety lead" if make_lead else "is no longer a safety lead"
@@ -566,8 +554,8 @@ def set_rule(request: AuthenticatedHttpRequest, rule_code: str) -> HttpResponse:
                 enabled=form.cleaned_data["enabled"],
                 threshold=form.cleaned_data.get("threshold"),
             )
-        except AlertError as error:
-            add_errors(form, error)
+        except ActionError as error:
+            add_action_errors(form, error)
     if form.errors:
         return _settings_page(request, bound={key: form}, status=UNPROCESSABLE)
     messages.success(request, f"Rule saved: {rule.label}.")

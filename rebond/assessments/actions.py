@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from http import HTTPStatus
 
 from django.db import IntegrityError, transaction
 from django.utils.timezone import now
@@ -27,16 +28,9 @@ from rebond.assessments.models import (
     ScheduleRule,
     Submission,
 )
+from rebond.audit.updates import audited_update
 from rebond.couples.models import Couple, Partner
-
-
-class AssessmentError(ValueError):
-    """A refused assessment action; `status` is the HTTP status a view should answer with."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
-
+from rebond.lib.errors import ActionError
 
 # --- Scheduling -------------------------------------------------------------------------------
 
@@ -63,9 +57,9 @@ def schedule_instrument(
     try:
         inst = scoring.instrument(instrument_code)
     except psychometrics.ScoringError as exc:
-        raise AssessmentError(str(exc)) from exc
+        raise ActionError(str(exc)) from exc
     if inst.unverified is not None and inst.code not in checkins.approved_codes(couple.clinic_id):
-        raise AssessmentError(
+        raise ActionError(
             f"{inst.code} is not offered at this clinic: {inst.unverified}. A clinic admin "
             "can offer it after checking its key (Check-in settings)."
         )
@@ -75,9 +69,9 @@ def schedule_instrument(
         wanted = {str(p) for p in partner_ids}
         chosen = [p for p in partners if str(p.id) in wanted]
         if len(chosen) != len(wanted) or not chosen:
-            raise AssessmentError("Choose partners of this couple.")
+            raise ActionError("Choose partners of this couple.")
         if is_risk and len(chosen) != len(partners):
-            raise AssessmentError(
+            raise ActionError(
                 f"{inst.code} includes safety questions, so it is always given to both partners "
                 "at the same time."
             )
@@ -124,13 +118,13 @@ def save_draft_answer(
     administration = _own_open_administration(partner, administration_id)
     administration = Administration.objects.select_for_update().get(pk=administration.pk)
     if not administration.is_open:
-        raise AssessmentError("This check-in is already completed.", status=409)
+        raise ActionError("This check-in is already completed.", status=HTTPStatus.CONFLICT)
     inst = scoring.instrument(administration.instrument_code)
     if value is None:
         DraftAnswer.objects.filter(administration=administration, item_number=item_number).delete()
     else:
         if not scoring.is_allowed_value(inst, item_number, value):
-            raise AssessmentError("That answer is not one of the choices.")
+            raise ActionError("That answer is not one of the choices.")
         DraftAnswer.objects.update_or_create(
             administration=administration,
             item_number=item_number,
@@ -172,7 +166,7 @@ def submit_administration(
     try:
         key = uuid.UUID(str(submission_key))
     except ValueError as exc:
-        raise AssessmentError("This form is out of date; reload the page.", status=400) from exc
+        raise ActionError("This form is out of date; reload the page.") from exc
     try:
         with transaction.atomic():
             return _submit(partner, administration_id, key, answers or {})
@@ -196,15 +190,15 @@ def _submit(
     if existing is not None:
         if existing.submission_key == key:
             return SubmitOutcome(existing, created=False)
-        raise AssessmentError("This check-in was already completed.", status=409)
+        raise ActionError("This check-in was already completed.", status=HTTPStatus.CONFLICT)
     if administration.submission_key != key:
-        raise AssessmentError("This form is out of date; reload the page.", status=409)
+        raise ActionError("This form is out of date; reload the page.", status=HTTPStatus.CONFLICT)
     if not administration.is_open:
-        raise AssessmentError("This check-in is no longer open.", status=409)
+        raise ActionError("This check-in is no longer open.", status=HTTPStatus.CONFLICT)
     inst = scoring.instrument(administration.instrument_code)
     for item_number, value in answers.items():
         if value is not None and not scoring.is_allowed_value(inst, item_number, value):
-            raise AssessmentError(f"Question {item_number}: that answer is not one of the choices.")
+            raise ActionError(f"Question {item_number}: that answer is not one of the choices.")
     stored = draft_answers(administration)
     stored.update({n: v for n, v in answers.items() if v is not None})
     result = scoring.score(inst, stored)
@@ -243,7 +237,7 @@ def cancel_administration(clinician: User, administration_id: uuid.UUID | str) -
     """Cancel an open administration (and its twin, if it is a risk instrument)."""
     administration = access.get_administration_for_clinician(clinician, administration_id)
     if not administration.is_open:
-        raise AssessmentError("Only an open check-in can be cancelled.", status=409)
+        raise ActionError("Only an open check-in can be cancelled.", status=HTTPStatus.CONFLICT)
     group = Administration.objects.filter(schedule_group=administration.schedule_group)
     targets = [a for a in group if a.is_open] if administration.is_risk else [administration]
     for target in targets:
@@ -277,10 +271,10 @@ def _validated_sets(
     clean: dict[str, list[str]] = {}
     for occasion, codes in sets.items():
         if occasion not in Occasion.values:
-            raise AssessmentError("There is no such occasion.")
+            raise ActionError("There is no such occasion.")
         chosen = list(codes)
         if not set(chosen) <= allowed:
-            raise AssessmentError("Choose questionnaires from the catalogue.")
+            raise ActionError("Choose questionnaires from the catalogue.")
         clean[occasion] = schedule.in_catalogue_order(chosen, clinic_id)
     return clean
 
@@ -402,11 +396,11 @@ def apply_schedule(
     """
     couple = access.get_couple_for_clinician(clinician, couple_id)
     if occasion not in Occasion.values:
-        raise AssessmentError("There is no such occasion.")
+        raise ActionError("There is no such occasion.")
     label = Occasion(occasion).label
     codes = schedule.case_schedule(couple)[0][occasion]
     if not codes:
-        raise AssessmentError(f"The {label} set of this case has no questionnaires.")
+        raise ActionError(f"The {label} set of this case has no questionnaires.")
     when = due_at or now()
     return [
         administration
@@ -425,28 +419,21 @@ def set_reminder_settings(
     clinic = get_settings_clinic(admin)
     low, high = REMIND_AFTER_DAYS_RANGE
     if not low <= remind_after_days <= high:
-        raise AssessmentError(f"Remind after {low} to {high} days.")
+        raise ActionError(f"Remind after {low} to {high} days.")
     low, high = MAX_REMINDERS_RANGE
     if not low <= max_reminders <= high:
-        raise AssessmentError(f"Send {low} to {high} reminders at most.")
+        raise ActionError(f"Send {low} to {high} reminders at most.")
     settings, created = ClinicCheckinSettings.objects.select_for_update().get_or_create(
         clinic=clinic
     )
-    wanted = {"remind_after_days": remind_after_days, "max_reminders": max_reminders}
-    changed = [name for name, value in wanted.items() if getattr(settings, name) != value]
-    if changed:
-        for name in changed:
-            setattr(settings, name, wanted[name])
-        settings.updated_at = now()
-        settings.save(update_fields=[*changed, "updated_at"])
-    if changed or created:
-        audit.log(
-            actor=admin,
-            action="assessments.checkin_settings.set",
-            obj=settings,
-            clinic_id=clinic.id,
-            fields=changed,
-        )
+    audited_update(
+        settings,
+        {"remind_after_days": remind_after_days, "max_reminders": max_reminders},
+        admin,
+        "assessments.checkin_settings.set",
+        clinic_id=clinic.id,
+        audit_unchanged=created,
+    )
     return settings
 
 
@@ -469,7 +456,7 @@ def approve_instrument(admin: User, instrument_code: str) -> InstrumentApproval:
     clinic = get_settings_clinic(admin)
     inst = next((i for i in checkins.approvable_instruments() if i.code == instrument_code), None)
     if inst is None or inst.unverified is None:
-        raise AssessmentError("That questionnaire cannot be offered.")
+        raise ActionError("That questionnaire cannot be offered.")
     approval, created = InstrumentApproval.objects.get_or_create(
         clinic=clinic,
         instrument_code=inst.code,

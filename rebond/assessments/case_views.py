@@ -22,7 +22,6 @@ from psychometrics import Instrument, Item
 from rebond import access, audit
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.assessments import actions, schedule, scoring
-from rebond.assessments.actions import AssessmentError
 from rebond.assessments.forms import (
     BOTH,
     ApplyScheduleForm,
@@ -30,8 +29,8 @@ from rebond.assessments.forms import (
     ScheduleForm,
 )
 from rebond.assessments.models import Administration, Occasion, Submission
-from rebond.couples.actions import ActionError
 from rebond.couples.models import Couple, Partner
+from rebond.lib.errors import ActionError
 from rebond.portal import actions as portal_actions
 from rebond.portal.forms import SetPinForm
 from rebond.portal.models import LinkPin
@@ -251,7 +250,7 @@ def schedule_checkin(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) ->
             occasion=form.cleaned_data["occasion"],
             partner_ids=None if who == BOTH else [who],
         )
-    except AssessmentError as exc:
+    except ActionError as exc:
         form.add_error(None, str(exc))
         return _render_case(request, couple, form, status=exc.status)
     names = " and ".join(a.partner.display_name for a in scheduled)
@@ -268,7 +267,7 @@ def cancel_checkin(
     couple = administration.couple
     try:
         actions.cancel_administration(request.user, administration.id)
-    except AssessmentError as exc:
+    except ActionError as exc:
         messages.warning(request, str(exc))
     else:
         messages.success(request, f"{administration.instrument_code} cancelled.")
@@ -286,7 +285,7 @@ def apply_schedule(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> H
     occasion = Occasion(form.cleaned_data["occasion"])
     try:
         scheduled = actions.apply_schedule(request.user, couple.id, occasion.value)
-    except AssessmentError as exc:
+    except ActionError as exc:
         messages.warning(request, str(exc))
         return _render_case(request, couple, status=exc.status)
     codes = ", ".join(dict.fromkeys(a.instrument_code for a in scheduled))
@@ -303,7 +302,7 @@ def case_schedule(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> Ht
         return _render_case(request, couple, status=400, bound={"sets": form})
     try:
         actions.set_case_schedule(request.user, couple.id, form.cleaned_data)
-    except AssessmentError as exc:
+    except ActionError as exc:
         form.add_error(None, str(exc))
         return _render_case(request, couple, status=exc.status, bound={"sets": form})
     messages.success(request, "This case's schedule is saved.")

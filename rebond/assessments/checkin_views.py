@@ -23,10 +23,10 @@ import psychometrics
 from psychometrics import Instrument, Item
 from rebond import access
 from rebond.assessments import actions, scoring
-from rebond.assessments.actions import AssessmentError
 from rebond.assessments.checkins import has_wording, open_checkins
 from rebond.assessments.models import Administration, Submission
 from rebond.couples.models import Partner
+from rebond.lib.errors import ActionError
 from rebond.portal import session
 
 # An answer is a small whole number; anything else is refused before it reaches int().
@@ -204,7 +204,7 @@ def checkin_submit(
             )
     try:
         actions.submit_administration(partner, administration.id, key, answers)
-    except AssessmentError as exc:
+    except ActionError as exc:
         if exc.status == 409:
             return render(
                 request, "assessments/checkin_closed.html", {"message": str(exc)}, status=409
@@ -232,7 +232,7 @@ def checkin_autosave(
     value = None if raw_value == "" else int(raw_value)
     try:
         administration = actions.save_draft_answer(partner, administration.id, item_number, value)
-    except AssessmentError as exc:
+    except ActionError as exc:
         return JsonResponse({"error": str(exc)}, status=exc.status)
     answered = administration.draft_answers.count()
     return JsonResponse({"saved": True, "item": item_number, "answered": answered})

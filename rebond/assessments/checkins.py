@@ -69,6 +69,7 @@ def open_checkins(partner: Partner) -> list[Administration]:
     Only the partner's own rows are read (access gateway), so nothing here depends on the
     other partner (SECURITY.md AC-05).
     """
-    open_statuses = [Administration.Status.SCHEDULED, Administration.Status.IN_PROGRESS]
-    rows = access.administrations_for_partner(partner).filter(status__in=open_statuses)
+    rows = access.administrations_for_partner(partner).filter(
+        status__in=Administration.OPEN_STATUSES
+    )
     return [a for a in rows.order_by("due_at", "created_at", "id") if is_offered(a)]

@@ -7,7 +7,7 @@ instrument's explicit option-to-value map, never as a position on the screen (IN
 from __future__ import annotations
 
 import uuid
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -20,6 +20,14 @@ from rebond.crypto.fields import (
     EncryptedJSONField,
 )
 
+_Row = TypeVar("_Row", bound="Administration")
+
+
+class AdministrationQuerySet(models.QuerySet[_Row]):
+    def open(self) -> AdministrationQuerySet[_Row]:
+        """Check-ins a partner may still answer (`Administration.is_open`)."""
+        return self.filter(status__in=Administration.OPEN_STATUSES)
+
 
 class Administration(models.Model):
     """One instrument given to one partner, due at one time."""
@@ -29,6 +37,9 @@ class Administration(models.Model):
         IN_PROGRESS = "in_progress", "In progress"
         SUBMITTED = "submitted", "Completed"
         CANCELLED = "cancelled", "Cancelled"
+
+    # An open check-in may still be answered: not started, or started and not submitted.
+    OPEN_STATUSES: ClassVar[tuple[str, ...]] = (Status.SCHEDULED, Status.IN_PROGRESS)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="administrations")
@@ -54,6 +65,8 @@ class Administration(models.Model):
     # Issued by the server with the form; the final submit must echo it (idempotent submit).
     submission_key = models.UUIDField(default=uuid.uuid4, unique=True)
 
+    objects = AdministrationQuerySet.as_manager()
+
     class Meta:
         ordering: ClassVar[list[str]] = ["due_at", "instrument_code"]
         indexes: ClassVar[list[models.Index]] = [
@@ -68,7 +81,7 @@ class Administration(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in (self.Status.SCHEDULED, self.Status.IN_PROGRESS)
+        return self.status in self.OPEN_STATUSES
 
 
 class DraftAnswer(models.Model):

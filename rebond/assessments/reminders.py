@@ -43,7 +43,6 @@ from rebond.lib.clinic_time import clinic_zone
 from rebond.portal.actions import link_lifetime
 from rebond.portal.models import PrivateLink
 
-OPEN = (Administration.Status.SCHEDULED, Administration.Status.IN_PROGRESS)
 # Reminder number 0: the notice that a check-in is ready (rule 6 above).
 NOTICE = 0
 
@@ -68,7 +67,8 @@ def due_reminders(at: datetime) -> dict[uuid.UUID, list[tuple[Administration, in
     # No clinic reminds sooner than a day after; a clinic's day can be 23 hours long.
     earliest = at - timedelta(hours=23)
     rows = (
-        Administration.objects.filter(status__in=OPEN, due_at__lte=earliest)
+        Administration.objects.open()
+        .filter(due_at__lte=earliest)
         .exclude(couple__status__in=Couple.INACTIVE_STATUSES)
         .annotate(
             sent=Count("reminders", filter=Q(reminders__number__gt=NOTICE)),
@@ -104,7 +104,8 @@ def due_notices(at: datetime) -> dict[uuid.UUID, list[tuple[Administration, int]
     """
     links = PrivateLink.objects.filter(partner_id=OuterRef("partner_id"))
     rows = (
-        Administration.objects.filter(status__in=OPEN, due_at__lte=at)
+        Administration.objects.open()
+        .filter(due_at__lte=at)
         .exclude(couple__status__in=Couple.INACTIVE_STATUSES)
         .filter(
             Exists(
@@ -199,7 +200,7 @@ def spend_finished_links(administration_ids: list[uuid.UUID], at: datetime) -> i
         return 0
     still_open = set(
         CheckinReminder.objects.filter(
-            link_id__in=link_ids, administration__status__in=OPEN
+            link_id__in=link_ids, administration__status__in=Administration.OPEN_STATUSES
         ).values_list("link_id", flat=True)
     )
     spent = link_ids - still_open

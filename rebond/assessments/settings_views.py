@@ -14,13 +14,13 @@ from psychometrics import Instrument
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.accounts.models import Clinic
 from rebond.assessments import actions, checkins, schedule
-from rebond.assessments.actions import AssessmentError
 from rebond.assessments.forms import (
     ApproveInstrumentForm,
     OccasionSetsForm,
     ReminderSettingsForm,
 )
 from rebond.assessments.models import InstrumentApproval
+from rebond.lib.errors import ActionError
 
 # --- The clinic's default schedule and reminders (clinic admins) ------------------------------
 
@@ -96,7 +96,7 @@ def save_schedule_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
         return _render_settings(request, sets_form=form, status=400)
     try:
         actions.set_clinic_schedule(request.user, form.cleaned_data)
-    except AssessmentError as exc:
+    except ActionError as exc:
         form.add_error(None, str(exc))
         return _render_settings(request, sets_form=form, status=exc.status)
     messages.success(request, "The clinic's default schedule is saved.")
@@ -112,7 +112,7 @@ def save_reminder_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
         return _render_settings(request, reminders_form=form, status=400)
     try:
         actions.set_reminder_settings(request.user, **form.cleaned_data)
-    except AssessmentError as exc:
+    except ActionError as exc:
         form.add_error(None, str(exc))
         return _render_settings(request, reminders_form=form, status=exc.status)
     messages.success(request, "Reminder settings saved.")
@@ -129,7 +129,7 @@ def approve_instrument(request: AuthenticatedHttpRequest) -> HttpResponse:
         return _render_settings(request, approve_form=form, status=400)
     try:
         approval = actions.approve_instrument(request.user, form.cleaned_data["instrument"])
-    except AssessmentError as exc:
+    except ActionError as exc:
         form.add_error(None, str(exc))
         return _render_settings(request, approve_form=form, status=exc.status)
     messages.success(

@@ -20,6 +20,8 @@ from django.utils.timezone import now
 
 from rebond import access, audit
 from rebond.accounts.models import SecretsPolicy, User
+from rebond.audit.updates import audited_update
+from rebond.couples import lifecycle
 from rebond.couples.consent_texts import DEFAULT_CONSENT_TEXTS
 from rebond.couples.models import (
     CaseTransition,
@@ -32,15 +34,8 @@ from rebond.couples.models import (
     SafetyConcern,
 )
 from rebond.lib.clinic_time import clinic_today
+from rebond.lib.errors import ActionError
 from rebond.lib.text import BIDI_MESSAGE, has_bidi_controls, is_phone_number
-
-
-class ActionError(ValueError):
-    """An action refused; `errors` maps form field names ("" for the whole form) to messages."""
-
-    def __init__(self, message: str, errors: dict[str, list[str]] | None = None) -> None:
-        super().__init__(message)
-        self.errors = errors or {"": [message]}
 
 
 @dataclass(frozen=True)
@@ -131,10 +126,8 @@ def open_case(
         )
         for channel in draft.contact_channels:
             _create_channel(partner, channel)
-    CaseTransition.objects.create(
-        couple=couple,
-        from_status="",
-        to_status=couple.status,
+    lifecycle.record_opening(
+        couple,
         by=clinician,
         reason="Case opened" + (" from a consultation request" if source_request_id else ""),
     )
@@ -204,24 +197,17 @@ def update_partner(
             errors[name] = [f"Use at most {limit} characters."]
     if errors:
         raise ActionError("The partner could not be updated.", errors)
-    changed = []
-    for name, value in (
-        ("display_name", display_name.strip()),
-        ("pronouns", pronouns.strip()),
-        ("language", language.strip() or "en"),
-    ):
-        if getattr(partner, name) != value:
-            setattr(partner, name, value)
-            changed.append(name)
-    if changed:
-        partner.save(update_fields=changed)
-        audit.log(
-            actor=clinician,
-            action="couples.partner.update",
-            obj=partner,
-            clinic_id=partner.couple.clinic_id,
-            fields=changed,
-        )
+    audited_update(
+        partner,
+        {
+            "display_name": display_name.strip(),
+            "pronouns": pronouns.strip(),
+            "language": language.strip() or "en",
+        },
+        clinician,
+        "couples.partner.update",
+        clinic_id=partner.couple.clinic_id,
+    )
     return partner
 
 
@@ -555,28 +541,21 @@ def update_injury_formulation(
     errors = _validate_sharing(injury.category, disclosure_state, sharing)
     if errors:
         raise ActionError("What partners see could not be saved.", errors)
-    changed = []
-    for name, value in (
-        ("is_attachment_injury", is_attachment_injury),
-        ("complex", complex),
-        ("ongoing", ongoing),
-        ("disclosure_state", disclosure_state),
-        ("shared_with_hurt_partner", sharing.with_hurt_partner),
-        ("shared_with_hurtful_partner", sharing.with_hurtful_partner),
-        ("partner_summary", sharing.partner_summary.strip()),
-    ):
-        if getattr(injury, name) != value:
-            setattr(injury, name, value)
-            changed.append(name)
-    if changed:
-        injury.save(update_fields=[*changed, "updated_at"])
-        audit.log(
-            actor=clinician,
-            action="couples.injury.update",
-            obj=injury,
-            clinic_id=injury.couple.clinic_id,
-            fields=changed,
-        )
+    audited_update(
+        injury,
+        {
+            "is_attachment_injury": is_attachment_injury,
+            "complex": complex,
+            "ongoing": ongoing,
+            "disclosure_state": disclosure_state,
+            "shared_with_hurt_partner": sharing.with_hurt_partner,
+            "shared_with_hurtful_partner": sharing.with_hurtful_partner,
+            "partner_summary": sharing.partner_summary.strip(),
+        },
+        clinician,
+        "couples.injury.update",
+        clinic_id=injury.couple.clinic_id,
+    )
     return injury
 
 
@@ -608,26 +587,9 @@ def void_injury(clinician: User, injury_id: uuid.UUID | str, reason: str) -> Inj
 
 # --- The case lifecycle (DOMAIN 7.2) ----------------------------------------------------------
 
+# The table of allowed moves and the one writer of a move are in lifecycle.py; what a clinician's
+# move needs besides (guards met or overridden, a reason) is here.
 S = Couple.Status
-# Which statuses each status may move to. Any status may also move to DROPPED_OUT.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    S.REFERRED: frozenset({S.INTAKE_SCHEDULED, S.ASSESSMENT, S.REFERRED_OUT, S.CLOSED}),
-    S.INTAKE_SCHEDULED: frozenset({S.ASSESSMENT, S.REFERRED_OUT, S.CLOSED}),
-    S.ASSESSMENT: frozenset({S.CONJOINT_ACTIVE, S.INDIVIDUAL_ONLY, S.REFERRED_OUT}),
-    S.CONJOINT_ACTIVE: frozenset(
-        {S.PAUSED_SAFETY, S.DISCERNMENT, S.TERMINATION_PLANNED, S.INDIVIDUAL_ONLY}
-    ),
-    S.PAUSED_SAFETY: frozenset({S.CONJOINT_ACTIVE, S.INDIVIDUAL_ONLY, S.REFERRED_OUT}),
-    S.INDIVIDUAL_ONLY: frozenset({S.CONJOINT_ACTIVE, S.REFERRED_OUT, S.CLOSED}),
-    S.DISCERNMENT: frozenset({S.CONJOINT_ACTIVE, S.SEPARATION_SUPPORT, S.CLOSED}),
-    S.SEPARATION_SUPPORT: frozenset({S.CLOSED}),
-    S.TERMINATION_PLANNED: frozenset({S.CLOSED, S.CONJOINT_ACTIVE}),
-    S.CLOSED: frozenset({S.FOLLOW_UP, S.ARCHIVED}),
-    S.FOLLOW_UP: frozenset({S.CLOSED, S.ARCHIVED}),
-    S.REFERRED_OUT: frozenset({S.ARCHIVED}),
-    S.DROPPED_OUT: frozenset({S.ARCHIVED}),
-    S.ARCHIVED: frozenset(),
-}
 # Moves that always need a stated reason (a decision record), guards met or not.
 REASON_REQUIRED: frozenset[tuple[str, str]] = frozenset(
     {(S.PAUSED_SAFETY, S.CONJOINT_ACTIVE), (S.PAUSED_SAFETY, S.INDIVIDUAL_ONLY)}
@@ -639,14 +601,6 @@ CONJOINT_CONSENTS = (
     ConsentDocument.Kind.SECRETS_POLICY,
     ConsentDocument.Kind.RISK_SCREENING_AND_LIMITS,
 )
-
-
-def allowed_next_statuses(couple: Couple) -> list[str]:
-    """Return the statuses the case may move to next, in lifecycle order."""
-    targets = set(TRANSITIONS[couple.status])
-    if couple.status not in (S.DROPPED_OUT, S.ARCHIVED):
-        targets.add(S.DROPPED_OUT)
-    return [value for value in S.values if value in targets]
 
 
 def unmet_guards(couple: Couple, to_status: str) -> list[str]:
@@ -706,16 +660,13 @@ def transition_case(
     2. Guards (consents, individual screens, ongoing affair, open safety concern) must be met,
        unless the clinician overrides them with a reason.
     3. Some moves always need a reason (leaving a safety pause, referring out, dropping out).
-    4. The transition row (append-only) and the audit entry are written with the change.
+    4. The transition row (append-only) and the audit entry are written with the change
+       (`lifecycle.move_case`).
     """
     couple = access.get_couple_for_clinician(clinician, couple_id)
-    couple = Couple.objects.select_for_update().get(pk=couple.pk)
+    couple = lifecycle.lock_case(couple.pk)
     reason = reason.strip()
-    if to_status not in allowed_next_statuses(couple):
-        raise ActionError(
-            f"A case that is “{couple.get_status_display()}” cannot move to that status.",
-            {"to_status": ["Choose one of the statuses offered."]},
-        )
+    lifecycle.refuse_unless_allowed(couple, to_status)
     unmet = unmet_guards(couple, to_status)
     if unmet and not override:
         raise ActionError("Not yet: " + " ".join(unmet), {"": unmet})
@@ -729,27 +680,7 @@ def transition_case(
     ) in REASON_REQUIRED or to_status in REASON_REQUIRED_INTO
     if needs_reason and not reason:
         raise ActionError("This move needs a reason.", {"reason": ["Record your decision."]})
-    transition = CaseTransition.objects.create(
-        couple=couple,
-        from_status=couple.status,
-        to_status=to_status,
-        by=clinician,
-        reason=reason,
-        is_override=bool(unmet),
-        unmet_guards=unmet,
-    )
-    couple.status = to_status
-    couple.save(update_fields=["status", "updated_at"])
-    audit.log(
-        actor=clinician,
-        action="couples.case.transition",
-        obj=couple,
-        clinic_id=couple.clinic_id,
-        fields=["status"],
-        # The clinician's reason may be clinical: it stays on the CaseTransition row; the audit
-        # entry only says that the status changed.
-    )
-    return transition
+    return lifecycle.move_case(couple, to_status, by=clinician, reason=reason, unmet_guards=unmet)
 
 
 # --- Case details -----------------------------------------------------------------------------
@@ -784,24 +715,17 @@ def update_case_details(
         errors["modality"] = ["Choose one of the options."]
     if errors:
         raise ActionError("The case details could not be saved.", errors)
-    changed = []
-    for name, value in (
-        ("label", label),
-        ("relationship_agreement", relationship_agreement),
-        ("relationship_agreement_notes", relationship_agreement_notes.strip()),
-        ("secrets_policy", secrets_policy),
-        ("modality", modality),
-    ):
-        if getattr(couple, name) != value:
-            setattr(couple, name, value)
-            changed.append(name)
-    if changed:
-        couple.save(update_fields=[*changed, "updated_at"])
-        audit.log(
-            actor=clinician,
-            action="couples.case.update",
-            obj=couple,
-            clinic_id=couple.clinic_id,
-            fields=changed,
-        )
+    audited_update(
+        couple,
+        {
+            "label": label,
+            "relationship_agreement": relationship_agreement,
+            "relationship_agreement_notes": relationship_agreement_notes.strip(),
+            "secrets_policy": secrets_policy,
+            "modality": modality,
+        },
+        clinician,
+        "couples.case.update",
+        clinic_id=couple.clinic_id,
+    )
     return couple

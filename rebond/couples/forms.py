@@ -1,6 +1,7 @@
 """Forms of the case page. They parse input only; every rule lives in `couples.actions`.
 
-An `ActionError` from an action is mapped back onto the form with `add_action_errors`, so the
+An `ActionError` from an action is mapped back onto the form with
+`rebond.lib.forms.add_action_errors`, so the
 page shows the action's own words beside the field they concern.
 """
 
@@ -14,7 +15,6 @@ from rebond.accounts.models import SecretsPolicy
 from rebond.couples.actions import (
     PARTNER_SUMMARY_MAX_LENGTH,
     VOID_REASON_MAX_LENGTH,
-    ActionError,
     ChannelDraft,
     InjuryDraft,
     InjurySharing,
@@ -39,14 +39,6 @@ class Form(forms.Form):
         if not isinstance(field, forms.ChoiceField):
             raise TypeError(name)
         return field
-
-
-def add_action_errors(form: forms.Form, error: ActionError) -> None:
-    """Show an action's errors on the form: on the field named, or on the whole form."""
-    for name, messages in error.errors.items():
-        field = name if name in form.fields else None
-        for message in messages:
-            form.add_error(field, message)
 
 
 def _tristate(value: str) -> bool | None:

@@ -36,8 +36,8 @@ from django.db.models import Q, QuerySet
 from rebond import access, audit
 from rebond.accounts.models import User
 from rebond.alerts.actions import address_open_alerts_to
-from rebond.couples.actions import ActionError
 from rebond.couples.models import Couple, TeamChange
+from rebond.lib.errors import ActionError
 from rebond.lib.text import BIDI_MESSAGE, has_bidi_controls
 
 HANDOVER_NOTE_MAX_LENGTH = 4000

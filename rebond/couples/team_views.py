@@ -32,8 +32,6 @@ from rebond.access import CaseTeam, TeamChangeRefused
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.accounts.models import User
 from rebond.couples import team as team_actions
-from rebond.couples.actions import ActionError
-from rebond.couples.forms import add_action_errors
 from rebond.couples.models import TeamChange
 from rebond.couples.team_forms import (
     AddCoTherapistForm,
@@ -43,6 +41,8 @@ from rebond.couples.team_forms import (
     SupervisorForm,
     TeamForm,
 )
+from rebond.lib.errors import ActionError
+from rebond.lib.forms import add_action_errors
 
 UNPROCESSABLE = 422
 TEAMS_PER_PAGE = 50

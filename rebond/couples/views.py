@@ -26,9 +26,7 @@ from rebond import access
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.accounts.models import SecretsPolicy, User
 from rebond.alerts.models import Alert
-from rebond.alerts.selectors import open_alerts_on_case
-from rebond.couples import actions
-from rebond.couples.actions import ActionError
+from rebond.couples import actions, lifecycle
 from rebond.couples.forms import (
     CaseDetailsForm,
     ChannelForm,
@@ -39,7 +37,6 @@ from rebond.couples.forms import (
     PartnerForm,
     TransitionForm,
     VoidInjuryForm,
-    add_action_errors,
     subtype_groups,
 )
 from rebond.couples.models import (
@@ -51,6 +48,8 @@ from rebond.couples.models import (
     SafetyConcern,
 )
 from rebond.couples.team_views import team_context
+from rebond.lib.errors import ActionError
+from rebond.lib.forms import add_action_errors
 
 UNPROCESSABLE = 422
 
@@ -167,7 +166,7 @@ def _load(user: User, couple_id: uuid.UUID | str) -> CaseState:
         actions.current_documents().values(),
         key=lambda d: ConsentDocument.Kind.values.index(d.kind),
     )
-    alerts, other_open_alerts = open_alerts_on_case(user, couple)
+    alerts, other_open_alerts = access.open_alerts_on_case(user, couple)
     team = team_context(user, access.get_case_team(user, couple.id), place="case")
     return CaseState(
         couple,
@@ -185,7 +184,7 @@ def _load(user: User, couple_id: uuid.UUID | str) -> CaseState:
 def _context(state: CaseState, *, saved: str = "", partner_open: str = "") -> dict[str, Any]:
     """Return the template context; `state.bound` holds forms re-shown with their errors."""
     couple, bound = state.couple, state.bound
-    allowed = actions.allowed_next_statuses(couple)
+    allowed = lifecycle.allowed_next_statuses(couple)
     panels = []
     for partner in state.partners:
         prefix = f"partner-{partner.role}"
@@ -330,7 +329,7 @@ def update_case_details(request: AuthenticatedHttpRequest, couple_id: uuid.UUID)
 def transition_case(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpResponse:
     """Move the case along its lifecycle, or show the conditions not met yet."""
     couple = access.get_couple_for_clinician(request.user, couple_id)
-    form = TransitionForm(request.POST, allowed=actions.allowed_next_statuses(couple))
+    form = TransitionForm(request.POST, allowed=lifecycle.allowed_next_statuses(couple))
     if form.is_valid():
         try:
             actions.transition_case(

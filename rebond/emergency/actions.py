@@ -22,14 +22,7 @@ from rebond import access, audit
 from rebond.accounts.models import Clinic, User
 from rebond.couples.models import Couple
 from rebond.emergency.models import MAX_HOURS, REASON_MIN_LENGTH, EmergencyAccess
-
-
-class EmergencyError(ValueError):
-    """A refused grant, with the errors per form field."""
-
-    def __init__(self, message: str, errors: dict[str, list[str]] | None = None) -> None:
-        super().__init__(message)
-        self.errors = errors or {}
+from rebond.lib.errors import ActionError
 
 
 @dataclass(frozen=True)
@@ -60,14 +53,14 @@ _UUID_IN_TEXT = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-
 def find_case(clinic: Clinic, reference: str) -> Couple | None:
     """Return the clinic's one open case whose id starts with the reference, or None.
 
-    Raises EmergencyError when the reference is too short or matches several cases. The
+    Raises ActionError when the reference is too short or matches several cases. The
     admin names a case this way instead of choosing from a list of every case's label.
     """
     text = reference.strip().lower()
     found = _UUID_IN_TEXT.search(text)
     digits = found.group().replace("-", "") if found else re.sub(r"[\s-]", "", text)
     if len(digits) < REFERENCE_MIN_DIGITS or not re.fullmatch(r"[0-9a-f]{1,32}", digits):
-        raise EmergencyError(
+        raise ActionError(
             "Not a case reference.",
             {"case": ["Type the reference shown at the top of the case page, e.g. 3F2A-9C1B."]},
         )
@@ -79,7 +72,7 @@ def find_case(clinic: Clinic, reference: str) -> Couple | None:
         )[:2]
     )
     if len(matches) > 1:
-        raise EmergencyError(
+        raise ActionError(
             "Ambiguous case reference.",
             {"case": ["Several cases start with this reference: paste the case page's address."]},
         )
@@ -105,7 +98,7 @@ def grant_emergency_access(admin: User, draft: GrantDraft) -> EmergencyAccess:
     if not 1 <= draft.hours <= MAX_HOURS:
         errors["hours"] = [f"Choose between 1 and {MAX_HOURS} hours."]
     if errors or couple is None or grantee is None:
-        raise EmergencyError("Emergency access was not granted.", errors)
+        raise ActionError("Emergency access was not granted.", errors)
     at = now()
     for_themselves = grantee.pk == admin.pk
     grant = EmergencyAccess.objects.create(
@@ -152,7 +145,7 @@ def approve_emergency_access(approver: User, grant_id: uuid.UUID | str) -> Emerg
         raise Http404("Not found.")
     if not grant.is_pending:
         state = "already approved" if grant.approved_at else "ended or expired"
-        raise EmergencyError(f"This emergency access is {state}.")
+        raise ActionError(f"This emergency access is {state}.")
     grant.approved_by, grant.approved_at = approver, now()
     grant.save(update_fields=["approved_by", "approved_at"])
     audit.log(

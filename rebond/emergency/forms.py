@@ -12,8 +12,9 @@ from django import forms
 
 from rebond.accounts.models import Clinic, User
 from rebond.couples.models import Couple
-from rebond.emergency.actions import EmergencyError, find_case
+from rebond.emergency.actions import find_case
 from rebond.emergency.models import DEFAULT_HOURS, MAX_HOURS
+from rebond.lib.errors import ActionError
 from rebond.lib.forms import Textarea
 
 
@@ -53,7 +54,7 @@ class GrantForm(forms.Form):
     def clean_case(self) -> Couple:
         try:
             couple = find_case(self.clinic, self.cleaned_data["case"])
-        except EmergencyError as exc:
+        except ActionError as exc:
             raise forms.ValidationError(exc.errors["case"]) from exc
         if couple is None:
             raise forms.ValidationError("No open case of this clinic has this reference.")

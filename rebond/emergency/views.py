@@ -17,6 +17,8 @@ from rebond.accounts.stepup import recent_authentication_required
 from rebond.emergency import actions
 from rebond.emergency.forms import GrantForm
 from rebond.emergency.models import EmergencyAccess
+from rebond.lib.errors import ActionError
+from rebond.lib.forms import add_action_errors
 
 GRANTS_SHOWN = 50
 
@@ -83,10 +85,8 @@ def _emergency_access(request: AuthenticatedHttpRequest) -> HttpResponse:
                 hours=form.cleaned_data["hours"],
             ),
         )
-    except actions.EmergencyError as exc:
-        for field, errors in exc.errors.items():
-            for error in errors:
-                form.add_error("case" if field == "couple" else field, error)
+    except ActionError as exc:
+        add_action_errors(form, exc, fields={"couple": "case"})
         return _render(request, form, status=400)
     if done.is_pending:
         messages.success(
@@ -105,7 +105,7 @@ def approve(request: AuthenticatedHttpRequest, grant_id: uuid.UUID) -> HttpRespo
     """Approve a clinic admin's emergency access to a case for themselves."""
     try:
         done = actions.approve_emergency_access(request.user, grant_id)
-    except actions.EmergencyError as exc:
+    except ActionError as exc:
         messages.info(request, str(exc))
         return redirect("emergency_access")
     messages.success(request, _opened(done))

@@ -22,11 +22,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from rebond import access as case_access
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.accounts.models import Clinic
-from rebond.couples.actions import ActionError
 from rebond.couples.models import Couple
 from rebond.intake import access, actions, ratelimit
 from rebond.intake.forms import ConsultationRequestForm, ConvertForm, DeclineForm, InboxFilterForm
 from rebond.intake.models import ConsultationRequest
+from rebond.lib.errors import ActionError
+from rebond.lib.forms import add_action_errors
 
 INBOX_PAGE_SIZE = 50
 
@@ -244,13 +245,6 @@ def spam(request: AuthenticatedHttpRequest, request_id: uuid.UUID) -> HttpRespon
 _ACTION_FIELDS = {"partner_a": "partner_a_name", "partner_b": "partner_b_name"}
 
 
-def _add_action_errors(form: ConvertForm, exc: ActionError) -> None:
-    for name, errors in exc.errors.items():
-        field = _ACTION_FIELDS.get(name, name)
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
-
-
 def _after_conversion(
     request: AuthenticatedHttpRequest, couple: Couple, request_id: uuid.UUID
 ) -> HttpResponse:
@@ -286,7 +280,7 @@ def convert(request: AuthenticatedHttpRequest, request_id: uuid.UUID) -> HttpRes
             except actions.RequestClosedError:
                 return _closed(request, request_id)
             except ActionError as exc:
-                _add_action_errors(form, exc)
+                add_action_errors(form, exc, fields=_ACTION_FIELDS)
             else:
                 return _after_conversion(request, couple, request_id)
         status = 400

@@ -12,24 +12,17 @@ import math
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils.timezone import now
 
 import psychometrics
 from psychometrics.recovery import PLANNED_SESSIONS_RANGE
-from rebond import access, audit
+from rebond import access
 from rebond.accounts.models import Clinic, User
 from rebond.assessments import scoring
+from rebond.audit.updates import audited_update
 from rebond.couples.models import Couple
+from rebond.lib.errors import ActionError
 from rebond.measurement.models import MeasurementSettings
 from rebond.measurement.tracking import refresh_tracks
-
-
-class SettingsError(ValueError):
-    """Refused settings, with a message per field."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("The measurement settings could not be saved.")
-        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -107,24 +100,14 @@ def set_measurement_settings(user: User, draft: SettingsDraft) -> MeasurementSet
     clinic = get_settings_clinic(user)
     errors = _errors(draft)
     if errors:
-        raise SettingsError(errors)
+        raise ActionError("The measurement settings could not be saved.", errors)
     settings, _ = MeasurementSettings.objects.select_for_update().get_or_create(clinic=clinic)
     values = {name: getattr(draft, name) for name in FIELDS}
     values["local_norms_source"] = draft.local_norms_source.strip()
-    changed = [name for name, value in values.items() if getattr(settings, name) != value]
-    if not changed:
+    if not audited_update(
+        settings, values, user, "measurement.settings.update", clinic_id=clinic.id
+    ):
         return settings
-    for name in changed:
-        setattr(settings, name, values[name])
-    settings.updated_at = now()
-    settings.save(update_fields=[*changed, "updated_at"])
-    audit.log(
-        actor=user,
-        action="measurement.settings.update",
-        obj=settings,
-        clinic_id=clinic.id,
-        fields=changed,
-    )
     active = Couple.objects.filter(clinic=clinic).exclude(status__in=Couple.INACTIVE_STATUSES)
     ids = list(active.values_list("id", flat=True))
     transaction.on_commit(lambda: refresh_tracks(ids))

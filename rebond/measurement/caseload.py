@@ -53,8 +53,6 @@ SORTS = {
     "overdue": "Overdue check-ins",
     "opened": "Opened",
 }
-OPEN_ALERT = (Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED)
-OPEN_ADMINISTRATION = (Administration.Status.SCHEDULED, Administration.Status.IN_PROGRESS)
 
 
 @dataclass(frozen=True)
@@ -128,16 +126,16 @@ def caseload_queryset(user: User, filters: Filters) -> QuerySet[Couple]:
     """Return the clinician's active couples, annotated, filtered and sorted (not evaluated)."""
     overdue_before = now() - timedelta(days=overdue_after_days(user))
     alerts = (
-        Alert.objects.filter(couple=OuterRef("pk"), status__in=OPEN_ALERT, recipients=user)
+        Alert.objects.open()
+        .filter(couple=OuterRef("pk"), recipients=user)
         .order_by()
         .values("couple")
         .annotate(n=Count("id"))
         .values("n")
     )
     overdue = (
-        Administration.objects.filter(
-            couple=OuterRef("pk"), status__in=OPEN_ADMINISTRATION, due_at__lt=overdue_before
-        )
+        Administration.objects.open()
+        .filter(couple=OuterRef("pk"), due_at__lt=overdue_before)
         .order_by()
         .values("couple")
         .annotate(n=Count("id"))

@@ -22,6 +22,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 from rebond import access, audit
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.couples.models import Couple, Partner
+from rebond.lib.errors import ActionError
+from rebond.lib.forms import add_action_errors
 from rebond.measurement import actions, charts, progress, summary
 from rebond.measurement import caseload as caseload_query
 from rebond.measurement.forms import MeasurementSettingsForm
@@ -154,10 +156,8 @@ def measurement_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 actions.set_measurement_settings(request.user, form.draft())
-            except actions.SettingsError as error:
-                for name, messages_ in error.errors.items():
-                    for message in messages_:
-                        form.add_error(name or None, message)
+            except ActionError as error:
+                add_action_errors(form, error)
             else:
                 messages.success(request, "Saved. Every active couple's signal is recomputed.")
                 return redirect("measurement_settings")

@@ -22,8 +22,9 @@ from django.utils.timezone import now
 
 from rebond import access, audit
 from rebond.accounts.models import User
-from rebond.couples.actions import ActionError
+from rebond.audit.updates import audited_update
 from rebond.couples.models import ContactChannel, Partner
+from rebond.lib.errors import ActionError
 from rebond.portal.models import MAX_PIN_FAILURES, LinkOpenedElsewhere, LinkPin, PrivateLink
 
 DEFAULT_PRIVATE_LINK_DAYS = 14
@@ -247,16 +248,13 @@ def set_safe_hours(
             "Safe hours are too long.",
             {"safe_hours": [f"Use at most {SAFE_HOURS_MAX_LENGTH} characters."]},
         )
-    if channel.safe_hours != safe_hours:
-        channel.safe_hours = safe_hours
-        channel.save(update_fields=["safe_hours"])
-        audit.log(
-            actor=partner,
-            action="portal.channel.safe_hours",
-            obj=channel,
-            clinic_id=partner.couple.clinic_id,
-            fields=["safe_hours"],
-        )
+    audited_update(
+        channel,
+        {"safe_hours": safe_hours},
+        partner,
+        "portal.channel.safe_hours",
+        clinic_id=partner.couple.clinic_id,
+    )
     return channel
 
 

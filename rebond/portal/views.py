@@ -26,8 +26,8 @@ from django.views.decorators.http import (
 from rebond import access
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.couples import actions as couple_actions
-from rebond.couples.actions import ActionError
 from rebond.couples.models import ConsentDocument, ConsentRecord, ContactChannel, Partner
+from rebond.lib.errors import ActionError
 from rebond.portal import actions, session
 from rebond.portal.forms import AgreeForm, ChoosePinForm, GoalForm, PinForm, SafeHoursForm
 from rebond.portal.models import MAX_TOKEN_LENGTH, LinkPin, PrivateLink, hash_token

@@ -26,6 +26,7 @@ from rebond import access, audit
 from rebond.accounts import devices
 from rebond.accounts.models import Clinic, User
 from rebond.accounts.sessions import end_sessions
+from rebond.audit.updates import audited_update
 from rebond.interop.tokens import revoke_all_tokens
 from rebond.staff import invitations, rules
 from rebond.staff.invitations import ROLE_FLAGS
@@ -93,21 +94,11 @@ def change_roles(admin: User, user_id: uuid.UUID | str, roles: set[str]) -> User
     if not colleague.is_active:
         raise StaffRuleError(f"{colleague.display_name} is deactivated: reactivate them first.")
     rules.check_roles_kept(colleague, roles, by=admin)
-    changed = [
-        flag for role, flag in ROLE_FLAGS.items() if getattr(colleague, flag) != (role in roles)
-    ]
-    if not changed:
+    flags = {flag: role in roles for role, flag in ROLE_FLAGS.items()}
+    if not audited_update(
+        colleague, flags, admin, "staff.roles.change", clinic_id=colleague.clinic_id
+    ):
         return colleague
-    for role, flag in ROLE_FLAGS.items():
-        setattr(colleague, flag, role in roles)
-    colleague.save(update_fields=changed)
-    audit.log(
-        actor=admin,
-        action="staff.roles.change",
-        obj=colleague,
-        clinic_id=colleague.clinic_id,
-        fields=changed,
-    )
     _tell("roles", colleague, admin)
     return colleague
 

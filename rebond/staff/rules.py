@@ -25,6 +25,7 @@ from django.db.models import QuerySet
 from rebond import access
 from rebond.accounts.models import Clinic, User
 from rebond.couples.models import Couple
+from rebond.lib.errors import ActionError
 from rebond.staff.invitations import ROLE_FLAGS
 
 Role = User.Role
@@ -36,12 +37,14 @@ ROLE_HELP: dict[str, str] = {
 }
 
 
-class StaffRuleError(ValueError):
-    """A staff change refused by a rule; `cases` names the cases that block a deactivation."""
+class StaffRuleError(ActionError):
+    """A staff change refused by a rule; `cases` names the cases that block a deactivation.
+
+    The one refusal that carries more than words: the deactivation page lists those cases.
+    """
 
     def __init__(self, message: str, cases: Iterable[Couple] = ()) -> None:
         super().__init__(message)
-        self.message = message
         self.cases = list(cases)
 
 

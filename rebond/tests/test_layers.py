@@ -15,12 +15,6 @@ from rebond.tests.layers import Checker, LayerTable, cycles, imports_of, parse_t
 ROOT = Path(__file__).resolve().parents[2]
 ARCHITECTURE = ROOT / "docs" / "architecture.md"
 
-# Imports that other branches of issue 22 remove, allowed here until they are merged.
-# MERGE: delete each entry with the branch that removes the import; the test then holds it.
-IN_FLIGHT = {
-    # The case page's open alerts: Alert.objects.open() through the gateway ("models"/"access").
-    ("rebond.couples.views", "rebond.alerts.selectors.open_alerts_on_case"),
-}
 # Project modules and apps that are not Python packages of their own are still units.
 PROJECT_MODULES = {"settings", "urls", "cli", "wsgi"}
 TEST_UNITS = {"tests", "conftest", "test"}
@@ -31,9 +25,7 @@ def table() -> LayerTable:
 
 
 def checker() -> Checker:
-    layer_table = table()
-    in_flight = {(a.removeprefix("rebond."), b.removeprefix("rebond.")) for a, b in IN_FLIGHT}
-    return Checker(LayerTable(layer_table.allowed, layer_table.exceptions | in_flight))
+    return Checker(table())
 
 
 def test_every_app_and_project_module_is_in_the_table() -> None:

@@ -20,8 +20,8 @@ from django.utils.timezone import now
 
 from rebond import access, audit
 from rebond.accounts.models import User
-from rebond.couples.actions import ActionError
 from rebond.couples.models import Couple, Injury, Partner, SafetyConcern
+from rebond.lib.errors import ActionError
 from rebond.lib.text import BIDI_MESSAGE, has_bidi_controls
 from rebond.therapy import catalogue, selectors
 from rebond.therapy.models import (

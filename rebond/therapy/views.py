@@ -23,8 +23,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from rebond import access
 from rebond.accounts.http import AuthenticatedHttpRequest
-from rebond.couples.actions import ActionError
 from rebond.couples.models import Couple, Injury, Partner
+from rebond.lib.errors import ActionError
+from rebond.lib.forms import add_action_errors
 from rebond.therapy import actions, catalogue, diagrams, selectors
 from rebond.therapy.forms import (
     AddendumForm,
@@ -58,12 +59,6 @@ from rebond.therapy.models import (
 from rebond.therapy.timeline import case_timeline
 
 UNPROCESSABLE = 422
-
-
-def _add_errors(form: forms.Form, error: ActionError) -> None:
-    for name, messages_ in error.errors.items():
-        for message in messages_:
-            form.add_error(name if name in form.fields else None, message)
 
 
 # --- Overview: EFT stage, AIRM tracks, the cycle ----------------------------------------------
@@ -240,7 +235,7 @@ def move_stage(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpR
             expected_version=data["version"],
         )
     except ActionError as exc:
-        _add_errors(form, exc)
+        add_action_errors(form, exc)
         return _overview(request, couple, stage_form=form, status=UNPROCESSABLE)
     messages.success(request, f"Moved to {EftPosition(transition.to_position).label}.")
     return redirect("therapy", couple_id=couple.id)
@@ -269,7 +264,7 @@ def move_airm(
             expected_version=data["version"],
         )
     except ActionError as exc:
-        _add_errors(form, exc)
+        add_action_errors(form, exc)
         return _overview(request, couple, airm_posted=(injury.id, form), status=UNPROCESSABLE)
     messages.success(request, f"AIRM: {AirmState(transition.to_state).label}.")
     return redirect(reverse("therapy", args=[couple.id]) + f"#airm-{injury.id}")
@@ -421,7 +416,7 @@ def record_session(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> H
             drafts,
         )
     except ActionError as exc:
-        _add_errors(form, exc)
+        add_action_errors(form, exc)
         for message in exc.errors.get("ratings", []):
             form.add_error(None, message)
         return _sessions_page(request, couple, form, status=UNPROCESSABLE)
@@ -489,7 +484,7 @@ def void_session(
     try:
         actions.void_session(request.user, session.id, reason=form.cleaned_data["reason"])
     except ActionError as exc:
-        _add_errors(form, exc)
+        add_action_errors(form, exc)
         return _session_page(request, couple, session, form, status=UNPROCESSABLE)
     messages.success(request, f"{session} voided. It stays on the record, marked voided.")
     return redirect("therapy_session", couple_id=couple.id, session_id=session.id)
@@ -566,7 +561,7 @@ def cycle(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpRespon
             expected_version=form.cleaned_data["version"],
         )
     except ActionError as exc:
-        _add_errors(form, exc)
+        add_action_errors(form, exc)
         return _cycle_page(request, couple, form, position_forms, status=UNPROCESSABLE)
     messages.success(request, "Cycle map saved.")
     return redirect("therapy_cycle", couple_id=couple.id)
@@ -641,7 +636,7 @@ def notes(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpRespon
             session_id=form.cleaned_data["session"] or None,
         )
     except ActionError as exc:
-        _add_errors(form, exc)
+        add_action_errors(form, exc)
         return _notes_page(request, couple, form, status=UNPROCESSABLE)
     messages.success(request, "Note saved. You can change it for 24 hours; then it is locked.")
     return redirect("therapy_notes", couple_id=couple.id)
@@ -669,7 +664,7 @@ def edit_note(
             expected_version=form.cleaned_data["version"],
         )
     except ActionError as exc:
-        _add_errors(form, exc)
+        add_action_errors(form, exc)
         return _notes_page(request, couple, posted=(note.id, form), status=UNPROCESSABLE)
     messages.success(request, "Note changed.")
     return redirect(reverse("therapy_notes", args=[couple.id]) + f"#note-{note.id}")
@@ -688,7 +683,7 @@ def add_addendum(
     try:
         actions.add_addendum(request.user, note.id, body=form.cleaned_data["body"])
     except ActionError as exc:
-        _add_errors(form, exc)
+        add_action_errors(form, exc)
         return _notes_page(request, couple, posted=(note.id, form), status=UNPROCESSABLE)
     messages.success(request, "Addendum added.")
     return redirect(reverse("therapy_notes", args=[couple.id]) + f"#note-{note.id}")
@@ -749,7 +744,7 @@ def therapy_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
             try:
                 actions.set_stall_threshold(user, form.cleaned_data["airm_stall_sessions"])
             except ActionError as exc:
-                _add_errors(form, exc)
+                add_action_errors(form, exc)
             else:
                 messages.success(request, "Therapy settings saved.")
                 return redirect("therapy_settings")

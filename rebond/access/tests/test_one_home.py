@@ -88,7 +88,7 @@ ALLOWED = {
     # Background work on a case or clinic already reached through the gateway, showing nothing:
     # a handover adds the new primary to the case's open alerts; a clinic admin's new outcome
     # settings recompute every active case's track.
-    ("alerts/actions.py", "Alert.objects.filter(clinic_id=couple.clinic_id, couple=couple)"),
+    ("alerts/actions.py", ".filter(clinic_id=couple.clinic_id, couple=couple)"),
     (
         "measurement/actions.py",
         "active = Couple.objects.filter(clinic=clinic)"

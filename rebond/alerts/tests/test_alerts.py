@@ -18,6 +18,7 @@ from rebond.alerts.models import Alert, AlertNotification, AlertRuleSetting
 from rebond.assessments import actions as assessments
 from rebond.audit.models import AuditEntry
 from rebond.couples.models import CaseTransition, Couple, Partner
+from rebond.lib.errors import ActionError
 from rebond.test import make_clinician, make_couple, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -247,7 +248,7 @@ def test_acknowledge_then_close_with_a_disposition_and_reason(alice: User) -> No
     alert.refresh_from_db()
     assert alert.status == Alert.Status.ACKNOWLEDGED
     assert alert.acknowledged_by == alice
-    with pytest.raises(actions.AlertError) as excinfo:
+    with pytest.raises(ActionError) as excinfo:
         actions.close_alert(alice, alert.id, disposition="", reason=" ")
     assert set(excinfo.value.errors) == {"disposition", "reason"}
     actions.close_alert(
@@ -256,7 +257,7 @@ def test_acknowledge_then_close_with_a_disposition_and_reason(alice: User) -> No
     alert.refresh_from_db()
     assert alert.status == Alert.Status.CLOSED
     assert alert.disposition == Alert.Disposition.FALSE_POSITIVE
-    with pytest.raises(actions.AlertError):
+    with pytest.raises(ActionError):
         actions.close_alert(alice, alert.id, disposition="false_positive", reason="again")
     assert AuditEntry.objects.filter(action="alerts.alert.close").count() == 1
 

@@ -13,10 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rebond.accounts.models import Clinic, CrisisResource, User
-from rebond.alerts import actions, clinic_safety, rules
+from rebond.alerts import clinic_safety, rules
 from rebond.alerts.models import Alert, AlertRuleSetting
 from rebond.alerts.tests.helpers import answer, login
 from rebond.audit.models import AuditEntry
+from rebond.lib.errors import ActionError
 from rebond.test import change_entries, make_clinician, make_couple
 
 pytestmark = pytest.mark.django_db
@@ -266,7 +267,7 @@ def test_the_service_and_the_database_refuse_a_core_rule_off(
     clinic_a: Clinic, admin: User, rule: str
 ) -> None:
     threshold = 2 if rule == "phq9_item9" else None
-    with pytest.raises(actions.AlertError) as refused:
+    with pytest.raises(ActionError) as refused:
         clinic_safety.set_alert_rule(admin, rule, enabled=False, threshold=threshold)
     assert refused.value.errors == {"enabled": [rules.CORE_RULE_ALWAYS_ON]}
     assert not AlertRuleSetting.objects.exists()

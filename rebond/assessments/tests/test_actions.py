@@ -7,10 +7,10 @@ from django.http import Http404
 
 from rebond.accounts.models import User
 from rebond.assessments import actions
-from rebond.assessments.actions import AssessmentError
 from rebond.assessments.models import Administration, DraftAnswer, Submission
 from rebond.audit.models import AuditEntry
 from rebond.couples.models import Couple, Partner
+from rebond.lib.errors import ActionError
 from rebond.test import make_couple
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,7 @@ def test_a_risk_instrument_is_scheduled_for_both_partners_together(alice: User) 
 def test_a_risk_instrument_cannot_go_to_one_partner_only(alice: User) -> None:
     couple = make_couple(alice)
     a, _ = partners(couple)
-    with pytest.raises(AssessmentError, match="always given to both partners"):
+    with pytest.raises(ActionError, match="always given to both partners"):
         actions.schedule_instrument(alice, couple.id, "PHQ-9", partner_ids=[a.id])
     assert not Administration.objects.exists()
 
@@ -53,7 +53,7 @@ def test_a_non_risk_instrument_may_go_to_one_partner(alice: User) -> None:
 def test_an_unverified_or_unknown_instrument_is_refused(alice: User) -> None:
     couple = make_couple(alice)
     for code in ("CSI-16", "NOPE-1"):
-        with pytest.raises(AssessmentError):
+        with pytest.raises(ActionError):
             actions.schedule_instrument(alice, couple.id, code)
     assert not Administration.objects.exists()
 
@@ -84,7 +84,7 @@ def test_autosave_refuses_a_value_the_key_does_not_have(alice: User) -> None:
     a, _ = partners(couple)
     administration = actions.schedule_instrument(alice, couple.id, "PHQ-9")[0]
     for item, value in ((1, 4), (1, -1), (10, 0), (0, 0)):
-        with pytest.raises(AssessmentError):
+        with pytest.raises(ActionError):
             actions.save_draft_answer(a, administration.id, item, value)
     assert not DraftAnswer.objects.exists()
 
@@ -146,10 +146,10 @@ def test_submit_is_idempotent_by_key(alice: User) -> None:
     assert not again.created
     assert again.submission.pk == first.submission.pk
     assert Submission.objects.count() == 1
-    with pytest.raises(AssessmentError) as excinfo:
+    with pytest.raises(ActionError) as excinfo:
         actions.submit_administration(a, administration.id, "00000000-0000-4000-8000-000000000001")
     assert excinfo.value.status == 409
-    with pytest.raises(AssessmentError):
+    with pytest.raises(ActionError):
         actions.save_draft_answer(a, administration.id, 1, 0)
 
 
@@ -173,9 +173,9 @@ def test_a_malformed_key_or_answer_changes_nothing(alice: User) -> None:
     administration = next(
         x for x in actions.schedule_instrument(alice, couple.id, "PHQ-9") if x.partner_id == a.id
     )
-    with pytest.raises(AssessmentError):
+    with pytest.raises(ActionError):
         actions.submit_administration(a, administration.id, "not-a-key")
-    with pytest.raises(AssessmentError):
+    with pytest.raises(ActionError):
         actions.submit_administration(a, administration.id, administration.submission_key, {1: 7})
     administration.refresh_from_db()
     assert administration.is_open

@@ -9,10 +9,10 @@ from django.urls import reverse
 
 from rebond.accounts.models import Clinic, User
 from rebond.assessments import actions, scoring
-from rebond.assessments.actions import AssessmentError
 from rebond.assessments.forms import ScheduleForm
 from rebond.assessments.models import InstrumentApproval
 from rebond.audit.models import AuditEntry
+from rebond.lib.errors import ActionError
 from rebond.test import make_clinician, make_couple, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def test_an_unverified_instrument_cannot_be_scheduled_until_the_clinic_offers_it
     alice: User, admin: User
 ) -> None:
     couple = make_couple(alice)
-    with pytest.raises(AssessmentError, match="CSI-16 is not offered at this clinic"):
+    with pytest.raises(ActionError, match="CSI-16 is not offered at this clinic"):
         actions.schedule_instrument(alice, couple.id, "CSI-16")
     actions.approve_instrument(admin, "CSI-16")
     scheduled = actions.schedule_instrument(alice, couple.id, "CSI-16")
@@ -42,7 +42,7 @@ def test_the_offer_holds_at_that_clinic_only(alice: User, admin: User, charlie: 
     theirs = ScheduleForm(make_couple(charlie))
     assert "CSI-16" in dict(ours.fields["instrument"].choices)  # type: ignore[attr-defined]
     assert "CSI-16" not in dict(theirs.fields["instrument"].choices)  # type: ignore[attr-defined]
-    with pytest.raises(AssessmentError):
+    with pytest.raises(ActionError):
         actions.schedule_instrument(charlie, make_couple(charlie).id, "CSI-16")
 
 
@@ -53,7 +53,7 @@ def test_only_a_clinic_admin_offers_and_only_what_can_be_shown(alice: User, admi
         actions.approve_instrument(alice, "CSI-16")
     # A scoring-only instrument has no wording to show; a catalogue one needs no approval.
     for code in ("RDAS", "PHQ-9", "NOPE"):
-        with pytest.raises(AssessmentError, match="cannot be offered"):
+        with pytest.raises(ActionError, match="cannot be offered"):
             actions.approve_instrument(admin, code)
     assert not InstrumentApproval.objects.exists()
 
@@ -92,7 +92,7 @@ def test_withdrawing_stops_new_check_ins_but_open_ones_are_still_answered_and_sc
     actions.approve_instrument(admin, "CSI-16")
     [first, _] = actions.schedule_instrument(alice, couple.id, "CSI-16")
     assert actions.withdraw_instrument_approval(admin, "CSI-16")
-    with pytest.raises(AssessmentError):
+    with pytest.raises(ActionError):
         actions.schedule_instrument(alice, couple.id, "CSI-16")
     inst = scoring.instrument("CSI-16")
     answers = {item.number: max(item.values) for item in inst.items}

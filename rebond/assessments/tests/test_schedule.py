@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from rebond.access import SettingsRefused
 from rebond.accounts.models import Clinic, User
 from rebond.assessments import actions, schedule
-from rebond.assessments.actions import AssessmentError
 from rebond.assessments.models import Administration, ClinicCheckinSettings, ScheduleRule
 from rebond.audit.models import AuditEntry
 from rebond.couples.models import Couple
+from rebond.lib.errors import ActionError
 from rebond.test import make_clinician, make_couple, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -138,12 +138,12 @@ def test_an_empty_set_is_refused_and_bad_codes_never_stored(
     admin: User, alice: User, couple: Couple
 ) -> None:
     actions.set_case_schedule(alice, couple.id, {"session_4": []})
-    with pytest.raises(AssessmentError):
+    with pytest.raises(ActionError):
         actions.apply_schedule(alice, couple.id, "session_4")
-    with pytest.raises(AssessmentError):
+    with pytest.raises(ActionError):
         actions.apply_schedule(alice, couple.id, "session_99")
     for bad in ({"intake": ["CSI-16"]}, {"intake": ["HITS"]}, {"nope": ["CSI-4"]}):
-        with pytest.raises(AssessmentError):
+        with pytest.raises(ActionError):
             actions.set_clinic_schedule(admin, bad)
     assert not Administration.objects.exists()
 

@@ -3,11 +3,15 @@ with a reason, and a history that is only ever appended to."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from django.db import transaction
 from django.test import Client
 
+import rebond
 from rebond.accounts.models import User
-from rebond.couples import actions
+from rebond.couples import actions, lifecycle
 from rebond.couples.models import CaseTransition, Couple
 from rebond.couples.tests.helpers import (
     HTMX,
@@ -18,6 +22,7 @@ from rebond.couples.tests.helpers import (
     login,
     partners_of,
 )
+from rebond.lib.errors import ActionError
 from rebond.test import make_couple
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +133,7 @@ def test_the_form_offers_only_the_allowed_next_statuses(
 ) -> None:
     body = login(client, alice).get(case_url("case", assessed)).content.decode()
     form = body.split('name="move-to_status"')[1].split("</select>")[0]
-    for status in actions.allowed_next_statuses(assessed):
+    for status in lifecycle.allowed_next_statuses(assessed):
         assert f'value="{status}"' in form
     assert 'value="closed"' not in form
 
@@ -148,3 +153,25 @@ def test_the_history_is_append_only(client: Client, alice: User, assessed: Coupl
     body = client.get(case_url("case", assessed)).content.decode()
     assert "An archived case does not move any further." in body
     assert body.index("Referred out <span") < body.index("Assessment <span")  # newest first
+
+
+def test_the_lifecycle_refuses_a_move_its_table_does_not_allow(alice: User) -> None:
+    couple = make_couple(alice)  # referred
+    with transaction.atomic(), pytest.raises(ActionError):
+        lifecycle.move_case(
+            lifecycle.lock_case(couple.pk), Couple.Status.CONJOINT_ACTIVE, by=None, reason="x"
+        )
+    couple.refresh_from_db()
+    assert couple.status == Couple.Status.REFERRED
+    assert not couple.transitions.exists()
+
+
+def test_only_the_lifecycle_writes_a_case_transition() -> None:
+    """Every status change goes through lifecycle.move_case; the demo only backfills history."""
+    root = Path(rebond.__file__).parent
+    writers = {
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*.py")
+        if "tests" not in path.parts and "CaseTransition.objects.create" in path.read_text()
+    }
+    assert writers == {"couples/lifecycle.py", "demo/practice.py"}

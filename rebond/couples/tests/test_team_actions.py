@@ -27,10 +27,10 @@ from rebond.alerts.models import Alert, AlertNotification
 from rebond.alerts.tests.helpers import ITEM9_MORE_THAN_HALF, raise_alert
 from rebond.audit.models import AuditEntry
 from rebond.couples import team
-from rebond.couples.actions import ActionError
 from rebond.couples.models import Couple, TeamChange
 from rebond.couples.tests.helpers import assert_no_values_in_audit, case_with_everything
 from rebond.crypto.tests.test_fields import raw
+from rebond.lib.errors import ActionError
 from rebond.test import ensure_totp_device, make_clinician
 
 # Real commits: the e-mails are sent after the change commits, as in production.

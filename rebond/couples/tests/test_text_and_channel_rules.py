@@ -18,6 +18,7 @@ from rebond.accounts.models import User
 from rebond.couples import actions
 from rebond.couples.models import ContactChannel, Couple
 from rebond.couples.tests.helpers import case_url, login, partners_of
+from rebond.lib.errors import ActionError
 from rebond.lib.forms import Textarea
 from rebond.lib.text import BIDI_CONTROLS, BIDI_MESSAGE
 from rebond.test import make_couple
@@ -87,7 +88,7 @@ def test_a_reachable_channel_is_kept(client: Client, alice: User, kind: str, val
 def test_the_action_refuses_a_bad_address_from_any_caller(alice: User) -> None:
     couple = _case(alice)
     sam, _ = partners_of(couple)
-    with pytest.raises(actions.ActionError) as refused:
+    with pytest.raises(ActionError) as refused:
         actions.add_contact_channel(alice, sam.id, actions.ChannelDraft("email", "daniel at x"))
     assert "value" in refused.value.errors
 
@@ -146,9 +147,9 @@ def test_a_case_label_and_safe_hours_with_a_bidi_control_are_refused(
 def test_the_actions_refuse_bidi_controls_from_any_caller(alice: User) -> None:
     couple = _case(alice)
     sam, _ = partners_of(couple)
-    with pytest.raises(actions.ActionError):
+    with pytest.raises(ActionError):
         actions.update_partner(alice, sam.id, display_name=f"Sam{RLO}", pronouns="", language="en")
-    with pytest.raises(actions.ActionError):
+    with pytest.raises(ActionError):
         actions.open_case(
             alice,
             label="New",

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from rebond.accounts.models import User
 from rebond.audit.models import AuditEntry
-from rebond.couples.actions import ActionError
+from rebond.lib.errors import ActionError
 from rebond.portal import actions
 from rebond.portal.models import LinkPin, PrivateLink
 from rebond.portal.session import PENDING_KEY, SESSION_KEY

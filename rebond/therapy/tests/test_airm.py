@@ -9,8 +9,8 @@ from django.urls import reverse
 from rebond.accounts.models import Clinic, User
 from rebond.audit.models import AuditEntry
 from rebond.couples import actions as couple_actions
-from rebond.couples.actions import ActionError
 from rebond.couples.models import SafetyConcern
+from rebond.lib.errors import ActionError
 from rebond.test import make_clinician, sign_in
 from rebond.therapy import actions
 from rebond.therapy.actions import RatingDraft

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from rebond.accounts.models import User
-from rebond.couples.actions import ActionError
+from rebond.lib.errors import ActionError
 from rebond.test import sign_in
 from rebond.therapy import actions
 from rebond.therapy.models import Note, NoteAddendum

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.timezone import now
 
 from rebond.accounts.models import User
-from rebond.couples.actions import ActionError
+from rebond.lib.errors import ActionError
 from rebond.test import sign_in
 from rebond.therapy import actions, catalogue
 from rebond.therapy.actions import RatingDraft, SessionDraft

@@ -6,8 +6,8 @@ import pytest
 
 from rebond.accounts.models import User
 from rebond.couples import actions as couple_actions
-from rebond.couples.actions import ActionError
 from rebond.couples.models import CaseTransition, Couple
+from rebond.lib.errors import ActionError
 from rebond.therapy import actions
 from rebond.therapy.actions import RatingDraft
 from rebond.therapy.models import StageProgress, StageTransition
