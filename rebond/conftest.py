@@ -7,6 +7,7 @@ import asyncio
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -127,6 +128,31 @@ def bob(clinic_a: Clinic) -> User:
 def charlie(clinic_b: Clinic) -> User:
     # Charlie is a therapist at Clinic B and must reach nothing of Clinic A.
     return make_clinician(clinic_b, "Charlie Outsider")
+
+
+# What the PostgreSQL leg of a local `make test` runs beside the tests marked `postgresql`
+# (scripts/test; CI runs everything on both engines): the tests whose subject behaves
+# differently on another database engine (audit triggers, raw-database scans, migrations,
+# backups, locks and races, crashes, real servers), and the security sweeps as a smoke of the
+# rest. Paths from the repository root, fnmatch patterns.
+ENGINE_DEPENDENT = (
+    "rebond/tests/security/*",
+    "rebond/audit/tests/*",
+    "rebond/crypto/tests/*",
+    "rebond/ops/tests/*",
+    "rebond/*/tests/test_*migration*.py",
+    "rebond/*/tests/test_*concurrency*.py",
+    "rebond/*/tests/test_*races*.py",
+    "rebond/*/tests/test_*crash*.py",
+    "rebond/*/tests/test_*live*.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        path = item.path.relative_to(config.rootpath).as_posix()
+        if any(fnmatch(path, pattern) for pattern in ENGINE_DEPENDENT):
+            item.add_marker(pytest.mark.engine)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

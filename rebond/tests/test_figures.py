@@ -69,6 +69,16 @@ def test_the_test_summary_ends_with_each_runs_figures(tmp_path: Path) -> None:
     assert lines[1] == "SECURITY FIGURES (rebond on SQLite): Audit: tamper cases detected 4/4"
 
 
+def test_the_test_summary_names_a_leg_that_ran_part_of_the_suite(tmp_path: Path) -> None:
+    (tmp_path / "postgresql.xml").write_text('<testsuite tests="2" failures="0" errors="0"/>')
+    (tmp_path / "postgresql-selection.txt").write_text("what depends on the engine\n")
+    script = Path(__file__).resolve().parents[2] / "scripts" / "test_summary.py"
+    out = subprocess.run(
+        [sys.executable, str(script), str(tmp_path)], capture_output=True, text=True, check=True
+    ).stdout
+    assert "rebond on PostgreSQL (what depends on the engine): 2 passed, 0 skipped" in out
+
+
 def access_matrix_first() -> None:
     figures.record("Access matrix", "routes", 69)
     figures.add("Fuzz", "requests", 2)
