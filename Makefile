@@ -42,7 +42,7 @@ test: install node_modules/.installed
 # The daily leg: the Django suite on SQLite on every core, without the browser and slow tests
 # (about a tenth of the wall time of `make test`). `make test` before pushing: CI runs it all.
 test-fast: install
-	@env -u DATABASE_URL $(BIN)/pytest rebond -q -n auto --dist loadfile \
+	@env -u DATABASE_URL $(BIN)/pytest rebond -q -n auto --dist load \
 	  -m "not browser and not slow and not postgresql"
 
 lint: install
