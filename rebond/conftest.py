@@ -1,11 +1,15 @@
-"""Personas for the Django suite (described in rebond/test.py), and flushes past audit triggers."""
+"""Personas for the Django suite (described in rebond/test.py), flushes past audit triggers,
+the one Chromium of the browser tests, and the security figures gathered from xdist workers."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
+from fnmatch import fnmatch
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.db.backends.base.operations import BaseDatabaseOperations
@@ -15,7 +19,11 @@ from rebond.audit.chain import start as start_chain
 from rebond.audit.models import AuditChainHead, AuditEntry
 from rebond.audit.protection import maintenance
 from rebond.test import make_clinic, make_clinician
+from rebond.tests import figures as figures_module
 from rebond.tests.figures import Figures
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 
 @pytest.fixture
@@ -53,6 +61,47 @@ def _no_loaded_wording(settings: Any, tmp_path_factory: pytest.TempPathFactory) 
     settings.WORDING_DIR = tmp_path_factory.mktemp("wording")
 
 
+@pytest.fixture(scope="session")
+def _chromium() -> Iterator[tuple[Browser, asyncio.AbstractEventLoop]]:
+    """One headless Chromium per test process (per xdist worker), started by its first test.
+
+    Playwright is idle between browser tests (rebond/tests/browser.py, playwright_idle), so the
+    tests that run while it is open run as if it were not.
+    """
+    from rebond.tests.browser import launch_chromium, playwright_idle
+
+    with contextmanager(launch_chromium)() as chromium, playwright_idle() as loop:
+        yield chromium, loop
+
+
+@pytest.fixture
+def browser(
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    _chromium: tuple[Browser, asyncio.AbstractEventLoop],
+) -> Iterator[Browser]:
+    """The session's Chromium, for one test marked `browser` (the fast leg deselects those).
+
+    Only during that test, Playwright's loop is marked running in this thread and
+    DJANGO_ALLOW_ASYNC_UNSAFE is set: Django's ORM calls the test makes between browser steps
+    are synchronous and safe. Contexts the test left open are closed after it.
+    """
+    from rebond.tests.browser import playwright_calls
+
+    if request.node.get_closest_marker("browser") is None:
+        pytest.fail(
+            f"{request.node.nodeid} uses the browser fixture without the `browser` marker "
+            "(add `pytestmark = [pytest.mark.browser, ...]` to its module)",
+            pytrace=False,
+        )
+    chromium, loop = _chromium
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with playwright_calls(loop):
+        yield chromium
+        for context in chromium.contexts:
+            context.close()
+
+
 @pytest.fixture
 def clinic_a(db: None) -> Clinic:
     return make_clinic("Clinic A")
@@ -81,15 +130,71 @@ def charlie(clinic_b: Clinic) -> User:
     return make_clinician(clinic_b, "Charlie Outsider")
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+# What the PostgreSQL leg of a local `make test` runs beside the tests marked `postgresql`
+# (scripts/test; CI runs everything on both engines): the tests whose subject behaves
+# differently on another database engine (audit triggers, raw-database scans, migrations,
+# backups, locks and races, crashes, real servers), and the security sweeps as a smoke of the
+# rest. Paths from the repository root, fnmatch patterns.
+ENGINE_DEPENDENT = (
+    "rebond/tests/security/*",
+    "rebond/audit/tests/*",
+    "rebond/crypto/tests/*",
+    "rebond/ops/tests/*",
+    "rebond/*/tests/test_*migration*.py",
+    "rebond/*/tests/test_*concurrency*.py",
+    "rebond/*/tests/test_*races*.py",
+    "rebond/*/tests/test_*crash*.py",
+    "rebond/*/tests/test_*live*.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        path = item.path.relative_to(config.rootpath).as_posix()
+        if any(fnmatch(path, pattern) for pattern in ENGINE_DEPENDENT):
+            item.add_marker(pytest.mark.engine)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # Each test's place in the collection: the same in every xdist worker, so the figures
+    # recorded by different workers merge in the order one process records them.
+    for index, item in enumerate(session.items):
+        item.stash[_COLLECTION_INDEX] = index
+
+
+_COLLECTION_INDEX = pytest.StashKey[int]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    figures_module.at_test(item.stash.get(_COLLECTION_INDEX, -1))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On an xdist worker, send this worker's figures to the controller (pytest_testnodedown)."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["rebond_figures"] = figures_module.export()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """On the xdist controller, add a finished worker's figures to those printed at the end."""
+    figures_module.merge(node.workeroutput.get("rebond_figures", []))
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
     """Print the figures the security tests measured (SECURITY.md 5; rebond/tests/figures.py).
 
     With REBOND_FIGURES_FILE set (scripts/test sets it), the lines are also written there,
-    for the summary at the very end of `make test`.
+    for the summary at the very end of `make test`. Under xdist the controller prints them,
+    once every worker's have been merged; a worker prints nothing.
     """
-    from rebond.tests import figures
-
-    printed = list(figures.lines())
+    if hasattr(config, "workerinput"):
+        return
+    printed = list(figures_module.lines())
     if not printed:
         return
     terminalreporter.section("SECURITY FIGURES")

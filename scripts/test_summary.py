@@ -1,5 +1,6 @@
 """Print the one-line summary of `make test` from the JUnit files pytest wrote, then the
-security figures each run recorded (rebond/tests/figures.py, via REBOND_FIGURES_FILE)."""
+security figures each run recorded (rebond/tests/figures.py, via REBOND_FIGURES_FILE).
+A `<leg>-selection.txt` beside a JUnit file names the part of the suite that leg ran."""
 
 from __future__ import annotations
 
@@ -34,6 +35,10 @@ def main(results: Path) -> int:
             continue
         c = counts(path)
         passed = c["tests"] - c["failures"] - c["errors"] - c["skipped"]
+        # A leg that ran only part of the suite says which (scripts/test writes it).
+        selection = results / f"{stem}-selection.txt"
+        if selection.exists():
+            label += f" ({selection.read_text(encoding='utf-8').strip()})"
         parts.append(f"{label}: {passed} passed, {c['skipped']} skipped")
     print("\nSUMMARY: " + " | ".join(parts))
     for stem, label in LABELS.items():

@@ -14,9 +14,11 @@ text size in the browser has it (so `rem`, `em` and em-based media queries all f
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -107,22 +109,53 @@ OBSCURED_WHEN_FOCUSED = """() => {
 
 
 def launch_chromium() -> Iterator[Browser]:
-    """Yield a headless Chromium; fail loudly (never skip) if the browser or axe is missing."""
+    """Yield a headless Chromium; fail loudly (never skip) if the browser or axe is missing.
+
+    Between Playwright calls its event loop stays marked as running in this thread, and
+    Django refuses ORM calls there unless DJANGO_ALLOW_ASYNC_UNSAFE is set: the suite's
+    `browser` fixture (rebond/conftest.py) sets it only around each browser test, with
+    `playwright_calls`; a script that also uses the ORM between browser calls sets it itself.
+    """
     if not CHROMIUM.exists():
         raise RuntimeError(
             f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)."
         )
     if not AXE.exists():
         raise RuntimeError(f"{AXE} not found: run `npm ci` (make test does).")
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
-    # test between browser steps are still synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def playwright_idle() -> Iterator[asyncio.AbstractEventLoop]:
+    """Unmark Playwright's event loop as running in this thread; yield the loop.
+
+    Playwright's sync API leaves its loop marked as running in the calling thread after every
+    call (playwright/_impl/_greenlets.py, wait_for_future), which makes Django's ORM refuse to
+    run there and `asyncio.run` fail. A browser kept for the whole session is idle between its
+    tests: everything else must run as without it. Call right after a Playwright call.
+    """
+    loop = asyncio.get_running_loop()
+    asyncio.events._set_running_loop(None)
+    try:
+        yield loop
+    finally:
+        # Playwright's next call resumes its loop where it stopped, marked running again.
+        asyncio.events._set_running_loop(loop)
+
+
+@contextmanager
+def playwright_calls(loop: asyncio.AbstractEventLoop) -> Iterator[None]:
+    """Mark Playwright's loop running again for the calls of one test (see playwright_idle)."""
+    asyncio.events._set_running_loop(loop)
+    try:
+        yield
+    finally:
+        asyncio.events._set_running_loop(None)
 
 
 @dataclass

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pyotp
@@ -28,7 +27,7 @@ from rebond.alerts import delivery
 from rebond.alerts.models import Alert
 from rebond.couples.models import Couple
 from rebond.test import unused_totp_code
-from rebond.tests.browser import PageChecker, launch_chromium
+from rebond.tests.browser import PageChecker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,11 +41,6 @@ PASSWORDS = {
 NEW_PASSWORD = "a fresh tide every morning"
 PHQ9 = ["Not at all", "Several days", "More than half the days", "Nearly every day"]
 EXPECTED_REFUSALS = ("status of 400", "status of 409", "status of 422")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch_chromium()
 
 
 class Person:

@@ -15,14 +15,9 @@ from rebond.couples.models import Couple
 from rebond.demo.practice import DEMO_PASSWORD, build_demo_practice
 from rebond.test import PASSWORD as PERSONA_PASSWORD
 from rebond.test import make_clinic, make_clinician
-from rebond.tests.browser import PageChecker, launch_chromium, log_in
+from rebond.tests.browser import PageChecker, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch_chromium()
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from rebond.tests.live import ROOT, server_env
 
 SCRIPT = """
@@ -51,6 +53,7 @@ PATHS = [
 ]
 
 
+@pytest.mark.slow
 def test_every_response_is_hardened_and_nothing_private_is_served(tmp_path: Path) -> None:
     env = server_env(f"sqlite:///{tmp_path / 'hardening.sqlite3'}", tmp_path)
     env.update(

@@ -18,6 +18,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from rebond.portal.models import new_token
 from rebond.tests import live
 from rebond.tests.figures import record
@@ -76,6 +78,7 @@ def test_var_the_database_and_dev_secrets_are_private(tmp_path: Path) -> None:
     }
 
 
+@pytest.mark.slow
 def test_the_development_server_console_shows_no_private_link_token(tmp_path: Path) -> None:
     env = development_env(tmp_path / "var")
     subprocess.run([str(live.BIN / "rebond"), "migrate", "-v0"], env=env, cwd=live.ROOT, check=True)

@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 WRITES_PER_PROCESS = 150
 
 WRITER = """
@@ -29,6 +31,7 @@ for i in range({n}):
 """
 
 
+@pytest.mark.slow
 def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     env = {
         **os.environ,

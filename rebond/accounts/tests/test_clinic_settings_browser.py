@@ -3,24 +3,17 @@ closes the page; the public request page follows each change. Every page passes 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, expect
 from pytest_django.live_server_helper import LiveServer
 
 from rebond.accounts.models import Clinic
 from rebond.test import PASSWORD, make_clinician
-from rebond.tests.browser import PageChecker, launch_chromium, log_in
+from rebond.tests.browser import PageChecker, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 INTRO = "We are a small practice by the harbour.\n\nWe answer every request within two days."
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch_chromium()
 
 
 def test_an_admin_sets_the_time_zone_and_introduction_and_the_public_page_follows(

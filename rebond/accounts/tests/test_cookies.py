@@ -15,6 +15,8 @@ import sys
 from http.cookies import SimpleCookie
 from pathlib import Path
 
+import pytest
+
 from rebond.tests.live import ROOT, server_env
 
 SCRIPT = """
@@ -45,6 +47,7 @@ print(json.dumps(headers))
 """
 
 
+@pytest.mark.slow
 def test_production_cookies_are_host_only_secure_and_samesite(tmp_path: Path) -> None:
     env = server_env(f"sqlite:///{tmp_path / 'cookies.sqlite3'}", tmp_path)
     env.update(

@@ -6,7 +6,6 @@ PageChecker (axe, console/CSP errors, foreign requests)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -19,7 +18,7 @@ from pytest_django.live_server_helper import LiveServer
 from rebond.accounts import mfa
 from rebond.accounts.models import TOTPDevice, User
 from rebond.test import PASSWORD, make_clinic, make_clinician, unused_totp_code
-from rebond.tests.browser import PageChecker, launch_chromium
+from rebond.tests.browser import PageChecker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,11 +26,6 @@ VIEWPORTS: dict[str, dict[str, Any]] = {
     "desktop": {"viewport": {"width": 1200, "height": 800}},
     "phone": {"viewport": {"width": 360, "height": 740}, "is_mobile": True},
 }
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch_chromium()
 
 
 def submit_password(page: Page, base: str, user: User) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
+
 from rebond.accounts import mfa
 from rebond.tests import live
 
@@ -35,6 +37,7 @@ def opens_caseload(client: live.HttpClient) -> bool:
     return status == 200
 
 
+@pytest.mark.slow
 def test_a_code_used_on_one_server_is_refused_on_the_other(tmp_path: Path) -> None:
     env = live.server_env(f"sqlite:///{tmp_path / 'mfa.sqlite3'}", tmp_path)
     live.prepare(env, seed_count=1)  # also gives the live clinician a confirmed app

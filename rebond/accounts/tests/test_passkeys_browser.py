@@ -8,7 +8,6 @@ errors, foreign requests); screenshots are kept in var/screenshots."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qsl
@@ -23,7 +22,7 @@ from rebond.accounts import mfa
 from rebond.accounts.models import Passkey, User
 from rebond.audit.models import AuditEntry
 from rebond.test import PASSWORD, make_clinic, make_clinician
-from rebond.tests.browser import PageChecker, launch_chromium, log_in
+from rebond.tests.browser import PageChecker, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,11 +33,6 @@ VIRTUAL_AUTHENTICATOR = {
     "hasUserVerification": True,
     "isUserVerified": True,
 }
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch_chromium()
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,6 @@ resets a colleague's lost second factor. Every page passes PageChecker (axe, CSP
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,7 +16,7 @@ from pytest_django.live_server_helper import LiveServer
 from rebond.accounts import mfa
 from rebond.accounts.models import TOTPDevice
 from rebond.test import PASSWORD, ensure_totp_device, make_clinic, make_clinician, unused_totp_code
-from rebond.tests.browser import PageChecker, launch_chromium, log_in
+from rebond.tests.browser import PageChecker, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,11 +26,6 @@ VIEWPORTS: dict[str, dict[str, Any]] = {
 }
 NEW_PASSWORD = "quiet harbour lantern morning"
 LINK_RE = re.compile(r"(https?://[^/\s]+)?(/accounts/reset/[^/\s]+/[^/\s]+/)")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch_chromium()
 
 
 def emailed_link(address: str) -> str:

@@ -7,7 +7,6 @@ passes axe-core with 0 violations, with no console or CSP error and no foreign r
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -23,16 +22,11 @@ from rebond.assessments import actions as assessments
 from rebond.couples.models import Couple, Partner
 from rebond.portal.tests.conftest import make_link
 from rebond.test import PASSWORD, make_clinician, make_couple
-from rebond.tests.browser import PageChecker, launch_chromium, log_in
+from rebond.tests.browser import PageChecker, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHQ9 = ["Not at all", "Several days", "More than half the days", "Nearly every day"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch_chromium()
 
 
 def new_context(browser: Browser, width: int) -> BrowserContext:

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter, SlugConverter, StringConverter, UUIDConverter
 
@@ -214,6 +215,7 @@ def run_script(env: dict[str, str], script: str) -> Any:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_no_risk_data_in_logs_emails_or_the_other_partners_pages(tmp_path: Path) -> None:
     outbox = tmp_path / "outbox"
     outbox.mkdir()

@@ -90,6 +90,7 @@ def assert_reenabled_audited_and_told(found: dict[str, Any]) -> None:
     assert "always on" in body
 
 
+@pytest.mark.slow
 def test_the_migration_switches_core_rules_back_on_audits_and_tells_the_admins(
     tmp_path: Path,
 ) -> None:

@@ -270,6 +270,7 @@ def rows_state(scratch: Scratch, pk: str) -> Row:
     return scratch.rows()[pk]
 
 
+@pytest.mark.slow
 def test_a_killed_delivery_worker_loses_nothing_and_repeats_only_the_unmarked_send(
     tmp_path: Path,
 ) -> None:

@@ -235,6 +235,7 @@ def escalate_retry_and_deliver(scenario: Scenario, mail: MailServer, who: str) -
     assert ids <= delivered, "a notification was lost"
 
 
+@pytest.mark.slow
 def test_the_safety_sweep_escalates_and_retries_while_the_mail_server_hangs(
     tmp_path: Path, mail_server: MailServer
 ) -> None:
@@ -246,6 +247,7 @@ def test_the_safety_sweep_escalates_and_retries_while_the_mail_server_hangs(
         scenario.stop()
 
 
+@pytest.mark.slow
 def test_the_worker_goes_on_with_other_tasks_while_the_mail_server_hangs(
     tmp_path: Path, mail_server: MailServer
 ) -> None:

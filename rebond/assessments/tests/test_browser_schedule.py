@@ -4,8 +4,6 @@ and request nothing foreign."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from django.test import Client
 from playwright.sync_api import Browser, expect
@@ -14,14 +12,9 @@ from pytest_django.live_server_helper import LiveServer
 from rebond.accounts.models import Clinic, User
 from rebond.portal import actions as portal_actions
 from rebond.test import make_clinician, make_couple, sign_in
-from rebond.tests.browser import PageChecker, launch_chromium
+from rebond.tests.browser import PageChecker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch_chromium()
 
 
 def test_the_schedule_pages_on_a_phone(

@@ -6,7 +6,6 @@ requests nothing foreign."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,7 +19,7 @@ from rebond.assessments.models import Administration, DraftAnswer, Submission
 from rebond.couples.models import Partner
 from rebond.portal.tests.conftest import make_link
 from rebond.test import PASSWORD, make_clinician, make_couple
-from rebond.tests.browser import SCREENSHOTS, PageChecker, launch_chromium, log_in
+from rebond.tests.browser import SCREENSHOTS, PageChecker, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,11 +35,6 @@ def phone(browser: Browser) -> BrowserContext:
     return browser.new_context(
         viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
     )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch_chromium()
 
 
 def choose(page: Page, item: int, label: str) -> None:

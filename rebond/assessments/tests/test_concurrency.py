@@ -39,6 +39,7 @@ def assert_exactly_one(result: dict[str, object]) -> None:
     assert result["total"] == 9
 
 
+@pytest.mark.slow
 def test_on_a_sqlite_file_database(tmp_path: Path) -> None:
     result = run_script(f"sqlite:///{tmp_path / 'submit.sqlite3'}", tmp_path)
     assert result["vendor"] == "sqlite"

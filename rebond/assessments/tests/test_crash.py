@@ -66,6 +66,7 @@ def autosave(client: live.HttpClient, administration: str, item: int, value: int
     return status
 
 
+@pytest.mark.slow
 def test_answers_autosaved_before_a_sigkill_survive_and_the_client_resumes(
     sqlite_server: tuple[dict[str, str], list[dict[str, str]], Path],
 ) -> None:
@@ -166,6 +167,7 @@ def write_concurrently(
     return statuses, errors
 
 
+@pytest.mark.slow
 def test_both_partners_and_a_clinician_writing_at_once_lose_nothing(
     sqlite_server: tuple[dict[str, str], list[dict[str, str]], Path],
 ) -> None:

@@ -49,6 +49,7 @@ def assert_one_chain(result: dict[str, object]) -> None:
     )
 
 
+@pytest.mark.slow
 def test_on_a_sqlite_file_database(tmp_path: Path) -> None:
     result = run_script(f"sqlite:///{tmp_path / 'audit.sqlite3'}", tmp_path)
     assert result["vendor"] == "sqlite"

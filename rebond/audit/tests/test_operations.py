@@ -89,6 +89,7 @@ def test_clinics_and_accounts_created_from_the_command_line_are_audited() -> Non
     assert AuditEntry.objects.get(action="account.create").clinic_id == clinic.pk
 
 
+@pytest.mark.slow
 def test_createsuperuser_from_the_rebond_command_is_audited(tmp_path: Path) -> None:
     env = {
         **{key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ},

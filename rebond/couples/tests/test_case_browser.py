@@ -5,22 +5,15 @@ request to another origin; screenshots go to var/screenshots/."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from rebond.couples.models import CaseTransition, Couple, Injury
 from rebond.demo.practice import DEMO_PASSWORD, build_demo_practice
-from rebond.tests.browser import SCREENSHOTS, PageChecker, launch_chromium, log_in
+from rebond.tests.browser import SCREENSHOTS, PageChecker, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch_chromium()
 
 
 def open_case(page: Page, base: str, label: str) -> None:

@@ -3,24 +3,17 @@ a renamed case shows its new label at once in the heading, the breadcrumb and th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, expect
 from pytest_django.live_server_helper import LiveServer
 
 from rebond.couples.models import Couple
 from rebond.demo.practice import DEMO_PASSWORD, build_demo_practice
-from rebond.tests.browser import PageChecker, launch_chromium, log_in
+from rebond.tests.browser import PageChecker, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LONG_LABEL = "Reyes&Bauer-" + "x" * 100  # 112 characters, no break opportunity
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch_chromium()
 
 
 def test_a_long_label_wraps_and_a_renamed_case_updates_heading_and_title(

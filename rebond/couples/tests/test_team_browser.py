@@ -7,8 +7,6 @@ or CSP error and no request to another origin; screenshots go to var/screenshots
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
@@ -17,16 +15,11 @@ from rebond.accounts.models import User
 from rebond.couples.models import Couple, TeamChange
 from rebond.couples.tests.helpers import case_with_everything
 from rebond.test import PASSWORD, ensure_totp_device, make_clinic, make_clinician
-from rebond.tests.browser import PageChecker, launch_chromium, log_in
+from rebond.tests.browser import PageChecker, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NOTE = "Sam prefers evening sessions. The safety plan was reviewed on Monday."
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch_chromium()
 
 
 def practice() -> tuple[User, User, User, Couple]:

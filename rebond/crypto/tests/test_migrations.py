@@ -131,6 +131,7 @@ def assert_sealed_and_unchanged(found: dict[str, Any]) -> None:
     assert found["plan"] == "old signs"
 
 
+@pytest.mark.slow
 def test_rows_written_before_encryption_are_sealed_by_the_migrations(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'legacy.sqlite3'}"
     assert_sealed_and_unchanged(migrate_legacy_rows(url, tmp_path))

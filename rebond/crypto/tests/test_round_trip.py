@@ -77,6 +77,7 @@ class EncryptedRoundTrip(TestCase):
 
     @settings(max_examples=EXAMPLES, deadline=None)
     @given(value=texts, hours=texts)
+    @pytest.mark.slow
     def test_text_round_trips_exactly(self, value: str, hours: str) -> None:
         channel = ContactChannel.objects.create(
             partner=self.partner, kind="email", value=value, safe_hours=hours

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, expect
 from pytest_django.live_server_helper import LiveServer
 
 from rebond.accounts.models import Clinic, User
 from rebond.test import PASSWORD, make_clinician, make_couple
-from rebond.tests.browser import PageChecker, launch_chromium, log_in
+from rebond.tests.browser import PageChecker, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch_chromium()
 
 
 def test_a_clinic_admin_grants_and_ends_emergency_access(

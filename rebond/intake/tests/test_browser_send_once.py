@@ -13,18 +13,13 @@ from pytest_django.live_server_helper import LiveServer
 
 from rebond.demo.practice import DEMO_CLINIC_SLUG, build_demo_practice
 from rebond.intake.models import ConsultationRequest
-from rebond.tests.browser import PageChecker, launch_chromium
+from rebond.tests.browser import PageChecker
 from rebond.tests.figures import Figures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NAME = "Casey"
 WORDS = "He reads my messages at night"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch_chromium()
 
 
 @pytest.fixture

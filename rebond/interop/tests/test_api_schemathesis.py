@@ -67,6 +67,7 @@ def _check(case: Any, label: str, headers: dict[str, str], run: Run) -> None:
     run.statuses[response.status_code] = run.statuses.get(response.status_code, 0) + 1
 
 
+@pytest.mark.slow
 def test_every_api_operation_conforms_to_its_schema_without_server_errors(
     demo_couple: Couple,
 ) -> None:

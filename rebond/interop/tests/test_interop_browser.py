@@ -3,7 +3,6 @@ creates an API token; every page passes axe with no console or CSP errors."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,16 +12,11 @@ from pytest_django.live_server_helper import LiveServer
 from rebond.accounts.models import User
 from rebond.assessments.models import Administration
 from rebond.test import PASSWORD, make_couple
-from rebond.tests.browser import PageChecker, launch_chromium, log_in
+from rebond.tests.browser import PageChecker, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 HEADER = "partner_role,instrument,date," + ",".join(f"item_{n}" for n in range(1, 8))
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch_chromium()
 
 
 def test_a_clinician_exports_imports_and_creates_a_token(

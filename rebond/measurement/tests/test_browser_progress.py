@@ -13,7 +13,7 @@ from pytest_django.live_server_helper import LiveServer
 from rebond.couples.models import Couple
 from rebond.demo.practice import DEMO_PASSWORD, build_demo_practice
 from rebond.portal.tests.conftest import make_link
-from rebond.tests.browser import SCREENSHOTS, PageChecker, launch_chromium, log_in
+from rebond.tests.browser import SCREENSHOTS, PageChecker, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,11 +21,6 @@ CHARTS_SHOWN = """() => {
     const charts = Array.from(document.querySelectorAll('img.chart'));
     return charts.length > 0 && charts.every(img => img.complete && img.naturalWidth > 0);
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch_chromium()
 
 
 @pytest.fixture

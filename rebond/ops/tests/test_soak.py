@@ -27,6 +27,7 @@ def run_soak(*extra: str, env: dict[str, str] | None = None) -> str:
     return done.stdout
 
 
+@pytest.mark.slow
 def test_a_short_soak_on_sqlite_loses_and_doubles_nothing() -> None:
     out = run_soak()
     acknowledged = re.search(r"(\d+) check-ins acknowledged", out)

@@ -6,8 +6,6 @@ unexpected console error and requests nothing foreign; screenshots land in var/s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 from pytest_django.live_server_helper import LiveServer
@@ -17,14 +15,9 @@ from rebond.couples.models import Partner
 from rebond.portal.models import LinkOpenedElsewhere, LinkPin
 from rebond.portal.tests.conftest import ensure_consent_documents, make_link
 from rebond.test import make_couple
-from rebond.tests.browser import PageChecker, launch_chromium
+from rebond.tests.browser import PageChecker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch_chromium()
 
 
 def phone(browser: Browser) -> BrowserContext:

@@ -5,8 +5,6 @@ error and requests nothing foreign."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, expect
 from pytest_django.live_server_helper import LiveServer
@@ -16,14 +14,9 @@ from rebond.couples.models import Partner
 from rebond.portal import actions
 from rebond.portal.tests.conftest import ensure_consent_documents, make_link
 from rebond.test import make_couple
-from rebond.tests.browser import PageChecker, launch_chromium
+from rebond.tests.browser import PageChecker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch_chromium()
 
 
 def test_a_partner_enters_their_pin_on_a_phone(

@@ -4,8 +4,6 @@ consent. Every page passes axe-core, logs no console error and requests nothing 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, expect
@@ -17,7 +15,7 @@ from rebond.couples.actions import ChannelDraft
 from rebond.couples.models import ConsentRecord, Partner
 from rebond.portal.tests.conftest import ensure_consent_documents, make_link, tokens_in_outbox
 from rebond.test import PASSWORD, make_couple, sign_in
-from rebond.tests.browser import PageChecker, launch_chromium, log_in
+from rebond.tests.browser import PageChecker, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,11 +24,6 @@ def phone(browser: Browser) -> BrowserContext:
     return browser.new_context(
         viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
     )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch_chromium()
 
 
 def test_a_partner_opens_their_link_on_a_phone_and_answers(

@@ -102,6 +102,7 @@ def give_a_private_state(world: World, role: str) -> None:
 
 
 @pytest.mark.parametrize("viewer", ["A", "B"])
+@pytest.mark.slow
 def test_no_page_or_email_a_partner_can_reach_holds_the_other_partners_canaries(
     client: Client, world: World, viewer: str, django_capture_on_commit_callbacks: CommitCapture
 ) -> None:

@@ -11,6 +11,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from rebond.tests import live
 
 ANSWERS = [
@@ -50,6 +52,7 @@ def run_in_terminal(argv: list[str], env: dict[str, str], answers: list[str]) ->
     return process.wait(timeout=30), output.decode("utf-8", "replace").replace("\r\n", "\n")
 
 
+@pytest.mark.slow
 def test_in_a_real_terminal_it_asks_for_each_value(tmp_path: Path) -> None:
     env = {
         **live.server_env(f"sqlite:///{tmp_path / 'terminal.sqlite3'}", tmp_path),

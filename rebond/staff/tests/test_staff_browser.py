@@ -4,8 +4,6 @@ and deactivates another colleague, whose open session is refused at the next cli
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, expect
 from pytest_django.live_server_helper import LiveServer
@@ -13,14 +11,9 @@ from pytest_django.live_server_helper import LiveServer
 from rebond.accounts.models import Clinic, User
 from rebond.staff.models import Invitation
 from rebond.test import PASSWORD, make_clinician, make_couple
-from rebond.tests.browser import PageChecker, launch_chromium, log_in
+from rebond.tests.browser import PageChecker, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch_chromium()
 
 
 def without_expected_refusals(checker: PageChecker) -> None:

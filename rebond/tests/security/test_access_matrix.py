@@ -30,6 +30,7 @@ def test_every_route_is_classified_in_the_policy_table() -> None:
     assert not stale, f"The policy table names routes that no longer exist: {stale}"
 
 
+@pytest.mark.slow
 def test_every_route_method_and_role_answers_as_the_policy_table_says(
     world: World, clients: dict[str, Client]
 ) -> None:

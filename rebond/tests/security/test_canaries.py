@@ -209,6 +209,7 @@ def captured_logs() -> Iterator[list[logging.LogRecord]]:
         root.setLevel(previous)
 
 
+@pytest.mark.slow
 def test_no_canary_reaches_anyone_without_a_right_to_it(
     captured_logs: list[logging.LogRecord],
     world: World,

@@ -120,6 +120,7 @@ def fuzz_endpoint(
     post()
 
 
+@pytest.mark.slow
 def test_no_form_or_endpoint_fails_or_keeps_refused_input(
     world: World, clients: dict[str, Client]
 ) -> None:
@@ -172,6 +173,7 @@ def fuzz_query(
     get()
 
 
+@pytest.mark.slow
 def test_no_page_fails_on_any_query_string(world: World, clients: dict[str, Client]) -> None:
     # Query strings reach filters (the inbox), htmx fragments (injury subtypes) and paging.
     ids = [str(v) for v in {**case_ids(world.c1), **case_ids(world.c3)}.values()]

@@ -41,6 +41,7 @@ def test_the_write_detector_reads_the_statements_django_sends() -> None:
     ) == {"couples_partner", "django_session", "alerts_safetyplan"}
 
 
+@pytest.mark.slow
 def test_no_get_writes_outside_the_session_and_the_audit_trail(
     world: World, clients: dict[str, Client]
 ) -> None:

@@ -102,6 +102,7 @@ def seed_every_combination(world: World) -> list[Seeded]:
     return seeded
 
 
+@pytest.mark.slow
 def test_an_injury_reaches_a_partner_only_where_the_rule_says(
     world: World, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
 ) -> None:

@@ -113,6 +113,7 @@ def foreign_data(form: Form | None, own: dict[str, Any], kwargs: dict[str, Any])
     return data
 
 
+@pytest.mark.slow
 def test_no_principal_reaches_a_row_outside_its_scope_by_its_id(
     world: World, clients: dict[str, Client]
 ) -> None:

@@ -36,6 +36,7 @@ def test_the_occasion_is_sealed_in_the_database(world: World) -> None:
     assert Administration.objects.get(pk=administration.pk).occasion == administration.occasion
 
 
+@pytest.mark.slow
 def test_the_occasion_reaches_no_partner_through_any_channel(
     world: World, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
 ) -> None:

@@ -108,6 +108,7 @@ def every_get_url(couple: Couple, token: str) -> list[str]:
 
 
 @pytest.mark.parametrize("viewer", ["A", "B"])
+@pytest.mark.slow
 def test_no_page_or_email_a_partner_can_reach_holds_anything_of_the_therapy_process(
     client: Client, alice: User, viewer: str, django_capture_on_commit_callbacks: CommitCapture
 ) -> None:

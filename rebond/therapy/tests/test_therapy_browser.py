@@ -7,7 +7,6 @@ screenshots go to var/screenshots/."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -15,15 +14,10 @@ from pytest_django.live_server_helper import LiveServer
 
 from rebond.demo.practice import DEMO_PASSWORD, build_demo_practice
 from rebond.test import couple_labelled
-from rebond.tests.browser import SCREENSHOTS, PageChecker, launch_chromium, log_in
+from rebond.tests.browser import SCREENSHOTS, PageChecker, log_in
 from rebond.therapy.models import Session, StageProgress, StageTransition
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch_chromium()
 
 
 def open_therapy(page: Page, base: str, label: str) -> None:
