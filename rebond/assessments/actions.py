@@ -29,6 +29,7 @@ from rebond.assessments.models import (
     Submission,
 )
 from rebond.audit.updates import audited_update
+from rebond.couples import lifecycle
 from rebond.couples.models import Couple, Partner
 from rebond.lib.errors import ActionError
 
@@ -185,6 +186,9 @@ def _submit(
     answers: Mapping[int, int | None],
 ) -> SubmitOutcome:
     administration = _own_open_administration(partner, administration_id)
+    # The case first, before anything is audited: a HIGH answer pauses conjoint work, and a
+    # clinician's move of the case locks it before auditing too (couples/lifecycle.lock_case).
+    lifecycle.lock_case(administration.couple_id)
     administration = Administration.objects.select_for_update().get(pk=administration.pk)
     existing = Submission.objects.filter(administration=administration).first()
     if existing is not None:

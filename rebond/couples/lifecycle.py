@@ -63,9 +63,13 @@ def lock_case(couple_id: uuid.UUID) -> Couple:
     """Return the case row locked until the transaction ends: decide a move on this row only.
 
     Two moves of the same case (a clinician's and a HIGH alert's pause, or two clinicians')
-    then run one after the other, each seeing the status the other left.
+    then run one after the other, each seeing the status the other left. Lock the case before
+    the transaction's first audit entry: the audit head, once taken, is held until commit, so
+    locking in the other order could deadlock with a move (couples/tests/test_case_lock_order.py).
+    FOR NO KEY UPDATE, as an UPDATE of the row takes: it does not block the key-share lock that
+    another transaction's deferred foreign-key check to the case takes at its commit.
     """
-    return Couple.objects.select_for_update().get(pk=couple_id)
+    return Couple.objects.select_for_update(no_key=True).get(pk=couple_id)
 
 
 def move_case(

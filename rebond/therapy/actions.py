@@ -20,6 +20,7 @@ from django.utils.timezone import now
 
 from rebond import access, audit
 from rebond.accounts.models import User
+from rebond.couples import lifecycle
 from rebond.couples.models import Couple, Injury, Partner, SafetyConcern
 from rebond.lib.errors import ActionError
 from rebond.lib.text import BIDI_MESSAGE, has_bidi_controls
@@ -213,7 +214,7 @@ def record_session(
     """
     at = at or now()
     couple = access.get_couple_for_clinician(clinician, couple_id)
-    couple = Couple.objects.select_for_update().get(pk=couple.pk)
+    couple = lifecycle.lock_case(couple.pk)
     errors, attendees = _validate_session(couple, draft, at)
     rating_errors, valid = _validate_ratings(couple, ratings)
     injury_ids = {str(i) for i in draft.airm_injury_ids}
