@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from django.db import connections
 from django.db.backends.base.operations import BaseDatabaseOperations
 
 from rebond.accounts.models import Clinic, User
@@ -100,6 +101,11 @@ def browser(
         yield chromium
         for context in chromium.contexts:
             context.close()
+        # While Playwright's loop is marked running, Django keeps this thread's database
+        # connections apart (asgiref's Local is per context then): close those the test
+        # opened, or they stay open past the test database's teardown (PostgreSQL refuses to
+        # drop a database with a session on it).
+        connections.close_all()
 
 
 @pytest.fixture
