@@ -27,7 +27,7 @@ from rebond.alerts.tests.helpers import ITEM9_MORE_THAN_HALF
 from rebond.assessments import actions as assessments
 from rebond.couples import actions as couple_actions
 from rebond.couples.models import CaseTransition, Couple
-from rebond.couples.tests.test_team_races import SETTLE_SECONDS, in_thread
+from rebond.couples.tests.test_team_races import SETTLE_SECONDS, in_thread, pause_before
 from rebond.test import make_couple
 from rebond.therapy import actions as therapy_actions
 from rebond.therapy.models import Note
@@ -74,15 +74,7 @@ def test_a_move_holding_the_case_then_a_high_answer(
 ) -> None:
     submit = high_risk_answer(alice, couple)
     # The move stops once it holds the case, before it writes and audits.
-    locked, go_on = threading.Event(), threading.Event()
-    guards = couple_actions.unmet_guards
-
-    def paused(*args: Any, **kwargs: Any) -> list[str]:
-        locked.set()
-        go_on.wait(timeout=10)
-        return guards(*args, **kwargs)
-
-    monkeypatch.setattr(couple_actions, "unmet_guards", paused)
+    locked, go_on = pause_before(monkeypatch, couple_actions, "unmet_guards")
     errors: list[BaseException] = []
     moving = in_thread(move(alice, couple), errors)
     assert locked.wait(timeout=10)
@@ -102,15 +94,7 @@ def test_a_high_answer_being_scored_then_a_move(
 ) -> None:
     submit = high_risk_answer(alice, couple)
     # The submission stops once its answers are audited, while its alert is being written.
-    audited, go_on = threading.Event(), threading.Event()
-    read_team = access.case_clinicians
-
-    def paused(couple: Couple) -> list[User]:
-        audited.set()
-        go_on.wait(timeout=10)
-        return read_team(couple)
-
-    monkeypatch.setattr(access, "case_clinicians", paused)
+    audited, go_on = pause_before(monkeypatch, access, "case_clinicians")
     errors: list[BaseException] = []
     submission = in_thread(submit, errors)
     assert audited.wait(timeout=10)

@@ -59,6 +59,22 @@ def in_thread(work: Callable[[], Any], errors: list[BaseException]) -> threading
     return thread
 
 
+def pause_before(
+    monkeypatch: pytest.MonkeyPatch, owner: Any, name: str
+) -> tuple[threading.Event, threading.Event]:
+    """Make `owner.name` stop when called until `go_on` is set; `reached` says it was called."""
+    reached, go_on = threading.Event(), threading.Event()
+    original = getattr(owner, name)
+
+    def paused(*args: Any, **kwargs: Any) -> Any:
+        reached.set()
+        go_on.wait(timeout=10)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, paused)
+    return reached, go_on
+
+
 def risk_answer(alice: User, couple: Couple) -> Callable[[], Any]:
     partner = couple.partners.get(role="A")
     administration = next(
@@ -84,15 +100,7 @@ def test_an_alert_being_raised_when_the_handover_starts_is_found_by_it(
 ) -> None:
     submit = risk_answer(alice, couple)
     # The submission stops once its alert is written and audited, before reading the team.
-    alert_written, go_on = threading.Event(), threading.Event()
-    read_team = access.case_clinicians
-
-    def paused(couple: Couple) -> list[User]:
-        alert_written.set()
-        go_on.wait(timeout=10)
-        return read_team(couple)
-
-    monkeypatch.setattr(access, "case_clinicians", paused)
+    alert_written, go_on = pause_before(monkeypatch, access, "case_clinicians")
     errors: list[BaseException] = []
     submission = in_thread(submit, errors)
     assert alert_written.wait(timeout=10)
