@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "rebond.emergency",
     "rebond.interop",
     "rebond.therapy",
+    "rebond.appointments",
     "rebond.staff",
     "rebond.ops",
     "rebond.demo",

@@ -171,6 +171,14 @@ class ContactChannel(models.Model):
     safe_to_contact = models.BooleanField(default=False)
     safe_hours = EncryptedCharField(max_length=200, blank=True, respondent="partner")
     may_leave_message = models.BooleanField(default=False)
+    # The safe hours as a window a machine can keep (clinic time): automated messages
+    # (appointment reminders) arrive only inside it. Empty: the clinic's default window. A
+    # window may cross midnight (21:00-07:00). `safe_hours` above stays the person's own words.
+    safe_from = models.TimeField(null=True, blank=True)
+    safe_until = models.TimeField(null=True, blank=True)
+    # Whether a message may name the clinic and what it is for (DOMAIN 7.5 content_allowed):
+    # off by default, so a reminder says only "Your appointment on ...".
+    may_mention_therapy = models.BooleanField(default=False, db_default=False)
     created_at = models.DateTimeField(default=now)
 
     class Meta:

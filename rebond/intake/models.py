@@ -70,6 +70,12 @@ class ConsultationRequest(models.Model):
     contact_value = EncryptedCharField(max_length=254, respondent="self")
     safe_times = EncryptedCharField(max_length=200, blank=True, respondent="self")
     may_leave_message = models.BooleanField()
+    # The safe window as times (clinic time) for automated messages about a booked consultation;
+    # empty: the clinic's default window (rebond/appointments/safe_window.py).
+    safe_from = models.TimeField(null=True, blank=True)
+    safe_until = models.TimeField(null=True, blank=True)
+    # Whether messages may name the clinic and what it is for; off: neutral wording only.
+    may_mention_therapy = models.BooleanField(default=False, db_default=False)
     # A list of Concern values; a request may name several or none.
     concerns = EncryptedJSONField(default=list, blank=True, respondent="self")
     concerns_text = EncryptedTextField(max_length=2000, blank=True, respondent="self")
