@@ -346,6 +346,20 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Seconds a delivery worker holds an alert notification before another may retry it.
 ALERT_DELIVERY_LEASE_SECONDS = envint("ALERT_DELIVERY_LEASE_SECONDS", 300, minimum=1)
 
+# --- Text messages (rebond/lib/sms.py, docs/deploy.md) --------------------------------------
+# Printed to the console in development. In production nothing is sent until a provider is
+# set: the disabled backend refuses each text, which the clinician then sees as not sent.
+SMS_BACKEND = envstr(
+    "SMS_BACKEND",
+    "rebond.lib.sms.ConsoleBackend" if DEBUG else "rebond.lib.sms.DisabledBackend",
+)
+SMS_TWILIO_ACCOUNT_SID = envstr("SMS_TWILIO_ACCOUNT_SID", "")
+SMS_TWILIO_AUTH_TOKEN = envsecret("SMS_TWILIO_AUTH_TOKEN") or ""
+SMS_TWILIO_FROM = envstr("SMS_TWILIO_FROM", "")
+SMS_TWILIO_BASE_URL = envstr("SMS_TWILIO_BASE_URL", "https://api.twilio.com")
+# Seconds to wait for the provider; a provider that never answers costs one timeout per sweep.
+SMS_TIMEOUT = envint("SMS_TIMEOUT", 10, minimum=1)
+
 # --- Operations (rebond/ops, docs/deploy.md) ------------------------------------------------
 # `rebond worker` writes a heartbeat this often; /healthz fails once the newest is older.
 WORKER_HEARTBEAT_SECONDS = envint("WORKER_HEARTBEAT_SECONDS", 10, minimum=1)

@@ -17,6 +17,7 @@ os.environ.setdefault(
 os.environ.setdefault("HTTPS", "False")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+os.environ.setdefault("SMS_BACKEND", "rebond.lib.sms.MemoryBackend")
 
 from rebond.settings import *  # noqa: F403
 
