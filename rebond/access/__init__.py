@@ -24,6 +24,7 @@ Where each rule lives:
 - partners.py: what a partner may see: injuries, their own check-ins, safety plans, scores.
 - clinic.py: clinic admins and safety leads: who may change settings, who is told.
 - team.py: who sees a case's team and who changes it.
+- outbox.py: the messages about a case's appointments that could not be delivered.
 
 A package, not a Django app: it holds no models.
 """
@@ -79,6 +80,7 @@ from rebond.access.membership import (
     treating_filter,
     works_on_case,
 )
+from rebond.access.outbox import undelivered_messages_for_case
 from rebond.access.partners import (
     BOTH_PARTNERS_KNOW,
     PARTNER_INJURY_WORDS,
@@ -161,5 +163,6 @@ __all__ = [
     "team_ids",
     "treating_clinicians",
     "treating_filter",
+    "undelivered_messages_for_case",
     "works_on_case",
 ]

@@ -326,6 +326,9 @@ class AppointmentMessage(models.Model):
         FAILED = "failed", "Could not be delivered"
         # No safe way or time to reach the person before the appointment: the clinician is told.
         UNSENDABLE = "unsendable", "No safe way to send"
+        # Not sent because it no longer applies (a reminder of a cancelled appointment, or to a
+        # partner no longer invited): nobody needs to be told, so it is not a failure.
+        WITHDRAWN = "withdrawn", "Withdrawn, no longer needed"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="messages")

@@ -28,7 +28,9 @@ from pathlib import Path
 
 SECTION = "## Layers and dependency direction"
 NOTHING = "(nothing)"
-ALLOWED_ARROW = re.compile(r"^\s*(?P<unit>[\w.]+)\s+─+►\s*(?P<targets>.*)$")
+# A name as long as the column (`appointments.models ►`) leaves no room for the shaft: the
+# arrow may be a bare ►.
+ALLOWED_ARROW = re.compile(r"^\s*(?P<unit>[\w.]+)\s+─*►\s*(?P<targets>.*)$")
 EXCEPTION_ARROW = re.compile(r"^\s*(?P<importer>[\w.]+)\s+·+►\s*(?P<imported>[\w.]+)\s*$")
 # The separate scoring library, a unit of its own outside rebond/.
 LIBRARIES = ("psychometrics",)

@@ -36,6 +36,12 @@ def test_every_app_and_project_module_is_in_the_table() -> None:
     assert named >= PROJECT_MODULES
 
 
+def test_a_unit_whose_name_fills_the_column_is_read_with_its_bare_arrow() -> None:
+    # `appointments.models ► ...`: without it, access could not import appointments.models.
+    assert "appointments.models" in table().units
+    assert table().may_import("access", "appointments.models")
+
+
 def test_the_table_has_no_cycle() -> None:
     assert cycles(table()) == []
 
