@@ -10,6 +10,7 @@ as UNSENDABLE so the clinician sees that this person was not told: nothing is dr
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -66,15 +67,21 @@ def _store(message: AppointmentMessage, appointment: Appointment, at: datetime) 
 
 
 def queue_partner_messages(
-    appointment: Appointment, purpose: str, at: datetime
+    appointment: Appointment,
+    purpose: str,
+    at: datetime,
+    *,
+    partners: Iterable[Partner] | None = None,
 ) -> list[AppointmentMessage]:
     """Store one message per safe channel of each invited partner; return those stored.
 
     A partner with no safe channel gets one UNSENDABLE row, so the clinician sees it.
+    `partners` narrows the invited partners to these (the reminder sweep skips partners
+    already reminded).
     """
     settings = clinic_settings(appointment.clinic_id)
     stored = []
-    for partner in appointment.invited.all():
+    for partner in appointment.invited.all() if partners is None else partners:
         channels = safe_channels(partner)
         if not channels:
             message = AppointmentMessage(
