@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 
 from rebond.accounts.models import Clinic
+from rebond.lib.neutral import therapy_words
 
 
 def reply_to_of(clinic: Clinic | None) -> list[str]:
@@ -36,3 +37,22 @@ def clinic_email(
         reply_to=reply_to_of(clinic),
         headers=headers,
     )
+
+
+def client_email(
+    clinic: Clinic | None,
+    subject: str,
+    body: str,
+    to: list[str],
+    *,
+    may_name_therapy: bool = False,
+    headers: dict[str, str] | None = None,
+) -> EmailMessage:
+    """Return an e-mail to a client (a partner or a requester) about `clinic`.
+
+    The clinic's Reply-To is asked to be neutral; one that is not (say
+    info@couplestherapy.example) would name the therapy in the headers of a neutral message,
+    so it is left out unless the person allowed messages to say what they are about.
+    """
+    named = clinic is not None and (may_name_therapy or not therapy_words(clinic.reply_to_email))
+    return clinic_email(clinic if named else None, subject, body, to, headers=headers)

@@ -44,7 +44,7 @@ from django.db.models import Q, QuerySet
 from django.utils.timezone import now
 
 from rebond import audit
-from rebond.accounts.mail import clinic_email
+from rebond.accounts.mail import client_email
 from rebond.appointments import recipients, wording
 from rebond.appointments.models import AppointmentMessage
 from rebond.couples.models import ContactChannel
@@ -178,19 +178,12 @@ def deliver(message: AppointmentMessage) -> None:
     # Encrypted values, read through the model.
     address = window.contact_value if isinstance(window, ConsultationRequest) else window.value
     if message.kind == ContactChannel.Kind.EMAIL:
-        clinic = message.appointment.clinic
-        # The clinic's address for replies is asked to be neutral; one that is not (say
-        # info@couplestherapy.example) would name the therapy in the headers: it is left out
-        # unless the person allowed that.
-        replies_named = window.may_mention_therapy or not wording.therapy_words(
-            clinic.reply_to_email
-        )
-        clinic_email(
-            clinic if replies_named else None,
+        client_email(
+            message.appointment.clinic,
             wording.SUBJECT,
             f"{text}\n",
             [address],
-            # The same id on a resend after a crash, so mail systems can drop the copy.
+            may_name_therapy=window.may_mention_therapy,
             headers={"Message-ID": f"<appointment-message-{message.pk}@rebond>"},
         ).send()
     else:

@@ -10,7 +10,6 @@ name the clinic. Both wordings are checked when the clinic saves them, and the c
 
 from __future__ import annotations
 
-import re
 import string
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -23,48 +22,7 @@ from rebond.appointments.models import (
     AppointmentMessage,
     AppointmentSettings,
 )
-
-# Words that tell a reader what the appointment is for. Each is matched as the start of a
-# word, case-insensitively ("counsel" catches counselling, counsellor, counseling).
-THERAPY_WORDS: tuple[str, ...] = (
-    "therap",
-    "counsel",
-    "psych",
-    "clinic",
-    "mental",
-    "session",
-    "consultation",
-    "couple",
-    "marriage",
-    "marital",
-    "relationship",
-    "partner",
-    "betray",
-    "affair",
-    "infidel",
-    "cheat",
-    "trust",
-    "injur",
-    "attachment",
-    "eft",
-    "emotion",
-    "questionnaire",
-    "check-in",
-    "checkin",
-    "assessment",
-    "screen",
-    "safety",
-    "abuse",
-    "violen",
-    "crisis",
-    "suicid",
-    "depress",
-    "anxi",
-    "treatment",
-    "trauma",
-    "diagnos",
-)
-_THERAPY_PATTERN = re.compile(r"\b(" + "|".join(re.escape(w) for w in THERAPY_WORDS) + ")", re.I)
+from rebond.lib.neutral import therapy_words
 
 # What a wording may name: {when} always, {clinic} only in the open wording.
 NEUTRAL_FIELDS = frozenset({"when"})
@@ -81,11 +39,6 @@ SUBJECT = "Your appointment"
 # The title of every calendar entry a client or a feed receives, unless a clinician's feed
 # shows case labels.
 NEUTRAL_TITLE = "Appointment"
-
-
-def therapy_words(text: str) -> list[str]:
-    """Return the therapy words found in `text` (empty when it is neutral)."""
-    return [match.group(0) for match in _THERAPY_PATTERN.finditer(text)]
 
 
 def _fields(wording: str) -> set[str] | None:

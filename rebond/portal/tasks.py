@@ -3,7 +3,7 @@
 The task mints the token itself, stores only its hash, and puts the raw token in the e-mail
 alone: it never reaches the database or the task queue. Subject and body are neutral: no
 names, no practice specialty, nothing about the other partner (DOMAIN.md 4.6 point 5). Replies
-go to the clinic's address for e-mails, when it set one (its settings page asks for a neutral one).
+go to the clinic's address for e-mails when it set a neutral one (accounts.mail.client_email).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.timezone import now
 from django_tasks import task
 
-from rebond.accounts.mail import clinic_email
+from rebond.accounts.mail import client_email
 from rebond.couples.models import ContactChannel
 from rebond.portal.models import PrivateLink, hash_token, new_token
 
@@ -64,5 +64,5 @@ def send_invitation(link_id: str) -> int:
     body = invitation_body(token)
     # One message per address, so no address learns of another.
     clinic = link.partner.couple.clinic
-    messages = [clinic_email(clinic, SUBJECT, body, [address]) for address in recipients]
+    messages = [client_email(clinic, SUBJECT, body, [address]) for address in recipients]
     return get_connection().send_messages(messages) or 0

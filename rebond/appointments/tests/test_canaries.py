@@ -31,11 +31,12 @@ from rebond.appointments.ical import Entry, calendar_file
 from rebond.appointments.models import Appointment, AppointmentMessage
 from rebond.appointments.outbox import send_due_messages
 from rebond.appointments.reminders import queue_due_reminders
-from rebond.appointments.wording import therapy_words, when_text
+from rebond.appointments.wording import when_text
 from rebond.assessments.reminders import send_due_reminders
 from rebond.couples import actions as couple_actions
 from rebond.couples.models import Partner
 from rebond.lib import sms
+from rebond.lib.neutral import therapy_words
 from rebond.portal import actions as portal_actions
 from rebond.portal.models import PrivateLink
 from rebond.test import make_clinic, make_clinician, make_couple
@@ -262,11 +263,6 @@ def test_the_neutral_wording_is_the_time_alone_and_a_telling_reply_address_is_le
     assert {tuple(m.reply_to) for m in opened} == {(TELLING_REPLY_TO,)}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Found here, outside appointments: the check-in notice (portal.tasks.send_invitation)"
-    " keeps the clinic's Reply-To even when that address names the therapy.",
-)
 def test_the_check_in_notice_leaves_out_a_telling_reply_address(
     django_capture_on_commit_callbacks: CommitCapture,
 ) -> None:

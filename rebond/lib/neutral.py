@@ -1,0 +1,58 @@
+"""What a message to a client may not say: words that tell a reader it is about therapy.
+
+A partner or a requester may share their phone or mailbox with the person they are afraid
+of (issue 18, DOMAIN.md 7.5 "content_allowed: MINIMAL"). Messages to them (appointment
+messages, check-in notices) are checked with `therapy_words`, and so are the clinic's
+wordings and the headers those messages carry.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Words that tell a reader what a message is about. Each is matched as the start of a
+# word, case-insensitively ("counsel" catches counselling, counsellor, counseling).
+THERAPY_WORDS: tuple[str, ...] = (
+    "therap",
+    "counsel",
+    "psych",
+    "clinic",
+    "mental",
+    "session",
+    "consultation",
+    "couple",
+    "marriage",
+    "marital",
+    "relationship",
+    "partner",
+    "betray",
+    "affair",
+    "infidel",
+    "cheat",
+    "trust",
+    "injur",
+    "attachment",
+    "eft",
+    "emotion",
+    "questionnaire",
+    "check-in",
+    "checkin",
+    "assessment",
+    "screen",
+    "safety",
+    "abuse",
+    "violen",
+    "crisis",
+    "suicid",
+    "depress",
+    "anxi",
+    "treatment",
+    "trauma",
+    "diagnos",
+)
+_THERAPY_PATTERN = re.compile(r"\b(" + "|".join(re.escape(w) for w in THERAPY_WORDS) + ")", re.I)
+
+
+def therapy_words(text: str) -> list[str]:
+    """Return the therapy words found in `text` (empty when it is neutral)."""
+    return [match.group(0) for match in _THERAPY_PATTERN.finditer(text)]
