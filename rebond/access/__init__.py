@@ -24,10 +24,29 @@ Where each rule lives:
 - partners.py: what a partner may see: injuries, their own check-ins, safety plans, scores.
 - clinic.py: clinic admins and safety leads: who may change settings, who is told.
 - team.py: who sees a case's team and who changes it.
+- calendar.py: a clinician's own calendar (case labels only on their cases), the clinic
+  calendar of metadata for clinic admins, calendar feeds, own hours and time off.
 
 A package, not a Django app: it holds no models.
 """
 
+from rebond.access.calendar import (
+    CalendarEntry,
+    ClinicCalendarEntry,
+    calendar_of_clinician,
+    clinic_calendar,
+    feed_entries,
+    feeds_of_clinician,
+    get_calendar_clinic,
+    get_feed_of_clinician,
+    get_live_feed,
+    get_session_type_for_admin,
+    get_time_off_of,
+    get_weekly_hours_of,
+    session_types_for_admin,
+    time_off_of,
+    weekly_hours_of,
+)
 from rebond.access.cases import (
     administrations_for_clinician,
     alerts_for_clinician,
@@ -103,7 +122,9 @@ from rebond.access.team import (
 __all__ = [
     "BOTH_PARTNERS_KNOW",
     "PARTNER_INJURY_WORDS",
+    "CalendarEntry",
     "CaseTeam",
+    "ClinicCalendarEntry",
     "PartnerInjury",
     "SettingsRefused",
     "TeamChangeRefused",
@@ -113,18 +134,23 @@ __all__ = [
     "administrations_for_partner",
     "alerts_for_clinician",
     "belongs_to_case",
+    "calendar_of_clinician",
     "case_clinicians",
     "case_team",
     "case_teams_for_admin",
     "cases_treated_by",
     "clinic_admins",
+    "clinic_calendar",
     "couple_chart_allowed",
     "couples_for_clinician",
+    "feed_entries",
+    "feeds_of_clinician",
     "get_admin_clinic",
     "get_administration_for_clinician",
     "get_administration_for_partner",
     "get_administration_of_case",
     "get_alert_for_clinician",
+    "get_calendar_clinic",
     "get_case_team",
     "get_channel_for_clinician",
     "get_channel_of_case",
@@ -133,15 +159,20 @@ __all__ = [
     "get_consent_of_case",
     "get_couple_for_clinician",
     "get_couple_for_team_change",
+    "get_feed_of_clinician",
     "get_injury_for_clinician",
     "get_injury_of_case",
+    "get_live_feed",
     "get_note_of_case",
     "get_partner_for_clinician",
     "get_partner_of_case",
     "get_safety_concern_of_case",
     "get_safety_plan_of_case",
     "get_session_of_case",
+    "get_session_type_for_admin",
     "get_settings_clinic",
+    "get_time_off_of",
+    "get_weekly_hours_of",
     "injuries_for_clinician",
     "injuries_for_partner",
     "injuries_visible_to_partner",
@@ -156,10 +187,13 @@ __all__ = [
     "plans_visible_to_partner",
     "roles_on_cases",
     "safety_leads",
+    "session_types_for_admin",
     "settings_deciders",
     "submissions_shown_to_partner",
     "team_ids",
+    "time_off_of",
     "treating_clinicians",
     "treating_filter",
+    "weekly_hours_of",
     "works_on_case",
 ]
