@@ -119,7 +119,8 @@ def page(client: Client, name: str = "calendar", week: str = WEEK) -> str:
 def day_section(body: str, day: str) -> str:
     """Return the HTML of one day's item of the week (day as YYYY-MM-DD)."""
     found = re.search(
-        rf'<li class="day[^"]*">\s*<h2 class="day__name" id="day-{day}".*?</li>\s*(?=<li class="day|</ol>)',
+        rf'<li class="day[^"]*">\s*<h2 class="day__name" id="day-{day}"'
+        r'.*?</li>\s*(?=<li class="day|</ol>)',
         body,
         re.S,
     )
