@@ -16,7 +16,13 @@ from django import forms
 from rebond.appointments.availability import REASON_MAX_LENGTH, WEEKDAYS
 from rebond.appointments.clinic_settings import MAX_MINUTES, MIN_MINUTES
 from rebond.appointments.models import SessionType
-from rebond.appointments.week import LocalTimeError, local_moment, start_of_day
+from rebond.appointments.week import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    LocalTimeError,
+    local_moment,
+    start_of_day,
+)
 from rebond.appointments.wording import wording_errors
 from rebond.lib.forms import NameField
 
@@ -92,6 +98,10 @@ class TimeOffForm(forms.Form):
         if first is None:
             return data
         last = data.get("last_day") or first
+        for name, day in (("first_day", first), ("last_day", last)):
+            if not FIRST_YEAR <= day.year <= LAST_YEAR:
+                self.add_error(name, f"Choose a day between {FIRST_YEAR} and {LAST_YEAR}.")
+                return data
         if last < first:
             self.add_error("last_day", "The last day cannot come before the first day.")
             return data

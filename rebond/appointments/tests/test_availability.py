@@ -194,6 +194,11 @@ def test_time_off_may_start_and_end_at_times(client: Client, alice: User, madrid
             "End the time off after it starts.",
         ),
         ({"time_off-reason": "Leave"}, "first_day", "Give the first day."),
+        (
+            {"time_off-first_day": "2027-04-01", "time_off-last_day": "9999-12-31"},
+            "last_day",
+            "Choose a day between 1970 and 2200.",
+        ),
     ],
 )
 def test_time_off_that_cannot_be_placed_is_refused_and_kept_in_the_form(
