@@ -31,7 +31,15 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 WEEKDAY_CHOICES = [(str(number), name) for number, name in enumerate(WEEKDAYS)]
 
 
-class WeeklyHoursForm(forms.Form):
+class Form(forms.Form):
+    """A form whose labels end as written (no colon added): the pages' own style."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class WeeklyHoursForm(Form):
     weekdays = forms.TypedMultipleChoiceField(
         label="Days",
         choices=WEEKDAY_CHOICES,
@@ -58,7 +66,7 @@ class WeeklyHoursForm(forms.Form):
         return data
 
 
-class TimeOffForm(forms.Form):
+class TimeOffForm(Form):
     first_day = forms.DateField(
         label="First day", widget=DATE, error_messages={"required": "Give the first day."}
     )
@@ -130,7 +138,7 @@ class TimeOffForm(forms.Form):
             raise forms.ValidationError(str(error)) from error
 
 
-class SessionTypeForm(forms.Form):
+class SessionTypeForm(Form):
     name = NameField(label="Name", max_length=80)
     duration_minutes = forms.IntegerField(
         label="Length in minutes", min_value=MIN_MINUTES, max_value=MAX_MINUTES
@@ -155,7 +163,7 @@ def _hours(label: str, low: int, high: int, help_text: str = "") -> forms.Intege
     return forms.IntegerField(label=label, min_value=low, max_value=high, help_text=help_text)
 
 
-class AppointmentSettingsForm(forms.Form):
+class AppointmentSettingsForm(Form):
     consultation_booking = forms.BooleanField(
         label="Let people who ask for a consultation choose a time",
         required=False,
@@ -205,12 +213,7 @@ class AppointmentSettingsForm(forms.Form):
         24 * 7,
         "Recorded as a late cancellation on the session.",
     )
-    default_window_start = forms.TimeField(
-        label="Messages from",
-        widget=TIME,
-        help_text="When someone gave no safe hours, messages reach them only in this window "
-        "(clinic time).",
-    )
+    default_window_start = forms.TimeField(label="Messages from", widget=TIME)
     default_window_end = forms.TimeField(label="Messages until", widget=TIME)
 
     def clean_neutral_wording(self) -> str:
@@ -227,7 +230,7 @@ class AppointmentSettingsForm(forms.Form):
         return value
 
 
-class FeedForm(forms.Form):
+class FeedForm(Form):
     shows_case_labels = forms.BooleanField(
         label="Show case labels as event titles",
         required=False,
