@@ -9,6 +9,7 @@ never a case, a partner or a requester (DOMAIN.md 7.5: clinic admin, "metadata o
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from http import HTTPStatus
 
 from django.contrib import messages
@@ -19,13 +20,16 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from rebond import access
 from rebond.accounts.http import AuthenticatedHttpRequest
+from rebond.accounts.models import Clinic
 from rebond.appointments import clinic_settings
 from rebond.appointments.forms import (
     AppointmentSettingsForm,
     NewSessionTypeForm,
     SessionTypeForm,
 )
-from rebond.appointments.week import empty_week, fill_week, monday_of
+from rebond.appointments.models import AppointmentMessage, AppointmentSettings
+from rebond.appointments.week import empty_week, fill_week, monday_of, start_of_day
+from rebond.appointments.wording import message_text
 from rebond.lib.clinic_time import clinic_today, clinic_zone
 from rebond.lib.errors import ActionError
 from rebond.lib.forms import add_action_errors
@@ -68,8 +72,29 @@ def appointment_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
         form = AppointmentSettingsForm(
             initial={name: getattr(current, name) for name in clinic_settings.SETTINGS_FIELDS}
         )
-    context = {"form": form, "clinic": clinic}
+    context = {"form": form, "clinic": clinic, "previews": _previews(clinic, current)}
     return render(request, "appointments/settings.html", context, status=status)
+
+
+def _previews(clinic: Clinic, current: AppointmentSettings) -> list[tuple[str, str]]:
+    """Return how a reminder reads with the saved wordings, for an example time next week."""
+    zone = clinic_zone(clinic)
+    next_monday = clinic_today(clinic) + timedelta(days=7 - clinic_today(clinic).weekday())
+    example = start_of_day(next_monday, zone) + timedelta(hours=14)
+    return [
+        (
+            who,
+            message_text(
+                current,
+                AppointmentMessage.Purpose.REMINDER,
+                starts_at=example,
+                zone=zone,
+                clinic_name=clinic.name,
+                may_mention_therapy=is_open,
+            ),
+        )
+        for who, is_open in (("Most people", False), ("People who allowed more", True))
+    ]
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

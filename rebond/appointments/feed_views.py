@@ -21,8 +21,8 @@ def calendar_feed(request: HttpRequest, feed_token: str) -> HttpResponse:
     body = feeds.read_feed(feed_token)
     if body is None:
         raise Http404("Not found.")
+    # A subscribed calendar reads it again on its own schedule; like every page, no cache may
+    # keep a copy (Cache-Control: no-store, rebond/lib/middleware.py).
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    # A subscribed calendar reads it again on its own schedule; nothing may keep a copy.
-    response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
     return response

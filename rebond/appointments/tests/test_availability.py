@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import time, timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -28,7 +30,7 @@ def madrid(clinic_a: Clinic) -> Clinic:
     return clinic_a
 
 
-def post(client: Client, name: str, data: dict[str, object]):
+def post(client: Client, name: str, data: Mapping[str, object]) -> Any:
     return client.post(reverse(name), data)
 
 

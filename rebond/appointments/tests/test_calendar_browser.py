@@ -8,7 +8,7 @@ import re
 from datetime import time, timedelta
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, ViewportSize, expect
 from pytest_django.live_server_helper import LiveServer
 
 from rebond.accounts.models import Clinic, User
@@ -22,8 +22,8 @@ from rebond.tests.browser import PageChecker, log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LABEL = "Okafor & Lindqvist"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 
 
 def test_a_therapist_sets_her_hours_and_reads_her_week_on_a_phone(
@@ -72,11 +72,11 @@ def test_a_therapist_sets_her_hours_and_reads_her_week_on_a_phone(
     expect(page.get_by_text("You have no weekly hours yet.")).to_have_count(0)
     if tomorrow.weekday() == 0:  # today is Sunday: tomorrow is next week's
         page.get_by_role("link", name="Next week").click()
-    day = page.locator(f"#day-{tomorrow:%Y-%m-%d}").locator("xpath=..")
+    tomorrows = page.locator(f"#day-{tomorrow:%Y-%m-%d}").locator("xpath=..")
     if tomorrow.weekday() < 5:
-        expect(day).to_contain_text("Hours 09:00\u201318:30")
-    expect(day).to_contain_text(LABEL)
-    expect(day).to_contain_text("17:00\u201318:20")
+        expect(tomorrows).to_contain_text("Hours 09:00\u201318:30")
+    expect(tomorrows).to_contain_text(LABEL)
+    expect(tomorrows).to_contain_text("17:00\u201318:20")
     checker.check_reflow("calendar-week-with-hours-phone")
     page.set_viewport_size(DESKTOP)
     page.reload()
@@ -109,10 +109,10 @@ def test_the_clinic_admin_reads_the_clinic_calendar_without_labels(
     expect(page.get_by_role("heading", level=1)).to_have_text("Clinic calendar")
     if tomorrow.weekday() == 0:
         page.get_by_role("link", name="Next week").click()
-    day = page.locator(f"#day-{tomorrow:%Y-%m-%d}").locator("xpath=..")
-    expect(day).to_contain_text("Alice Therapist")
-    expect(day).to_contain_text("Bob Colleague")
-    expect(day.get_by_text("Conjoint session · Scheduled")).to_have_count(2)
+    tomorrows = page.locator(f"#day-{tomorrow:%Y-%m-%d}").locator("xpath=..")
+    expect(tomorrows).to_contain_text("Alice Therapist")
+    expect(tomorrows).to_contain_text("Bob Colleague")
+    expect(tomorrows.get_by_text("Conjoint session · Scheduled")).to_have_count(2)
     expect(page.get_by_text(LABEL)).to_have_count(0)
     expect(page.get_by_text("Reyes & Bauer")).to_have_count(0)
     checker.check("clinic-calendar-desktop")

@@ -15,6 +15,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils.timezone import now
+from pytest_django import DjangoAssertNumQueries
 
 from rebond.accounts.models import Clinic, User
 from rebond.appointments.models import Appointment, SessionType, TimeOff
@@ -232,7 +233,10 @@ def test_an_appointment_of_a_case_links_to_its_page_and_a_hold_does_not(
 
 
 def test_the_week_costs_a_fixed_number_of_queries(
-    client: Client, alice: User, week: dict[str, Appointment], django_assert_max_num_queries
+    client: Client,
+    alice: User,
+    week: dict[str, Appointment],
+    django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
     sign_in(client, alice)
     couple = Couple.objects.get(primary_clinician=alice)

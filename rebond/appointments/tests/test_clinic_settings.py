@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from typing import Any
 
@@ -70,6 +71,10 @@ def test_an_admin_saves_the_settings_and_the_change_is_audited_by_field_names(
     assert "See you" not in str(entry.fields) + entry.reason
     # The clinic gets the usual session types with its first settings.
     assert SessionType.objects.filter(clinic=clinic_a).count() == 3
+    # The page shows how a reminder now reads, with each wording.
+    body = client.get(reverse("appointment_settings")).content.decode()
+    assert re.search(r"<dd>Reminder\. See you on Monday \d+ \w+ \d{4} at 14:00\.</dd>", body)
+    assert re.search(r"<dd>Reminder\. Your appointment with Clinic A on Monday .*</dd>", body)
 
 
 def test_check_ins_before_sessions_may_be_turned_off(

@@ -22,7 +22,6 @@ from rebond.appointments.models import Appointment, CalendarFeed, SessionType
 from rebond.appointments.tests.helpers import book
 from rebond.appointments.wording import therapy_words
 from rebond.audit.models import AuditEntry
-from rebond.couples.models import Couple
 from rebond.intake.models import ConsultationRequest
 from rebond.test import make_couple, sign_in
 from rebond.therapy import actions as therapy_actions
@@ -264,7 +263,7 @@ def test_the_feed_holds_only_its_clinicians_appointments(
 
 
 def test_an_appointment_far_in_the_past_leaves_the_feed(client: Client, alice: User) -> None:
-    couple = Couple.objects.create(clinic=alice.clinic, label="Old", primary_clinician=alice)
+    couple = make_couple(alice, "Old")
     old = book(alice, now() - timedelta(days=feeds.FEED_DAYS_BACK + 1), couple=couple)
     recent = book(alice, now() - timedelta(days=feeds.FEED_DAYS_BACK - 1), couple=couple)
     sign_in(client, alice)

@@ -16,7 +16,7 @@ import pytest
 from rebond.accounts.models import User
 from rebond.appointments.models import Appointment, SessionType, TimeOff
 from rebond.appointments.safe_window import next_safe_moment
-from rebond.appointments.slots import free_slots
+from rebond.appointments.slots import Slot, free_slots
 from rebond.appointments.tests.helpers import at, book, hours, session_type
 from rebond.test import make_clinic, make_clinician, make_couple
 
@@ -30,11 +30,13 @@ def clinician_in(zone: str) -> User:
     return make_clinician(make_clinic(f"Clinic in {zone}", timezone=zone), "Noor Castellan")
 
 
-def local_starts(slots: list, zone: str) -> list[str]:
+def local_starts(slots: list[Slot], zone: str) -> list[str]:
     return [f"{s.starts_at.astimezone(ZoneInfo(zone)):%H:%M}" for s in slots]
 
 
-def slots_on(clinician: User, day: str, zone: str, kind: str = SessionType.Kind.INDIVIDUAL):
+def slots_on(
+    clinician: User, day: str, zone: str, kind: str = SessionType.Kind.INDIVIDUAL
+) -> list[Slot]:
     start = at(day, "00:00", zone)
     return free_slots(
         clinician, session_type(clinician, kind), start=start, end=start + timedelta(days=1)
