@@ -46,8 +46,10 @@ def add_weekly_hours(
         raise _refuse("Choose days of the week.", "weekdays")
     if ends <= starts:
         raise _refuse("End after the start: a stretch ends on the day it starts.", "ends")
-    # Locks the clinician's own rows: two tabs adding hours at once cannot both pass the check.
-    mine = list(access.weekly_hours_of(user).select_for_update())
+    # The check is for the clinician's sake (a clear message). Two tabs adding at the same
+    # moment could still both pass it; overlapping stretches would then offer overlapping
+    # slots, and booking.place, checked by the database, takes only one of them.
+    mine = list(access.weekly_hours_of(user))
     for day in days:
         for other in mine:
             if other.weekday == day and other.starts < ends and starts < other.ends:

@@ -23,6 +23,7 @@ from rebond.appointments.tests.helpers import book
 from rebond.appointments.wording import therapy_words
 from rebond.audit.models import AuditEntry
 from rebond.intake.models import ConsultationRequest
+from rebond.lib.logs import redact
 from rebond.test import make_couple, sign_in
 from rebond.therapy import actions as therapy_actions
 
@@ -270,3 +271,14 @@ def test_an_appointment_far_in_the_past_leaves_the_feed(client: Client, alice: U
     found = events(read(make_feed(client))[0])
     assert str(recent.id) in found
     assert str(old.id) not in found
+
+
+def test_a_feeds_secret_never_reaches_a_log(client: Client, alice: User) -> None:
+    # gunicorn's access log and every log record go through the same redaction.
+    sign_in(client, alice)
+    path = make_feed(client)
+    token = path.removeprefix("/calendar/feed/").removesuffix(".ics")
+    assert redact(f'GET {path} HTTP/1.1" 200') == 'GET /calendar/feed/- HTTP/1.1" 200'
+    assert token not in redact(f"https://rebond.example.org{path}")
+    # The page that makes feeds has no secret in its own path, and keeps it.
+    assert redact("GET /calendar/feed/ HTTP/1.1") == "GET /calendar/feed/ HTTP/1.1"
