@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("rebond.interop.urls")),
     path("", include("rebond.staff.urls")),
     path("", include(account_urls.staff_patterns)),
+    path("calendar/", include("rebond.appointments.urls")),
     path("api/v1/", api_urls()),
     path("healthz", healthz, name="healthz"),  # load balancers and monitoring (rebond/ops)
 ]

@@ -1,5 +1,6 @@
 """Build the synthetic demo practice: one clinic, two clinicians, a few couples, two
-consultation requests waiting in the inbox, and the clinic's crisis resources.
+consultation requests waiting in the inbox, the clinic's crisis resources, and the
+clinicians' calendars (rebond/demo/calendar.py).
 
 Every name here is invented. Running `build_demo_practice()` again changes nothing but the
 demo passwords and authenticator seeds, which are reset so the printed logins always work.
@@ -20,6 +21,7 @@ from rebond.assessments import actions as assessment_actions
 from rebond.assessments.models import Administration
 from rebond.couples import actions
 from rebond.couples.models import CaseTransition, ConsentDocument, Couple, Injury, Partner
+from rebond.demo.calendar import build_demo_calendar
 from rebond.demo.therapy import build_demo_therapy
 from rebond.intake.models import ConsultationRequest
 from rebond.lib.clinic_time import clinic_time
@@ -178,6 +180,7 @@ def build_demo_practice() -> list[DemoLogin]:
     _build_consultation_requests(clinic)
     _build_case_histories(clinic)
     build_demo_therapy(clinic)
+    build_demo_calendar(clinic)
     return logins
 
 

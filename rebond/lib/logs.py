@@ -1,4 +1,4 @@
-"""Logs without private-link, invitation or password-reset tokens (SECURITY.md 3, deploy.md).
+"""Logs without private-link, invitation, password-reset or calendar-feed tokens (SECURITY.md 3).
 
 A private link's token is its path (/p/<token>/) and opens a partner's space until it
 expires, and an invitation link's (/enrol/<token>/) lets its holder choose a clinician's
@@ -14,11 +14,14 @@ import logging
 import re
 from typing import Any
 
-# "/p/<token>" (a private link), "/enrol/<token>" (an invitation link, rebond/staff), or
+# "/p/<token>" (a private link), "/enrol/<token>" (an invitation link, rebond/staff),
 # "/accounts/reset/<user>/<token>" (a clinician's password reset link,
-# rebond/accounts/passwords.py), at the start of a path, after the method, or after a
+# rebond/accounts/passwords.py) or "/calendar/feed/<token>.ics" (a clinician's calendar feed,
+# rebond/appointments/feeds.py), at the start of a path, after the method, or after a
 # referrer's host. The token is replaced.
-PRIVATE_LINK = re.compile(r"(^|\s|://[^/\s]+)(/p|/enrol|/accounts/reset/[^/?#\s]+)/[^/?#\s]+")
+PRIVATE_LINK = re.compile(
+    r"(^|\s|://[^/\s]+)(/p|/enrol|/calendar/feed|/accounts/reset/[^/?#\s]+)/[^/?#\s]+"
+)
 
 
 def redact(value: Any) -> Any:

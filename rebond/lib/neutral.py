@@ -50,9 +50,12 @@ THERAPY_WORDS: tuple[str, ...] = (
     "trauma",
     "diagnos",
 )
-_THERAPY_PATTERN = re.compile(r"\b(" + "|".join(re.escape(w) for w in THERAPY_WORDS) + ")", re.I)
+# The whole word is matched, so a refusal names what the clinic typed ("therapy", not "therap").
+_THERAPY_PATTERN = re.compile(
+    r"\b(?:" + "|".join(re.escape(w) for w in THERAPY_WORDS) + r")[\w-]*", re.I
+)
 
 
 def therapy_words(text: str) -> list[str]:
-    """Return the therapy words found in `text` (empty when it is neutral)."""
+    """Return the therapy words found in `text`, whole, as written (empty when it is neutral)."""
     return [match.group(0) for match in _THERAPY_PATTERN.finditer(text)]

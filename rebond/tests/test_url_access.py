@@ -93,6 +93,11 @@ ENROLMENT_URL_NAMES = {
     "enrolment_link",  # The link itself, swapped for a session (GET only; spends nothing).
     "enrolment_password",  # Choose the password, once, under AUTH_PASSWORD_VALIDATORS.
 }
+# A clinician's private calendar feed (rebond/appointments/feed_views.py): a calendar app
+# reads it with no session, so the 256-bit secret in its address is the credential; only its
+# SHA-256 is stored; an unknown, revoked or deactivated clinician's address gets one 404;
+# neutral titles, no partner, purpose or video link (issue 18).
+CALENDAR_FEED_URL_NAMES = {"calendar_feed"}
 # The JSON API (rebond/interop/api.py): no session login, a bearer token instead. Every
 # operation answers 401 without a live token of an active clinician and then reaches only
 # what that clinician reaches on the web (rebond/access/); the OpenAPI schema is
@@ -156,7 +161,12 @@ def test_the_resolver_has_urls_to_check() -> None:
 NON_PUBLIC = [
     (name, url)
     for name, url, _ in all_named_urls()
-    if name not in PUBLIC_URL_NAMES | PRIVATE_LINK_URL_NAMES | ENROLMENT_URL_NAMES | API_URL_NAMES
+    if name
+    not in PUBLIC_URL_NAMES
+    | PRIVATE_LINK_URL_NAMES
+    | ENROLMENT_URL_NAMES
+    | API_URL_NAMES
+    | CALENDAR_FEED_URL_NAMES
 ]
 
 
@@ -175,7 +185,11 @@ def test_the_public_allowlist_is_exactly_the_views_marked_public() -> None:
     }
     assert (
         marked_public
-        == PUBLIC_URL_NAMES | PRIVATE_LINK_URL_NAMES | ENROLMENT_URL_NAMES | API_URL_NAMES
+        == PUBLIC_URL_NAMES
+        | PRIVATE_LINK_URL_NAMES
+        | ENROLMENT_URL_NAMES
+        | API_URL_NAMES
+        | CALENDAR_FEED_URL_NAMES
     )
 
 
@@ -186,7 +200,9 @@ def test_every_api_operation_refuses_a_visitor_without_a_token(client: Client, n
 
 
 PRIVATE_LINK = [
-    (n, u) for n, u, _ in all_named_urls() if n in PRIVATE_LINK_URL_NAMES | ENROLMENT_URL_NAMES
+    (n, u)
+    for n, u, _ in all_named_urls()
+    if n in PRIVATE_LINK_URL_NAMES | ENROLMENT_URL_NAMES | CALENDAR_FEED_URL_NAMES
 ]
 
 

@@ -253,6 +253,26 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "enrolment_link": {"GET": NOT_LOGGED_IN},
     # Only the session that opened a still-usable link (an empty POST: 400, the form's errors).
     "enrolment_password": {"GET": frozenset({INVITED}), "POST": frozenset({INVITED})},
+    # --- appointments: calendars (issue 18). Every clinician keeps their own calendar, hours,
+    # time off and feed; another's row is a 404 (the URL's rows are the therapist's own). The
+    # clinic calendar (metadata only), session types and settings: clinic admins. The feed's
+    # address is its credential: whoever holds a live one reads it, session or not.
+    "calendar": {"GET": CLINICIANS},
+    "calendar_availability": {"GET": CLINICIANS},
+    "calendar_hours_add": {"POST": CLINICIANS},
+    "calendar_hours_remove": {"POST": frozenset({THERAPIST})},
+    "calendar_time_off_add": {"POST": CLINICIANS},
+    "calendar_time_off_remove": {"POST": frozenset({THERAPIST})},
+    "calendar_feeds": {"GET": CLINICIANS, "POST": CLINICIANS},
+    "calendar_feed_revoke": {"POST": frozenset({THERAPIST})},
+    "calendar_feed_labels": {"POST": frozenset({THERAPIST})},
+    "calendar_feed": {"GET": EVERYONE},
+    "clinic_calendar": {"GET": CLINIC_ADMINS},
+    "appointment_settings": {"GET": CLINIC_ADMINS, "POST": CLINIC_ADMINS},
+    "session_types": {"GET": CLINIC_ADMINS, "POST": CLINIC_ADMINS},
+    "session_types_defaults": {"POST": CLINIC_ADMINS},
+    "session_type_edit": {"GET": CLINIC_ADMINS, "POST": CLINIC_ADMINS},
+    "session_type_active": {"POST": CLINIC_ADMINS},
     # --- operations: the health check a load balancer polls; says only "ok" or what failed ---
     "healthz": {"GET": EVERYONE},
 }
@@ -270,6 +290,9 @@ GET_WRITES: dict[str, frozenset[str]] = {
             "audit_auditchainhead",
         }
     ),
+    # A calendar app reading a clinician's feed: when it was last read, so the clinician sees
+    # whether a device still uses the address (rebond/appointments/feeds.py).
+    "calendar_feed": frozenset({"appointments_calendarfeed"}),
 }
 # Tables any GET may write: the session (sign-in state, idle clock) and the audit trail
 # (read events, SECURITY.md LG-01).

@@ -20,7 +20,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from rebond.accounts.models import Passkey, User
 from rebond.interop.tokens import create_token as create_api_token
-from rebond.tests.security.world import INVITED, Case, World, make_token
+from rebond.tests.security.world import INVITED, Calendar, Case, World, make_token
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,17 @@ def other_partner_ids(case: Case) -> dict[str, Any]:
     }
 
 
+def calendar_ids(calendar: Calendar) -> dict[str, Any]:
+    """Return a clinic's session type and its therapist's own hours, time off and feed."""
+    return {
+        "session_type_id": calendar.session_type.id,
+        "hours_id": calendar.hours.id,
+        "time_off_id": calendar.time_off.id,
+        "feed_id": calendar.feed.id,
+        "feed_token": calendar.feed_token,
+    }
+
+
 def clinic_a_ids(world: World) -> dict[str, Any]:
     return {
         "request_id": world.request_a.id,
@@ -86,6 +97,7 @@ def clinic_a_ids(world: World) -> dict[str, Any]:
         "user_id": world.people["colleague"].id,
         "clinic_slug": world.clinic_a.slug,
         "grant_id": world.grant_a.id,
+        **calendar_ids(world.calendar_a),
     }
 
 
@@ -95,6 +107,7 @@ def clinic_b_ids(world: World) -> dict[str, Any]:
         "resource_id": world.resource_b.id,
         "user_id": world.people["outsider"].id,
         "grant_id": world.grant_b.id,
+        **calendar_ids(world.calendar_b),
     }
 
 

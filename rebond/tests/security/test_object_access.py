@@ -48,6 +48,11 @@ ROW_PARAMETERS = frozenset(
         "request_id",
         "resource_id",
         "user_id",
+        # A clinic's session types; a clinician's own hours, time off and calendar feed.
+        "session_type_id",
+        "hours_id",
+        "time_off_id",
+        "feed_id",
     }
 )
 

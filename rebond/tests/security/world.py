@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 from urllib.parse import urlsplit
 
 from django.test import Client
@@ -31,6 +31,11 @@ from rebond.accounts.models import Clinic, CrisisResource, User
 from rebond.alerts import actions as alert_actions
 from rebond.alerts import safety_plans
 from rebond.alerts.models import Alert, SafetyPlan
+from rebond.appointments import feeds as appointment_feeds
+from rebond.appointments.availability import TimeOffDraft, add_time_off, add_weekly_hours
+from rebond.appointments.booking import place
+from rebond.appointments.clinic_settings import ensure_session_types
+from rebond.appointments.models import Appointment, CalendarFeed, SessionType, TimeOff, WeeklyHours
 from rebond.assessments import actions as assessment_actions
 from rebond.assessments.models import Administration
 from rebond.couples import actions as couple_actions
@@ -131,6 +136,18 @@ class Case:
 
 
 @dataclass
+class Calendar:
+    """A clinic's session type, and its therapist's hours, time off, feed and appointment."""
+
+    session_type: SessionType
+    hours: WeeklyHours
+    time_off: TimeOff
+    feed: CalendarFeed
+    feed_token: str  # the secret in the feed's address (only its hash is stored)
+    appointment: Appointment
+
+
+@dataclass
 class World:
     clinic_a: Clinic
     clinic_b: Clinic
@@ -146,6 +163,8 @@ class World:
     document: ConsentDocument
     grant_a: EmergencyAccess  # a live emergency grant on C2, to a stand-in outside the matrix
     grant_b: EmergencyAccess  # the same in Clinic B
+    calendar_a: Calendar  # Alice's, on C1 (rebond/appointments)
+    calendar_b: Calendar  # Charlie's, on C3
     # The invitation links of the not-yet-enrolled roles (INVITED's is also the URL's token).
     invitation_links: dict[str, str] = field(default_factory=dict)
     canaries: list[Canary] = field(default_factory=list)
@@ -357,6 +376,41 @@ class _Seeder:
             note=note,
         )
 
+    def calendar(
+        self, clinician: User, case: Case, *, on_case: frozenset[str], is_c1: bool = False
+    ) -> Calendar:
+        """Give the clinician a calendar: hours, time off, a feed and a video appointment of
+        the case tomorrow. Its video link is for the case's clinicians and invited partners
+        only, never the clinic admin's clinic calendar or a feed (DOMAIN 7.5, issue 18)."""
+        assert clinician.clinic is not None
+        session_type = next(
+            t for t in ensure_session_types(clinician.clinic) if t.kind == SessionType.Kind.CONJOINT
+        )
+        (hours,) = add_weekly_hours(clinician, [0], time(9), time(17))
+        soon = now().replace(microsecond=0) + timedelta(days=1)
+        time_off = add_time_off(
+            clinician, TimeOffDraft(soon + timedelta(days=7), soon + timedelta(days=8), "Leave")
+        )
+        feed, token = appointment_feeds.create_feed(clinician)
+        invited = on_case | ({PARTNER_A, PARTNER_B} if is_c1 else set())
+        appointment = place(
+            Appointment(
+                clinic=clinician.clinic,
+                clinician=clinician,
+                session_type=session_type,
+                kind=session_type.kind,
+                starts_at=soon,
+                ends_at=soon + timedelta(minutes=session_type.duration_minutes),
+                couple=case.couple,
+                mode=Appointment.Mode.VIDEO,
+                video_link="https://video.example.test/"
+                + self.canary(f"Appointment.video_link ({case.couple.label})", invited),
+                created_by=clinician,
+            )
+        )
+        appointment.invited.set([case.a, case.b])
+        return Calendar(session_type, hours, time_off, feed, token, appointment)
+
     def request(self, clinic: Clinic, seen_by: frozenset[str]) -> ConsultationRequest:
         tag = clinic.name.replace(" ", "")
         return ConsultationRequest.objects.create(
@@ -412,6 +466,8 @@ def build_world() -> World:
         document=couple_actions.current_documents()[ConsentDocument.Kind.TREATMENT],
         grant_a=_grant(admin, c2, make_clinician(clinic_a, "Gus Standby")),
         grant_b=_grant(bea, c3, make_clinician(clinic_b, "Hal Standby")),
+        calendar_a=seeder.calendar(alice, c1, on_case=ON_C1, is_c1=True),
+        calendar_b=seeder.calendar(charlie, c3, on_case=frozenset({OUTSIDER})),
     )
     world.canaries = seeder.canaries
     for role, name in ((INVITED, "Ivy Invited"), (ENROLLING, "Ed Enrolling")):
