@@ -24,6 +24,8 @@ Where each rule lives:
 - partners.py: what a partner may see: injuries, their own check-ins, safety plans, scores.
 - clinic.py: clinic admins and safety leads: who may change settings, who is told.
 - team.py: who sees a case's team and who changes it.
+- consultations.py: free consultations booked from a consultation request (whom they are
+  booked with, the rows of one request).
 
 A package, not a Django app: it holds no models.
 """
@@ -65,6 +67,13 @@ from rebond.access.clinic import (
     may_manage_safety_settings,
     safety_leads,
     settings_deciders,
+)
+from rebond.access.consultations import (
+    consultation_clinicians,
+    consultations_of_request,
+    get_consultation_clinician,
+    get_consultation_of_request,
+    messages_to_requester,
 )
 from rebond.access.membership import (
     TeamMember,
@@ -118,6 +127,8 @@ __all__ = [
     "case_teams_for_admin",
     "cases_treated_by",
     "clinic_admins",
+    "consultation_clinicians",
+    "consultations_of_request",
     "couple_chart_allowed",
     "couples_for_clinician",
     "get_admin_clinic",
@@ -131,6 +142,8 @@ __all__ = [
     "get_clinician_for_admin",
     "get_consent_for_clinician",
     "get_consent_of_case",
+    "get_consultation_clinician",
+    "get_consultation_of_request",
     "get_couple_for_clinician",
     "get_couple_for_team_change",
     "get_injury_for_clinician",
@@ -150,6 +163,7 @@ __all__ = [
     "is_emergency_reader",
     "may_change_team",
     "may_manage_safety_settings",
+    "messages_to_requester",
     "on_case_filter",
     "open_alerts_on_case",
     "partners_for_clinician",
