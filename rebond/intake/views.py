@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.timezone import localdate, localtime, now
+from django.utils.timezone import localtime, now
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rebond import access as case_access
@@ -198,10 +198,11 @@ def _message_state(message: AppointmentMessage, consultation: ConsultationReques
     if message.status == status.SENT and message.sent_at is not None:
         sent_at = localtime(message.sent_at)
         return f"Sent {sent_at.day} {sent_at:%b, %H:%M}"
-    if message.send_after <= now():
+    at = now()
+    if message.send_after <= at:
         return "Waiting to be sent"
     waits_until = localtime(message.send_after)
-    if waits_until.date() == localdate():
+    if waits_until.date() == localtime(at).date():
         return f"Waiting for a safe time until {waits_until:%H:%M}"
     return f"Waiting for a safe time until {waits_until.day} {waits_until:%b, %H:%M}"
 
