@@ -6,7 +6,8 @@ URLs) and case C4 (colleague Bob's case, Alice not on it). In Clinic B: case C3 
 Every case has partners with contact channels, consents, injuries (one private to each
 partner, one safety threat that opens a safety concern), a safety plan per partner, two
 PHQ-9s answered by B with a risk answer (one alert closed with a reason, one open), open
-check-ins with B's draft answer; every clinic has a consultation request and a crisis resource.
+check-ins with B's draft answer; every clinic has a consultation request and a crisis resource;
+Clinic A offers free consultations, and its request holds one with Bob.
 Clinic A's admin has invited two therapists who are not enrolled yet (Ivy, Ed: see INVITED).
 
 Every private field holds a unique canary with the roles that may see it (`Canary.seen_by`).
@@ -20,6 +21,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field
+from datetime import time as dt_time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -31,6 +33,13 @@ from rebond.accounts.models import Clinic, CrisisResource, User
 from rebond.alerts import actions as alert_actions
 from rebond.alerts import safety_plans
 from rebond.alerts.models import Alert, SafetyPlan
+from rebond.appointments import booking
+from rebond.appointments.models import (
+    Appointment,
+    AppointmentSettings,
+    SessionType,
+    WeeklyHours,
+)
 from rebond.assessments import actions as assessment_actions
 from rebond.assessments.models import Administration
 from rebond.couples import actions as couple_actions
@@ -414,6 +423,7 @@ def build_world() -> World:
         grant_b=_grant(bea, c3, make_clinician(clinic_b, "Hal Standby")),
     )
     world.canaries = seeder.canaries
+    _hold_consultation(world.request_a, bob)
     for role, name in ((INVITED, "Ivy Invited"), (ENROLLING, "Ed Enrolling")):
         _, link = invitations.invite(
             clinic_a,
@@ -424,6 +434,38 @@ def build_world() -> World:
         )
         world.invitation_links[role] = urlsplit(link).path
     return world
+
+
+def _hold_consultation(request: ConsultationRequest, clinician: User) -> Appointment:
+    """Let the clinic offer free consultations, and hold one for its request (rebond/
+    appointments): the inbox's consultation routes then answer with real times and forms."""
+    AppointmentSettings.objects.update_or_create(
+        clinic=request.clinic, defaults={"consultation_booking": True}
+    )
+    session_type = SessionType.objects.create(
+        clinic=request.clinic,
+        kind=SessionType.Kind.CONSULTATION,
+        name="Security world consultation",
+        duration_minutes=30,
+    )
+    for weekday in range(7):
+        WeeklyHours.objects.create(
+            clinician=clinician, weekday=weekday, starts=dt_time(6), ends=dt_time(7)
+        )
+    starts_at = (now() + timedelta(days=3)).replace(hour=6, minute=0, second=0, microsecond=0)
+    return booking.place(
+        Appointment(
+            clinic=request.clinic,
+            clinician=clinician,
+            session_type=session_type,
+            kind=Appointment.Kind.CONSULTATION,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(minutes=30),
+            status=Appointment.Status.REQUESTED,
+            request=request,
+            held_until=now() + timedelta(days=2),
+        )
+    )
 
 
 def _grant(admin: User, case: Case, grantee: User) -> EmergencyAccess:
