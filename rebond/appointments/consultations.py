@@ -61,6 +61,12 @@ AWAY = "{name} is away then (time off). Choose another time."
 NOT_A_THERAPIST = "Choose one of the clinic's therapists."
 
 
+# Requests nothing more is booked for (a cancellation is still possible).
+_CLOSED_TO_BOOKING = frozenset(
+    {ConsultationRequest.Status.SPAM, ConsultationRequest.Status.DECLINED}
+)
+
+
 @dataclass(frozen=True)
 class Offer:
     """What a clinic offers requesters: its booking settings and free-consultation type."""
@@ -187,6 +193,10 @@ def hold_consultation(
     with transaction.atomic():
         # Two choices sent at once from this browser wait for each other: one hold per request.
         request = ConsultationRequest.objects.select_for_update().get(pk=consultation_request.pk)
+        if request.status in _CLOSED_TO_BOOKING:
+            # Declined or marked as spam meanwhile: said as neutrally as a clinic that does
+            # not offer booking (the sender is not told how their request was judged).
+            raise _conflict(NOT_OFFERED, "slot")
         previous = current_consultation(request.id, at=at, for_update=True)
         if previous is not None and previous.status == Appointment.Status.SCHEDULED:
             raise _conflict(ALREADY_SET, "slot")
@@ -238,7 +248,7 @@ def hold_consultation(
 
 
 def _refuse_closed(request: ConsultationRequest) -> None:
-    if request.status in (ConsultationRequest.Status.SPAM, ConsultationRequest.Status.DECLINED):
+    if request.status in _CLOSED_TO_BOOKING:
         raise _conflict(CLOSED)
 
 

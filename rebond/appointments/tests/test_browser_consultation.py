@@ -125,6 +125,12 @@ def test_a_requester_books_a_consultation_and_the_therapist_confirms_it_on_a_pho
     expect(inbox.get_by_role("heading", name="Free consultation")).to_be_visible()
     expect(inbox.get_by_text("Held, waiting for the clinician")).to_be_visible()
     clinician.check_reflow("consultation-inbox-request-phone")
+    # Another time could be proposed instead: the therapists' free times, or a typed one.
+    inbox.get_by_role("link", name="Propose another time").click()
+    expect(inbox.get_by_role("heading", level=1)).to_have_text("Propose another time")
+    expect(inbox.get_by_label("Date and time")).to_be_visible()
+    clinician.check_reflow("consultation-inbox-propose-phone")
+    inbox.go_back()
     inbox.get_by_role("button", name="Confirm this time").click()
     expect(inbox.get_by_text("Consultation confirmed.")).to_be_visible()
     expect(

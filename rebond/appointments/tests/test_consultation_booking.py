@@ -421,3 +421,17 @@ def test_choosing_a_time_is_refused_to_an_action_caller_when_not_offered(
         consultations.hold_consultation(request, TUESDAY_9, at=MONDAY_9)
     assert refused.value.status == 404
     assert not Appointment.objects.exists()
+
+
+def test_a_request_declined_meanwhile_is_offered_no_more_holds(
+    client: Client, booking: SessionType, clinic_a: Clinic
+) -> None:
+    request = send_request(client, clinic_a)
+    assert request is not None
+    ConsultationRequest.objects.filter(pk=request.pk).update(status="declined")
+    r = client.post(time_url(clinic_a), {"slot": slot_value(TUESDAY_9)})
+    assert r.status_code == 409
+    body = r.content.decode()
+    assert consultations.NOT_OFFERED in body
+    assert "declined" not in body.lower()
+    assert not Appointment.objects.exists()
