@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include(measurement_urls.settings_patterns)),
     path("cases/", include("rebond.therapy.urls")),
     path("", include("rebond.intake.urls")),
+    path("", include("rebond.appointments.consultation_urls")),
     path("", include("rebond.portal.urls")),
     path("", include("rebond.assessments.urls")),
     path("", include("rebond.alerts.urls")),

@@ -27,6 +27,8 @@ Where each rule lives:
 - outbox.py: the messages about a case's appointments that could not be delivered.
 - calendar.py: a clinician's own calendar (case labels only on their cases), the clinic
   calendar of metadata for clinic admins, calendar feeds, own hours and time off.
+- consultations.py: free consultations booked from a consultation request (whom they are
+  booked with, the rows of one request).
 
 A package, not a Django app: it holds no models.
 """
@@ -86,6 +88,13 @@ from rebond.access.clinic import (
     safety_leads,
     settings_deciders,
 )
+from rebond.access.consultations import (
+    consultation_clinicians,
+    consultations_of_request,
+    get_consultation_clinician,
+    get_consultation_of_request,
+    messages_to_requester,
+)
 from rebond.access.membership import (
     TeamMember,
     TeamRole,
@@ -143,6 +152,8 @@ __all__ = [
     "cases_treated_by",
     "clinic_admins",
     "clinic_calendar",
+    "consultation_clinicians",
+    "consultations_of_request",
     "couple_chart_allowed",
     "couples_for_clinician",
     "feed_entries",
@@ -159,6 +170,8 @@ __all__ = [
     "get_clinician_for_admin",
     "get_consent_for_clinician",
     "get_consent_of_case",
+    "get_consultation_clinician",
+    "get_consultation_of_request",
     "get_couple_for_clinician",
     "get_couple_for_team_change",
     "get_feed_of_clinician",
@@ -183,6 +196,7 @@ __all__ = [
     "is_emergency_reader",
     "may_change_team",
     "may_manage_safety_settings",
+    "messages_to_requester",
     "on_case_filter",
     "open_alerts_on_case",
     "partners_for_clinician",
@@ -196,7 +210,7 @@ __all__ = [
     "time_off_of",
     "treating_clinicians",
     "treating_filter",
-    "weekly_hours_of",
     "undelivered_messages_for_case",
+    "weekly_hours_of",
     "works_on_case",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import time
 
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -12,6 +13,7 @@ from django.utils.timezone import now
 
 from rebond import access, audit
 from rebond.accounts.models import Clinic, User
+from rebond.appointments.models import Appointment
 from rebond.couples.actions import ChannelDraft, PartnerDraft, open_case
 from rebond.couples.models import Couple
 from rebond.intake import ratelimit
@@ -40,6 +42,11 @@ class RequestDraft:
     feels_safe: str
     concerns: list[str] = field(default_factory=list)
     concerns_text: str = ""
+    # The safe window for automated messages (clinic clock times, both or neither) and whether
+    # those messages may name the clinic and what they are about.
+    safe_from: time | None = None
+    safe_until: time | None = None
+    may_mention_therapy: bool = False
 
 
 def _already_sent(clinic: Clinic, submission_key: str) -> ConsultationRequest | None:
@@ -84,6 +91,9 @@ def submit_request(
                     contact_value=draft.contact_value,
                     safe_times=draft.safe_times,
                     may_leave_message=draft.may_leave_message,
+                    safe_from=draft.safe_from,
+                    safe_until=draft.safe_until,
+                    may_mention_therapy=draft.may_mention_therapy,
                     concerns=list(draft.concerns),
                     concerns_text=draft.concerns_text,
                     feels_safe=draft.feels_safe,
@@ -214,4 +224,28 @@ def convert_request_to_case(
             clinic_id=request.clinic_id,
             fields=["status", "decided_at", "decided_by", "couple"],
         )
+        _attach_consultations_to_case(clinician, request, couple)
     return couple
+
+
+def _attach_consultations_to_case(
+    clinician: User, request: ConsultationRequest, couple: Couple
+) -> None:
+    """Put the request's consultation on the new case, so the case shows it.
+
+    A released hold never happened and stays with the request only. Nobody is invited by
+    this: who is told about which appointment stays the clinician's choice on the case.
+    """
+    consultations = Appointment.objects.filter(request=request).exclude(
+        status=Appointment.Status.RELEASED
+    )
+    for appointment in consultations.select_for_update():
+        appointment.couple = couple
+        appointment.save(update_fields=["couple", "updated_at"])
+        audit.log(
+            actor=clinician,
+            action="appointments.consultation.attach_case",
+            obj=appointment,
+            clinic_id=request.clinic_id,
+            fields=["couple"],
+        )

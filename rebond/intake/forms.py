@@ -67,6 +67,26 @@ class ConsultationRequestForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Tell us whether we may leave a message."},
     )
+    # The safe window for automated messages about an appointment, as clock times at the
+    # clinic (rebond/appointments/safe_window.py); both or neither, and it may cross midnight.
+    safe_from = forms.TimeField(
+        label="From",
+        required=False,
+        widget=forms.TimeInput(format="%H:%M"),
+        error_messages={"invalid": "Enter a time like 18:00."},
+    )
+    safe_until = forms.TimeField(
+        label="Until",
+        required=False,
+        widget=forms.TimeInput(format="%H:%M"),
+        error_messages={"invalid": "Enter a time like 20:00."},
+    )
+    # Off unless ticked: messages then use only the clinic's neutral wording.
+    may_mention_therapy = forms.BooleanField(
+        label="Messages may say they come from the practice and what they are about",
+        help_text="Unticked, messages say only \u201cYour appointment on \u2026\u201d.",
+        required=False,
+    )
     concerns = forms.MultipleChoiceField(
         label="What brings you to us? (optional, choose any that fit)",
         choices=ConsultationRequest.Concern.choices,
@@ -97,6 +117,13 @@ class ConsultationRequestForm(forms.Form):
     # only without the protection against sending it twice: a request for help is never lost.
     submission_key = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
 
+    def __init__(self, *args: Any, clinic_name: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if clinic_name:
+            self.fields[
+                "may_mention_therapy"
+            ].label = f"Messages may say they come from {clinic_name} and what they are about"
+
     def clean_submission_key(self) -> str:
         key: str = self.cleaned_data.get("submission_key") or ""
         return key if _SUBMISSION_KEY.match(key) else ""
@@ -120,7 +147,29 @@ class ConsultationRequestForm(forms.Form):
                     "contact_value",
                     "Enter a phone number using digits (spaces and + are fine), or choose e-mail.",
                 )
+        self._clean_safe_window(cleaned)
         return cleaned
+
+    def _clean_safe_window(self, cleaned: dict[str, Any]) -> None:
+        """Both times or neither; the window may cross midnight (21:00 to 07:00)."""
+        if "safe_from" not in cleaned or "safe_until" not in cleaned:
+            return  # One of them did not parse: its own message is already beside it.
+        start, end = cleaned["safe_from"], cleaned["safe_until"]
+        if start is not None and end is None:
+            self.add_error(
+                "safe_until",
+                "Give the time until which a message is safe too, or leave both times empty.",
+            )
+        elif start is None and end is not None:
+            self.add_error(
+                "safe_from",
+                "Give the time from which a message is safe too, or leave both times empty.",
+            )
+        elif start is not None and start == end:
+            self.add_error(
+                "safe_until",
+                "Give two different times, for example 18:00 and 20:00.",
+            )
 
     @property
     def key_to_render(self) -> str:

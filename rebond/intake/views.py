@@ -7,7 +7,6 @@ through `access.py` (the clinician's clinic first, a refused fetch is a 404).
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -16,14 +15,15 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.timezone import now
+from django.utils.timezone import localtime, now
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rebond import access as case_access
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.accounts.models import Clinic
+from rebond.appointments.models import AppointmentMessage, AppointmentSettings, SessionType
 from rebond.couples.models import Couple
-from rebond.intake import access, actions, ratelimit
+from rebond.intake import access, actions, ratelimit, receipt
 from rebond.intake.forms import ConsultationRequestForm, ConvertForm, DeclineForm, InboxFilterForm
 from rebond.intake.models import ConsultationRequest
 from rebond.lib.errors import ActionError
@@ -36,9 +36,23 @@ INBOX_PAGE_SIZE = 50
 
 
 # The receipt is shown to the browser that sent the request for this long, then no more: who
-# picks up the device later must not find it (issue 15 C13).
-RECEIPT_WINDOW = timedelta(minutes=30)
-SENT_KEY = "rebond.intake.sent"
+# picks up the device later must not find it (issue 15 C13). Kept in rebond/intake/receipt.py.
+RECEIPT_WINDOW = receipt.RECEIPT_WINDOW
+SENT_KEY = receipt.SENT_KEY
+
+
+def _appointment_settings(clinic: Clinic) -> AppointmentSettings:
+    """Return the clinic's appointment settings (the defaults when it has saved none)."""
+    return AppointmentSettings.objects.filter(clinic=clinic).first() or AppointmentSettings()
+
+
+def _form_context(clinic: Clinic) -> dict[str, Any]:
+    """Return what the form says about the clinic's messages: its zone and usual hours."""
+    settings = _appointment_settings(clinic)
+    return {
+        "zone_name": clinic.timezone.replace("_", " "),
+        "default_window": (settings.default_window_start, settings.default_window_end),
+    }
 
 
 @login_not_required
@@ -58,13 +72,14 @@ def consultation_request(request: HttpRequest, clinic_slug: str) -> HttpResponse
     context: dict[str, Any] = {
         "clinic": clinic,
         "resources": list(clinic.crisis_resources.all()),
+        **_form_context(clinic),
     }
     if request.method != "POST":
-        context["form"] = ConsultationRequestForm()
+        context["form"] = ConsultationRequestForm(clinic_name=clinic.name)
         context["submission_key"] = context["form"].key_to_render
         return render(request, "intake/request_form.html", context)
 
-    form = ConsultationRequestForm(request.POST)
+    form = ConsultationRequestForm(request.POST, clinic_name=clinic.name)
     context["form"] = form
     if not form.is_valid():
         # Everything they typed comes back with a message beside each field to fix.
@@ -80,6 +95,9 @@ def consultation_request(request: HttpRequest, clinic_slug: str) -> HttpResponse
         concerns=list(data["concerns"]),
         concerns_text=data["concerns_text"],
         feels_safe=data["feels_safe"],
+        safe_from=data["safe_from"],
+        safe_until=data["safe_until"],
+        may_mention_therapy=data["may_mention_therapy"],
     )
     try:
         sent = actions.submit_request(
@@ -92,11 +110,7 @@ def consultation_request(request: HttpRequest, clinic_slug: str) -> HttpResponse
     except actions.RateLimitedError:
         return render(request, "intake/rate_limited.html", context, status=429)
     # Only ids and a time: what they typed or chose stays in the encrypted request.
-    request.session[SENT_KEY] = {
-        "clinic": str(clinic.id),
-        "request": str(sent.id) if sent is not None else "",
-        "at": now().isoformat(),
-    }
+    receipt.remember_sent(request, clinic, sent)
     return redirect("consultation_request_sent", clinic_slug=clinic.slug)
 
 
@@ -109,22 +123,31 @@ def consultation_request_sent(request: HttpRequest, clinic_slug: str) -> HttpRes
     request; a dropped submission (the honeypot) has none stored, and gets them too.
     """
     clinic = get_object_or_404(Clinic, slug=clinic_slug)
-    sent = request.session.get(SENT_KEY) or {}
-    try:
-        at = datetime.fromisoformat(str(sent["at"]))
-        is_recent = sent["clinic"] == str(clinic.id) and now() - at <= RECEIPT_WINDOW
-        request_id = str(sent["request"])
-    except (KeyError, TypeError, ValueError):
-        is_recent, request_id = False, ""
-    if not is_recent:
+    sent = receipt.receipt_for(request, clinic)
+    if sent is None:
         return redirect("consultation_request", clinic_slug=clinic.slug)
-    consultation = access.request_sent_by_this_browser(clinic, request_id)
+    consultation = sent.request
     context = {
         "clinic": clinic,
         "resources": list(clinic.crisis_resources.all()),
         "show_crisis": consultation is None or consultation.may_be_unsafe,
+        # A dropped submission (the honeypot) has no request: it is offered no time.
+        "offers_time": consultation is not None and _offers_consultation_time(clinic),
     }
     return render(request, "intake/request_sent.html", context)
+
+
+def _offers_consultation_time(clinic: Clinic) -> bool:
+    """Return whether the clinic lets a requester choose a time (rebond/appointments).
+
+    Off unless the clinic opted in and offers a free consultation; the choice itself is made
+    on the appointments page this receipt links to.
+    """
+    if not _appointment_settings(clinic).consultation_booking:
+        return False
+    return SessionType.objects.filter(
+        clinic=clinic, kind=SessionType.Kind.CONSULTATION, is_active=True
+    ).exists()
 
 
 # --- Clinicians -----------------------------------------------------------------------------
@@ -163,6 +186,72 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+def _message_state(message: AppointmentMessage, consultation: ConsultationRequest) -> str:
+    """Return where a message to the requester stands, as the clinician needs to read it."""
+    status = AppointmentMessage.Status
+    if message.status == status.UNSENDABLE:
+        if consultation.contact_method == ConsultationRequest.ContactMethod.PHONE_CALL:
+            return "Asked to be phoned: call them at a safe time"
+        return "No message may be left: call them at a safe time"
+    if message.status == status.FAILED:
+        return "Could not be delivered: reach them another way, at a safe time"
+    if message.status == status.SENT and message.sent_at is not None:
+        sent_at = localtime(message.sent_at)
+        return f"Sent {sent_at.day} {sent_at:%b, %H:%M}"
+    at = now()
+    if message.send_after <= at:
+        return "Waiting to be sent"
+    waits_until = localtime(message.send_after)
+    if waits_until.date() == localtime(at).date():
+        return f"Waiting for a safe time until {waits_until:%H:%M}"
+    return f"Waiting for a safe time until {waits_until.day} {waits_until:%b, %H:%M}"
+
+
+def _kind_label(kind: str) -> str:
+    """Return how a message goes, in words ("e-mail", "text message"); "" for none."""
+    methods = dict(ConsultationRequest.ContactMethod.choices)
+    return str(methods.get(kind, "")).lower()
+
+
+def _consultation_context(consultation: ConsultationRequest) -> dict[str, Any]:
+    """Return the request's free consultation for its page: the time, its history, messages.
+
+    Shown where the clinic offers free consultations, or where one was booked already.
+    """
+    booked = list(
+        case_access.consultations_of_request(consultation.id)
+        .select_related("clinician")
+        .order_by("-starts_at")
+    )
+    at = now()
+    current = next(
+        (a for a in booked if a.is_upcoming and a.ends_at > at),
+        None,
+    )
+    offered = SessionType.objects.filter(
+        clinic_id=consultation.clinic_id, kind=SessionType.Kind.CONSULTATION, is_active=True
+    ).exists()
+    messages_to_them = case_access.messages_to_requester(consultation.id).select_related(
+        "appointment"
+    )
+    return {
+        "shows_consultation": offered or bool(booked),
+        "offers_consultation": offered and consultation.status not in _CLOSED_TO_BOOKING,
+        "current_consultation": current,
+        "past_consultations": [a for a in booked if a is not current],
+        "requester_messages": [
+            (message, _kind_label(message.kind), _message_state(message, consultation))
+            for message in messages_to_them
+        ],
+    }
+
+
+# A declined request or spam is booked nothing more (rebond/appointments/consultations.py).
+_CLOSED_TO_BOOKING = frozenset(
+    {ConsultationRequest.Status.SPAM, ConsultationRequest.Status.DECLINED}
+)
+
+
 def _detail(
     request: AuthenticatedHttpRequest,
     consultation: ConsultationRequest,
@@ -171,6 +260,7 @@ def _detail(
     status: int = 200,
 ) -> HttpResponse:
     clinic = consultation.clinic
+    settings = _appointment_settings(clinic)
     return render(
         request,
         "intake/request_detail.html",
@@ -182,6 +272,9 @@ def _detail(
             and case_access.couples_for_clinician(request.user)
             .filter(id=consultation.couple_id)
             .exists(),
+            "default_window": (settings.default_window_start, settings.default_window_end),
+            "zone_name": clinic.timezone.replace("_", " "),
+            **_consultation_context(consultation),
         },
         status=status,
     )

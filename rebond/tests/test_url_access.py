@@ -39,6 +39,13 @@ PUBLIC_URL_NAMES = {
     # Its receipt (Post/Redirect/Get): thanks, and crisis resources, only for the browser whose
     # session just sent a request, for 30 minutes; anyone else is sent to the form.
     "consultation_request_sent",
+    # Choosing a time for the free consultation, and its calendar file (rebond/appointments/
+    # consultation_views.py): only for the browser whose session just sent a request, within
+    # the receipt's 30 minutes, where the clinic opted in; a dropped (honeypot) submission has
+    # no request and is offered nothing; anyone else is sent to the form. The file is titled
+    # "Appointment" and holds a time only.
+    "consultation_time",
+    "consultation_time_ics",
     # The calm "you have left your space" page after a partner logs out: static text only.
     "portal:left",
     # A forgotten password (rebond/accounts/passwords.py): the same answer for every address,
@@ -115,6 +122,8 @@ API_URL_NAMES = {
 PUBLIC_URL_KWARGS: dict[str, dict[str, str]] = {
     "consultation_request": {"clinic_slug": "sample"},
     "consultation_request_sent": {"clinic_slug": "sample"},
+    "consultation_time": {"clinic_slug": "sample"},
+    "consultation_time_ics": {"clinic_slug": "sample"},
     # No account and no token: the page that says the link does not work.
     "password_reset_confirm": {"uidb64": "sample", "token": "sample"},
 }
@@ -216,7 +225,11 @@ def test_private_link_pages_show_an_anonymous_visitor_nothing(
 
 
 # Public pages that send a visitor who has nothing to see there to another public page.
-PUBLIC_URL_REDIRECTS = {"consultation_request_sent": "consultation_request"}
+PUBLIC_URL_REDIRECTS = {
+    "consultation_request_sent": "consultation_request",
+    "consultation_time": "consultation_request",
+    "consultation_time_ics": "consultation_request",
+}
 
 
 @pytest.mark.parametrize("name", sorted(PUBLIC_URL_NAMES))

@@ -30,7 +30,9 @@ FUZZ = settings(
 text = st.one_of(
     st.text(max_size=50),
     st.text(min_size=2001, max_size=2100),
-    st.sampled_from(["", " ", "\x00", "yes", "no", "not_sure", "email", "phone", "on", "0"]),
+    st.sampled_from(
+        ["", " ", "\x00", "yes", "no", "not_sure", "email", "phone", "on", "0", "18:00", "07:30"]
+    ),
 )
 values = st.one_of(text, st.lists(text, max_size=3))
 PUBLIC_FIELDS = [
@@ -43,6 +45,9 @@ PUBLIC_FIELDS = [
     "concerns_text",
     "feels_safe",
     "consent",
+    "safe_from",
+    "safe_until",
+    "may_mention_therapy",
 ]
 
 

@@ -138,6 +138,16 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "inbox_request_spam": {"POST": TRIAGE},
     # Converting opens a case with the converting clinician as its primary: therapists only.
     "inbox_request_convert": {"GET": TRIAGE, "POST": TRIAGE},
+    # --- appointments: the free consultation of a request (rebond/appointments) ---
+    # Choosing a time, and its calendar file: like the receipt, only the browser that just sent
+    # a request (none in the matrix) is offered anything; everyone else is sent to the form.
+    "consultation_time": _PUBLIC_FORM,
+    "consultation_time_ics": {"GET": EVERYONE},
+    # Confirming, cancelling and proposing a time: whoever triages the request (a page that
+    # showed no consultation is answered with the refusal, 409, as a stale page).
+    "inbox_consultation_confirm": {"POST": TRIAGE},
+    "inbox_consultation_cancel": {"POST": TRIAGE},
+    "inbox_consultation_time": {"GET": TRIAGE, "POST": TRIAGE},
     # --- portal: the partner's space, through a private link only ---
     "portal:open_link": {"GET": EVERYONE},  # the token is the credential; anyone holding it
     "portal:pin": {},  # answers only a just-opened link awaiting its PIN (portal/tests/test_pin)

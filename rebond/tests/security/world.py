@@ -6,7 +6,8 @@ URLs) and case C4 (colleague Bob's case, Alice not on it). In Clinic B: case C3 
 Every case has partners with contact channels, consents, injuries (one private to each
 partner, one safety threat that opens a safety concern), a safety plan per partner, two
 PHQ-9s answered by B with a risk answer (one alert closed with a reason, one open), open
-check-ins with B's draft answer; every clinic has a consultation request and a crisis resource.
+check-ins with B's draft answer; every clinic has a consultation request and a crisis resource;
+Clinic A offers free consultations, and its request holds one with Bob.
 Clinic A's admin has invited two therapists who are not enrolled yet (Ivy, Ed: see INVITED).
 
 Every private field holds a unique canary with the roles that may see it (`Canary.seen_by`).
@@ -31,11 +32,19 @@ from rebond.accounts.models import Clinic, CrisisResource, User
 from rebond.alerts import actions as alert_actions
 from rebond.alerts import safety_plans
 from rebond.alerts.models import Alert, SafetyPlan
+from rebond.appointments import booking
 from rebond.appointments import feeds as appointment_feeds
 from rebond.appointments.availability import TimeOffDraft, add_time_off, add_weekly_hours
 from rebond.appointments.booking import place
 from rebond.appointments.clinic_settings import ensure_session_types
-from rebond.appointments.models import Appointment, CalendarFeed, SessionType, TimeOff, WeeklyHours
+from rebond.appointments.models import (
+    Appointment,
+    AppointmentSettings,
+    CalendarFeed,
+    SessionType,
+    TimeOff,
+    WeeklyHours,
+)
 from rebond.assessments import actions as assessment_actions
 from rebond.assessments.models import Administration
 from rebond.couples import actions as couple_actions
@@ -470,6 +479,7 @@ def build_world() -> World:
         calendar_b=seeder.calendar(charlie, c3, on_case=frozenset({OUTSIDER})),
     )
     world.canaries = seeder.canaries
+    _hold_consultation(world.request_a, bob)
     for role, name in ((INVITED, "Ivy Invited"), (ENROLLING, "Ed Enrolling")):
         _, link = invitations.invite(
             clinic_a,
@@ -480,6 +490,38 @@ def build_world() -> World:
         )
         world.invitation_links[role] = urlsplit(link).path
     return world
+
+
+def _hold_consultation(request: ConsultationRequest, clinician: User) -> Appointment:
+    """Let the clinic offer free consultations, and hold one for its request (rebond/
+    appointments): the inbox's consultation routes then answer with real times and forms."""
+    AppointmentSettings.objects.update_or_create(
+        clinic=request.clinic, defaults={"consultation_booking": True}
+    )
+    session_type = SessionType.objects.create(
+        clinic=request.clinic,
+        kind=SessionType.Kind.CONSULTATION,
+        name="Security world consultation",
+        duration_minutes=30,
+    )
+    for weekday in range(7):
+        WeeklyHours.objects.create(
+            clinician=clinician, weekday=weekday, starts=time(6), ends=time(7)
+        )
+    starts_at = (now() + timedelta(days=3)).replace(hour=6, minute=0, second=0, microsecond=0)
+    return booking.place(
+        Appointment(
+            clinic=request.clinic,
+            clinician=clinician,
+            session_type=session_type,
+            kind=Appointment.Kind.CONSULTATION,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(minutes=30),
+            status=Appointment.Status.REQUESTED,
+            request=request,
+            held_until=now() + timedelta(days=2),
+        )
+    )
 
 
 def _grant(admin: User, case: Case, grantee: User) -> EmergencyAccess:
