@@ -24,10 +24,24 @@ Where each rule lives:
 - partners.py: what a partner may see: injuries, their own check-ins, safety plans, scores.
 - clinic.py: clinic admins and safety leads: who may change settings, who is told.
 - team.py: who sees a case's team and who changes it.
+- appointments.py: the appointments of a case (its clinicians), and what a partner is shown
+  of them (only those they are invited to, while ahead; the who-sees-what table is there).
 
 A package, not a Django app: it holds no models.
 """
 
+from rebond.access.appointments import (
+    PartnerAppointment,
+    appointment_clinicians,
+    appointments_for_clinician,
+    appointments_for_partner,
+    appointments_of_case,
+    appointments_visible_to_partner,
+    get_appointment_for_partner,
+    get_appointment_of_case,
+    session_types_for_case,
+    shows_video_link,
+)
 from rebond.access.cases import (
     administrations_for_clinician,
     alerts_for_clinician,
@@ -104,6 +118,7 @@ __all__ = [
     "BOTH_PARTNERS_KNOW",
     "PARTNER_INJURY_WORDS",
     "CaseTeam",
+    "PartnerAppointment",
     "PartnerInjury",
     "SettingsRefused",
     "TeamChangeRefused",
@@ -112,6 +127,11 @@ __all__ = [
     "administrations_for_clinician",
     "administrations_for_partner",
     "alerts_for_clinician",
+    "appointment_clinicians",
+    "appointments_for_clinician",
+    "appointments_for_partner",
+    "appointments_of_case",
+    "appointments_visible_to_partner",
     "belongs_to_case",
     "case_clinicians",
     "case_team",
@@ -125,6 +145,8 @@ __all__ = [
     "get_administration_for_partner",
     "get_administration_of_case",
     "get_alert_for_clinician",
+    "get_appointment_for_partner",
+    "get_appointment_of_case",
     "get_case_team",
     "get_channel_for_clinician",
     "get_channel_of_case",
@@ -156,7 +178,9 @@ __all__ = [
     "plans_visible_to_partner",
     "roles_on_cases",
     "safety_leads",
+    "session_types_for_case",
     "settings_deciders",
+    "shows_video_link",
     "submissions_shown_to_partner",
     "team_ids",
     "treating_clinicians",
