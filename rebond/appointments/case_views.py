@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from http import HTTPStatus
 from typing import Any
 
 from django.contrib import messages
@@ -348,6 +349,8 @@ def record(
         add_action_errors(form, error)
         for message in error.errors.get("ratings", []):
             form.add_error(None, message)
-        return _record_page(request, appointment, form, status=UNPROCESSABLE)
+        # Recorded already (a second tab, a double click): a conflict, not bad input.
+        status = error.status if error.status == HTTPStatus.CONFLICT else UNPROCESSABLE
+        return _record_page(request, appointment, form, status=status)
     messages.success(request, f"{session} recorded with {len(drafts)} marker ratings.")
     return redirect("appointment", couple_id=couple.id, appointment_id=appointment.id)
