@@ -61,7 +61,7 @@ class ScheduleForm(forms.Form):
         required=False,
         min_value=SERIES_MIN,
         max_value=SERIES_MAX,
-        help_text=f"For a series: {SERIES_MIN} to {SERIES_MAX}, the same time each day.",
+        help_text=f"For a series: {SERIES_MIN} to {SERIES_MAX}, each at the same clinic time.",
     )
 
     def __init__(self, couple: Couple, user: User, *args: Any, **kwargs: Any) -> None:

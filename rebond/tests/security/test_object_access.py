@@ -48,6 +48,7 @@ ROW_PARAMETERS = frozenset(
         "request_id",
         "resource_id",
         "user_id",
+        "appointment_id",
     }
 )
 
