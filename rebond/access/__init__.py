@@ -29,10 +29,24 @@ Where each rule lives:
   calendar of metadata for clinic admins, calendar feeds, own hours and time off.
 - consultations.py: free consultations booked from a consultation request (whom they are
   booked with, the rows of one request).
+- appointments.py: the appointments of a case (its clinicians), and what a partner is shown
+  of them (only those they are invited to, while ahead; the who-sees-what table is there).
 
 A package, not a Django app: it holds no models.
 """
 
+from rebond.access.appointments import (
+    PartnerAppointment,
+    appointment_clinicians,
+    appointments_for_clinician,
+    appointments_for_partner,
+    appointments_of_case,
+    appointments_visible_to_partner,
+    get_appointment_for_partner,
+    get_appointment_of_case,
+    session_types_for_case,
+    shows_video_link,
+)
 from rebond.access.calendar import (
     CalendarEntry,
     ClinicCalendarEntry,
@@ -136,6 +150,7 @@ __all__ = [
     "CalendarEntry",
     "CaseTeam",
     "ClinicCalendarEntry",
+    "PartnerAppointment",
     "PartnerInjury",
     "SettingsRefused",
     "TeamChangeRefused",
@@ -144,6 +159,11 @@ __all__ = [
     "administrations_for_clinician",
     "administrations_for_partner",
     "alerts_for_clinician",
+    "appointment_clinicians",
+    "appointments_for_clinician",
+    "appointments_for_partner",
+    "appointments_of_case",
+    "appointments_visible_to_partner",
     "belongs_to_case",
     "calendar_of_clinician",
     "case_clinicians",
@@ -163,6 +183,8 @@ __all__ = [
     "get_administration_for_partner",
     "get_administration_of_case",
     "get_alert_for_clinician",
+    "get_appointment_for_partner",
+    "get_appointment_of_case",
     "get_calendar_clinic",
     "get_case_team",
     "get_channel_for_clinician",
@@ -204,7 +226,9 @@ __all__ = [
     "roles_on_cases",
     "safety_leads",
     "session_types_for_admin",
+    "session_types_for_case",
     "settings_deciders",
+    "shows_video_link",
     "submissions_shown_to_partner",
     "team_ids",
     "time_off_of",

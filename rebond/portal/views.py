@@ -218,6 +218,8 @@ def _render_home(
         "injuries": access.injuries_for_partner(partner),
         # Only plans written for this partner and shared with them (never the other's).
         "plans": list(access.plans_visible_to_partner(partner)),
+        # Only appointments this partner is invited to, while ahead (never the other's own).
+        "appointments": access.appointments_for_partner(partner),
         # Offered while the partner has no PIN: first thing in the session that exchanged the
         # link, further down afterwards (issue 15 A2).
         "pin_form": None

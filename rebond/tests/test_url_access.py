@@ -91,6 +91,10 @@ PRIVATE_LINK_URL_NAMES = {
     "my_progress",
     "my_progress_chart",
     "checkin_receipt",  # Thanks, and crisis resources on their own screen after a risk flag.
+    # A calendar file of one of their own appointments (rebond/appointments/partner_views.py):
+    # only through access.get_appointment_for_partner, so the other partner's individual
+    # session answers the same 404 as a missing one (DOMAIN 7.5 rule 4).
+    "appointment_calendar_file",
 }
 # An invited clinician's enrolment (rebond/staff/views.py): @login_not_required, as they have
 # no password yet. The link's 256-bit token is the credential; the password page answers only

@@ -287,8 +287,9 @@ class RatingGroup:
     fields: list[RatingField] = field(default_factory=list)
 
 
-def _rating_groups(couple: Couple, data: Any = None) -> list[RatingGroup]:
-    """Return the markers to rate in a session: the current EFT stage's and each AIRM step's."""
+def rating_groups(couple: Couple, data: Any = None) -> list[RatingGroup]:
+    """Return the markers to rate in a session: the current EFT stage's and each AIRM step's
+    (also for an appointment's record page, rebond/appointments)."""
     actions.ensure_marker_catalogue()
     progress = actions.stage_progress(couple)
     partners = list(couple.partners.all())
@@ -326,7 +327,9 @@ def _rating_groups(couple: Couple, data: Any = None) -> list[RatingGroup]:
     return groups
 
 
-def _parse_ratings(data: Any) -> tuple[list[actions.RatingDraft], list[str]]:
+def parse_ratings(data: Any) -> tuple[list[actions.RatingDraft], list[str]]:
+    """Return the marker ratings a session form posted (here and on an appointment's record
+    page, rebond/appointments), and the errors of those that do not parse."""
     drafts, errors = [], []
     for name, value in data.items():
         if not name.startswith("r|") or value == "":
@@ -372,7 +375,7 @@ def _sessions_page(
                 "shared_label": "Session",
             },
         )
-    groups = _rating_groups(couple, request.POST if request.method == "POST" else None)
+    groups = rating_groups(couple, request.POST if request.method == "POST" else None)
     rows = [(s, counts.get(s.id, 0)) for s in sessions]
     return render(
         request,
@@ -394,7 +397,7 @@ def record_session(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> H
     """Record a session with its attendance and marker ratings."""
     couple = access.get_couple_for_clinician(request.user, couple_id)
     form = SessionForm(couple, request.POST)
-    drafts, rating_errors = _parse_ratings(request.POST)
+    drafts, rating_errors = parse_ratings(request.POST)
     if not form.is_valid() or rating_errors:
         for error in rating_errors[:1]:
             form.add_error(None, error)

@@ -7,11 +7,15 @@ a canary; the canary tests check that those columns hold nothing but ciphertext 
 
 from __future__ import annotations
 
+from datetime import time, timedelta
+
 from rebond.accounts.models import User
 from rebond.alerts import actions as alerts
 from rebond.alerts import safety_plans
 from rebond.alerts.models import Alert
 from rebond.alerts.tests.helpers import ITEM9_MORE_THAN_HALF, answer
+from rebond.appointments import sessions as appointment_sessions
+from rebond.appointments.models import Appointment, SessionType
 from rebond.assessments import actions as assessments
 from rebond.couples import actions as couples
 from rebond.couples import team
@@ -19,6 +23,7 @@ from rebond.couples.models import Couple, Injury, Partner
 from rebond.emergency import actions as emergency
 from rebond.intake import actions as intake
 from rebond.intake.models import ConsultationRequest
+from rebond.lib.clinic_time import clinic_today
 from rebond.test import ensure_totp_device
 
 # Fields whose values are choices or numbers: no canary fits, their columns are checked to
@@ -130,6 +135,25 @@ def seed_everything(clinician: User, canary: str) -> Couple:
             people_and_places=f"People {canary}",
             professional_contacts=f"Contacts {canary}",
             making_environment_safe=f"Safe {canary}",
+        ),
+    )
+    # A video session scheduled ahead: the clinic's video room is stored encrypted.
+    session_type = SessionType.objects.create(
+        clinic=clinician.clinic,
+        kind=SessionType.Kind.CONJOINT,
+        name=f"Conjoint {canary[-8:]}",
+        duration_minutes=50,
+    )
+    appointment_sessions.schedule_sessions(
+        clinician,
+        couple.id,
+        appointment_sessions.ScheduleDraft(
+            session_type_id=session_type.id,
+            clinician_id=clinician.id,
+            day=clinic_today(clinician.clinic) + timedelta(days=7),
+            clock=time(10, 0),
+            mode=Appointment.Mode.VIDEO,
+            video_link=f"https://video.example.org/{canary}",
         ),
     )
     # A clinician's second factor, and an emergency grant with its reason.

@@ -257,6 +257,18 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "therapy_timeline": {"GET": ON_CASE},
     "therapy_markers": {"GET": CLINICIANS},
     "therapy_settings": {"GET": CLINIC_ADMINS, "POST": CLINIC_ADMINS},
+    # --- appointments: a case's sessions scheduled ahead (rebond/appointments/case_views.py);
+    # C1's appointment is partner A's individual session, ahead. Moving or cancelling it
+    # answers the form (422) or a redirect; a no-show before its start is refused as a
+    # conflict about the appointment (409), an answer, not an access refusal.
+    "appointment_schedule": {"POST": ON_CASE},
+    "appointment": {"GET": ON_CASE},
+    "appointment_record": {"GET": ON_CASE, "POST": ON_CASE},
+    "appointment_move": {"POST": ON_CASE},
+    "appointment_cancel": {"POST": ON_CASE},
+    "appointment_no_show": {"POST": ON_CASE},
+    # Its calendar file: partner A's own; partner B never learns of it (DOMAIN 7.5 rule 4).
+    "appointment_calendar_file": {"GET": ROW_OWNER},
     # --- staff: an invited clinician's enrolment (rebond/staff/views.py) ---
     # The link's token is the credential: anyone not logged in who holds it is sent on to the
     # password page; a logged-in clinician is told to log out first (403).

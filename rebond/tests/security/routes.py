@@ -65,6 +65,7 @@ def case_ids(case: Case) -> dict[str, Any]:
         "link_id": case.link_a.id,
         "session_id": case.session.id,
         "note_id": case.note.id,
+        "appointment_id": case.appointment_a.id,
     }
 
 
@@ -76,6 +77,7 @@ def other_partner_ids(case: Case) -> dict[str, Any]:
         "plan_id": case.plan_b.id,
         "administration_id": case.open_b.id,
         "link_id": case.link_b.id,
+        "appointment_id": case.appointment_b.id,
     }
 
 

@@ -53,6 +53,7 @@ ROW_PARAMETERS = frozenset(
         "hours_id",
         "time_off_id",
         "feed_id",
+        "appointment_id",
     }
 )
 

@@ -6,7 +6,8 @@ URLs) and case C4 (colleague Bob's case, Alice not on it). In Clinic B: case C3 
 Every case has partners with contact channels, consents, injuries (one private to each
 partner, one safety threat that opens a safety concern), a safety plan per partner, two
 PHQ-9s answered by B with a risk answer (one alert closed with a reason, one open), open
-check-ins with B's draft answer; every clinic has a consultation request and a crisis resource;
+check-ins with B's draft answer, and three video sessions scheduled ahead (A's individual,
+B's individual, a conjoint one); every clinic has a consultation request and a crisis resource;
 Clinic A offers free consultations, and its request holds one with Bob.
 Clinic A's admin has invited two therapists who are not enrolled yet (Ivy, Ed: see INVITED).
 
@@ -34,6 +35,7 @@ from rebond.alerts import safety_plans
 from rebond.alerts.models import Alert, SafetyPlan
 from rebond.appointments import booking
 from rebond.appointments import feeds as appointment_feeds
+from rebond.appointments import sessions as appointment_sessions
 from rebond.appointments.availability import TimeOffDraft, add_time_off, add_weekly_hours
 from rebond.appointments.booking import place
 from rebond.appointments.clinic_settings import ensure_session_types
@@ -60,6 +62,7 @@ from rebond.couples.models import (
 from rebond.emergency import actions as emergency_actions
 from rebond.emergency.models import EmergencyAccess
 from rebond.intake.models import ConsultationRequest
+from rebond.lib.clinic_time import clinic_today
 from rebond.ops.health import safety_sweep_beat
 from rebond.portal.models import PrivateLink, hash_token, new_token
 from rebond.staff import invitations
@@ -142,6 +145,11 @@ class Case:
     link_b: PrivateLink
     session: TherapySession  # a therapy session with its clinical purpose (clinicians only)
     note: Note  # a process note (clinicians only, never in a client's export)
+    # Sessions scheduled ahead, each by video with a canary link: A's and B's individual ones
+    # (each never seen by the other partner, DOMAIN 7.5 rule 4), and a conjoint one.
+    appointment_a: Appointment
+    appointment_b: Appointment
+    appointment_together: Appointment
 
 
 @dataclass
@@ -189,6 +197,7 @@ def canary_text(where: str) -> str:
 class _Seeder:
     def __init__(self) -> None:
         self.canaries: list[Canary] = []
+        self.cases = 0  # each case's appointments on days of its own: no clinician double-booked
 
     def canary(self, where: str, seen_by: frozenset[str] | set[str]) -> str:
         text = canary_text(where)
@@ -228,6 +237,8 @@ class _Seeder:
             )
         channel_a = a.contact_channels.get()
         channel_b = b.contact_channels.get()
+        # Scheduled before B's risk answers below pause conjoint work for safety.
+        appointments = self.appointments(clinician, couple, tag, clinic_roles, is_c1=is_c1)
         documents = couple_actions.current_documents()
         consent_a = couple_actions.record_consent(
             clinician, a.id, documents[ConsentDocument.Kind.TREATMENT].id
@@ -383,6 +394,9 @@ class _Seeder:
             link_b=link_b,
             session=therapy_session,
             note=note,
+            appointment_a=appointments["A"],
+            appointment_b=appointments["B"],
+            appointment_together=appointments["both"],
         )
 
     def calendar(
@@ -419,6 +433,52 @@ class _Seeder:
         )
         appointment.invited.set([case.a, case.b])
         return Calendar(session_type, hours, time_off, feed, token, appointment)
+
+    def appointments(
+        self,
+        clinician: User,
+        couple: Couple,
+        tag: str,
+        clinic_roles: frozenset[str],
+        *,
+        is_c1: bool,
+    ) -> dict[str, Appointment]:
+        """Schedule A's and B's individual video sessions and a conjoint one, days ahead."""
+        self.cases += 1
+        types = {}
+        for kind in (SessionType.Kind.CONJOINT, SessionType.Kind.INDIVIDUAL):
+            types[kind], _ = SessionType.objects.get_or_create(
+                clinic=couple.clinic, name=kind, defaults={"kind": kind, "duration_minutes": 50}
+            )
+        day = clinic_today(couple.clinic) + timedelta(days=2 * self.cases)
+        a, b = couple.partners.order_by("role")
+        made = {}
+        for hour, (who, partner, roles) in enumerate(
+            (
+                ("A", a, {PARTNER_A}),
+                ("B", b, {PARTNER_B}),
+                ("both", None, {PARTNER_A, PARTNER_B}),
+            )
+        ):
+            # A video room's address, as a canary: seen by the invited partners of C1 only.
+            link = f"https://video.example.org/canary-{tag}-{who}-{uuid.uuid4().hex[:12]}"
+            seen_by = clinic_roles | (roles if is_c1 else set())
+            self.canaries.append(Canary(link, f"Appointment.video_link ({tag} {who})", seen_by))
+            kind = SessionType.Kind.CONJOINT if partner is None else SessionType.Kind.INDIVIDUAL
+            [made[who]] = appointment_sessions.schedule_sessions(
+                clinician,
+                couple.id,
+                appointment_sessions.ScheduleDraft(
+                    session_type_id=types[kind].id,
+                    clinician_id=clinician.id,
+                    day=day,
+                    clock=time(9 + 2 * hour, 0),
+                    mode=Appointment.Mode.VIDEO,
+                    video_link=link,
+                    partner_id=partner.id if partner else None,
+                ),
+            )
+        return made
 
     def request(self, clinic: Clinic, seen_by: frozenset[str]) -> ConsultationRequest:
         tag = clinic.name.replace(" ", "")
