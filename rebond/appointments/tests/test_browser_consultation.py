@@ -25,9 +25,10 @@ from rebond.appointments.models import (
     WeeklyHours,
 )
 from rebond.appointments.safe_window import is_inside
-from rebond.appointments.wording import message_text, therapy_words
+from rebond.appointments.wording import message_text
 from rebond.demo.practice import DEMO_CLINIC_SLUG, DEMO_PASSWORD, build_demo_practice
 from rebond.intake.models import ConsultationRequest
+from rebond.lib.neutral import therapy_words
 from rebond.tests.browser import PageChecker, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

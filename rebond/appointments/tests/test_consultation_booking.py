@@ -27,10 +27,10 @@ from rebond.appointments.tests.consultation_helpers import (
     send_request,
     weekly_hours,
 )
-from rebond.appointments.wording import therapy_words
 from rebond.audit.models import AuditEntry
 from rebond.intake.models import ConsultationRequest
 from rebond.lib.errors import ActionError
+from rebond.lib.neutral import therapy_words
 from rebond.test import make_clinician
 
 pytestmark = pytest.mark.django_db

@@ -20,10 +20,10 @@ from rebond.accounts.models import Clinic, User
 from rebond.appointments import feeds
 from rebond.appointments.models import Appointment, CalendarFeed, SessionType
 from rebond.appointments.tests.calendar_helpers import book
-from rebond.appointments.wording import therapy_words
 from rebond.audit.models import AuditEntry
 from rebond.intake.models import ConsultationRequest
 from rebond.lib.logs import redact
+from rebond.lib.neutral import therapy_words
 from rebond.test import make_couple, sign_in
 from rebond.therapy import actions as therapy_actions
 

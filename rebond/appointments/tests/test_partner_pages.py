@@ -17,9 +17,9 @@ from django.utils.timezone import now
 from rebond.appointments import sessions
 from rebond.appointments.models import Appointment
 from rebond.appointments.tests.session_helpers import schedule
-from rebond.appointments.wording import therapy_words
 from rebond.couples.models import Couple, Partner
 from rebond.lib.clinic_time import clinic_zone
+from rebond.lib.neutral import therapy_words
 from rebond.portal.models import PrivateLink
 from rebond.portal.tests.conftest import open_space
 from rebond.test import make_clinic, make_clinician, make_couple, sign_in
