@@ -236,7 +236,8 @@ def test_from_a_booked_consultation_to_a_session_opened_with_both_partners_fresh
     assert texted == [SAFE["B_TEXT"], SAFE["B_TEXT"]]
     assert sorted(m.body.split(" ")[0] for m in sms.outbox) == ["Confirmed.", "Reminder."]
     for address in UNSAFE:
-        assert address not in emailed and address not in texted
+        assert address not in emailed
+        assert address not in texted
     for text in [f"{m.subject}\n{m.body}" for m in mail.outbox] + [m.body for m in sms.outbox]:
         assert therapy_words(text) == []
         assert not any(canary in text for canary in CANARIES)
