@@ -246,8 +246,8 @@ def test_from_a_booked_consultation_to_a_session_opened_with_both_partners_fresh
     # 6. The therapist opens the session with both partners' fresh scores.
     clinician.goto(f"{base}/cases/{couple.id}/appointments/{session.id}/")
     scores = clinician.locator("section", has=clinician.locator("#scores-title"))
-    for partner in ("Casey Vega", "Jordan Cole"):
-        expect(scores.get_by_text(partner).first).to_be_visible()
+    for name in ("Casey Vega", "Jordan Cole"):
+        expect(scores.get_by_text(name).first).to_be_visible()
     expect(scores.get_by_text("Not answered yet")).to_have_count(0)
     expect(scores.locator(".score-value").first).to_be_visible()
     expect(clinician.get_by_role("link", name=ROOM)).to_be_visible()
