@@ -16,7 +16,7 @@ from rebond.lib.clinic_time import clinic_zone
 
 def session_types(clinic: Clinic) -> dict[str, SessionType]:
     """Return the clinic's conjoint and individual session types (made once), by kind."""
-    made = {}
+    made: dict[str, SessionType] = {}
     for kind, name, minutes in (
         (SessionType.Kind.CONJOINT, "Conjoint session", 50),
         (SessionType.Kind.INDIVIDUAL, "Individual session", 50),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.test import Client
@@ -152,7 +152,7 @@ def test_a_colliding_series_is_refused_on_the_form_naming_the_dates(
 ) -> None:
     therapist, couple = case
     data = form_data(couple, therapist)
-    first = timezone.datetime.fromisoformat(data["appointment-day"] + "T17:40")
+    first = datetime.fromisoformat(data["appointment-day"] + "T17:40")
     busy = first.replace(tzinfo=clinic_zone(couple.clinic)) + timedelta(weeks=4)
     schedule(therapist, make_couple(therapist, "Other"), busy)
     response = client_for(therapist).post(reverse("appointment_schedule", args=[couple.id]), data)
@@ -382,7 +382,7 @@ def test_the_case_page_query_count_does_not_grow_with_appointments(
             session_type_id=session_types(couple.clinic)["individual"].id,
             clinician_id=therapist.id,
             day=(now() + timedelta(days=1)).date(),
-            clock=timezone.datetime(2000, 1, 1, 7, 5).time(),
+            clock=time(7, 5),
             partner_id=a.id,
         ),
     )

@@ -108,7 +108,7 @@ class World:
 
 
 # Which appointments each partner is shown while the case is active.
-SHOWN = {
+SHOWN: dict[str, set[str]] = {
     Partner.Role.A: {"together", "in_person", "alone_a"},
     Partner.Role.B: {"together", "in_person", "alone_b"},
 }
