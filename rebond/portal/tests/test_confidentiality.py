@@ -78,9 +78,12 @@ def reachable_urls(world: World, own_token: str) -> list[str]:
 
 
 def crawl(client: Client, urls: list[str]) -> list[tuple[str, int, str]]:
-    safety_sweep_beat()  # A healthy installation: /healthz, crawled with the rest, answers 200.
     pages = []
     for url in urls:
+        if url == reverse("healthz"):
+            # A healthy installation: /healthz answers 200 however long the crawl before it
+            # took (the URL map grows; PostgreSQL is slower than the sweep's 3-minute limit).
+            safety_sweep_beat()
         r = client.get(url)
         headers = "\n".join(f"{k}: {v}" for k, v in r.items())
         body = r.content.decode("utf-8", errors="replace")
