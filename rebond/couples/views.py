@@ -193,7 +193,7 @@ def _context(state: CaseState, *, saved: str = "", partner_open: str = "") -> di
                 partner=partner,
                 form=bound.get(f"{prefix}-details") or PartnerForm.for_partner(partner),
                 channel_form=bound.get(f"{prefix}-channel")
-                or ChannelForm(prefix=f"{prefix}-channel"),
+                or ChannelForm(prefix=f"{prefix}-channel", clinic_name=couple.clinic.name),
                 goal_form=bound.get(f"{prefix}-goal")
                 or IntakeGoalForm(
                     initial={"intake_goal": partner.intake_goal}, prefix=f"{prefix}-goal"
@@ -395,7 +395,9 @@ def add_contact_channel(
 ) -> HttpResponse:
     """Add a private contact channel to a partner."""
     couple, partner = _partner_for(request, couple_id, partner_id)
-    form = ChannelForm(request.POST, prefix=f"partner-{partner.role}-channel")
+    form = ChannelForm(
+        request.POST, prefix=f"partner-{partner.role}-channel", clinic_name=couple.clinic.name
+    )
     if form.is_valid():
         try:
             actions.add_contact_channel(request.user, partner.id, form.draft())
