@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import time
 from typing import Any
 
 from django.contrib import messages
@@ -173,13 +174,18 @@ class AgreementRow:
     has_older_consent: bool
 
 
+def _clock(value: time | None) -> str:
+    return value.strftime("%H:%M") if value is not None else ""
+
+
 def _channel_form(channel: ContactChannel, clinic_name: str, data: Any = None) -> SafeHoursForm:
     return SafeHoursForm(
         data,
         initial={
             "safe_hours": channel.safe_hours,
-            "safe_from": channel.safe_from,
-            "safe_until": channel.safe_until,
+            # As typed ("21:00"): the page writes the value back as it is, seconds and all.
+            "safe_from": _clock(channel.safe_from),
+            "safe_until": _clock(channel.safe_until),
             "may_mention_therapy": channel.may_mention_therapy,
         },
         auto_id=f"hours-{channel.id}-%s",
