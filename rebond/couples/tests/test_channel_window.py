@@ -109,7 +109,9 @@ def _post(client: Client, couple: Couple, **fields: str) -> tuple[int, str]:
         "may_leave_message": "no",
         **fields,
     }
-    r = client.post(case_url("channel_add", couple, sam.id), {PREFIX + k: v for k, v in data.items()})
+    r = client.post(
+        case_url("channel_add", couple, sam.id), {PREFIX + k: v for k, v in data.items()}
+    )
     return r.status_code, r.content.decode()
 
 

@@ -31,9 +31,7 @@ def hours_url(channel: ContactChannel | None) -> str:
     return reverse("portal:channel_hours", kwargs={"channel_id": channel.id})
 
 
-def test_the_form_shows_the_window_and_the_wording_unticked(
-    a_client: Client, world: World
-) -> None:
+def test_the_form_shows_the_window_and_the_wording_unticked(a_client: Client, world: World) -> None:
     assert world.a.email is not None
     body = a_client.get(reverse("portal:home")).content.decode()
     field = f"hours-{world.a.email.id}"
@@ -107,7 +105,9 @@ def test_an_incomplete_window_is_refused_beside_its_field_keeping_what_was_typed
     for name, value in fields.items():
         assert f'id="hours-{email.id}-{name}" value="{value}"' in body
     assert 'value="typed words"' in body
-    box = re.search(rf'<input type="checkbox" name="may_mention_therapy" id="hours-{email.id}-[^>]*>', body)
+    box = re.search(
+        rf'<input type="checkbox" name="may_mention_therapy" id="hours-{email.id}-[^>]*>', body
+    )
     assert box is not None
     assert "checked" in box.group(0)
 
