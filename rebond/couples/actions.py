@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -45,6 +45,56 @@ class ChannelDraft:
     safe_to_contact: bool = False
     safe_hours: str = ""
     may_leave_message: bool = False
+    # The window for automated messages (clock times at the clinic; both or neither; it may
+    # cross midnight, 21:00 to 07:00). None: the clinic's default window.
+    safe_from: time | None = None
+    safe_until: time | None = None
+    # Off unless the partner said so: messages then use only the clinic's neutral wording.
+    may_mention_therapy: bool = False
+
+
+# The fields a channel's audit entry may name (never their values).
+CHANNEL_FIELDS = (
+    "kind",
+    "value",
+    "safe_to_contact",
+    "safe_hours",
+    "may_leave_message",
+    "safe_from",
+    "safe_until",
+    "may_mention_therapy",
+)
+
+
+def safe_window_errors(safe_from: time | None, safe_until: time | None) -> dict[str, list[str]]:
+    """Return what is wrong with a safe window: both times or neither, and two different ones.
+
+    A window may cross midnight (21:00 to 07:00): the end before the start is not an error.
+    The wording is the consultation request form's (rebond/intake/forms.py), so a person reads
+    the same words wherever they set their window.
+    """
+    if safe_from is not None and safe_until is None:
+        return {
+            "safe_until": [
+                "Give the time until which a message is safe too, or leave both times empty."
+            ]
+        }
+    if safe_from is None and safe_until is not None:
+        return {
+            "safe_from": [
+                "Give the time from which a message is safe too, or leave both times empty."
+            ]
+        }
+    if safe_from is not None and safe_from == safe_until:
+        return {"safe_until": ["Give two different times, for example 18:00 and 20:00."]}
+    return {}
+
+
+def check_safe_window(safe_from: time | None, safe_until: time | None) -> None:
+    """Raise ActionError, naming the field, unless the window is both times or neither."""
+    errors = safe_window_errors(safe_from, safe_until)
+    if errors:
+        raise ActionError("The safe window is incomplete.", errors)
 
 
 @dataclass(frozen=True)
@@ -148,6 +198,7 @@ def _create_channel(partner: Partner, draft: ChannelDraft) -> ContactChannel:
         if len(text) > limit:
             raise ActionError("Too long.", {name: [f"Use at most {limit} characters."]})
     _refuse_bidi_controls("The channel could not be saved.", safe_hours=draft.safe_hours)
+    check_safe_window(draft.safe_from, draft.safe_until)
     # Nothing may be offered for a private link or a message that cannot reach anyone.
     if draft.kind == ContactChannel.Kind.EMAIL:
         try:
@@ -165,6 +216,9 @@ def _create_channel(partner: Partner, draft: ChannelDraft) -> ContactChannel:
         safe_to_contact=draft.safe_to_contact,
         safe_hours=draft.safe_hours.strip(),
         may_leave_message=draft.may_leave_message,
+        safe_from=draft.safe_from,
+        safe_until=draft.safe_until,
+        may_mention_therapy=draft.may_mention_therapy,
     )
 
 
@@ -223,6 +277,7 @@ def add_contact_channel(
         action="couples.channel.add",
         obj=channel,
         clinic_id=partner.couple.clinic_id,
+        fields=list(CHANNEL_FIELDS),
     )
     return channel
 

@@ -18,6 +18,7 @@ from rebond.couples.actions import (
     ChannelDraft,
     InjuryDraft,
     InjurySharing,
+    safe_window_errors,
 )
 from rebond.couples.models import ContactChannel, Couple, Injury, Partner
 from rebond.lib.forms import NameField, Textarea
@@ -118,6 +119,54 @@ class ChannelForm(Form):
     may_leave_message = forms.ChoiceField(
         choices=YES_NO, initial="no", widget=forms.RadioSelect, label="May leave a message"
     )
+    # The window for automated messages about appointments, as clock times at the clinic; the
+    # wording is the consultation request form's (rebond/intake/forms.py). Both or neither is
+    # the action's rule (couples.actions.check_safe_window), shown beside these fields.
+    safe_from = forms.TimeField(
+        label="From",
+        required=False,
+        widget=forms.TimeInput(format="%H:%M", attrs={"type": "time", "autocomplete": "off"}),
+        error_messages={"invalid": "Enter a time like 18:00."},
+    )
+    safe_until = forms.TimeField(
+        label="Until",
+        required=False,
+        widget=forms.TimeInput(format="%H:%M", attrs={"type": "time", "autocomplete": "off"}),
+        error_messages={"invalid": "Enter a time like 20:00."},
+    )
+    may_mention_therapy = forms.BooleanField(
+        label="Messages may say they come from the practice and what they are about",
+        help_text="Unticked, messages say only \u201cYour appointment on \u2026\u201d.",
+        required=False,
+    )
+
+    WINDOW_FIELDS = ("safe_from", "safe_until")
+
+    def __init__(self, *args: Any, clinic_name: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if clinic_name:
+            self.fields[
+                "may_mention_therapy"
+            ].label = f"Messages may say they come from {clinic_name} and what they are about"
+
+    def leading_fields(self) -> list[forms.BoundField]:
+        """Return the fields shown before the window, which has a fieldset of its own."""
+        later = {*self.WINDOW_FIELDS, "may_mention_therapy"}
+        return [self[name] for name in self.fields if name not in later]
+
+    def window_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.WINDOW_FIELDS]
+
+    def clean(self) -> dict[str, Any]:
+        """Show an incomplete window beside its fields together with any other mistake."""
+        cleaned: dict[str, Any] = super().clean() or {}
+        if "safe_from" in cleaned and "safe_until" in cleaned:  # Both parsed.
+            for name, messages in safe_window_errors(
+                cleaned["safe_from"], cleaned["safe_until"]
+            ).items():
+                for message in messages:
+                    self.add_error(name, message)
+        return cleaned
 
     def draft(self) -> ChannelDraft:
         data = self.cleaned_data
@@ -127,6 +176,9 @@ class ChannelForm(Form):
             safe_to_contact=data["safe_to_contact"] == "yes",
             safe_hours=data["safe_hours"],
             may_leave_message=data["may_leave_message"] == "yes",
+            safe_from=data["safe_from"],
+            safe_until=data["safe_until"],
+            may_mention_therapy=data["may_mention_therapy"],
         )
 
 

@@ -126,6 +126,9 @@ class CaseState:
     # The "Case team" section (rebond/couples/team_views.py): its people and, for the primary
     # clinician and clinic admins, the forms that change it.
     team: dict[str, Any] = field(default_factory=dict)
+    # The clinic's name, for the channel form's wording choice: the viewer's own clinic (the
+    # case is in it), already loaded with the viewer, so the page costs no query for it.
+    clinic_name: str = ""
 
 
 def _consent_rows(partner: Partner, documents: list[ConsentDocument]) -> list[ConsentRow]:
@@ -178,6 +181,7 @@ def _load(user: User, couple_id: uuid.UUID | str) -> CaseState:
         alerts,
         other_open_alerts,
         team=team,
+        clinic_name=user.clinic.name if user.clinic else "",
     )
 
 
@@ -193,7 +197,7 @@ def _context(state: CaseState, *, saved: str = "", partner_open: str = "") -> di
                 partner=partner,
                 form=bound.get(f"{prefix}-details") or PartnerForm.for_partner(partner),
                 channel_form=bound.get(f"{prefix}-channel")
-                or ChannelForm(prefix=f"{prefix}-channel"),
+                or ChannelForm(prefix=f"{prefix}-channel", clinic_name=state.clinic_name),
                 goal_form=bound.get(f"{prefix}-goal")
                 or IntakeGoalForm(
                     initial={"intake_goal": partner.intake_goal}, prefix=f"{prefix}-goal"
@@ -395,7 +399,11 @@ def add_contact_channel(
 ) -> HttpResponse:
     """Add a private contact channel to a partner."""
     couple, partner = _partner_for(request, couple_id, partner_id)
-    form = ChannelForm(request.POST, prefix=f"partner-{partner.role}-channel")
+    form = ChannelForm(
+        request.POST,
+        prefix=f"partner-{partner.role}-channel",
+        clinic_name=request.user.clinic.name if request.user.clinic else "",
+    )
     if form.is_valid():
         try:
             actions.add_contact_channel(request.user, partner.id, form.draft())

@@ -186,7 +186,7 @@ def convert_request_to_case(
     """Open a couple's case from a request; the requester becomes partner A.
 
     The requester's own way of being reached becomes partner A's channel, marked safe to
-    contact with their safe times: they chose it themselves. Partner B starts with no channel,
+    contact with their safe times, message window and wording: they chose them themselves. Partner B starts with no channel,
     so nothing can be sent to them until a clinician adds one and marks it safe.
     """
     if not _is_clinic_therapist(primary_clinician, clinician):
@@ -201,6 +201,10 @@ def convert_request_to_case(
             safe_to_contact=True,
             safe_hours=request.safe_times,
             may_leave_message=request.may_leave_message,
+            # The window and wording the requester chose for messages about appointments.
+            safe_from=request.safe_from,
+            safe_until=request.safe_until,
+            may_mention_therapy=request.may_mention_therapy,
         )
         couple = open_case(
             clinician,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from functools import partial
 
 from django.conf import settings
@@ -23,6 +23,7 @@ from django.utils.timezone import now
 from rebond import access, audit
 from rebond.accounts.models import User
 from rebond.audit.updates import audited_update
+from rebond.couples.actions import check_safe_window
 from rebond.couples.models import ContactChannel, Partner
 from rebond.lib.errors import ActionError
 from rebond.portal.models import MAX_PIN_FAILURES, LinkOpenedElsewhere, LinkPin, PrivateLink
@@ -238,9 +239,20 @@ def mark_channel_not_safe(partner: Partner, channel_id: uuid.UUID | str) -> Cont
 
 @transaction.atomic
 def set_safe_hours(
-    partner: Partner, channel_id: uuid.UUID | str, safe_hours: str
+    partner: Partner,
+    channel_id: uuid.UUID | str,
+    safe_hours: str,
+    *,
+    safe_from: time | None = None,
+    safe_until: time | None = None,
+    may_mention_therapy: bool = False,
 ) -> ContactChannel:
-    """Change when one of the partner's own channels may be used."""
+    """Change when, and in what words, one of the partner's own channels may be used.
+
+    The call sets all of it, as the partner's form sends all of it: the safe times in their
+    words, the window for automated messages (both clock times or neither, None being the
+    clinic's usual window; it may cross midnight) and whether messages may name the clinic.
+    """
     channel = _own_channel(partner, channel_id)
     safe_hours = safe_hours.strip()
     if len(safe_hours) > SAFE_HOURS_MAX_LENGTH or "\x00" in safe_hours:
@@ -248,9 +260,15 @@ def set_safe_hours(
             "Safe hours are too long.",
             {"safe_hours": [f"Use at most {SAFE_HOURS_MAX_LENGTH} characters."]},
         )
+    check_safe_window(safe_from, safe_until)
     audited_update(
         channel,
-        {"safe_hours": safe_hours},
+        {
+            "safe_hours": safe_hours,
+            "safe_from": safe_from,
+            "safe_until": safe_until,
+            "may_mention_therapy": may_mention_therapy,
+        },
         partner,
         "portal.channel.safe_hours",
         clinic_id=partner.couple.clinic_id,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
+from rebond.couples.actions import safe_window_errors
 from rebond.couples.models import Partner
 from rebond.portal.actions import SAFE_HOURS_MAX_LENGTH
 
@@ -30,6 +33,44 @@ class SafeHoursForm(forms.Form):
         required=False,
         error_messages={"max_length": f"Use at most {SAFE_HOURS_MAX_LENGTH} characters."},
     )
+    # The window for automated messages about an appointment, as clock times at the clinic;
+    # the wording is the consultation request form's (rebond/intake/forms.py). Both or neither
+    # is the action's rule (couples.actions.check_safe_window), shown beside these fields.
+    safe_from = forms.TimeField(
+        label="From",
+        required=False,
+        widget=forms.TimeInput(format="%H:%M"),
+        error_messages={"invalid": "Enter a time like 18:00."},
+    )
+    safe_until = forms.TimeField(
+        label="Until",
+        required=False,
+        widget=forms.TimeInput(format="%H:%M"),
+        error_messages={"invalid": "Enter a time like 20:00."},
+    )
+    may_mention_therapy = forms.BooleanField(
+        label="Messages may say they come from the practice and what they are about",
+        help_text="Unticked, messages say only \u201cYour appointment on \u2026\u201d.",
+        required=False,
+    )
+
+    def __init__(self, *args: Any, clinic_name: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if clinic_name:
+            self.fields[
+                "may_mention_therapy"
+            ].label = f"Messages may say they come from {clinic_name} and what they are about"
+
+    def clean(self) -> dict[str, Any]:
+        """Show an incomplete window beside its fields together with any other mistake."""
+        cleaned: dict[str, Any] = super().clean() or {}
+        if "safe_from" in cleaned and "safe_until" in cleaned:  # Both parsed.
+            for name, messages in safe_window_errors(
+                cleaned["safe_from"], cleaned["safe_until"]
+            ).items():
+                for message in messages:
+                    self.add_error(name, message)
+        return cleaned
 
 
 class AgreeForm(forms.Form):

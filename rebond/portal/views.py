@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import time
 from typing import Any
 
 from django.contrib import messages
@@ -28,6 +29,7 @@ from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.couples import actions as couple_actions
 from rebond.couples.models import ConsentDocument, ConsentRecord, ContactChannel, Partner
 from rebond.lib.errors import ActionError
+from rebond.lib.forms import add_action_errors
 from rebond.portal import actions, session
 from rebond.portal.forms import AgreeForm, ChoosePinForm, GoalForm, PinForm, SafeHoursForm
 from rebond.portal.models import MAX_TOKEN_LENGTH, LinkPin, PrivateLink, hash_token
@@ -172,11 +174,22 @@ class AgreementRow:
     has_older_consent: bool
 
 
-def _channel_form(channel: ContactChannel, data: Any = None) -> SafeHoursForm:
+def _clock(value: time | None) -> str:
+    return value.strftime("%H:%M") if value is not None else ""
+
+
+def _channel_form(channel: ContactChannel, clinic_name: str, data: Any = None) -> SafeHoursForm:
     return SafeHoursForm(
         data,
-        initial={"safe_hours": channel.safe_hours},
+        initial={
+            "safe_hours": channel.safe_hours,
+            # As typed ("21:00"): the page writes the value back as it is, seconds and all.
+            "safe_from": _clock(channel.safe_from),
+            "safe_until": _clock(channel.safe_until),
+            "may_mention_therapy": channel.may_mention_therapy,
+        },
         auto_id=f"hours-{channel.id}-%s",
+        clinic_name=clinic_name,
     )
 
 
@@ -205,7 +218,7 @@ def _render_home(
 ) -> HttpResponse:
     channels = []
     for channel in partner.contact_channels.order_by("created_at"):
-        form = _channel_form(channel)
+        form = _channel_form(channel, partner.couple.clinic.name)
         if bound_hours is not None and bound_hours[0] == channel.id:
             form = bound_hours[1]
         channels.append(ChannelRow(channel, form))
@@ -213,6 +226,8 @@ def _render_home(
         "partner": partner,
         "goal_form": goal_form or GoalForm(initial={"intake_goal": partner.intake_goal}),
         "channels": channels,
+        # The window's clock times are the clinic's, as on the consultation request form.
+        "zone_name": partner.couple.clinic.timezone.replace("_", " "),
         "agreements": _agreements(partner),
         # Only what the access layer lets a partner read of an injury (never the onset).
         "injuries": access.injuries_for_partner(partner),
@@ -268,10 +283,22 @@ def channel_hours(request: HttpRequest, partner: Partner, channel_id: uuid.UUID)
     channel = partner.contact_channels.filter(id=channel_id).first()
     if channel is None:
         raise Http404("Not found.")
-    form = _channel_form(channel, request.POST)
-    if not form.is_valid():
+    form = _channel_form(channel, partner.couple.clinic.name, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.set_safe_hours(
+                partner,
+                channel.id,
+                data["safe_hours"],
+                safe_from=data["safe_from"],
+                safe_until=data["safe_until"],
+                may_mention_therapy=data["may_mention_therapy"],
+            )
+        except ActionError as error:
+            add_action_errors(form, error)
+    if form.errors:
         return _render_home(request, partner, bound_hours=(channel.id, form), status=400)
-    actions.set_safe_hours(partner, channel.id, form.cleaned_data["safe_hours"])
     messages.success(request, "Thank you. Your safe times are saved.")
     return redirect("portal:home")
 

@@ -175,3 +175,27 @@ def test_converting_the_request_puts_its_consultation_on_the_case(
     assert released.couple is None
     assert list(Couple.objects.get(pk=couple.pk).appointments.all()) == [scheduled]
     assert not scheduled.invited.exists()
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "mention"),
+    [(time(21), time(7), True), (None, None, False)],
+    ids=["overnight-named", "clinic-default-neutral"],
+)
+def test_converting_carries_the_requesters_window_and_wording_onto_partner_as_channel(
+    clinic_a: Clinic, alice: User, start: time | None, end: time | None, mention: bool
+) -> None:
+    request = make_request(clinic_a, safe_from=start, safe_until=end, may_mention_therapy=mention)
+    couple = actions.convert_request_to_case(
+        alice,
+        request.id,
+        label="Robin & Kit",
+        partner_a_name="Robin",
+        partner_b_name="Kit",
+        primary_clinician=alice,
+    )
+    a, b = couple.partners.order_by("role")
+    channel = a.contact_channels.get()
+    assert (channel.safe_from, channel.safe_until) == (start, end)
+    assert channel.may_mention_therapy is mention
+    assert not b.contact_channels.exists()
