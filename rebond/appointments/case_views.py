@@ -334,15 +334,7 @@ def record(
             request.user,
             couple.id,
             appointment.id,
-            therapy_actions.SessionDraft(
-                kind=data["kind"],
-                occurred_at=data["occurred_at"],
-                attendance=data["attendance"],
-                attendee_ids=data["attendees"],
-                shared_label=data["shared_label"],
-                clinical_purpose=data["clinical_purpose"],
-                airm_injury_ids=sorted({str(d.injury_id) for d in drafts if d.injury_id}),
-            ),
+            therapy_actions.SessionDraft.from_form(data, drafts),
             drafts,
         )
     except ActionError as error:

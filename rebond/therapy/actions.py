@@ -10,9 +10,10 @@ time without patching it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max, Q
@@ -112,6 +113,19 @@ class SessionDraft:
     shared_label: str = "Session"
     clinical_purpose: str = ""
     airm_injury_ids: Sequence[uuid.UUID | str] = field(default_factory=tuple)
+
+    @classmethod
+    def from_form(cls, data: Mapping[str, Any], ratings: Sequence[RatingDraft]) -> SessionDraft:
+        """Return the draft of a valid SessionForm's data; the AIRM injuries are those rated."""
+        return cls(
+            kind=data["kind"],
+            occurred_at=data["occurred_at"],
+            attendance=data["attendance"],
+            attendee_ids=data["attendees"],
+            shared_label=data["shared_label"],
+            clinical_purpose=data["clinical_purpose"],
+            airm_injury_ids=sorted({str(r.injury_id) for r in ratings if r.injury_id}),
+        )
 
 
 def _validate_session(

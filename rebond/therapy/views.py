@@ -407,15 +407,7 @@ def record_session(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> H
         session = actions.record_session(
             request.user,
             couple.id,
-            actions.SessionDraft(
-                kind=data["kind"],
-                occurred_at=data["occurred_at"],
-                attendance=data["attendance"],
-                attendee_ids=data["attendees"],
-                shared_label=data["shared_label"],
-                clinical_purpose=data["clinical_purpose"],
-                airm_injury_ids=sorted({str(d.injury_id) for d in drafts if d.injury_id}),
-            ),
+            actions.SessionDraft.from_form(data, drafts),
             drafts,
         )
     except ActionError as exc:
