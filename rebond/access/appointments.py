@@ -27,8 +27,13 @@ not tell the other partner anything, so they never learn that it exists):
   answers 404 like a missing one, so the other partner never learns that it exists.
 
   Video link: shown to a partner only beside an appointment they are shown (so only to an
-  invited partner), never in a calendar file (rebond/appointments/ical.py) or a message.
-  A partner's revoked or expired link reaches nothing at all (rebond/portal/session.py).
+  invited partner), and only when it is by video and a link was given; never in a calendar
+  file (rebond/appointments/ical.py) or a message.
+
+  The partner's private link, for all of the above:
+    valid, opened in its own browser (or after the PIN)  -> as the table says
+    revoked, expired, logged out, another browser        -> nothing: the calm 404 page
+    a clinician's login (no private-link session)        -> nothing: the same 404 page
 
   Clinicians, for every kind, status and case state, video link included: the case's primary
   clinician, co-therapists and assigned supervisor see it whole (time, clinician, kind, mode,

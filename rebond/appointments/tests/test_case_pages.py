@@ -389,3 +389,23 @@ def test_the_case_page_query_count_does_not_grow_with_appointments(
     with django_assert_max_num_queries(len(one.captured_queries)):  # type: ignore[operator]
         response = client.get(url)
     assert response.content.decode().count('class="appointment-row ') > 20
+
+
+def test_the_case_page_says_which_past_appointments_are_not_recorded_yet(
+    case: tuple[User, Couple],
+) -> None:
+    therapist, couple = case
+    [past] = schedule(therapist, couple, now() - timedelta(days=2), at=now() - timedelta(days=5))
+    [recorded] = schedule(
+        therapist, couple, now() - timedelta(days=4), at=now() - timedelta(days=5)
+    )
+    sessions.mark_no_show(therapist, couple.id, recorded.id)
+    body = client_for(therapist).get(reverse("case", args=[couple.id])).content.decode()
+    recent = body.split('id="appointments-recent"', 1)[1].split("</ul>", 1)[0]
+    rows = recent.split("<li")[1:]
+    assert len(rows) == 2
+    [row_past] = [r for r in rows if str(past.id) in r]
+    [row_recorded] = [r for r in rows if str(recorded.id) in r]
+    assert "Not recorded yet" in row_past
+    assert "No-show" in row_recorded
+    assert "Not recorded yet" not in row_recorded
