@@ -46,8 +46,9 @@ def new_phone_page(browser: Browser) -> Page:
 def offer_consultations(clinic: Clinic, therapist: User) -> None:
     """The demo clinic lets requesters choose a time; the therapist works every day 8 to 20.
 
-    The demo already offers consultations with its own hours (rebond/demo/calendar.py); the
-    test sets its own, so that six free times exist whatever the day it runs.
+    The demo already offers consultations with its clinicians' own hours (rebond/demo/
+    calendar.py); the test sets its own, so that six free times of this therapist exist
+    whatever the day it runs.
     """
     AppointmentSettings.objects.update_or_create(
         clinic=clinic, defaults={"consultation_booking": True}
@@ -57,7 +58,8 @@ def offer_consultations(clinic: Clinic, therapist: User) -> None:
         name="Free consultation",
         defaults={"kind": "consultation", "duration_minutes": 30, "is_active": True},
     )
-    WeeklyHours.objects.filter(clinician=therapist).delete()
+    # Only this therapist offers times, so the time held is theirs.
+    WeeklyHours.objects.filter(clinician__clinic=clinic).delete()
     for day in range(7):
         WeeklyHours.objects.create(clinician=therapist, weekday=day, starts=time(8), ends=time(20))
 
