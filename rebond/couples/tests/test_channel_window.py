@@ -150,7 +150,7 @@ def test_the_case_page_shows_a_channel_without_a_window_as_the_clinics_usual_hou
     login(client, alice)
     assert _post(client, couple)[0] == 302
     body = client.get(case_url("case", couple)).content.decode()
-    assert "Messages in the clinic’s usual hours · neutral wording only" in body
+    assert "Messages in the clinic\u2019s usual hours · neutral wording only" in body
 
 
 @pytest.mark.parametrize(
