@@ -187,8 +187,8 @@ def convert_request_to_case(
 
     The requester's own way of being reached becomes partner A's channel, marked safe to
     contact with their safe times, message window and wording: they chose them themselves.
-    Partner B starts with no channel, so nothing can be sent to them until a clinician adds one
-    and marks it safe.
+    Partner B starts with no channel, so nothing can be sent to them until a clinician adds
+    one and marks it safe.
     """
     if not _is_clinic_therapist(primary_clinician, clinician):
         raise Http404("No such clinician.")
