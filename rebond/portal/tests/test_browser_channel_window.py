@@ -4,8 +4,6 @@ its field with what was typed kept; every page passes axe-core (issue 18)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, expect
@@ -17,11 +15,11 @@ from rebond.couples.actions import ChannelDraft
 from rebond.couples.models import ContactChannel, Partner
 from rebond.portal.tests.conftest import ensure_consent_documents, make_link
 from rebond.test import make_couple, sign_in
-from rebond.tests.browser import PageChecker
+from rebond.tests.browser import SCREENSHOTS, PageChecker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path("/tmp/shots/channels")
+SHOTS = SCREENSHOTS / "channels"
 
 
 def expected_refusal_only(checker: PageChecker, status: int) -> None:
