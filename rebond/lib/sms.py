@@ -18,6 +18,7 @@ error can be stored, logged and audited (AppointmentMessage.last_error).
 
 from __future__ import annotations
 
+import abc
 import base64
 import http.client
 import re
@@ -59,11 +60,12 @@ class SmsMessage:
     body: str
 
 
-class BaseSmsBackend:
-    """Send one text message, or raise SmsError."""
+class BaseSmsBackend(abc.ABC):
+    """Send one text message, or raise SmsError. Each backend below implements `send`."""
 
+    @abc.abstractmethod
     def send(self, to: str, body: str) -> None:
-        raise NotImplementedError
+        """Deliver `body` to the number `to`; raise SmsError (a status, never a person)."""
 
 
 class ConsoleBackend(BaseSmsBackend):
