@@ -29,6 +29,8 @@ Where each rule lives:
   calendar of metadata for clinic admins, calendar feeds, own hours and time off.
 - consultations.py: free consultations booked from a consultation request (whom they are
   booked with, the rows of one request).
+- diary.py: each partner's diary: its author and the case's clinicians; the other partner only
+  the entries its author shared, while sharing is open (the who-sees-what table is there).
 - appointments.py: the appointments of a case (its clinicians), and what a partner is shown
   of them (only those they are invited to, while ahead; the who-sees-what table is there).
 
@@ -109,6 +111,17 @@ from rebond.access.consultations import (
     get_consultation_of_request,
     messages_to_requester,
 )
+from rebond.access.diary import (
+    SHARING_PAUSED,
+    diary_entries_for_clinician,
+    diary_entries_of_case,
+    diary_offered,
+    entries_shared_with,
+    get_diary_entry_of_case,
+    get_own_diary_entry,
+    own_diary_entries,
+    sharing_open,
+)
 from rebond.access.membership import (
     TeamMember,
     TeamRole,
@@ -147,6 +160,7 @@ from rebond.access.team import (
 __all__ = [
     "BOTH_PARTNERS_KNOW",
     "PARTNER_INJURY_WORDS",
+    "SHARING_PAUSED",
     "CalendarEntry",
     "CaseTeam",
     "ClinicCalendarEntry",
@@ -176,6 +190,10 @@ __all__ = [
     "consultations_of_request",
     "couple_chart_allowed",
     "couples_for_clinician",
+    "diary_entries_for_clinician",
+    "diary_entries_of_case",
+    "diary_offered",
+    "entries_shared_with",
     "feed_entries",
     "feeds_of_clinician",
     "get_admin_clinic",
@@ -196,11 +214,13 @@ __all__ = [
     "get_consultation_of_request",
     "get_couple_for_clinician",
     "get_couple_for_team_change",
+    "get_diary_entry_of_case",
     "get_feed_of_clinician",
     "get_injury_for_clinician",
     "get_injury_of_case",
     "get_live_feed",
     "get_note_of_case",
+    "get_own_diary_entry",
     "get_partner_for_clinician",
     "get_partner_of_case",
     "get_safety_concern_of_case",
@@ -221,6 +241,7 @@ __all__ = [
     "messages_to_requester",
     "on_case_filter",
     "open_alerts_on_case",
+    "own_diary_entries",
     "partners_for_clinician",
     "plans_visible_to_partner",
     "roles_on_cases",
@@ -228,6 +249,7 @@ __all__ = [
     "session_types_for_admin",
     "session_types_for_case",
     "settings_deciders",
+    "sharing_open",
     "shows_video_link",
     "submissions_shown_to_partner",
     "team_ids",
