@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "rebond.interop",
     "rebond.therapy",
     "rebond.appointments",
+    "rebond.shelf",
     "rebond.staff",
     "rebond.ops",
     "rebond.demo",
