@@ -87,7 +87,8 @@ def test_giving_and_withdrawing_a_page_is_audited(world: ShelfWorld) -> None:
     assert created.actor_id == world.supervisor.pk
     actions.withdraw_assignment(world.therapist, world.couple.id, given.id)
     given.refresh_from_db()
-    assert given.withdrawn_at is not None and given.withdrawn_by == world.therapist
+    assert given.withdrawn_at is not None
+    assert given.withdrawn_by == world.therapist
     [withdrawn] = entries("shelf.assignment.withdraw", given.pk)
     assert withdrawn.fields == ["withdrawn_at", "withdrawn_by"]
     with pytest.raises(ActionError) as again:
@@ -191,7 +192,8 @@ def test_a_clinic_created_by_the_operator_starts_with_the_starter_pages() -> Non
 
 def test_the_starter_pages_are_short_cited_and_editable() -> None:
     for starter in actions.starter_pages():
-        assert starter.title and len(starter.title) <= 120
+        assert starter.title
+        assert len(starter.title) <= 120
         assert len(starter.body.split()) < 600, starter.key  # a phone screen or three
         assert "## Sources" in starter.body
         assert "Written for Rebond" in starter.body.splitlines()[-1]
