@@ -8,8 +8,9 @@ external images"):
    page makes a partner's browser fetch anything from another site (which would tell that site
    who reads what, and when). A link is kept only to http, https or mailto, or to a path on this
    site; anything else (javascript:, vbscript:, data:, file:, however it is spelled or encoded)
-   stays text. Markdown headings start one level down (`#` is a second-level heading) because
-   the page's title is its first.
+   stays text. Headings are kept between the second and fourth level: the page's title is its
+   only first-level heading, so `#` and `##` both make a second-level one (`###` a third, and
+   anything deeper a fourth).
 2. nh3 (ammonia) cleans the result against an allowlist of tags, the one attribute `href` on
    links, and the same URL schemes, and adds rel="noopener noreferrer" to every link.
 
@@ -79,17 +80,17 @@ def _parser() -> MarkdownIt:
         token = tokens[idx]
         return escape(self.renderInlineAsText(token.children or [], options, env))
 
-    def heading_one_level_down(
+    def heading_between_two_and_four(
         self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any
     ) -> str:
         token = tokens[idx]
-        level = min(int(token.tag[1]) + 1, 4)
+        level = min(max(int(token.tag[1]), 2), 4)
         token.tag = f"h{level}"
         return self.renderToken(tokens, idx, options, env)
 
     md.add_render_rule("image", image_as_alt_text)
-    md.add_render_rule("heading_open", heading_one_level_down)
-    md.add_render_rule("heading_close", heading_one_level_down)
+    md.add_render_rule("heading_open", heading_between_two_and_four)
+    md.add_render_rule("heading_close", heading_between_two_and_four)
     return md
 
 

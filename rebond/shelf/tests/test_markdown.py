@@ -103,17 +103,22 @@ def test_an_image_is_shown_as_its_alt_text_only() -> None:
 def test_real_content_keeps_headings_lists_emphasis_and_links() -> None:
     html = str(
         render_markdown(
-            "# Heading\n\n## Part\n\n### Detail\n\nSome **strong** and *soft* words.\n\n"
+            "# Heading\n\n## Part\n\n### Detail\n\n#### Small\n\n##### Tiny\n\nSome **strong** and *soft* words.\n\n"
             "- one\n- two\n\n1. first\n2. second\n\n> a quote\n\n"
             "[a source](https://example.org/paper) and [us](mailto:help@example.org) and "
             "[your space](/me/).\n\n---\n\n`code`\n"
         )
     )
     tags = [tag for tag, _ in elements(html)]
-    # Markdown's "#" is a second-level heading: the page's title is the first.
+    # Headings stay between h2 and h4: the page's title is its only h1.
     for tag in ("h2", "h3", "h4", "strong", "em", "ul", "ol", "li", "blockquote", "hr", "code"):
         assert tag in tags, (tag, html)
     assert "h1" not in tags
+    assert "<h2>Heading</h2>" in html
+    assert "<h2>Part</h2>" in html
+    assert "<h3>Detail</h3>" in html
+    assert "<h4>Small</h4>" in html
+    assert "<h4>Tiny</h4>" in html
     hrefs = [attrs["href"] for tag, attrs in elements(html) if tag == "a"]
     assert hrefs == ["https://example.org/paper", "mailto:help@example.org", "/me/"]
     assert 'rel="noopener noreferrer"' in html
@@ -122,6 +127,6 @@ def test_real_content_keeps_headings_lists_emphasis_and_links() -> None:
 def test_every_starter_page_renders_with_its_sources() -> None:
     for page in starter_pages():
         html = str(render_markdown(page.body))
-        assert "<h3>Sources</h3>" in html, page.key
+        assert "<h2>Sources</h2>" in html, page.key
         assert "<li>" in html, page.key
         assert "Written for Rebond" in html, page.key
