@@ -103,7 +103,8 @@ def test_an_image_is_shown_as_its_alt_text_only() -> None:
 def test_real_content_keeps_headings_lists_emphasis_and_links() -> None:
     html = str(
         render_markdown(
-            "# Heading\n\n## Part\n\n### Detail\n\n#### Small\n\n##### Tiny\n\nSome **strong** and *soft* words.\n\n"
+            "# Heading\n\n## Part\n\n### Detail\n\n#### Small\n\n##### Tiny\n\n"
+            "Some **strong** and *soft* words.\n\n"
             "- one\n- two\n\n1. first\n2. second\n\n> a quote\n\n"
             "[a source](https://example.org/paper) and [us](mailto:help@example.org) and "
             "[your space](/me/).\n\n---\n\n`code`\n"
