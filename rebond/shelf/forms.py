@@ -69,7 +69,9 @@ class AssignForm(Form):
 
     def __init__(self, couple: Couple, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["page"]).queryset = access.pages_to_give(couple)
+        cast(
+            "forms.ModelChoiceField[ShelfPage]", self.fields["page"]
+        ).queryset = access.pages_to_give(couple)
         names = {p.role: p.display_name for p in couple.partners.all()}
         choices = [(role, names[role]) for role in (TO_A, TO_B) if role in names]
         cast(forms.ChoiceField, self.fields["to"]).choices = [*choices, (TO_BOTH, "Both")]

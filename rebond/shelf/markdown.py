@@ -86,7 +86,7 @@ def _parser() -> MarkdownIt:
         token = tokens[idx]
         level = min(max(int(token.tag[1]), 2), 4)
         token.tag = f"h{level}"
-        return self.renderToken(tokens, idx, options, env)
+        return str(self.renderToken(tokens, idx, options, env))
 
     md.add_render_rule("image", image_as_alt_text)
     md.add_render_rule("heading_open", heading_between_two_and_four)

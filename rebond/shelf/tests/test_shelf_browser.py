@@ -6,7 +6,7 @@ checked for CSP, axe-core, other origins and reflow (rebond/tests/browser.py).""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, expect
+from playwright.sync_api import Browser, BrowserContext, ViewportSize, expect
 from pytest_django.live_server_helper import LiveServer
 
 from rebond.couples.models import Partner
@@ -18,7 +18,7 @@ from rebond.tests.browser import SCREENSHOTS, PageChecker, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 TRIGGERS = "How triggers work, and what can help"
 HEALING = "Why healing takes time"
 

@@ -6,6 +6,8 @@ canaries of pages its reader may not see."""
 from __future__ import annotations
 
 import pytest
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
 
@@ -46,8 +48,9 @@ def partner_client(world: ShelfWorld, who: str) -> Client:
     return client
 
 
-def shown(response: object) -> str:
-    return response.content.decode()  # type: ignore[attr-defined]
+def shown(response: HttpResponseBase) -> str:
+    assert isinstance(response, HttpResponse)
+    return response.content.decode()
 
 
 # --- Partners -----------------------------------------------------------------------------------
