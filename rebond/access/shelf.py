@@ -24,6 +24,8 @@ chooses it; the other partner is the most likely reader of a private page):
   never learns that a page was given to the other. A partner is never shown who else a page was
   given to, nor whether anyone opened it (that is the case's clinicians' to see). Another
   couple's, or another clinic's, assignment is nothing to everyone but its own people.
+  The case's status does not change this: a page given stays readable for as long as the
+  partner's private link opens their space.
 """
 
 from __future__ import annotations

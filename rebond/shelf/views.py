@@ -154,7 +154,12 @@ def starter(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def reading_section_context(
-    user: User, couple: Couple, form: AssignForm | None = None, *, saved: str = ""
+    user: User,
+    couple: Couple,
+    form: AssignForm | None = None,
+    *,
+    saved: str = "",
+    refused: str = "",
 ) -> dict[str, Any]:
     """Return what the case page's "Reading" section shows: the pages given on the case (to
     whom, when, opened or not, withdrawn) and the form to give one."""
@@ -169,6 +174,7 @@ def reading_section_context(
         "withdrawn": [a for a in assignments if a.withdrawn_at is not None],
         "assign_form": form or AssignForm(couple),
         "saved": saved,
+        "refused": refused,
     }
 
 
@@ -178,9 +184,10 @@ def _answer(
     *,
     form: AssignForm | None = None,
     saved: str = "",
+    refused: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    context = reading_section_context(request.user, couple, form, saved=saved)
+    context = reading_section_context(request.user, couple, form, saved=saved, refused=refused)
     if request.headers.get("HX-Request"):
         body = render_to_string("shelf/_case_reading.html", context, request)
         return HttpResponse(body, status=status)
@@ -219,5 +226,5 @@ def withdraw(
     try:
         assignment = actions.withdraw_assignment(request.user, couple.id, assignment_id)
     except ActionError as error:
-        return _answer(request, couple, status=error.status)
+        return _answer(request, couple, refused=error.message, status=error.status)
     return _answer(request, couple, saved=f"Withdrawn: {assignment.page.title}.")

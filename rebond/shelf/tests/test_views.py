@@ -190,6 +190,11 @@ def test_the_case_page_lists_and_gives_pages(world: ShelfWorld) -> None:
     )
     assert withdrawn.status_code == 200
     assert "Withdrawn: For A only" in shown(withdrawn)
+    again_withdrawn = client.post(
+        reverse("case_reading_withdraw", args=[world.couple.id, world.given["A"].id])
+    )
+    assert again_withdrawn.status_code == 409
+    assert "already withdrawn" in shown(again_withdrawn)
 
 
 def test_a_clinician_off_the_case_cannot_give_or_withdraw(world: ShelfWorld) -> None:
