@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "rebond.therapy",
     "rebond.appointments",
     "rebond.diary",
+    "rebond.shelf",
     "rebond.staff",
     "rebond.ops",
     "rebond.demo",

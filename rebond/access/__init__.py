@@ -33,6 +33,8 @@ Where each rule lives:
   the entries its author shared, while sharing is open (the who-sees-what table is there).
 - appointments.py: the appointments of a case (its clinicians), and what a partner is shown
   of them (only those they are invited to, while ahead; the who-sees-what table is there).
+- shelf.py: the reading shelf: the clinic's pages (its clinicians read, its admins change),
+  a case's assignments (its clinicians), and the pages a partner is given (the table is there).
 
 A package, not a Django app: it holds no models.
 """
@@ -148,6 +150,19 @@ from rebond.access.partners import (
     plans_visible_to_partner,
     submissions_shown_to_partner,
 )
+from rebond.access.shelf import (
+    get_page_assignment_for_partner,
+    get_page_assignment_of_case,
+    get_shelf_clinic_for_admin,
+    get_shelf_page_for_admin,
+    get_shelf_page_for_clinician,
+    may_edit_shelf,
+    page_assignments_for_clinician,
+    page_assignments_of_case,
+    page_assignments_visible_to_partner,
+    pages_to_give,
+    shelf_pages_for_clinician,
+)
 from rebond.access.team import (
     CaseTeam,
     TeamChangeRefused,
@@ -221,6 +236,8 @@ __all__ = [
     "get_live_feed",
     "get_note_of_case",
     "get_own_diary_entry",
+    "get_page_assignment_for_partner",
+    "get_page_assignment_of_case",
     "get_partner_for_clinician",
     "get_partner_of_case",
     "get_safety_concern_of_case",
@@ -228,6 +245,9 @@ __all__ = [
     "get_session_of_case",
     "get_session_type_for_admin",
     "get_settings_clinic",
+    "get_shelf_clinic_for_admin",
+    "get_shelf_page_for_admin",
+    "get_shelf_page_for_clinician",
     "get_time_off_of",
     "get_weekly_hours_of",
     "injuries_for_clinician",
@@ -237,11 +257,16 @@ __all__ = [
     "is_clinic_admin",
     "is_emergency_reader",
     "may_change_team",
+    "may_edit_shelf",
     "may_manage_safety_settings",
     "messages_to_requester",
     "on_case_filter",
     "open_alerts_on_case",
     "own_diary_entries",
+    "page_assignments_for_clinician",
+    "page_assignments_of_case",
+    "page_assignments_visible_to_partner",
+    "pages_to_give",
     "partners_for_clinician",
     "plans_visible_to_partner",
     "roles_on_cases",
@@ -250,6 +275,7 @@ __all__ = [
     "session_types_for_case",
     "settings_deciders",
     "sharing_open",
+    "shelf_pages_for_clinician",
     "shows_video_link",
     "submissions_shown_to_partner",
     "team_ids",

@@ -21,6 +21,7 @@ from django.utils.text import slugify
 
 from rebond.accounts.models import Clinic, User
 from rebond.lib.text import has_bidi_controls
+from rebond.shelf.actions import install_starter_pages
 from rebond.staff import invitations
 from rebond.staff.models import Invitation
 
@@ -76,6 +77,8 @@ def create_clinic(draft: ClinicDraft) -> CreatedClinic:
                 roles=set(draft.admin_roles),
                 invited_by=None,
             )
+            # A new clinic starts with Rebond's starter reading pages, its to edit.
+            install_starter_pages(clinic)
     except IntegrityError:
         # Another clinic took the slug between the check and the insert.
         raise ValidationError(slug_taken(slug)) from None

@@ -20,6 +20,8 @@ from rebond.assessments import actions as assessments
 from rebond.couples.models import Couple
 from rebond.demo.practice import DEMO_CLINIC_SLUG, DEMO_PASSWORD, build_demo_practice
 from rebond.portal.tests.conftest import ensure_consent_documents, make_link
+from rebond.shelf import actions as shelf_actions
+from rebond.shelf.models import ShelfPage
 from rebond.tests.browser import PageChecker, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -74,6 +76,8 @@ def test_the_partner_pages_at_200_percent_text(
     couple = next(c for c in Couple.objects.all() if c.label == "Haddad & Moreau")
     sami = couple.partners.get(role="A")
     assessments.schedule_instrument(couple.primary_clinician, couple.id, "GAD-7")
+    triggers = ShelfPage.objects.get(clinic=couple.clinic, starter_key="4-how-triggers-work")
+    shelf_actions.assign_page(couple.primary_clinician, couple.id, triggers.id, "A")
     _, token = make_link(sami, couple.primary_clinician)
     base = live_server.url
     context, page, checker = phone_with_large_text(browser, live_server, width)
@@ -87,6 +91,14 @@ def test_the_partner_pages_at_200_percent_text(
     checker.check_reflow_and_focus(f"zoom-partner-progress-{width}")
 
     page.get_by_role("link", name="Back to your space").click()
+    page.get_by_role("link", name="Read it").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your reading")
+    checker.check_reflow_and_focus(f"zoom-partner-reading-{width}")
+    page.get_by_role("link", name=triggers.title).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(triggers.title)
+    checker.check_reflow_and_focus(f"zoom-partner-reading-page-{width}")
+
+    page.goto(f"{base}/me/")
     page.locator("a[href*='/me/agreements/']").first.click()
     expect(page.get_by_role("button", name="I agree")).to_be_visible()
     checker.check_reflow_and_focus(f"zoom-partner-agreement-{width}")

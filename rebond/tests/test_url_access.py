@@ -95,6 +95,12 @@ PRIVATE_LINK_URL_NAMES = {
     # only through access.get_appointment_for_partner, so the other partner's individual
     # session answers the same 404 as a missing one (DOMAIN 7.5 rule 4).
     "appointment_calendar_file",
+    # The reading shelf (rebond/shelf/partner_views.py): the pages given to the session partner
+    # or to both partners, published and not withdrawn, through
+    # access.get_page_assignment_for_partner; a page given only to the other partner answers the
+    # same 404 as a missing one.
+    "my_reading",
+    "my_reading_page",
 }
 # An invited clinician's enrolment (rebond/staff/views.py): @login_not_required, as they have
 # no password yet. The link's 256-bit token is the credential; the password page answers only

@@ -55,6 +55,8 @@ OWES_SECOND_FACTOR = frozenset({ENROLLING})
 # Nobody logged in: a visitor, a partner's private-link session, a deactivated clinician's
 # dead session, an invited clinician who opened their link (issue 16).
 NOT_LOGGED_IN = frozenset({ANONYMOUS, PARTNER_A, PARTNER_B, REVOKED_LINK, DEACTIVATED, INVITED})
+# Who reads Clinic A's reading shelf: every active clinician of Clinic A (rebond/shelf).
+SHELF_READERS = frozenset({THERAPIST, SUPERVISOR, COLLEAGUE, CLINIC_ADMIN})
 # Who changes C1's team: its primary clinician and the clinic admin (issue 16 item 5).
 TEAM_CHANGERS = frozenset({THERAPIST, CLINIC_ADMIN})
 
@@ -295,6 +297,22 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "session_types_defaults": {"POST": CLINIC_ADMINS},
     "session_type_edit": {"GET": CLINIC_ADMINS, "POST": CLINIC_ADMINS},
     "session_type_active": {"POST": CLINIC_ADMINS},
+    # --- shelf: the clinic's reading pages (issue 19 item 5). Every clinician reads their own
+    # clinic's list; the URL's page is Clinic A's, given to C1's partner A only. Its clinic
+    # admins write, change, publish and unpublish pages and add Rebond's starter pages (other
+    # clinicians of the clinic: 403 naming who can). A case's clinicians give a published
+    # page to partner A, B or both and withdraw it. Partners read the pages given to them or
+    # to both: the URL's assignment is partner A's alone, never partner B's to read.
+    "shelf": {"GET": CLINICIANS},
+    "shelf_page": {"GET": SHELF_READERS},
+    "shelf_page_new": {"GET": CLINIC_ADMINS, "POST": CLINIC_ADMINS},
+    "shelf_page_edit": {"GET": CLINIC_ADMINS, "POST": CLINIC_ADMINS},
+    "shelf_page_publish": {"POST": CLINIC_ADMINS},
+    "shelf_starter": {"POST": CLINIC_ADMINS},
+    "case_reading_assign": {"POST": ON_CASE},
+    "case_reading_withdraw": {"POST": ON_CASE},
+    "my_reading": {"GET": PARTNERS},
+    "my_reading_page": {"GET": ROW_OWNER},
     # --- operations: the health check a load balancer polls; says only "ok" or what failed ---
     "healthz": {"GET": EVERYONE},
 }
@@ -315,6 +333,9 @@ GET_WRITES: dict[str, frozenset[str]] = {
     # A calendar app reading a clinician's feed: when it was last read, so the clinician sees
     # whether a device still uses the address (rebond/appointments/feeds.py).
     "calendar_feed": frozenset({"appointments_calendarfeed"}),
+    # A partner opening a page given to them: when it was first opened, once, for the case's
+    # clinicians (rebond/shelf/actions.py record_first_reading).
+    "my_reading_page": frozenset({"shelf_pageassignment"}),
 }
 # Tables any GET may write: the session (sign-in state, idle clock) and the audit trail
 # (read events, SECURITY.md LG-01).

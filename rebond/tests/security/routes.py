@@ -66,6 +66,7 @@ def case_ids(case: Case) -> dict[str, Any]:
         "session_id": case.session.id,
         "note_id": case.note.id,
         "appointment_id": case.appointment_a.id,
+        "assignment_id": case.reading_a.id,  # a shelf page given to partner A only
     }
 
 
@@ -78,6 +79,7 @@ def other_partner_ids(case: Case) -> dict[str, Any]:
         "administration_id": case.open_b.id,
         "link_id": case.link_b.id,
         "appointment_id": case.appointment_b.id,
+        "assignment_id": case.reading_b.id,
     }
 
 
@@ -99,6 +101,7 @@ def clinic_a_ids(world: World) -> dict[str, Any]:
         "user_id": world.people["colleague"].id,
         "clinic_slug": world.clinic_a.slug,
         "grant_id": world.grant_a.id,
+        "page_id": world.shelf_a.for_a.id,  # the shelf page C1 gives to partner A only
         **calendar_ids(world.calendar_a),
     }
 
@@ -109,6 +112,7 @@ def clinic_b_ids(world: World) -> dict[str, Any]:
         "resource_id": world.resource_b.id,
         "user_id": world.people["outsider"].id,
         "grant_id": world.grant_b.id,
+        "page_id": world.shelf_b.for_a.id,
         **calendar_ids(world.calendar_b),
     }
 

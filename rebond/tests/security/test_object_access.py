@@ -54,6 +54,9 @@ ROW_PARAMETERS = frozenset(
         "time_off_id",
         "feed_id",
         "appointment_id",
+        # The reading shelf: a clinic's page, and a page given on a case (rebond/shelf).
+        "page_id",
+        "assignment_id",
     }
 )
 

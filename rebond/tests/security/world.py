@@ -9,6 +9,9 @@ PHQ-9s answered by B with a risk answer (one alert closed with a reason, one ope
 check-ins with B's draft answer, and three video sessions scheduled ahead (A's individual,
 B's individual, a conjoint one); every clinic has a consultation request and a crisis resource;
 Clinic A offers free consultations, and its request holds one with Bob.
+Each clinic's reading shelf has three published pages; every case is given one to partner A
+only, one to partner B only and one to both (each page's words are canaries: C1's partner B
+never reads the page given to A only, and the reverse).
 Clinic A's admin has invited two therapists who are not enrolled yet (Ivy, Ed: see INVITED).
 
 Every private field holds a unique canary with the roles that may see it (`Canary.seen_by`).
@@ -65,6 +68,8 @@ from rebond.intake.models import ConsultationRequest
 from rebond.lib.clinic_time import clinic_today
 from rebond.ops.health import safety_sweep_beat
 from rebond.portal.models import PrivateLink, hash_token, new_token
+from rebond.shelf import actions as shelf_actions
+from rebond.shelf.models import PageAssignment, ShelfPage
 from rebond.staff import invitations
 from rebond.test import make_clinic, make_clinician, make_couple, sign_in
 from rebond.therapy import actions as therapy_actions
@@ -150,6 +155,10 @@ class Case:
     appointment_a: Appointment
     appointment_b: Appointment
     appointment_together: Appointment
+    # Reading shelf pages given on the case (rebond/shelf): to A only, to B only, to both.
+    reading_a: PageAssignment
+    reading_b: PageAssignment
+    reading_both: PageAssignment
 
 
 @dataclass
@@ -162,6 +171,15 @@ class Calendar:
     feed: CalendarFeed
     feed_token: str  # the secret in the feed's address (only its hash is stored)
     appointment: Appointment
+
+
+@dataclass(frozen=True)
+class Shelf:
+    """A clinic's three published reading pages, by whom they are given to on its cases."""
+
+    for_a: ShelfPage
+    for_b: ShelfPage
+    for_both: ShelfPage
 
 
 @dataclass
@@ -182,6 +200,9 @@ class World:
     grant_b: EmergencyAccess  # the same in Clinic B
     calendar_a: Calendar  # Alice's, on C1 (rebond/appointments)
     calendar_b: Calendar  # Charlie's, on C3
+    # Each clinic's shelf pages: given to A only, to B only, to both on every case.
+    shelf_a: Shelf
+    shelf_b: Shelf
     # The invitation links of the not-yet-enrolled roles (INVITED's is also the URL's token).
     invitation_links: dict[str, str] = field(default_factory=dict)
     canaries: list[Canary] = field(default_factory=list)
@@ -211,6 +232,7 @@ class _Seeder:
         *,
         on_case: frozenset[str],
         is_c1: bool = False,
+        shelf: Shelf,
         supervisor: User | None = None,
         co_clinician: User | None = None,
     ) -> Case:
@@ -366,6 +388,11 @@ class _Seeder:
             body=self.canary(f"Note.body ({tag})", clinic_roles),
             session_id=therapy_session.id,
         )
+        # The shelf's pages, given as a clinician on the case gives them (rebond/shelf).
+        reading = {
+            to: shelf_actions.assign_page(clinician, couple.id, page.id, to)
+            for to, page in (("A", shelf.for_a), ("B", shelf.for_b), ("both", shelf.for_both))
+        }
         link_a, link_b = (
             PrivateLink.objects.create(
                 partner=partner,
@@ -397,6 +424,9 @@ class _Seeder:
             appointment_a=appointments["A"],
             appointment_b=appointments["B"],
             appointment_together=appointments["both"],
+            reading_a=reading["A"],
+            reading_b=reading["B"],
+            reading_both=reading["both"],
         )
 
     def calendar(
@@ -480,6 +510,28 @@ class _Seeder:
             )
         return made
 
+    def shelf(
+        self, admin: User, clinicians: frozenset[str], partners: dict[str, set[str]]
+    ) -> Shelf:
+        """Write the clinic's three published pages through its admin. Every clinician of the
+        clinic reads its pages; a partner only those given to them (`partners`: the partner
+        roles each page reaches, C1's being the only partners in the matrix)."""
+        assert admin.clinic is not None
+        tag = admin.clinic.name.replace(" ", "")
+        pages = {}
+        for who in ("A", "B", "both"):
+            seen_by = clinicians | partners.get(who, set())
+            where = f"ShelfPage ({tag}, given to {who})"
+            pages[who] = shelf_actions.create_page(
+                admin,
+                shelf_actions.PageDraft(
+                    title=self.canary(f"{where}.title", seen_by),
+                    body="# Reading\n\n" + self.canary(f"{where}.body", seen_by),
+                    published=True,
+                ),
+            )
+        return Shelf(pages["A"], pages["B"], pages["both"])
+
     def request(self, clinic: Clinic, seen_by: frozenset[str]) -> ConsultationRequest:
         tag = clinic.name.replace(" ", "")
         return ConsultationRequest.objects.create(
@@ -509,10 +561,25 @@ def build_world() -> World:
     admin = make_clinician(clinic_a, "Ada Admin", is_therapist=False, is_clinic_admin=True)
     charlie = make_clinician(clinic_b, "Charlie Outsider")
     bea = make_clinician(clinic_b, "Bea Admin", is_therapist=False, is_clinic_admin=True)
-    c1 = seeder.case(alice, "Case One", on_case=ON_C1, is_c1=True, supervisor=sue, co_clinician=dee)
-    c2 = seeder.case(alice, "Case Two", on_case=frozenset({THERAPIST}))
-    c3 = seeder.case(charlie, "Case Three", on_case=frozenset({OUTSIDER}))
-    c4 = seeder.case(bob, "Case Four", on_case=frozenset({COLLEAGUE}))
+    # Every clinician of Clinic A reads its shelf; C1's partners, the pages given to them.
+    shelf_a = seeder.shelf(
+        admin,
+        CLINIC_A_TRIAGE,
+        {"A": {PARTNER_A}, "B": {PARTNER_B}, "both": {PARTNER_A, PARTNER_B}},
+    )
+    shelf_b = seeder.shelf(bea, frozenset({OUTSIDER}), {})
+    c1 = seeder.case(
+        alice,
+        "Case One",
+        on_case=ON_C1,
+        is_c1=True,
+        shelf=shelf_a,
+        supervisor=sue,
+        co_clinician=dee,
+    )
+    c2 = seeder.case(alice, "Case Two", on_case=frozenset({THERAPIST}), shelf=shelf_a)
+    c3 = seeder.case(charlie, "Case Three", on_case=frozenset({OUTSIDER}), shelf=shelf_b)
+    c4 = seeder.case(bob, "Case Four", on_case=frozenset({COLLEAGUE}), shelf=shelf_a)
     world = World(
         clinic_a=clinic_a,
         clinic_b=clinic_b,
@@ -537,6 +604,8 @@ def build_world() -> World:
         grant_b=_grant(bea, c3, make_clinician(clinic_b, "Hal Standby")),
         calendar_a=seeder.calendar(alice, c1, on_case=ON_C1, is_c1=True),
         calendar_b=seeder.calendar(charlie, c3, on_case=frozenset({OUTSIDER})),
+        shelf_a=shelf_a,
+        shelf_b=shelf_b,
     )
     world.canaries = seeder.canaries
     _hold_consultation(world.request_a, bob)

@@ -1,0 +1,236 @@
+"""The reading shelf's use cases: a clinic admin writes, changes, publishes and unpublishes
+pages (and adds Rebond's starter pages); a clinician on a case gives a published page to
+partner A, partner B or both, and withdraws it; a partner's first reading is recorded.
+
+Each checks access through rebond.access, writes and audits in one transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from http import HTTPStatus
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.timezone import now
+
+from rebond import access, audit
+from rebond.accounts.models import Clinic, User
+from rebond.audit.updates import audited_update
+from rebond.couples.models import Partner
+from rebond.lib.errors import ActionError
+from rebond.lib.text import has_bidi_controls, normalise_line_breaks
+from rebond.shelf.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, PageAssignment, ShelfPage
+
+STARTER_DIR = Path(__file__).resolve().parent / "starter"
+
+# Whom a page is given to, as the form names it.
+TO_A = "A"
+TO_B = "B"
+TO_BOTH = "both"
+RECIPIENTS = (TO_A, TO_B, TO_BOTH)
+
+
+@dataclass(frozen=True)
+class PageDraft:
+    title: str
+    body: str
+    published: bool = False
+
+
+def _checked(draft: PageDraft) -> tuple[str, str]:
+    """Return the draft's title and body as stored, or refuse them (the form's own rules, for
+    callers other than the form)."""
+    title = draft.title.strip()
+    body = normalise_line_breaks(draft.body).strip()
+    errors: dict[str, list[str]] = {}
+    if not title:
+        errors["title"] = ["Give the page a title."]
+    elif len(title) > TITLE_MAX_LENGTH or "\n" in title or has_bidi_controls(title):
+        errors["title"] = [f"Use one line of at most {TITLE_MAX_LENGTH} characters."]
+    if not body:
+        errors["body"] = ["Write the page."]
+    elif len(body) > BODY_MAX_LENGTH:
+        errors["body"] = [f"Keep the page under {BODY_MAX_LENGTH} characters."]
+    if errors:
+        raise ActionError("Please correct the page.", errors, HTTPStatus.UNPROCESSABLE_ENTITY)
+    return title, body
+
+
+# --- Pages (clinic admins) ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_page(user: User, draft: PageDraft) -> ShelfPage:
+    """Add a page to the clinic's shelf (a clinic admin's)."""
+    clinic = access.get_shelf_clinic_for_admin(user)
+    title, body = _checked(draft)
+    page = ShelfPage(clinic=clinic)
+    values = {"title": title, "body": body, "published": draft.published, "updated_by": user}
+    audited_update(page, values, user, "shelf.page.create", clinic_id=clinic.pk)
+    return page
+
+
+@transaction.atomic
+def update_page(user: User, page_id: uuid.UUID | str, draft: PageDraft) -> ShelfPage:
+    """Change a page's title and text (and whether it is published)."""
+    page = access.get_shelf_page_for_admin(user, page_id, for_update=True)
+    title, body = _checked(draft)
+    values = {"title": title, "body": body, "published": draft.published}
+    changed = audited_update(page, values, user, "shelf.page.update", clinic_id=page.clinic_id)
+    if changed and page.updated_by_id != user.pk:
+        page.updated_by = user
+        page.save(update_fields=["updated_by"])
+    return page
+
+
+@transaction.atomic
+def set_page_published(user: User, page_id: uuid.UUID | str, *, published: bool) -> ShelfPage:
+    """Publish a page (it may then be given to partners), or unpublish it: partners it was given
+    to no longer see it, until it is published again. Pages are never deleted."""
+    page = access.get_shelf_page_for_admin(user, page_id, for_update=True)
+    action = "shelf.page.publish" if published else "shelf.page.unpublish"
+    audited_update(page, {"published": published}, user, action, clinic_id=page.clinic_id)
+    return page
+
+
+# --- Rebond's starter pages --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StarterPage:
+    key: str
+    title: str
+    body: str
+
+
+def starter_pages() -> list[StarterPage]:
+    """Return Rebond's starter pages (rebond/shelf/starter/*.md: a "# Title" line, then the
+    page), in file-name order."""
+    pages = []
+    for path in sorted(STARTER_DIR.glob("*.md")):
+        first, _, rest = path.read_text(encoding="utf-8").partition("\n")
+        if not first.startswith("# "):
+            raise ValueError(f"{path.name} must start with a '# Title' line.")
+        pages.append(StarterPage(path.stem, first[2:].strip(), rest.strip() + "\n"))
+    return pages
+
+
+@transaction.atomic
+def install_starter_pages(clinic: Clinic, by: User | None = None) -> list[ShelfPage]:
+    """Add Rebond's starter pages the clinic does not have yet, published; return those added.
+
+    Idempotent by starter key: a page the clinic already made from a starter page (edited,
+    retitled or unpublished since) is left as the clinic keeps it. Called when a clinic is
+    created (`rebond clinic create`, the demo) and by a clinic admin's button.
+    """
+    have = set(
+        ShelfPage.objects.filter(clinic=clinic)
+        .exclude(starter_key="")
+        .values_list("starter_key", flat=True)
+    )
+    added = []
+    for starter in starter_pages():
+        if starter.key in have:
+            continue
+        page = ShelfPage(clinic=clinic, starter_key=starter.key)
+        values = {"title": starter.title, "body": starter.body, "published": True, "updated_by": by}
+        audited_update(page, values, by, "shelf.page.install_starter", clinic_id=clinic.pk)
+        added.append(page)
+    return added
+
+
+def add_starter_pages(user: User) -> list[ShelfPage]:
+    """Add the missing starter pages to the clinic the user administers."""
+    return install_starter_pages(access.get_shelf_clinic_for_admin(user), by=user)
+
+
+# --- Assignments (clinicians on the case) ------------------------------------------------------
+
+ALREADY_GIVEN = "This page is already given to {who}: withdraw it first, or choose someone else."
+
+
+@transaction.atomic
+def assign_page(
+    user: User, couple_id: uuid.UUID | str, page_id: uuid.UUID | str, to: str
+) -> PageAssignment:
+    """Give a published page of the clinic to partner A, partner B or both (`to`)."""
+    couple = access.get_couple_for_clinician(user, couple_id)
+    if to not in RECIPIENTS:
+        raise ActionError("Choose who reads it.", {"to": ["Choose who reads it."]})
+    try:
+        page = access.pages_to_give(couple).filter(id=page_id).first()
+    except (ValueError, ValidationError):
+        page = None
+    if page is None:
+        raise ActionError("Choose a published page.", {"page": ["Choose a published page."]})
+    partners = {p.role: p for p in couple.partners.all()}
+    partner: Partner | None = None
+    if to != TO_BOTH:
+        partner = partners.get(to)
+        if partner is None:
+            raise ActionError("This case has no such partner.", {"to": ["Choose who reads it."]})
+    active = PageAssignment.objects.filter(couple=couple, page=page, withdrawn_at__isnull=True)
+    # A partner who already has the page (given to them, or to both) is not given it twice;
+    # giving it to both while one partner has it would give that partner it twice.
+    if partner is not None:
+        active = active.filter(Q(partner=partner) | Q(partner__isnull=True))
+    clash = active.select_related("partner").first()
+    if clash is not None:
+        who = clash.partner.display_name if clash.partner else "both partners"
+        message = ALREADY_GIVEN.format(who=who)
+        raise ActionError(message, {"page": [message]}, HTTPStatus.CONFLICT)
+    assignment = PageAssignment(page=page, couple=couple, partner=partner, assigned_by=user)
+    try:
+        with transaction.atomic():
+            assignment.save()
+    except IntegrityError as exc:  # given by a colleague a moment ago
+        message = ALREADY_GIVEN.format(who="them")
+        raise ActionError(message, {"page": [message]}, HTTPStatus.CONFLICT) from exc
+    audit.log(
+        actor=user, action="shelf.assignment.create", obj=assignment, clinic_id=couple.clinic_id
+    )
+    return assignment
+
+
+@transaction.atomic
+def withdraw_assignment(
+    user: User, couple_id: uuid.UUID | str, assignment_id: uuid.UUID | str
+) -> PageAssignment:
+    """Take a page back: the partners it was given to no longer see it."""
+    assignment = access.get_page_assignment_of_case(user, couple_id, assignment_id)
+    if assignment.withdrawn_at is not None:
+        raise ActionError("This page was already withdrawn.", status=HTTPStatus.CONFLICT)
+    audited_update(
+        assignment,
+        {"withdrawn_at": now(), "withdrawn_by": user},
+        user,
+        "shelf.assignment.withdraw",
+        clinic_id=assignment.couple.clinic_id,
+    )
+    return assignment
+
+
+@transaction.atomic
+def record_first_reading(partner: Partner, assignment_id: uuid.UUID | str) -> PageAssignment:
+    """Return a page given to the partner, recording when it was first opened (once)."""
+    assignment = access.get_page_assignment_for_partner(partner, assignment_id)
+    if assignment.first_read_at is None:
+        opened = now()
+        # Conditional, so two tabs opening it at once record the first time only.
+        updated = PageAssignment.objects.filter(
+            pk=assignment.pk, first_read_at__isnull=True
+        ).update(first_read_at=opened)
+        if updated:
+            assignment.first_read_at = opened
+            audit.log(
+                actor=partner,
+                action="shelf.assignment.read",
+                obj=assignment,
+                clinic_id=partner.couple.clinic_id,
+                fields=["first_read_at"],
+            )
+    return assignment
