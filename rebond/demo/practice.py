@@ -22,6 +22,7 @@ from rebond.assessments.models import Administration
 from rebond.couples import actions
 from rebond.couples.models import CaseTransition, ConsentDocument, Couple, Injury, Partner
 from rebond.demo.calendar import build_demo_calendar
+from rebond.demo.diary import build_demo_diary
 from rebond.demo.therapy import build_demo_therapy
 from rebond.intake.models import ConsultationRequest
 from rebond.lib.clinic_time import clinic_time
@@ -181,6 +182,7 @@ def build_demo_practice() -> list[DemoLogin]:
     _build_case_histories(clinic)
     build_demo_therapy(clinic)
     build_demo_calendar(clinic)
+    build_demo_diary(clinic)
     return logins
 
 
