@@ -40,5 +40,5 @@ KEY = (
     "Bars: triggers written down that week. "
     + "; ".join(f"{line.label}: {line.words}" for line in LINES)
     + " (weekly means, 0-10). Grey triangles along the bottom: sessions. "
-    "Numbered vertical lines: EFT and AIRM moves, listed under the chart."
+    "Numbered vertical lines: EFT and AIRM moves, listed by number beside the charts."
 )
