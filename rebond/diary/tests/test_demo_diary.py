@@ -11,6 +11,7 @@ from rebond.demo.diary import DIARY_CASE, build_demo_diary
 from rebond.demo.practice import build_demo_practice
 from rebond.diary.models import DiaryEntry, DiaryPlan
 from rebond.test import couple_labelled, sign_in
+from rebond.tests.test_accessibility import duplicate_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -38,3 +39,6 @@ def test_the_demo_case_has_six_weeks_of_diary_for_both_partners(client: Client) 
     page = client.get(reverse("case_diary", args=[couple.id])).content.decode()
     assert "AIRM" in page  # the AIRM's steps are marked on the same weeks
     assert "Synthetic demo entry" in page
+    assert duplicate_ids(page) == []
+    case_page = client.get(reverse("case", args=[couple.id])).content.decode()
+    assert duplicate_ids(case_page) == []  # the diary form's ids are its own on the case page
