@@ -74,6 +74,49 @@ class CaseDiary:
         return next((p for p in self.partners if p.partner.id == partner_id), None)
 
 
+@dataclass(frozen=True)
+class CaseSummary:
+    """What the case page's "Diary" section shows: the plan and each partner's last 4 weeks."""
+
+    plan: DiaryPlan | None
+    parts: list[tuple[Partner, Tally]]
+    has_entries: bool
+
+    @property
+    def offered(self) -> bool:
+        return self.plan is not None and self.plan.offered
+
+    @property
+    def summary_line(self) -> str:
+        return summary.summary_line([(p.display_name, t) for p, t in self.parts])
+
+
+# The fields the summary reads: no encrypted line is fetched or decrypted for it.
+SUMMARY_FIELDS = (
+    "author",
+    "written_at",
+    "felt_safe",
+    "felt_close",
+    "triggered",
+    "trigger_intensity",
+)
+
+
+def case_summary(user: User, couple: Couple, at: datetime | None = None) -> CaseSummary:
+    """Return the case page's diary summary (three queries: entries, partners, plan)."""
+    at = at or now()
+    entries = list(access.diary_entries_of_case(user, couple).only(*SUMMARY_FIELDS))
+    parts = [
+        (
+            partner,
+            summary.tally(summary.recent([e for e in entries if e.author_id == partner.id], at)),
+        )
+        for partner in sorted(couple.partners.all(), key=lambda p: p.role)
+    ]
+    plan = DiaryPlan.objects.filter(couple=couple).first()
+    return CaseSummary(plan, parts, bool(entries))
+
+
 def case_diary(user: User, couple: Couple, at: datetime | None = None) -> CaseDiary:
     """Return the case's diary as the clinician on the case reads it."""
     at = at or now()

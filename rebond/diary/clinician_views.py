@@ -26,7 +26,7 @@ from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.accounts.models import User
 from rebond.couples.models import Couple
 from rebond.diary.charts import KEY
-from rebond.diary.clinician import CaseDiary
+from rebond.diary.clinician import CaseSummary, case_summary
 from rebond.diary.clinician import case_diary as load_case_diary
 from rebond.diary.clinician_forms import DiaryPlanForm
 from rebond.diary.plan import set_diary_plan
@@ -40,7 +40,7 @@ SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 SECTION = "diary/_case_diary.html"
 
 
-def _plan_form(diary: CaseDiary) -> DiaryPlanForm:
+def _plan_form(diary: CaseSummary) -> DiaryPlanForm:
     plan = diary.plan
     if plan is None:
         return DiaryPlanForm()
@@ -51,7 +51,7 @@ def section_context(
     user: User, couple: Couple, form: DiaryPlanForm | None = None, *, saved: bool = False
 ) -> dict[str, Any]:
     """Return what the case page's "Diary" section shows: the plan, its form, the summary."""
-    diary = load_case_diary(user, couple)
+    diary = case_summary(user, couple)
     return {
         "couple": couple,
         "diary": diary,
