@@ -117,11 +117,15 @@ def case_summary(user: User, couple: Couple, at: datetime | None = None) -> Case
     return CaseSummary(plan, parts, bool(entries))
 
 
-def case_diary(user: User, couple: Couple, at: datetime | None = None) -> CaseDiary:
-    """Return the case's diary as the clinician on the case reads it."""
+def case_diary(
+    user: User, couple: Couple, at: datetime | None = None, *, with_lines: bool = True
+) -> CaseDiary:
+    """Return the case's diary as the clinician on the case reads it. A chart draws numbers
+    only: `with_lines=False` leaves the partners' own words unread (not even decrypted)."""
     at = at or now()
     zone = clinic_zone(couple.clinic)
-    entries = list(access.diary_entries_of_case(user, couple).select_related("author"))
+    rows = access.diary_entries_of_case(user, couple).select_related("author")
+    entries = list(rows if with_lines else rows.defer("line"))
     mondays = summary.chart_weeks(entries, at.astimezone(zone).date(), zone)
     first, last = mondays[0], mondays[-1]
     partners = []

@@ -130,7 +130,7 @@ def diary_chart(
     from rebond.diary import plotting  # matplotlib: loaded by chart requests only
 
     with clinic_time(couple.clinic):
-        diary = load_case_diary(request.user, couple)
+        diary = load_case_diary(request.user, couple, with_lines=False)
         part = diary.partner_diary(partner.id)
         if part is None:
             raise Http404("No such partner.")

@@ -110,7 +110,8 @@ def progress_report(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> 
     state = _progress(request, couple_id)
     from rebond.measurement import reports  # matplotlib: loaded by report requests only
 
-    diary = case_diary(request.user, state.couple)  # the partners' diary, clinician only
+    # The partners' diary, clinician only: its numbers and charts, not their words.
+    diary = case_diary(request.user, state.couple, with_lines=False)
     body = reports.clinician_report(state, request.user.display_name, now(), diary)
     with transaction.atomic():
         audit.log(
