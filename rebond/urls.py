@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include(measurement_urls.partner_patterns)),
     path("", include(measurement_urls.settings_patterns)),
     path("cases/", include("rebond.therapy.urls")),
+    path("cases/", include("rebond.diary.clinician_urls")),
     path("", include("rebond.appointments.session_urls")),
     path("", include("rebond.intake.urls")),
     path("", include("rebond.appointments.consultation_urls")),

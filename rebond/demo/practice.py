@@ -23,6 +23,7 @@ from rebond.couples import actions
 from rebond.couples.models import CaseTransition, ConsentDocument, Couple, Injury, Partner
 from rebond.demo.calendar import build_demo_calendar
 from rebond.demo.shelf import build_demo_shelf
+from rebond.demo.diary import build_demo_diary
 from rebond.demo.therapy import build_demo_therapy
 from rebond.intake.models import ConsultationRequest
 from rebond.lib.clinic_time import clinic_time
@@ -183,6 +184,7 @@ def build_demo_practice() -> list[DemoLogin]:
     build_demo_therapy(clinic)
     build_demo_calendar(clinic)
     build_demo_shelf(clinic, clinicians[0])
+    build_demo_diary(clinic)
     return logins
 
 

@@ -13,7 +13,7 @@ import dataclasses
 import io
 import textwrap
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from django.utils.timezone import localtime
 from matplotlib import rc_context
@@ -21,6 +21,9 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure, SubFigure
 
 from psychometrics.display import figure
+from rebond.diary.charts import KEY
+from rebond.diary.clinician import CaseDiary
+from rebond.diary.summary import NOT_A_MEASURE, tally_words
 from rebond.lib.clinic_time import clinic_time
 from rebond.measurement import charts, plotting
 from rebond.measurement.progress import CoupleProgress, InstrumentProgress, category_label
@@ -90,11 +93,49 @@ def _pdf(pages: list[Figure], title: str) -> bytes:
     return buffer.getvalue()
 
 
-def clinician_report(progress: CoupleProgress, generated_by: str, at: datetime) -> bytes:
-    """Return the clinician's progress report: a summary page, then the charts, two a page."""
+def clinician_report(
+    progress: CoupleProgress, generated_by: str, at: datetime, diary: CaseDiary | None = None
+) -> bytes:
+    """Return the clinician's progress report: a summary page, then the charts, two a page,
+    then the partners' diary when the case has one (clinician only: never in a partner's)."""
     with rc_context(charts.RC_PARAMS), clinic_time(progress.couple.clinic):
         pages = _clinician_pages(progress, generated_by, at)
+        if diary is not None and diary.has_entries:
+            pages.append(_diary_page(diary))
     return _pdf(pages, "Progress report")
+
+
+def _diary_page(diary: CaseDiary) -> Figure:
+    """Return a page with each partner's last four weeks in words and their diary chart."""
+    lines: list[tuple[str, str]] = [
+        ("h2", f"Between sessions: each partner's {NOT_A_MEASURE}"),
+        (
+            "small",
+            "The partners' own ratings (0-10) and triggers as they wrote them, averaged; "
+            "nothing is compared with a norm. Private and shared entries alike.",
+        ),
+    ]
+    lines += [
+        ("p", f"{part.partner.display_name}, last 4 weeks: {tally_words(part.last_weeks)}.")
+        for part in diary.partners
+    ]
+    lines.append(("small", KEY))
+    if diary.marks:
+        lines.append(
+            ("small", " ".join(f"{m.number}: {_day(m.day)}, {m.label}." for m in diary.marks))
+        )
+    page = Figure(figsize=A4, layout="constrained")
+    text, *drawings = list(page.subfigures(3, 1, height_ratios=[0.8, 1, 1]).flat)  # type: ignore[union-attr]
+    _lines(text, lines, height=A4[1] * 0.8 / 2.8)
+    from rebond.diary import plotting as diary_plotting  # matplotlib, like this module
+
+    for part, target in zip(diary.partners, drawings, strict=False):
+        diary_plotting.draw(target, diary, part)
+    return page
+
+
+def _day(day: date) -> str:
+    return day.strftime("%d %b %Y")
 
 
 def _clinician_pages(progress: CoupleProgress, generated_by: str, at: datetime) -> list[Figure]:

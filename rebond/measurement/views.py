@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from rebond import access, audit
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.couples.models import Couple, Partner
+from rebond.diary.clinician import case_diary
 from rebond.lib.errors import ActionError
 from rebond.lib.forms import add_action_errors
 from rebond.measurement import actions, charts, progress, summary
@@ -109,7 +110,9 @@ def progress_report(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> 
     state = _progress(request, couple_id)
     from rebond.measurement import reports  # matplotlib: loaded by report requests only
 
-    body = reports.clinician_report(state, request.user.display_name, now())
+    # The partners' diary, clinician only: its numbers and charts, not their words.
+    diary = case_diary(request.user, state.couple, with_lines=False)
+    body = reports.clinician_report(state, request.user.display_name, now(), diary)
     with transaction.atomic():
         audit.log(
             actor=request.user,

@@ -259,6 +259,11 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "therapy_timeline": {"GET": ON_CASE},
     "therapy_markers": {"GET": CLINICIANS},
     "therapy_settings": {"GET": CLINIC_ADMINS, "POST": CLINIC_ADMINS},
+    # --- diary, the clinician's side (rebond/diary/clinician_views.py): every entry of the
+    # case, shared or private, to the clinicians on it; never a clinic admin (issue 19) ---
+    "case_diary": {"GET": ON_CASE},
+    "case_diary_chart": {"GET": ON_CASE},
+    "case_diary_plan": {"POST": ON_CASE},
     # --- appointments: a case's sessions scheduled ahead (rebond/appointments/case_views.py);
     # C1's appointment is partner A's individual session, ahead. Moving or cancelling it
     # answers the form (422) or a redirect; a no-show before its start is refused as a
