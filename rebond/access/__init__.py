@@ -119,6 +119,7 @@ from rebond.access.diary import (
     entries_shared_with,
     get_diary_entry_of_case,
     get_own_diary_entry,
+    other_partner_name,
     own_diary_entries,
     sharing_open,
 )
@@ -241,6 +242,7 @@ __all__ = [
     "messages_to_requester",
     "on_case_filter",
     "open_alerts_on_case",
+    "other_partner_name",
     "own_diary_entries",
     "partners_for_clinician",
     "plans_visible_to_partner",

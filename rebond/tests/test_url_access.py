@@ -95,6 +95,14 @@ PRIVATE_LINK_URL_NAMES = {
     # only through access.get_appointment_for_partner, so the other partner's individual
     # session answers the same 404 as a missing one (DOMAIN 7.5 rule 4).
     "appointment_calendar_file",
+    # The diary (rebond/diary/partner_views.py): the session partner's own entries through
+    # access.get_own_diary_entry (another partner's id answers the same 404 as a missing one),
+    # and only the entries the other partner shared (access.entries_shared_with).
+    "diary:diary",
+    "diary:write",
+    "diary:help",  # Crisis resources after their own "not safe right now" entry.
+    "diary:share",
+    "diary:stop_sharing",
 }
 # An invited clinician's enrolment (rebond/staff/views.py): @login_not_required, as they have
 # no password yet. The link's 256-bit token is the credential; the password page answers only
