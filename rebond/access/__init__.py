@@ -121,6 +121,7 @@ from rebond.access.diary import (
     get_own_diary_entry,
     other_partner_name,
     own_diary_entries,
+    shared_entries_held_back,
     sharing_open,
 )
 from rebond.access.membership import (
@@ -251,6 +252,7 @@ __all__ = [
     "session_types_for_admin",
     "session_types_for_case",
     "settings_deciders",
+    "shared_entries_held_back",
     "sharing_open",
     "shows_video_link",
     "submissions_shown_to_partner",

@@ -73,6 +73,20 @@ def sharing_open(couple_id: uuid.UUID) -> bool:
     return not open_concern.exists()
 
 
+def shared_entries_held_back(partner: Partner) -> bool:
+    """Return whether entries the other partner shared are held back from this partner now
+    (sharing paused while some exist). Only then does their page say so: a pause with nothing
+    to hold back changes nothing on it, so it tells this partner nothing (for instance that
+    the other just told their therapist they do not feel safe, which pauses the case)."""
+    if sharing_open(partner.couple_id):
+        return False
+    return (
+        DiaryEntry.objects.filter(couple_id=partner.couple_id, shared_at__isnull=False)
+        .exclude(author=partner)
+        .exists()
+    )
+
+
 def entries_shared_with(partner: Partner) -> QuerySet[DiaryEntry]:
     """Return the other partner's entries shared with this partner, newest first: none while
     sharing is paused, and never one saying "not safe" (the database also refuses to share

@@ -10,7 +10,7 @@ from typing import Any
 
 from django import forms
 
-from rebond.diary.actions import DiaryDraft
+from rebond.diary.actions import DiaryDraft, validate
 from rebond.diary.models import LINE_MAX, RATING_MAX, DiaryEntry
 
 RATING_CHOICES = [(str(n), str(n)) for n in range(RATING_MAX + 1)]
@@ -74,9 +74,20 @@ class DiaryForm(forms.Form):
         for name in ("trigger_kind", "helped", "triggered"):
             self.fields[name].error_messages["invalid_choice"] = "Choose one of the options."
 
-    def draft(self) -> DiaryDraft:
-        """Return what the partner filled in, for `actions.write_entry` (call after is_valid)."""
-        data = self.cleaned_data
+    def clean(self) -> dict[str, Any]:
+        """Add the action's own checks (a trigger needs its kind and strength...), so that one
+        submit shows every problem at once."""
+        cleaned = super().clean() or {}
+        for name, problems in validate(self.draft(complete=False)).items():
+            if name not in self.errors:
+                for problem in problems:
+                    self.add_error(name if name in self.fields else None, problem)
+        return cleaned
+
+    def draft(self, *, complete: bool = True) -> DiaryDraft:
+        """Return what the partner filled in, for `actions.write_entry` (call after is_valid;
+        `complete=False` reads whatever parsed so far)."""
+        data = self.cleaned_data if complete else dict.fromkeys(self.fields) | self.cleaned_data
         details = bool(data["trigger_kind"]) or data["trigger_intensity"] is not None
         # "No" wins over details left filled in (hidden once "No" is chosen); no answer with
         # details filled in reads as "yes".

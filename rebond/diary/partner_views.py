@@ -34,7 +34,6 @@ def _render_diary(
     status: int = HTTPStatus.OK,
 ) -> HttpResponse:
     offered = access.diary_offered(partner)
-    sharing_open = access.sharing_open(partner.couple_id)
     context = {
         "partner": partner,
         "offered": offered,
@@ -42,7 +41,9 @@ def _render_diary(
         "entries": list(access.own_diary_entries(partner)),
         "shared_with_me": list(access.entries_shared_with(partner).select_related("author")),
         "other_name": access.other_partner_name(partner),
-        "sharing_open": sharing_open,
+        # A pause of sharing shows only where it holds something back: the Share buttons stay
+        # (a share is refused with the neutral words), so a pause alone changes no page.
+        "held_back": access.shared_entries_held_back(partner),
         "sharing_paused": access.SHARING_PAUSED,
         "refusal": refusal,
     }
