@@ -66,6 +66,7 @@ def case_ids(case: Case) -> dict[str, Any]:
         "session_id": case.session.id,
         "note_id": case.note.id,
         "appointment_id": case.appointment_a.id,
+        "entry_id": case.diary_entry.id,
     }
 
 
@@ -78,6 +79,7 @@ def other_partner_ids(case: Case) -> dict[str, Any]:
         "administration_id": case.open_b.id,
         "link_id": case.link_b.id,
         "appointment_id": case.appointment_b.id,
+        "entry_id": case.diary_entry_b.id,
     }
 
 

@@ -54,6 +54,8 @@ ROW_PARAMETERS = frozenset(
         "time_off_id",
         "feed_id",
         "appointment_id",
+        # A partner's diary entry (rebond/diary): its author's alone to act on.
+        "entry_id",
     }
 )
 
