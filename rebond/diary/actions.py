@@ -89,7 +89,7 @@ def write_entry(partner: Partner, draft: DiaryDraft) -> DiaryEntry:
     if not access.diary_offered(partner):
         raise ActionError(NOT_OFFERED)
     errors = validate(draft)
-    if errors:
+    if errors or draft.felt_safe is None or draft.felt_close is None:
         raise ActionError("The entry could not be saved.", errors)
     entry = DiaryEntry.objects.create(
         couple_id=partner.couple_id,

@@ -5,6 +5,7 @@ diary not offered, the link revoked. The other partner is the likely attacker (C
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -35,7 +36,7 @@ def canary(name: str) -> str:
     return f"CANARY-{name}-{uuid.uuid4().hex[:8]}"
 
 
-def post_entry(client: Client, **fields: str) -> object:
+def post_entry(client: Client, **fields: str) -> Any:
     data = {"felt_safe": "6", "felt_close": "4", "triggered": "no", **fields}
     return client.post(reverse("diary:write"), data)
 
