@@ -82,6 +82,13 @@ def test_a_partner_writes_shares_and_asks_for_help_on_a_phone(
         )
     ).to_be_checked()
     checker.check_reflow_and_focus(f"diary-phone-error{suffix}")
+    # The refused submit is answered 400 on purpose; Chromium reports that status, and only it.
+    expected = (
+        f"{base}/me/diary/write/: Failed to load resource: the server responded with a status"
+        " of 400 (Bad Request)"
+    )
+    assert checker.console_errors == [expected]
+    checker.console_errors = []
 
     page.get_by_role("group", name="How safe do you feel today?").get_by_label(
         "1", exact=True
