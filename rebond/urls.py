@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("rebond.appointments.consultation_urls")),
     path("", include("rebond.portal.urls")),
     path("", include("rebond.assessments.urls")),
+    path("", include("rebond.diary.partner_urls")),
     path("", include("rebond.alerts.urls")),
     path("", include("rebond.emergency.urls")),
     path("", include("rebond.interop.urls")),

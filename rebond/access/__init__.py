@@ -121,7 +121,9 @@ from rebond.access.diary import (
     entries_shared_with,
     get_diary_entry_of_case,
     get_own_diary_entry,
+    other_partner_name,
     own_diary_entries,
+    shared_entries_held_back,
     sharing_open,
 )
 from rebond.access.membership import (
@@ -262,6 +264,7 @@ __all__ = [
     "messages_to_requester",
     "on_case_filter",
     "open_alerts_on_case",
+    "other_partner_name",
     "own_diary_entries",
     "page_assignments_for_clinician",
     "page_assignments_of_case",
@@ -274,6 +277,7 @@ __all__ = [
     "session_types_for_admin",
     "session_types_for_case",
     "settings_deciders",
+    "shared_entries_held_back",
     "sharing_open",
     "shelf_pages_for_clinician",
     "shows_video_link",

@@ -54,6 +54,13 @@ def get_own_diary_entry(partner: Partner, entry_id: uuid.UUID | str) -> DiaryEnt
     return get_or_404(own_diary_entries(partner), entry_id)
 
 
+def other_partner_name(partner: Partner) -> str:
+    """Return the name the author's shared entries are shown to: the other partner's display
+    name (both partners know each other's), or "your partner" while there is none yet."""
+    other = Partner.objects.filter(couple_id=partner.couple_id).exclude(pk=partner.pk).first()
+    return other.display_name if other is not None else "your partner"
+
+
 def sharing_open(couple_id: uuid.UUID) -> bool:
     """Return whether entries may be shared between the partners of this case now (the (*)
     rule above): no open safety concern and not paused for safety."""
@@ -64,6 +71,20 @@ def sharing_open(couple_id: uuid.UUID) -> bool:
         status=SafetyConcern.Status.CLOSED
     )
     return not open_concern.exists()
+
+
+def shared_entries_held_back(partner: Partner) -> bool:
+    """Return whether entries the other partner shared are held back from this partner now
+    (sharing paused while some exist). Only then does their page say so: a pause with nothing
+    to hold back changes nothing on it, so it tells this partner nothing (for instance that
+    the other just told their therapist they do not feel safe, which pauses the case)."""
+    if sharing_open(partner.couple_id):
+        return False
+    return (
+        DiaryEntry.objects.filter(couple_id=partner.couple_id, shared_at__isnull=False)
+        .exclude(author=partner)
+        .exists()
+    )
 
 
 def entries_shared_with(partner: Partner) -> QuerySet[DiaryEntry]:

@@ -19,6 +19,7 @@ from rebond.alerts.models import Alert, AlertNotification, AlertRuleSetting
 from rebond.assessments.models import Submission
 from rebond.couples import lifecycle
 from rebond.couples.models import Couple
+from rebond.diary.models import DiaryEntry
 from rebond.lib.errors import ActionError
 
 
@@ -53,9 +54,16 @@ def raise_alerts_for(submission: Submission) -> list[Alert]:
 
 
 def write_alert(
-    couple: Couple, subject_partner_id: uuid.UUID, draft: rules.AlertDraft, submission: Submission
+    couple: Couple,
+    subject_partner_id: uuid.UUID,
+    draft: rules.AlertDraft,
+    submission: Submission | None = None,
+    *,
+    diary_entry: DiaryEntry | None = None,
 ) -> Alert:
     """Write one alert for the clinicians on the case, with its outbox rows, and audit it.
+
+    Its source is a check-in's submission or a diary entry (exactly one of them).
 
     The team is read after the audit entry is written: audit.log() holds the audit chain's
     lock until the transaction ends, and so does a case team change before it looks for the
@@ -63,6 +71,8 @@ def write_alert(
     its new primary clinician is read here, or waits for this alert and then finds it: a
     safety alert is never addressed only to a team that has just left the case.
     """
+    if (submission is None) == (diary_entry is None):
+        raise ValueError("An alert comes from one submission or one diary entry.")
     alert = Alert.objects.create(
         clinic_id=couple.clinic_id,
         couple=couple,
@@ -71,6 +81,7 @@ def write_alert(
         severity=draft.severity,
         rule=draft.rule,
         source_submission=submission,
+        source_diary_entry=diary_entry,
     )
     audit.log(actor=None, action="alerts.alert.raise", obj=alert, clinic_id=couple.clinic_id)
     # Read again: the caller's couple may have been loaded before the chain's lock was held.
@@ -105,6 +116,24 @@ def raise_track_alert(
     if Alert.objects.open().filter(couple=couple, rule=draft.rule).exists():
         return None
     alert = write_alert(couple, partner_id, draft, submission)
+    transaction.on_commit(enqueue_delivery)
+    return alert
+
+
+def raise_diary_alert(entry: DiaryEntry) -> Alert:
+    """Raise the HIGH alert of a diary entry whose author said "right now I don't feel safe".
+
+    Always on (a core rule: no clinic setting is read), and it pauses conjoint work like any
+    HIGH alert (rules.py, `diary_not_safe`). Must run in the transaction that writes the entry,
+    so an entry never exists without its alert. Nothing of the entry's own words is read.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("raise_diary_alert() must run inside the diary entry's transaction.")
+    if not entry.not_safe_now:
+        raise ValueError("Only an entry saying 'not safe right now' raises the diary alert.")
+    couple = Couple.objects.get(pk=entry.couple_id)
+    alert = write_alert(couple, entry.author_id, rules.DIARY_NOT_SAFE, diary_entry=entry)
+    _pause_conjoint_work(couple)
     transaction.on_commit(enqueue_delivery)
     return alert
 

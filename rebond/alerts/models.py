@@ -17,6 +17,7 @@ from rebond.accounts.models import Clinic
 from rebond.assessments.models import Submission
 from rebond.couples.models import Couple, Partner
 from rebond.crypto.fields import EncryptedTextField
+from rebond.diary.models import DiaryEntry
 
 _Row = TypeVar("_Row", bound="Alert")
 
@@ -42,6 +43,7 @@ class Alert(models.Model):
         SEVERE_SCORE = "severe_score", "Very severe score"
         RELIABLE_DETERIORATION = "reliable_deterioration", "Reliable deterioration"
         NOT_ON_TRACK = "not_on_track", "Not on track"
+        NOT_SAFE_NOW = "not_safe_now", "Said they don't feel safe right now (diary)"
 
     class Severity(models.IntegerChoices):
         INFO = 1, "Info"
@@ -74,6 +76,10 @@ class Alert(models.Model):
     source_submission = models.ForeignKey(
         Submission, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    # A diary entry whose author said "right now I don't feel safe" (rule diary_not_safe).
+    source_diary_entry = models.ForeignKey(
+        DiaryEntry, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="alerts")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(default=now)
@@ -100,6 +106,10 @@ class Alert(models.Model):
             # One alert per rule per submission: a retried submit can never raise it twice.
             models.UniqueConstraint(
                 fields=["source_submission", "rule"], name="alert_once_per_rule_and_submission"
+            ),
+            # One alert per rule per diary entry, likewise.
+            models.UniqueConstraint(
+                fields=["source_diary_entry", "rule"], name="alert_once_per_rule_and_diary_entry"
             ),
         ]
         indexes: ClassVar[list[models.Index]] = [
@@ -164,8 +174,9 @@ class AlertNotification(models.Model):
         return f"{self.kind} for {self.recipient_id}"
 
 
-# PHQ-9 item 9 > 0, ASQ positive, HARK or HITS positive (rebond/alerts/rules.py).
-CORE_ALERT_RULES = frozenset({"phq9_item9", "asq", "ipv_screen"})
+# PHQ-9 item 9 > 0, ASQ positive, HARK or HITS positive, a diary's "right now I don't feel
+# safe" (rebond/alerts/rules.py).
+CORE_ALERT_RULES = frozenset({"phq9_item9", "asq", "ipv_screen", "diary_not_safe"})
 
 
 class AlertRuleSetting(models.Model):

@@ -32,6 +32,16 @@ Severities and their sources:
   INFO alert, or a PRIORITY one when a partner got reliably worse (Lambert's feedback systems
   single out deterioration; DOMAIN 5). One open alert per couple is enough: it is not raised
   again until the clinician closes it. Partners never see it, like every alert.
+- Diary "right now I don't feel safe" (issue 19; rule `diary_not_safe`, core, always on): a
+  partner's own statement that they are not safe now is a disclosure of possible risk, and
+  DOMAIN.md 4.4 (the safety carve-out: safety information is never kept inside the couple's
+  shared space nor hidden from the clinician) and 4.6 (the obligations: crisis resources
+  shown at once, a clinician alert, nothing analysed automatically) apply to it as to a
+  screen. Severity HIGH, the same as a positive partner-violence screen: the statement does
+  not say whether the danger is the partner, oneself or something else, so the partner must
+  be seen alone before any further conjoint session (DOMAIN 4.2), conjoint work pauses until
+  a clinician decides, and it escalates within the clinic's window like any HIGH alert. No
+  free text is read: only the box the partner ticked raises it.
 """
 
 from __future__ import annotations
@@ -72,6 +82,7 @@ RULES: tuple[Rule, ...] = (
     Rule("ipv_screen", "Partner violence screens (HARK positive, HITS positive or item 1)"),
     Rule("severe_score", "Very severe depression or anxiety score (PHQ-9, GAD-7)"),
     Rule("not_on_track", "Not on track: a partner off track or reliably worse, or diverging"),
+    Rule("diary_not_safe", "Diary: a partner says they don't feel safe right now"),
 )
 RULE_CODES = frozenset(rule.code for rule in RULES)
 CORE_RULE_ALWAYS_ON = (
@@ -129,6 +140,10 @@ def evaluate(
     if on["severe_score"] and instrument_code in ("PHQ-9", "GAD-7") and band == "severe":
         drafts.append(AlertDraft("severe_score", T.SEVERE_SCORE, PRIORITY))
     return drafts
+
+
+# The diary's alert (rule `diary_not_safe` in the module docstring): HIGH, whatever the clinic.
+DIARY_NOT_SAFE = AlertDraft("diary_not_safe", T.NOT_SAFE_NOW, HIGH)
 
 
 def evaluate_track(

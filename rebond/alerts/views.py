@@ -143,6 +143,7 @@ def _alert_page(
         "couple": couple,
         "instrument": instrument,
         "submission": submission,
+        "diary_entry": alert.source_diary_entry,
         "advice": rules.advice(submission.flags) if submission else [],
         "on_case": on_case,
         "recipients": recipients,

@@ -16,10 +16,10 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 
 from rebond.appointments.models import Appointment, AppointmentMessage, AppointmentSettings
-from rebond.appointments.safe_window import next_safe_moment
 from rebond.couples.models import ContactChannel, Partner
 from rebond.intake.models import ConsultationRequest
 from rebond.lib.clinic_time import clinic_zone
+from rebond.lib.safe_window import next_safe_moment
 
 AUTOMATED_KINDS = (ContactChannel.Kind.EMAIL, ContactChannel.Kind.TEXT)
 

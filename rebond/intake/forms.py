@@ -68,7 +68,7 @@ class ConsultationRequestForm(forms.Form):
         error_messages={"required": "Tell us whether we may leave a message."},
     )
     # The safe window for automated messages about an appointment, as clock times at the
-    # clinic (rebond/appointments/safe_window.py); both or neither, and it may cross midnight.
+    # clinic (rebond/lib/safe_window.py); both or neither, and it may cross midnight.
     safe_from = forms.TimeField(
         label="From",
         required=False,

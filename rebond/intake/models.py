@@ -71,7 +71,7 @@ class ConsultationRequest(models.Model):
     safe_times = EncryptedCharField(max_length=200, blank=True, respondent="self")
     may_leave_message = models.BooleanField()
     # The safe window as times (clinic time) for automated messages about a booked consultation;
-    # empty: the clinic's default window (rebond/appointments/safe_window.py).
+    # empty: the clinic's default window (rebond/lib/safe_window.py).
     safe_from = models.TimeField(null=True, blank=True)
     safe_until = models.TimeField(null=True, blank=True)
     # Whether messages may name the clinic and what it is for; off: neutral wording only.

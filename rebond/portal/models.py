@@ -49,6 +49,7 @@ class PrivateLink(models.Model):
     class Purpose(models.TextChoices):
         INVITATION = "invitation", "Invitation to their space"
         REMINDER = "reminder", "Reminder of open check-ins"
+        DIARY = "diary", "Reminder to write in the diary"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="private_links")

@@ -42,9 +42,12 @@ LINKS_SHOWN = 50
 
 
 def landing(link: PrivateLink) -> str:
-    """Return where an opened link leads: a reminder to the check-ins it is about."""
+    """Return where an opened link leads: a reminder to the check-ins it is about, a diary
+    reminder to the diary."""
     if link.purpose == PrivateLink.Purpose.REMINDER:
         return reverse("checkin_list")
+    if link.purpose == PrivateLink.Purpose.DIARY:
+        return reverse("diary:diary")
     return reverse("portal:home")
 
 
@@ -235,6 +238,8 @@ def _render_home(
         "plans": list(access.plans_visible_to_partner(partner)),
         # Only appointments this partner is invited to, while ahead (never the other's own).
         "appointments": access.appointments_for_partner(partner),
+        # The diary, while offered or while the partner has entries to read again.
+        "diary_link": access.diary_offered(partner) or access.own_diary_entries(partner).exists(),
         # Offered while the partner has no PIN: first thing in the session that exchanged the
         # link, further down afterwards (issue 15 A2).
         "pin_form": None

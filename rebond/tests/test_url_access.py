@@ -101,6 +101,14 @@ PRIVATE_LINK_URL_NAMES = {
     # same 404 as a missing one.
     "my_reading",
     "my_reading_page",
+    # The diary (rebond/diary/partner_views.py): the session partner's own entries through
+    # access.get_own_diary_entry (another partner's id answers the same 404 as a missing one),
+    # and only the entries the other partner shared (access.entries_shared_with).
+    "diary:diary",
+    "diary:write",
+    "diary:help",  # Crisis resources after their own "not safe right now" entry.
+    "diary:share",
+    "diary:stop_sharing",
 }
 # An invited clinician's enrolment (rebond/staff/views.py): @login_not_required, as they have
 # no password yet. The link's 256-bit token is the credential; the password page answers only

@@ -24,11 +24,11 @@ from rebond.appointments.models import (
     SessionType,
     WeeklyHours,
 )
-from rebond.appointments.safe_window import is_inside
 from rebond.appointments.wording import message_text
 from rebond.demo.practice import DEMO_CLINIC_SLUG, DEMO_PASSWORD, build_demo_practice
 from rebond.intake.models import ConsultationRequest
 from rebond.lib.neutral import therapy_words
+from rebond.lib.safe_window import is_inside
 from rebond.tests.browser import PageChecker, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

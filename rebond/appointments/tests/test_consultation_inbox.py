@@ -20,7 +20,6 @@ from django.urls import reverse
 from rebond.accounts.models import Clinic, User
 from rebond.appointments import consultations
 from rebond.appointments.models import Appointment, AppointmentMessage, SessionType, TimeOff
-from rebond.appointments.safe_window import is_inside
 from rebond.appointments.tests.consultation_helpers import (
     MONDAY_9,
     freeze,
@@ -32,6 +31,7 @@ from rebond.audit.models import AuditEntry
 from rebond.intake.models import ConsultationRequest
 from rebond.intake.tests.conftest import make_request
 from rebond.lib.errors import ActionError
+from rebond.lib.safe_window import is_inside
 from rebond.test import make_clinician, sign_in
 
 pytestmark = pytest.mark.django_db

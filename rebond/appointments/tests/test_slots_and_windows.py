@@ -15,9 +15,9 @@ import pytest
 
 from rebond.accounts.models import User
 from rebond.appointments.models import Appointment, SessionType, TimeOff
-from rebond.appointments.safe_window import next_safe_moment
 from rebond.appointments.slots import Slot, free_slots
 from rebond.appointments.tests.calendar_helpers import at, book, hours, session_type
+from rebond.lib.safe_window import next_safe_moment
 from rebond.test import make_clinic, make_clinician, make_couple
 
 pytestmark = pytest.mark.django_db

@@ -25,7 +25,8 @@ def test_an_idle_run_prints_its_counts_all_zero() -> None:
     out = StringIO()
     call_command("appointments_sweep", stdout=out)
     assert out.getvalue() == (
-        "holds released 0, reminders queued 0, session check-ins 0, messages sent 0\n"
+        "holds released 0, reminders queued 0, session check-ins 0, diary reminders 0, "
+        "messages sent 0\n"
     )
 
 
@@ -49,7 +50,8 @@ def test_one_run_queues_the_reminders_schedules_the_check_ins_and_sends() -> Non
     call_command("appointments_sweep", stdout=out)
     # Names no one: counts only.
     assert out.getvalue() == (
-        "holds released 0, reminders queued 2, session check-ins 1, messages sent 2\n"
+        "holds released 0, reminders queued 2, session check-ins 1, diary reminders 0, "
+        "messages sent 2\n"
     )
     assert sorted(m.to[0] for m in mail.outbox) == [
         "alex.person@example.test",

@@ -20,6 +20,8 @@ from rebond.assessments import actions as assessments
 from rebond.couples import actions as couples
 from rebond.couples import team
 from rebond.couples.models import Couple, Injury, Partner
+from rebond.diary import actions as diary
+from rebond.diary.models import DiaryPlan
 from rebond.emergency import actions as emergency
 from rebond.intake import actions as intake
 from rebond.intake.models import ConsultationRequest
@@ -136,6 +138,12 @@ def seed_everything(clinician: User, canary: str) -> Couple:
             professional_contacts=f"Contacts {canary}",
             making_environment_safe=f"Safe {canary}",
         ),
+    )
+    # A partner's diary entry with its one line (the plan is the clinician's choice; made
+    # directly here, the entry through the partner's own action).
+    DiaryPlan.objects.update_or_create(couple=couple, defaults={"offered": True})
+    diary.write_entry(
+        partner_a, diary.DiaryDraft(felt_safe=5, felt_close=5, line=f"Diary {canary}")
     )
     # A video session scheduled ahead: the clinic's video room is stored encrypted.
     session_type = SessionType.objects.create(

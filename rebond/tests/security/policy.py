@@ -168,6 +168,13 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "partner_links": {"GET": ON_CASE},
     "revoke_link": {"POST": ON_CASE},
     # --- assessments: check-ins (partner) and their case page (clinician) ---
+    # --- diary: each partner's own (rebond/diary/partner_views.py); the URLs name A's "not
+    # safe right now" entry, so its help page answers A and the other partner gets 404 ---
+    "diary:diary": {"GET": PARTNERS},
+    "diary:write": {"POST": PARTNERS},
+    "diary:help": {"GET": ROW_OWNER},
+    "diary:share": {"POST": ROW_OWNER},  # refused with its reason (400): "not safe" stays private
+    "diary:stop_sharing": {"POST": ROW_OWNER},
     "checkin_list": {"GET": PARTNERS},
     "checkin": {"GET": ROW_OWNER},
     "checkin_autosave": {"POST": ROW_OWNER},

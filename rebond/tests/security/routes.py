@@ -67,6 +67,7 @@ def case_ids(case: Case) -> dict[str, Any]:
         "note_id": case.note.id,
         "appointment_id": case.appointment_a.id,
         "assignment_id": case.reading_a.id,  # a shelf page given to partner A only
+        "entry_id": case.diary_entry.id,
     }
 
 
@@ -80,6 +81,7 @@ def other_partner_ids(case: Case) -> dict[str, Any]:
         "link_id": case.link_b.id,
         "appointment_id": case.appointment_b.id,
         "assignment_id": case.reading_b.id,
+        "entry_id": case.diary_entry_b.id,
     }
 
 

@@ -57,6 +57,8 @@ ROW_PARAMETERS = frozenset(
         # The reading shelf: a clinic's page, and a page given on a case (rebond/shelf).
         "page_id",
         "assignment_id",
+        # A partner's diary entry (rebond/diary): its author's alone to act on.
+        "entry_id",
     }
 )
 

@@ -62,6 +62,8 @@ from rebond.couples.models import (
     Partner,
     SafetyConcern,
 )
+from rebond.diary import actions as diary_actions
+from rebond.diary.models import DiaryEntry, DiaryPlan
 from rebond.emergency import actions as emergency_actions
 from rebond.emergency.models import EmergencyAccess
 from rebond.intake.models import ConsultationRequest
@@ -159,6 +161,10 @@ class Case:
     reading_a: PageAssignment
     reading_b: PageAssignment
     reading_both: PageAssignment
+    # The diary entry the URLs name: in C1, A's "not safe right now" entry (its help page is
+    # A's alone); elsewhere A's private entry. `diary_entry_b`: B's private entry.
+    diary_entry: DiaryEntry
+    diary_entry_b: DiaryEntry
 
 
 @dataclass
@@ -283,6 +289,8 @@ class _Seeder:
                     ),
                 ),
             )
+        # The diary, written before B's safety concern below pauses sharing between them.
+        diary_entry, diary_entry_b = self.diary(clinician, couple, tag, clinic_roles, is_c1=is_c1)
         # B discloses a threat to their safety: B may see what B said, A never (DOMAIN 7.5).
         injury = couple_actions.record_injury(
             clinician,
@@ -427,7 +435,53 @@ class _Seeder:
             reading_a=reading["A"],
             reading_b=reading["B"],
             reading_both=reading["both"],
+            diary_entry=diary_entry,
+            diary_entry_b=diary_entry_b,
         )
+
+    def diary(
+        self,
+        clinician: User,
+        couple: Couple,
+        tag: str,
+        clinic_roles: frozenset[str],
+        *,
+        is_c1: bool,
+    ) -> tuple[DiaryEntry, DiaryEntry]:
+        """Write each partner's diary through their own actions; return the entry the URLs
+        name and B's private entry. In C1: A shares one entry, keeps one private and writes
+        one "not safe right now" (never shareable: seen by A and the case's clinicians only);
+        B shares one and keeps one private. A shared entry's line is the other partner's to
+        read too; a private one only its author's and the clinicians' on the case."""
+        DiaryPlan.objects.create(couple=couple, offered=True, updated_by=clinician)
+        a, b = couple.partners.order_by("role")
+        entries: dict[str, DiaryEntry] = {}
+        both = {PARTNER_A, PARTNER_B} if is_c1 else set()
+        kinds = ("shared", "private", "not_safe") if is_c1 else ("private",)
+        for partner, own in ((a, PARTNER_A), (b, PARTNER_B)):
+            for kind in kinds:
+                if kind == "not_safe" and partner == b:
+                    continue
+                mine = {own} if is_c1 else set()
+                seen_by = clinic_roles | (both if kind == "shared" else mine)
+                line = self.canary(f"DiaryEntry.line ({tag} {partner.role} {kind})", seen_by)
+                entry = diary_actions.write_entry(
+                    partner,
+                    diary_actions.DiaryDraft(
+                        felt_safe=3,
+                        felt_close=4,
+                        triggered=True,
+                        trigger_kind=DiaryEntry.TriggerKind.MESSAGE,
+                        trigger_intensity=7,
+                        line=line,
+                        not_safe_now=kind == "not_safe",
+                    ),
+                )
+                if kind == "shared":
+                    diary_actions.share_entry(partner, entry.id)
+                entries[f"{partner.role} {kind}"] = entry
+        named = entries["A not_safe"] if is_c1 else entries["A private"]
+        return named, entries["B private"]
 
     def calendar(
         self, clinician: User, case: Case, *, on_case: frozenset[str], is_c1: bool = False
