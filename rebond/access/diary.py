@@ -10,10 +10,13 @@ partner only what its author chose to share.
     the diary plan (offered,     | offered| offered or not (both partners    | yes         | no
       reminders)                 | or not | are offered the same diary)      |             |
 
-(*) While a safety concern is open on the case, or the case is paused for safety, the other
-partner is shown no shared entry, and nobody may share a new one: the same rule as the couple
-chart (partners.couple_chart_allowed). Both partners read the same neutral words, so the
-pause itself tells the other partner nothing. "On the case" is rebond/access/cases.py: the
+(*) While a safety concern is open on the case, the other partner is shown no shared entry,
+and nobody may share a new one: the same rule as the couple chart
+(partners.couple_chart_allowed). A concern is opened by a clinician, never by an answer. The
+case being paused for safety does NOT hold shared entries back: a "not safe" diary answer or a
+risk screen pauses conjoint work at once, and the other partner must not see any change in
+what is shared with them because of it (DOMAIN 4.6 point 3). Both partners read the same
+neutral words, and only where an entry is held back, so the pause tells nobody anything. "On the case" is rebond/access/cases.py: the
 case's clinicians and supervisor, and a live emergency grant; a clinic admin sees no entry.
 
 The author always sees their own entries, even after the clinician stops offering the diary;
@@ -63,10 +66,7 @@ def other_partner_name(partner: Partner) -> str:
 
 def sharing_open(couple_id: uuid.UUID) -> bool:
     """Return whether entries may be shared between the partners of this case now (the (*)
-    rule above): no open safety concern and not paused for safety."""
-    couple = Couple.objects.only("status").get(pk=couple_id)
-    if couple.status == Couple.Status.PAUSED_SAFETY:
-        return False
+    rule above): no open safety concern. The case's status is not read on purpose."""
     open_concern = SafetyConcern.objects.filter(couple_id=couple_id).exclude(
         status=SafetyConcern.Status.CLOSED
     )
@@ -76,8 +76,7 @@ def sharing_open(couple_id: uuid.UUID) -> bool:
 def shared_entries_held_back(partner: Partner) -> bool:
     """Return whether entries the other partner shared are held back from this partner now
     (sharing paused while some exist). Only then does their page say so: a pause with nothing
-    to hold back changes nothing on it, so it tells this partner nothing (for instance that
-    the other just told their therapist they do not feel safe, which pauses the case)."""
+    to hold back changes nothing on it, so it tells this partner nothing."""
     if sharing_open(partner.couple_id):
         return False
     return (

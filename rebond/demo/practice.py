@@ -22,8 +22,8 @@ from rebond.assessments.models import Administration
 from rebond.couples import actions
 from rebond.couples.models import CaseTransition, ConsentDocument, Couple, Injury, Partner
 from rebond.demo.calendar import build_demo_calendar
-from rebond.demo.shelf import build_demo_shelf
 from rebond.demo.diary import build_demo_diary
+from rebond.demo.shelf import build_demo_shelf
 from rebond.demo.therapy import build_demo_therapy
 from rebond.intake.models import ConsultationRequest
 from rebond.lib.clinic_time import clinic_time

@@ -144,20 +144,16 @@ def test_the_help_page_is_only_for_a_not_safe_entry(case: Case) -> None:
     assert case.client_a.get(help_url).status_code == 404
 
 
-@pytest.mark.parametrize("pause", ["concern", "paused_safety"])
-def test_sharing_paused_shows_the_same_neutral_words_to_both(
-    case: Case, alice: User, pause: str
+def test_an_open_safety_concern_holds_shared_entries_back_with_the_same_neutral_words(
+    case: Case, alice: User
 ) -> None:
     line = canary("paused")
     shared = actions.write_entry(case.a, draft(line=line))
     actions.share_entry(case.a, shared.id)
     private = actions.write_entry(case.a, draft())
-    if pause == "concern":
-        SafetyConcern.objects.create(
-            couple=case.couple, subject_partner=case.a, type="other", created_by=alice
-        )
-    else:
-        Couple.objects.filter(pk=case.couple.pk).update(status=Couple.Status.PAUSED_SAFETY)
+    SafetyConcern.objects.create(
+        couple=case.couple, subject_partner=case.a, type="other", created_by=alice
+    )
     theirs = body(case.client_b)
     assert line not in theirs
     assert access.SHARING_PAUSED in theirs
@@ -172,15 +168,20 @@ def test_sharing_paused_shows_the_same_neutral_words_to_both(
     assert private.shared_at is None
 
 
-def test_a_pause_with_nothing_held_back_changes_nothing_for_the_other_partner(
-    case: Case,
-) -> None:
-    before = body(case.client_b)
-    assert "Nothing shared with you yet." in before
-    Couple.objects.filter(pk=case.couple.pk).update(status=Couple.Status.PAUSED_SAFETY)
+def test_a_not_safe_answer_changes_nothing_the_other_partner_is_shown(case: Case) -> None:
+    """DOMAIN 4.6 point 3: the pause a "not safe" answer causes changes no shared surface."""
+    line = canary("shared-before")
+    shared = actions.write_entry(case.a, draft(line=line))
+    actions.share_entry(case.a, shared.id)
+    assert line in body(case.client_b)
+    unsafe_line = canary("not-safe")
+    actions.write_entry(case.a, draft(not_safe_now=True, line=unsafe_line))
+    case.couple.refresh_from_db()
+    assert case.couple.status == Couple.Status.PAUSED_SAFETY
     after = body(case.client_b)
-    assert "Nothing shared with you yet." in after
+    assert line in after
     assert access.SHARING_PAUSED not in after
+    assert unsafe_line not in after
 
 
 def test_not_offered_keeps_earlier_entries_readable_and_refuses_new_ones(case: Case) -> None:
