@@ -3,8 +3,10 @@ more than daily, only through the safe channel and hours").
 
 Rules, chosen so that a reminder reveals nothing to anyone (DOMAIN.md 7.5, SECURITY.md AC-05):
 
-1. Only while the diary is offered and its plan asks for reminders, and never while the case
-   is paused for safety or no longer active.
+1. Only while the diary is offered and its plan asks for reminders, and the case is active.
+   A case paused for safety keeps its reminders, for both partners alike: a "not safe" answer
+   pauses the case at once, and the other partner must not notice any change it causes
+   (DOMAIN 4.6 point 3); the partners' spaces say nothing of a pause either.
 2. The cadence is in clinic calendar days (rebond/lib/clinic_time.py): "daily" every day,
    "twice a week" on Mondays and Thursdays, "weekly" on Mondays. A partner who already wrote
    an entry that day is not reminded.
@@ -76,7 +78,6 @@ def _plans_due(at: datetime) -> list[tuple[DiaryPlan, date]]:
         DiaryPlan.objects.filter(offered=True)
         .exclude(prompt=DiaryPlan.Prompt.NEVER)
         .exclude(couple__status__in=Couple.INACTIVE_STATUSES)
-        .exclude(couple__status=Couple.Status.PAUSED_SAFETY)
         .select_related("couple__clinic")
     )
     due = []

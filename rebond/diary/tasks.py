@@ -2,8 +2,8 @@
 
 Like the invitation (rebond/portal/tasks.py), the task mints the link's token itself, stores
 only its hash, and puts the raw token in the e-mail alone. Everything that made the reminder
-safe is checked again now: the diary still offered, the case neither paused for safety nor
-inactive, each address still safe to contact and inside its window.
+safe is checked again now: the diary still offered, the case still active, each address
+still safe to contact and inside its window.
 """
 
 from __future__ import annotations
@@ -49,8 +49,7 @@ def send_diary_reminder(prompt_id: str, link_id: str, channel_ids: list[str]) ->
             return 0
         couple = link.partner.couple
         offered = DiaryPlan.objects.filter(couple_id=couple.pk, offered=True).exists()
-        paused = couple.status == Couple.Status.PAUSED_SAFETY
-        if not offered or paused or couple.status in Couple.INACTIVE_STATUSES:
+        if not offered or couple.status in Couple.INACTIVE_STATUSES:
             return 0
         channels = [
             channel

@@ -172,8 +172,8 @@ def test_no_safe_email_no_reminder(
     assert not DiaryPrompt.objects.exists()
 
 
-@pytest.mark.parametrize("state", ["not_offered", "paused_safety", "closed"])
-def test_no_reminder_when_not_offered_paused_or_inactive(
+@pytest.mark.parametrize("state", ["not_offered", "closed"])
+def test_no_reminder_when_not_offered_or_inactive(
     therapist: User,
     django_capture_on_commit_callbacks: CommitCapture,
     monkeypatch: pytest.MonkeyPatch,
@@ -186,6 +186,19 @@ def test_no_reminder_when_not_offered_paused_or_inactive(
         Couple.objects.filter(pk=couple.pk).update(status=state)
     assert sweep(django_capture_on_commit_callbacks, monkeypatch, MONDAY_NOON) == 0
     assert mail.outbox == []
+
+
+def test_a_case_paused_for_safety_keeps_both_partners_reminders(
+    therapist: User,
+    django_capture_on_commit_callbacks: CommitCapture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A "not safe" answer pauses the case at once; the other partner's reminders must not
+    stop because of it (DOMAIN 4.6 point 3)."""
+    couple = build(therapist)
+    Couple.objects.filter(pk=couple.pk).update(status=Couple.Status.PAUSED_SAFETY)
+    assert sweep(django_capture_on_commit_callbacks, monkeypatch, MONDAY_NOON) == 2
+    assert len(mail.outbox) == 2
 
 
 def test_a_partner_who_wrote_today_is_not_reminded(
