@@ -16,8 +16,9 @@ and nobody may share a new one: the same rule as the couple chart
 case being paused for safety does NOT hold shared entries back: a "not safe" diary answer or a
 risk screen pauses conjoint work at once, and the other partner must not see any change in
 what is shared with them because of it (DOMAIN 4.6 point 3). Both partners read the same
-neutral words, and only where an entry is held back, so the pause tells nobody anything. "On the case" is rebond/access/cases.py: the
-case's clinicians and supervisor, and a live emergency grant; a clinic admin sees no entry.
+neutral words, and only where an entry is held back, so the pause tells nobody anything.
+"On the case" is rebond/access/cases.py: the case's clinicians and supervisor, and a live
+emergency grant; a clinic admin sees no entry.
 
 The author always sees their own entries, even after the clinician stops offering the diary;
 they may write new ones only while it is offered. No other channel (e-mail, reminder, export
