@@ -43,7 +43,7 @@ def post_entry(client: Client, **fields: str) -> Any:
 
 def test_the_page_says_what_it_is_and_offers_todays_form(case: Case) -> None:
     html = body(case.client_a)
-    assert "Your diary. It is not a questionnaire and has no score." in html
+    assert "It is not a questionnaire and has no score." in html
     assert 'action="/me/diary/write/"' in html
     assert "Right now I don't feel safe" in html or "Right now I don&#x27;t feel safe" in html
     # Ratings are radio buttons 0..10 with visible values; no inline script anywhere.
@@ -257,3 +257,14 @@ def test_a_clinician_session_reaches_no_diary_page(case: Case, alice: User) -> N
     sign_in(client, alice)
     assert client.get(DIARY).status_code == 404
     assert client.get(reverse("diary:help", kwargs={"entry_id": entry.id})).status_code == 404
+
+
+def test_the_ten_newest_entries_come_first_and_earlier_ones_fold_away(case: Case) -> None:
+    lines = [canary(f"entry-{n}") for n in range(12)]
+    for line in lines:
+        actions.write_entry(case.a, draft(line=line))
+    html = body(case.client_a)
+    folded = html.index("Earlier entries (2)")
+    # Newest first: the two oldest are inside the fold, nothing is lost.
+    assert all(html.index(line) > folded for line in lines[:2])
+    assert all(html.index(line) < folded for line in lines[2:])
