@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -24,8 +25,10 @@ from django.utils.timezone import now
 from rebond.alerts.delivery import deliver_notifications
 from rebond.assessments.reminders import send_due_reminders
 from rebond.audit.models import AuditEntry
+from rebond.diary.reminders import send_due_diary_reminders
 from rebond.interop import exports as interop_exports
 from rebond.interop.tokens import create_token as create_api_token
+from rebond.lib.clinic_time import clinic_zone
 from rebond.portal import actions as portal_actions
 from rebond.tests import figures
 from rebond.tests.security.forms import Form, post_forms
@@ -124,13 +127,20 @@ def _address_book(world: World) -> dict[str, str]:
 
 @channel("e-mails")
 def emails(sweep: Sweep) -> Iterator[Exposure]:
-    """Invitations, check-in reminders and alert nudges, each read by its recipient."""
+    """Invitations, check-in reminders, diary reminders and alert nudges, each read by its
+    recipient."""
     world = sweep.world
     mail.outbox.clear()
     for partner in (world.c1.a, world.c1.b):
         portal_actions.invite_partner(world.people[THERAPIST], partner.id)
     deliver_notifications()
     send_due_reminders(now() + timedelta(days=60))
+    # Diary reminders at noon tomorrow at the clinic, inside every address's window; their
+    # delivery task checks the window again at that same moment.
+    zone = clinic_zone(world.c1.couple.clinic)
+    noon = (now().astimezone(zone) + timedelta(days=1)).replace(hour=12, minute=0)
+    with mock.patch("rebond.diary.tasks.now", return_value=noon):
+        assert send_due_diary_reminders(noon) > 0, "no diary reminder was sent to scan"
     book = _address_book(world)
     assert mail.outbox, "the e-mail channel sent nothing to scan"
     for message in mail.outbox:

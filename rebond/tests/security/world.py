@@ -453,7 +453,10 @@ class _Seeder:
         one "not safe right now" (never shareable: seen by A and the case's clinicians only);
         B shares one and keeps one private. A shared entry's line is the other partner's to
         read too; a private one only its author's and the clinicians' on the case."""
-        DiaryPlan.objects.create(couple=couple, offered=True, updated_by=clinician)
+        # Daily reminders: the canary sweep reads them as an e-mail channel.
+        DiaryPlan.objects.create(
+            couple=couple, offered=True, prompt=DiaryPlan.Prompt.DAILY, updated_by=clinician
+        )
         a, b = couple.partners.order_by("role")
         entries: dict[str, DiaryEntry] = {}
         both = {PARTNER_A, PARTNER_B} if is_c1 else set()
