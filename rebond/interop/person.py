@@ -1,7 +1,7 @@
 """The per-person export (GDPR articles 15 and 20): what one partner gave, and only that.
 
-It holds the partner's own details, contact channels, consents, goal and their own answers
-and scores, read through the partner-scoped access functions, so the other partner's rows
+It holds the partner's own details, contact channels, consents, goal, their own answers
+and scores, and their own diary entries (never what the other partner shared with them), read through the partner-scoped access functions, so the other partner's rows
 cannot be reached. Clinicians' notes, injuries and safety records are not the partner's
 provided data and stay out (process notes are never exported), and so does the occasion a
 clinician typed for a check-in (e.g. "IPV follow-up"): partners never see it.
@@ -65,6 +65,21 @@ def export_for(partner: Partner) -> dict[str, Any]:
                 "total": r.total,
             }
             for r in records
+        ],
+        "diary_entries": [
+            {
+                "written_at": localtime(e.written_at).isoformat(),
+                "felt_safe": e.felt_safe,
+                "felt_close": e.felt_close,
+                "triggered": e.triggered,
+                "trigger_kind": e.trigger_kind,
+                "trigger_intensity": e.trigger_intensity,
+                "helped": e.helped,
+                "line": e.line,
+                "not_safe_now": e.not_safe_now,
+                "shared_at": localtime(e.shared_at).isoformat() if e.shared_at else None,
+            }
+            for e in access.own_diary_entries(partner).order_by("written_at")
         ],
     }
     return {key: _neutralised(value) for key, value in data.items()}

@@ -7,6 +7,8 @@ import json
 import pytest
 
 from rebond.couples.models import Couple
+from rebond.diary import actions as diary_actions
+from rebond.diary.models import DiaryPlan
 from rebond.interop import exports
 
 pytestmark = pytest.mark.django_db
@@ -37,3 +39,27 @@ def test_partner_a_export_holds_nothing_of_partner_b(demo_couple: Couple) -> Non
             assert channel.safe_hours not in text
     b_admins = [str(a.id) for a in partner_b.administrations.all()]
     assert not any(admin_id in text for admin_id in b_admins)
+
+
+def test_the_export_holds_the_partners_own_diary_and_not_what_the_other_shared(
+    demo_couple: Couple,
+) -> None:
+    therapist = demo_couple.primary_clinician
+    partner_a = demo_couple.partners.get(role="A")
+    partner_b = demo_couple.partners.get(role="B")
+    DiaryPlan.objects.update_or_create(
+        couple=demo_couple, defaults={"offered": True, "updated_by": therapist}
+    )
+    mine = diary_actions.write_entry(
+        partner_a, diary_actions.DiaryDraft(felt_safe=3, felt_close=6, line="Mine to keep")
+    )
+    theirs = diary_actions.write_entry(
+        partner_b, diary_actions.DiaryDraft(felt_safe=8, felt_close=7, line="Shared by B")
+    )
+    diary_actions.share_entry(partner_b, theirs.id)
+    data = json.loads(exports.person_export(therapist, partner_a.id))
+    exported = data["diary_entries"]
+    assert len(exported) == partner_a.diary_entries.count()
+    [entry] = [e for e in exported if e["line"] == mine.line]
+    assert (entry["felt_safe"], entry["felt_close"], entry["shared_at"]) == (3, 6, None)
+    assert "Shared by B" not in json.dumps(data)
