@@ -1,8 +1,9 @@
 """The per-person export (GDPR articles 15 and 20): what one partner gave, and only that.
 
 It holds the partner's own details, contact channels, consents, goal, their own answers
-and scores, and their own diary entries (never what the other partner shared with them), read through the partner-scoped access functions, so the other partner's rows
-cannot be reached. Clinicians' notes, injuries and safety records are not the partner's
+and scores, and their own diary entries (never what the other partner shared with them),
+read through the partner-scoped access functions, so the other partner's rows cannot be
+reached. Clinicians' notes, injuries and safety records are not the partner's
 provided data and stay out (process notes are never exported), and so does the occasion a
 clinician typed for a check-in (e.g. "IPV follow-up"): partners never see it.
 
