@@ -85,6 +85,19 @@ class AppointmentSettings(models.Model):
     def __str__(self) -> str:
         return f"Appointment settings of {self.clinic}"
 
+    @classmethod
+    def of_clinic(cls, clinic_id: uuid.UUID) -> AppointmentSettings:
+        """Return the clinic's settings, or the defaults when it has saved none."""
+        found = cls.objects.filter(clinic_id=clinic_id).first()
+        return found or cls(clinic_id=clinic_id)
+
+    def window_for(self, holder: object) -> tuple[time, time]:
+        """Return the message window (clinic time) of a contact channel or a consultation
+        request: its own `safe_from`/`safe_until`, else this clinic's default window."""
+        start = getattr(holder, "safe_from", None) or self.default_window_start
+        end = getattr(holder, "safe_until", None) or self.default_window_end
+        return start, end
+
 
 class SessionType(models.Model):
     """A kind of appointment a clinic offers, with its length (e.g. "Free consultation", 30)."""

@@ -26,8 +26,7 @@ AUTOMATED_KINDS = (ContactChannel.Kind.EMAIL, ContactChannel.Kind.TEXT)
 
 def clinic_settings(clinic_id: uuid.UUID) -> AppointmentSettings:
     """Return the clinic's appointment settings (the defaults when it has saved none)."""
-    found = AppointmentSettings.objects.filter(clinic_id=clinic_id).first()
-    return found or AppointmentSettings(clinic_id=clinic_id)
+    return AppointmentSettings.of_clinic(clinic_id)
 
 
 def safe_channels(partner: Partner) -> list[ContactChannel]:
@@ -45,8 +44,7 @@ def send_after(
     appointment: Appointment, settings: AppointmentSettings, window: object, at: datetime
 ) -> datetime:
     """Return the first safe moment at or after `at` for a recipient with this window."""
-    start = getattr(window, "safe_from", None) or settings.default_window_start
-    end = getattr(window, "safe_until", None) or settings.default_window_end
+    start, end = settings.window_for(window)
     return next_safe_moment(at, clinic_zone(appointment.clinic), start, end)
 
 

@@ -57,19 +57,14 @@ def is_reminder_day(prompt: str, day: date) -> bool:
 def channels_open_now(partner: Partner, at: datetime) -> list[ContactChannel]:
     """Return the partner's safe e-mail addresses whose message window is open at `at`."""
     clinic = partner.couple.clinic
-    defaults = AppointmentSettings.objects.filter(clinic_id=clinic.pk).first()
-    defaults = defaults or AppointmentSettings(clinic_id=clinic.pk)
+    settings = AppointmentSettings.of_clinic(clinic.pk)
     local = at.astimezone(clinic_zone(clinic))
     return [
         channel
         for channel in partner.contact_channels.filter(
             kind=ContactChannel.Kind.EMAIL, safe_to_contact=True
         ).order_by("created_at")
-        if is_inside(
-            local,
-            channel.safe_from or defaults.default_window_start,
-            channel.safe_until or defaults.default_window_end,
-        )
+        if is_inside(local, *settings.window_for(channel))
     ]
 
 
