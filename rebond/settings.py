@@ -407,5 +407,10 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": []},
         "django.server": {"handlers": [], "propagate": True},
+        # PDF layout (rebond/lib/pdf.py) narrates every step at INFO and fontTools every font
+        # table it subsets; a report is not an event worth a log line. Real problems still show.
+        "weasyprint": {"level": "ERROR"},
+        "weasyprint.progress": {"level": "ERROR"},
+        "fontTools": {"level": "WARNING"},
     },
 }
