@@ -13,7 +13,7 @@ DEV    := DEBUG=True HTTPS=False SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}
 run: install
 	@$(DEV) $(REBOND) migrate --noinput -v0
 	@$(DEV) $(REBOND) demo
-	@echo "Serving http://127.0.0.1:$(PORT) with a background worker, the safety sweep, check-in reminders and the appointments sweep (with diary reminders). Ctrl-C stops all."
+	@echo "Serving http://127.0.0.1:$(PORT) with a background worker, the safety sweep, check-in reminders and the appointments sweep (with diary reminders); the worker runs the daily clean-up. Ctrl-C stops all."
 	@$(DEV) $(REBOND) worker & worker=$$!; \
 	  $(DEV) $(REBOND) safety_sweep --every 30 & sweep=$$!; \
 	  $(DEV) $(REBOND) checkin_reminders --every 60 & remind=$$!; \

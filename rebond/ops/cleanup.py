@@ -168,14 +168,16 @@ def delete_in_batches(rows: QuerySet[Model], batch_size: int = BATCH_SIZE) -> in
             rows = rows.exclude(pk__in=batch)
 
 
-def run(at: datetime | None = None, *, dry_run: bool = False) -> dict[str, int]:
-    """Delete every kind's dead rows (or only count them) and log one line of counts."""
+def run(at: datetime | None = None, *, dry_run: bool = False, log: bool = True) -> dict[str, int]:
+    """Delete every kind's dead rows (or only count them); log one line of counts unless the
+    caller prints its own (`rebond cleanup`)."""
     at = at or now()
     counts = {
         kind.name: kind.dead(at).count() if dry_run else delete_in_batches(kind.dead(at))
         for kind in KINDS
     }
-    logger.info("clean-up %s: %s", "would remove" if dry_run else "removed", summary(counts))
+    if log:
+        logger.info("clean-up %s: %s", "would remove" if dry_run else "removed", summary(counts))
     return counts
 
 

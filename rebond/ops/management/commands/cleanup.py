@@ -28,6 +28,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         dry_run = options["dry_run"]
-        counts = cleanup.run(dry_run=dry_run)
+        counts = cleanup.run(dry_run=dry_run, log=False)
         verb = "would remove" if dry_run else "removed"
         self.stdout.write(f"{verb}: {cleanup.summary(counts)}")
