@@ -244,7 +244,14 @@ NONE = (
 
 
 def row_counts() -> list[int]:
-    models = [Session, DBTaskResult, WorkerHeartbeat, PrivateLink, LoginAttempt, RateLimitHit]
+    models: list[type[Any]] = [
+        Session,
+        DBTaskResult,
+        WorkerHeartbeat,
+        PrivateLink,
+        LoginAttempt,
+        RateLimitHit,
+    ]
     return [model.objects.count() for model in models]
 
 
