@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("rebond.portal.urls")),
     path("", include("rebond.assessments.urls")),
     path("", include("rebond.diary.partner_urls")),
+    path("", include("rebond.interop.partner_urls")),
     path("", include("rebond.alerts.urls")),
     path("", include("rebond.emergency.urls")),
     path("", include("rebond.interop.urls")),

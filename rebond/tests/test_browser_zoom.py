@@ -91,6 +91,11 @@ def test_the_partner_pages_at_200_percent_text(
     checker.check_reflow_and_focus(f"zoom-partner-progress-{width}")
 
     page.get_by_role("link", name="Back to your space").click()
+    page.get_by_role("link", name="A copy of your data").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your data")
+    checker.check_reflow_and_focus(f"zoom-partner-data-{width}")
+
+    page.get_by_role("link", name="Back to your space").click()
     page.get_by_role("link", name="Read it").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your reading")
     checker.check_reflow_and_focus(f"zoom-partner-reading-{width}")

@@ -109,6 +109,12 @@ PRIVATE_LINK_URL_NAMES = {
     "diary:help",  # Crisis resources after their own "not safe right now" entry.
     "diary:share",
     "diary:stop_sharing",
+    # The partner's own data (rebond/interop/partner_views.py): the page and its two files,
+    # read through person.own_data (the partner-scoped access functions): nothing of the other
+    # partner but the diary entries they share now (access.entries_shared_with).
+    "my_data",
+    "my_data_json",
+    "my_data_pdf",
 }
 # An invited clinician's enrolment (rebond/staff/views.py): @login_not_required, as they have
 # no password yet. The link's 256-bit token is the credential; the password page answers only

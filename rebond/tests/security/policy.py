@@ -251,6 +251,10 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "measurement_settings": {"GET": CLINIC_ADMINS, "POST": CLINIC_ADMINS},
     "my_progress": {"GET": PARTNERS},
     "my_progress_chart": {"GET": PARTNERS},
+    # --- interop: the partner's own data, in their space (never a clinician's login) ---
+    "my_data": {"GET": PARTNERS},
+    "my_data_json": {"GET": PARTNERS},
+    "my_data_pdf": {"GET": PARTNERS},
     # --- therapy: the EFT/AIRM process is clinician-only, never a partner's ---
     "therapy": {"GET": ON_CASE},
     "therapy_stage_move": {"POST": ON_CASE},

@@ -10,6 +10,7 @@ a new channel (an export, a backup) is one more function registered with `@chann
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.utils.timezone import now
+from pypdf import PdfReader
 
 from rebond.alerts.delivery import deliver_notifications
 from rebond.assessments.reminders import send_due_reminders
@@ -181,6 +183,24 @@ def exports_channel(sweep: Sweep) -> Iterator[Exposure]:
         yield Exposure(role, f"per-person export of {role}", text)
 
 
+@channel("the partner's own data (JSON, PDF text)")
+def own_data_channel(sweep: Sweep) -> Iterator[Exposure]:
+    """Each partner's own download from their space, the PDF read as text: the pages channel
+    sees the PDF's compressed bytes only. Lines wrap at a space or after a hyphen, so its text
+    is read twice: lines joined by a space, and joined by nothing."""
+    for role in (PARTNER_A, PARTNER_B):
+        client = sweep.clients[role]
+        data = client.get("/me/data/my-data.json")
+        assert data.status_code == 200, data.status_code
+        yield Exposure(role, "own data (JSON)", data.content.decode())
+        pdf = client.get("/me/data/my-data.pdf")
+        assert pdf.status_code == 200, pdf.status_code
+        lines = [page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages]
+        text = "\n".join(lines)
+        yield Exposure(role, "own data (PDF, lines joined)", " ".join(text.split()))
+        yield Exposure(role, "own data (PDF, lines run on)", text.replace("\n", ""))
+
+
 @channel("JSON API (token)")
 def api_channel(sweep: Sweep) -> Iterator[Exposure]:
     """Every API operation with C1's ids, as each clinician holding a token."""
@@ -259,3 +279,7 @@ def test_the_sweep_sees_a_canary_where_its_owner_may_see_it(
     assert visible
     assert all(THERAPIST in c.seen_by for c in visible)
     assert any(c.text in own_space and PARTNER_A in c.seen_by for c in world.canaries)
+    # The partner's own PDF, read as text, does show their own canaries (and the sweep reads it).
+    sweep = Sweep(world, clients, {}, [])
+    own_pdf = " ".join(e.text for e in own_data_channel(sweep) if e.reader == PARTNER_A)
+    assert any(c.text in own_pdf and PARTNER_A in c.seen_by for c in world.canaries)
