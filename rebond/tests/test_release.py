@@ -19,6 +19,7 @@ import venv
 import zipfile
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import pytest
 from packaging.requirements import Requirement
@@ -31,13 +32,15 @@ pytestmark = pytest.mark.slow
 CHECKOUT = Path(__file__).resolve().parents[2]
 LOCK = CHECKOUT / "requirements" / "lock.txt"
 # What is not source: the developer's environment and every cache or earlier build.
+# The wheel, the sdist and what the build printed.
+Release = tuple[Path, Path, str]
 NOT_SOURCE = shutil.ignore_patterns(
     ".git", ".venv", "node_modules", "var", "*.egg-info", "build", "dist", "__pycache__",
     ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis", "htmlcov", ".coverage*",
 )  # fmt: skip
 
 
-def run(command: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
+def run(command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
     """Run a command, failing the test with its output when it fails."""
     result = subprocess.run(command, capture_output=True, text=True, check=False, **kwargs)
     assert result.returncode == 0, (
@@ -47,7 +50,7 @@ def run(command: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="session")
-def release(tmp_path_factory) -> tuple[Path, Path, str]:
+def release(tmp_path_factory: pytest.TempPathFactory) -> Release:
     """Build the sdist and the wheel once; return their paths and the build's output."""
     source = tmp_path_factory.mktemp("source") / "rebond"
     shutil.copytree(CHECKOUT, source, ignore=NOT_SOURCE)
@@ -62,7 +65,7 @@ def release(tmp_path_factory) -> tuple[Path, Path, str]:
     return wheel, sdist, built.stdout + built.stderr
 
 
-def test_the_build_names_the_version_and_warns_nothing_about_the_license(release) -> None:
+def test_the_build_names_the_version_and_warns_nothing_about_the_license(release: Release) -> None:
     wheel, sdist, output = release
     assert wheel.name == f"rebond-{rebond.__version__}-py3-none-any.whl"
     assert sdist.name == f"rebond-{rebond.__version__}.tar.gz"
@@ -77,7 +80,7 @@ def test_the_build_names_the_version_and_warns_nothing_about_the_license(release
     ]
 
 
-def test_the_wheel_carries_every_file_read_at_run_time_and_no_tests(release) -> None:
+def test_the_wheel_carries_every_file_read_at_run_time_and_no_tests(release: Release) -> None:
     wheel, _, _ = release
     in_wheel = set(zipfile.ZipFile(wheel).namelist())
     # Every file of the packages outside the test suites: code, migrations, templates, static
@@ -137,7 +140,7 @@ def runtime_lock(wheel: Path, destination: Path) -> Path:
 
 
 def test_the_wheel_installed_from_the_hashed_lock_checks_migrates_and_scores(
-    release, tmp_path_factory
+    release: Release, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     started = time.monotonic()
     wheel, _, _ = release
