@@ -41,9 +41,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args == ["--version"]:
         # Answered before any settings load, so it works with no configuration at all.
-        from rebond import __version__
+        import rebond  # the package itself, not one of its apps (docs/architecture.md)
 
-        print(f"rebond {__version__}")
+        print(f"rebond {rebond.__version__}")
         return 0
     try:
         args = load_env_file(args)
