@@ -27,10 +27,17 @@ demo-code: install
 
 install: $(VENV)/.installed
 
+# Exactly the lock, each file checked against its hash, then Rebond itself, editable; then
+# `pip check` proves the lock satisfies every requirement. --no-deps because the lock already
+# holds every transitive dependency: pip resolves nothing, so a dependency missing from the
+# lock is never fetched unchecked (`make lock` adds it), and the pip a fresh virtualenv starts
+# with (23.x refuses a hashed lock whose packages ask for extras, e.g. coverage[toml]) works.
 $(VENV)/.installed: pyproject.toml requirements/lock.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements/lock.txt -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --require-hashes \
+	  -r requirements/lock.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e '.[dev]'
+	$(BIN)/pip check --disable-pip-version-check
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -57,11 +64,15 @@ fmt: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Re-lock every transitive dependency after changing pyproject.toml.
-lock:
-	rm -rf /tmp/rebond-lock && $(PYTHON) -m venv /tmp/rebond-lock
-	/tmp/rebond-lock/bin/pip install --quiet --disable-pip-version-check '.[dev]'
-	/tmp/rebond-lock/bin/pip freeze --exclude rebond > requirements/lock.txt
+# Re-lock every transitive dependency, with the hashes of all its files on the index, after
+# changing pyproject.toml (pip-tools, pinned in the dev extras; docs/deploy.md, "Install").
+# Versions already in the lock stay as they are unless pyproject.toml pins another; pip and
+# setuptools are locked too (--allow-unsafe), so `pip install --require-hashes` finds every
+# package it installs. Index options stay out: the lock is the same whatever pip.conf says.
+lock: install
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
+	  --allow-unsafe --strip-extras --extra dev --no-emit-index-url --no-emit-find-links \
+	  --output-file requirements/lock.txt pyproject.toml
 
 # Refresh the vendored htmx from the pinned npm package.
 vendor: node_modules/.installed

@@ -2,7 +2,7 @@
 
 `rebond score|change|instruments ...` run the pure-Python scoring core without loading Django
 (researchers can use them with no database); everything else is a `manage.py` command, e.g.
-`rebond migrate`, `rebond demo`, `rebond worker`.
+`rebond migrate`, `rebond demo`, `rebond worker`. `rebond --version` prints the installed version.
 """
 
 from __future__ import annotations
@@ -39,6 +39,12 @@ def load_env_file(args: list[str]) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one `rebond` command and return its exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if args == ["--version"]:
+        # Answered before any settings load, so it works with no configuration at all.
+        import rebond  # the package itself, not one of its apps (docs/architecture.md)
+
+        print(f"rebond {rebond.__version__}")
+        return 0
     try:
         args = load_env_file(args)
     except ValueError as exc:

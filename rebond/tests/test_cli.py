@@ -28,6 +28,16 @@ def test_score_runs_the_scoring_core_and_prints_json() -> None:
     assert any(flag["code"] == "phq9_item9" for flag in payload["flags"])
 
 
+def test_version_prints_the_one_version_without_any_configuration() -> None:
+    import rebond as package
+
+    bare = {"PATH": os.environ["PATH"]}  # no settings at all: it must not load Django
+    result = subprocess.run(
+        [str(REBOND), "--version"], capture_output=True, text=True, env=bare, check=False
+    )
+    assert (result.returncode, result.stdout) == (0, f"rebond {package.__version__}\n")
+
+
 def test_score_rejects_bad_input_with_exit_code_2_and_no_score() -> None:
     result = rebond("score", "PHQ-9", "--answers", "1,2,0", "--json")
     assert result.returncode == 2
