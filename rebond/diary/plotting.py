@@ -1,5 +1,5 @@
 """Each partner's diary chart, drawn on the server by matplotlib: SVG for the diary page, the
-same drawing in the clinician's PDF (rebond/measurement/reports.py).
+same SVG embedded in the clinician's PDF (rebond/measurement/reports.py).
 
 Two panels on one axis of weeks: above, how many triggers the partner wrote down each week
 (bars); below, the week's mean trigger intensity, safety and closeness (0-10, lines). The
@@ -32,7 +32,6 @@ from rebond.diary.summary import NOT_A_MEASURE
 RC_PARAMS: Any = {
     "svg.fonttype": "none",  # text stays text: selectable, searchable, small
     "svg.hashsalt": "rebond-diary",  # the same data draws the same SVG
-    "pdf.fonttype": 3,
     "font.family": "DejaVu Sans",
     "font.size": 8,
 }

@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
+from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
@@ -53,17 +55,24 @@ class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]  # untyped library
         raise ForbiddenResource(f"reports load no outside resources (asked for {url[:40]!r})")
 
 
+# 'Rebond Sans' for the report's own text; 'DejaVu Sans' too, because that is the family the
+# charts' SVG text names (matplotlib, svg.fonttype "none"): WeasyPrint draws it with the same
+# bundled file rather than whatever DejaVu the server has installed, or none.
+FAMILIES = ("Rebond Sans", "DejaVu Sans")
+
+
 def font_faces() -> str:
     """Return the @font-face rules for the bundled font (used by templates/pdf/base.html)."""
     rules = []
-    for style, path in FONT_FILES.items():
-        weight = "bold" if style == "bold" else "normal"
-        font_style = "italic" if style == "italic" else "normal"
-        rules.append(
-            "@font-face { font-family: 'Rebond Sans';"
-            f" src: url('{path.resolve().as_uri()}');"
-            f" font-weight: {weight}; font-style: {font_style}; }}"
-        )
+    for family in FAMILIES:
+        for style, path in FONT_FILES.items():
+            weight = "bold" if style == "bold" else "normal"
+            font_style = "italic" if style == "italic" else "normal"
+            rules.append(
+                f"@font-face {{ font-family: '{family}';"
+                f" src: url('{path.resolve().as_uri()}');"
+                f" font-weight: {weight}; font-style: {font_style}; }}"
+            )
     return "\n".join(rules)
 
 
@@ -80,5 +89,10 @@ def html_to_pdf(html: str) -> bytes:
 
 
 def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
-    """Render a Django template (extending pdf/base.html) to a tagged PDF."""
-    return html_to_pdf(render_to_string(template_name, {**context, "font_faces": font_faces()}))
+    """Render a Django template (extending pdf/base.html) to a tagged PDF.
+
+    The document language is the active one (`<html lang>`, the PDF's /Lang) unless the
+    context names another.
+    """
+    defaults = {"language": get_language() or settings.LANGUAGE_CODE, "font_faces": font_faces()}
+    return html_to_pdf(render_to_string(template_name, {**defaults, **context}))

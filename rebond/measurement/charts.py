@@ -31,9 +31,6 @@ CUTOFF_COLOUR = "#000000"
 RC_PARAMS: Any = {
     "svg.fonttype": "none",  # text stays text: selectable, searchable, small
     "svg.hashsalt": "rebond",  # stable element ids: the same data draws the same SVG
-    # Type 3: the glyphs used, embedded as vector procedures. Any glyph of DejaVu, text stays
-    # searchable, and it is written several times faster than a Type 42 (TrueType) subset.
-    "pdf.fonttype": 3,
     "font.family": "DejaVu Sans",
     "font.size": 9,
 }
@@ -80,3 +77,33 @@ def line_key(data: ChartData) -> str:
         if line.expected:
             parts.append(f"{line.name}'s expected recovery: {EXPECTED_LINE_WORDS[n % 2]}")
     return "Key: " + "; ".join(parts) + "." if parts else ""
+
+
+def _number(value: float) -> str:
+    """Write a score as the report writes it: no trailing zeros (42, 7.5)."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def alt_text(data: ChartData) -> str:
+    """Say what the chart shows, from its own data: each line's points, the cut-off, the marks.
+
+    The alternative text of a chart in a PDF report (rebond/measurement/reports.py), where
+    there is no table beside it to point to: "CSI-4: scores by check-in. Partner A, at
+    check-in 0, 1, 2: 5, 7, 9. ... Clinical cut-off 13.5 (higher is better)."
+    """
+    axis = data.x_label.split(" (")[0].lower()
+    parts = [f"{data.title}: line chart of {data.y_label} by {axis}."]
+    for line in data.partners:
+        if line.points:
+            xs = ", ".join(_number(x) for x, _ in line.points)
+            ys = ", ".join(_number(y) for _, y in line.points)
+            parts.append(f"{line.name}, at {axis} {xs}: {ys}.")
+        else:
+            parts.append(f"{line.name}: no scores yet.")
+    if data.cutoff is not None:
+        better = "higher" if data.higher_is_better else "lower"
+        parts.append(f"Clinical cut-off {_number(data.cutoff)} ({better} is better).")
+    if data.events:
+        marks = "; ".join(f"{event.label} at {_number(event.x)}" for event in data.events)
+        parts.append(f"Marked on the axis: {marks}.")
+    return " ".join(parts)

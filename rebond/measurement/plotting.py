@@ -1,6 +1,6 @@
-"""Progress charts drawn on the server by matplotlib: SVG for the page, PDF for the report.
+"""Progress charts drawn on the server by matplotlib, as SVG: for the page and, embedded as an
+image, for the PDF reports (rebond/measurement/reports.py), so both show the same drawing.
 
-One figure builder serves both, so the chart in the page and in the PDF are the same drawing.
 Matplotlib runs without pyplot (no global state, safe in threads) and uses only its bundled
 DejaVu fonts, so nothing is fetched. Import this module only where a chart is drawn.
 """
@@ -20,7 +20,7 @@ from matplotlib.ticker import MaxNLocator
 
 from rebond.measurement import charts
 
-# fontTools logs every font subset it makes for a PDF at INFO: noise, and no clinical content.
+# fontTools logs every font subset WeasyPrint makes for a PDF at INFO: noise, no clinical content.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 

@@ -1,35 +1,33 @@
 """PDF reports: the clinician's progress report and the partner's own summary.
 
-Both are A4 pages laid out with matplotlib and written by its PDF backend, so every chart is
-the same vector drawing as on the page (`plotting.draw`) and no other layout library or system
-library is needed. Text is set in matplotlib's bundled DejaVu Sans, embedded in the file
-(Type 3, see charts.RC_PARAMS). Dates are the clinic's (rebond/lib/clinic_time.py), whoever
-asks and from wherever the report is made.
+Both are Django templates (measurement/pdf/) laid out by WeasyPrint into tagged PDF/UA-1
+(rebond/lib/pdf.py): headings, paragraphs and tables with header cells are in the structure
+tree in reading order, the document language and title are set, and text wraps by its measured
+width. Charts are the same matplotlib drawings as on the pages (`plotting.draw`), written to
+SVG in memory and embedded as images whose alternative text says, from the chart's own data,
+what it shows. Their text stays text, so it can be read and searched like the rest. Dates are
+the clinic's (rebond/lib/clinic_time.py), whoever asks and from wherever the report is made.
 """
 
 from __future__ import annotations
 
+import base64
 import dataclasses
-import io
-import textwrap
-from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.utils.timezone import localtime
-from matplotlib import rc_context
-from matplotlib.backends.backend_pdf import PdfPages
-from matplotlib.figure import Figure, SubFigure
 
 from psychometrics.display import figure
 from rebond.diary.charts import KEY
-from rebond.diary.clinician import CaseDiary
-from rebond.diary.summary import NOT_A_MEASURE, tally_words
+from rebond.diary.clinician import CaseDiary, PartnerDiary
+from rebond.diary.summary import NOT_A_MEASURE, one_decimal, tally_words
 from rebond.lib.clinic_time import clinic_time
+from rebond.lib.pdf import render_pdf
 from rebond.measurement import charts, plotting
 from rebond.measurement.progress import CoupleProgress, InstrumentProgress, category_label
 from rebond.measurement.summary import ClientSummary
 
-A4 = (8.27, 11.69)
 SIGNAL_WORDS = {
     "not_on_track": "Not on track",
     "on_track": "On track",
@@ -41,202 +39,124 @@ SIGNAL_WORDS = {
 }
 
 
-def _lines(
-    target: Figure | SubFigure,
-    lines: Sequence[tuple[str, str]],
-    *,
-    height: float = A4[1],
-    top: float = 0.97,
-) -> None:
-    """Write (style, text) lines from the top down; styles: h1, h2, p, small."""
-    sizes = {"h1": 15, "h2": 11, "p": 9, "small": 7.5}
-    y = top
-    for style, text in lines:
-        size = sizes[style]
-        if style in ("h1", "h2") and y < top:
-            y -= 6 / 72 / height  # space above a heading
-        width = 110 if style == "small" else 95
-        for part in textwrap.wrap(text, width) or [""]:
-            target.text(
-                0.06,
-                y,
-                part,
-                fontsize=size,
-                va="top",
-                fontweight="bold" if style in ("h1", "h2") else "normal",
-                color="#1d2a2a" if style != "small" else "#4f5d5c",
-            )
-            y -= (size + 4) / 72 / height * (1.5 if style == "h1" else 1.0)
-        if style in ("h1", "h2"):
-            y -= 4 / 72 / height
+@dataclass(frozen=True)
+class ReportChart:
+    """A chart as a report embeds it: the SVG as a data: URI, its alternative text, its key."""
+
+    title: str
+    src: str
+    alt: str
+    key: str = ""
 
 
-def halves(page: Figure) -> list[SubFigure]:
-    """Return the top and bottom halves of a page, each to hold one chart."""
-    return list(page.subfigures(2, 1).flat)  # type: ignore[union-attr]
+@dataclass(frozen=True)
+class ScoreRow:
+    """One row of a scores table: the measure, one cell per partner, and a note."""
+
+    measure: str
+    cells: list[str]
+    note: str = ""
+
+
+def _data_uri(svg: bytes) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+def _chart(data: charts.ChartData) -> ReportChart:
+    return ReportChart(
+        data.title, _data_uri(plotting.svg(data)), charts.alt_text(data), charts.line_key(data)
+    )
 
 
 def _date(at: datetime) -> str:
     return localtime(at).strftime("%d %b %Y")
 
 
-def _pdf(pages: list[Figure], title: str) -> bytes:
-    buffer = io.BytesIO()
-    with (
-        rc_context(charts.RC_PARAMS),
-        PdfPages(
-            buffer, metadata={"Title": title, "Creator": "Rebond", "CreationDate": None}
-        ) as pdf,
-    ):
-        for page in pages:
-            pdf.savefig(page)
-    return buffer.getvalue()
+def _day(day: date) -> str:
+    return day.strftime("%d %b %Y")
 
 
 def clinician_report(
     progress: CoupleProgress, generated_by: str, at: datetime, diary: CaseDiary | None = None
 ) -> bytes:
-    """Return the clinician's progress report: a summary page, then the charts, two a page,
-    then the partners' diary when the case has one (clinician only: never in a partner's)."""
-    with rc_context(charts.RC_PARAMS), clinic_time(progress.couple.clinic):
-        pages = _clinician_pages(progress, generated_by, at)
+    """Return the clinician's progress report: the summary and scores, the charts, then the
+    partners' diary when the case has one (clinician only: never in a partner's)."""
+    with clinic_time(progress.couple.clinic):
+        context = _clinician_context(progress, generated_by, at)
         if diary is not None and diary.has_entries:
-            pages.append(_diary_page(diary))
-    return _pdf(pages, "Progress report")
+            context["diary"] = _diary_context(diary)
+        return render_pdf("measurement/pdf/progress_report.html", context)
 
 
-def _diary_page(diary: CaseDiary) -> Figure:
-    """Return a page with each partner's last four weeks in words and their diary chart."""
-    lines: list[tuple[str, str]] = [
-        ("h2", f"Between sessions: each partner's {NOT_A_MEASURE}"),
-        (
-            "small",
-            "The partners' own ratings (0-10) and triggers as they wrote them, averaged; "
-            "nothing is compared with a norm. Private and shared entries alike.",
-        ),
-    ]
-    lines += [
-        ("p", f"{part.partner.display_name}, last 4 weeks: {tally_words(part.last_weeks)}.")
-        for part in diary.partners
-    ]
-    lines.append(("small", KEY))
-    if diary.marks:
-        lines.append(
-            ("small", " ".join(f"{m.number}: {_day(m.day)}, {m.label}." for m in diary.marks))
-        )
-    page = Figure(figsize=A4, layout="constrained")
-    text, *drawings = list(page.subfigures(3, 1, height_ratios=[0.8, 1, 1]).flat)  # type: ignore[union-attr]
-    _lines(text, lines, height=A4[1] * 0.8 / 2.8)
-    from rebond.diary import plotting as diary_plotting  # matplotlib, like this module
-
-    for part, target in zip(diary.partners, drawings, strict=False):
-        diary_plotting.draw(target, diary, part)
-    return page
-
-
-def _day(day: date) -> str:
-    return day.strftime("%d %b %Y")
-
-
-def _clinician_pages(progress: CoupleProgress, generated_by: str, at: datetime) -> list[Figure]:
-    couple, settings = progress.couple, progress.settings
-    lines: list[tuple[str, str]] = [
-        ("h1", f"Progress report: {couple.label}"),
-        (
-            "small",
-            f"Confidential clinical record. Generated {_date(at)} by {generated_by}. "
-            "Risk screens are not included (see the check-ins page), except PHQ-9 totals "
-            "under individual measures.",
-        ),
-        (
-            "p",
-            f"Partners: {progress.partners[0].display_name} and "
-            f"{progress.partners[1].display_name}. Case status: {couple.get_status_display()}.",
-        ),
-    ]
+def _clinician_context(
+    progress: CoupleProgress, generated_by: str, at: datetime
+) -> dict[str, object]:
+    couple = progress.couple
     outcome = progress.outcome
+    signal: dict[str, object] | None = None
     if outcome is not None and outcome.couple_track is not None and outcome.tracks is not None:
-        lines += [
-            (
-                "h2",
-                f"Signal on {outcome.instrument.code}: {SIGNAL_WORDS[outcome.couple_track.signal]}",
-            ),
-        ]
-        lines += [("p", reason) for reason in outcome.couple_track.reasons]
+        partners = []
         for partner, track, category in zip(
             progress.partners, outcome.tracks, outcome.categories, strict=True
         ):
-            lines.append(
-                (
-                    "p",
-                    f"{partner.display_name}: {SIGNAL_WORDS[track.signal]}; latest "
-                    f"{'' if track.score is None else figure(track.score, 2)}"
-                    f"{'' if track.expected is None else f' (expected {track.expected:.1f})'}; "
-                    f"reliable change: {category_label(category)}.",
-                )
+            score = "" if track.score is None else figure(track.score, 2)
+            expected = "" if track.expected is None else f" (expected {track.expected:.1f})"
+            partners.append(
+                f"{partner.display_name}: {SIGNAL_WORDS[track.signal]}; latest "
+                f"{score}{expected}; reliable change: {category_label(category)}."
             )
-    else:
-        lines.append(("h2", "No outcome scores yet."))
-    if progress.split_alliance:
-        lines.append(("p", progress.split_alliance))
-    lines.append(("h2", "Latest scores"))
+        signal = {
+            "heading": (
+                f"Signal on {outcome.instrument.code}: {SIGNAL_WORDS[outcome.couple_track.signal]}"
+            ),
+            "reasons": list(outcome.couple_track.reasons),
+            "partners": partners,
+        }
+    latest = []
     for item in progress.instruments:
-        cells = _latest_cells(progress, item)
-        gap = ""
+        note = ""
         gain_gap = item.discrepancy.gain_gap if item.discrepancy is not None else None
         if item.discrepancy is not None and item.discrepancy.is_notable and gain_gap is not None:
-            gap = f"; partners diverge ({figure(gain_gap)} points apart in gains)"
-        lines.append(("p", f"{item.title}: {'; '.join(cells)}{gap}"))
-    lines.append(("h2", "How the signal is computed"))
+            note = f"Partners diverge ({figure(gain_gap)} points apart in gains)"
+        latest.append(ScoreRow(item.title, _latest_cells(progress, item), note))
     params = outcome.params if outcome is not None else None
-    lines.append(
-        (
-            "small",
-            (
-                "Each partner is expected to move in a straight line from their intake score "
-                f"to the clinical cut-off over {settings.planned_sessions} sessions, and is "
-                f"judged from session {settings.flag_from_session} (Pepping, Halford & Doss "
-                "2015; Halford et al. 2012; DOMAIN 6). Off track: below the band and no "
-                "reliable improvement. Not on track: either partner off track or reliably "
-                "worse, or the partners diverging."
-            ),
-        )
-    )
+    tolerance = ""
     if params is not None:
-        lines.append(
-            (
-                "small",
-                (
-                    f"Tolerance: {params.course.tolerance if params.course else '-'} points "
-                    f"({params.tolerance_source}). Divergence: {params.divergence} points "
-                    f"({params.divergence_source}). Reliable change: "
-                    f"{'-' if params.reliable_change is None else f'{params.reliable_change:.2f}'} "
-                    f"({params.reliable_change_source}). Cut-off: {params.cutoff_source}."
-                ),
-            )
+        reliable = "-" if params.reliable_change is None else f"{params.reliable_change:.2f}"
+        tolerance = (
+            f"Tolerance: {params.course.tolerance if params.course else '-'} points "
+            f"({params.tolerance_source}). Divergence: {params.divergence} points "
+            f"({params.divergence_source}). Reliable change: {reliable} "
+            f"({params.reliable_change_source}). Cut-off: {params.cutoff_source}."
         )
-    if progress.individual:
-        lines.append(("h2", "Individual measures, clinician only"))
-        lines.append(("small", "Each partner's own total; item 9 is never charted."))
-        for item in progress.individual:
-            lines.append(("p", f"{item.title}: {'; '.join(_latest_cells(progress, item))}"))
-    if progress.events:
-        lines.append(("h2", "Case events (latest eight)"))
-        lines += [("p", f"{_date(e.at)}: {e.label}") for e in progress.events[-8:]]
     drawings = [i.chart for i in progress.instruments if i is not outcome]
     if outcome is not None:
         drawings.insert(0, outcome.chart)
-    drawings += [_individual_chart(i.chart) for i in progress.individual]
-    return _compose(lines, drawings)
+    return {
+        "title": f"Progress report: {couple.label}",
+        "generated": _date(at),
+        "generated_by": generated_by,
+        "partner_names": [p.display_name for p in progress.partners],
+        "status": couple.get_status_display(),
+        "signal": signal,
+        "split_alliance": progress.split_alliance,
+        "latest": latest,
+        "settings": progress.settings,
+        "tolerance": tolerance,
+        "individual": [
+            ScoreRow(item.title, _latest_cells(progress, item)) for item in progress.individual
+        ],
+        "events": [(_date(e.at), e.label) for e in progress.events[-8:]],
+        "charts": [_chart(data) for data in drawings],
+        "individual_charts": [_chart(_individual_chart(i.chart)) for i in progress.individual],
+    }
 
 
 def _latest_cells(progress: CoupleProgress, item: InstrumentProgress) -> list[str]:
     """Return each partner's latest score and reliable-change category, as report text."""
     return [
-        f"{p.display_name} {figure(s[-1].score, 2)} ({category_label(c)})"
-        if s
-        else f"{p.display_name} -"
-        for p, s, c in zip(progress.partners, item.series, item.categories, strict=True)
+        f"{figure(s[-1].score, 2)} ({category_label(c)})" if s else "-"
+        for s, c in zip(item.series, item.categories, strict=True)
     ]
 
 
@@ -245,43 +165,67 @@ def _individual_chart(data: charts.ChartData) -> charts.ChartData:
     return dataclasses.replace(data, title=f"{data.title} (individual measure, clinician only)")
 
 
-def _compose(lines: list[tuple[str, str]], drawings: list[charts.ChartData]) -> list[Figure]:
-    """Return A4 pages: the text with the first chart below it, then two charts a page."""
-    first = Figure(figsize=A4, layout="constrained")
-    text, chart = list(first.subfigures(2, 1, height_ratios=[1.35, 1]).flat)  # type: ignore[union-attr]
-    _lines(text, lines, height=A4[1] * 1.35 / 2.35)
-    if drawings:
-        plotting.draw(chart, drawings[0])
-    pages = [first]
-    left = drawings[1:]
-    while left:
-        page = Figure(figsize=A4, layout="constrained")
-        pair, left = left[:2], left[2:]
-        for part, data in zip(halves(page), pair, strict=False):
-            plotting.draw(part, data)
-        pages.append(page)
-    return pages
+def _diary_context(diary: CaseDiary) -> dict[str, object]:
+    """Each partner's last four weeks in words and their diary chart (numbers, no words)."""
+    from rebond.diary import plotting as diary_plotting  # matplotlib, like this module
+
+    return {
+        "heading": f"Between sessions: each partner's {NOT_A_MEASURE}",
+        "tallies": [
+            f"{part.partner.display_name}, last 4 weeks: {tally_words(part.last_weeks)}."
+            for part in diary.partners
+        ],
+        "key": KEY,
+        "marks": " ".join(f"{m.number}: {_day(m.day)}, {m.label}." for m in diary.marks),
+        "charts": [
+            ReportChart(
+                f"{part.partner.display_name}: {NOT_A_MEASURE}",
+                _data_uri(diary_plotting.svg(diary, part)),
+                diary_alt_text(diary, part),
+            )
+            for part in diary.partners
+        ],
+    }
+
+
+def diary_alt_text(diary: CaseDiary, part: PartnerDiary) -> str:
+    """Say what a partner's diary chart shows, week by week, from its own numbers."""
+    weeks = part.weeks
+    if not weeks:
+        return f"{part.partner.display_name}: {NOT_A_MEASURE}. No weeks to show."
+    parts = [
+        f"{part.partner.display_name}: {NOT_A_MEASURE}, by week from "
+        f"{_day(weeks[0].starts_on)} to {_day(weeks[-1].starts_on)}.",
+        "Triggers each week: " + ", ".join(str(w.counts.triggers) for w in weeks) + ".",
+    ]
+    for label, field in (
+        ("safety", "mean_safe"),
+        ("closeness", "mean_close"),
+        ("trigger intensity", "mean_intensity"),
+    ):
+        values = ", ".join(one_decimal(getattr(w.counts, field)) for w in weeks)
+        parts.append(f"Weekly mean {label} (0-10): {values}.")
+    if diary.sessions:
+        parts.append("Sessions: " + ", ".join(_day(day) for day in diary.sessions) + ".")
+    if diary.marks:
+        parts.append("Numbered moves: " + ", ".join(str(m.number) for m in diary.marks) + ".")
+    return " ".join(parts)
 
 
 def client_report(summary: ClientSummary, at: datetime) -> bytes:
     """Return the partner's own summary as a PDF (their scores only; see summary.py)."""
     with clinic_time(summary.partner.couple.clinic):
-        return _client_report(summary, at)
-
-
-def _client_report(summary: ClientSummary, at: datetime) -> bytes:
-    lines: list[tuple[str, str]] = [
-        ("h1", f"Your check-ins: {summary.partner.display_name}"),
-        ("small", f"Prepared {_date(at)}. Only your own answers are included."),
-    ]
-    for item in summary.instruments:
-        scores = ", ".join(figure(s.score, 2) for s in item.scores)
-        lines.append(("p", f"{item.name} ({item.interpretation}): {scores}."))
-    if summary.couple_chart is None and summary.couple_chart_withheld:
-        lines.append(("small", f"The chart of you both is {summary.couple_chart_withheld}."))
-    drawings = [i.chart for i in summary.instruments]
-    if summary.couple_chart is not None:
-        drawings.append(summary.couple_chart)
-    with rc_context(charts.RC_PARAMS):
-        pages = _compose(lines, drawings)
-    return _pdf(pages, "Your check-ins")
+        drawings = [i.chart for i in summary.instruments]
+        if summary.couple_chart is not None:
+            drawings.append(summary.couple_chart)
+        context = {
+            "title": f"Your check-ins: {summary.partner.display_name}",
+            "prepared": _date(at),
+            "instruments": [
+                (item.name, item.interpretation, ", ".join(figure(s.score, 2) for s in item.scores))
+                for item in summary.instruments
+            ],
+            "withheld": summary.couple_chart_withheld if summary.couple_chart is None else "",
+            "charts": [_chart(data) for data in drawings],
+        }
+        return render_pdf("measurement/pdf/client_report.html", context)

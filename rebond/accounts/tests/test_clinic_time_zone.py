@@ -41,9 +41,9 @@ from rebond.lib.clinic_time import (
     clinic_zone,
     is_known_zone,
 )
-from rebond.measurement.tests.test_client_summary import pdf_text, plain_pdf  # noqa: F401
 from rebond.portal.tests.conftest import open_space
 from rebond.test import make_clinician, sign_in
+from rebond.tests.pdf import pdf_text
 from rebond.therapy.models import Session
 from rebond.therapy.tests.helpers import make_case, partners_of
 
@@ -227,7 +227,6 @@ def test_the_progress_report_pdf_dates_are_the_clinics(
     client: Client,
     alice: User,
     couple: Couple,
-    plain_pdf: None,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from rebond.measurement import views as measurement_views

@@ -17,8 +17,8 @@ from rebond.diary.models import DiaryPlan
 from rebond.diary.plan import CLOSED_CASE, set_diary_plan
 from rebond.diary.tests.clinician_helpers import write_entry
 from rebond.lib.errors import ActionError
-from rebond.measurement import charts as measurement_charts
 from rebond.test import make_clinician, make_couple, sign_in
+from rebond.tests.pdf import pdf_text
 from rebond.therapy.tests.helpers import held_session, walk_to
 
 pytestmark = pytest.mark.django_db
@@ -195,25 +195,6 @@ def test_the_diary_page_and_charts_are_404_to_everyone_else(
 # --- The PDF -----------------------------------------------------------------------------------
 
 
-def pdf_text(body: bytes) -> str:
-    """Return the text of an uncompressed PDF with Type 3 fonts (kerned TJ arrays), as
-    rebond/measurement/tests/test_client_summary.py reads it."""
-    text = []
-    for group in re.findall(rb"\[(.*?)\]\s*TJ", body, re.S):
-        text.append(b"".join(re.findall(rb"\((.*?)\)", group, re.S)).decode("latin-1"))
-    return "\n".join(text)
-
-
-@pytest.fixture
-def plain_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        measurement_charts,
-        "RC_PARAMS",
-        {**measurement_charts.RC_PARAMS, "pdf.compression": 0},
-    )
-
-
-@pytest.mark.usefixtures("plain_pdf")
 def test_the_clinicians_pdf_has_the_diary_and_the_partners_pdf_has_none(
     client: Client, alice: User, couple: Couple
 ) -> None:

@@ -7,8 +7,6 @@ PDF for A are searched for every one of them (DOMAIN.md 7.5; SECURITY.md section
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -18,10 +16,11 @@ from rebond.alerts.tests.helpers import answer
 from rebond.assessments.models import Submission
 from rebond.couples import actions as couple_actions
 from rebond.couples.models import ConsentDocument, Couple, Partner, SafetyConcern
-from rebond.measurement import charts, summary
+from rebond.measurement import summary
 from rebond.measurement.tests.helpers import csi4_answers, submit
 from rebond.portal.tests.conftest import open_space
 from rebond.test import make_couple, sign_in
+from rebond.tests.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -69,24 +68,9 @@ def consent_to_feedback(alice: User, couple: Couple) -> None:
         couple_actions.record_consent(alice, partner.id, document.id)
 
 
-def pdf_text(body: bytes) -> str:
-    """Return the text shown in an uncompressed PDF with Type 3 fonts (kerned TJ arrays)."""
-    text = []
-    for group in re.findall(rb"\[(.*?)\]\s*TJ", body, re.S):
-        text.append(b"".join(re.findall(rb"\((.*?)\)", group, re.S)).decode("latin-1"))
-    return "\n".join(text)
-
-
 def assert_clean(text: str, canaries: tuple[str, ...]) -> None:
     for canary in canaries:
         assert canary not in text, canary
-
-
-@pytest.fixture
-def plain_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Write PDFs without compression, so their (Type 3) text can be searched."""
-    assert charts.RC_PARAMS["pdf.fonttype"] == 3
-    monkeypatch.setattr(charts, "RC_PARAMS", {**charts.RC_PARAMS, "pdf.compression": 0})
 
 
 def test_a_partners_page_and_charts_hold_only_their_own_non_risk_scores(
@@ -113,7 +97,7 @@ def test_a_partners_page_and_charts_hold_only_their_own_non_risk_scores(
 
 
 def test_the_clinician_made_client_report_holds_only_that_partners_data(
-    client: Client, alice: User, plain_pdf: None
+    client: Client, alice: User
 ) -> None:
     couple = seed(alice)
     ana = couple.partners.get(role="A")
@@ -128,7 +112,7 @@ def test_the_clinician_made_client_report_holds_only_that_partners_data(
 
 
 def test_the_couple_chart_appears_only_when_both_consented_and_no_concern_is_open(
-    client: Client, alice: User, plain_pdf: None
+    client: Client, alice: User
 ) -> None:
     couple = seed(alice)
     ana = couple.partners.get(role="A")

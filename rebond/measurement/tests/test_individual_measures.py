@@ -21,12 +21,11 @@ from rebond.measurement import progress, summary
 from rebond.measurement.tests.helpers import csi4_answers, submit
 from rebond.measurement.tests.test_client_summary import (
     consent_to_feedback,
-    pdf_text,
-    plain_pdf,  # noqa: F401 (a fixture)
     rewrite,
 )
 from rebond.portal.tests.conftest import open_space
 from rebond.test import make_couple, sign_in
+from rebond.tests.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +83,6 @@ def test_the_clinicians_pdf_has_the_individual_measures_section(
     client: Client,
     alice: User,
     couple: Couple,
-    plain_pdf: None,  # noqa: F811
 ) -> None:
     sign_in(client, alice)
     text = pdf_text(client.get(reverse("progress_report", args=[couple.id])).content)
@@ -97,7 +95,6 @@ def test_phq9_totals_stay_off_partner_couple_shared_and_research_views(
     client: Client,
     alice: User,
     couple: Couple,
-    plain_pdf: None,  # noqa: F811
 ) -> None:
     ines = couple.partners.get(role="A")
     consent_to_feedback(alice, couple)  # the couple chart is shared with both partners

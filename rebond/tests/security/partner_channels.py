@@ -19,8 +19,8 @@ from rebond.alerts.delivery import deliver_notifications
 from rebond.assessments.reminders import send_due_reminders
 from rebond.interop import exports as interop_exports
 from rebond.measurement import reports, summary
-from rebond.measurement.tests.test_client_summary import pdf_text
 from rebond.portal import actions as portal_actions
+from rebond.tests.pdf import pdf_text
 from rebond.tests.security import policy
 from rebond.tests.security.forms import post_forms
 from rebond.tests.security.routes import all_routes, own_kwargs, send, undone, url

@@ -25,7 +25,6 @@ import pytest
 
 from rebond.access import BOTH_PARTNERS_KNOW
 from rebond.couples.models import Injury, Partner
-from rebond.measurement import charts
 from rebond.tests import figures
 from rebond.tests.security.partner_channels import PARTNERS, PUBLIC, partner_channels
 from rebond.tests.security.world import (
@@ -106,8 +105,6 @@ def seed_every_combination(world: World) -> list[Seeded]:
 def test_an_injury_reaches_a_partner_only_where_the_rule_says(
     world: World, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
 ) -> None:
-    # PDFs written uncompressed, so their text can be searched (as in test_client_summary).
-    monkeypatch.setattr(charts, "RC_PARAMS", {**charts.RC_PARAMS, "pdf.compression": 0})
     seeded = seed_every_combination(world)
     clients = {role: client_for(world, role) for role in (*PARTNERS, THERAPIST, CLINIC_ADMIN)}
     seen: dict[str, set[str]] = {role: set() for role in PARTNERS}

@@ -9,7 +9,6 @@ import pytest
 from django.db import connection
 
 from rebond.assessments.models import Administration
-from rebond.measurement import charts
 from rebond.tests import figures
 from rebond.tests.security.partner_channels import PARTNERS, partner_channels
 from rebond.tests.security.world import CLINIC_ADMIN, THERAPIST, World, client_for
@@ -40,7 +39,6 @@ def test_the_occasion_is_sealed_in_the_database(world: World) -> None:
 def test_the_occasion_reaches_no_partner_through_any_channel(
     world: World, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
 ) -> None:
-    monkeypatch.setattr(charts, "RC_PARAMS", {**charts.RC_PARAMS, "pdf.compression": 0})
     canaries = occasion_canaries(world)
     assert len(canaries) == 12  # three per case of the world, two on submitted check-ins
     clients = {role: client_for(world, role) for role in (*PARTNERS, THERAPIST, CLINIC_ADMIN)}
