@@ -111,3 +111,22 @@ def test_every_api_read_is_audited(client: Client, demo_couple: Couple) -> None:
     _get(client, f"/api/v1/cases/{demo_couple.id}", clear)
     entry = AuditEntry.objects.filter(action="read:api_get_case").get()
     assert entry.object_id == str(demo_couple.id)
+
+
+def test_the_documentation_page_is_a_clinician_page_served_from_this_server(
+    client: Client, alice: User
+) -> None:
+    docs = "/api/v1/docs/"
+    assert client.get(docs)["Location"].startswith("/accounts/login/")
+    sign_in_password_only(client, alice)
+    assert client.get(docs)["Location"].startswith("/accounts/two-factor/")
+    sign_in(client, alice)
+    page = client.get(docs)
+    assert page.status_code == 200
+    html = page.content.decode()
+    # Swagger UI and its start-up script come from our static files, never another host.
+    assert '<script src="/static/ninja/swagger-ui-bundle.js"' in html
+    assert '<script src="/static/ninja/swagger-ui-init.js"' in html
+    assert "//cdn" not in html
+    assert "https://" not in html
+    assert '"url": "/api/v1/openapi.json"' in html
