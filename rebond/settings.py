@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    # django-ninja (the JSON API): listed for its static files, the Swagger UI that the API
+    # documentation page (rebond/interop/views.py, api_docs) serves from this server.
+    "ninja",
     # Rebond, bottom layer first (docs/architecture.md).
     "rebond.accounts",
     "rebond.audit",

@@ -3,22 +3,29 @@
 A request carries `Authorization: Bearer <token>`; the token's clinician reaches exactly what
 they reach on the web, through the same functions of rebond/access/. A refused
 fetch is a 404, like the web's. Every read is audited as `read:api_<operation>`.
+
+The OpenAPI schema answers a clinician only: one holding a live token, or one logged in with
+the second factor done (the documentation page, rebond/interop/views.py `api_docs`, loads it
+with the session).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
+from functools import wraps
 from typing import Any
 
 from django.db import transaction
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver
 from django.views.decorators.http import require_safe
 from ninja import NinjaAPI, Schema
 from ninja.security import HttpBearer
 
 from rebond import access, audit
+from rebond.accounts import mfa
 from rebond.accounts.models import User
 from rebond.interop.tokens import user_for_token
 
@@ -197,6 +204,29 @@ def list_alerts(request: HttpRequest) -> list[AlertOut]:
     ]
 
 
+def may_read_schema(request: HttpRequest) -> bool:
+    """Return whether the request comes from a clinician allowed to read the OpenAPI schema.
+
+    Either a live token (a token is created only behind the second factor), or a logged-in
+    clinician's session past the second factor, as for every other clinician page.
+    """
+    user = getattr(request, "user", None)
+    if isinstance(user, User) and user.is_authenticated and mfa.is_session_verified(request):
+        return True
+    return TokenAuth()(request) is not None
+
+
+def _clinicians_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def schema(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not may_read_schema(request):
+            # Like the operations without a token: 401, never a redirect to a login page.
+            return JsonResponse({"detail": "Unauthorized"}, status=401)
+        return view(request, *args, **kwargs)
+
+    return schema
+
+
 def api_urls() -> tuple[list[URLPattern | URLResolver], str, str]:
     """Return the API's URL patterns, exempt from the session login (the token is the login)."""
     patterns, app_name, namespace = api.urls
@@ -204,7 +234,8 @@ def api_urls() -> tuple[list[URLPattern | URLResolver], str, str]:
         if not isinstance(pattern, URLPattern):
             continue
         if pattern.name == "openapi-json":
-            # The schema is a document: GET (and HEAD) only, like every other page.
-            pattern.callback = require_safe(pattern.callback)
+            # The schema is a document: GET (and HEAD) only, like every other page; it is
+            # read by a token's clinician or a verified session (may_read_schema).
+            pattern.callback = require_safe(_clinicians_only(pattern.callback))
         pattern.callback.login_required = False  # type: ignore[attr-defined]
     return patterns, app_name, namespace

@@ -9,6 +9,7 @@ urlpatterns = [
     path("cases/<uuid:couple_id>/exports/", views.case_exports, name="case_exports"),
     path("cases/<uuid:couple_id>/import/", views.case_import, name="case_import"),
     path("account/api-tokens/", views.api_tokens, name="api_tokens"),
+    path("api/v1/docs/", views.api_docs, name="api_docs"),
     path(
         "account/api-tokens/<uuid:token_id>/revoke/",
         views.api_token_revoke,

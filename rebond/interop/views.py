@@ -7,7 +7,8 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rebond import access
 from rebond.accounts.models import User
@@ -134,3 +135,24 @@ def api_token_revoke(request: HttpRequest, token_id: uuid.UUID) -> HttpResponse:
     if not revoked:
         raise Http404("Not found.")
     return redirect("interop:api_tokens")
+
+
+@require_safe
+def api_docs(request: HttpRequest) -> HttpResponse:
+    """Show the API's documentation: django-ninja's Swagger UI, served from our static files.
+
+    A clinician page like any other (login and second factor, SecondFactorMiddleware); the
+    schema it loads answers the same session (rebond/interop/api.py, may_read_schema).
+    """
+    _clinician(request)
+    swagger_settings = {
+        "url": reverse("api:openapi-json"),
+        "layout": "BaseLayout",
+        # Deep links would put a link inside each operation's button (axe nested-interactive).
+        "deepLinking": False,
+        # Swagger UI otherwise sends the schema to validator.swagger.io for a badge.
+        "validatorUrl": None,
+        # A token typed into "Authorize" stays in the page's memory, never in localStorage.
+        "persistAuthorization": False,
+    }
+    return render(request, "interop/api_docs.html", {"swagger_settings": swagger_settings})

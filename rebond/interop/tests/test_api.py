@@ -1,4 +1,4 @@
-"""The JSON API: token authentication, the web's scoping, audited reads, a published schema."""
+"""The JSON API: token authentication, the web's scoping, audited reads, a schema for clinicians."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from rebond.audit.models import AuditEntry
 from rebond.couples.models import Couple
 from rebond.interop import tokens
 from rebond.interop.models import ApiToken, hash_api_token
+from rebond.test import sign_in, sign_in_password_only
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +24,14 @@ def _get(client: Client, path: str, token: str | None) -> Any:
     return client.get(path, headers=headers)
 
 
-def test_the_openapi_schema_is_published_and_lists_the_operations(client: Client) -> None:
-    response = client.get("/api/v1/openapi.json")
+SCHEMA = "/api/v1/openapi.json"
+
+
+def test_the_openapi_schema_answers_a_token_and_lists_the_operations(
+    client: Client, alice: User
+) -> None:
+    _, clear = tokens.create_token(alice, "codegen")
+    response = _get(client, SCHEMA, clear)
     assert response.status_code == 200
     paths = response.json()["paths"]
     assert set(paths) == {
@@ -34,6 +41,19 @@ def test_the_openapi_schema_is_published_and_lists_the_operations(client: Client
         "/api/v1/administrations/{administration_id}/scores",
         "/api/v1/alerts",
     }
+
+
+def test_the_openapi_schema_answers_a_session_only_past_the_second_factor(
+    client: Client, alice: User
+) -> None:
+    assert _get(client, SCHEMA, None).status_code == 401
+    assert _get(client, SCHEMA, "rbd_not-a-token").status_code == 401
+    sign_in_password_only(client, alice)
+    refused = _get(client, SCHEMA, None)
+    assert refused.status_code == 401
+    assert refused.json() == {"detail": "Unauthorized"}
+    sign_in(client, alice)
+    assert _get(client, SCHEMA, None).json()["info"]["title"] == "Rebond API"
 
 
 def test_a_request_without_a_live_token_is_refused(client: Client, alice: User) -> None:
@@ -91,3 +111,22 @@ def test_every_api_read_is_audited(client: Client, demo_couple: Couple) -> None:
     _get(client, f"/api/v1/cases/{demo_couple.id}", clear)
     entry = AuditEntry.objects.filter(action="read:api_get_case").get()
     assert entry.object_id == str(demo_couple.id)
+
+
+def test_the_documentation_page_is_a_clinician_page_served_from_this_server(
+    client: Client, alice: User
+) -> None:
+    docs = "/api/v1/docs/"
+    assert client.get(docs)["Location"].startswith("/accounts/login/")
+    sign_in_password_only(client, alice)
+    assert client.get(docs)["Location"].startswith("/accounts/two-factor/")
+    sign_in(client, alice)
+    page = client.get(docs)
+    assert page.status_code == 200
+    html = page.content.decode()
+    # Swagger UI and its start-up script come from our static files, never another host.
+    assert '<script src="/static/ninja/swagger-ui-bundle.js"' in html
+    assert '<script src="/static/ninja/swagger-ui-init.js"' in html
+    assert "//cdn" not in html
+    assert "https://" not in html
+    assert '"url": "/api/v1/openapi.json"' in html

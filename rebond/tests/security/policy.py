@@ -235,9 +235,12 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "interop:case_import": {"GET": ON_CASE, "POST": ON_CASE},
     "interop:api_tokens": {"GET": CLINICIANS, "POST": CLINICIANS},
     "interop:api_token_revoke": {"POST": frozenset({THERAPIST})},  # the token's owner only
-    # --- the JSON API: a bearer token, never a session (401 without one); its schema is public
+    # The API's documentation page (Swagger UI): a clinician page like the others (issue 23).
+    "interop:api_docs": {"GET": CLINICIANS},
+    # --- the JSON API: a bearer token, never a session (401 without one); its schema answers
+    # a token too, or a clinician's session past the second factor (the documentation page's)
     "api:api-root": NOBODY_BY_ANY_METHOD,
-    "api:openapi-json": {"GET": EVERYONE},
+    "api:openapi-json": {"GET": CLINICIANS},
     "api:list_cases": NOBODY_BY_ANY_METHOD,
     "api:get_case": NOBODY_BY_ANY_METHOD,
     "api:list_administrations": NOBODY_BY_ANY_METHOD,
