@@ -62,6 +62,18 @@ def _no_loaded_wording(settings: Any, tmp_path_factory: pytest.TempPathFactory) 
     settings.WORDING_DIR = tmp_path_factory.mktemp("wording")
 
 
+@pytest.fixture(autouse=True)
+def _subject_keys_per_test(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Give every test its own subject key store (rebond/crypto/subject_keys.py).
+
+    The store is a file outside the test database, so a test's rollback would not undo the
+    keys it made; its own file keeps tests (and xdist workers) from sharing or leaking keys.
+    The file is only created when a test first seals a value.
+    """
+    folder = tmp_path_factory.mktemp("subject-keys", numbered=True)
+    settings.REBOND_SUBJECT_KEYS_FILE = folder / "subject-keys.sqlite3"
+
+
 @pytest.fixture(scope="session")
 def _chromium() -> Iterator[tuple[Browser, asyncio.AbstractEventLoop]]:
     """One headless Chromium per test process (per xdist worker), started by its first test.

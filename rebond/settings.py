@@ -214,6 +214,11 @@ from rebond.crypto.keys import load_configured as _load_keyring  # noqa: E402
 REBOND_KEYRING = _load_keyring(
     text=envstr("REBOND_KEYS"), path=envstr("REBOND_KEYS_FILE"), debug=DEBUG, var_dir=VAR_DIR
 )
+# Subject keys (crypto-shredding, rebond/crypto/subject_keys.py): a SQLite file outside the
+# database and outside `rebond backup`; back it up with the keyring, never beside the backups.
+REBOND_SUBJECT_KEYS_FILE = Path(
+    envstr("REBOND_SUBJECT_KEYS_FILE") or VAR_DIR / "subject-keys.sqlite3"
+)
 
 # --- Background work ------------------------------------------------------------------------
 # Tasks are stored in the database, so SQLite and PostgreSQL installs need no broker. The

@@ -27,6 +27,11 @@ assigns (BigAutoField) must name a unique, immutable natural key instead, e.g. D
 identity raises rather than binding to nothing. A two-step save (insert, then encrypt with
 the new id) was rejected: it writes the row once unencrypted or with a placeholder.
 
+Keys. A value with a respondent is sealed under its subject's key (envelope v2): the subject
+is the respondent identity, e.g. a partner's id, so erasing someone destroys one key and every
+copy of their values, backups included, stops opening (rebond/crypto/subjects.py). A value
+with respondent=None is sealed under the keyring's data key (v1).
+
 Reading. The database hands back a `Sealed` value; the field's descriptor opens it on first
 attribute access, when the instance (hence the AAD) is known, and caches the plaintext on the
 instance. A `Sealed` never turns into text: `str()` raises, so a `.values()` query or a
@@ -179,6 +184,17 @@ class EncryptedMixin:
         target = next(f for f in meta.concrete_fields if f.attname == attname)
         return str(target.to_python(value))
 
+    def subject(self, identity: dict[str, Any]) -> str | None:
+        """Return whose key seals the value: the respondent identity as bound in the AAD.
+
+        Respondents are UUID primary keys (rebond/crypto/tests/test_subjects.py checks it), so
+        one subject string never names two people. None when the value belongs to nobody.
+        """
+        _, respondent_name = self.identity_fields()
+        if respondent_name is None:
+            return None
+        return self._canonical(respondent_name, identity.get(respondent_name))
+
     def identity_of(self, instance: Any) -> dict[str, Any]:
         row_names, respondent_name = self.identity_fields()
         names = [*row_names, *([respondent_name] if respondent_name else [])]
@@ -188,11 +204,14 @@ class EncryptedMixin:
     def seal_value(self, value: Any, identity: dict[str, Any]) -> Sealed | None:
         if value is None:
             return None
-        return Sealed(seal(self.to_plain(value), self.aad(identity)))
+        return Sealed(
+            seal(self.to_plain(value), self.aad(identity), subject=self.subject(identity))
+        )
 
     def open_value(self, blob: str, identity: dict[str, Any]) -> Any:
         try:
-            return self.from_plain(open_blob(blob, self.aad(identity)))
+            plain = open_blob(blob, self.aad(identity), subject=self.subject(identity))
+            return self.from_plain(plain)
         except DecryptionError as exc:
             meta = self.model._meta  # type: ignore[attr-defined]
             try:

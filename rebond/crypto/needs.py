@@ -27,6 +27,7 @@ from django.db import DatabaseError, connections
 from rebond.crypto.envelope import keyring
 from rebond.crypto.fields import encrypted_fields
 from rebond.crypto.keys import KEY_ID
+from rebond.crypto.subject_keys import store
 
 # A sealed value as it appears in a dump: "v1:<key id>:<16-character nonce>:..."
 # (rebond/crypto/envelope.py).
@@ -118,6 +119,8 @@ def refuse_to_start_without_the_data_keys() -> None:
     Every page reading such a value would answer 500; refusing names the key at once. A
     database that is down or not migrated yet is left to /healthz and `migrate`.
     """
+    # The subject keys are wrapped under data keys too: without them no v2 value opens.
+    refuse_missing(store().wrapping_key_ids(), "The subject key store")
     try:
         needed = stored_data_key_ids()
     except DatabaseError:
@@ -221,6 +224,12 @@ def retire_refusal(key_id: str) -> str | None:
         )
     if purpose == "data" and key_id in stored_data_key_ids():
         return f"stored values still use {key_id}: run `rebond keys rotate` first."
+    wrapped = store().wrapping_key_ids().get(key_id, 0) if purpose == "data" else 0
+    if wrapped:
+        return (
+            f"{key_id} still wraps {wrapped} subject key(s) in the subject key store:"
+            " run `rebond keys rotate` first."
+        )
     needing = [record for record in known_backups() if record.needs(key_id)]
     if needing:
         paths = ", ".join(record.path for record in needing)

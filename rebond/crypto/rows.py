@@ -1,5 +1,11 @@
 """Work on stored blobs in bulk: seal legacy plaintext (migrations) and rotate keys.
 
+Rotation has two parts: the subject keys in the subject key store are re-wrapped under the
+current data key (rebond/crypto/subject_keys.py), and blobs are re-sealed where their key is
+not the one they should have: a v1 blob of a field with a respondent becomes v2 (its subject's
+key), a v1 blob of a field without one moves to the current data key. v2 blobs are left as
+they are: their key is the subject's, which rotation does not change.
+
 Both read each row's identity and blob with `values_list` (no model instances, no signals,
 no `save()` side effects such as append-only guards or `auto_now`), open or parse the value,
 seal it again under the current key and write it back with `QuerySet.update()`. Work goes in
@@ -17,8 +23,9 @@ from typing import Any
 from django.apps import apps as global_apps
 from django.db import models, transaction
 
-from rebond.crypto.envelope import is_blob, key_id_of, keyring
+from rebond.crypto.envelope import SUBJECT_VERSION, is_blob, key_id_of, keyring, version_of
 from rebond.crypto.fields import EncryptedJSONField, EncryptedMixin, Sealed, encrypted_fields
+from rebond.crypto.subject_keys import store
 
 BATCH = 500
 
@@ -64,10 +71,18 @@ def _legacy_value(field: EncryptedMixin, stored: str) -> Any:
     return field.to_python(stored)  # type: ignore[attr-defined]
 
 
-def reseal(model: type[models.Model], field: EncryptedMixin, *, legacy: bool, key_id: str) -> Tally:
-    """Seal one column's values under `key_id`; with `legacy`, plaintext is sealed too.
+def already_right(field: EncryptedMixin, blob: str, key_id: str) -> bool:
+    """Whether `blob` is sealed the way this field's new values are."""
+    if field.respondent is not None:
+        return version_of(blob) == SUBJECT_VERSION
+    return version_of(blob) != SUBJECT_VERSION and key_id_of(blob) == key_id
 
-    Blobs already under `key_id` are left alone (that is what makes a rerun resume).
+
+def reseal(model: type[models.Model], field: EncryptedMixin, *, legacy: bool, key_id: str) -> Tally:
+    """Seal one column's values under their right key; with `legacy`, plaintext too.
+
+    The right key is the subject's for a field with a respondent (any v2 blob is left alone),
+    else the data key `key_id`. Blobs already right are skipped: that makes a rerun resume.
     """
     tally = Tally()
     columns = _columns(field)
@@ -82,7 +97,7 @@ def reseal(model: type[models.Model], field: EncryptedMixin, *, legacy: bool, ke
                 blob = stored.blob if isinstance(stored, Sealed) else str(stored)
                 identity = dict(zip(names, values[:-1], strict=True))
                 if is_blob(blob):
-                    if key_id_of(blob) == key_id:
+                    if already_right(field, blob, key_id):
                         continue
                     value = field.open_value(blob, identity)
                 elif legacy:
@@ -115,9 +130,15 @@ def seal_legacy_rows(app_label: str, model_name: str) -> Any:
 def rotate(
     models_: Iterable[type[models.Model]] | None = None,
 ) -> dict[str, Tally]:
-    """Re-seal every encrypted column under the current data key; return tallies by column."""
-    key_id, _ = keyring().current("data")
+    """Re-wrap the subject keys, then re-seal every column; return tallies by column.
+
+    The subject keys' tally is reported as "subject keys".
+    """
+    ring = keyring()
+    key_id, _ = ring.current("data")
     report: dict[str, Tally] = {}
+    wrapped = store().wrapping_key_ids()
+    report["subject keys"] = Tally(examined=sum(wrapped.values()), changed=store().rewrap(ring))
     for model in models_ if models_ is not None else encrypted_models():
         for field in encrypted_fields(model):
             label = f"{model._meta.label}.{field.name}"  # type: ignore[attr-defined]

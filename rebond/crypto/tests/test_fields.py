@@ -18,6 +18,7 @@ from rebond.assessments.models import DraftAnswer
 from rebond.couples.models import ContactChannel, Couple, Partner
 from rebond.crypto.envelope import NONCE_BYTES, DecryptionError, keyring, seal
 from rebond.crypto.keys import new_key_line, parse
+from rebond.crypto.subject_keys import store
 from rebond.test import make_couple, sign_in
 from rebond.tests.figures import Figures
 
@@ -46,7 +47,9 @@ def test_a_stored_value_is_a_versioned_aes_gcm_blob_naming_its_key(alice: User) 
     couple = make_couple(alice, "Rivera & Chen")
     stored = raw(Couple, "label", couple.pk)
     version, key_id, nonce, _sealed = stored.split(":")
-    assert (version, key_id) == ("v1", keyring().current("data")[0])
+    # A couple's label is the couple's data: sealed under the couple's subject key (v2).
+    subject_key = store().key_for(str(couple.pk), keyring(), create=False)
+    assert (version, key_id) == ("v2", subject_key.key_id)
     assert len(base64.urlsafe_b64decode(nonce + "==")) == NONCE_BYTES
     assert "Rivera" not in stored
     assert Couple.objects.get(pk=couple.pk).label == "Rivera & Chen"
@@ -59,7 +62,7 @@ def test_swapping_blobs_between_two_partners_is_detected(alice: User) -> None:
     write_raw(Partner, "display_name", ann.pk, ben_blob)
     write_raw(Partner, "display_name", ben.pk, ann_blob)
     for pk in (ann.pk, ben.pk):
-        with pytest.raises(DecryptionError, match="authentication failed"):
+        with pytest.raises(DecryptionError, match="not this subject's key: moved"):
             _ = Partner.objects.get(pk=pk).display_name
 
 
@@ -95,16 +98,17 @@ def test_a_corrupted_byte_a_wrong_key_and_smuggled_plaintext_all_fail_closed(
     with pytest.raises(DecryptionError, match="authentication failed"):
         _ = Couple.objects.get(pk=couple.pk).label
     write_raw(Couple, "label", couple.pk, "Rivera & Chen")
-    with pytest.raises(DecryptionError, match="not a v1 ciphertext"):
+    with pytest.raises(DecryptionError, match="not a v1 or v2 ciphertext"):
         _ = Couple.objects.get(pk=couple.pk).label
     write_raw(Couple, "label", couple.pk, stored)
     original = settings.REBOND_KEYRING
     key_id = original.current("data")[0]
+    # The couple's key is wrapped under the data key: another key of that name cannot unwrap it.
     settings.REBOND_KEYRING = parse(new_key_line("data", key_id), "other")
-    with pytest.raises(DecryptionError, match="authentication failed"):
+    with pytest.raises(DecryptionError, match="failed its integrity check"):
         _ = Couple.objects.get(pk=couple.pk).label
     settings.REBOND_KEYRING = parse(new_key_line("data", "another"), "other")
-    with pytest.raises(DecryptionError, match=f"key '{key_id}' is not in the keyring"):
+    with pytest.raises(DecryptionError, match=f"data key '{key_id}', which is not in the keyring"):
         _ = Couple.objects.get(pk=couple.pk).label
 
 

@@ -51,7 +51,10 @@ def test_algorithms_and_key_purposes_match_the_code() -> None:
     assert "96-bit" in algorithm["nonce"]
     assert envelope.NONCE_BYTES * 8 == 96
     purposes = {k["purpose"] for k in document["keys"]}
-    assert set(keys.PURPOSES) | {"audit-chain"} == purposes
+    assert set(keys.PURPOSES) | {"audit-chain", "subject"} == purposes
+    subject_envelope = next(a for a in document["algorithms"] if a["id"] == "v2")
+    assert subject_envelope["id"] == envelope.SUBJECT_VERSION
+    assert subject_envelope["key_bytes"] == keys.KEY_BYTES
     # Every key the running configuration holds has a documented purpose.
     ring = settings.REBOND_KEYRING
     assert {p for p in keys.PURPOSES if ring.ids(p)} <= purposes

@@ -4,7 +4,9 @@ A backup sealed before a rotation holds values under the old data key. Once that
 the keyring, restoring the backup would load rows nobody can read: `restore` refuses before
 touching the database, naming the key; `backup` refuses data it could not restore;
 `keys status` names the backups that still need an old key; `keys retire` refuses while one
-does. Runs on both legs of `make test` (SQLite and PostgreSQL).
+does. The data is written as before subject keys (v1, under the data key), as an older
+release left it; values under subject keys depend on the store's wrapping keys instead
+(rebond/crypto/tests/test_subjects.py). Runs on both legs of `make test` (SQLite and PostgreSQL).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from rebond.couples.models import Couple
 from rebond.crypto.backup import table_counts
 from rebond.crypto.keys import new_key_line, parse
 from rebond.crypto.needs import MissingKeyError, refuse_to_start_without_the_data_keys
+from rebond.crypto.tests.conftest import sealed_as_before_subject_keys
 from rebond.test import make_couple
 
 OLD, NEW, BACKUP = "data-2026a", "data-2027a", "backup-2026a"
@@ -41,7 +44,8 @@ def test_a_backup_sealed_before_rotation_is_refused_once_its_data_key_is_gone(
         new_key_line("backup", BACKUP),
     )
     use_keyring(settings, old, backup)
-    make_couple(alice, "Rivera & Chen")
+    with sealed_as_before_subject_keys():
+        make_couple(alice, "Rivera & Chen")
     before_rotation = tmp_path / "before-rotation.backup"
     call_command("backup", str(before_rotation), stdout=StringIO())
 
@@ -90,7 +94,8 @@ def test_backup_refuses_data_sealed_under_a_key_the_keyring_lacks(
 ) -> None:
     old, backup = new_key_line("data", OLD), new_key_line("backup", BACKUP)
     use_keyring(settings, old, backup)
-    make_couple(alice, "Rivera & Chen")
+    with sealed_as_before_subject_keys():
+        make_couple(alice, "Rivera & Chen")
     use_keyring(settings, backup, new_key_line("data", NEW))  # removed before rotating
     path = tmp_path / "rebond.backup"
     with pytest.raises(CommandError, match=f"needs data key {OLD!r}, which the keyring lacks"):
@@ -104,7 +109,8 @@ def test_retire_refuses_a_key_that_stored_values_or_new_writes_use(
 ) -> None:
     old, backup = new_key_line("data", OLD), new_key_line("backup", BACKUP)
     use_keyring(settings, old, backup)
-    make_couple(alice, "Rivera & Chen")
+    with sealed_as_before_subject_keys():
+        make_couple(alice, "Rivera & Chen")
     with pytest.raises(CommandError, match=f"{OLD} is the current data key"):
         call_command("keys", "retire", OLD, stdout=StringIO())
     use_keyring(settings, old, backup, new_key_line("data", NEW))
@@ -119,7 +125,8 @@ def test_start_up_refuses_stored_values_under_a_key_the_keyring_lacks(
     alice: User, settings: Settings
 ) -> None:
     use_keyring(settings, new_key_line("data", OLD), new_key_line("backup", BACKUP))
-    make_couple(alice, "Rivera & Chen")
+    with sealed_as_before_subject_keys():
+        make_couple(alice, "Rivera & Chen")
     refuse_to_start_without_the_data_keys()  # every key present: starts
     use_keyring(settings, new_key_line("data", NEW))  # the old line deleted before rotating
     with pytest.raises(MissingKeyError, match=f"The database needs data key {OLD!r}"):

@@ -13,18 +13,27 @@ from pytest_django.fixtures import Settings
 from rebond.accounts.models import User
 from rebond.couples.models import ContactChannel, Couple
 from rebond.crypto import fields as crypto_fields
-from rebond.crypto.envelope import DecryptionError, key_id_of
+from rebond.crypto.envelope import DecryptionError, key_id_of, version_of
 from rebond.crypto.fields import Sealed
 from rebond.crypto.keys import new_key_line, parse
+from rebond.crypto.tests.conftest import sealed_as_before_subject_keys
 from rebond.test import make_couple
 from rebond.tests.figures import Figures
 
 ROWS = 3000
 
 
+SUBJECT = "subject key"
+
+
+def key_of(blob: str) -> str:
+    """The data key id of a v1 blob; SUBJECT for a v2 blob (under its subject's key)."""
+    return SUBJECT if version_of(blob) == "v2" else key_id_of(blob)
+
+
 def key_ids(model: Any, field: str) -> set[str]:
     blobs = model.objects.values_list(field, flat=True)
-    return {key_id_of(b.blob) for b in blobs if isinstance(b, Sealed)}
+    return {key_of(b.blob) for b in blobs if isinstance(b, Sealed)}
 
 
 def test_rotation_moves_every_value_to_the_new_key_and_resumes_after_a_crash(
@@ -32,18 +41,20 @@ def test_rotation_moves_every_value_to_the_new_key_and_resumes_after_a_crash(
 ) -> None:
     old_line = new_key_line("data", "k1")
     settings.REBOND_KEYRING = parse(old_line, "test")
-    couple = make_couple(alice, "Rivera & Chen")
-    partner = couple.partners.get(role="A")
-    ContactChannel.objects.bulk_create(
-        ContactChannel(partner=partner, kind="email", value=f"p{n}@example.org")
-        for n in range(ROWS)
-    )
+    # Written by a release before subject keys: v1 under k1; rotation moves them to v2.
+    with sealed_as_before_subject_keys():
+        couple = make_couple(alice, "Rivera & Chen")
+        partner = couple.partners.get(role="A")
+        ContactChannel.objects.bulk_create(
+            ContactChannel(partner=partner, kind="email", value=f"p{n}@example.org")
+            for n in range(ROWS)
+        )
     assert key_ids(ContactChannel, "value") == {"k1"}
 
     new_line = new_key_line("data", "k2")
     settings.REBOND_KEYRING = parse(f"{old_line}\n{new_line}", "test")
     make_couple(alice, "Written after the new key")
-    assert "k2" in key_ids(Couple, "label")
+    assert SUBJECT in key_ids(Couple, "label")
 
     # The first run dies part-way (as a killed process would): finished batches stay done.
     original = crypto_fields.EncryptedMixin.seal_value
@@ -59,9 +70,9 @@ def test_rotation_moves_every_value_to_the_new_key_and_resumes_after_a_crash(
     with pytest.raises(RuntimeError, match="killed"):
         call_command("keys", "rotate", stdout=StringIO())
     monkeypatch.undo()
-    assert key_ids(ContactChannel, "value") == {"k1", "k2"}
+    assert key_ids(ContactChannel, "value") == {"k1", SUBJECT}
     partly: list[Any] = list(ContactChannel.objects.values_list("value", flat=True))
-    done_before = sum(key_id_of(b.blob) == "k2" for b in partly)
+    done_before = sum(key_of(b.blob) == SUBJECT for b in partly)
     assert 0 < done_before < ROWS
 
     out = StringIO()
@@ -71,8 +82,8 @@ def test_rotation_moves_every_value_to_the_new_key_and_resumes_after_a_crash(
         out.getvalue()
     )
     settings.REBOND_KEYRING = parse(new_line, "test")  # the old key is gone
-    assert key_ids(ContactChannel, "value") == {"k2"}
-    assert key_ids(Couple, "label") == {"k2"}
+    assert key_ids(ContactChannel, "value") == {SUBJECT}
+    assert key_ids(Couple, "label") == {SUBJECT}
     expected = {f"p{n}@example.org" for n in range(ROWS)}
     values = {c.value for c in ContactChannel.objects.all()}
     unreadable = len(expected - values)

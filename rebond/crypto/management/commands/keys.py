@@ -2,12 +2,15 @@
 
 - `generate [--purpose data|backup] [--id ID]` prints one keyring line with a fresh key;
   append it to the keyring file (the last `data` line becomes the key for new writes).
-- `rotate` re-encrypts every encrypted column under the current data key, in batches, each
-  batch committed on its own: interrupted, it resumes where it stopped when run again.
+- `rotate` re-wraps every subject key under the current data key, then re-encrypts every
+  encrypted column where needed (v1 values of a subject become v2, under the subject's key;
+  values of nobody move to the current data key), in batches, each batch committed on its
+  own: interrupted, it resumes where it stopped when run again.
 - `status` counts the stored values under each key id and lists the backups still present
   that need a key other than the current ones.
 - `retire KEY` says whether KEY may leave the keyring: it refuses (exit 1) while it is
-  current, while stored values use it, or while a known backup needs it (rebond/crypto/needs.py).
+  current, while stored values use it, while it wraps subject keys, or while a known backup
+  needs it (rebond/crypto/needs.py).
 """
 
 from __future__ import annotations
@@ -20,11 +23,20 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.timezone import now
 
 from rebond.audit.operations import log_operation
-from rebond.crypto.envelope import DecryptionError, key_id_of, keyring
+from rebond.crypto.envelope import (
+    SUBJECT_VERSION,
+    DecryptionError,
+    key_id_of,
+    keyring,
+    version_of,
+)
 from rebond.crypto.fields import Sealed, encrypted_fields
 from rebond.crypto.keys import PURPOSES, new_key_line
 from rebond.crypto.needs import known_backups, retire_refusal
 from rebond.crypto.rows import encrypted_models, rotate
+from rebond.crypto.subject_keys import SubjectKeyError, store
+
+SUBJECT_KEYS = "subject keys"
 
 
 def key_usage() -> Counter[str]:
@@ -38,7 +50,9 @@ def key_usage() -> Counter[str]:
                     continue
                 blob = value.blob if isinstance(value, Sealed) else str(value)
                 try:
-                    usage[key_id_of(blob)] += 1
+                    # v2 ids are per-subject keys: counted together, not one line each.
+                    is_v2 = version_of(blob) == SUBJECT_VERSION
+                    usage[SUBJECT_KEYS if is_v2 else key_id_of(blob)] += 1
                 except DecryptionError:
                     usage["plaintext"] += 1
     return usage
@@ -77,19 +91,26 @@ class Command(BaseCommand):
         key_id = keyring().current("data")[0]
         try:
             report = rotate()
-        except DecryptionError as exc:
+        except (DecryptionError, SubjectKeyError) as exc:
             raise CommandError(
                 f"Rotation stopped: a stored value could not be decrypted ({exc})."
                 " Rows done so far are committed; fix the keyring and run it again."
             ) from None
+        subject_keys = report.pop("subject keys")
         examined = sum(t.examined for t in report.values())
         changed = sum(t.changed for t in report.values())
         log_operation(
-            "keys.rotate", object_type="key", object_id=key_id, reason=f"{changed} re-encrypted"
+            "keys.rotate",
+            object_type="key",
+            object_id=key_id,
+            reason=f"{changed} re-encrypted, {subject_keys.changed} subject keys re-wrapped",
         )
         for label, tally in report.items():
             if tally.changed:
                 self.stdout.write(f"  {label}: {tally.changed} of {tally.examined} re-encrypted")
+        self.stdout.write(
+            f"Subject keys re-wrapped: {subject_keys.changed} of {subject_keys.examined}."
+        )
         seconds = time.perf_counter() - started
         self.stdout.write(
             f"Rotated to key {key_id!r}: {changed} values re-encrypted, {examined} rows examined"
@@ -102,6 +123,9 @@ class Command(BaseCommand):
         for key_id, count in sorted(key_usage().items()):
             marker = " (current)" if key_id == current else ""
             self.stdout.write(f"{key_id}{marker}: {count} values")
+        for key_id, count in sorted(store().wrapping_key_ids().items()):
+            marker = " (current)" if key_id == current else ""
+            self.stdout.write(f"{key_id}{marker}: wraps {count} subject keys")
         current_keys = set(ring.current_ids.values())
         needing = [
             (record, sorted({record.backup_key, *record.data_keys} - current_keys))

@@ -1,5 +1,9 @@
 """`rebond restore FILE`: restore an encrypted backup, then verify counts and the audit chain.
 
+After the verification, erasures made since the backup are applied again: couples and
+partners whose subject key was shredded are deleted (rebond/crypto/subjects.py), and the
+command says how many.
+
 Exit status 0 when every table has the backup's row count and the audit chain verifies;
 1 otherwise, naming each difference. A database already in use is refused without --force.
 """
@@ -15,6 +19,7 @@ from rebond.audit.operations import log_operation
 from rebond.crypto.backup import BackupError, restore
 from rebond.crypto.keys import KeyringError
 from rebond.crypto.needs import MissingKeyError
+from rebond.crypto.subjects import reapply_erasures
 
 
 class Command(BaseCommand):
@@ -51,6 +56,17 @@ class Command(BaseCommand):
             self.stdout.write(f"  audit chain: {report.chain_problem}")
         else:
             self.stdout.write(f"Audit chain intact: {report.chain_entries} entries checked.")
+        # Whatever the verdict: an erased person must not come back with a restore.
+        erased = reapply_erasures()
+        self.stdout.write(
+            f"Erasures re-applied: {erased['couples']} couples and {erased['partners']} partners"
+            " erased since this backup were deleted again."
+        )
+        if erased["partners_refused"]:
+            self.stdout.write(
+                f"  {erased['partners_refused']} erased partners are still referenced by kept"
+                " records and were not deleted; their data cannot be read."
+            )
         if not report.ok:
             raise CommandError("The restored database differs from the backup.", returncode=1)
         self.stdout.write("Row counts match the backup's manifest.")
