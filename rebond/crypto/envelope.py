@@ -65,7 +65,7 @@ def seal(
     """Encrypt `plaintext` bound to `aad`; return the blob.
 
     With a `subject`, under that subject's key (v2, created on first use); without, under
-    the keyring's current data key (v1). A shredded subject is refused: its data was erased.
+    the keyring's current data key (v1). A shredded subject gets a fresh key (a new key id).
     """
     ring = ring or keyring()
     if subject is None:
@@ -128,6 +128,10 @@ def open_blob(
             named = str(exc) if key_id in str(exc) else f"subject key {key_id!r}: {exc}"
             raise DecryptionError(named) from None
         if found.key_id != key_id:
+            if store().is_shredded(subject):
+                raise DecryptionError(
+                    f"subject key {key_id!r} was destroyed: the subject's data was erased"
+                )
             raise DecryptionError(
                 f"subject key {key_id!r} is not this subject's key: moved or tampered"
             )

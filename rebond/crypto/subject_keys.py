@@ -13,7 +13,9 @@ Tables (no personal data: subjects are UUID primary keys, never names):
   AES-256-GCM-wrapped under the keyring's data key `wrapping_key_id` with AAD
   b"subject-key|" + subject. A stolen store without the keyring opens nothing.
 - shredded(subject, shredded_at): whose key was destroyed, so a reader can say "erased"
-  and `reapply_erasures` can remove those rows after an older backup is restored.
+  and `reapply_erasures` can remove those rows after an older backup is restored. A shredded
+  subject may later get a fresh key (an erased partner's placeholder name); the blobs sealed
+  before name the destroyed key's id and stay unreadable.
 - generation(value): incremented by every shred.
 
 Durability: WAL with synchronous=FULL, because a key lost after its rows were committed is
@@ -188,8 +190,11 @@ class SubjectKeyStore:
             (subject,),
         ).fetchone()
         if row is None:
-            if self.is_shredded(subject):
+            if not create and self.is_shredded(subject):
                 raise SubjectErasedError("the subject's key was destroyed (erased)")
+            # A shredded subject may be given a fresh key (a new key id): an erased partner's
+            # row stays with a placeholder name, sealed anew. What was sealed under the
+            # destroyed key stays unreadable, because its blobs name the old key id.
             if not create:
                 raise SubjectKeyError(
                     f"the subject's key is not in the subject key store ({FILE_SETTING})"
@@ -212,14 +217,13 @@ class SubjectKeyStore:
         return found
 
     def is_shredded(self, subject: str) -> bool:
-        connection = self.connection()
-        recorded = connection.execute(
-            "SELECT 1 FROM shredded WHERE subject = ?", (subject,)
-        ).fetchone()
-        if recorded is None:
-            return False
-        key = connection.execute("SELECT 1 FROM subject_key WHERE subject = ?", (subject,))
-        return key.fetchone() is None
+        """Whether a key of this subject was ever destroyed (it may have a fresh one since)."""
+        recorded = (
+            self.connection()
+            .execute("SELECT 1 FROM shredded WHERE subject = ?", (subject,))
+            .fetchone()
+        )
+        return recorded is not None
 
     def shredded_subjects(self) -> set[str]:
         rows = self.connection().execute("SELECT subject FROM shredded").fetchall()

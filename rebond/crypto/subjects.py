@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from django.apps import apps
 from django.db import models, transaction
 from django.db.models import ProtectedError
+from django.dispatch import Signal
 
 from rebond.crypto.fields import encrypted_fields
 from rebond.crypto.subject_keys import store
@@ -52,7 +53,7 @@ def shred(subjects: Iterable[str]) -> int:
     """Destroy these subjects' keys (store and cache); return how many keys were destroyed.
 
     Idempotent: a second call destroys nothing and returns 0. Every subject is recorded as
-    shredded, even one that never had a key, so its data is never sealed again.
+    shredded, even one that never had a key. A value sealed for it later gets a fresh key.
     """
     return store().shred(str(subject) for subject in subjects)
 
@@ -76,13 +77,22 @@ def _delete_in_chunks(model: type[models.Model], pks: list[str]) -> tuple[int, i
     return deleted, refused
 
 
+# Sent by `reapply_erasures` with `partner_ids`: partners whose key was shredded and whose row
+# is in the database, e.g. brought back by the restore of a backup older than their erasure.
+# rebond.lifecycle receives it and erases them again as it first did (their own rows go, their
+# row stays with a placeholder name). A receiver returns how many it handled.
+erased_partners_present = Signal()
+
+
 def reapply_erasures() -> dict[str, int]:
-    """After restoring an older backup, delete the couples and partners that were erased.
+    """After restoring an older backup, erase again the couples and partners that were erased.
 
     Their values cannot be opened any more (their keys are shredded); left in place they would
     make every page that lists them fail. Deleting a couple removes its partners and records
-    with it (CASCADE). Returns counts: couples, partners, and partners_refused (a partner that
-    another kept row still protects; its values stay unreadable).
+    with it (CASCADE). Partners present whose key was shredded are handed to the receivers of
+    `erased_partners_present` (rebond.lifecycle); with none, they are deleted. Returns counts:
+    couples, partners, and partners_refused (a partner that another kept row still protects;
+    its values stay unreadable).
     """
     shredded = sorted(store().shredded_subjects())
     if not shredded:
@@ -91,5 +101,16 @@ def reapply_erasures() -> dict[str, int]:
     couple_model = apps.get_model("couples", "Couple")
     partner_model = apps.get_model("couples", "Partner")
     couples, _ = _delete_in_chunks(couple_model, shredded)
-    partners, refused = _delete_in_chunks(partner_model, shredded)
+    present = [
+        str(pk)
+        for start in range(0, len(shredded), CHUNK)
+        for pk in partner_model._default_manager.filter(
+            pk__in=shredded[start : start + CHUNK]
+        ).values_list("pk", flat=True)
+    ]
+    responses = erased_partners_present.send(sender=None, partner_ids=present)
+    if responses:
+        handled = max(int(count) for _receiver, count in responses)
+        return {"couples": couples, "partners": handled, "partners_refused": 0}
+    partners, refused = _delete_in_chunks(partner_model, present)
     return {"couples": couples, "partners": partners, "partners_refused": refused}

@@ -86,9 +86,18 @@ def test_shred_destroys_the_subjects_key_only_and_is_idempotent(alice: User) -> 
         _ = Partner.objects.get(pk=ann.pk).display_name
     assert Partner.objects.get(pk=ben.pk).display_name == "Ben"
     assert Couple.objects.get(pk=couple.pk).label == "Rivera & Chen"
-    # Nothing is ever sealed again for an erased subject.
-    with pytest.raises(DecryptionError, match="cannot seal for this subject"):
-        ContactChannel.objects.create(partner=ann, kind="email", value="a@example.org")
+    # A value sealed now gets a fresh key (an erased partner's placeholder name); what was
+    # sealed under the destroyed key still does not open.
+    old_name = stored(Partner, "display_name", ann.pk)
+    placeholder = Partner.objects.get(pk=ann.pk)
+    placeholder.display_name = "Partner A (erased)"
+    placeholder.save(update_fields=["display_name"])
+    assert Partner.objects.get(pk=ann.pk).display_name == "Partner A (erased)"
+    assert key_id_of(stored(Partner, "display_name", ann.pk)) != key_id_of(old_name)
+    assert is_shredded(str(ann.pk))
+    write_raw(Partner, "display_name", ann.pk, old_name)  # as an older backup would hold it
+    with pytest.raises(DecryptionError, match="was destroyed: the subject's data was erased"):
+        _ = Partner.objects.get(pk=ann.pk).display_name
 
 
 def test_a_shred_in_another_process_is_seen_once_the_generation_is_checked(
