@@ -34,10 +34,11 @@ from rebond.couples.models import (
     SafetyConcern,
 )
 from rebond.diary.models import DiaryEntry, DiaryPrompt
-from rebond.lifecycle.models import ErasureReason, ErasureRecord
+from rebond.lifecycle.models import ErasureReason, ErasureRecord, ErasureRequest
 from rebond.portal.models import LinkPin, PrivateLink
 from rebond.shelf.models import PageAssignment
-from rebond.therapy.models import MarkerObservation
+from rebond.therapy.models import CyclePosition, MarkerObservation
+from rebond.therapy.models import Session as TherapySession
 
 # A partner's own rows: what they gave, what was made for them alone, and what was derived
 # from their answers. Erasing the partner erases these (and whatever cascades from them:
@@ -61,11 +62,15 @@ PARTNER_OWN_ROWS: tuple[tuple[type[Model], str], ...] = (
 # name, pronouns and goal, so that these keep pointing at "partner A" or "partner B".
 CASE_RECORD_ROWS: tuple[tuple[type[Model], str], ...] = (
     (Injury, "hurt_partner"),
+    (Injury, "hurtful_partner"),
     (Injury, "reported_by"),
     (SafetyConcern, "subject_partner"),
     (SafetyConcern, "other_partner"),
     (MarkerObservation, "partner"),
+    (CyclePosition, "partner"),
+    (TherapySession, "attendees"),
     (Appointment, "invited"),
+    (ErasureRequest, "partner"),  # the request itself: who asked, when, why (no content)
 )
 
 
@@ -84,7 +89,11 @@ def _collected(roots: Sequence[Model]) -> tuple[Collector, list[Model]]:
     if not roots:
         return Collector(using=router.db_for_write(Couple)), []
     collector = Collector(using=router.db_for_write(type(roots[0])))
-    collector.collect(list(roots))
+    by_model: dict[type[Model], list[Model]] = {}
+    for root in roots:
+        by_model.setdefault(type(root), []).append(root)
+    for rows in by_model.values():  # collect() takes the rows of one model at a time
+        collector.collect(rows)
     instances: list[Model] = [row for rows in collector.data.values() for row in rows]
     # Rows Django would delete with one query, unseen: load them, their keys go too.
     for queryset in collector.fast_deletes:
