@@ -107,8 +107,10 @@ def _stepped_up(request: AuthenticatedHttpRequest) -> bool:
 def partner_erasure(
     request: AuthenticatedHttpRequest, couple_id: uuid.UUID, partner_id: uuid.UUID
 ) -> HttpResponse:
-    """Refuse whoever may not see the page before asking anyone to re-authenticate."""
+    """Refuse whoever may not see the page, or ask, before asking anyone to re-authenticate."""
     access.get_partner_for_erasure(request.user, couple_id, partner_id)
+    if request.method == "POST":  # only a clinic admin asks (404 for the case's team)
+        access.get_partner_for_erasure_request(request.user, couple_id, partner_id)
     return _partner_erasure(request, couple_id, partner_id)
 
 
@@ -119,8 +121,6 @@ def _partner_erasure(
     """Show what erasing the partner's data removes and keeps; ask for it (clinic admins)."""
     partner = access.get_partner_for_erasure(request.user, couple_id, partner_id)
     may_request = access.is_clinic_admin(request.user)
-    if request.method == "POST":  # only a clinic admin asks (404 for the case's team)
-        access.get_partner_for_erasure_request(request.user, couple_id, partner_id)
     status = 200
     form = ErasureRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":

@@ -131,7 +131,7 @@ def test_the_sweep_erases_exactly_the_due_cases_and_tells_admins_once_ahead(
         1,
     )
     assert [m.to for m in mail.outbox] == [[admin.email]]
-    body = mail.outbox[0].subject + mail.outbox[0].body
+    body = f"{mail.outbox[0].subject}\n{mail.outbox[0].body}"
     assert "1 closed case" in body
     assert "25 Jun 2030" in body
     for couple in Couple.objects.all():
