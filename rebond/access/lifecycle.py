@@ -4,7 +4,7 @@ ask for and approve the erasure of one partner's data.
 | who                                   | erasure page | request | approve | cancel |
 |---------------------------------------|--------------|---------|---------|--------|
 | clinic admin of the case's clinic     | yes          | yes     | yes (1) | yes    |
-| a clinician on the case (its team)    | yes          | no      | yes (1) | no     |
+| a clinician on the case (its team)    | yes          | no      | yes (1) | yes    |
 | another clinician of the clinic       | 404          | 404     | 404     | 404    |
 | anyone of another clinic              | 404          | 404     | 404     | 404    |
 

@@ -153,8 +153,8 @@ def approve_partner_erasure(
 def cancel_partner_erasure(
     admin: User, couple_id: uuid.UUID | str, partner_id: uuid.UUID | str
 ) -> ErasureRequest:
-    """Cancel the pending request (clinic admins): nothing is erased."""
-    access.get_partner_for_erasure_request(admin, couple_id, partner_id)
+    """Cancel the pending request: whoever may approve it may decline it instead (a clinic
+    admin, the requester included, or a clinician on the case). Nothing is erased."""
     pending = _pending(admin, couple_id, partner_id)
     pending.status = ErasureRequest.Status.CANCELLED
     pending.decided_by, pending.decided_at = admin, now()

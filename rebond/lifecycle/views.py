@@ -185,7 +185,7 @@ def partner_erasure_approve(
 def partner_erasure_cancel(
     request: AuthenticatedHttpRequest, couple_id: uuid.UUID, partner_id: uuid.UUID
 ) -> HttpResponse:
-    """Cancel the pending erasure (clinic admins): nothing is erased."""
+    """Cancel the pending erasure (whoever may approve it): nothing is erased."""
     page = _page_url(couple_id, partner_id)
     try:
         actions.cancel_partner_erasure(request.user, couple_id, partner_id)

@@ -207,7 +207,7 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "retention_due": {"GET": CLINIC_ADMINS},
     "partner_erasure": {"GET": CLINIC_ADMINS | ON_CASE, "POST": CLINIC_ADMINS},
     "partner_erasure_approve": {"POST": CLINIC_ADMINS | ON_CASE},
-    "partner_erasure_cancel": {"POST": CLINIC_ADMINS},
+    "partner_erasure_cancel": {"POST": CLINIC_ADMINS | ON_CASE},
     # --- staff: a clinic's people, managed by its clinic admins (rebond/staff). Step-up comes
     # after the access check; the matrix's user_id is Bob, the only clinician on case C4, so
     # deactivating him is answered with the refusal (409), and reactivating him (active) with
