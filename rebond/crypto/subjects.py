@@ -63,6 +63,15 @@ def is_shredded(subject: str) -> bool:
     return store().is_shredded(str(subject))
 
 
+def _own_subject_models() -> list[type[models.Model]]:
+    """Models with a value whose subject is the row itself (`respondent="self"`)."""
+    return [
+        model
+        for model in apps.get_models()
+        if any(field.respondent == "self" for field in encrypted_fields(model))
+    ]
+
+
 def _delete_in_chunks(model: type[models.Model], pks: list[str]) -> tuple[int, int]:
     """Delete the rows of `model` among `pks`; return (deleted, refused by PROTECT)."""
     deleted = refused = 0
@@ -101,6 +110,12 @@ def reapply_erasures() -> dict[str, int]:
     couple_model = apps.get_model("couples", "Couple")
     partner_model = apps.get_model("couples", "Partner")
     couples, _ = _delete_in_chunks(couple_model, shredded)
+    # Other rows that are their own subject (a consultation request that became an erased
+    # case outlives its couple: SET_NULL) go the same way. Rows whose subject is another row
+    # (a check-in's answers, a session's notes) went with their couple above.
+    for model in _own_subject_models():
+        if model not in (couple_model, partner_model):
+            _delete_in_chunks(model, shredded)
     present = [
         str(pk)
         for start in range(0, len(shredded), CHUNK)
@@ -110,7 +125,7 @@ def reapply_erasures() -> dict[str, int]:
     ]
     responses = erased_partners_present.send(sender=None, partner_ids=present)
     if responses:
-        handled = max(int(count) for _receiver, count in responses)
+        handled = max(int(count or 0) for _receiver, count in responses)
         return {"couples": couples, "partners": handled, "partners_refused": 0}
     partners, refused = _delete_in_chunks(partner_model, present)
     return {"couples": couples, "partners": partners, "partners_refused": refused}

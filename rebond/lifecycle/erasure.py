@@ -33,7 +33,9 @@ from rebond.couples.models import (
     Partner,
     SafetyConcern,
 )
+from rebond.crypto.subjects import shred, subjects_of
 from rebond.diary.models import DiaryEntry, DiaryPrompt
+from rebond.intake.models import ConsultationRequest
 from rebond.lifecycle.models import ErasureReason, ErasureRecord, ErasureRequest
 from rebond.portal.models import LinkPin, PrivateLink
 from rebond.shelf.models import PageAssignment
@@ -55,6 +57,9 @@ PARTNER_OWN_ROWS: tuple[tuple[type[Model], str], ...] = (
     (Alert, "subject_partner"),
     (AppointmentMessage, "partner"),
     (PageAssignment, "partner"),
+    # The clinician's words for this partner's place in the cycle (emotions, needs) are sealed
+    # under the partner's own key: once it is destroyed they could not be read, so they go.
+    (CyclePosition, "partner"),
 )
 # Rows naming the partner that belong to the couple's clinical record and stay: the injuries
 # and safety concerns both partners' therapy rests on, the clinician's marker ratings, the
@@ -67,21 +72,23 @@ CASE_RECORD_ROWS: tuple[tuple[type[Model], str], ...] = (
     (SafetyConcern, "subject_partner"),
     (SafetyConcern, "other_partner"),
     (MarkerObservation, "partner"),
-    (CyclePosition, "partner"),
     (TherapySession, "attendees"),
     (Appointment, "invited"),
     (ErasureRequest, "partner"),  # the request itself: who asked, when, why (no content)
 )
 
 
-def _destroy_keys(instances: Sequence[Model]) -> set[object]:
-    """Destroy the data keys of these rows' encrypted values (crypto-shredding).
+def _destroy_keys(instances: Sequence[Model]) -> int:
+    """Destroy the subject keys of these rows' encrypted values (crypto-shredding); return how
+    many keys were destroyed.
 
-    For now this only returns the rows' primary keys; the crypto layer's per-person keys
-    (rebond.crypto.subjects: `shred(subjects_of(instances))`) are called here at merge.
+    Done before the rows are deleted and inside the erasure's transaction, on purpose: an
+    erased partner's row is then sealed anew with a placeholder name under a fresh key, which
+    must not be the key being destroyed. Should the transaction fail afterwards, the rows are
+    left unreadable rather than readable: the erasure was decided, and `reapply_erasures`
+    (run by `rebond restore`) or a second attempt removes them.
     """
-    # wired to rebond.crypto.subjects.shred at merge
-    return {instance.pk for instance in instances}
+    return shred(subjects_of(instances))
 
 
 def _collected(roots: Sequence[Model]) -> tuple[Collector, list[Model]]:
@@ -117,7 +124,10 @@ def erase_case(couple: Couple, *, actor_or_none: User | None, reason: str) -> Er
     # Locked before the first audit entry, as every move of a case is (couples/lifecycle.py).
     couple = lock_case(couple.pk)
     couple_id, clinic_id = couple.pk, couple.clinic_id
-    collector, instances = _collected([couple])
+    # The consultation request that became this case is the same people's words (names, what
+    # happened); it points at the case with SET_NULL, so it is erased with it explicitly.
+    requests = list(ConsultationRequest.objects.filter(couple_id=couple_id))
+    collector, instances = _collected([couple, *requests])
     _destroy_keys(instances)
     collector.delete()
     record = ErasureRecord.objects.create(
@@ -148,6 +158,20 @@ def partner_own_rows(partner: Partner) -> list[Model]:
     return rows
 
 
+def _erase_partner_rows(partner: Partner) -> list[Model]:
+    """Delete the partner's own rows, destroy their keys and empty their name; return the
+    rows erased."""
+    collector, instances = _collected(partner_own_rows(partner))
+    # The partner's row stays, but the values it held were theirs: their keys go too.
+    _destroy_keys([*instances, partner])
+    collector.delete()
+    partner.display_name = f"Partner {partner.role} (erased)"
+    partner.pronouns = ""
+    partner.intake_goal = ""
+    partner.save(update_fields=["display_name", "pronouns", "intake_goal"])
+    return instances
+
+
 @transaction.atomic
 def erase_partner(
     partner: Partner, *, requested_by: User, approved_by: User, reason: str
@@ -158,14 +182,7 @@ def erase_partner(
         raise ValueError(f"Unknown erasure reason {reason!r}.")
     lock_case(partner.couple_id)
     partner = Partner.objects.get(pk=partner.pk)
-    collector, instances = _collected(partner_own_rows(partner))
-    # The partner's row stays, but the values it held were theirs: their keys go too.
-    _destroy_keys([*instances, partner])
-    collector.delete()
-    partner.display_name = f"Partner {partner.role} (erased)"
-    partner.pronouns = ""
-    partner.intake_goal = ""
-    partner.save(update_fields=["display_name", "pronouns", "intake_goal"])
+    instances = _erase_partner_rows(partner)
     clinic_id = partner.couple.clinic_id
     record = ErasureRecord.objects.create(
         clinic_id=clinic_id,
@@ -185,3 +202,42 @@ def erase_partner(
         reason=reason,
     )
     return record
+
+
+def erase_restored_partners(sender: object, partner_ids: Sequence[str], **kwargs: object) -> int:
+    """Erase again the partners a restored backup brought back after their erasure.
+
+    Receives `rebond.crypto.subjects.erased_partners_present` from `reapply_erasures` (run by
+    `rebond restore`): partners whose key was shredded. A backup taken before the erasure holds
+    no tombstone for them and still holds their own rows (unreadable now): those rows go and
+    the name is emptied, as `erase_partner` first did, with a tombstone and an audit entry
+    saying why. A partner with a tombstone was restored already erased: nothing to do.
+    """
+    erased = 0
+    for partner in Partner.objects.filter(pk__in=list(partner_ids)).select_related("couple"):
+        already = ErasureRecord.objects.filter(
+            kind=ErasureRecord.Kind.PARTNER, object_id=partner.pk
+        ).exists()
+        if already:
+            continue
+        with transaction.atomic():
+            lock_case(partner.couple_id)
+            instances = _erase_partner_rows(partner)
+            clinic_id = partner.couple.clinic_id
+            ErasureRecord.objects.create(
+                clinic_id=clinic_id,
+                kind=ErasureRecord.Kind.PARTNER,
+                object_id=partner.pk,
+                reason=ErasureReason.RESTORED_AFTER_ERASURE,
+                rows_erased=len(instances),
+            )
+            audit.log(
+                actor=None,
+                action="lifecycle.partner.erase",
+                obj=partner,
+                clinic_id=clinic_id,
+                fields=_model_names(instances),
+                reason=ErasureReason.RESTORED_AFTER_ERASURE,
+            )
+        erased += 1
+    return erased

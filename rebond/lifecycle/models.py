@@ -93,6 +93,11 @@ class ErasureReason(models.TextChoices):
     PERSON_REQUESTED = "person_requested", "The person asked for their data to be erased"
     CONSENT_WITHDRAWN = "consent_withdrawn", "The person withdrew the consent it relied on"
     NO_LONGER_NEEDED = "no_longer_needed", "No longer needed for the purpose it was kept for"
+    # `rebond restore` of a backup older than an erasure: the erasure is carried out again.
+    RESTORED_AFTER_ERASURE = (
+        "restored_after_erasure",
+        "Erased before; brought back by the restore of an older backup",
+    )
 
 
 # The reasons a clinic admin may give for erasing one partner's data (GDPR Art. 17(1)).

@@ -17,11 +17,11 @@ from rebond.assessments.models import Administration
 from rebond.audit import chain
 from rebond.audit.models import AuditEntry
 from rebond.couples.models import ContactChannel, Couple, Injury, Partner, SafetyConcern
+from rebond.crypto.subjects import is_shredded
 from rebond.diary.models import DiaryEntry
 from rebond.lifecycle.erasure import (
     CASE_RECORD_ROWS,
     PARTNER_OWN_ROWS,
-    _destroy_keys,
     erase_case,
     erase_partner,
 )
@@ -60,11 +60,6 @@ def test_every_reference_to_a_partner_is_either_erased_with_them_or_kept_on_purp
     assert found == classified
 
 
-def test_destroy_keys_is_given_every_collected_row() -> None:
-    couple = Couple(pk=None)
-    assert _destroy_keys([couple]) == {None}
-
-
 def test_erasing_a_case_erases_it_whole_and_nothing_of_other_cases(world: World) -> None:
     c1 = world.c1.couple
     others = {case.couple.pk for case in (world.c2, world.c3, world.c4)}
@@ -72,7 +67,12 @@ def test_erasing_a_case_erases_it_whole_and_nothing_of_other_cases(world: World)
         model: model.objects.exclude(couple=c1).count()
         for model in (Administration, Injury, SafetyConcern, Note)
     }
+    subjects = {str(c1.pk), *(str(pk) for pk in c1.partners.values_list("pk", flat=True))}
     record = erase_case(c1, actor_or_none=None, reason=ErasureReason.RETENTION_ENDED)
+
+    # Their keys are destroyed (crypto-shredding): no older copy of their values opens.
+    assert all(is_shredded(subject) for subject in subjects)
+    assert not any(is_shredded(str(case.couple.pk)) for case in (world.c2, world.c3, world.c4))
 
     assert not Couple.objects.filter(pk=c1.pk).exists()
     assert set(Couple.objects.values_list("pk", flat=True)) == others
