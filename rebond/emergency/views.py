@@ -100,9 +100,18 @@ def _emergency_access(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_POST
-@recent_authentication_required()
 def approve(request: AuthenticatedHttpRequest, grant_id: uuid.UUID) -> HttpResponse:
-    """Approve a clinic admin's emergency access to a case for themselves."""
+    """Approve a clinic admin's emergency access to a case for themselves.
+
+    Who may approve is decided before the step-up (actions.refuse_unless_approvable): anyone
+    else is refused whatever the age of their login.
+    """
+    actions.refuse_unless_approvable(request.user, grant_id)
+    return _approve_after_step_up(request, grant_id)
+
+
+@recent_authentication_required()
+def _approve_after_step_up(request: AuthenticatedHttpRequest, grant_id: uuid.UUID) -> HttpResponse:
     try:
         done = actions.approve_emergency_access(request.user, grant_id)
     except ActionError as exc:

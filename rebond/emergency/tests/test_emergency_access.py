@@ -301,3 +301,29 @@ def test_a_reference_of_another_clinic_finds_nothing(admin: User, bob: User, cha
     theirs = make_couple(charlie, "Other clinic couple")
     assert actions.find_case(admin.clinic, theirs.reference) is None  # type: ignore[arg-type]
     assert actions.find_case(admin.clinic, str(theirs.id)) is None  # type: ignore[arg-type]
+
+
+def test_who_may_not_approve_is_refused_before_the_step_up_however_old_their_login(
+    client: Client, admin: User, second_admin: User, charlie: User, clinic_b: Clinic, couple: Couple
+) -> None:
+    from rebond.accounts import mfa
+
+    pending = grant(admin, couple, admin)
+    other_admin = make_clinician(clinic_b, "Olga Admin", is_clinic_admin=True)
+    url = reverse("emergency_access_approve", kwargs={"grant_id": pending.id})
+    # A login older than the step-up window: a step-up prompt would tell them the grant exists.
+    for outsider, status in ((charlie, 403), (other_admin, 404), (admin, 404)):
+        sign_in(client, outsider)
+        session = client.session
+        mfa.mark_session_verified(session, outsider, at=now() - timedelta(minutes=6))
+        session.save()
+        assert client.post(url).status_code == status
+    # Someone who may approve is asked to step up first.
+    sign_in(client, second_admin)
+    session = client.session
+    mfa.mark_session_verified(session, second_admin, at=now() - timedelta(minutes=6))
+    session.save()
+    response = client.post(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("reauthenticate"))
+    assert not EmergencyAccess.objects.get(id=pending.id).is_live
