@@ -130,6 +130,7 @@ from rebond.access.diary import (
 )
 from rebond.access.lifecycle import (
     closed_cases_of_clinic,
+    closed_requests_of_clinic,
     get_partner_for_erasure,
     get_partner_for_erasure_request,
     may_decide_erasure,
@@ -214,6 +215,7 @@ __all__ = [
     "clinic_admins",
     "clinic_calendar",
     "closed_cases_of_clinic",
+    "closed_requests_of_clinic",
     "consultation_clinicians",
     "consultations_of_request",
     "couple_chart_allowed",

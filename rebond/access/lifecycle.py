@@ -25,6 +25,7 @@ from rebond.access.base import clinic_id_of, get_or_404
 from rebond.access.membership import works_on_case
 from rebond.accounts.models import User
 from rebond.couples.models import Couple, Partner
+from rebond.intake.models import ConsultationRequest
 from rebond.lifecycle.models import ErasureRequest
 
 
@@ -35,6 +36,17 @@ def closed_cases_of_clinic(clinic_id: uuid.UUID) -> QuerySet[Couple]:
     references and dates, never a label).
     """
     return Couple.objects.filter(clinic_id=clinic_id, status__in=Couple.INACTIVE_STATUSES)
+
+
+def closed_requests_of_clinic(clinic_id: uuid.UUID) -> QuerySet[ConsultationRequest]:
+    """Return the clinic's consultation requests that never became a case and never will
+    (declined, or marked as spam): the retention sweep erases them after the clinic's period.
+    """
+    return ConsultationRequest.objects.filter(
+        clinic_id=clinic_id,
+        couple=None,
+        status__in=(ConsultationRequest.Status.DECLINED, ConsultationRequest.Status.SPAM),
+    )
 
 
 def _partner_in_clinic(

@@ -150,6 +150,36 @@ def erase_case(couple: Couple, *, actor_or_none: User | None, reason: str) -> Er
     return record
 
 
+@transaction.atomic
+def erase_request(request: ConsultationRequest, *, reason: str) -> ErasureRecord:
+    """Erase a consultation request that never became a case (declined or spam): the
+    requester's name, contact and story. A tombstone and an audit entry, ids only."""
+    if reason not in ErasureReason.values:
+        raise ValueError(f"Unknown erasure reason {reason!r}.")
+    request = ConsultationRequest.objects.select_for_update().get(pk=request.pk)
+    request_id, clinic_id = request.pk, request.clinic_id
+    collector, instances = _collected([request])
+    _destroy_keys(instances)
+    collector.delete()
+    record = ErasureRecord.objects.create(
+        clinic_id=clinic_id,
+        kind=ErasureRecord.Kind.REQUEST,
+        object_id=request_id,
+        reason=reason,
+        rows_erased=len(instances),
+    )
+    audit.log(
+        actor=None,
+        action="lifecycle.request.erase",
+        object_type="intake.consultationrequest",
+        object_id=str(request_id),
+        clinic_id=clinic_id,
+        fields=_model_names(instances),
+        reason=reason,
+    )
+    return record
+
+
 def partner_own_rows(partner: Partner) -> list[Model]:
     """Return the partner's own rows (PARTNER_OWN_ROWS), before cascades."""
     rows: list[Model] = []

@@ -156,6 +156,7 @@ class ErasureRecord(models.Model):
     class Kind(models.TextChoices):
         CASE = "case", "A case"
         PARTNER = "partner", "One partner's own data"
+        REQUEST = "request", "A consultation request that never became a case"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")

@@ -86,3 +86,23 @@ def cases_coming_due(
         if when <= horizon:
             found.append(DueCase(couple_id, couples[couple_id].reference, closed_on, due_on, when))
     return sorted(found, key=lambda case: (case.erase_on, case.reference))
+
+
+def requests_due(clinic: Clinic, policy: RetentionPolicy, today: date) -> list[uuid.UUID]:
+    """Return the ids of the clinic's declined and spam consultation requests whose retention
+    period has ended: decided (or, if never decided, received) that many years ago, and the
+    policy announced long enough. Empty when the clinic keeps records indefinitely.
+
+    They never became a case, so there is no case to announce; the same period applies, counted
+    from the decision, and no erasure comes before the policy's notice period has passed.
+    """
+    if policy.keep_years is None:
+        return []
+    due = []
+    for request_id, decided_at, created_at in access.closed_requests_of_clinic(
+        clinic.pk
+    ).values_list("id", "decided_at", "created_at"):
+        decided_on = clinic_localtime(clinic, decided_at or created_at).date()
+        if erase_on(policy, add_years(decided_on, policy.keep_years)) <= today:
+            due.append(request_id)
+    return due

@@ -6,7 +6,9 @@ is never touched):
    `RetentionNotice` (in-app, on the cases-due page) and one e-mail to each active clinic
    admin: a count, a date and a link, never a case, a name or a label;
 2. the cases whose erasure day has come are erased (rebond/lifecycle/erasure.py), each in its
-   own transaction, exactly those.
+   own transaction, exactly those;
+3. so are the consultation requests that never became a case (declined or spam) once the same
+   period has passed since the decision (no notice: there is no case to announce).
 
 Idempotent: a notice exists once per clinic and day (a unique constraint), an unsent e-mail is
 retried on the next run, and an erased case is no longer found. Safe to run every hour.
@@ -28,10 +30,11 @@ from rebond import access
 from rebond.accounts.mail import clinic_email
 from rebond.accounts.models import Clinic
 from rebond.couples.models import Couple
+from rebond.intake.models import ConsultationRequest
 from rebond.lib.clinic_time import clinic_today
-from rebond.lifecycle.erasure import erase_case
+from rebond.lifecycle.erasure import erase_case, erase_request
 from rebond.lifecycle.models import ErasureReason, RetentionNotice, RetentionPolicy
-from rebond.lifecycle.retention import DueCase, cases_coming_due
+from rebond.lifecycle.retention import DueCase, cases_coming_due, requests_due
 
 NOTICE_SUBJECT = "Closed cases will be erased under your retention policy"
 
@@ -41,6 +44,7 @@ class SweepCounts:
     notices: int = 0
     emails: int = 0
     erased: int = 0
+    requests_erased: int = 0
 
 
 def notice_body(notice: RetentionNotice) -> str:
@@ -109,7 +113,11 @@ def sweep_clinic(clinic: Clinic, today: date | None = None) -> SweepCounts:
             continue  # erased meanwhile
         erase_case(couple, actor_or_none=None, reason=ErasureReason.RETENTION_ENDED)
         erased += 1
-    return SweepCounts(notices=notices, erased=erased)
+    requests = 0
+    for request in ConsultationRequest.objects.filter(pk__in=requests_due(clinic, policy, today)):
+        erase_request(request, reason=ErasureReason.RETENTION_ENDED)
+        requests += 1
+    return SweepCounts(notices=notices, erased=erased, requests_erased=requests)
 
 
 def sweep(today_of: dict[object, date] | None = None) -> SweepCounts:
@@ -117,11 +125,14 @@ def sweep(today_of: dict[object, date] | None = None) -> SweepCounts:
 
     `today_of` maps a clinic id to the day to take as today (tests); else the clinic's today.
     """
-    notices = erased = 0
+    notices = erased = requests = 0
     policies = RetentionPolicy.objects.exclude(keep_years=None).select_related("clinic")
     for policy in policies:
         today = (today_of or {}).get(policy.clinic_id)
         counts = sweep_clinic(policy.clinic, today)
         notices += counts.notices
         erased += counts.erased
-    return SweepCounts(notices=notices, emails=_send_notices(), erased=erased)
+        requests += counts.requests_erased
+    return SweepCounts(
+        notices=notices, emails=_send_notices(), erased=erased, requests_erased=requests
+    )

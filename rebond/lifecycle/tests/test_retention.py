@@ -176,3 +176,53 @@ def test_a_new_period_never_erases_before_its_notice_period(
     assert RetentionNotice.objects.get().erase_on == TODAY + timedelta(days=30)
     assert sweep({clinic_a.pk: TODAY + timedelta(days=30)}).erased == 1
     assert not Couple.objects.filter(pk=old.pk).exists()
+
+
+def declined_request(clinic: Clinic, name: str, decided: date | None, *, spam: bool = False) -> str:
+    """A consultation request received a month before `decided`, then declined (or spam)."""
+    from rebond.intake.models import ConsultationRequest
+
+    received = at((decided or TODAY) - timedelta(days=30))
+    request = ConsultationRequest.objects.create(
+        clinic=clinic,
+        name=name,
+        contact_method=ConsultationRequest.ContactMethod.EMAIL,
+        contact_value=f"{name.lower()}@example.org",
+        may_leave_message=False,
+        feels_safe=ConsultationRequest.FeelsSafe.YES,
+        consented_at=received,
+        created_at=received,
+        status=ConsultationRequest.Status.SPAM if spam else ConsultationRequest.Status.DECLINED,
+        decided_at=at(decided) if decided else None,
+    )
+    return str(request.pk)
+
+
+def test_declined_and_spam_requests_go_once_the_period_has_passed_since_the_decision(
+    alice: User, clinic_a: Clinic, clinic_b: Clinic
+) -> None:
+    from rebond.intake.models import ConsultationRequest
+
+    keep(clinic_a, 2)
+    old = declined_request(clinic_a, "Old", date(2028, 6, 14))  # due 2030-06-14
+    old_spam = declined_request(clinic_a, "Spam", date(2027, 1, 1), spam=True)
+    recent = declined_request(clinic_a, "Recent", date(2028, 6, 16))  # due tomorrow
+    elsewhere = declined_request(clinic_b, "Elsewhere", date(2020, 1, 1))  # keeps indefinitely
+    converted = case_with_history(alice, "Converted", opened(date(2020, 1, 1)))
+    became_case = declined_request(clinic_a, "Became", date(2020, 1, 1))
+    ConsultationRequest.objects.filter(pk=became_case).update(
+        couple=converted, status=ConsultationRequest.Status.CONVERTED
+    )
+
+    counts = sweep({clinic_a.pk: TODAY})
+
+    assert counts.requests_erased == 2
+    left = {str(pk) for pk in ConsultationRequest.objects.values_list("pk", flat=True)}
+    assert left == {recent, elsewhere, became_case}
+    assert {old, old_spam} == {
+        str(r.object_id) for r in ErasureRecord.objects.filter(kind=ErasureRecord.Kind.REQUEST)
+    }
+    entry = AuditEntry.objects.filter(action="lifecycle.request.erase").first()
+    assert entry is not None
+    assert "Old" not in str(entry.fields)
+    assert chain.verify().intact

@@ -18,5 +18,5 @@ class Command(SweepCommand):
         counts = sweep()
         return (
             f"retention notices {counts.notices}, notice e-mails sent {counts.emails}, "
-            f"cases erased {counts.erased}"
+            f"cases erased {counts.erased}, requests erased {counts.requests_erased}"
         )
