@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Tags, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.db import DatabaseError, connections
 
 from rebond.crypto.envelope import keyring
@@ -60,6 +60,56 @@ def stored_data_key_ids(using: str = "default") -> set[str]:
                 )
                 found.update(row[0] for row in cursor.fetchall())
     return found
+
+
+def personal_values_under_data_keys(using: str = "default") -> list[str]:
+    """Return the columns ("app.model.field") holding a person's values still sealed under a
+    keyring data key (v1, written before subject keys): an erasure cannot reach their copies
+    in backups until `rebond keys rotate` moves them to their subject's key. One indexed-free
+    `LIMIT 1` probe per column, so it stays cheap on a large database."""
+    from rebond.crypto.rows import encrypted_models
+
+    connection = connections[using]
+    found: list[str] = []
+    with connection.cursor() as cursor:
+        for model in encrypted_models():
+            table = connection.ops.quote_name(model._meta.db_table)
+            for field in encrypted_fields(model):
+                if field.respondent is None:
+                    continue
+                column = connection.ops.quote_name(field.column)  # type: ignore[attr-defined]
+                cursor.execute(
+                    f"SELECT 1 FROM {table} WHERE {column} LIKE %s LIMIT 1",  # noqa: S608
+                    ["v1:%"],
+                )
+                if cursor.fetchone():
+                    found.append(f"{model._meta.label_lower}.{field.name}")  # type: ignore[attr-defined]
+    return found
+
+
+@register(Tags.database)
+def check_personal_values_under_subject_keys(
+    app_configs: object = None, databases: Iterable[str] | None = None, **kwargs: object
+) -> list[CheckMessage]:
+    """`rebond check --database default` and `migrate`: warn while a person's values are still
+    sealed under a data key, out of reach of crypto-shredding (docs/deploy.md, Rotation)."""
+    warnings: list[CheckMessage] = []
+    for alias in databases or ():
+        try:
+            columns = personal_values_under_data_keys(alias)
+        except DatabaseError:
+            continue
+        if columns:
+            warnings.append(
+                Warning(
+                    f"{len(columns)} encrypted columns still hold people's values sealed under"
+                    " a keyring data key (written before subject keys): an erasure cannot make"
+                    " their copies in older backups unreadable.",
+                    hint="Run `rebond keys rotate` once; it moves them to their subject's key.",
+                    id="rebond.W011",
+                )
+            )
+    return warnings
 
 
 def dump_data_key_ids(vendor: str, dump: bytes) -> set[str]:

@@ -113,3 +113,21 @@ def test_generate_prints_a_keyring_line_the_parser_accepts() -> None:
     call_command("keys", "generate", "--purpose", "backup", "--id", "b2", stdout=out)
     ring = parse(new_key_line("data", "k1") + "\n" + out.getvalue(), "generated")
     assert ring.current("backup")[0] == "b2"
+
+
+def test_the_database_check_warns_while_a_persons_values_are_under_a_data_key(
+    alice: User,
+) -> None:
+    from django.core.checks import run_checks
+
+    def warned() -> list[str]:
+        messages = run_checks(databases=["default"], include_deployment_checks=False)
+        return [m.id for m in messages if m.id == "rebond.W011"]
+
+    make_couple(alice, "Subject keys already")
+    assert warned() == []
+    with sealed_as_before_subject_keys():
+        make_couple(alice, "Written by an older release")
+    assert warned() == ["rebond.W011"]
+    call_command("keys", "rotate", stdout=StringIO())
+    assert warned() == []
