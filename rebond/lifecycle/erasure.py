@@ -13,6 +13,7 @@ model names and a reason code.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 
 from django.db import router, transaction
@@ -112,6 +113,45 @@ def _model_names(instances: Sequence[Model]) -> list[str]:
     return sorted({instance._meta.label_lower for instance in instances})
 
 
+def _identity(row: Model) -> tuple[str, uuid.UUID]:
+    return row._meta.label_lower, row.pk
+
+
+def _record(
+    kind: str,
+    erased: tuple[str, uuid.UUID],
+    *,
+    clinic_id: uuid.UUID,
+    reason: str,
+    instances: Sequence[Model],
+    requested_by: User | None = None,
+    approved_by: User | None = None,
+) -> ErasureRecord:
+    """Keep the tombstone and write the audit entry of one erasure: ids, the reason code and
+    the names of the models erased, never a value. `erased` is the erased row's (model label,
+    id), taken before the delete (Django empties a deleted instance's primary key)."""
+    object_type, object_id = erased
+    record = ErasureRecord.objects.create(
+        clinic_id=clinic_id,
+        kind=kind,
+        object_id=object_id,
+        reason=reason,
+        rows_erased=len(instances),
+        requested_by=requested_by,
+        approved_by=approved_by,
+    )
+    audit.log(
+        actor=approved_by,
+        action=f"lifecycle.{kind}.erase",
+        object_type=object_type,
+        object_id=str(object_id),
+        clinic_id=clinic_id,
+        fields=_model_names(instances),
+        reason=reason,
+    )
+    return record
+
+
 @transaction.atomic
 def erase_case(couple: Couple, *, actor_or_none: User | None, reason: str) -> ErasureRecord:
     """Erase the case and every row under it; keep a tombstone and an audit entry.
@@ -123,31 +163,21 @@ def erase_case(couple: Couple, *, actor_or_none: User | None, reason: str) -> Er
         raise ValueError(f"Unknown erasure reason {reason!r}.")
     # Locked before the first audit entry, as every move of a case is (couples/lifecycle.py).
     couple = lock_case(couple.pk)
-    couple_id, clinic_id = couple.pk, couple.clinic_id
     # The consultation request that became this case is the same people's words (names, what
     # happened); it points at the case with SET_NULL, so it is erased with it explicitly.
-    requests = list(ConsultationRequest.objects.filter(couple_id=couple_id))
+    requests = list(ConsultationRequest.objects.filter(couple_id=couple.pk))
     collector, instances = _collected([couple, *requests])
     _destroy_keys(instances)
+    erased, clinic_id = _identity(couple), couple.clinic_id
     collector.delete()
-    record = ErasureRecord.objects.create(
+    return _record(
+        ErasureRecord.Kind.CASE,
+        erased,
         clinic_id=clinic_id,
-        kind=ErasureRecord.Kind.CASE,
-        object_id=couple_id,
         reason=reason,
-        rows_erased=len(instances),
+        instances=instances,
         approved_by=actor_or_none,
     )
-    audit.log(
-        actor=actor_or_none,
-        action="lifecycle.case.erase",
-        object_type="couples.couple",
-        object_id=str(couple_id),
-        clinic_id=clinic_id,
-        fields=_model_names(instances),
-        reason=reason,
-    )
-    return record
 
 
 @transaction.atomic
@@ -157,27 +187,13 @@ def erase_request(request: ConsultationRequest, *, reason: str) -> ErasureRecord
     if reason not in ErasureReason.values:
         raise ValueError(f"Unknown erasure reason {reason!r}.")
     request = ConsultationRequest.objects.select_for_update().get(pk=request.pk)
-    request_id, clinic_id = request.pk, request.clinic_id
     collector, instances = _collected([request])
     _destroy_keys(instances)
+    erased, clinic_id = _identity(request), request.clinic_id
     collector.delete()
-    record = ErasureRecord.objects.create(
-        clinic_id=clinic_id,
-        kind=ErasureRecord.Kind.REQUEST,
-        object_id=request_id,
-        reason=reason,
-        rows_erased=len(instances),
+    return _record(
+        ErasureRecord.Kind.REQUEST, erased, clinic_id=clinic_id, reason=reason, instances=instances
     )
-    audit.log(
-        actor=None,
-        action="lifecycle.request.erase",
-        object_type="intake.consultationrequest",
-        object_id=str(request_id),
-        clinic_id=clinic_id,
-        fields=_model_names(instances),
-        reason=reason,
-    )
-    return record
 
 
 def partner_own_rows(partner: Partner) -> list[Model]:
@@ -213,25 +229,15 @@ def erase_partner(
     lock_case(partner.couple_id)
     partner = Partner.objects.get(pk=partner.pk)
     instances = _erase_partner_rows(partner)
-    clinic_id = partner.couple.clinic_id
-    record = ErasureRecord.objects.create(
-        clinic_id=clinic_id,
-        kind=ErasureRecord.Kind.PARTNER,
-        object_id=partner.pk,
+    return _record(
+        ErasureRecord.Kind.PARTNER,
+        _identity(partner),
+        clinic_id=partner.couple.clinic_id,
         reason=reason,
-        rows_erased=len(instances),
+        instances=instances,
         requested_by=requested_by,
         approved_by=approved_by,
     )
-    audit.log(
-        actor=approved_by,
-        action="lifecycle.partner.erase",
-        obj=partner,
-        clinic_id=clinic_id,
-        fields=_model_names(instances),
-        reason=reason,
-    )
-    return record
 
 
 def erase_restored_partners(sender: object, partner_ids: Sequence[str], **kwargs: object) -> int:
@@ -253,21 +259,12 @@ def erase_restored_partners(sender: object, partner_ids: Sequence[str], **kwargs
         with transaction.atomic():
             lock_case(partner.couple_id)
             instances = _erase_partner_rows(partner)
-            clinic_id = partner.couple.clinic_id
-            ErasureRecord.objects.create(
-                clinic_id=clinic_id,
-                kind=ErasureRecord.Kind.PARTNER,
-                object_id=partner.pk,
+            _record(
+                ErasureRecord.Kind.PARTNER,
+                _identity(partner),
+                clinic_id=partner.couple.clinic_id,
                 reason=ErasureReason.RESTORED_AFTER_ERASURE,
-                rows_erased=len(instances),
-            )
-            audit.log(
-                actor=None,
-                action="lifecycle.partner.erase",
-                obj=partner,
-                clinic_id=clinic_id,
-                fields=_model_names(instances),
-                reason=ErasureReason.RESTORED_AFTER_ERASURE,
+                instances=instances,
             )
         erased += 1
     return erased
