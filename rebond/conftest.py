@@ -63,15 +63,19 @@ def _no_loaded_wording(settings: Any, tmp_path_factory: pytest.TempPathFactory) 
 
 
 @pytest.fixture(autouse=True)
-def _subject_keys_per_test(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+def _subject_keys_per_test(
+    settings: Any, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Give every test its own subject key store (rebond/crypto/subject_keys.py).
 
     The store is a file outside the test database, so a test's rollback would not undo the
     keys it made; its own file keeps tests (and xdist workers) from sharing or leaking keys.
-    The file is only created when a test first seals a value.
+    The file is only created when a test first seals a value. The environment names it too,
+    so a server or command the test starts in another process uses the same store.
     """
     folder = tmp_path_factory.mktemp("subject-keys", numbered=True)
     settings.REBOND_SUBJECT_KEYS_FILE = folder / "subject-keys.sqlite3"
+    monkeypatch.setenv("REBOND_SUBJECT_KEYS_FILE", str(settings.REBOND_SUBJECT_KEYS_FILE))
 
 
 @pytest.fixture(scope="session")

@@ -99,6 +99,7 @@ from rebond.access.cases import (
 from rebond.access.clinic import (
     SettingsRefused,
     clinic_admins,
+    emergency_grants_to_approve,
     get_admin_clinic,
     get_clinician_for_admin,
     get_settings_clinic,
@@ -223,6 +224,7 @@ __all__ = [
     "diary_entries_for_clinician",
     "diary_entries_of_case",
     "diary_offered",
+    "emergency_grants_to_approve",
     "entries_shared_with",
     "feed_entries",
     "feeds_of_clinician",

@@ -10,6 +10,7 @@ clinic gets a 404.
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -17,6 +18,9 @@ from django.http import Http404
 
 from rebond.access.base import clinic_id_of, get_or_404
 from rebond.accounts.models import Clinic, User
+
+if TYPE_CHECKING:
+    from rebond.emergency.models import EmergencyAccess
 
 
 def is_clinic_admin(user: User) -> bool:
@@ -91,6 +95,18 @@ def get_settings_clinic(user: User, *, safety_leads_too: bool = False) -> Clinic
     if safety_leads_too and user.is_safety_lead:
         return user.clinic
     raise SettingsRefused(user.clinic, safety_leads_too=safety_leads_too)
+
+
+def emergency_grants_to_approve(user: User) -> QuerySet[EmergencyAccess]:
+    """Return the emergency grants the user may approve: their clinic's, never their own.
+
+    Only its clinic admins and safety leads approve (get_settings_clinic: SettingsRefused for
+    another clinician, 404 for anyone without a clinic).
+    """
+    from rebond.emergency.models import EmergencyAccess
+
+    clinic = get_settings_clinic(user, safety_leads_too=True)
+    return EmergencyAccess.objects.filter(couple__clinic=clinic).exclude(grantee=user)
 
 
 def get_admin_clinic(user: User) -> Clinic:

@@ -15,7 +15,6 @@ from datetime import timedelta
 from functools import partial
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.timezone import now
 
@@ -127,25 +126,17 @@ def grant_emergency_access(admin: User, draft: GrantDraft) -> EmergencyAccess:
     return grant
 
 
-@transaction.atomic
-def _grants_approvable_by(approver: User) -> QuerySet[EmergencyAccess]:
-    """The grants of the approver's clinic that are not their own (approver_clinic refuses
-    anyone who may not approve at all)."""
-    return EmergencyAccess.objects.filter(couple__clinic=approver_clinic(approver)).exclude(
-        grantee=approver
-    )
-
-
 def refuse_unless_approvable(approver: User, grant_id: uuid.UUID | str) -> None:
     """Raise as `approve_emergency_access` would for someone who may not approve this grant.
 
     Checked before the step-up (views.approve): to anyone else the grant does not exist,
     whatever the age of their login; a step-up prompt would tell them it does.
     """
-    if not _grants_approvable_by(approver).filter(id=grant_id).exists():
+    if not access.emergency_grants_to_approve(approver).filter(id=grant_id).exists():
         raise Http404("Not found.")
 
 
+@transaction.atomic
 def approve_emergency_access(approver: User, grant_id: uuid.UUID | str) -> EmergencyAccess:
     """Approve a clinic admin's grant to themselves: the case opens to them until it expires.
 
@@ -154,7 +145,7 @@ def approve_emergency_access(approver: User, grant_id: uuid.UUID | str) -> Emerg
     """
     clinic = approver_clinic(approver)
     grant = (
-        _grants_approvable_by(approver)
+        access.emergency_grants_to_approve(approver)
         .select_for_update()
         .filter(id=grant_id)
         .select_related("couple", "grantee")
