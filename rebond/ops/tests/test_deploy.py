@@ -342,10 +342,25 @@ def get_as_forwarded(port: int, path: str) -> tuple[int, bytes]:
 
 
 CLIENT = "203.0.113.7"
+# A couple, and a video session ahead: the clinic's video room belongs to nobody in particular,
+# so it is sealed under the keyring's data key (v1) and a backup holding it needs that key.
+# (The partners' values are under subject keys, which no backup holds: see docs/deploy.md.)
 SEED = """
+from datetime import time, timedelta
+from rebond.appointments import sessions
+from rebond.appointments.models import Appointment, SessionType
+from rebond.lib.clinic_time import clinic_today
 from rebond.test import make_clinic, make_clinician, make_couple
 clinician = make_clinician(make_clinic("Practice"), "Therapist")
-make_couple(clinician, "{label}")
+couple = make_couple(clinician, "{label}")
+kind = SessionType.objects.create(
+    clinic=clinician.clinic, kind=SessionType.Kind.CONJOINT, name="Conjoint", duration_minutes=50
+)
+sessions.schedule_sessions(clinician, couple.id, sessions.ScheduleDraft(
+    session_type_id=kind.id, clinician_id=clinician.id,
+    day=clinic_today(clinician.clinic) + timedelta(days=7), clock=time(10, 0),
+    mode=Appointment.Mode.VIDEO, video_link="https://video.example.test/room",
+))
 """
 READ = "from rebond.couples.models import Couple; print([c.label for c in Couple.objects.all()])"
 
