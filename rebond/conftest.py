@@ -170,11 +170,21 @@ ENGINE_DEPENDENT = (
 )
 
 
+def uses_database(item: pytest.Item) -> bool:
+    """Whether a test opens the test database: marked `django_db`, or a fixture needs it."""
+    return item.get_closest_marker("django_db") is not None or "django_db_setup" in getattr(
+        item, "fixturenames", ()
+    )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         path = item.path.relative_to(config.rootpath).as_posix()
         if any(fnmatch(path, pattern) for pattern in ENGINE_DEPENDENT):
             item.add_marker(pytest.mark.engine)
+        if not uses_database(item):
+            # The same on every engine: the PostgreSQL leg of CI does not run it again.
+            item.add_marker(pytest.mark.database_free)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
