@@ -54,7 +54,7 @@ clinician = make_clinician(make_clinic("Bench clinic"), "Bench Therapist",
                            email="bench@example.test")
 clinician.set_password({password!r})
 clinician.save()
-scenarios = (Scenario.ON_TRACK, Scenario.ONE_OFF_TRACK, Scenario.BOTH_OFF_TRACK)
+scenarios = (Scenario.IMPROVING, Scenario.ONE_FLAT, Scenario.BOTH_FLAT)
 first = None
 for batch in range(0, {couples}, 50):
     made = build_couples(clinician, min(50, {couples} - batch), sessions={sessions},

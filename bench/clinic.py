@@ -115,8 +115,8 @@ for offset in range(0, COUPLES, BATCH):
     with transaction.atomic():
         if build_couples is not None:
             made += build_couples(clinician, count, sessions=SESSIONS,
-                                  scenarios=(Scenario.ON_TRACK, Scenario.ONE_OFF_TRACK,
-                                             Scenario.BOTH_OFF_TRACK),
+                                  scenarios=(Scenario.IMPROVING, Scenario.ONE_FLAT,
+                                             Scenario.BOTH_FLAT),
                                   seed=offset, label=f"Bench couple {{offset:04d}}")
         else:
             made += build_history(count, offset)

@@ -98,7 +98,7 @@ def write_alert(
 def raise_track_alert(
     submission: Submission, couple_signal: str, subject: tuple[uuid.UUID | None, bool]
 ) -> Alert | None:
-    """Raise the not-on-track alert for a couple, unless one is still open or the rule is off.
+    """Raise the progress alert for a couple, unless one is still open or the rule is off.
 
     Called by `rebond.measurement.tracking` in the submission's transaction, after the couple's
     signal was recomputed; `subject` is the partner it is about and whether they got reliably

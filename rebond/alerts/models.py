@@ -42,7 +42,7 @@ class Alert(models.Model):
         IPV_SCREEN_POSITIVE = "ipv_screen_positive", "Partner violence screen positive"
         SEVERE_SCORE = "severe_score", "Very severe score"
         RELIABLE_DETERIORATION = "reliable_deterioration", "Reliable deterioration"
-        NOT_ON_TRACK = "not_on_track", "Not on track"
+        NOT_ON_TRACK = "not_on_track", "Progress to review"
         NOT_SAFE_NOW = "not_safe_now", "Said they don't feel safe right now (diary)"
 
     class Severity(models.IntegerChoices):

@@ -26,12 +26,15 @@ Severities and their sources:
   4.2). One submission raises one partner-violence alert, however many of these it meets.
 - Very severe scores: the published top band of the instrument (PHQ-9 "severe", 20-27,
   Kroenke 2001; GAD-7 "severe", 15-21, Spitzer et al. 2006) raise a PRIORITY alert.
-- Not on track (DOMAIN header and 6; the algorithm and its sources are in
-  `psychometrics.recovery`): when the couple's signal on the clinic's outcome instrument turns
-  "not on track" (either partner off track or reliably worse, or the partners diverging), an
-  INFO alert, or a PRIORITY one when a partner got reliably worse (Lambert's feedback systems
-  single out deterioration; DOMAIN 5). One open alert per couple is enough: it is not raised
-  again until the clinician closes it. Partners never see it, like every alert.
+- Progress signal (rule code `not_on_track`, kept for stored settings; DOMAIN header, revised
+  2026-12-06; the algorithm and its sources are in `psychometrics.signals`): when the couple's
+  signal on the clinic's outcome instrument is red (a partner reliably worse than at intake)
+  or amber (a partner without reliable improvement by the clinic's review session, or the
+  partners diverging), an INFO alert, or a PRIORITY one when a partner got reliably worse
+  (Lambert's feedback systems single out deterioration; DOMAIN 5). Judged only from published
+  reliable-change figures (or the clinic's local norms): the CSI-4, without one, raises
+  nothing. One open alert per couple is enough: it is not raised again until the clinician
+  closes it. Partners never see it, like every alert.
 - Diary "right now I don't feel safe" (issue 19; rule `diary_not_safe`, core, always on): a
   partner's own statement that they are not safe now is a disclosure of possible risk, and
   DOMAIN.md 4.4 (the safety carve-out: safety information is never kept inside the couple's
@@ -81,7 +84,11 @@ RULES: tuple[Rule, ...] = (
     Rule("asq", "ASQ suicide risk screen"),
     Rule("ipv_screen", "Partner violence screens (HARK positive, HITS positive or item 1)"),
     Rule("severe_score", "Very severe depression or anxiety score (PHQ-9, GAD-7)"),
-    Rule("not_on_track", "Not on track: a partner off track or reliably worse, or diverging"),
+    Rule(
+        "not_on_track",
+        "Progress: a partner reliably worse, or not reliably improved by the review session, "
+        "or the partners diverging",
+    ),
     Rule("diary_not_safe", "Diary: a partner says they don't feel safe right now"),
 )
 RULE_CODES = frozenset(rule.code for rule in RULES)
@@ -142,6 +149,10 @@ def evaluate(
     return drafts
 
 
+# The couple signals that raise the progress alert (psychometrics.signals.CoupleSignal): red
+# and amber. Written out, not imported: rules stay free of the measurement app.
+TRACK_ALERT_SIGNALS = frozenset({"worse", "review"})
+
 # The diary's alert (rule `diary_not_safe` in the module docstring): HIGH, whatever the clinic.
 DIARY_NOT_SAFE = AlertDraft("diary_not_safe", T.NOT_SAFE_NOW, HIGH)
 
@@ -149,8 +160,8 @@ DIARY_NOT_SAFE = AlertDraft("diary_not_safe", T.NOT_SAFE_NOW, HIGH)
 def evaluate_track(
     couple_signal: str, *, deteriorated: bool, enabled: bool = True
 ) -> AlertDraft | None:
-    """Return the alert a couple's new not-on-track signal raises, if the clinic has it on."""
-    if not enabled or couple_signal != "not_on_track":
+    """Return the alert a couple's new progress signal raises (red or amber), if it is on."""
+    if not enabled or couple_signal not in TRACK_ALERT_SIGNALS:
         return None
     if deteriorated:
         return AlertDraft("not_on_track", T.RELIABLE_DETERIORATION, PRIORITY)

@@ -229,7 +229,7 @@ def _submit(
         clinic_id=administration.couple.clinic_id,
     )
     reminders.spend_finished_links([administration.id], submission.submitted_at)
-    # Alerts, then the couple's not-on-track signal, in this same transaction: a risk answer
+    # Alerts, then the couple's progress signal, in this same transaction: a risk answer
     # can never be stored without its alert (SECURITY.md RL-03, RL-12), nor scores without
     # their signal. The steps are named in rebond/measurement/after_submission.py.
     after_submission.run(submission)

@@ -6,7 +6,7 @@ follow before the transaction commits belongs to apps above this one, which it m
 
 1. alerts: the safety rules write their alerts, so a risk answer can never be stored without
    its alert, nor an alert without its answer (SECURITY.md RL-03, RL-12);
-2. measurement: the couple's not-on-track signal is brought up to date, so it is never behind
+2. measurement: the couple's progress signal is brought up to date, so it is never behind
    its scores (and raises its own alert through alerts).
 
 The ordered list is named once, in rebond/measurement/after_submission.py, and installed here

@@ -425,9 +425,10 @@ def demo_codes(email: str | None = None) -> list[tuple[str, str]]:
     return [(user.email, mfa.current_code(DEMO_TOTP_SECRET)) for user in users]
 
 
-# Eight weekly sessions of Haddad & Moreau (rebond/measurement): Sami's CSI-4 rises along the
-# expected-recovery line while Élodie's stays flat, so the couple shows "not on track" (one
-# partner off track) on the caseload and the progress page. GAD-7 at intake, session 4 and 7.
+# Eight weekly sessions of Haddad & Moreau (rebond/measurement): Sami's CSI-4 rises while
+# Élodie's stays flat. The CSI-4 has no published reliable-change figure, so the couple shows
+# the honest default, "not judged", with no band drawn (issue 17). GAD-7 at intake, session 4
+# and 7: it has one (4 points, NHS Talking Therapies), so its chart draws each partner's band.
 # Synthetic answers (CSI-4 item 1 0-6, items 2-4 0-5; GAD-7 0-3 per item).
 _DEMO_PROGRESS = {
     "A": [

@@ -1,6 +1,7 @@
-"""Measurement-based care: trajectories, expected recovery, not-on-track signals, charts, reports.
+"""Measurement-based care: trajectories, the honest progress signal, charts, reports.
 
-The statistics live in `psychometrics.recovery` (pure functions); this app reads scored
-submissions, keeps each couple's latest signal for the caseload, raises the not-on-track alert
-through `rebond.alerts`, and draws the charts and reports.
+The statistics live in `psychometrics.signals` (pure functions: reliable change from intake,
+the review session, divergence; no expected line); this app reads scored submissions, keeps
+each couple's latest signal for the caseload, raises the progress alert through
+`rebond.alerts`, and draws the charts and reports.
 """

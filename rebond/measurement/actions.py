@@ -1,6 +1,6 @@
-"""Changing a clinic's measurement parameters (clinic admins only).
+"""Changing a clinic's measurement settings (clinic admins only).
 
-Every value is checked against what the algorithm can use (psychometrics/recovery.py), the
+Every value is checked against what the algorithm can use (psychometrics/signals.py), the
 change is audited (names of the fields changed, never values of clinical content), and every
 active couple's signal is recomputed after commit so the caseload never shows a signal judged
 by parameters that no longer hold.
@@ -9,15 +9,16 @@ by parameters that no longer hold.
 from __future__ import annotations
 
 import math
+import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
 
 import psychometrics
-from psychometrics.recovery import PLANNED_SESSIONS_RANGE
+from psychometrics.signals import DEFAULT_REVIEW_SESSION, REVIEW_SESSION_RANGE
 from rebond import access
 from rebond.accounts.models import Clinic, User
-from rebond.assessments import scoring
+from rebond.assessments import checkins, scoring
 from rebond.audit.updates import audited_update
 from rebond.couples.models import Couple
 from rebond.lib.errors import ActionError
@@ -28,19 +29,26 @@ from rebond.measurement.tracking import refresh_tracks
 @dataclass(frozen=True)
 class SettingsDraft:
     outcome_instrument: str
-    planned_sessions: int | None
-    flag_from_session: int | None
-    tolerance: float | None = None
+    review_session: int | None = DEFAULT_REVIEW_SESSION
     divergence: float | None = None
     local_sd: float | None = None
     local_reliability: float | None = None
     local_norms_source: str = ""
 
 
-def outcome_choices() -> list[str]:
-    """Return the instruments that can carry the signal: a total, a cut-off, no risk items."""
+def outcome_choices(clinic_id: uuid.UUID | None = None) -> list[str]:
+    """Return the instruments that can carry the signal: a total, a cut-off, no risk items.
+
+    Those of the default catalogue, and (with `clinic_id`) those the clinic chose to offer after
+    checking a key Rebond could not verify (`checkins.approved_codes`): the RDAS, whose cut-off
+    and reliable-change figure are published (Anderson et al. 2014) but whose item key was read
+    only in a secondary copy (docs/measurement.md).
+    """
+    approved = checkins.approved_codes(clinic_id)
     codes = []
-    for instrument in psychometrics.available():
+    for instrument in psychometrics.REGISTRY.values():
+        if not (instrument.is_available or instrument.code in approved):
+            continue
         primary = instrument.primary
         rule = instrument.change_rule(primary) if primary else None
         if rule is None or rule.cutoff is None or scoring.is_risk_instrument(instrument):
@@ -54,17 +62,17 @@ def get_settings_clinic(user: User) -> Clinic:
     return access.get_admin_clinic(user)
 
 
-def _errors(draft: SettingsDraft) -> dict[str, list[str]]:
+def _errors(draft: SettingsDraft, clinic_id: uuid.UUID) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    low, high = PLANNED_SESSIONS_RANGE
-    if draft.outcome_instrument not in outcome_choices():
+    low, high = REVIEW_SESSION_RANGE
+    if draft.outcome_instrument not in outcome_choices(clinic_id):
         errors["outcome_instrument"] = ["Choose a questionnaire with a total and a cut-off."]
-    if draft.planned_sessions is None or not low <= draft.planned_sessions <= high:
-        errors["planned_sessions"] = [f"Use a whole number of sessions from {low} to {high}."]
-    planned = draft.planned_sessions or high
-    if draft.flag_from_session is None or not 1 <= draft.flag_from_session <= planned:
-        errors["flag_from_session"] = [f"Use a session from 1 to {planned}."]
-    for name in ("tolerance", "divergence", "local_sd"):
+    if draft.review_session is None or not low <= draft.review_session <= high:
+        errors["review_session"] = [
+            f"Use a session from {low} to {high}: the session by which a partner who has not "
+            "reliably improved is flagged for review."
+        ]
+    for name in ("divergence", "local_sd"):
         value = getattr(draft, name)
         if value is not None and not (math.isfinite(value) and value > 0):
             errors[name] = ["Use a number above 0, or leave it empty for the default."]
@@ -84,9 +92,7 @@ def _errors(draft: SettingsDraft) -> dict[str, list[str]]:
 
 FIELDS = (
     "outcome_instrument",
-    "planned_sessions",
-    "flag_from_session",
-    "tolerance",
+    "review_session",
     "divergence",
     "local_sd",
     "local_reliability",
@@ -96,9 +102,9 @@ FIELDS = (
 
 @transaction.atomic
 def set_measurement_settings(user: User, draft: SettingsDraft) -> MeasurementSettings:
-    """Save the clinic's parameters and recompute every active couple's signal after commit."""
+    """Save the clinic's settings and recompute every active couple's signal after commit."""
     clinic = get_settings_clinic(user)
-    errors = _errors(draft)
+    errors = _errors(draft, clinic.id)
     if errors:
         raise ActionError("The measurement settings could not be saved.", errors)
     settings, _ = MeasurementSettings.objects.select_for_update().get_or_create(clinic=clinic)

@@ -7,7 +7,7 @@ import them (docs/architecture.md, "Layers and dependency direction"):
 
 1. `alerts.actions.raise_alerts_for`: the safety rules write their alerts and notifications;
    a risk answer is never stored without its alert (SECURITY.md RL-03, RL-12).
-2. `measurement.tracking.track_after_submission`: the couple's not-on-track signal is brought
+2. `measurement.tracking.track_after_submission`: the couple's progress signal is brought
    up to date (and raises its alert), so it is never behind its scores.
 
 An exception in any step rolls the submission back with it.

@@ -8,7 +8,7 @@ class MeasurementConfig(AppConfig):
 
     def ready(self) -> None:
         # The steps that follow every stored submission, in its transaction (alerts, then the
-        # not-on-track signal): named in measurement/after_submission.py, run by assessments.
+        # progress signal): named in measurement/after_submission.py, run by assessments.
         from rebond.assessments import after_submission as hook
         from rebond.measurement.after_submission import STEPS
 

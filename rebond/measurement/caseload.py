@@ -40,13 +40,15 @@ from rebond.measurement.stages import stage_labels
 PAGE_SIZE = 50
 
 SIGNAL_FILTERS = {
-    "not_on_track": "Not on track",
-    "on_track": "On track",
-    "not_yet": "Not yet judged",
+    "worse": "Reliably worse",
+    "review": "To review",
+    "not_yet": "Nothing flagged yet",
+    "improving": "Both reliably improved",
+    "not_judged": "Not judged (no reliable-change figure)",
     "none": "No outcome scores",
 }
 SORTS = {
-    "signal": "Signal (not on track first)",
+    "signal": "Signal (reliably worse, then to review, first)",
     "label": "Couple",
     "stage": "Stage",
     "alerts": "Open alerts",
@@ -149,10 +151,12 @@ def caseload_queryset(user: User, filters: Filters) -> QuerySet[Couple]:
             open_alerts=Coalesce(Subquery(alerts, output_field=IntegerField()), Value(0)),
             overdue=Coalesce(Subquery(overdue, output_field=IntegerField()), Value(0)),
             signal_rank=Case(
-                When(track__signal="not_on_track", then=Value(0)),
-                When(track__signal="not_yet", then=Value(2)),
-                When(track__signal="on_track", then=Value(3)),
-                default=Value(1),  # no outcome scores yet: just after the couples not on track
+                When(track__signal="worse", then=Value(0)),
+                When(track__signal="review", then=Value(1)),
+                When(track__signal="not_yet", then=Value(3)),
+                When(track__signal="not_judged", then=Value(3)),
+                When(track__signal="improving", then=Value(4)),
+                default=Value(2),  # no outcome scores yet: just after the flagged couples
                 output_field=IntegerField(),
             ),
         )

@@ -12,18 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from psychometrics.recovery import CurvePoint
-
 # Okabe & Ito: blue, vermillion, bluish green, grey (for bands and the cut-off).
 PARTNER_COLOURS = ("#0072B2", "#D55E00")
 PARTNER_MARKERS = ("o", "s")
 PARTNER_LINES = ("-", "--")
-# Each partner's expected-recovery curve: its own dash pattern and hollow markers, so the two
-# curves differ without colour (WCAG 1.4.1) and from the score lines (solid, dashed).
-EXPECTED_LINES: tuple[Any, ...] = (":", "-.")
+# Each partner's reliable-change band (intake -/+ the reliable-change figure): its two edges
+# in its own dash pattern, so the two bands differ without colour (WCAG 1.4.1) and from the
+# score lines (solid, dashed).
+BAND_LINES: tuple[Any, ...] = (":", "-.")
 # The same styles in words, for the key beside a chart and its text alternative.
 PARTNER_LINE_WORDS = ("solid line with dots", "dashed line with squares")
-EXPECTED_LINE_WORDS = ("dotted line with hollow dots", "dash-dot line with hollow squares")
+BAND_LINE_WORDS = ("dotted lines", "dash-dot lines")
 EVENT_COLOUR = "#009E73"
 CLINICAL_RANGE_COLOUR = "#E6E6E6"
 CUTOFF_COLOUR = "#000000"
@@ -38,11 +37,11 @@ RC_PARAMS: Any = {
 
 @dataclass(frozen=True)
 class PartnerLine:
-    """One partner's scores (session, score), and their expected curve and reliable band."""
+    """One partner's scores (session, score) and, where a reliable-change figure exists, the
+    band around their intake score inside which a change may be measurement error."""
 
     name: str
     points: Sequence[tuple[int, float]]
-    expected: Sequence[CurvePoint] = ()
     reliable_band: tuple[float, float] | None = None  # intake score -/+ the reliable change
 
 
@@ -74,8 +73,12 @@ def line_key(data: ChartData) -> str:
     parts = []
     for n, line in enumerate(data.partners):
         parts.append(f"{line.name}: {PARTNER_LINE_WORDS[n % 2]}")
-        if line.expected:
-            parts.append(f"{line.name}'s expected recovery: {EXPECTED_LINE_WORDS[n % 2]}")
+        if line.reliable_band is not None:
+            low, high = (_number(edge) for edge in line.reliable_band)
+            parts.append(
+                f"{line.name}'s intake ± reliable change ({low} to {high}): "
+                f"{BAND_LINE_WORDS[n % 2]}"
+            )
     return "Key: " + "; ".join(parts) + "." if parts else ""
 
 
@@ -100,6 +103,9 @@ def alt_text(data: ChartData) -> str:
             parts.append(f"{line.name}, at {axis} {xs}: {ys}.")
         else:
             parts.append(f"{line.name}: no scores yet.")
+        if line.reliable_band is not None:
+            low, high = (_number(edge) for edge in line.reliable_band)
+            parts.append(f"{line.name}'s intake ± reliable change: {low} to {high}.")
     if data.cutoff is not None:
         better = "higher" if data.higher_is_better else "lower"
         parts.append(f"Clinical cut-off {_number(data.cutoff)} ({better} is better).")

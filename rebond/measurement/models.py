@@ -1,7 +1,8 @@
-"""A clinic's measurement parameters and each couple's latest not-on-track signal.
+"""A clinic's measurement settings and each couple's latest progress signal.
 
-The parameters of expected recovery are practice choices (DOMAIN.md 6, tagged [P]), so each
-clinic may replace them; absent a row, the defaults of `psychometrics.recovery` apply.
+The signal rests on published reliable-change figures and cut-offs (`psychometrics.signals`);
+the review session and an explicit divergence are a clinic's practice choices, and local norms
+its own figures; absent a row, the defaults of `psychometrics.signals` apply.
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.timezone import now
 
-from psychometrics.recovery import (
-    DEFAULT_FLAG_FROM_SESSION,
-    DEFAULT_PLANNED_SESSIONS,
-    PLANNED_SESSIONS_RANGE,
+from psychometrics.signals import (
+    DEFAULT_REVIEW_SESSION,
+    REVIEW_SESSION_RANGE,
     CoupleSignal,
     Signal,
 )
@@ -26,23 +26,22 @@ DEFAULT_OUTCOME_INSTRUMENT = "CSI-4"  # DOMAIN 6: the primary per-session metric
 
 
 class MeasurementSettings(models.Model):
-    """A clinic's parameters for expected recovery and the not-on-track rule."""
+    """A clinic's settings for the progress signal (docs/measurement.md)."""
 
     clinic = models.OneToOneField(
         Clinic, on_delete=models.CASCADE, related_name="measurement_settings"
     )
     outcome_instrument = models.CharField(max_length=20, default=DEFAULT_OUTCOME_INSTRUMENT)
-    planned_sessions = models.PositiveSmallIntegerField(
-        default=DEFAULT_PLANNED_SESSIONS,
+    # The session by which a partner without reliable improvement is flagged (amber): a
+    # practice choice of the clinic, not a norm (psychometrics/signals.py).
+    review_session = models.PositiveSmallIntegerField(
+        default=DEFAULT_REVIEW_SESSION,
         validators=[
-            MinValueValidator(PLANNED_SESSIONS_RANGE[0]),
-            MaxValueValidator(PLANNED_SESSIONS_RANGE[1]),
+            MinValueValidator(REVIEW_SESSION_RANGE[0]),
+            MaxValueValidator(REVIEW_SESSION_RANGE[1]),
         ],
     )
-    flag_from_session = models.PositiveSmallIntegerField(default=DEFAULT_FLAG_FROM_SESSION)
-    # Empty: the instrument's reliable-change amount, or the practice default (measurement
-    # /parameters.py) when the instrument has none.
-    tolerance = models.FloatField(null=True, blank=True)
+    # Empty: sqrt(2) x the reliable-change figure, or no divergence judged without one.
     divergence = models.FloatField(null=True, blank=True)
     # Local norms for the outcome instrument (INSTRUMENTS.md 2: clinics may supply them): the SD
     # of their own pre-treatment sample and the instrument's reliability.
@@ -56,7 +55,7 @@ class MeasurementSettings(models.Model):
 
 
 class CoupleTrack(models.Model):
-    """A couple's latest standing on the outcome instrument, kept for the caseload.
+    """A couple's latest progress signal on the outcome instrument, kept for the caseload.
 
     Recomputed from the submissions whenever one of the outcome instrument is scored (in the
     same transaction) and when the clinic changes its parameters, so the caseload can sort,
@@ -67,12 +66,12 @@ class CoupleTrack(models.Model):
         Couple, on_delete=models.CASCADE, primary_key=True, related_name="track"
     )
     instrument_code = models.CharField(max_length=20)
-    signal = models.CharField(max_length=14, choices=[(s.value, s.value) for s in CoupleSignal])
+    signal = models.CharField(max_length=20, choices=[(s.value, s.value) for s in CoupleSignal])
     diverging = models.BooleanField(default=False)
-    a_signal = models.CharField(max_length=14, choices=[(s.value, s.value) for s in Signal])
+    a_signal = models.CharField(max_length=20, choices=[(s.value, s.value) for s in Signal])
     a_score = models.FloatField(null=True, blank=True)
     a_category = models.CharField(max_length=14, blank=True)
-    b_signal = models.CharField(max_length=14, choices=[(s.value, s.value) for s in Signal])
+    b_signal = models.CharField(max_length=20, choices=[(s.value, s.value) for s in Signal])
     b_score = models.FloatField(null=True, blank=True)
     b_category = models.CharField(max_length=14, blank=True)
     reasons = models.JSONField(default=list)
@@ -81,7 +80,7 @@ class CoupleTrack(models.Model):
 
     class Meta:
         indexes: ClassVar[list[models.Index]] = [
-            # The caseload's "not on track first" sort and its signal filter.
+            # The caseload's "flagged first" sort and its signal filter.
             models.Index(fields=["signal"], name="track_signal"),
         ]
 

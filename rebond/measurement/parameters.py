@@ -1,23 +1,21 @@
-"""The parameters of expected recovery for one instrument under one clinic's settings.
+"""What one instrument is judged against under one clinic's settings, and where each figure
+comes from.
 
-Where each number comes from, in order of precedence:
+In order of precedence:
 
-- Reliable-change amount: the clinic's local norms for its outcome instrument (1.96 x Sdiff,
-  Jacobson & Truax 1991), else the instrument's published threshold or published norms
-  (`psychometrics` instrument modules cite each), else none. The CSI-4 has none published
-  (INSTRUMENTS.md 2), so until a clinic supplies local norms its changes are not categorised.
-- Tolerance (how far below the expected curve is still on track): the clinic's own value for
-  its outcome instrument, else the reliable-change amount (a shortfall smaller than
-  measurement error is no signal), else PRACTICE_DEFAULT_FRACTION of the scale's range. That
-  last default is a practice choice of this project, not a norm: it is labelled so wherever it
-  is shown, and a clinic should replace it with its own value or with local norms.
+- Reliable-change figure: the clinic's local norms for its outcome instrument (1.96 x Sdiff,
+  Jacobson & Truax 1991, with the source the clinic gave), else the instrument's published
+  threshold or published norms (`psychometrics` instrument modules cite each), else none. The
+  CSI-4 has none published (INSTRUMENT-KEYS-2.md 1.4): its partners are "not judged", no band
+  is drawn, and nothing is flagged. There is no fallback tolerance: a number Rebond made up
+  would flag partners on nothing (issue 17).
 - Divergence (how far apart the partners' gains since intake may grow): the clinic's own value,
-  else sqrt(2) x the tolerance basis above. Each partner's gain carries the measurement error
+  else sqrt(2) x the reliable-change figure. Each partner's gain carries the measurement error
   of a change score (Sdiff); the difference of two independent gains has sqrt(2) x Sdiff, so
-  1.96 x sqrt(2) x Sdiff = sqrt(2) x the reliable-change amount is the smallest reliable gap
-  (the same Jacobson-Truax reasoning, applied to two partners).
-- Cut-off: the instrument's published cut-off (cited in its module). Instruments without one
-  are charted but not judged.
+  1.96 x sqrt(2) x Sdiff = sqrt(2) x the reliable-change figure is the smallest reliable gap
+  (the same Jacobson-Truax reasoning, applied to two partners). Without either, none.
+- Cut-off: the instrument's published cut-off (cited in its module), or none.
+- Review session: the clinic's practice choice (default 6, `psychometrics.signals`).
 """
 
 from __future__ import annotations
@@ -30,31 +28,40 @@ from dataclasses import dataclass
 import psychometrics
 from psychometrics import Instrument, Norms
 from psychometrics.change import RCI_CRITICAL
+from psychometrics.display import figure
 from psychometrics.norms import check_norms, standard_error_of_difference
-from psychometrics.recovery import Course
+from psychometrics.signals import Criteria
 from rebond.measurement.models import DEFAULT_OUTCOME_INSTRUMENT, MeasurementSettings
 
-PRACTICE_DEFAULT_FRACTION = 0.10  # of the score range; a practice choice, not a norm
+NO_FIGURE = "no published reliable-change figure"
 
 
 @dataclass(frozen=True)
 class Parameters:
-    """An instrument's course and where each of its numbers came from."""
+    """An instrument's criteria and where each of its figures came from."""
 
     instrument: Instrument
     scale: str
-    course: Course | None
+    criteria: Criteria
     reliable_change: float | None
     reliable_change_source: str
-    tolerance_source: str
     divergence: float | None
     divergence_source: str
+    cutoff: float | None
     cutoff_source: str
     norms: Norms | None
 
     @property
-    def is_practice_default(self) -> bool:
-        return "practice choice" in self.tolerance_source
+    def band_note(self) -> str:
+        """Say what the band around intake is, or plainly that there is none."""
+        code = self.instrument.code
+        if self.reliable_change is None:
+            return f"{code} has {NO_FIGURE}: no band is drawn and no change is judged reliable."
+        return (
+            f"Band: intake ± {figure(self.reliable_change, 2)} points "
+            f"({self.reliable_change_source}). Change inside it may be measurement error; it "
+            "is not a prediction."
+        )
 
 
 def settings_for(
@@ -80,7 +87,7 @@ def local_norms(settings: MeasurementSettings) -> Norms | None:
 
 
 def parameters_for(instrument: Instrument, settings: MeasurementSettings) -> Parameters | None:
-    """Return the course for an instrument's primary scale, or None when it has no total."""
+    """Return the criteria of an instrument's primary scale, or None when it has no total."""
     scale = instrument.primary
     if scale is None:
         return None
@@ -88,50 +95,38 @@ def parameters_for(instrument: Instrument, settings: MeasurementSettings) -> Par
     is_outcome = instrument.code == settings.outcome_instrument
     norms = local_norms(settings) if is_outcome else None
     rc: float | None = None
-    rc_source = "none published; supply local norms"
+    rc_source = f"{NO_FIGURE}; a clinic may enter local norms"
     if norms is not None:
         rc = RCI_CRITICAL * standard_error_of_difference(norms.sd, norms.reliability)
-        rc_source = f"1.96 x Sdiff from {norms.source}"
+        rc_source = f"1.96 x Sdiff from the clinic's local norms: {norms.source}"
     elif rule is not None and rule.reliable_change is not None:
         rc, rc_source = rule.reliable_change, rule.reliable_change_source
     elif rule is not None and rule.norms is not None:
         rc = RCI_CRITICAL * standard_error_of_difference(rule.norms.sd, rule.norms.reliability)
         rc_source = f"1.96 x Sdiff from {rule.norms.source}"
-    low, high = instrument.score_range(scale)
-    fallback = round(PRACTICE_DEFAULT_FRACTION * (high - low), 2)
-    practice = (
-        f"{PRACTICE_DEFAULT_FRACTION:.0%} of the score range: a practice choice of Rebond, "
-        "not a norm; set your own"
-    )
-    tolerance, tolerance_source = (
-        (rc, "the reliable-change amount") if rc is not None else (fallback, practice)
-    )
-    divergence = round(math.sqrt(2) * tolerance, 2)
-    divergence_source = f"sqrt(2) x {tolerance_source}"
-    if is_outcome and settings.tolerance is not None:
-        tolerance, tolerance_source = settings.tolerance, "set by the clinic"
+    divergence: float | None = None
+    divergence_source = f"none: {NO_FIGURE}"
+    if rc is not None:
+        divergence = round(math.sqrt(2) * rc, 2)
+        divergence_source = "sqrt(2) x the reliable-change figure"
     if is_outcome and settings.divergence is not None:
         divergence, divergence_source = settings.divergence, "set by the clinic"
     cutoff = rule.cutoff if rule is not None else None
-    course = None
-    if cutoff is not None:
-        course = Course(
-            cutoff=cutoff,
-            higher_is_better=instrument.scale(scale).higher_is_better,
-            tolerance=tolerance,
-            reliable_change=rc,
-            planned_sessions=settings.planned_sessions,
-            flag_from_session=settings.flag_from_session,
-        )
+    criteria = Criteria(
+        higher_is_better=instrument.scale(scale).higher_is_better,
+        reliable_change=rc,
+        cutoff=cutoff,
+        review_session=settings.review_session,
+    )
     return Parameters(
         instrument=instrument,
         scale=scale,
-        course=course,
+        criteria=criteria,
         reliable_change=rc,
         reliable_change_source=rc_source,
-        tolerance_source=tolerance_source,
         divergence=divergence,
         divergence_source=divergence_source,
+        cutoff=cutoff,
         cutoff_source=(rule.cutoff_source if rule is not None and cutoff is not None else ""),
         norms=norms,
     )

@@ -37,11 +37,7 @@ def draw(target: Figure | SubFigure, data: charts.ChartData) -> None:
     low, high = data.y_range
     pad = (high - low) * 0.04
     ax.set_ylim(low - pad, high + pad)
-    last = max(
-        [s for line in data.partners for s, _ in line.points]
-        + [p.session for line in data.partners for p in line.expected]
-        + [1]
-    )
+    last = max([s for line in data.partners for s, _ in line.points] + [1])
     ax.set_xlim(-0.5, last + 0.5)
     if data.cutoff is not None:
         # The clinical range: from the cut-off towards the worse end of the scale.
@@ -54,36 +50,16 @@ def draw(target: Figure | SubFigure, data: charts.ChartData) -> None:
         ax.axhline(data.cutoff, color=charts.CUTOFF_COLOUR, linewidth=0.8, zorder=1)
     for n, line in enumerate(data.partners):
         colour = charts.PARTNER_COLOURS[n % 2]
-        if line.expected:
-            xs = [p.session for p in line.expected]
-            ax.plot(
-                xs,
-                [p.expected for p in line.expected],
-                color=colour,
-                linestyle=charts.EXPECTED_LINES[n % 2],
-                marker=charts.PARTNER_MARKERS[n % 2],
-                markerfacecolor="none",
-                markersize=4,
-                linewidth=1.2,
-                label=f"{line.name}: expected recovery",
-            )
-            ax.fill_between(
-                xs,
-                [p.expected for p in line.expected],
-                [p.band_edge for p in line.expected],
-                color=colour,
-                alpha=0.12,
-                linewidth=0,
-            )
         if line.reliable_band is not None:
             # Intake score +/- the reliable change: inside it, change may be measurement error.
+            # Drawn only where a reliable-change figure exists; it is not a prediction.
             for k, edge in enumerate(line.reliable_band):
                 ax.axhline(
                     edge,
                     color=colour,
-                    linewidth=0.7,
-                    linestyle=(0, (1, 3)),
-                    alpha=0.8,
+                    linewidth=0.8,
+                    linestyle=charts.BAND_LINES[n % 2],
+                    alpha=0.9,
                     label=f"{line.name}: intake ± reliable change" if k == 0 else None,
                 )
         if line.points:

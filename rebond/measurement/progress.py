@@ -23,7 +23,7 @@ import bisect
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,12 +32,7 @@ from django.db.models import Q
 import psychometrics
 from psychometrics import Instrument
 from psychometrics.display import figure
-from psychometrics.recovery import (
-    CoupleTrack,
-    CurvePoint,
-    PartnerTrack,
-    expected_curve,
-)
+from psychometrics.signals import CoupleTrack, PartnerTrack
 from rebond.assessments.models import Submission
 from rebond.couples.models import Couple, Partner
 from rebond.measurement import charts
@@ -69,7 +64,7 @@ class TableRow:
     """One session of the text alternative to a chart."""
 
     session: int
-    values: tuple[str, ...]  # per partner: score, then expected
+    values: tuple[str, ...]  # per partner: score, then change since intake
 
 
 @dataclass(frozen=True)
@@ -118,6 +113,18 @@ class InstrumentProgress:
         name = self.instrument.code
         return name if self.scale == self.instrument.primary else f"{name} {self.scale}"
 
+    @property
+    def unit(self) -> str:
+        """What the axis counts, in words: "therapy session" or "check-in"."""
+        return "therapy session" if self.chart.x_label == THERAPY_AXIS else "check-in"
+
+    @property
+    def band_note(self) -> str:
+        """Say what the band around intake is, or plainly that there is none ("" if unjudged)."""
+        if self.params is None or self.params.scale != self.scale:
+            return ""
+        return self.params.band_note
+
 
 @dataclass
 class CoupleProgress:
@@ -143,6 +150,12 @@ class CoupleProgress:
 
 def _fmt(value: float | None) -> str:
     return "" if value is None else figure(value, 2)
+
+
+def _signed(value: float) -> str:
+    """Write a change with its sign: +3, -1.5, 0."""
+    text = figure(value, 2)
+    return text if text.startswith("-") or text == "0" else f"+{text}"
 
 
 def place_events(
@@ -183,26 +196,16 @@ def _build(
     individual: bool = False,
 ) -> InstrumentProgress:
     slug = instrument.code if scale == instrument.primary else f"{instrument.code}~{scale}"
-    course = params.course if params is not None else None
-    lines, curves = [], []
+    cutoff = params.cutoff if params is not None else None
+    lines = []
     for partner, observations in zip(pair, series, strict=True):
-        curve: list[CurvePoint] = []
         band = None
-        if observations and course is not None:
-            # The curve starts at the partner's first score, wherever on the axis that falls.
-            start = observations[0].session
-            horizon = max(observations[-1].session - start, course.planned_sessions)
-            curve = [
-                replace(point, session=point.session + start)
-                for point in expected_curve(course, observations[0].score, horizon)
-            ]
+        # The band around intake only where a reliable-change figure exists (issue 17).
         if observations and params is not None and params.reliable_change is not None:
-            intake = observations[0].score
-            band = (intake - params.reliable_change, intake + params.reliable_change)
-        curves.append(curve)
+            band = params.criteria.band(observations[0].score)
         lines.append(
             charts.PartnerLine(
-                partner.display_name, [(o.session, o.score) for o in observations], curve, band
+                partner.display_name, [(o.session, o.score) for o in observations], band
             )
         )
     dates = max(series, key=len)
@@ -213,7 +216,7 @@ def _build(
         title=title,
         y_label=f"{target.name} ({'higher' if target.higher_is_better else 'lower'} is better)",
         y_range=(float(low), float(high)),
-        cutoff=course.cutoff if course is not None else None,
+        cutoff=cutoff,
         higher_is_better=target.higher_is_better,
         partners=lines,
         events=place_events(events, session_days or [o.at for o in dates], clock),
@@ -222,14 +225,15 @@ def _build(
     rows = []
     for session in sorted({o.session for observations in series for o in observations}):
         values: list[str] = []
-        for observations, curve in zip(series, curves, strict=True):
+        for observations in series:
             at = [o.score for o in observations if o.session == session]
             score = at[-1] if at else None
-            point = next((p for p in curve if p.session == session), None)
-            expected = point.expected if point is not None else None
-            values += [_fmt(score), "" if expected is None else f"{expected:.1f}"]
+            change = None if score is None else score - observations[0].score
+            values += [_fmt(score), "" if change is None else _signed(change)]
         rows.append(TableRow(session, tuple(values)))
-    head = tuple(text for p in pair for text in (p.display_name, f"{p.display_name}: expected"))
+    head = tuple(
+        text for p in pair for text in (p.display_name, f"{p.display_name}: change since intake")
+    )
     unit = "therapy session" if clock is not None else "check-in"
     alt_parts = [f"Line chart of {chart.y_label} by {unit} for both partners."]
     for partner, observations in zip(pair, series, strict=True):
@@ -241,8 +245,11 @@ def _build(
         else:
             alt_parts.append(f"{partner.display_name}: no scores yet.")
     alt_parts.append(charts.line_key(chart))
-    if course is not None:
-        alt_parts.append(f"Clinical cut-off {_fmt(course.cutoff)}. Values in the table below.")
+    if cutoff is not None:
+        alt_parts.append(f"Clinical cut-off {_fmt(cutoff)}.")
+    if params is not None and params.scale == scale:
+        alt_parts.append(params.band_note)
+    alt_parts.append("Values in the table below.")
     items = []
     if not individual and (scale == instrument.primary or instrument.primary is None):
         for item in instrument.items:
@@ -263,14 +270,13 @@ def _build(
     progress = InstrumentProgress(
         instrument, scale, slug, params, series, chart, " ".join(alt_parts), head, rows, items
     )
-    if params is not None and params.course is not None and params.scale == scale:
+    if params is not None and params.scale == scale:
         scores = {p.id: [o.score for o in s] for p, s in zip(pair, series, strict=True)}
         numbers = {p.id: [o.session for o in s] for p, s in zip(pair, series, strict=True)}
         judged = judge(params, list(pair), scores, numbers)
-        if judged is not None:
-            progress.tracks = judged.partners
-            progress.couple_track = judged.couple
-            progress.categories = judged.categories
+        progress.tracks = judged.partners
+        progress.couple_track = judged.couple
+        progress.categories = judged.categories
     a, b = series
     if a and b and not individual:
         gains = None
@@ -332,7 +338,7 @@ def load(couple: Couple) -> CoupleProgress:
 
     for code in sorted(by_code, key=lambda c: (c != settings.outcome_instrument, c)):
         try:
-            instrument = psychometrics.get_instrument(code)
+            instrument = psychometrics.get_instrument(code, include_unavailable=True)
         except psychometrics.ScoringError:
             continue
         params = parameters_for(instrument, settings)

@@ -27,16 +27,7 @@ from rebond.lib.pdf import render_pdf
 from rebond.measurement import charts, plotting
 from rebond.measurement.progress import CoupleProgress, InstrumentProgress, category_label
 from rebond.measurement.summary import ClientSummary
-
-SIGNAL_WORDS = {
-    "not_on_track": "Not on track",
-    "on_track": "On track",
-    "not_yet": "Not yet judged",
-    "no_data": "No scores yet",
-    "too_early": "Too early to judge",
-    "off_track": "Off track",
-    "deteriorated": "Reliably worse",
-}
+from rebond.measurement.templatetags.measurement import SIGNAL_WORDS, change_since_intake
 
 
 @dataclass(frozen=True)
@@ -62,10 +53,10 @@ def _data_uri(svg: bytes) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
-def _chart(data: charts.ChartData) -> ReportChart:
-    return ReportChart(
-        data.title, _data_uri(plotting.svg(data)), charts.alt_text(data), charts.line_key(data)
-    )
+def _chart(data: charts.ChartData, note: str = "") -> ReportChart:
+    """Embed a chart; `note` follows its key (the band's source, or that there is none)."""
+    key = " ".join(text for text in (charts.line_key(data), note) if text)
+    return ReportChart(data.title, _data_uri(plotting.svg(data)), charts.alt_text(data), key)
 
 
 def _date(at: datetime) -> str:
@@ -99,12 +90,19 @@ def _clinician_context(
         for partner, track, category in zip(
             progress.partners, outcome.tracks, outcome.categories, strict=True
         ):
-            score = "" if track.score is None else figure(track.score, 2)
-            expected = "" if track.expected is None else f" (expected {track.expected:.1f})"
-            partners.append(
-                f"{partner.display_name}: {SIGNAL_WORDS[track.signal]}; latest "
-                f"{score}{expected}; reliable change: {category_label(category)}."
-            )
+            parts = [f"{partner.display_name}: {SIGNAL_WORDS[track.signal]}"]
+            if track.baseline is not None and track.score is not None:
+                parts.append(
+                    f"intake {figure(track.baseline, 2)}, latest {figure(track.score, 2)} "
+                    f"(change {change_since_intake(track)})"
+                )
+            if track.band is not None:
+                low, high = (figure(edge, 2) for edge in track.band)
+                parts.append(f"reliable-change band {low} to {high}")
+            else:
+                parts.append("no published reliable-change figure, no band")
+            parts.append(f"change since intake: {category_label(category)}")
+            partners.append("; ".join(parts) + ".")
         signal = {
             "heading": (
                 f"Signal on {outcome.instrument.code}: {SIGNAL_WORDS[outcome.couple_track.signal]}"
@@ -120,18 +118,31 @@ def _clinician_context(
             note = f"Partners diverge ({figure(gain_gap)} points apart in gains)"
         latest.append(ScoreRow(item.title, _latest_cells(progress, item), note))
     params = outcome.params if outcome is not None else None
-    tolerance = ""
+    figures = ""
     if params is not None:
-        reliable = "-" if params.reliable_change is None else f"{params.reliable_change:.2f}"
-        tolerance = (
-            f"Tolerance: {params.course.tolerance if params.course else '-'} points "
-            f"({params.tolerance_source}). Divergence: {params.divergence} points "
-            f"({params.divergence_source}). Reliable change: {reliable} "
-            f"({params.reliable_change_source}). Cut-off: {params.cutoff_source}."
+        reliable = (
+            "none"
+            if params.reliable_change is None
+            else f"{figure(params.reliable_change, 2)} points"
         )
-    drawings = [i.chart for i in progress.instruments if i is not outcome]
+        divergence = (
+            params.divergence_source
+            if params.divergence is None
+            else f"{figure(params.divergence, 2)} points ({params.divergence_source})"
+        )
+        cutoff = (
+            "none published"
+            if params.cutoff is None
+            else f"{figure(params.cutoff, 2)} ({params.cutoff_source})"
+        )
+        figures = (
+            f"Reliable change: {reliable} ({params.reliable_change_source}). Cut-off: {cutoff}. "
+            f"Divergence: {divergence}. Review session: {progress.settings.review_session} "
+            "(the clinic's practice choice, not a norm)."
+        )
+    drawings = [i for i in progress.instruments if i is not outcome]
     if outcome is not None:
-        drawings.insert(0, outcome.chart)
+        drawings.insert(0, outcome)
     return {
         "title": f"Progress report: {couple.label}",
         "generated": _date(at),
@@ -142,14 +153,23 @@ def _clinician_context(
         "split_alliance": progress.split_alliance,
         "latest": latest,
         "settings": progress.settings,
-        "tolerance": tolerance,
+        "figures": figures,
         "individual": [
             ScoreRow(item.title, _latest_cells(progress, item)) for item in progress.individual
         ],
         "events": [(_date(e.at), e.label) for e in progress.events[-8:]],
-        "charts": [_chart(data) for data in drawings],
+        "charts": [_chart(item.chart, _note(item)) for item in drawings],
         "individual_charts": [_chart(_individual_chart(i.chart)) for i in progress.individual],
     }
+
+
+def _note(item: InstrumentProgress) -> str:
+    """Return what a chart's key must add: the band's source, or that there is none, and an
+    unverified key."""
+    note = item.band_note
+    if item.instrument.unverified is not None:
+        note += f" Scoring key not verified by Rebond: {item.instrument.unverified}."
+    return note.strip()
 
 
 def _latest_cells(progress: CoupleProgress, item: InstrumentProgress) -> list[str]:

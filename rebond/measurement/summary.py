@@ -8,7 +8,7 @@ rebond/access/partners.py:
 - the couple-level chart, which shows both partners' outcome scores, only when both partners
   have an active consent to questionnaires and feedback and no safety concern is open
   (DOMAIN 7.5, "Couple-level progress chart: only if both consent and no open safety flag");
-- never an alert, a not-on-track signal, an expected-recovery curve or a clinician's note.
+- never an alert, a progress signal, a reliable-change band or a clinician's note.
 """
 
 from __future__ import annotations

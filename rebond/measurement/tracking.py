@@ -1,9 +1,10 @@
-"""Each couple's standing against expected recovery: computed in bulk, kept for the caseload.
+"""Each couple's progress signal: computed in bulk, kept for the caseload.
 
 Reads scored submissions (never re-scores them), judges each partner with
-`psychometrics.recovery`, and writes one `CoupleTrack` per couple. A submission of the
-clinic's outcome instrument refreshes its couple's track in the submission's own transaction
-and raises the not-on-track alert through `rebond.alerts`, the clinician-only channel.
+`psychometrics.signals` (reliable change from intake, the review session, divergence), and
+writes one `CoupleTrack` per couple. A submission of the clinic's outcome instrument refreshes
+its couple's track in the submission's own transaction and raises the progress alert through
+`rebond.alerts`, the clinician-only channel.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from django.db import transaction
 from django.utils.timezone import now
 
 import psychometrics
-from psychometrics.recovery import CoupleTrack as Judgement
-from psychometrics.recovery import PartnerTrack, Signal, judge_couple, judge_partner
+from psychometrics.signals import CoupleTrack as Judgement
+from psychometrics.signals import PartnerTrack, Signal, judge_couple, judge_partner
 from rebond.assessments.models import Submission
 from rebond.couples.models import Couple, Partner
 from rebond.measurement.models import CoupleTrack, MeasurementSettings
@@ -87,27 +88,24 @@ def judge(
     partners: Sequence[Partner | None],
     scores: dict[uuid.UUID, list[float]],
     sessions: dict[uuid.UUID, list[int]] | None = None,
-) -> CoupleJudgement | None:
-    """Judge a couple's two partners (A, B) on one instrument, or None if it has no cut-off.
+) -> CoupleJudgement:
+    """Judge a couple's two partners (A, B) on one instrument.
 
     ``sessions`` gives each score's session number for an instrument not given every session.
     """
-    course = params.course
-    if course is None or params.divergence is None:
-        return None
+    criteria = params.criteria
     series = tuple(scores.get(p.id, []) if p is not None else [] for p in partners[:2])
     a_scores, b_scores = (list(series[0]), list(series[1])) if len(series) == 2 else ([], [])
     numbers = [
         sessions.get(p.id) if sessions is not None and p is not None else None for p in partners[:2]
     ]
-    a = judge_partner(course, a_scores, numbers[0] if numbers else None)
-    b = judge_partner(course, b_scores, numbers[1] if len(numbers) > 1 else None)
+    a = judge_partner(criteria, a_scores, numbers[0] if numbers else None)
+    b = judge_partner(criteria, b_scores, numbers[1] if len(numbers) > 1 else None)
     names = tuple(p.display_name if p is not None else "Partner" for p in partners[:2])
     couple = judge_couple(
-        course,
         a,
         b,
-        divergence=max(params.divergence, 1e-9),
+        divergence=params.divergence,
         names=(names[0], names[1]) if len(names) == 2 else ("Partner A", "Partner B"),
     )
     return CoupleJudgement(
@@ -144,7 +142,7 @@ def _refresh_batch(ids: list[uuid.UUID]) -> list[CoupleTrack]:
     clocks = therapy_clocks(ids)
     for code, group in by_code.items():
         try:
-            instrument = psychometrics.get_instrument(code)
+            instrument = psychometrics.get_instrument(code, include_unavailable=True)
         except psychometrics.ScoringError:
             continue
         timed = outcome_scores([c.id for c in group], code)
@@ -164,7 +162,7 @@ def _refresh_batch(ids: list[uuid.UUID]) -> list[CoupleTrack]:
                     if p is not None
                 }
             judged = judge(params, pair, scores, sessions)
-            if judged is None or not (judged.scores[0] or judged.scores[1]):
+            if not (judged.scores[0] or judged.scores[1]):
                 empty.append(couple.id)  # no outcome scores: no track, "none" on the caseload
                 continue
             a, b = judged.partners
@@ -194,7 +192,7 @@ def _refresh_batch(ids: list[uuid.UUID]) -> list[CoupleTrack]:
 
 
 def track_after_submission(submission: Submission) -> CoupleTrack | None:
-    """Refresh the couple's track after a submission of its outcome instrument; alert if off.
+    """Refresh the couple's track after a submission of its outcome instrument; alert if flagged.
 
     Runs in the submission's transaction, like the safety rules (rebond/alerts), so a scored
     outcome can never be stored without its couple's signal being brought up to date.
@@ -224,8 +222,11 @@ def _subject_partner(track: CoupleTrack, couple: Couple) -> tuple[uuid.UUID | No
     partners = {p.role: p.id for p in couple.partners.all()}
     signals = (("A", track.a_signal), ("B", track.b_signal))
     deteriorated = [role for role, signal in signals if signal == Signal.DETERIORATED]
-    off = [role for role, signal in signals if signal == Signal.OFF_TRACK]
-    # Diverging only: the partner with the lower latest score (outcome scales rise with health).
-    lower = "A" if (track.a_score or 0) <= (track.b_score or 0) else "B"
-    chosen = (deteriorated or off or [lower])[0]
+    off = [role for role, signal in signals if signal == Signal.NOT_IMPROVED]
+    # Diverging only: the partner whose latest score is worse, in the scale's own direction.
+    instrument = psychometrics.get_instrument(track.instrument_code, include_unavailable=True)
+    scale = instrument.scale(instrument.primary) if instrument.primary else None
+    a, b = track.a_score or 0, track.b_score or 0
+    a_worse = a <= b if scale is None or scale.higher_is_better else a >= b
+    chosen = (deteriorated or off or ["A" if a_worse else "B"])[0]
     return partners.get(chosen), bool(deteriorated)

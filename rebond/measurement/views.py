@@ -74,7 +74,7 @@ def _progress(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> progre
 
 @require_safe
 def couple_progress(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpResponse:
-    """Show both partners' trajectories per instrument against their expected recovery."""
+    """Show both partners' scores per instrument: intake, latest, reliable change, cut-off."""
     state = _progress(request, couple_id)
     return render(request, "measurement/progress.html", {"progress": state, "couple": state.couple})
 
@@ -148,14 +148,14 @@ def client_report(
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def measurement_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Show and change the clinic's parameters of expected recovery (clinic admins only)."""
+    """Show and change the clinic's progress-signal settings (clinic admins only)."""
     clinic = actions.get_settings_clinic(request.user)
     current = settings_for(
         clinic.id, {s.clinic_id: s for s in MeasurementSettings.objects.filter(clinic=clinic)}
     )
     status = 200
     if request.method == "POST":
-        form = MeasurementSettingsForm(request.POST)
+        form = MeasurementSettingsForm(request.POST, clinic_id=clinic.id)
         if form.is_valid():
             try:
                 actions.set_measurement_settings(request.user, form.draft())
@@ -166,7 +166,7 @@ def measurement_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
                 return redirect("measurement_settings")
         status = 422
     else:
-        form = MeasurementSettingsForm.for_settings(current)
+        form = MeasurementSettingsForm.for_settings(current, clinic.id)
     return render(
         request, "measurement/settings.html", {"form": form, "clinic": clinic}, status=status
     )

@@ -15,7 +15,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from psychometrics.recovery import CurvePoint
 from rebond.accounts.models import User
 from rebond.alerts.tests.helpers import make_alert
 from rebond.assessments import actions as assessments
@@ -86,32 +85,30 @@ def test_the_caseload_says_paused_for_safety_in_words(client: Client, alice: Use
     assert "Paused for safety" in cell
 
 
-def test_the_two_expected_recovery_lines_differ_by_dash_and_marker_not_colour_alone() -> None:
-    curve = [CurvePoint(s, 8 + s, 6 + s) for s in range(5)]
+def test_the_two_reliable_change_bands_differ_by_dash_not_colour_alone() -> None:
     data = charts.ChartData(
-        title="CSI-4",
-        y_label="Satisfaction",
-        y_range=(0, 21),
-        cutoff=13.5,
+        title="RDAS",
+        y_label="Dyadic adjustment",
+        y_range=(0, 69),
+        cutoff=47.31,
         higher_is_better=True,
         partners=[
-            charts.PartnerLine("Sam", [(0, 8), (1, 9)], curve),
-            charts.PartnerLine("Alex", [(0, 7), (1, 7)], curve),
+            charts.PartnerLine("Sam", [(0, 30), (1, 33)], (18.42, 41.58)),
+            charts.PartnerLine("Alex", [(0, 35), (1, 35)], (23.42, 46.58)),
         ],
     )
     ax = plotting.figure(data).axes[0]
     styles = {
-        line.get_label(): (str(line.get_linestyle()), line.get_marker(), line.get_markerfacecolor())
-        for line in ax.get_lines()
+        line.get_label(): (str(line.get_linestyle()), line.get_marker()) for line in ax.get_lines()
     }
-    sam, alex = styles["Sam: expected recovery"], styles["Alex: expected recovery"]
-    assert sam[0] != alex[0]
-    assert sam[1] != alex[1]
+    sam, alex = styles["Sam: intake ± reliable change"], styles["Alex: intake ± reliable change"]
+    assert sam != alex
     # And each differs from both score lines.
-    assert {sam[:2], alex[:2]}.isdisjoint({styles["Sam"][:2], styles["Alex"][:2]})
+    assert {sam, alex}.isdisjoint({styles["Sam"], styles["Alex"]})
     key = charts.line_key(data)
-    assert "Sam's expected recovery: dotted" in key
-    assert "Alex's expected recovery: dash-dot" in key
+    assert "Sam's intake ± reliable change (18.42 to 41.58): dotted lines" in key
+    assert "Alex's intake ± reliable change (23.42 to 46.58): dash-dot lines" in key
+    assert "expected" not in key
 
 
 def test_the_partners_you_both_chart_has_its_values_in_words_and_in_a_table() -> None:

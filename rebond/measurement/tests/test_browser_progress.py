@@ -31,7 +31,7 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def test_a_therapist_finds_the_couple_not_on_track_and_reads_its_progress(
+def test_a_therapist_finds_a_couple_on_the_caseload_and_reads_its_progress(
     page: Page, live_server: LiveServer
 ) -> None:
     build_demo_practice()
@@ -39,23 +39,27 @@ def test_a_therapist_finds_the_couple_not_on_track_and_reads_its_progress(
     checker = PageChecker(page, base)
     log_in(page, base, "therapist@demo.rebond.test", DEMO_PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text("Caseload")
-    first_row = page.get_by_role("row").nth(1)
-    expect(first_row).to_contain_text("Haddad & Moreau")  # not on track sorts first
-    expect(first_row).to_contain_text("Not on track")
-    expect(first_row).to_contain_text("Off track")
+    row = page.get_by_role("row").filter(has_text="Haddad & Moreau")
+    # The demo's outcome questionnaire is the CSI-4: no published reliable-change figure.
+    expect(row).to_contain_text("Not judged")
     checker.check("mbc-caseload")
 
-    page.get_by_label("Signal").select_option("on_track")
+    page.get_by_label("Signal").select_option("worse")
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_text("No active case matches these filters.")).to_be_visible()
-    page.get_by_label("Signal").select_option("not_on_track")
+    page.get_by_label("Signal").select_option("not_judged")
     page.get_by_role("button", name="Show").click()
-    expect(page.get_by_role("row")).to_have_count(2)
+    expect(page.get_by_role("row").filter(has_text="Haddad & Moreau")).to_have_count(1)
     checker.check("mbc-caseload-filtered")
 
-    page.get_by_role("row").nth(1).get_by_role("link", name="Not on track").click()
+    page.get_by_role("row").filter(has_text="Haddad & Moreau").get_by_role(
+        "link", name="Not judged"
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Progress")
-    expect(page.get_by_role("heading", name="Not on track")).to_be_visible()
+    expect(page.get_by_role("heading", name="Not judged")).to_be_visible()
+    expect(
+        page.get_by_text("CSI-4 has no published reliable-change figure: no band is drawn")
+    ).to_be_visible()
     expect(page.get_by_role("img", name="Line chart of Relationship satisfaction")).to_be_visible()
     page.wait_for_function(CHARTS_SHOWN)
     checker.check("mbc-progress")

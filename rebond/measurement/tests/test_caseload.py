@@ -15,7 +15,13 @@ from rebond.assessments import actions as assessments
 from rebond.couples.models import Couple
 from rebond.measurement import caseload
 from rebond.measurement.synthetic import Scenario, build_couples
-from rebond.measurement.tests.helpers import clinic_of, submit_csi4_series
+from rebond.measurement.tests.helpers import (
+    clinic_of,
+    gad7_answers,
+    submit_csi4_series,
+    submit_series,
+    use_outcome,
+)
 from rebond.test import make_couple, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -53,25 +59,57 @@ def test_each_row_shows_both_partners_latest_outcome_and_the_signal(
     sign_in(client, alice)
     response = client.get(reverse("caseload"))
     row = response.context["rows"][0]
+    # The CSI-4 has no published reliable-change figure: shown, never flagged.
     assert [(c.name, c.score, c.signal) for c in row.partners] == [
-        ("Sam", 8, "on_track"),
-        ("Alex", 5, "off_track"),
+        ("Sam", 8, "not_judged"),
+        ("Alex", 5, "not_judged"),
     ]
-    assert row.signal == "not_on_track"
-    assert row.open_alerts == 1  # the not-on-track alert, addressed to alice
+    assert row.signal == "not_judged"
+    assert row.open_alerts == 0
     body = response.content.decode()
-    assert "Not on track" in body
-    assert "Off track" in body
+    assert "Not judged" in body
+    assert "No expected-recovery line is used." in body
     assert reverse("couple_progress", args=[couple.id]) in body
 
 
-def test_couples_not_on_track_come_first_by_default(client: Client, alice: User) -> None:
+def test_a_partner_without_reliable_improvement_is_flagged_amber_on_their_row(
+    client: Client, alice: User
+) -> None:
+    use_outcome(alice, "GAD-7")
+    couple = make_couple(alice, "Rivera & Chen", partners=("Sam", "Alex"))
+    submit_series(
+        alice,
+        couple,
+        "GAD-7",
+        gad7_answers,
+        [14, 13, 12, 11, 10, 9, 8],
+        [14, 14, 13, 13, 13, 13, 13],
+    )
+    sign_in(client, alice)
+    response = client.get(reverse("caseload"))
+    row = response.context["rows"][0]
+    assert [(c.name, c.score, c.signal) for c in row.partners] == [
+        ("Sam", 8, "improved"),
+        ("Alex", 13, "not_improved"),
+    ]
+    assert row.signal == "review"
+    assert row.open_alerts == 1  # the progress alert, addressed to alice
+    body = response.content.decode()
+    assert (
+        '<span class="badge badge--amber">No reliable improvement by the review session</span>'
+        in body
+    )
+    assert 'class="signal signal--review"' in body
+
+
+def test_flagged_couples_come_first_by_default(client: Client, alice: User) -> None:
+    use_outcome(alice, "GAD-7")
     build_couples(
         alice,
         4,
         sessions=10,
-        instruments=("CSI-4",),
-        scenarios=(Scenario.ON_TRACK, Scenario.ONE_OFF_TRACK),
+        instruments=("GAD-7",),
+        scenarios=(Scenario.IMPROVING, Scenario.ONE_FLAT),
     )
     make_couple(alice, "A new couple")
     sign_in(client, alice)
@@ -83,7 +121,11 @@ def test_couples_not_on_track_come_first_by_default(client: Client, alice: User)
         "Synthetic couple 0001",
         "Synthetic couple 0003",
     ]
-    assert rows_of(client, signal="on_track") == ["Synthetic couple 0001", "Synthetic couple 0003"]
+    assert rows_of(client, signal="improving") == [
+        "Synthetic couple 0001",
+        "Synthetic couple 0003",
+    ]
+    assert rows_of(client, signal="review") == ["Synthetic couple 0002", "Synthetic couple 0004"]
     assert rows_of(client, signal="none") == ["A new couple"]
     assert rows_of(client, sort="label", dir="desc")[0] == "Synthetic couple 0004"
     assert rows_of(client, q="0003") == ["Synthetic couple 0003"]

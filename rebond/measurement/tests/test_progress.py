@@ -12,7 +12,7 @@ from rebond.audit.models import AuditEntry
 from rebond.couples import actions as couple_actions
 from rebond.couples.models import Couple
 from rebond.measurement import charts, progress
-from rebond.measurement.tests.helpers import submit_csi4_series
+from rebond.measurement.tests.helpers import gad7_answers, submit_csi4_series, submit_series
 from rebond.test import make_couple, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -27,26 +27,56 @@ def couple(alice: User) -> Couple:
     return couple
 
 
-def test_the_page_shows_both_partners_signal_and_the_reasons(
+def test_the_page_says_the_csi4_has_no_published_figure_and_draws_no_band(
     client: Client, alice: User, couple: Couple
 ) -> None:
     sign_in(client, alice)
     response = client.get(reverse("couple_progress", args=[couple.id]))
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Not on track" in body
-    assert "Alex: " in body  # the reason names the partner off track
-    assert "10% of the score range: a practice choice of Rebond, not a norm" in body
+    assert "Not judged" in body
+    assert "CSI-4 has no published reliable-change figure: no band is drawn" in body
+    assert "none: no published reliable-change figure" in body  # each partner's band
+    # No expected line or expected score anywhere (only the sentence saying why there is none).
+    assert "expected recovery" not in body.lower()
+    assert ": expected" not in body
     assert reverse("progress_chart", args=[couple.id, "CSI-4"]) in body
     state = response.context["progress"]
     outcome = state.outcome
-    assert [t.signal for t in outcome.tracks] == ["on_track", "off_track"]
+    assert [t.signal for t in outcome.tracks] == ["not_judged", "not_judged"]
+    assert [t.band for t in outcome.tracks] == [None, None]
+    assert [line.reliable_band for line in outcome.chart.partners] == [None, None]
     assert outcome.discrepancy.latest_gap == 3
-    # The text alternative: one row per session with each partner's score and expected score.
-    assert outcome.table[6].values == ("8", "7.5", "5", "7.5")  # 5 + 8.5 x 6/20 = 7.55
+    assert outcome.discrepancy.threshold is None  # no figure, no divergence judged
+    # The text alternative: one row per session with each partner's score and change.
+    assert outcome.table_head == (
+        "Sam",
+        "Sam: change since intake",
+        "Alex",
+        "Alex: change since intake",
+    )
+    assert outcome.table[6].values == ("8", "+3", "5", "0")
     assert (
         response["Cache-Control"].startswith("no-store") or "no-store" in response["Cache-Control"]
     )
+    svg = client.get(reverse("progress_chart", args=[couple.id, "CSI-4"])).content.decode()
+    assert "reliable change" not in svg
+
+
+def test_an_instrument_with_a_published_figure_draws_each_partners_band(
+    client: Client, alice: User
+) -> None:
+    couple = make_couple(alice, "Banded", partners=("Sam", "Alex"))
+    submit_series(alice, couple, "GAD-7", gad7_answers, [12, 10, 7], [12, 13, 14])
+    sign_in(client, alice)
+    response = client.get(reverse("couple_progress", args=[couple.id]))
+    body = response.content.decode()
+    assert "Band: intake ± 4 points (NHS Talking Therapies" in body
+    gad7 = response.context["progress"].instrument("GAD-7")
+    assert [line.reliable_band for line in gad7.chart.partners] == [(8, 16), (8, 16)]
+    assert [t.signal for t in gad7.tracks] == ["improved", "no_reliable_change"]
+    svg = client.get(reverse("progress_chart", args=[couple.id, "GAD-7"])).content.decode()
+    assert "Sam: intake ± reliable change" in svg
 
 
 def test_the_item_view_shows_each_partners_intake_and_latest_answer(

@@ -59,7 +59,7 @@ def test_the_progress_report_is_tagged_pdf_ua_with_its_sections_in_order(
     headings = [(e.role, text_of(body, e)) for e in tree.walk() if e.role in ("H1", "H2", "H3")]
     assert headings == [
         ("H1", "Progress report: Tagged couple"),
-        ("H2", "Signal on CSI-4: Not yet judged"),
+        ("H2", "Signal on CSI-4: Not judged"),
         ("H2", "Latest scores"),
         ("H2", "How the signal is computed"),
         ("H2", "Charts"),

@@ -15,9 +15,9 @@ from rebond.accounts.models import User
 from rebond.assessments.models import Submission
 from rebond.couples.models import Couple
 from rebond.measurement import progress
-from rebond.measurement.models import CoupleTrack
+from rebond.measurement.models import CoupleTrack, MeasurementSettings
 from rebond.measurement.sessions import CHECKIN_AXIS, THERAPY_AXIS
-from rebond.measurement.tests.helpers import submit_csi4_series
+from rebond.measurement.tests.helpers import clinic_of, submit_csi4_series
 from rebond.measurement.tracking import refresh_tracks
 from rebond.test import make_couple
 from rebond.therapy import actions as therapy
@@ -41,6 +41,15 @@ START = now() - 40 * DAY
 
 @pytest.fixture
 def couple(alice: User) -> Couple:
+    # Local norms give the CSI-4 a reliable-change figure (SD 4, r .80: 4.96 points), and a
+    # review at session 4, so the session a score counts as decides the signal.
+    MeasurementSettings.objects.create(
+        clinic=clinic_of(alice),
+        review_session=4,
+        local_sd=4,
+        local_reliability=0.8,
+        local_norms_source="Our intakes",
+    )
     couple = make_couple(alice, "Axis couple", partners=("Sam", "Alex"))
     # Intake, then two check-ins: the day after session 2 and an hour after session 4.
     submit_csi4_series(alice, couple, [5, 6, 7], [5, 5, 5])
@@ -65,12 +74,12 @@ def test_scores_sit_at_the_therapy_session_they_followed(alice: User, couple: Co
     assert [row.session for row in outcome.table] == [0, 2, 4]
     assert [point[0] for point in outcome.chart.partners[0].points] == [0, 2, 4]
     assert "at therapy session 4" in outcome.alt
-    # Judged at session 4 (from session 3 on), not at check-in 2 (too early to judge).
+    # Judged at session 4 (the review session), not at check-in 2 (before it).
     assert outcome.tracks is not None
-    assert [track.signal for track in outcome.tracks] == ["on_track", "on_track"]
+    assert [track.signal for track in outcome.tracks] == ["not_improved", "not_improved"]
     [stored] = refresh_tracks([couple.id])
-    assert (stored.a_signal, stored.b_signal) == ("on_track", "on_track")
-    assert CoupleTrack.objects.get(couple=couple).b_signal == "on_track"
+    assert (stored.a_signal, stored.b_signal) == ("not_improved", "not_improved")
+    assert CoupleTrack.objects.get(couple=couple).b_signal == "not_improved"
 
 
 def test_without_sessions_the_axis_counts_check_ins_and_says_so(couple: Couple) -> None:
@@ -79,4 +88,7 @@ def test_without_sessions_the_axis_counts_check_ins_and_says_so(couple: Couple) 
     assert outcome.chart.x_label == CHECKIN_AXIS
     assert [row.session for row in outcome.table] == [0, 1, 2]
     assert outcome.tracks is not None
-    assert [track.signal for track in outcome.tracks] == ["too_early", "too_early"]
+    assert [track.signal for track in outcome.tracks] == [
+        "no_reliable_change",
+        "no_reliable_change",
+    ]
