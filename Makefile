@@ -13,13 +13,14 @@ DEV    := DEBUG=True HTTPS=False SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}
 run: install
 	@$(DEV) $(REBOND) migrate --noinput -v0
 	@$(DEV) $(REBOND) demo
-	@echo "Serving http://127.0.0.1:$(PORT) with a background worker, the safety sweep, check-in reminders and the appointments sweep (with diary reminders) and the retention sweep; the worker runs the daily clean-up. Ctrl-C stops all."
+	@echo "Serving http://127.0.0.1:$(PORT) with a background worker, the safety sweep, check-in reminders and the appointments sweep (with diary reminders) the retention sweep and the nightly expected-recovery refit; the worker runs the daily clean-up. Ctrl-C stops all."
 	@$(DEV) $(REBOND) worker & worker=$$!; \
 	  $(DEV) $(REBOND) safety_sweep --every 30 & sweep=$$!; \
 	  $(DEV) $(REBOND) checkin_reminders --every 60 & remind=$$!; \
 	  $(DEV) $(REBOND) appointments_sweep --every 60 & appointments=$$!; \
 	  $(DEV) $(REBOND) lifecycle_sweep --every 3600 & lifecycle=$$!; \
-	  trap 'kill $$worker $$sweep $$remind $$appointments $$lifecycle 2>/dev/null; wait $$worker $$sweep $$remind $$appointments $$lifecycle 2>/dev/null' EXIT INT TERM; \
+	  $(DEV) $(REBOND) expected_recovery_sweep --every 3600 & curves=$$!; \
+	  trap 'kill $$worker $$sweep $$remind $$appointments $$lifecycle $$curves 2>/dev/null; wait $$worker $$sweep $$remind $$appointments $$lifecycle $$curves 2>/dev/null' EXIT INT TERM; \
 	  $(DEV) $(REBOND) runserver 127.0.0.1:$(PORT)
 
 # The demo clinicians' current two-factor code (their app seed is published with the demo).

@@ -12,6 +12,7 @@ caller (the web app, the command line) can catch that one class::
     ├── InvalidNorms            norms a caller supplied that cannot be used
     ├── InvalidScore            a score outside the scale's possible range
     ├── InvalidWording          a clinic's wording file that does not fit the key
+    ├── InsufficientData        too few cases or a singular design for a local fit
     └── DefinitionError         an instrument definition that contradicts itself
 """
 
@@ -22,6 +23,7 @@ from collections.abc import Sequence
 __all__ = [
     "ChangeNotAvailable",
     "DefinitionError",
+    "InsufficientData",
     "InvalidAnswer",
     "InvalidNorms",
     "InvalidScore",
@@ -100,6 +102,10 @@ class InvalidScore(ScoringError):
 
 class InvalidWording(ScoringError):
     """A wording file does not match the instrument's scoring key."""
+
+
+class InsufficientData(ScoringError):
+    """A clinic's closed cases cannot carry a local fit: too few, or a singular design."""
 
 
 class DefinitionError(ScoringError):

@@ -35,6 +35,8 @@ Where each rule lives:
   of them (only those they are invited to, while ahead; the who-sees-what table is there).
 - lifecycle.py: retention and erasure: the closed cases a clinic's policy reaches, who asks
   for and approves erasing one partner's data.
+- expected_recovery.py: expected recovery from the clinic's closed cases: the scores its fit
+  reads, its fitted curves, who refits them (clinic admins and supervisors).
 - shelf.py: the reading shelf: the clinic's pages (its clinicians read, its admins change),
   a case's assignments (its clinicians), and the pages a partner is given (the table is there).
 
@@ -129,6 +131,16 @@ from rebond.access.diary import (
     shared_entries_held_back,
     sharing_open,
 )
+from rebond.access.expected_recovery import (
+    TREATMENT_ENDED,
+    ExpectedRecoveryRefused,
+    closed_case_scores,
+    closed_cases_for_fit,
+    expected_recovery_fits,
+    expected_recovery_state,
+    get_expected_recovery_clinic,
+    get_expected_recovery_threshold_clinic,
+)
 from rebond.access.lifecycle import (
     closed_cases_of_clinic,
     closed_requests_of_clinic,
@@ -190,9 +202,11 @@ __all__ = [
     "BOTH_PARTNERS_KNOW",
     "PARTNER_INJURY_WORDS",
     "SHARING_PAUSED",
+    "TREATMENT_ENDED",
     "CalendarEntry",
     "CaseTeam",
     "ClinicCalendarEntry",
+    "ExpectedRecoveryRefused",
     "PartnerAppointment",
     "PartnerInjury",
     "SettingsRefused",
@@ -215,6 +229,8 @@ __all__ = [
     "cases_treated_by",
     "clinic_admins",
     "clinic_calendar",
+    "closed_case_scores",
+    "closed_cases_for_fit",
     "closed_cases_of_clinic",
     "closed_requests_of_clinic",
     "consultation_clinicians",
@@ -226,6 +242,8 @@ __all__ = [
     "diary_offered",
     "emergency_grants_to_approve",
     "entries_shared_with",
+    "expected_recovery_fits",
+    "expected_recovery_state",
     "feed_entries",
     "feeds_of_clinician",
     "get_admin_clinic",
@@ -247,6 +265,8 @@ __all__ = [
     "get_couple_for_clinician",
     "get_couple_for_team_change",
     "get_diary_entry_of_case",
+    "get_expected_recovery_clinic",
+    "get_expected_recovery_threshold_clinic",
     "get_feed_of_clinician",
     "get_injury_for_clinician",
     "get_injury_of_case",

@@ -12,6 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext
+
+from psychometrics.local_norms import PathPoint
+
 # Okabe & Ito: blue, vermillion, bluish green, grey (for bands and the cut-off).
 PARTNER_COLOURS = ("#0072B2", "#D55E00")
 PARTNER_MARKERS = ("o", "s")
@@ -23,6 +27,10 @@ BAND_LINES: tuple[Any, ...] = (":", "-.")
 # The same styles in words, for the key beside a chart and its text alternative.
 PARTNER_LINE_WORDS = ("solid line with dots", "dashed line with squares")
 BAND_LINE_WORDS = ("dotted lines", "dash-dot lines")
+# The clinic's own expected path and its 10% failure boundary (rebond/measurement/local_norms.py):
+# a long dash and a dot, and fine dots, thinner than the scores, in each partner's colour.
+LOCAL_LINE: Any = (0, (7, 2, 1, 2))
+BOUNDARY_LINE: Any = (0, (1, 1.5))
 EVENT_COLOUR = "#009E73"
 CLINICAL_RANGE_COLOUR = "#E6E6E6"
 CUTOFF_COLOUR = "#000000"
@@ -43,6 +51,8 @@ class PartnerLine:
     name: str
     points: Sequence[tuple[int, float]]
     reliable_band: tuple[float, float] | None = None  # intake score -/+ the reliable change
+    # The clinic's expected path for this partner's intake and its 10% failure boundary.
+    local_path: Sequence[PathPoint] = ()
 
 
 @dataclass(frozen=True)
@@ -64,6 +74,10 @@ class ChartData:
     events: Sequence[Event] = field(default_factory=tuple)
     # What the x positions count: therapy sessions or check-ins (rebond/measurement/sessions.py).
     x_label: str = "Check-in (0 = intake)"
+    # "Expected at this clinic, from N closed cases, fitted on DATE" when a path is drawn, and a
+    # caution when a partner's intake lies outside the intakes it was fitted on.
+    local_label: str = ""
+    local_note: str = ""
     width_inches: float = 7.5
     height_inches: float = 3.6
 
@@ -79,7 +93,31 @@ def line_key(data: ChartData) -> str:
                 f"{line.name}'s intake ± reliable change ({low} to {high}): "
                 f"{BAND_LINE_WORDS[n % 2]}"
             )
-    return "Key: " + "; ".join(parts) + "." if parts else ""
+        if line.local_path:
+            parts.append(
+                gettext("%(name)s's expected at this clinic: %(style)s")
+                % {"name": line.name, "style": gettext("thin long-dash-dot line")}
+            )
+            parts.append(
+                gettext("%(name)s's 10%% failure boundary: %(style)s")
+                % {"name": line.name, "style": gettext("thin dotted line")}
+            )
+    key = "Key: " + "; ".join(parts) + "." if parts else ""
+    return " ".join(text for text in (key, *_local_sentences(data)) if text)
+
+
+def _local_sentences(data: ChartData) -> list[str]:
+    """The clinic curve's label and caution, as sentences (none when no curve is drawn)."""
+    if not data.local_label:
+        return []
+    return [
+        gettext(
+            "%(label)s. The boundary marks the worst 10%% of the scores expected at each "
+            "session for this intake."
+        )
+        % {"label": data.local_label},
+        data.local_note,
+    ]
 
 
 def _number(value: float) -> str:
@@ -112,4 +150,5 @@ def alt_text(data: ChartData) -> str:
     if data.events:
         marks = "; ".join(f"{event.label} at {_number(event.x)}" for event in data.events)
         parts.append(f"Marked on the axis: {marks}.")
+    parts.extend(text for text in _local_sentences(data) if text)
     return " ".join(parts)

@@ -86,3 +86,87 @@ class CoupleTrack(models.Model):
 
     def __str__(self) -> str:
         return f"{self.signal} ({self.instrument_code})"
+
+
+# --- Expected recovery from the clinic's own closed cases (issue 17, item 2) -----------------
+
+# Closed cases an instrument needs before its curve is fitted and drawn. A judgement, not a
+# published value (RECOVERY-RESEARCH.md 4.6: no published minimum was found; ~150 from the
+# sizes of Warren et al. 2009 and Pepping et al. 2015); docs/measurement.md says so.
+DEFAULT_MIN_CLOSED_CASES = 150
+# The range a clinic may choose from (rebond/measurement/local_norms.py says why).
+MIN_CLOSED_CASES_RANGE = (30, 5000)
+
+
+class ExpectedRecoveryState(models.Model):
+    """A clinic's threshold for fitting expected recovery, and its latest refit's progress.
+
+    No clinical content: a number, a status, counts and times.
+    """
+
+    class Status(models.TextChoices):
+        IDLE = "idle", "Not run yet"
+        QUEUED = "queued", "Waiting for the background worker"
+        RUNNING = "running", "Running"
+        DONE = "done", "Finished"
+        FAILED = "failed", "Failed"
+
+    clinic = models.OneToOneField(
+        Clinic, on_delete=models.CASCADE, related_name="expected_recovery_state"
+    )
+    min_closed_cases = models.PositiveIntegerField(
+        default=DEFAULT_MIN_CLOSED_CASES,
+        validators=[
+            MinValueValidator(MIN_CLOSED_CASES_RANGE[0]),
+            MaxValueValidator(MIN_CLOSED_CASES_RANGE[1]),
+        ],
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.IDLE)
+    step = models.CharField(max_length=120, blank=True)  # what the running refit is doing
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"expected recovery of {self.clinic_id}: {self.status}"
+
+
+class ExpectedRecoveryFit(models.Model):
+    """One instrument's curve fitted on the clinic's closed cases (psychometrics/local_norms.py).
+
+    Written by each refit, fitted or not: `eligible_cases` is always the latest count; the
+    coefficients are empty while the clinic has fewer closed cases than its threshold or the
+    fit failed (`error` says why, in words with no clinical content).
+    """
+
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.CASCADE, related_name="expected_recovery_fits"
+    )
+    instrument_code = models.CharField(max_length=20)
+    eligible_cases = models.PositiveIntegerField(default=0)
+    counted_at = models.DateTimeField(default=now)
+    intercept = models.FloatField(null=True, blank=True)
+    intake_slope = models.FloatField(null=True, blank=True)
+    log_session_slope = models.FloatField(null=True, blank=True)
+    residual_sd = models.FloatField(null=True, blank=True)
+    n_cases = models.PositiveIntegerField(default=0)
+    n_partners = models.PositiveIntegerField(default=0)
+    n_observations = models.PositiveIntegerField(default=0)
+    intake_min = models.FloatField(null=True, blank=True)
+    intake_max = models.FloatField(null=True, blank=True)
+    max_session = models.PositiveIntegerField(default=0)
+    fitted_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["clinic", "instrument_code"], name="expected_recovery_fit_instrument"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"expected recovery on {self.instrument_code} ({self.n_cases} cases)"

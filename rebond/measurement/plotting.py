@@ -14,6 +14,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # before any other matplotlib import: no display, no GUI toolkit
 
+from django.utils.translation import gettext
 from matplotlib import rc_context
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.ticker import MaxNLocator
@@ -37,7 +38,11 @@ def draw(target: Figure | SubFigure, data: charts.ChartData) -> None:
     low, high = data.y_range
     pad = (high - low) * 0.04
     ax.set_ylim(low - pad, high + pad)
-    last = max([s for line in data.partners for s, _ in line.points] + [1])
+    last = max(
+        [s for line in data.partners for s, _ in line.points]
+        + [p.session for line in data.partners for p in line.local_path]
+        + [1]
+    )
     ax.set_xlim(-0.5, last + 0.5)
     if data.cutoff is not None:
         # The clinical range: from the cut-off towards the worse end of the scale.
@@ -50,6 +55,25 @@ def draw(target: Figure | SubFigure, data: charts.ChartData) -> None:
         ax.axhline(data.cutoff, color=charts.CUTOFF_COLOUR, linewidth=0.8, zorder=1)
     for n, line in enumerate(data.partners):
         colour = charts.PARTNER_COLOURS[n % 2]
+        if line.local_path:
+            # The clinic's expected path for this intake and its 10% failure boundary.
+            xs = [p.session for p in line.local_path]
+            ax.plot(
+                xs,
+                [p.expected for p in line.local_path],
+                color=colour,
+                linestyle=charts.LOCAL_LINE,
+                linewidth=1.1,
+                label=gettext("%(name)s: expected at this clinic") % {"name": line.name},
+            )
+            ax.plot(
+                xs,
+                [p.boundary for p in line.local_path],
+                color=colour,
+                linestyle=charts.BOUNDARY_LINE,
+                linewidth=0.9,
+                label=gettext("%(name)s: 10%% failure boundary") % {"name": line.name},
+            )
         if line.reliable_band is not None:
             # Intake score +/- the reliable change: inside it, change may be measurement error.
             # Drawn only where a reliable-change figure exists; it is not a prediction.
@@ -87,6 +111,8 @@ def draw(target: Figure | SubFigure, data: charts.ChartData) -> None:
             color="#005A40",
         )
     ax.set_title(data.title, loc="left", fontsize=10, fontweight="bold")
+    if data.local_label:
+        ax.set_title(data.local_label, loc="right", fontsize=7, color="#333333")
     ax.set_xlabel(data.x_label)
     ax.set_ylabel(data.y_label)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))

@@ -35,7 +35,7 @@ from psychometrics.display import figure
 from psychometrics.signals import CoupleTrack, PartnerTrack
 from rebond.assessments.models import Submission
 from rebond.couples.models import Couple, Partner
-from rebond.measurement import charts
+from rebond.measurement import charts, local_norms
 from rebond.measurement.models import MeasurementSettings
 from rebond.measurement.parameters import Parameters, parameters_for, settings_for
 from rebond.measurement.sessions import CHECKIN_AXIS, THERAPY_AXIS, SessionClock, therapy_clocks
@@ -367,6 +367,8 @@ def load(couple: Couple) -> CoupleProgress:
                 clock,
                 individual=individual,
             )
+            if not individual:  # the clinic's own curve, where fitted (issue 17 item 2)
+                built = local_norms.with_clinic_expectation(built, couple.clinic)
             (progress.individual if individual else progress.instruments).append(built)
     progress.split_alliance = _split_alliance(progress)
     return progress

@@ -4,7 +4,7 @@ rebond/tests/test_url_access.py)."""
 
 from django.urls import path
 
-from rebond.measurement import views
+from rebond.measurement import expected_recovery_views, views
 
 clinician_patterns = [
     path("", views.caseload, name="caseload"),
@@ -24,6 +24,27 @@ clinician_patterns = [
 
 settings_patterns = [
     path("settings/measurement/", views.measurement_settings, name="measurement_settings"),
+    # Expected recovery from the clinic's closed cases (issue 17 item 2).
+    path(
+        "settings/measurement/expected-recovery/",
+        expected_recovery_views.expected_recovery,
+        name="expected_recovery",
+    ),
+    path(
+        "settings/measurement/expected-recovery/status/",
+        expected_recovery_views.expected_recovery_status,
+        name="expected_recovery_status",
+    ),
+    path(
+        "settings/measurement/expected-recovery/refit/",
+        expected_recovery_views.expected_recovery_refit,
+        name="expected_recovery_refit",
+    ),
+    path(
+        "settings/measurement/expected-recovery/threshold/",
+        expected_recovery_views.expected_recovery_threshold,
+        name="expected_recovery_threshold",
+    ),
 ]
 
 partner_patterns = [

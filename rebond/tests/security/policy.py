@@ -49,6 +49,8 @@ ALERT_RECIPIENTS = ON_CASE
 TRIAGE = frozenset({THERAPIST, SUPERVISOR, COLLEAGUE, CLINIC_ADMIN})
 # Clinic settings: the clinic admin (safety settings: also safety leads, none in the matrix).
 CLINIC_ADMINS = frozenset({CLINIC_ADMIN})
+# The clinic's expected-recovery curves: its admins and supervisors see and refit them (issue 17).
+CURVE_KEEPERS = frozenset({CLINIC_ADMIN, SUPERVISOR})
 # Logged in with the password alone (issue 16): their own second factor's enrolment, and the
 # way out; every other clinician page sends them to the enrolment (SecondFactorMiddleware).
 OWES_SECOND_FACTOR = frozenset({ENROLLING})
@@ -261,6 +263,11 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "progress_report": {"GET": ON_CASE},
     "client_report": {"GET": ON_CASE},
     "measurement_settings": {"GET": CLINIC_ADMINS, "POST": CLINIC_ADMINS},
+    # Expected recovery from the clinic's closed cases: counts and coefficients, no case (issue 17).
+    "expected_recovery": {"GET": CURVE_KEEPERS},
+    "expected_recovery_status": {"GET": CURVE_KEEPERS},
+    "expected_recovery_refit": {"POST": CURVE_KEEPERS},
+    "expected_recovery_threshold": {"POST": CLINIC_ADMINS},
     "my_progress": {"GET": PARTNERS},
     "my_progress_chart": {"GET": PARTNERS},
     # --- interop: the partner's own data, in their space (never a clinician's login) ---
