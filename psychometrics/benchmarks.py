@@ -336,7 +336,7 @@ def _secondary(
             if sum(column) != 1:
                 continue
             if hidden["all"][k]:
-                pick = min(ROLES, key=lambda g: (len(counts[g][k]), ROLES.index(g)))
+                role = min(ROLES, key=lambda g: (len(counts[g][k]), ROLES.index(g)))
             else:
-                pick = "hurtful" if hidden["hurt"][k] else "hurt"
-            hidden[pick][k] = changed = True
+                role = "hurtful" if hidden["hurt"][k] else "hurt"
+            hidden[role][k] = changed = True

@@ -35,6 +35,8 @@ Where each rule lives:
   of them (only those they are invited to, while ahead; the who-sees-what table is there).
 - lifecycle.py: retention and erasure: the closed cases a clinic's policy reaches, who asks
   for and approves erasing one partner's data.
+- outcomes.py: the clinic's outcome benchmarks: who sees them (admins, supervisors), and which
+  rows feed them (ended cases, consent to service evaluation, no risk instruments).
 - shelf.py: the reading shelf: the clinic's pages (its clinicians read, its admins change),
   a case's assignments (its clinicians), and the pages a partner is given (the table is there).
 
@@ -152,6 +154,14 @@ from rebond.access.membership import (
     works_on_case,
 )
 from rebond.access.outbox import undelivered_messages_for_case
+from rebond.access.outcomes import (
+    ENDED_STATUSES,
+    benchmark_case_dates,
+    benchmark_injuries,
+    benchmark_submissions,
+    benchmark_transitions,
+    get_benchmark_clinic,
+)
 from rebond.access.partners import (
     BOTH_PARTNERS_KNOW,
     PARTNER_INJURY_WORDS,
@@ -188,6 +198,7 @@ from rebond.access.team import (
 
 __all__ = [
     "BOTH_PARTNERS_KNOW",
+    "ENDED_STATUSES",
     "PARTNER_INJURY_WORDS",
     "SHARING_PAUSED",
     "CalendarEntry",
@@ -208,6 +219,10 @@ __all__ = [
     "appointments_of_case",
     "appointments_visible_to_partner",
     "belongs_to_case",
+    "benchmark_case_dates",
+    "benchmark_injuries",
+    "benchmark_submissions",
+    "benchmark_transitions",
     "calendar_of_clinician",
     "case_clinicians",
     "case_team",
@@ -235,6 +250,7 @@ __all__ = [
     "get_alert_for_clinician",
     "get_appointment_for_partner",
     "get_appointment_of_case",
+    "get_benchmark_clinic",
     "get_calendar_clinic",
     "get_case_team",
     "get_channel_for_clinician",
