@@ -68,7 +68,7 @@ def chart_data(state: ClinicBenchmarks) -> BenchmarkChart:
                     % {"code": item.code, "group": group}
                 )
                 continue
-            label = _("This clinic, %(code)s, %(group)s (n %(n)s)") % {
+            label = _("This practice, %(code)s, %(group)s (n %(n)s)") % {
                 "code": item.code,
                 "group": group,
                 "n": row.n,

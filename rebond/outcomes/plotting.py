@@ -52,6 +52,10 @@ def figure(data: BenchmarkChart) -> Figure:
             fontsize=7,
         )
     ax.axvline(0, color=ZERO_COLOUR, linewidth=0.8)
+    # A rule between the practice's estimates (above) and the published ones (below).
+    published = sum(1 for estimate in rows if estimate.published)
+    if 0 < published < len(rows):
+        ax.axhline(published - 0.5, color="#999999", linewidth=0.6, linestyle=(0, (4, 3)))
     ax.set_yticks(range(len(rows)), [estimate.label for estimate in rows], fontsize=7.5)
     ax.set_ylim(-0.7, max(len(rows), 1) - 0.3)
     values = [0.0] + [v for e in rows for v in (e.value, e.low, e.high) if v is not None]
