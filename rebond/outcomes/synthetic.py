@@ -1,9 +1,11 @@
-"""Synthetic closed cases with chosen scores, for the benchmark tests and the demo.
+"""Synthetic closed cases with chosen scores, for the benchmark tests and a dev database.
 
-Synthetic only: no real person's data. Each case is opened, given its partners' scores (each
-total turned into item answers and scored by `psychometrics`, exactly as a submission is),
-its injury (who was hurt) and its consents the way a clinician records them
-(rebond/couples/actions.py), and then closed with a case transition dated when it ended.
+Synthetic only: no real person's data. Each case is opened, moved along the lifecycle to the
+status it ends in (`couples.lifecycle.move_case`, the one way a case moves; the moves are then
+dated back to when the case ended, as synthetic history), given its partners' scores (each
+total turned into item answers and scored by `psychometrics`, exactly as a submission is), and
+its injury (who was hurt) and consents the way a clinician records them
+(rebond/couples/actions.py).
 """
 
 from __future__ import annotations
@@ -18,9 +20,20 @@ from rebond.accounts.models import User
 from rebond.assessments import scoring
 from rebond.assessments.models import Administration, Submission
 from rebond.couples import actions
+from rebond.couples.lifecycle import lock_case, move_case
 from rebond.couples.models import CaseTransition, ConsentDocument, Couple, Injury, Partner
 
 WEEK = timedelta(weeks=1)
+S = Couple.Status
+# The moves from conjoint therapy to each status a case may end in (couples/lifecycle.py).
+PATHS: dict[str, tuple[str, ...]] = {
+    S.CONJOINT_ACTIVE: (),
+    S.CLOSED: (S.TERMINATION_PLANNED, S.CLOSED),
+    S.FOLLOW_UP: (S.TERMINATION_PLANNED, S.CLOSED, S.FOLLOW_UP),
+    S.ARCHIVED: (S.TERMINATION_PLANNED, S.CLOSED, S.ARCHIVED),
+    S.DROPPED_OUT: (S.DROPPED_OUT,),
+    S.REFERRED_OUT: (S.INDIVIDUAL_ONLY, S.REFERRED_OUT),
+}
 
 
 def answers_for_total(inst: Instrument, total: int) -> dict[int, int]:
@@ -112,6 +125,12 @@ def closed_case(
         role: Partner.objects.create(couple=couple, role=role, display_name=name)
         for role, name in zip(("A", "B"), names, strict=True)
     }
+    locked = lock_case(couple.id)
+    for step, to_status in enumerate(PATHS[status]):
+        moved = move_case(locked, to_status, by=clinician, reason="Synthetic case")
+        # Synthetic history: the last move on the day the case ended, the others a week apart.
+        at = ended_at - (len(PATHS[status]) - 1 - step) * WEEK
+        CaseTransition.objects.filter(pk=moved.pk).update(at=at)
     for role, by_code in scores.items():
         for code, totals in by_code.items():
             first_at = ended_at - len(totals) * WEEK
@@ -134,13 +153,5 @@ def closed_case(
                 disclosure_state=Injury.Disclosure.KNOWN_TO_BOTH,
             ),
         )
-    CaseTransition.objects.create(
-        couple=couple,
-        from_status=Couple.Status.CONJOINT_ACTIVE,
-        to_status=status,
-        at=ended_at,
-        by=clinician,
-    )
-    Couple.objects.filter(pk=couple.pk).update(status=status)
     couple.refresh_from_db()
     return couple
