@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "rebond.shelf",
     "rebond.staff",
     "rebond.lifecycle",
+    "rebond.outcomes",
     "rebond.ops",
     "rebond.demo",
 ]

@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("rebond.staff.urls")),
     path("", include("rebond.shelf.urls")),
     path("", include("rebond.lifecycle.urls")),
+    path("", include("rebond.outcomes.urls")),
     path("", include(account_urls.staff_patterns)),
     path("calendar/", include("rebond.appointments.urls")),
     path("api/v1/", api_urls()),

@@ -37,6 +37,8 @@ Where each rule lives:
   for and approves erasing one partner's data.
 - expected_recovery.py: expected recovery from the clinic's closed cases: the scores its fit
   reads, its fitted curves, who refits them (clinic admins and supervisors).
+- outcomes.py: the clinic's outcome benchmarks: who sees them (admins, supervisors), and which
+  rows feed them (ended cases, consent to service evaluation, no risk instruments).
 - shelf.py: the reading shelf: the clinic's pages (its clinicians read, its admins change),
   a case's assignments (its clinicians), and the pages a partner is given (the table is there).
 
@@ -164,6 +166,13 @@ from rebond.access.membership import (
     works_on_case,
 )
 from rebond.access.outbox import undelivered_messages_for_case
+from rebond.access.outcomes import (
+    benchmark_case_dates,
+    benchmark_injuries,
+    benchmark_submissions,
+    benchmark_transitions,
+    get_benchmark_clinic,
+)
 from rebond.access.partners import (
     BOTH_PARTNERS_KNOW,
     PARTNER_INJURY_WORDS,
@@ -222,6 +231,10 @@ __all__ = [
     "appointments_of_case",
     "appointments_visible_to_partner",
     "belongs_to_case",
+    "benchmark_case_dates",
+    "benchmark_injuries",
+    "benchmark_submissions",
+    "benchmark_transitions",
     "calendar_of_clinician",
     "case_clinicians",
     "case_team",
@@ -253,6 +266,7 @@ __all__ = [
     "get_alert_for_clinician",
     "get_appointment_for_partner",
     "get_appointment_of_case",
+    "get_benchmark_clinic",
     "get_calendar_clinic",
     "get_case_team",
     "get_channel_for_clinician",

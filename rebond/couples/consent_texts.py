@@ -7,6 +7,17 @@ policy), 4.6 points 2 and 8 (not monitored in real time; not a crisis service) a
 
 from __future__ import annotations
 
+# Service evaluation (rebond/outcomes, docs/benchmarks.md): the practice looks at how much the
+# couples who finished therapy with it changed, in group figures, to judge its own service. It
+# is not research (which needs its own consent and an approved protocol, DOMAIN 7.5 rule 6).
+SERVICE_EVALUATION_TEXT = (
+    "I agree that this practice may use my questionnaire scores to evaluate its own service, "
+    "for example to see how much couples who finish therapy here improve, compared with "
+    "published studies. Only figures for groups of at least five couples are shown, without "
+    "names, to the practice's managers and supervisors, and in its yearly review. This is not "
+    "research. Saying no changes nothing about my care, and I may withdraw at any time."
+)
+
 DEFAULT_CONSENT_TEXTS: list[tuple[str, str, str]] = [
     (
         "treatment",
@@ -43,6 +54,11 @@ DEFAULT_CONSENT_TEXTS: list[tuple[str, str, str]] = [
         "home and thoughts of self-harm. My answers go to my clinician only. Rebond is not "
         "watched in real time and is not a crisis service: if I am in danger I will contact "
         "emergency services or a crisis line shown on my screen.",
+    ),
+    (
+        "service_evaluation",
+        "Use of my scores to evaluate this service",
+        SERVICE_EVALUATION_TEXT,
     ),
     (
         "research",

@@ -197,6 +197,9 @@ class ConsentDocument(models.Model):
         DATA_PROCESSING = "data_processing", "How your information is kept"
         MEASUREMENT_FEEDBACK = "measurement_feedback", "Questionnaires and feedback"
         RISK_SCREENING_AND_LIMITS = "risk_screening", "Safety check-ins and their limits"
+        # Service evaluation is not research (docs/benchmarks.md): the practice judging its own
+        # service from group figures (rebond/outcomes), so it has its own consent.
+        SERVICE_EVALUATION = "service_evaluation", "Use of my scores to evaluate this service"
         RESEARCH = "research", "Use of de-identified data for research"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

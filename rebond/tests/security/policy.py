@@ -62,6 +62,9 @@ SHELF_READERS = frozenset({THERAPIST, SUPERVISOR, COLLEAGUE, CLINIC_ADMIN})
 # Who changes C1's team: its primary clinician and the clinic admin (issue 16 item 5).
 TEAM_CHANGERS = frozenset({THERAPIST, CLINIC_ADMIN})
 
+# Who reads Clinic A's outcome benchmarks: its admins and supervisors (rebond/outcomes).
+BENCHMARK_READERS = frozenset({SUPERVISOR, CLINIC_ADMIN})
+
 # A route no session reaches by any method (the JSON API takes a bearer token instead).
 NOBODY_BY_ANY_METHOD: dict[str, frozenset[str]] = {}
 # The login page and the public request form: open to anyone.
@@ -210,6 +213,11 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "partner_erasure": {"GET": CLINIC_ADMINS | ON_CASE, "POST": CLINIC_ADMINS},
     "partner_erasure_approve": {"POST": CLINIC_ADMINS | ON_CASE},
     "partner_erasure_cancel": {"POST": CLINIC_ADMINS | ON_CASE},
+    # --- outcomes: the clinic's outcome benchmarks, group figures of closed cases for its
+    # admins and supervisors (rebond/access/outcomes.py); any other clinician gets a 404.
+    "outcomes:benchmarks": {"GET": BENCHMARK_READERS},
+    "outcomes:benchmarks_chart": {"GET": BENCHMARK_READERS},
+    "outcomes:benchmarks_report": {"GET": BENCHMARK_READERS},
     # --- staff: a clinic's people, managed by its clinic admins (rebond/staff). Step-up comes
     # after the access check; the matrix's user_id is Bob, the only clinician on case C4, so
     # deactivating him is answered with the refusal (409), and reactivating him (active) with
