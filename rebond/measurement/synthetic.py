@@ -54,6 +54,49 @@ class Trajectory:
     gain_per_session: float
 
 
+def submitted_checkin(
+    partner: Partner,
+    inst: Instrument,
+    values: dict[int, int],
+    *,
+    at: datetime,
+    clinician: User,
+    occasion: str,
+    schedule_group: uuid.UUID | None = None,
+) -> tuple[Administration, Submission]:
+    """A partner's check-in on `inst`, answered with `values` and scored, not yet saved.
+
+    Synthetic data only (demo, trials, tests): callers save the pairs, often in bulk.
+    """
+    payload = scoring.result_payload(scoring.score(inst, values))
+    administration = Administration(
+        couple_id=partner.couple_id,
+        partner=partner,
+        instrument_code=inst.code,
+        is_risk=scoring.is_risk_instrument(inst),
+        schedule_group=schedule_group or uuid.uuid4(),
+        occasion=occasion,
+        status=Administration.Status.SUBMITTED,
+        due_at=at,
+        created_at=at,
+        created_by=clinician,
+        submitted_at=at,
+    )
+    submission = Submission(
+        administration=administration,
+        submission_key=administration.submission_key,
+        answers={str(k): v for k, v in values.items()},
+        scores=payload["scores"],
+        total=payload["total"],
+        band=payload["band"] or "",
+        flags=payload["flags"],
+        complete=payload["complete"],
+        missing=payload["missing"],
+        submitted_at=at,
+    )
+    return administration, submission
+
+
 def trajectory_for(
     scenario: Scenario, role: str, start: float, rate: float, rng: random.Random
 ) -> Trajectory:
@@ -103,13 +146,12 @@ def build_couples(
     loaded = [scoring.instrument(code) for code in instruments]
     administrations: list[Administration] = []
     submissions: list[Submission] = []
-    for n, couple in enumerate(couples):
+    for n in range(len(couples)):
         scenario = scenarios[n % len(scenarios)]
         pair = partners[2 * n : 2 * n + 2]
         health, rate = rng.uniform(0.2, 0.3), rng.uniform(0.03, 0.04)
         paths = {p.role: trajectory_for(scenario, p.role, health, rate, rng) for p in pair}
         for inst in loaded:
-            is_risk = scoring.is_risk_instrument(inst)
             for session in range(sessions):
                 group = uuid.uuid4()
                 at = began + timedelta(weeks=session, hours=rng.randint(0, 8))
@@ -117,35 +159,17 @@ def build_couples(
                     path = paths[partner.role]
                     health = path.start + path.gain_per_session * session + rng.gauss(0, 0.01)
                     values = values_for_total(inst, _health_to_fraction(inst, health))
-                    payload = scoring.result_payload(scoring.score(inst, values))
-                    administration = Administration(
-                        couple=couple,
-                        partner=partner,
-                        instrument_code=inst.code,
-                        is_risk=is_risk,
-                        schedule_group=group,
+                    administration, submission = submitted_checkin(
+                        partner,
+                        inst,
+                        values,
+                        at=at,
+                        clinician=clinician,
                         occasion="Intake" if session == 0 else f"Session {session}",
-                        status=Administration.Status.SUBMITTED,
-                        due_at=at,
-                        created_at=at,
-                        created_by=clinician,
-                        submitted_at=at,
+                        schedule_group=group,
                     )
                     administrations.append(administration)
-                    submissions.append(
-                        Submission(
-                            administration=administration,
-                            submission_key=administration.submission_key,
-                            answers={str(k): v for k, v in values.items()},
-                            scores=payload["scores"],
-                            total=payload["total"],
-                            band=payload["band"] or "",
-                            flags=payload["flags"],
-                            complete=payload["complete"],
-                            missing=payload["missing"],
-                            submitted_at=at,
-                        )
-                    )
+                    submissions.append(submission)
     Administration.objects.bulk_create(administrations, batch_size=2000)
     Submission.objects.bulk_create(submissions, batch_size=2000)
     refresh_tracks([c.id for c in couples])

@@ -18,10 +18,11 @@ from django.db import transaction
 from psychometrics import Instrument
 from rebond.accounts.models import User
 from rebond.assessments import scoring
-from rebond.assessments.models import Administration, Submission
+from rebond.assessments.models import Submission
 from rebond.couples import actions
 from rebond.couples.lifecycle import lock_case, move_case
 from rebond.couples.models import CaseTransition, ConsentDocument, Couple, Injury, Partner
+from rebond.measurement.synthetic import submitted_checkin
 
 WEEK = timedelta(weeks=1)
 S = Couple.Status
@@ -64,33 +65,17 @@ def add_scores(
     for n, total in enumerate(totals):
         at = first_at + n * every
         answers = answers_for_total(inst, total)
-        payload = scoring.result_payload(scoring.score(inst, answers))
-        administration = Administration.objects.create(
-            couple=partner.couple,
-            partner=partner,
-            instrument_code=inst.code,
-            is_risk=scoring.is_risk_instrument(inst),
+        administration, submission = submitted_checkin(
+            partner,
+            inst,
+            answers,
+            at=at,
+            clinician=clinician,
             occasion="Intake" if n == 0 else f"Session {n}",
-            status=Administration.Status.SUBMITTED,
-            due_at=at,
-            created_at=at,
-            created_by=clinician,
-            submitted_at=at,
         )
-        made.append(
-            Submission.objects.create(
-                administration=administration,
-                submission_key=administration.submission_key,
-                answers={str(k): v for k, v in answers.items()},
-                scores=payload["scores"],
-                total=payload["total"],
-                band=payload["band"] or "",
-                flags=payload["flags"],
-                complete=payload["complete"],
-                missing=payload["missing"],
-                submitted_at=at,
-            )
-        )
+        administration.save()
+        submission.save()
+        made.append(submission)
     return made
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import random
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,6 +19,7 @@ from rebond.accounts.models import User
 from rebond.assessments import scoring
 from rebond.assessments.models import Administration, Submission
 from rebond.couples.models import Couple, Partner
+from rebond.measurement.synthetic import submitted_checkin
 from rebond.measurement.tests.helpers import csi4_answers
 
 
@@ -81,35 +81,16 @@ def seed_closed_cases(
         for k, total in enumerate(totals):
             at = began + timedelta(weeks=k, hours=rng.randint(0, 8))
             values = csi4_answers(total)
-            payload = scoring.result_payload(scoring.score(instrument, values))
-            administration = Administration(
-                couple_id=partner.couple_id,
-                partner=partner,
-                instrument_code="CSI-4",
-                is_risk=False,
-                schedule_group=uuid.uuid4(),
+            administration, submission = submitted_checkin(
+                partner,
+                instrument,
+                values,
+                at=at,
+                clinician=clinician,
                 occasion="Intake" if k == 0 else f"Session {k}",
-                status=Administration.Status.SUBMITTED,
-                due_at=at,
-                created_at=at,
-                created_by=clinician,
-                submitted_at=at,
             )
             administrations.append(administration)
-            submissions.append(
-                Submission(
-                    administration=administration,
-                    submission_key=administration.submission_key,
-                    answers={str(n): v for n, v in values.items()},
-                    scores=payload["scores"],
-                    total=payload["total"],
-                    band=payload["band"] or "",
-                    flags=payload["flags"],
-                    complete=payload["complete"],
-                    missing=payload["missing"],
-                    submitted_at=at,
-                )
-            )
+            submissions.append(submission)
     Administration.objects.bulk_create(administrations, batch_size=2000)
     Submission.objects.bulk_create(submissions, batch_size=2000)
     return couples
