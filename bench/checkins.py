@@ -192,10 +192,11 @@ def bench(args: argparse.Namespace, database_url: str, tmp: Path) -> int:
             f"{percentile(answering['autosave'], 0.95) / hello_p95:.1f}x, saturation throughput "
             f"{rate(saturation['autosave'], saturation_seconds) / hello_rate:.2f}x"
         )
-        target = percentile(answering["autosave"], 0.95) < 50
+        # A failed request voids the target: its timing is of an error, not of an answer saved.
+        target = percentile(answering["autosave"], 0.95) < 50 and not errors
         print(
             f"target: answering autosave p95 < 50 ms with {args.clients} clients: "
-            f"{'met' if target else 'NOT met'}"
+            f"{'met' if target else 'NOT met'}{' (requests failed)' if errors else ''}"
         )
     print(f"errors: {len(errors)}" + (f" (first: {errors[:3]})" if errors else ""))
     return 1 if errors else 0
