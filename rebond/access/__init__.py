@@ -142,6 +142,7 @@ from rebond.access.expected_recovery import (
     expected_recovery_state,
     get_expected_recovery_clinic,
     get_expected_recovery_threshold_clinic,
+    treatment_endings,
 )
 from rebond.access.lifecycle import (
     closed_cases_of_clinic,
@@ -170,7 +171,6 @@ from rebond.access.outcomes import (
     benchmark_case_dates,
     benchmark_injuries,
     benchmark_submissions,
-    benchmark_transitions,
     get_benchmark_clinic,
 )
 from rebond.access.partners import (
@@ -234,7 +234,6 @@ __all__ = [
     "benchmark_case_dates",
     "benchmark_injuries",
     "benchmark_submissions",
-    "benchmark_transitions",
     "calendar_of_clinician",
     "case_clinicians",
     "case_team",
@@ -340,6 +339,7 @@ __all__ = [
     "time_off_of",
     "treating_clinicians",
     "treating_filter",
+    "treatment_endings",
     "undelivered_messages_for_case",
     "weekly_hours_of",
     "works_on_case",

@@ -20,6 +20,7 @@ A progress page draws the fit of its case's clinic, reached through the case (ca
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
@@ -27,7 +28,7 @@ from rebond.access.base import clinic_id_of
 from rebond.access.clinic import SettingsRefused, get_admin_clinic
 from rebond.accounts.models import Clinic, User
 from rebond.assessments.models import Submission
-from rebond.couples.models import Couple
+from rebond.couples.models import CaseTransition, Couple
 from rebond.measurement.models import ExpectedRecoveryFit, ExpectedRecoveryState
 
 # Treatment has ended: the terminal statuses, and follow-up (reached only from closed).
@@ -67,6 +68,31 @@ def get_expected_recovery_threshold_clinic(user: User) -> Clinic:
 def closed_cases_for_fit(clinic_id: uuid.UUID) -> QuerySet[Couple]:
     """Return the clinic's cases whose treatment has ended (TREATMENT_ENDED)."""
     return Couple.objects.filter(clinic_id=clinic_id, status__in=TREATMENT_ENDED)
+
+
+def treatment_endings(clinic_id: uuid.UUID) -> dict[uuid.UUID, datetime]:
+    """Return when treatment ended for each of the clinic's closed cases that recorded it.
+
+    The end is the move that began the case's current run of TREATMENT_ENDED statuses: a case
+    reopened and closed again ended the second time (its later sessions were treatment), and
+    its later moves within the run (ended, then follow-up, then archived) do not move it. A
+    case with no recorded move is left out: each caller says what it assumes then. One
+    query, reading no reasons.
+    """
+    transitions = (
+        CaseTransition.objects.filter(
+            couple__clinic_id=clinic_id, couple__status__in=TREATMENT_ENDED
+        )
+        .order_by("at", "id")
+        .values_list("couple_id", "to_status", "at")
+    )
+    endings: dict[uuid.UUID, datetime | None] = {}
+    for couple_id, to_status, at in transitions:
+        if to_status not in TREATMENT_ENDED:
+            endings[couple_id] = None  # reopened: treatment goes on
+        elif endings.get(couple_id) is None:
+            endings[couple_id] = at
+    return {couple_id: at for couple_id, at in endings.items() if at is not None}
 
 
 def closed_case_scores(clinic_id: uuid.UUID) -> QuerySet[Submission]:

@@ -34,7 +34,7 @@ from rebond.access.base import clinic_id_of
 from rebond.access.expected_recovery import TREATMENT_ENDED
 from rebond.accounts.models import Clinic, User
 from rebond.assessments.models import Submission
-from rebond.couples.models import CaseTransition, ConsentDocument, ConsentRecord, Couple, Injury
+from rebond.couples.models import ConsentDocument, ConsentRecord, Couple, Injury
 
 
 def get_benchmark_clinic(user: User) -> Clinic:
@@ -87,20 +87,9 @@ def benchmark_injuries(clinic_id: uuid.UUID) -> QuerySet[Injury]:
     )
 
 
-def benchmark_transitions(clinic_id: uuid.UUID) -> QuerySet[CaseTransition]:
-    """Return the case transitions of the clinic's ended cases, oldest first (when each
-    ended), without their reasons."""
-    return (
-        CaseTransition.objects.filter(
-            couple__clinic_id=clinic_id, couple__status__in=TREATMENT_ENDED
-        )
-        .only("couple_id", "to_status", "at")
-        .order_by("at", "id")
-    )
-
-
 def benchmark_case_dates(clinic_id: uuid.UUID) -> QuerySet[Couple]:
-    """Return the clinic's ended cases with only their id and last update (no label)."""
+    """Return the clinic's ended cases with only their id and last update (no label): the
+    end of a case that recorded no move (treatment_endings)."""
     return Couple.objects.filter(clinic_id=clinic_id, status__in=TREATMENT_ENDED).only(
         "id", "updated_at"
     )

@@ -10,10 +10,11 @@ written there). This module decides what goes into it and what comes out of it:
   exactly as the progress page does (rebond/measurement/progress.py, `load`): therapy sessions
   where the case recorded any (rebond/measurement/sessions.py), otherwise check-ins of the
   clinic's outcome instrument (observation k is session k), another instrument's score counting
-  as the check-in on or before its day. Scores after the case ended (its first move to a
-  terminal status, or to follow-up) are left out: the curve describes the course of treatment,
-  not follow-up. A partner counts with an intake and at least two scores at later sessions
-  (three measurements); a case counts when one of its partners does.
+  as the check-in on or before its day. Scores after the case ended (`access.treatment_endings`:
+  the move to a terminal status or follow-up after its last reopening) are left out: the curve
+  describes the course of treatment, not follow-up. A partner counts with an intake and at
+  least two scores at later sessions (three measurements); a case counts when one of its
+  partners does.
 - When. Only when an instrument has at least the clinic's threshold of such closed cases
   (default 150, a judgement: docs/measurement.md); below it, nothing is drawn and the page says
   "not enough closed cases yet (n of 150)". A clinic may choose from 30 to 5,000: below 30 one
@@ -43,7 +44,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Min
 from django.utils.formats import date_format
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
@@ -55,7 +55,6 @@ from psychometrics.local_norms import LocalFit, PathPoint, Trajectory, fit, path
 from rebond import access, audit
 from rebond.accounts.models import Clinic, User
 from rebond.audit.updates import audited_update
-from rebond.couples.models import CaseTransition
 from rebond.lib.clinic_time import clinic_localtime
 from rebond.lib.errors import ActionError
 from rebond.measurement.models import (
@@ -152,12 +151,7 @@ def gather(clinic_id: uuid.UUID, progress: Callable[[int, int], None] | None = N
     """
     outcome = outcome_instrument_of(clinic_id)
     cases = access.closed_cases_for_fit(clinic_id)
-    ends = dict(
-        CaseTransition.objects.filter(couple__in=cases, to_status__in=access.TREATMENT_ENDED)
-        .values("couple_id")
-        .annotate(first=Min("at"))
-        .values_list("couple_id", "first")
-    )
+    ends = access.treatment_endings(clinic_id)
     clocks = therapy_clocks(cases.values_list("id", flat=True))
     scores = access.closed_case_scores(clinic_id)
     total = scores.count()

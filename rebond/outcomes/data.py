@@ -67,18 +67,13 @@ class ClinicBenchmarks:
 
 
 def _endings(clinic: Clinic) -> dict[uuid.UUID, datetime]:
-    """Return when each ended case last entered an ended status (its last update without
-    a recorded transition)."""
-    ended: dict[uuid.UUID, datetime | None] = {}
-    for transition in access.benchmark_transitions(clinic.id):
-        if transition.to_status not in access.TREATMENT_ENDED:
-            ended[transition.couple_id] = None
-        elif ended.get(transition.couple_id) is None:
-            ended[transition.couple_id] = transition.at
-    endings = {}
-    for couple in access.benchmark_case_dates(clinic.id):
-        endings[couple.id] = ended.get(couple.id) or couple.updated_at
-    return endings
+    """Return when each ended case ended (access.treatment_endings), or, for a case that
+    recorded no move, its last update: the year a case counts in needs a date."""
+    ended = access.treatment_endings(clinic.id)
+    return {
+        couple.id: ended.get(couple.id) or couple.updated_at
+        for couple in access.benchmark_case_dates(clinic.id)
+    }
 
 
 def _roles(clinic: Clinic) -> dict[uuid.UUID, str]:
