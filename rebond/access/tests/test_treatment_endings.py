@@ -16,6 +16,7 @@ Status = Couple.Status
 
 
 def case_with_moves(clinician: User, label: str, moves: list[tuple[str, datetime]]) -> Couple:
+    assert clinician.clinic is not None
     couple = Couple.objects.create(
         clinic=clinician.clinic,
         label=label,
