@@ -18,8 +18,9 @@ from __future__ import annotations
 from rebond.tests import live
 
 
-def log_in(client: live.HttpClient) -> None:
-    """Log the live clinician in: password, then the authenticator code.
+def log_in(client: live.HttpClient, email: str = live.LIVE_EMAIL) -> None:
+    """Log a clinician with the live password and authenticator seed in (the live clinician
+    unless `email` names another): password, then the authenticator code.
 
     Computes the code with pyotp itself (as an authenticator app does), so the benchmark's
     own process needs no Django set-up.
@@ -28,7 +29,7 @@ def log_in(client: live.HttpClient) -> None:
 
     client.request("GET", "/accounts/login/")
     status, _, _ = client.request(
-        "POST", "/accounts/login/", {"username": live.LIVE_EMAIL, "password": live.LIVE_PASSWORD}
+        "POST", "/accounts/login/", {"username": email, "password": live.LIVE_PASSWORD}
     )
     assert status == 302, f"login {status}"
     client.request("GET", "/accounts/two-factor/verify/")

@@ -16,6 +16,7 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from rebond.lib import paths
+from rebond.lib.database import postgresql_options
 from rebond.lib.env import envbool, envint, envlist, envsecret, envstr
 from rebond.lib.files import create_private_file
 
@@ -166,7 +167,22 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
         # Created here, 0600, before SQLite would create it with the umask's mode (0644);
         # SQLite gives its -wal and -shm files the database file's mode.
         create_private_file(Path(_database["NAME"]))
-elif _database["ENGINE"] != "django.db.backends.postgresql":
+elif _database["ENGINE"] == "django.db.backends.postgresql":
+    _database["OPTIONS"] = postgresql_options(
+        pool=envbool("DB_POOL", True),
+        behind_pgbouncer=envbool("DB_PGBOUNCER", False),
+        conn_max_age=_database["CONN_MAX_AGE"],
+        pool_min_size=envint("DB_POOL_MIN_SIZE", 1, minimum=0),
+        pool_max_size=envint("DB_POOL_MAX_SIZE", 4, minimum=1),
+        pool_timeout=envint("DB_POOL_TIMEOUT", 10, minimum=1),
+    )
+    # A server that restarted or a proxy that dropped the connection costs one quick check
+    # at the start of a request, not the request's first query failing.
+    _database["CONN_HEALTH_CHECKS"] = True
+    # PgBouncer in transaction mode hands each transaction a different server connection,
+    # so a cursor left open between transactions (QuerySet.iterator()) would vanish.
+    _database["DISABLE_SERVER_SIDE_CURSORS"] = envbool("DB_PGBOUNCER", False)
+else:
     raise ImproperlyConfigured(
         "DATABASE_URL must point to SQLite or PostgreSQL: set it to"
         " postgres://user@host:5432/name, or leave it empty for SQLite under REBOND_VAR_DIR."

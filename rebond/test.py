@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from datetime import timedelta
 from typing import Any
 
 from django.test import Client
@@ -51,6 +52,35 @@ def make_couple(
     Partner.objects.create(couple=couple, role=Partner.Role.A, display_name=partners[0])
     Partner.objects.create(couple=couple, role=Partner.Role.B, display_name=partners[1])
     return couple
+
+
+def open_checkins(clinician: User, count: int, label: str) -> list[dict[str, str]]:
+    """Give `count` new couples of `clinician` an open PHQ-9 each, both partners invited by a
+    private link valid for a day; return, per couple, its id and each partner's token and
+    administration id (the answering partners of the live servers: rebond/tests/live.py)."""
+    from rebond.assessments import actions
+    from rebond.portal.models import PrivateLink, hash_token, new_token
+
+    seeds = []
+    for n in range(count):
+        couple = make_couple(clinician, f"{label} {n}")
+        actions.schedule_instrument(clinician, couple.id, "PHQ-9")  # both partners, together
+        seed = {"couple": str(couple.id)}
+        for partner in couple.partners.all():
+            token = new_token()
+            PrivateLink.objects.create(
+                partner=partner,
+                purpose="invitation",
+                token_hash=hash_token(token),
+                sent_at=now(),
+                expires_at=now() + timedelta(days=1),
+                created_by=clinician,
+            )
+            role = partner.role.lower()
+            seed["token_" + role] = token
+            seed["administration_" + role] = str(partner.administrations.get().id)
+        seeds.append(seed)
+    return seeds
 
 
 def ensure_totp_device(user: User) -> TOTPDevice:

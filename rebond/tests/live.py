@@ -39,31 +39,14 @@ LIVE_TOTP_SECRET = "LIVETESTSEEDSYNTHETICNOTSECRET22"
 # Seeds `count` couples whose partner A has an open PHQ-9 and a private link; prints JSON.
 SEED_CHECKINS = """
 import json
-from datetime import timedelta
 import django
 django.setup()
 from django.utils.timezone import now
-from rebond.assessments import actions
-from rebond.portal.models import PrivateLink, hash_token, new_token
 from rebond.accounts.models import TOTPDevice
-from rebond.test import make_clinic, make_clinician, make_couple
+from rebond.test import make_clinic, make_clinician, open_checkins
 clinician = make_clinician(make_clinic("Live clinic"), "Live Clinician", email="{email}")
 TOTPDevice.objects.create(user=clinician, secret="{secret}", confirmed=True, confirmed_at=now())
-out = []
-for n in range({count}):
-    couple = make_couple(clinician, f"Live couple {{n}}")
-    actions.schedule_instrument(clinician, couple.id, "PHQ-9")  # both partners, together
-    seed = {{"couple": str(couple.id)}}
-    for partner in couple.partners.all():
-        token = new_token()
-        PrivateLink.objects.create(partner=partner, purpose="invitation",
-                                   token_hash=hash_token(token), sent_at=now(),
-                                   expires_at=now() + timedelta(days=1), created_by=clinician)
-        role = partner.role.lower()
-        seed["token_" + role] = token
-        seed["administration_" + role] = str(partner.administrations.get().id)
-    out.append(seed)
-print(json.dumps(out))
+print(json.dumps(open_checkins(clinician, {count}, "Live couple")))
 """
 
 
@@ -207,8 +190,6 @@ def server_env(database_url: str, var_dir: Path) -> dict[str, str]:
         "REBOND_VAR_DIR": str(var_dir),
         "TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend",
         "LOG_LEVEL": "WARNING",
-        # Persistent connections, as docs/deploy.md recommends for PostgreSQL.
-        "DB_CONN_MAX_AGE": "60",
     }
 
 
@@ -259,6 +240,16 @@ def start_gunicorn(
     )
     wait_for(port)
     return process
+
+
+def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """Start `rebond worker` (tasks from the database queue) in its own process group."""
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [str(BIN / "rebond"), "worker", "--no-reload", "--interval", "0.2"],
+            env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
 
 
 def kill_hard(process: subprocess.Popen[bytes]) -> None:

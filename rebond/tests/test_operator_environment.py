@@ -103,6 +103,11 @@ def production(tmp_path: Path) -> dict[str, str]:
         ({"REBOND_KEYS_FILE": ""}, "REBOND_KEYS_FILE", "rebond keys generate"),
         ({"LOG_LEVEL": "INFO", "DEBUG": "yes"}, "DEBUG='yes'", "use 'True' or 'False'"),
         ({"DB_CONN_MAX_AGE": "a minute"}, "DB_CONN_MAX_AGE='a minute'", "use a whole number"),
+        (
+            {"DATABASE_URL": "postgres://rebond@127.0.0.1:5432/rebond", "DB_CONN_MAX_AGE": "60"},
+            "DB_CONN_MAX_AGE=60",
+            "set DB_POOL=False",
+        ),
         ({"EMAIL_HOST_PASSWORD_FILE": "/nowhere"}, "EMAIL_HOST_PASSWORD_FILE", "Create it"),
     ],
 )

@@ -8,7 +8,6 @@ one server runs exactly once whichever worker takes it.
 
 from __future__ import annotations
 
-import subprocess
 import time
 from pathlib import Path
 
@@ -19,15 +18,6 @@ from django.db import connection
 from rebond.tests import live
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db]
-
-
-def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            [str(live.BIN / "rebond"), "worker", "--no-reload", "--interval", "0.2"],
-            env=env, cwd=live.ROOT, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
 
 
 def request_consultation(client: live.HttpClient, slug: str, n: int) -> int:
@@ -57,7 +47,7 @@ def test_two_servers_and_two_workers_share_sessions_throttles_and_tasks(tmp_path
         live.prepare(env, seed_count=1)
         ports = [live.free_port(), live.free_port()]
         servers = [live.start_gunicorn(env, port, workers=2) for port in ports]
-        workers = [start_worker(env, tmp_path / f"worker{n}.log") for n in (1, 2)]
+        workers = [live.start_worker(env, tmp_path / f"worker{n}.log") for n in (1, 2)]
         try:
             # A session started on server 1 works on server 2.
             first = live.HttpClient(ports[0])
