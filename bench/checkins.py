@@ -14,8 +14,9 @@ bench/scratch.py).
      like a person on a phone; this is the load the target is about;
    - "saturation": no pause at all, every client hammering; this finds the ceiling.
 4. Print answers per second and p50/p95/p99 latency for autosave and submit, and the same for
-   the hello-world under the same concurrency (no pause). Target: autosave p95 < 50 ms with
-   50 answering clients on SQLite.
+   the hello-world under the same concurrency (no pause). Targets: autosave p95 < 50 ms with
+   50 answering clients on SQLite; saturation autosave throughput at least 0.30 of the
+   hello-world's in the same run (issue 21, item 3; stretch 0.40).
 """
 
 from __future__ import annotations
@@ -197,6 +198,13 @@ def bench(args: argparse.Namespace, database_url: str, tmp: Path) -> int:
         print(
             f"target: answering autosave p95 < 50 ms with {args.clients} clients: "
             f"{'met' if target else 'NOT met'}{' (requests failed)' if errors else ''}"
+        )
+        ratio = rate(saturation["autosave"], saturation_seconds) / hello_rate
+        ratio_target = ratio >= 0.30 and not errors
+        print(
+            f"target: saturation autosave throughput >= 0.30 of hello-world ({ratio:.2f}): "
+            f"{'met' if ratio_target else 'NOT met'}{' (requests failed)' if errors else ''}"
+            f"{'; stretch 0.40 met' if ratio >= 0.40 and not errors else ''}"
         )
     print(f"errors: {len(errors)}" + (f" (first: {errors[:3]})" if errors else ""))
     return 1 if errors else 0
