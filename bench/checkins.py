@@ -14,8 +14,9 @@ bench/scratch.py).
      like a person on a phone; this is the load the target is about;
    - "saturation": no pause at all, every client hammering; this finds the ceiling.
 4. Print answers per second and p50/p95/p99 latency for autosave and submit, and the same for
-   the hello-world under the same concurrency (no pause). Target: autosave p95 < 50 ms with
-   50 answering clients on SQLite.
+   the hello-world under the same concurrency (no pause). Targets: autosave p95 < 50 ms with
+   50 answering clients on SQLite; saturation autosave throughput at least 0.30 of the
+   hello-world's in the same run (issue 21, item 3; stretch 0.40).
 """
 
 from __future__ import annotations
@@ -152,6 +153,22 @@ def bench(args: argparse.Namespace, database_url: str, tmp: Path) -> int:
             t.join()
         return results, time.perf_counter() - started
 
+    def warm_up(server_port: int) -> None:
+        # gunicorn's workers load Django on their first requests; on a busy machine that took
+        # the whole first run, which then saved no answer at all.
+        client = live.HttpClient(server_port)
+        for _ in range(5):
+            client.request("GET", "/")
+
+    warmers = [
+        threading.Thread(target=warm_up, args=(p,))
+        for p in (port, hello_port)
+        for _ in range(2 * args.workers)
+    ]
+    for t in warmers:
+        t.start()
+    for t in warmers:
+        t.join()
     errors: list[str] = []
     try:
         answering, answering_seconds = run_clients(seeds[: args.clients], think=1.0)
@@ -184,20 +201,32 @@ def bench(args: argparse.Namespace, database_url: str, tmp: Path) -> int:
     print("  " + summary("submit", saturation["submit"], saturation_seconds))
     print("bare Django hello-world, same server set-up, no pause:")
     print("  " + summary("hello", hello["hello"], hello_seconds))
-    if answering["autosave"] and saturation["autosave"] and hello["hello"]:
-        hello_p95 = percentile(hello["hello"], 0.95)
-        hello_rate = rate(hello["hello"], hello_seconds)
+    # A phase without a single autosave (clients still opening their links when the run
+    # ended, on a starved machine) voids its target as a failed request does.
+    failed = " (requests failed)" if errors else ""
+    if answering["autosave"] and hello["hello"]:
         print(
-            f"ratios to hello-world: answering autosave p95 "
-            f"{percentile(answering['autosave'], 0.95) / hello_p95:.1f}x, saturation throughput "
-            f"{rate(saturation['autosave'], saturation_seconds) / hello_rate:.2f}x"
+            f"ratio to hello-world: answering autosave p95 "
+            f"{percentile(answering['autosave'], 0.95) / percentile(hello['hello'], 0.95):.1f}x"
         )
-        # A failed request voids the target: its timing is of an error, not of an answer saved.
-        target = percentile(answering["autosave"], 0.95) < 50 and not errors
-        print(
-            f"target: answering autosave p95 < 50 ms with {args.clients} clients: "
-            f"{'met' if target else 'NOT met'}{' (requests failed)' if errors else ''}"
-        )
+    target = (
+        bool(answering["autosave"]) and percentile(answering["autosave"], 0.95) < 50 and not errors
+    )
+    print(
+        f"target: answering autosave p95 < 50 ms with {args.clients} clients: "
+        f"{'met' if target else 'NOT met'}{failed}"
+        f"{'' if answering['autosave'] else ' (no autosave in the run)'}"
+    )
+    ratio = (
+        rate(saturation["autosave"], saturation_seconds) / rate(hello["hello"], hello_seconds)
+        if saturation["autosave"] and hello["hello"]
+        else 0.0
+    )
+    print(
+        f"target: saturation autosave throughput >= 0.30 of hello-world ({ratio:.2f}x): "
+        f"{'met' if ratio >= 0.30 and not errors else 'NOT met'}{failed}"
+        f"{'; stretch 0.40 met' if ratio >= 0.40 and not errors else ''}"
+    )
     print(f"errors: {len(errors)}" + (f" (first: {errors[:3]})" if errors else ""))
     return 1 if errors else 0
 

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from rebond.access.base import clinic_id_of, get_or_404
-from rebond.access.cases import couples_for_clinician
+from rebond.access.cases import couples_for_clinician, is_clinicians_case
 from rebond.access.clinic import get_admin_clinic
 from rebond.accounts.models import User
 from rebond.couples.models import Couple
@@ -110,7 +110,7 @@ def get_case_team(user: User, couple_id: uuid.UUID | str) -> CaseTeam:
     if clinic_id is None:
         raise Http404("No such case.")
     couple = get_or_404(_team_couples(clinic_id), couple_id)
-    on_case = couples_for_clinician(user).filter(id=couple.id).exists()
+    on_case = is_clinicians_case(user, couple.id)
     if not on_case and not user.is_clinic_admin:
         raise Http404("No such case.")
     return _team(couple, user, on_case=on_case)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from http import HTTPStatus
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.timezone import now
 
 import psychometrics
@@ -111,31 +111,99 @@ def _own_open_administration(
     return access.get_administration_for_partner(partner, administration_id)
 
 
-@transaction.atomic
 def save_draft_answer(
     partner: Partner, administration_id: uuid.UUID | str, item_number: int, value: int | None
-) -> Administration:
-    """Autosave one answer (or clear it with None) to the server-side draft."""
-    administration = _own_open_administration(partner, administration_id)
-    administration = Administration.objects.select_for_update().get(pk=administration.pk)
+) -> None:
+    """Autosave one answer (or clear it with None) to the partner's own open check-in."""
+    save_draft_answer_to(_own_open_administration(partner, administration_id), item_number, value)
+
+
+def save_draft_answer_to(
+    administration: Administration, item_number: int, value: int | None
+) -> None:
+    """Autosave one answer (or clear it with None) to the server-side draft.
+
+    `administration` must come from `access.get_administration_for_partner` in this request
+    (the check-in page's autosave checks access once, then calls this). Autosave is the
+    busiest request of the app, so an answer is saved by one guarded statement
+    (`_upsert_while_open`) instead of a lock, a read and a write. The guarantees stay those of
+    the lock: an answer saved is never lost (an upsert on (administration, item)), never lands
+    in a check-in submitted or cancelled meanwhile (409), and of two saves of one item the last
+    one wins.
+    """
     if not administration.is_open:
         raise ActionError("This check-in is already completed.", status=HTTPStatus.CONFLICT)
     inst = scoring.instrument(administration.instrument_code)
     if value is None:
-        DraftAnswer.objects.filter(administration=administration, item_number=item_number).delete()
-    else:
-        if not scoring.is_allowed_value(inst, item_number, value):
-            raise ActionError("That answer is not one of the choices.")
-        DraftAnswer.objects.update_or_create(
-            administration=administration,
-            item_number=item_number,
-            defaults={"value": value, "saved_at": now()},
-        )
+        _clear_while_open(administration.pk, item_number)
+        return
+    if not scoring.is_allowed_value(inst, item_number, value):
+        raise ActionError("That answer is not one of the choices.")
+    saved_at = now()
     if administration.status == Administration.Status.SCHEDULED:
-        administration.status = Administration.Status.IN_PROGRESS
-        administration.started_at = now()
-        administration.save(update_fields=["status", "started_at"])
-    return administration
+        # The first answer starts the check-in; in the same transaction as the answer, so a
+        # check-in is never "in progress" by an answer that was refused.
+        with transaction.atomic():
+            Administration.objects.filter(
+                pk=administration.pk, status=Administration.Status.SCHEDULED
+            ).update(status=Administration.Status.IN_PROGRESS, started_at=saved_at)
+            saved = _upsert_while_open(administration.pk, item_number, value, saved_at)
+    else:
+        saved = _upsert_while_open(administration.pk, item_number, value, saved_at)
+    if not saved:
+        raise ActionError("This check-in is already completed.", status=HTTPStatus.CONFLICT)
+
+
+def _upsert_while_open(
+    administration_id: uuid.UUID, item_number: int, value: int, saved_at: datetime
+) -> bool:
+    """Insert or replace the draft answer if, and only if, the administration is still open, in
+    one statement; return whether it was written.
+
+    The administration's row is the guard. SQLite runs every write transaction alone
+    (IMMEDIATE), so the statement sees a submit either wholly before or wholly after it. On
+    PostgreSQL the row is read FOR SHARE: a submit holds it FOR UPDATE from before it reads
+    the draft until it commits, so the upsert either lands first (and is scored) or waits, is
+    re-evaluated against the submitted row, and writes nothing.
+    """
+    draft_table = connection.ops.quote_name(DraftAnswer._meta.db_table)
+    administration_table = connection.ops.quote_name(Administration._meta.db_table)
+    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    # The value is sealed bound to (administration, item) as save() would seal it.
+    blob = DraftAnswer._meta.get_field("value").pre_save(
+        DraftAnswer(administration_id=administration_id, item_number=item_number, value=value),
+        add=True,
+    )
+    open_statuses = Administration.OPEN_STATUSES
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Only quoted table names and placeholders are formatted in; values are parameters.
+            f"INSERT INTO {draft_table} (administration_id, item_number, value, saved_at)"  # noqa: S608
+            f" SELECT id, %s, %s, %s FROM {administration_table}"
+            f" WHERE id = %s AND status IN ({', '.join(['%s'] * len(open_statuses))}){lock}"
+            " ON CONFLICT (administration_id, item_number)"
+            " DO UPDATE SET value = excluded.value, saved_at = excluded.saved_at",
+            [
+                item_number,
+                blob.blob,
+                connection.ops.adapt_datetimefield_value(saved_at),
+                Administration._meta.pk.get_db_prep_value(administration_id, connection),
+                *open_statuses,
+            ],
+        )
+        written: bool = cursor.rowcount == 1
+        return written
+
+
+@transaction.atomic
+def _clear_while_open(administration_id: uuid.UUID, item_number: int) -> None:
+    """Remove one draft answer, under the administration's lock (clearing is rare)."""
+    still_open = Administration.objects.open().select_for_update().filter(pk=administration_id)
+    if not still_open.exists():
+        raise ActionError("This check-in is already completed.", status=HTTPStatus.CONFLICT)
+    DraftAnswer.objects.filter(
+        administration_id=administration_id, item_number=item_number
+    ).delete()
 
 
 def draft_answers(administration: Administration) -> dict[int, int]:

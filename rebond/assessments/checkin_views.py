@@ -28,6 +28,7 @@ from rebond.assessments.models import Administration, Submission
 from rebond.couples.models import Partner
 from rebond.lib.errors import ActionError
 from rebond.portal import session
+from rebond.portal.zone_middleware import no_clinic_time
 
 # An answer is a small whole number; anything else is refused before it reaches int().
 VALUE_RE = re.compile(r"-?[0-9]{1,4}")
@@ -215,12 +216,19 @@ def checkin_submit(
     return redirect("checkin_receipt", administration_id=administration.id)
 
 
+@no_clinic_time
 @require_POST
 @session.partner_required
 def checkin_autosave(
     request: HttpRequest, partner: Partner, administration_id: uuid.UUID
 ) -> JsonResponse:
-    """Save one answer to the server-side draft; answer JSON only after the commit."""
+    """Save one answer to the server-side draft; answer JSON only after the commit.
+
+    The busiest request of the app, so it does only what the answer needs: the partner's
+    session, one access check (`_own_offered`), one guarded write
+    (`actions.save_draft_answer_to`). The reply shows no time (so no clinic time zone is
+    looked up) and no count (checkin.js counts the answers on the page itself).
+    """
     administration, inst = _own_offered(partner, administration_id)
     raw_item = request.POST.get("item", "")
     raw_value = request.POST.get("value", "")
@@ -231,11 +239,10 @@ def checkin_autosave(
     item_number = int(raw_item)
     value = None if raw_value == "" else int(raw_value)
     try:
-        administration = actions.save_draft_answer(partner, administration.id, item_number, value)
+        actions.save_draft_answer_to(administration, item_number, value)
     except ActionError as exc:
         return JsonResponse({"error": str(exc)}, status=exc.status)
-    answered = administration.draft_answers.count()
-    return JsonResponse({"saved": True, "item": item_number, "answered": answered})
+    return JsonResponse({"saved": True, "item": item_number})
 
 
 @require_safe

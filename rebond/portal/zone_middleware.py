@@ -18,13 +18,22 @@ below it, cannot ask about partners (docs/architecture.md, layers).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from rebond.lib.clinic_time import zone_named
+
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
+
+
+def no_clinic_time(view: ViewFunc) -> ViewFunc:
+    """Mark a view whose response shows and reads no time: its requests skip the zone look-up
+    (a query), which a hot path such as the check-in autosave does not need."""
+    view.shows_no_time = True  # type: ignore[attr-defined]
+    return view
 
 
 def _zone_name(request: HttpRequest, view_kwargs: dict[str, Any]) -> str | None:
@@ -73,6 +82,8 @@ class ClinicTimeZoneMiddleware:
         view_args: tuple[Any, ...],
         view_kwargs: dict[str, Any],
     ) -> None:
+        if getattr(view_func, "shows_no_time", False):
+            return
         name = _zone_name(request, view_kwargs)
         if name:
             timezone.activate(zone_named(name))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -16,6 +17,7 @@ from rebond.accounts.models import CrisisResource, User
 from rebond.assessments import actions
 from rebond.assessments.models import Administration, DraftAnswer, Submission
 from rebond.couples.models import Couple, Partner
+from rebond.lib.errors import ActionError
 from rebond.portal.tests.conftest import open_space
 from rebond.test import make_couple, sign_in
 
@@ -109,12 +111,58 @@ def test_a_check_in_resumes_with_the_saved_answers_chosen(setup: Setup) -> None:
 def test_autosave_saves_one_answer_to_the_draft(setup: Setup) -> None:
     r = setup.client_a.post(page_url("checkin_autosave", setup.phq_a), {"item": "4", "value": "3"})
     assert r.status_code == 200
-    assert r.json() == {"saved": True, "item": 4, "answered": 1}
+    assert r.json() == {"saved": True, "item": 4}
     assert actions.draft_answers(setup.phq_a) == {4: 3}
     r = setup.client_a.post(page_url("checkin_autosave", setup.phq_a), {"item": "4", "value": ""})
-    assert r.json()["answered"] == 0
+    assert r.json() == {"saved": True, "item": 4}
+    assert actions.draft_answers(setup.phq_a) == {}
     setup.phq_a.refresh_from_db()
     assert setup.phq_a.status == Administration.Status.IN_PROGRESS
+
+
+def test_one_autosave_costs_four_queries_whatever_was_saved_before(
+    setup: Setup, django_assert_num_queries: Any
+) -> None:
+    """Pin the autosave's queries (issue 21 item 3; there were 9, and a write of the session).
+
+    1. the session row (SessionMiddleware): which partner and link this browser is;
+    2. the private link with its partner and PIN (session.current_partner): the link is still
+       valid and the session proved the PIN; revoking a link ends the session at once;
+    3. the administration, through access.get_administration_for_partner: the one access
+       check, which also gives the instrument the answer is checked against;
+    4. the guarded upsert (actions._upsert_while_open): the answer lands only while the
+       check-in is open.
+    No clinic time zone (the reply shows no time), no count, no audit entry (answers are not
+    audited one by one; the submit is), no lock, and no session write within the minute.
+    """
+    url = page_url("checkin_autosave", setup.phq_a)
+    # The first answer also starts the check-in and the session's idle clock.
+    assert setup.client_a.post(url, {"item": "1", "value": "2"}).status_code == 200
+    for item, value in ((1, 3), (2, 0), (3, 2)):
+        with django_assert_num_queries(4) as queries:
+            r = setup.client_a.post(url, {"item": str(item), "value": str(value)})
+        assert r.status_code == 200
+        sql = [q["sql"] for q in queries.captured_queries]
+        assert "django_session" in sql[0]
+        assert "portal_privatelink" in sql[1]
+        assert "assessments_administration" in sql[2]
+        assert sql[3].startswith("INSERT INTO")
+        assert "ON CONFLICT" in sql[3]
+    assert actions.draft_answers(setup.phq_a) == {1: 3, 2: 0, 3: 2}
+
+
+def test_an_autosave_racing_a_submit_lands_before_it_or_not_at_all(setup: Setup) -> None:
+    """The guarded write refuses an administration closed after the access check read it."""
+    url = page_url("checkin_autosave", setup.phq_a)
+    assert setup.client_a.post(url, {"item": "1", "value": "2"}).status_code == 200
+    administration = Administration.objects.get(pk=setup.phq_a.pk)  # read as still open
+    actions.submit_administration(setup.a, setup.phq_a.id, setup.phq_a.submission_key)
+    with pytest.raises(ActionError) as refused:
+        actions.save_draft_answer_to(administration, 2, 1)
+    assert refused.value.status == 409
+    assert not DraftAnswer.objects.filter(administration=setup.phq_a).exists()
+    submission = Submission.objects.get(administration=setup.phq_a)
+    assert submission.answers["1"] == 2
 
 
 @pytest.mark.parametrize(
