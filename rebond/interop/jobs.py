@@ -87,6 +87,8 @@ def start_export(user: User, kind: str, *, include_risk: bool) -> BackgroundJob:
     """Queue a caseload export of the clinician's cases; the worker builds it."""
     if kind not in EXPORT_FILES:
         raise ValueError(f"not an export: {kind!r}")
+    if user.clinic_id is None:
+        raise ValueError("only a clinician of a clinic exports a caseload")
     _, filename, content_type = EXPORT_FILES[Kind(kind)]
     job = BackgroundJob.objects.create(
         clinician=user,
@@ -148,7 +150,7 @@ def run(job_id: uuid.UUID) -> str:
             Status.FAILED,
             NO_LONGER_ALLOWED,
             now(),
-            None,
+            "",
         )
         job.save(update_fields=["status", "error", "finished_at", "source"])
         return job.status
@@ -201,7 +203,7 @@ def _run_export(job: BackgroundJob) -> None:
 def _run_import(job: BackgroundJob) -> None:
     if job.couple is None:
         raise ValueError("an import job names the case it imports into")
-    text = job.source or ""
+    text = job.source
     _progress(job.id, step="Checking each row", done=0)
     try:
         records = importer.parse_csv(text, progress=lambda rows: _progress(job.id, done=rows))
@@ -220,7 +222,7 @@ def _run_import(job: BackgroundJob) -> None:
         job.row_errors = []
         job.status = Status.DONE
     # The upload has done its work; its answers now live in the case's check-ins, or nowhere.
-    job.source = None
+    job.source = ""
     job.step, job.finished_at = "", now()
     job.save(
         update_fields=["row_errors", "imported", "status", "error", "source", "step", "finished_at"]

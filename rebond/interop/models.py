@@ -92,8 +92,8 @@ class BackgroundJob(models.Model):
     # The couples whose data the file holds: the download re-checks that the clinician still
     # works on every one of them.
     couple_ids = models.JSONField(default=list, blank=True)
-    source = EncryptedTextField(null=True, blank=True, respondent="self")
-    result = EncryptedTextField(null=True, blank=True, respondent="self")
+    source = EncryptedTextField(blank=True, default="", respondent="self")
+    result = EncryptedTextField(blank=True, default="", respondent="self")
     filename = models.CharField(max_length=120, blank=True)
     content_type = models.CharField(max_length=60, blank=True)
     imported = models.PositiveIntegerField(null=True, blank=True)

@@ -154,7 +154,7 @@ def _job_download(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
         return render(
             request, "interop/job_refused.html", {"message": str(refused)}, status=refused.status
         )
-    return _download(found.result or "", found.filename, found.content_type)
+    return _download(found.result, found.filename, found.content_type)
 
 
 @require_http_methods(["GET", "POST"])

@@ -214,7 +214,7 @@ def test_a_job_whose_clinician_was_deactivated_before_it_ran_does_not_run(
     job.refresh_from_db()
     assert job.status == BackgroundJob.Status.FAILED
     assert job.error == jobs.NO_LONGER_ALLOWED
-    assert job.result is None
+    assert job.result == ""
 
 
 def test_the_page_shows_a_running_jobs_progress_as_a_progress_bar(
@@ -245,7 +245,7 @@ def test_a_good_upload_is_imported_by_the_worker_and_its_page_counts_the_rows(
     )
     job.refresh_from_db()
     assert (job.status, job.imported, job.total) == (BackgroundJob.Status.DONE, 2, 2)
-    assert job.source is None  # the upload is not kept once imported
+    assert job.source == ""  # the upload is not kept once imported
     page = client.get(job_url("job", job))
     assert b"2 check-ins imported" in page.content
     totals = sorted(a.submission.total for a in Administration.objects.filter(couple=couple))
