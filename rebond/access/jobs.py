@@ -31,7 +31,10 @@ def get_job_for_clinician(user: User, job_id: uuid.UUID | str) -> BackgroundJob:
 
 
 def may_take_job_data(user: User, job: BackgroundJob) -> bool:
-    """Return whether the clinician still works on every case whose data the job holds."""
+    """Return whether the clinician, still active in the job's clinic, still works on every
+    case whose data the job holds (checked before the worker runs it and at the download)."""
+    if clinic_id_of(user) != job.clinic_id:
+        return False
     wanted = {str(couple_id) for couple_id in job.couple_ids}
     if not wanted:
         return True

@@ -126,13 +126,6 @@ def _progress(job_id: uuid.UUID, **values: Any) -> None:
     BackgroundJob.objects.filter(id=job_id).update(**values)
 
 
-def _may_still_run(job: BackgroundJob) -> bool:
-    user = job.clinician
-    return (
-        user.is_active and user.clinic_id == job.clinic_id and access.may_take_job_data(user, job)
-    )
-
-
 def run(job_id: uuid.UUID) -> str:
     """Run one queued job (the task's body); return its final status.
 
@@ -145,7 +138,7 @@ def run(job_id: uuid.UUID) -> str:
     if not claimed:
         return "not queued"
     job = BackgroundJob.objects.select_related("clinician", "clinic", "couple").get(id=job_id)
-    if not _may_still_run(job):
+    if not access.may_take_job_data(job.clinician, job):
         job.status, job.error, job.finished_at, job.source = (
             Status.FAILED,
             NO_LONGER_ALLOWED,
