@@ -213,9 +213,10 @@ def test_throttle_rows_go_once_outside_their_window() -> None:
 
 def make_job(user: User, expires_at: datetime) -> BackgroundJob:
     """Return a finished research export of the user's caseload that expires at `expires_at`."""
+    assert user.clinic_id is not None
     return BackgroundJob.objects.create(
         clinician=user,
-        clinic=user.clinic,
+        clinic_id=user.clinic_id,
         kind=BackgroundJob.Kind.RESEARCH_CSV,
         status=BackgroundJob.Status.DONE,
         result="couple_id,partner_role\r\n",
