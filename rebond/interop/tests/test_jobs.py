@@ -48,7 +48,10 @@ def database_queue(settings: Any) -> None:
 
 
 def run_worker() -> None:
-    """Run django-tasks' database worker until the queue is empty (what `rebond worker` runs)."""
+    """Run django-tasks' database worker until the queue is empty (what `rebond worker` runs).
+
+    Its loop closes a connection left inside a transaction, as after a request: the tests that
+    run it commit for real (transaction=True)."""
     call_command("db_worker", batch=True, startup_delay=False, reload=False, interval=0)
 
 
@@ -66,6 +69,7 @@ def job_url(name: str, job: BackgroundJob) -> str:
     return reverse(f"interop:{name}", kwargs={"job_id": job.id})
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_research_export_runs_in_the_background_and_its_page_offers_the_file(
     client: Client,
     demo_couple: Couple,
@@ -195,6 +199,7 @@ def test_a_file_is_refused_once_the_clinician_left_a_case_it_holds(
     assert not AuditEntry.objects.filter(action="interop.export.research").exists()
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_job_whose_clinician_was_deactivated_before_it_ran_does_not_run(
     client: Client,
     alice: User,
