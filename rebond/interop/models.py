@@ -17,6 +17,8 @@ from rebond.crypto.fields import EncryptedJSONField, EncryptedTextField
 
 TOKEN_PREFIX = "rbd_"  # noqa: S105 (a prefix that makes leaked tokens recognisable)
 TOKEN_LIFETIME = timedelta(days=90)
+# A 5,000-row import or a large caseload's export takes minutes; an hour means no worker.
+JOB_STALE_AFTER = timedelta(hours=1)
 
 
 def new_api_token() -> str:
@@ -121,6 +123,12 @@ class BackgroundJob(models.Model):
     @property
     def is_busy(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def is_stale(self) -> bool:
+        """Queued or running for longer than any export or import takes: its worker is down
+        or died with it, so the page stops waiting and says so."""
+        return self.is_busy and self.created_at < now() - JOB_STALE_AFTER
 
     def is_expired(self, at: datetime | None = None) -> bool:
         return self.expires_at <= (at or now())

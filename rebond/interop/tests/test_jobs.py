@@ -236,6 +236,17 @@ def test_the_page_shows_a_running_jobs_progress_as_a_progress_bar(
     assert 'hx-trigger="every 2s"' in page
 
 
+def test_a_job_the_worker_never_finished_stops_polling_and_says_so(
+    client: Client, alice: User
+) -> None:
+    job = jobs.start_export(alice, BackgroundJob.Kind.RESEARCH_CSV, include_risk=False)
+    BackgroundJob.objects.filter(id=job.id).update(created_at=now() - timedelta(hours=2))
+    sign_in(client, alice)
+    page = client.get(job_url("job", job)).content.decode()
+    assert "the background worker may have stopped" in page
+    assert "hx-trigger" not in page
+
+
 def test_a_good_upload_is_imported_by_the_worker_and_its_page_counts_the_rows(
     client: Client, alice: User, django_capture_on_commit_callbacks: Capture
 ) -> None:
