@@ -29,7 +29,7 @@ from rebond.audit.models import AuditEntry
 from rebond.couples import team
 from rebond.couples.models import Couple
 from rebond.crypto.subjects import is_shredded
-from rebond.interop import exports, jobs
+from rebond.interop import exports, importer, jobs
 from rebond.interop.models import BackgroundJob
 from rebond.lib.clinic_time import clinic_zone
 from rebond.ops import cleanup
@@ -306,3 +306,24 @@ def test_a_file_that_is_not_utf8_is_refused_at_once_with_its_reason(
     assert response.status_code == 422
     assert b"The file is not UTF-8 text" in response.content
     assert not BackgroundJob.objects.exists()
+
+
+def test_the_exports_and_the_import_report_their_progress_as_they_go(
+    demo_couple: Couple,
+) -> None:
+    therapist = demo_couple.primary_clinician
+    couples = exports.caseload_of(therapist)
+    seen: list[tuple[int, int]] = []
+    exports.build_research_csv(therapist, couples, progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(n, len(couples)) for n in range(1, len(couples) + 1)]
+    seen.clear()
+    exports.build_fhir_for_caseload(
+        therapist, couples, include_risk=False, progress=lambda d, t: seen.append((d, t))
+    )
+    assert seen == [(n, len(couples)) for n in range(1, len(couples) + 1)]
+    rows = "".join("A,GAD-7,2025-03-01,1,1,1,1,1,1,1\n" for _ in range(600))
+    text = f"{GAD7_HEADER}\n{rows}"
+    read: list[int] = []
+    assert len(importer.parse_csv(text, progress=read.append)) == 600
+    assert read == [250, 500]
+    assert importer.count_rows(text) == 600
