@@ -248,6 +248,9 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Hours a finished export's file (and an import's report) can be downloaded; then the daily
+# clean-up deletes it and destroys its key (rebond/interop/jobs.py).
+BACKGROUND_FILE_HOURS = envint("BACKGROUND_FILE_HOURS", 24, minimum=1)
 
 # --- Accounts and sessions ------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -39,6 +39,8 @@ Where each rule lives:
   reads, its fitted curves, who refits them (clinic admins and supervisors).
 - outcomes.py: the clinic's outcome benchmarks: who sees them (admins, supervisors), and which
   rows feed them (ended cases, consent to service evaluation, no risk instruments).
+- jobs.py: background exports and imports: only their requester sees them, and takes a file
+  only while still on every case it holds.
 - shelf.py: the reading shelf: the clinic's pages (its clinicians read, its admins change),
   a case's assignments (its clinicians), and the pages a partner is given (the table is there).
 
@@ -144,6 +146,7 @@ from rebond.access.expected_recovery import (
     get_expected_recovery_threshold_clinic,
     treatment_endings,
 )
+from rebond.access.jobs import get_job_for_clinician, jobs_of_clinician, may_take_job_data
 from rebond.access.lifecycle import (
     closed_cases_of_clinic,
     closed_requests_of_clinic,
@@ -283,6 +286,7 @@ __all__ = [
     "get_feed_of_clinician",
     "get_injury_for_clinician",
     "get_injury_of_case",
+    "get_job_for_clinician",
     "get_live_feed",
     "get_note_of_case",
     "get_own_diary_entry",
@@ -308,10 +312,12 @@ __all__ = [
     "is_active_colleague",
     "is_clinic_admin",
     "is_emergency_reader",
+    "jobs_of_clinician",
     "may_change_team",
     "may_decide_erasure",
     "may_edit_shelf",
     "may_manage_safety_settings",
+    "may_take_job_data",
     "messages_to_requester",
     "on_case_filter",
     "open_alerts_on_case",

@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 
 from django.db import transaction
 
 from rebond import access, audit
 from rebond.accounts.models import User
+from rebond.couples.models import Couple
 from rebond.interop import fhir, person, research
 from rebond.interop.records import submitted
+
+# Called with (couples done, couples in all) as a long export goes.
+Progress = Callable[[int, int], None]
 
 
 def _log(
@@ -40,26 +45,62 @@ def fhir_for_couple(user: User, couple_id: uuid.UUID | str, *, include_risk: boo
     return bundle.model_dump_json(exclude_none=True)
 
 
+def caseload_of(user: User) -> list[Couple]:
+    """Return the couples the clinician works on, in label order (labels are encrypted at
+    rest: ordered here, not in SQL)."""
+    return sorted(
+        access.couples_for_clinician(user).select_related("clinic"),
+        key=lambda c: c.label.casefold(),
+    )
+
+
+def build_fhir_for_caseload(
+    user: User, couples: list[Couple], *, include_risk: bool, progress: Progress | None = None
+) -> str:
+    """Return a FHIR bundle of these couples' records (a clinician's caseload), unaudited:
+    the caller logs the export when the file leaves (`log_caseload_export`)."""
+    pairs = []
+    for done, couple in enumerate(couples, start=1):
+        pairs.append(
+            (couple, submitted(access.administrations_for_clinician(user).filter(couple=couple)))
+        )
+        if progress is not None:
+            progress(done, len(couples))
+    bundle = fhir.bundle_for_couples(pairs, include_risk=include_risk)
+    return bundle.model_dump_json(exclude_none=True)
+
+
+def build_research_csv(user: User, couples: list[Couple], progress: Progress | None = None) -> str:
+    """Return the de-identified long-format CSV of these couples, unaudited (see above).
+
+    Rows go in the order of the couples' ids, whatever order `couples` comes in."""
+    rows: list[list[object]] = []
+    ordered = sorted(couples, key=lambda c: str(c.id))
+    for done, couple in enumerate(ordered, start=1):
+        records = submitted(access.administrations_for_clinician(user).filter(couple=couple))
+        rows.extend(research.rows_for(couple, records))
+        if progress is not None:
+            progress(done, len(ordered))
+    return research.to_csv(rows)
+
+
+def log_caseload_export(user: User, kind: str, *, include_risk: bool = False) -> None:
+    """Audit a caseload export as it leaves: what was exported, never its content."""
+    _log(user, kind, "caseload", "", fields=("risk",) if include_risk else ())
+
+
 def fhir_for_caseload(user: User, *, include_risk: bool) -> str:
     """Return a FHIR bundle of every couple the clinician works on."""
-    pairs = [
-        (couple, submitted(access.administrations_for_clinician(user).filter(couple=couple)))
-        # Labels are encrypted at rest: ordered here, not in SQL.
-        for couple in sorted(access.couples_for_clinician(user), key=lambda c: c.label.casefold())
-    ]
-    bundle = fhir.bundle_for_couples(pairs, include_risk=include_risk)
-    _log(user, "fhir", "caseload", "", fields=("risk",) if include_risk else ())
-    return bundle.model_dump_json(exclude_none=True)
+    body = build_fhir_for_caseload(user, caseload_of(user), include_risk=include_risk)
+    log_caseload_export(user, "fhir", include_risk=include_risk)
+    return body
 
 
 def research_csv(user: User) -> str:
     """Return the de-identified long-format CSV of every couple the clinician works on."""
-    rows: list[list[object]] = []
-    for couple in access.couples_for_clinician(user).select_related("clinic").order_by("id"):
-        records = submitted(access.administrations_for_clinician(user).filter(couple=couple))
-        rows.extend(research.rows_for(couple, records))
-    _log(user, "research", "caseload", "")
-    return research.to_csv(rows)
+    body = build_research_csv(user, caseload_of(user))
+    log_caseload_export(user, "research")
+    return body
 
 
 def person_export(user: User, partner_id: uuid.UUID | str) -> str:

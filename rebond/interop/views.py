@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,9 +15,13 @@ from rebond import access
 from rebond.accounts.models import User
 from rebond.accounts.stepup import recent_authentication_required
 from rebond.couples.models import Couple
-from rebond.interop import exports, importer, tokens
+from rebond.interop import exports, jobs, tokens
 from rebond.interop.forms import ImportForm, TokenForm
-from rebond.interop.models import ApiToken
+from rebond.interop.models import ApiToken, BackgroundJob
+
+# How often a job's page asks for its progress while the job is queued or running.
+JOB_POLL_SECONDS = 2
+Kind = BackgroundJob.Kind
 
 
 def _clinician(request: HttpRequest) -> User:
@@ -64,23 +69,32 @@ def _case_exports(request: HttpRequest, couple: Couple) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @recent_authentication_required()
 def caseload_exports(request: HttpRequest) -> HttpResponse:
-    """Show the caseload exports (GET); download the research CSV or FHIR bundle (POST)."""
+    """Show the caseload exports (GET); start the research CSV or FHIR bundle (POST) as a
+    background job and go to its page, which offers the file once the worker has made it."""
     user = _clinician(request)
     if request.method == "POST":
         choice = request.POST.get("export", "")
-        if choice == "research":
-            return _download(exports.research_csv(user), "rebond-research.csv", "text/csv")
-        if choice == "fhir":
-            include_risk = request.POST.get("include_risk") == "on"
-            body = exports.fhir_for_caseload(user, include_risk=include_risk)
-            return _download(body, "rebond-fhir-caseload.json", "application/fhir+json")
-        return HttpResponse("Choose an export.", status=400, content_type="text/plain")
-    return render(request, "interop/caseload_exports.html", {})
+        kinds = {
+            "research": Kind.RESEARCH_CSV,
+            "fhir": Kind.FHIR_CASELOAD,
+        }
+        if choice not in kinds:
+            return HttpResponse("Choose an export.", status=400, content_type="text/plain")
+        include_risk = request.POST.get("include_risk") == "on"
+        job = jobs.start_export(user, kinds[choice], include_risk=include_risk)
+        return redirect("interop:job", job_id=job.id)
+    recent = access.jobs_of_clinician(user).exclude(kind=Kind.CSV_IMPORT)[:5]
+    context = {"recent": recent, "file_hours": settings.BACKGROUND_FILE_HOURS}
+    return render(request, "interop/caseload_exports.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def case_import(request: HttpRequest, couple_id: uuid.UUID) -> HttpResponse:
-    """Upload a CSV of historical scores for a case: all rows or none (access, then step-up)."""
+    """Upload a CSV of historical scores for a case: all rows or none (access, then step-up).
+
+    The file is checked (size, UTF-8) here; its rows are read and imported by the worker, and
+    the job's page shows the progress, then how many check-ins were imported or every problem.
+    """
     couple = access.get_couple_for_clinician(_clinician(request), couple_id)
     return _case_import(request, couple)
 
@@ -89,21 +103,58 @@ def case_import(request: HttpRequest, couple_id: uuid.UUID) -> HttpResponse:
 def _case_import(request: HttpRequest, couple: Couple) -> HttpResponse:
     user = _clinician(request)
     form = ImportForm(request.POST or None, request.FILES or None)
-    context: dict[str, object] = {"couple": couple, "form": form}
-    status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                records = importer.parse_csv(form.cleaned_data["file"])
-                created = importer.import_records(user, couple.id, records)
-            except importer.ImportRejected as rejected:
-                context["errors"] = rejected.errors
-                status = 422
-            else:
-                context["imported"] = len(created)
-        else:
-            status = 422
+            job = jobs.start_import(user, couple, form.cleaned_data["file"])
+            return redirect("interop:job", job_id=job.id)
+        status = 422
+    else:
+        status = 200
+    context = {"couple": couple, "form": form}
     return render(request, "interop/case_import.html", context, status=status)
+
+
+def _job_context(job: BackgroundJob) -> dict[str, object]:
+    return {
+        "job": job,
+        "expired": job.is_expired(),
+        "expired_message": jobs.expired_message(job),
+        "poll_seconds": JOB_POLL_SECONDS,
+    }
+
+
+@require_safe
+def job(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    """A background export or import: its progress, then its file or its report (410 once
+    expired). Only the clinician who started it sees it (404 for anyone else)."""
+    found = access.get_job_for_clinician(_clinician(request), job_id)
+    context = _job_context(found)
+    return render(request, "interop/job.html", context, status=410 if context["expired"] else 200)
+
+
+@require_safe
+def job_status(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    """The job's progress fragment, which the job's page polls (htmx) until the job ends."""
+    found = access.get_job_for_clinician(_clinician(request), job_id)
+    return render(request, "interop/_job_status.html", _job_context(found))
+
+
+@require_safe
+def job_download(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    """Download a finished export (access, then step-up, as the synchronous export had)."""
+    access.get_job_for_clinician(_clinician(request), job_id)
+    return _job_download(request, job_id)
+
+
+@recent_authentication_required()
+def _job_download(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    try:
+        found = jobs.file_for_download(_clinician(request), job_id)
+    except jobs.JobRefused as refused:
+        return render(
+            request, "interop/job_refused.html", {"message": str(refused)}, status=refused.status
+        )
+    return _download(found.result, found.filename, found.content_type)
 
 
 @require_http_methods(["GET", "POST"])

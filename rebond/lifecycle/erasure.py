@@ -37,6 +37,7 @@ from rebond.couples.models import (
 from rebond.crypto.subjects import shred, subjects_of
 from rebond.diary.models import DiaryEntry, DiaryPrompt
 from rebond.intake.models import ConsultationRequest
+from rebond.interop.models import BackgroundJob
 from rebond.lifecycle.models import ErasureReason, ErasureRecord, ErasureRequest
 from rebond.portal.models import LinkPin, PrivateLink
 from rebond.shelf.models import PageAssignment
@@ -152,6 +153,16 @@ def _record(
     return record
 
 
+def _jobs_holding(couple: Couple) -> list[BackgroundJob]:
+    """Return the background exports whose file holds the case's data (a caseload export
+    lists its cases; an import into the case goes with it by CASCADE anyway). Few rows: each
+    expires within BACKGROUND_FILE_HOURS, so they are filtered here, which SQLite's JSON
+    columns cannot do in SQL."""
+    wanted = str(couple.pk)
+    jobs = BackgroundJob.objects.filter(clinic_id=couple.clinic_id).only("id", "couple_ids")
+    return [job for job in jobs if wanted in job.couple_ids]
+
+
 @transaction.atomic
 def erase_case(couple: Couple, *, actor_or_none: User | None, reason: str) -> ErasureRecord:
     """Erase the case and every row under it; keep a tombstone and an audit entry.
@@ -166,7 +177,7 @@ def erase_case(couple: Couple, *, actor_or_none: User | None, reason: str) -> Er
     # The consultation request that became this case is the same people's words (names, what
     # happened); it points at the case with SET_NULL, so it is erased with it explicitly.
     requests = list(ConsultationRequest.objects.filter(couple_id=couple.pk))
-    collector, instances = _collected([couple, *requests])
+    collector, instances = _collected([couple, *requests, *_jobs_holding(couple)])
     _destroy_keys(instances)
     erased, clinic_id = _identity(couple), couple.clinic_id
     collector.delete()

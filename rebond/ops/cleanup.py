@@ -3,8 +3,10 @@
 Each function below removes one kind of row, and only what is safely dead: a session that
 can no longer be loaded, a finished task result past its debugging window, a heartbeat of a
 worker long gone (never the newest one /healthz reads), a private link long after it stopped
-opening anything, a throttle row outside its window. Nothing here touches the audit trail,
-clinical records or anything a retention rule keeps: those have their own lifecycle.
+opening anything, a throttle row outside its window, an export's file or an import's report
+past its expiry (its subject key destroyed too, so copies in backups stop opening). Nothing
+here touches the audit trail, clinical records or anything a retention rule keeps: those have
+their own lifecycle.
 
 `rebond worker` runs `run_if_due` from a thread (rebond/ops/management/commands/worker.py):
 at most once a day across every worker on the database, the first check right at start-up.
@@ -29,8 +31,11 @@ from django_tasks_db.models import DBTaskResult
 
 from rebond.accounts import throttle
 from rebond.accounts.models import LoginAttempt
+from rebond.crypto.subjects import shred as shred_subjects
+from rebond.crypto.subjects import subjects_of
 from rebond.intake import ratelimit
 from rebond.intake.models import RateLimitHit
+from rebond.interop.models import BackgroundJob
 from rebond.ops.health import SAFETY_SWEEP_PREFIX
 from rebond.ops.models import ScheduledRun, WorkerHeartbeat
 from rebond.portal.models import LinkOpenedElsewhere, PrivateLink
@@ -73,6 +78,9 @@ class Kind:
 
     name: str
     dead: Callable[[datetime], QuerySet[Model]]
+    # Also destroy the subject keys of the rows' sealed values (crypto-shredding), for rows
+    # that are their own subject: their copies in backups stop opening too.
+    shred: bool = False
 
 
 def expired_sessions(at: datetime) -> QuerySet[Session]:
@@ -140,6 +148,12 @@ def old_form_hits(at: datetime) -> QuerySet[RateLimitHit]:
     return RateLimitHit.objects.filter(created_at__lt=at - ratelimit.WINDOW)
 
 
+def expired_job_files(at: datetime) -> QuerySet[BackgroundJob]:
+    """Background exports and imports past their expiry (BACKGROUND_FILE_HOURS): the page has
+    said "expired" since then, and nothing else reads them."""
+    return BackgroundJob.objects.filter(expires_at__lte=at)
+
+
 KINDS: tuple[Kind, ...] = (
     Kind("expired sessions", expired_sessions),
     Kind("task results", finished_task_results),
@@ -147,21 +161,31 @@ KINDS: tuple[Kind, ...] = (
     Kind("private links", dead_links),
     Kind("login attempts", old_login_attempts),
     Kind("form submission counts", old_form_hits),
+    Kind("expired export files", expired_job_files, shred=True),
 )
 
 
-def delete_in_batches(rows: QuerySet[Model], batch_size: int = BATCH_SIZE) -> int:
+def delete_in_batches(
+    rows: QuerySet[Model], batch_size: int = BATCH_SIZE, *, shred: bool = False
+) -> int:
     """Delete `rows` BATCH_SIZE at a time, each batch its own transaction; return how many.
 
     Each batch is deleted through `rows` again, so a row that came back to life since it was
-    listed (a worker that beat again) stays. Cascades follow the models' on_delete.
+    listed (a worker that beat again) stays. Cascades follow the models' on_delete. With
+    `shred`, the subject keys of the batch's sealed values are destroyed once it is deleted.
     """
     deleted = 0
     while True:
         batch = list(rows.order_by("pk").values_list("pk", flat=True)[:batch_size])
         if not batch:
             return deleted
+        doomed = {row.pk: row for row in rows.filter(pk__in=batch)} if shred else {}
         removed = rows.filter(pk__in=batch).delete()[1].get(rows.model._meta.label, 0)
+        if doomed:
+            # Only the keys of rows really gone: one that came back to life keeps its values.
+            manager = rows.model._default_manager
+            alive = set(manager.filter(pk__in=batch).values_list("pk", flat=True))
+            shred_subjects(subjects_of(row for pk, row in doomed.items() if pk not in alive))
         deleted += removed
         if removed < len(batch):
             # Some listed rows were alive after all; the next listing would find them again.
@@ -173,7 +197,9 @@ def run(at: datetime | None = None, *, dry_run: bool = False, log: bool = True) 
     caller prints its own (`rebond cleanup`)."""
     at = at or now()
     counts = {
-        kind.name: kind.dead(at).count() if dry_run else delete_in_batches(kind.dead(at))
+        kind.name: kind.dead(at).count()
+        if dry_run
+        else delete_in_batches(kind.dead(at), shred=kind.shred)
         for kind in KINDS
     }
     if log:

@@ -25,6 +25,8 @@ from rebond.diary.models import DiaryPlan
 from rebond.emergency import actions as emergency
 from rebond.intake import actions as intake
 from rebond.intake.models import ConsultationRequest
+from rebond.interop import jobs as interop_jobs
+from rebond.interop.models import BackgroundJob
 from rebond.lib.clinic_time import clinic_today
 from rebond.test import ensure_totp_device
 
@@ -200,6 +202,16 @@ def seed_everything(clinician: User, canary: str) -> Couple:
 
     # Its canaries all start with THERAPY_CANARY_PREFIX; the raw-image test searches for it.
     seed_therapy(clinician, make_case(clinician))
+    # Background jobs, run by the worker's code: an import refused for a row naming the canary
+    # (its upload and row errors sealed) and a FHIR export of the caseload (its file sealed).
+    refused = interop_jobs.start_import(
+        clinician, couple, f"partner_role,instrument,date\nA,{canary},2025-01-01\n"
+    )
+    interop_jobs.run(refused.id)
+    export = interop_jobs.start_export(
+        clinician, BackgroundJob.Kind.FHIR_CASELOAD, include_risk=True
+    )
+    interop_jobs.run(export.id)
     return couple
 
 

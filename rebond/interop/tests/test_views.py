@@ -6,7 +6,6 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils.timezone import now
@@ -16,7 +15,8 @@ from rebond.accounts.models import User
 from rebond.assessments.models import Administration
 from rebond.audit.models import AuditEntry
 from rebond.couples.models import Couple
-from rebond.interop.models import ApiToken, hash_api_token
+from rebond.interop.models import ApiToken, BackgroundJob, hash_api_token
+from rebond.interop.tests.uploads import upload_csv
 from rebond.test import make_couple, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -67,13 +67,15 @@ def test_the_fhir_and_person_downloads_are_attachments(client: Client, demo_coup
     assert client.post(path, {"export": "nonsense"}).status_code == 400
 
 
-def test_the_research_csv_downloads_from_the_caseload_page(
+def test_the_research_csv_is_started_from_the_caseload_page_as_a_background_job(
     client: Client, demo_couple: Couple
 ) -> None:
     sign_in(client, demo_couple.primary_clinician)
     response = client.post(reverse("interop:caseload_exports"), {"export": "research"})
-    assert response["Content-Type"].startswith("text/csv")
-    assert response.content.startswith(b"couple_id,partner_role,instrument,item,score")
+    job = BackgroundJob.objects.get(kind=BackgroundJob.Kind.RESEARCH_CSV)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("interop:job", kwargs={"job_id": job.id})
+    assert client.post(reverse("interop:caseload_exports"), {"export": "x"}).status_code == 400
 
 
 def test_a_bad_upload_shows_each_row_and_field_and_imports_nothing(
@@ -82,11 +84,10 @@ def test_a_bad_upload_shows_each_row_and_field_and_imports_nothing(
     couple = make_couple(alice)
     sign_in(client, alice)
     body = b"partner_role,instrument,date,item_1\nZ,PHQ-9,2025-01-01,9\n"
-    response = client.post(
-        reverse("interop:case_import", kwargs={"couple_id": couple.id}),
-        {"file": SimpleUploadedFile("scores.csv", body, content_type="text/csv")},
-    )
-    assert response.status_code == 422
+    response, job = upload_csv(client, couple, body)
+    assert job is not None
+    assert job.status == BackgroundJob.Status.FAILED
+    assert b"Nothing was imported" in response.content
     assert b"Row 2, partner_role: must be A or B." in response.content
     assert b"Row 2, item_1: 9 is not one of 0, 1, 2, 3." in response.content
     assert not Administration.objects.filter(couple=couple).exists()
@@ -97,12 +98,9 @@ def test_a_good_upload_imports_every_row(client: Client, alice: User) -> None:
     sign_in(client, alice)
     header = "partner_role,instrument,date," + ",".join(f"item_{n}" for n in range(1, 8))
     body = f"{header}\nA,GAD-7,2025-03-01,1,1,1,1,1,1,1\n".encode()
-    response = client.post(
-        reverse("interop:case_import", kwargs={"couple_id": couple.id}),
-        {"file": SimpleUploadedFile("scores.csv", body, content_type="text/csv")},
-    )
+    response, _job = upload_csv(client, couple, body)
     assert response.status_code == 200
-    assert b"1 check-in imported." in response.content
+    assert b"1 check-in imported" in response.content
     assert Administration.objects.get(couple=couple).submission.total == 7
 
 

@@ -26,6 +26,7 @@ from rebond.crypto.tests.seeding import seed_everything
 from rebond.crypto.tests.test_canary import database_image
 from rebond.intake.models import ConsultationRequest
 from rebond.interop import exports
+from rebond.interop.models import BackgroundJob
 from rebond.interop.tokens import create_token
 from rebond.lifecycle.erasure import erase_case, erase_partner
 from rebond.lifecycle.models import ErasureReason, ErasureRecord
@@ -90,7 +91,15 @@ def test_an_erased_case_is_gone_from_the_database_exports_api_and_a_restored_old
     backup = tmp_path / "before-erasure.backup"
     call_command("backup", str(backup), stdout=StringIO())
 
+    def exports_holding_it() -> list[BackgroundJob]:
+        return [j for j in BackgroundJob.objects.all() if str(erased_id) in j.couple_ids]
+
+    # The seeding's background FHIR export names the case's partners.
+    assert any(erased_canary in job.result for job in exports_holding_it())
+
     record = erase_case(erased, actor_or_none=None, reason=ErasureReason.RETENTION_ENDED)
+
+    assert exports_holding_it() == []
 
     assert record.object_id == erased_id
     assert not Couple.objects.filter(pk=erased_id).exists()

@@ -23,8 +23,10 @@ from django_tasks_db.models import DBTaskResult
 from rebond.accounts import throttle
 from rebond.accounts.models import LoginAttempt, User
 from rebond.couples.models import Partner
+from rebond.crypto.subjects import is_shredded
 from rebond.intake import ratelimit
 from rebond.intake.models import RateLimitHit
+from rebond.interop.models import BackgroundJob
 from rebond.ops import cleanup
 from rebond.ops.health import checks
 from rebond.ops.management.commands.worker import cleanup_loop
@@ -209,6 +211,34 @@ def test_throttle_rows_go_once_outside_their_window() -> None:
     assert old_hit.pk not in remaining(RateLimitHit)
 
 
+def make_job(user: User, expires_at: datetime) -> BackgroundJob:
+    """Return a finished research export of the user's caseload that expires at `expires_at`."""
+    assert user.clinic_id is not None
+    return BackgroundJob.objects.create(
+        clinician=user,
+        clinic_id=user.clinic_id,
+        kind=BackgroundJob.Kind.RESEARCH_CSV,
+        status=BackgroundJob.Status.DONE,
+        result="couple_id,partner_role\r\n",
+        expires_at=expires_at,
+    )
+
+
+def test_expired_export_files_go_with_their_keys_and_live_ones_stay_readable(
+    alice: User,
+) -> None:
+    expired = make_job(alice, AT - TICK)
+    at_the_edge = make_job(alice, AT)
+    live = make_job(alice, AT + TICK)
+    assert cleanup.delete_in_batches(cleanup.expired_job_files(AT), shred=True) == 2
+    assert remaining(BackgroundJob) == {live.pk}
+    # Their keys are destroyed: a copy of their files in a backup no longer opens.
+    assert is_shredded(str(expired.pk))
+    assert is_shredded(str(at_the_edge.pk))
+    assert not is_shredded(str(live.pk))
+    assert BackgroundJob.objects.get(pk=live.pk).result == "couple_id,partner_role\r\n"
+
+
 def test_a_backlog_is_deleted_in_batches() -> None:
     for n in range(5):
         make_session(f"backlog{n}".ljust(32, "0"), AT - timedelta(days=1))
@@ -231,15 +261,17 @@ def one_dead_row_of_each_kind(alice: User) -> None:
     make_link(partner, alice, created=-timedelta(days=1), expires=timedelta(days=13))
     LoginAttempt.objects.create(username_key="k" * 64, ip="192.0.2.1", at=AT - timedelta(days=9))
     RateLimitHit.objects.create(key="h" * 64, created_at=AT - timedelta(days=1))
+    make_job(alice, AT - timedelta(hours=1))
+    make_job(alice, AT + timedelta(hours=23))
 
 
 ONE_OF_EACH = (
     "expired sessions 1, task results 1, worker heartbeats 1, private links 1, "
-    "login attempts 1, form submission counts 1"
+    "login attempts 1, form submission counts 1, expired export files 1"
 )
 NONE = (
     "expired sessions 0, task results 0, worker heartbeats 0, private links 0, "
-    "login attempts 0, form submission counts 0"
+    "login attempts 0, form submission counts 0, expired export files 0"
 )
 
 
@@ -251,6 +283,7 @@ def row_counts() -> list[int]:
         PrivateLink,
         LoginAttempt,
         RateLimitHit,
+        BackgroundJob,
     ]
     return [model.objects.count() for model in models]
 

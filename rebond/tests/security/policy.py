@@ -252,6 +252,11 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "interop:caseload_exports": {"GET": CLINICIANS, "POST": CLINICIANS},
     "interop:case_exports": {"GET": ON_CASE, "POST": ON_CASE},
     "interop:case_import": {"GET": ON_CASE, "POST": ON_CASE},
+    # A background export or import, its progress and its file: the clinician who started it
+    # only (rebond/access/jobs.py); the world's job is the therapist's finished research export.
+    "interop:job": {"GET": frozenset({THERAPIST})},
+    "interop:job_status": {"GET": frozenset({THERAPIST})},
+    "interop:job_download": {"GET": frozenset({THERAPIST})},
     "interop:api_tokens": {"GET": CLINICIANS, "POST": CLINICIANS},
     "interop:api_token_revoke": {"POST": frozenset({THERAPIST})},  # the token's owner only
     # The API's documentation page (Swagger UI): a clinician page like the others (issue 23).

@@ -19,6 +19,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from rebond.accounts.models import Passkey, User
+from rebond.interop.jobs import run as run_job
+from rebond.interop.jobs import start_export
+from rebond.interop.models import BackgroundJob
 from rebond.interop.tokens import create_token as create_api_token
 from rebond.tests.security.world import INVITED, Calendar, Case, World, make_token
 
@@ -149,6 +152,13 @@ def make_passkey(user: User) -> Passkey:
     return passkey
 
 
+def make_finished_export(user: User) -> BackgroundJob:
+    """Return a research export of the user's caseload, made by the worker's own code."""
+    job = start_export(user, BackgroundJob.Kind.RESEARCH_CSV, include_risk=False)
+    run_job(job.id)
+    return job
+
+
 def own_kwargs(world: World, route: Route) -> dict[str, Any]:
     """Return the route's parameters filled with C1's rows (and Clinic A's)."""
     pool = {**case_ids(world.c1), **clinic_a_ids(world), **fixed_ids(world)}
@@ -158,6 +168,8 @@ def own_kwargs(world: World, route: Route) -> dict[str, Any]:
         pool["invitation_token"] = world.invitation_links[INVITED].strip("/").rsplit("/", 1)[1]
     if "token_id" in route.kwargs:  # an API token: the therapist's own (rebond/interop)
         pool["token_id"] = create_api_token(world.people["therapist"], "security suite")[0].id
+    if "job_id" in route.kwargs:  # a finished export: the therapist's own (rebond/interop)
+        pool["job_id"] = make_finished_export(world.people["therapist"]).id
     if "passkey_id" in route.kwargs:  # a passkey: the therapist's own (rebond/accounts)
         pool["passkey_id"] = make_passkey(world.people["therapist"]).id
     missing = set(route.kwargs) - set(pool)
