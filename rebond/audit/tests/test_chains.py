@@ -81,7 +81,8 @@ def test_an_edit_in_one_clinics_chain_is_named_and_the_others_verify() -> None:
     b_entries = write(CLINIC_B, 3)
     tamper("UPDATE audit_auditentry SET object_id = 'x' WHERE id = %s", [b_entries[1].id])
     found = problems()
-    assert found[NO_CLINIC] is None and found[CLINIC_A] is None
+    assert found[NO_CLINIC] is None
+    assert found[CLINIC_A] is None
     assert found[CLINIC_B] == (
         f"entry id {b_entries[1].id} (sequence 3, chains.1) does not match its hash:"
         " edited, or written without the chain key"
