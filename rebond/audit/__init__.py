@@ -4,7 +4,9 @@ Entries are written by `rebond.audit.log()` inside the same transaction as the c
 describe, so a change without its entry cannot be committed. They hold ids and action names,
 never clinical content. Entries are only ever inserted: AuditEntry refuses updates and deletes,
 and so do database triggers (rebond/audit/protection.py). Each entry is hash-chained to the one
-before it (rebond/audit/chain.py); `rebond audit verify` recomputes the chain.
+before it in its clinic's chain, or in the chain of no clinic (rebond/audit/chain.py), so
+writers of different clinics never wait on each other; `rebond audit verify` recomputes every
+chain.
 """
 
 from __future__ import annotations
