@@ -53,6 +53,17 @@ def rekey_head(apps: Any, schema_editor: Any) -> None:
         head.save(update_fields=["mac"])
 
 
+def continue_head_ids(apps: Any, schema_editor: Any) -> None:
+    """Make PostgreSQL's new id sequence of heads start after the existing head's id (1)."""
+    if schema_editor.connection.vendor != "postgresql":
+        return  # SQLite gives out max(rowid) + 1
+    schema_editor.execute(
+        "SELECT setval(pg_get_serial_sequence('audit_auditchainhead', 'id'),"
+        " COALESCE(MAX(id), 0) + 1, false) FROM audit_auditchainhead",
+        params=None,
+    )
+
+
 def restore_sqlite_triggers(apps: Any, schema_editor: Any) -> None:
     if schema_editor.connection.vendor != "sqlite":
         return  # PostgreSQL keeps triggers across these ALTER TABLEs
@@ -98,6 +109,7 @@ class Migration(migrations.Migration):
                 fields=("chain", "sequence"), name="audit_chain_sequence"
             ),
         ),
+        migrations.RunPython(continue_head_ids, migrations.RunPython.noop),
         migrations.RunPython(rekey_head, migrations.RunPython.noop),
         migrations.RunPython(restore_sqlite_triggers, migrations.RunPython.noop),
     ]
