@@ -61,7 +61,8 @@ def log(
     from rebond.audit.models import AuditEntry
 
     # Cost per entry: one SELECT ... FOR UPDATE of the chain's head, the INSERT, one UPDATE of
-    # the head (a clinic's first entry also starts its chain: one more INSERT of each).
+    # the head (a clinic's first entry also starts its chain: one more INSERT of each, and
+    # the record of the start in the chain of no clinic).
     head = _lock_chain_head(chain.chain_of(clinic_id))
     entry = AuditEntry(
         at=now(),
@@ -107,9 +108,20 @@ def _lock_chain_head(chain_id: uuid.UUID) -> AuditChainHead:
                 "An audit chain head is missing; run `rebond audit verify` (docs/deploy.md)."
             )
         return head
+    # Lock order of a chain's start: the head of no clinic first, then the new head. A writer
+    # that already holds the head of no clinic (it logged an entry of no clinic earlier in its
+    # transaction) and starts this chain would otherwise wait, in its INSERT below, for a first
+    # writer of the same clinic whose uncommitted head it conflicts with, while that writer
+    # waits for the head of no clinic to record the start: a deadlock. Taken first, the lock
+    # of no clinic also queues two first writers of one clinic before either inserts a head.
+    no_clinic_head = heads.filter(chain=NO_CLINIC).first()
+    if no_clinic_head is None:
+        raise ChainHeadMissing(
+            "An audit chain head is missing; run `rebond audit verify` (docs/deploy.md)."
+        )
     if _insert_head(chain_id):
         head = heads.get(chain=chain_id)
-        return _start_chain(head)
+        return _start_chain(head, no_clinic_head)
     # Another transaction started this chain first: the INSERT waited for it to commit, and
     # this statement (a new snapshot under READ COMMITTED) sees and locks its head.
     head = heads.filter(chain=chain_id).first()
@@ -143,10 +155,13 @@ def _insert_head(chain_id: uuid.UUID) -> bool:
         return cursor.fetchone() is not None
 
 
-def _start_chain(head: AuditChainHead) -> AuditChainHead:
-    """Write the genesis entry of the new chain behind its new head (sequence 0)."""
+def _start_chain(head: AuditChainHead, no_clinic_head: AuditChainHead) -> AuditChainHead:
+    """Write the genesis entry of the new chain behind its new head (sequence 0), and record
+    the start in the chain of no clinic, so that verify() reports the chain if it is later
+    deleted whole (entries and head), which its own chain can no longer show."""
     from rebond.audit import chain
     from rebond.audit.models import AuditEntry
 
     chain.append(AuditEntry(**chain.genesis_values(head.chain)), head)
+    chain.append(AuditEntry(**chain.start_values(head.chain)), no_clinic_head)
     return head

@@ -33,7 +33,15 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.utils.timezone import now
 
-from rebond.audit.models import GENESIS, GENESIS_ACTION, NO_CLINIC, AuditChainHead, AuditEntry
+from rebond.audit.models import (
+    CHAIN_OBJECT_TYPE,
+    CHAIN_STARTED_ACTION,
+    GENESIS,
+    GENESIS_ACTION,
+    NO_CLINIC,
+    AuditChainHead,
+    AuditEntry,
+)
 
 if TYPE_CHECKING:
     from rebond.audit.anchor import Anchor
@@ -130,6 +138,23 @@ def genesis_values(chain: uuid.UUID) -> dict[str, Any]:
     }
 
 
+def start_values(chain: uuid.UUID) -> dict[str, Any]:
+    """Return the hashed values (but the sequence) of the entry of the chain of no clinic that
+    records the start of a clinic's `chain`: its id only, nothing clinical."""
+    return {
+        "at": now(),
+        "actor_id": None,
+        "actor_label": "system",
+        "clinic_id": None,
+        "action": CHAIN_STARTED_ACTION,
+        "object_type": CHAIN_OBJECT_TYPE,
+        "object_id": str(chain),
+        "fields": [],
+        "reason": "Start of a clinic's chain.",
+        "request_id": uuid.uuid4(),
+    }
+
+
 def append(entry: AuditEntry, head: AuditChainHead, using: str = "default") -> AuditEntry:
     """Chain `entry` behind `head` (locked by the caller), insert it and move the head."""
     key = chain_key()
@@ -213,11 +238,18 @@ def verify(
     """Verify every chain: each one a head or an entry or an anchor names, and no clinic's.
 
     The chain of no clinic must always exist (migration 0004 started it); a clinic's chain
-    exists from its clinic's first entry. Every chain is checked to its end, so the report
-    names each broken chain, not only the first.
+    exists from its clinic's first entry, whose start the chain of no clinic records, so a
+    clinic's chain deleted whole (entries and head) is reported too. Every chain is checked
+    to its end, so the report names each broken chain, not only the first.
     """
     entries = AuditEntry.objects.using(using)
-    chains = {NO_CLINIC, *(anchor.chain for anchor in anchors)}
+    started = {
+        uuid.UUID(object_id): sequence
+        for object_id, sequence in entries.filter(
+            chain=NO_CLINIC, action=CHAIN_STARTED_ACTION, object_type=CHAIN_OBJECT_TYPE
+        ).values_list("object_id", "sequence")
+    }
+    chains = {NO_CLINIC, *started, *(anchor.chain for anchor in anchors)}
     chains.update(AuditChainHead.objects.using(using).values_list("chain", flat=True))
     chains.update(entries.order_by().values_list("chain", flat=True).distinct())
     ordered = sorted(chains, key=lambda chain: (chain != NO_CLINIC, str(chain)))
@@ -228,6 +260,7 @@ def verify(
                 using,
                 anchors=[a for a in anchors if a.chain == chain],
                 chunk_size=chunk_size,
+                started_at=started.get(chain),
             )
             for chain in ordered
         )
@@ -240,6 +273,7 @@ def verify_chain(
     *,
     anchors: Sequence[Anchor] = (),
     chunk_size: int = 2000,
+    started_at: int | None = None,
 ) -> Verdict:
     """Recompute one chain in insertion (id) order; stop at its first broken link.
 
@@ -250,9 +284,16 @@ def verify_chain(
     rewritten without the key or taken from another chain (its mac). Each of `anchors`
     (signed heads of this chain kept off the database) must still be in the chain: a chain
     shorter than an anchor, or with another hash at its sequence, was rolled back or rewritten.
+    `started_at` is the sequence of the entry of the chain of no clinic that records this
+    chain's start, if any: with it, a chain without entries was deleted whole.
     """
     latest = max(anchors, key=lambda a: a.sequence, default=None)
     total = AuditEntry.objects.using(using).filter(chain=chain).count()
+    if total == 0 and started_at is not None:
+        problem = (
+            f"the chain was deleted (its start is recorded at no-clinic sequence {started_at})"
+        )
+        return Verdict(chain, 0, 0, problem, latest)
     if total == 0:
         return Verdict(chain, 0, 0, "the chain is empty: its genesis entry was deleted", latest)
     checked, last, last_hash, problem = _walk(chain, using, anchors, chunk_size)

@@ -22,6 +22,10 @@ from django.utils.timezone import now
 GENESIS = "0" * 64
 # The action of the first entry of every chain, written by migration 0004 (chain.start()).
 GENESIS_ACTION = "audit.genesis"
+# The action of the entry of the chain of no clinic that records a clinic chain's start
+# (object_id: the started chain), so a clinic's chain deleted whole is still seen (chain.verify()).
+CHAIN_STARTED_ACTION = "audit.chain_started"
+CHAIN_OBJECT_TYPE = "audit.chain"
 # The chain of events of no clinic (clinic ids are random UUIDs, never the nil one).
 NO_CLINIC = uuid.UUID(int=0)
 

@@ -22,7 +22,13 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from rebond import audit
 from rebond.accounts.models import Clinic, User
 from rebond.audit.chain import verify
-from rebond.audit.models import GENESIS_ACTION, NO_CLINIC, AuditChainHead, AuditEntry
+from rebond.audit.models import (
+    CHAIN_STARTED_ACTION,
+    GENESIS_ACTION,
+    NO_CLINIC,
+    AuditChainHead,
+    AuditEntry,
+)
 from rebond.audit.protection import maintenance
 from rebond.test import make_clinic
 
@@ -64,12 +70,20 @@ def test_each_clinic_gets_its_own_chain_from_its_first_entry(alice: User) -> Non
         assert [e.id for e in chain[1:]] == [e.id for e in entries]
         head = AuditChainHead.objects.get(chain=clinic)
         assert (head.sequence, head.hash) == (chain[-1].sequence, chain[-1].hash)
-    # The chain of no clinic went on from the migrations' genesis entry: 1 and 2.
-    assert AuditChainHead.objects.get(chain=NO_CLINIC).sequence == 2
+    # The chain of no clinic went on from the migrations' genesis entry: the start of each
+    # clinic's chain, once, then the entry of no clinic.
+    no_clinic = AuditEntry.objects.filter(chain=NO_CLINIC).order_by("id")
+    assert list(no_clinic.values_list("sequence", "action", "object_type", "object_id")) == [
+        (1, GENESIS_ACTION, "", ""),
+        (2, CHAIN_STARTED_ACTION, "audit.chain", str(CLINIC_A)),
+        (3, CHAIN_STARTED_ACTION, "audit.chain", str(CLINIC_B)),
+        (4, "chains.0", "", ""),
+    ]
+    assert AuditChainHead.objects.get(chain=NO_CLINIC).sequence == 4
     report = verify()
     assert report.intact, report.problem
     assert [(v.chain, v.checked) for v in report.chains] == [
-        (NO_CLINIC, 2),
+        (NO_CLINIC, 4),
         (CLINIC_A, 3),
         (CLINIC_B, 4),
     ]
@@ -177,7 +191,8 @@ def test_anchor_records_every_chain_and_catches_one_clinics_rollback(anchor_file
     lines = [json.loads(line) for line in anchor_file.read_text().splitlines()]
     # The chain of no clinic in the form of before per-clinic chains, then one line a clinic.
     assert [line.get("chain") for line in lines] == [None, str(CLINIC_A), str(CLINIC_B)]
-    assert [line["sequence"] for line in lines] == [1, 5, 3]
+    # No clinic's: its genesis entry and the starts of A's and B's chains.
+    assert [line["sequence"] for line in lines] == [3, 5, 3]
     # Clinic A's trail put back as it was two entries ago, its own valid head with it.
     with maintenance(), connection.cursor() as cursor:
         cursor.execute(
@@ -205,8 +220,46 @@ def test_a_whole_clinic_chain_deleted_after_an_anchor_is_caught(anchor_file: Pat
     call_command("audit", "anchor", stdout=StringIO())
     tamper("DELETE FROM audit_auditentry WHERE chain = %s", [chain_value(CLINIC_A)])
     tamper("DELETE FROM audit_auditchainhead WHERE chain = %s", [chain_value(CLINIC_A)])
-    with pytest.raises(CommandError, match=f"chain of clinic {CLINIC_A}.: the chain is empty"):
+    with pytest.raises(CommandError, match=f"chain of clinic {CLINIC_A}.: the chain was deleted"):
         call_command("audit", "verify")
+
+
+@pytest.mark.django_db
+def test_a_whole_clinic_chain_deleted_is_caught_without_anchors(settings: SettingsWrapper) -> None:
+    settings.AUDIT_ANCHOR_FILE = None
+    write(CLINIC_A, 2)
+    write(CLINIC_B, 1)
+    started = AuditEntry.objects.get(chain=NO_CLINIC, object_id=str(CLINIC_A))
+    assert (started.action, started.object_type, started.clinic_id) == (
+        CHAIN_STARTED_ACTION,
+        "audit.chain",
+        None,
+    )
+    tamper("DELETE FROM audit_auditentry WHERE chain = %s", [chain_value(CLINIC_A)])
+    tamper("DELETE FROM audit_auditchainhead WHERE chain = %s", [chain_value(CLINIC_A)])
+    found = problems()
+    assert found == {
+        NO_CLINIC: None,
+        CLINIC_A: "the chain was deleted (its start is recorded at no-clinic sequence 2)",
+        CLINIC_B: None,
+    }
+    with pytest.raises(CommandError) as failure:
+        call_command("audit", "verify")
+    message = str(failure.value)
+    assert f"Audit chain broken (chain of clinic {CLINIC_A}): the chain was deleted" in message
+    assert message.endswith("2 of 3 chains intact.")
+
+
+@pytest.mark.django_db
+def test_a_clinic_chain_whose_genesis_entry_was_deleted_is_reported() -> None:
+    write(CLINIC_A, 1)
+    genesis = AuditEntry.objects.get(chain=CLINIC_A, sequence=1)
+    tamper("DELETE FROM audit_auditentry WHERE id = %s", [genesis.id])
+    entry = AuditEntry.objects.get(chain=CLINIC_A)
+    assert problems()[CLINIC_A] == (
+        f"entries deleted: sequence 1 (the genesis entry) missing before entry id {entry.id}"
+        " (sequence 2, chains.0)"
+    )
 
 
 @pytest.mark.django_db
@@ -218,7 +271,9 @@ def test_verify_checks_and_reports_many_chains(settings: SettingsWrapper) -> Non
     report = verify()
     assert report.intact, report.problem
     assert len(report.chains) == 21
-    assert report.checked == 1 + sum(2 + n % 3 for n in range(20))
+    # No clinic's chain: its genesis entry and the start of each clinic's chain.
+    assert report.of(NO_CLINIC).checked == 21
+    assert report.checked == 21 + sum(2 + n % 3 for n in range(20))
     out = StringIO()
     call_command("audit", "verify", stdout=out)
     text = out.getvalue()
@@ -297,7 +352,8 @@ def test_two_first_writers_of_a_clinic_start_one_chain() -> None:
         thread = threading.Thread(target=second_writer)
         thread.start()
         started.wait(timeout=30)
-        # Wait until the second writer is blocked on this transaction (its INSERT of the head).
+        # Wait until the second writer is blocked on this transaction (its lock of the head
+        # of no clinic, taken before it would insert the clinic's head).
         with connection.cursor() as cursor:
             for _ in range(600):
                 cursor.execute(
@@ -314,4 +370,7 @@ def test_two_first_writers_of_a_clinic_start_one_chain() -> None:
     )
     assert chain == [(1, GENESIS_ACTION), (2, "chains.first"), (3, "chains.second")]
     assert AuditChainHead.objects.filter(chain=CLINIC_A).count() == 1
+    # One record of the start in the chain of no clinic, by the writer that started it.
+    starts = AuditEntry.objects.filter(chain=NO_CLINIC, action=CHAIN_STARTED_ACTION)
+    assert list(starts.values_list("object_id", flat=True)) == [str(CLINIC_A)]
     assert verify().intact

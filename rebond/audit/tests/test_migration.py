@@ -105,10 +105,11 @@ def assert_split(found: dict[str, Any]) -> None:
     assert found["chains"] == [no_clinic]
     # The history verifies as before, with the anchor written before the split.
     assert found["anchored"] == [True, None, 4]
-    # The clinic's first entry started its chain with a genesis entry; no clinic's went on.
+    # The clinic's first entry started its chain with a genesis entry; no clinic's went on
+    # with the record of that start, then its own new entry. The migration started no chain.
     assert found["clinic_chain"] == [[1, "audit.genesis"], [2, "new.clinic.read"]]
     assert found["heads"] == sorted([no_clinic, clinic])
-    assert found["report"] == [True, None, [[no_clinic, 5], [clinic, 2]]]
+    assert found["report"] == [True, None, [[no_clinic, 6], [clinic, 2]]]
     assert found["triggers"] == []
 
 
