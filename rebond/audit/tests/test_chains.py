@@ -374,3 +374,51 @@ def test_two_first_writers_of_a_clinic_start_one_chain() -> None:
     starts = AuditEntry.objects.filter(chain=NO_CLINIC, action=CHAIN_STARTED_ACTION)
     assert list(starts.values_list("object_id", flat=True)) == [str(CLINIC_A)]
     assert verify().intact
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_holding_no_clinics_head_and_a_first_writer_of_a_clinic_do_not_deadlock() -> None:
+    """A transaction logs an entry of no clinic, then the first of clinic A, while another
+    starts clinic A: had the other inserted A's head before locking the head of no clinic,
+    each would wait on the other."""
+    assert connection.vendor == "postgresql", "run in the PostgreSQL leg of make test"
+    outcome: list[BaseException | None] = []
+    with transaction.atomic():
+        audit.log(actor=None, action="chains.no.clinic")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            (mine,) = cursor.fetchone()
+
+        def first_writer() -> None:
+            try:
+                with transaction.atomic():
+                    audit.log(actor=None, action="chains.other", clinic_id=CLINIC_A)
+                outcome.append(None)
+            except BaseException as exc:  # reported to the test's thread
+                outcome.append(exc)
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=first_writer)
+        thread.start()
+        # Wait until the other writer is blocked on this transaction.
+        with connection.cursor() as cursor:
+            for _ in range(600):
+                cursor.execute(
+                    "SELECT count(*) FROM pg_locks WHERE NOT granted AND pid <> %s", [mine]
+                )
+                if cursor.fetchone()[0]:
+                    break
+                threading.Event().wait(0.05)
+        audit.log(actor=None, action="chains.mine", clinic_id=CLINIC_A)
+    thread.join(timeout=60)
+    assert not thread.is_alive()
+    assert outcome == [None]
+    chain = list(
+        AuditEntry.objects.filter(chain=CLINIC_A).order_by("id").values_list("sequence", "action")
+    )
+    assert chain == [(1, GENESIS_ACTION), (2, "chains.mine"), (3, "chains.other")]
+    starts = AuditEntry.objects.filter(chain=NO_CLINIC, action=CHAIN_STARTED_ACTION)
+    assert list(starts.values_list("object_id", flat=True)) == [str(CLINIC_A)]
+    assert verify().intact
