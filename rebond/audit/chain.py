@@ -8,9 +8,11 @@ each with its own head, so clinics never wait on each other's writes. An entry's
 clinic's; the chain of no clinic also holds, unchanged, the whole trail written before
 per-clinic chains (migration 0005). Every chain starts with a genesis entry (the chain of no
 clinic with migration 0004's, a clinic's with its first entry, audit.log()), so an empty chain
-is a deleted one. The head's mac means the head cannot be moved back onto a truncated chain
-without the key; an old copy of the whole trail (a rollback) is caught only against an anchor
-kept off the database (rebond/audit/anchor.py), which `verify()` compares when given one.
+is a deleted one; the chain of no clinic records each clinic chain's start, so a clinic's chain
+deleted whole, head and all, is still reported. The head's mac means the head cannot be
+moved back onto a truncated chain without the key; an old copy of the whole trail (a rollback)
+is caught only against an anchor kept off the database (rebond/audit/anchor.py), which
+`verify()` compares when given one.
 
 The canonical JSON holds the entry's sequence and every recorded field (`at` in UTC ISO 8601
 with microseconds), keys sorted, no spaces, UTF-8. It is a stored format: changing it, or the
@@ -290,10 +292,10 @@ def verify_chain(
     latest = max(anchors, key=lambda a: a.sequence, default=None)
     total = AuditEntry.objects.using(using).filter(chain=chain).count()
     if total == 0 and started_at is not None:
-        problem = (
+        deleted = (
             f"the chain was deleted (its start is recorded at no-clinic sequence {started_at})"
         )
-        return Verdict(chain, 0, 0, problem, latest)
+        return Verdict(chain, 0, 0, deleted, latest)
     if total == 0:
         return Verdict(chain, 0, 0, "the chain is empty: its genesis entry was deleted", latest)
     checked, last, last_hash, problem = _walk(chain, using, anchors, chunk_size)
