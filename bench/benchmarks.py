@@ -15,7 +15,9 @@ One command does it all, printing its progress:
      caseload page and case pages, with a pause of 0.5-1.5 s;
    - mixed: both at once;
    - hello: a bare Django hello-world, served by gunicorn the same way, hammered by as many
-     clients with no pause: the floor any Django page stands on, measured in the same run.
+     clients with no pause: the floor any Django page stands on, measured in the same run;
+   - audit chains (PostgreSQL only): bench/audit_chains.py, audited clinician reads per
+     second with 1, 4 and 16 clinicians over 16 clinics (issue 21).
 3. Record throughput, p50/p95/p99 latency, errors (any unexpected status) and the peak
    resident memory of each gunicorn worker (/proc, sampled every 0.2 s); write the figures,
    each with its ratio to the hello-world, and the machine they came from to BENCHMARKS.md.
@@ -283,6 +285,20 @@ def bench_clinics(database_url: str, sizes: Sizes, tmp: Path) -> Phase:
             live.stop(process)
 
 
+def bench_audit_chains(sizes: Sizes) -> tuple[str, bool]:
+    """Run bench/audit_chains.py (its own scratch PostgreSQL database); return its report."""
+    say("audit chains: audited clinician reads/s with 1, 4 and 16 clinicians over 16 clinics")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "audit_chains.py"), "--seconds", str(sizes.seconds)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    text = (done.stdout or done.stderr[-2000:]).strip()
+    section = f"## Audit chains (bench/audit_chains.py)\n\n```\n{text}\n```\n"
+    return section, done.returncode == 0
+
+
 def bench_hello(sizes: Sizes) -> Phase:
     port = live.free_port()
     server = live.start_gunicorn(
@@ -505,6 +521,7 @@ def main() -> int:
         (tmp / "clinics").mkdir()
         with scratch.scratch_postgres("rebond_bench_clinics") as db:
             many = bench_clinics(db.url, sizes, tmp / "clinics")
+    chains_section, chains_ok = ("", True) if args.no_postgres else bench_audit_chains(sizes)
     baseline = bench_hello(sizes)
     about = machine(pg_version)
     about[1] = about[1].replace(
@@ -512,6 +529,7 @@ def main() -> int:
         f"load average before the run {about_load[0]:.2f}",
     )
     text, ok = report(sizes, args.quick, results, baseline, about, many)
+    text, ok = text + ("\n" + chains_section if chains_section else ""), ok and chains_ok
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text)
     shutil.rmtree(tmp)

@@ -17,7 +17,6 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 
 from rebond.accounts.models import Clinic, User
 from rebond.audit.chain import start as start_chain
-from rebond.audit.models import AuditChainHead, AuditEntry
 from rebond.audit.protection import maintenance
 from rebond.test import make_clinic, make_clinician
 from rebond.tests import figures as figures_module
@@ -41,7 +40,8 @@ def _flush_through_audit_maintenance() -> Iterator[None]:
     `flush`, a DELETE (SQLite) or TRUNCATE (PostgreSQL) of every table, which the audit
     triggers refuse. Only in the test suite, it runs inside `audit.protection.maintenance()`,
     which lets those statements through for that one transaction (rebond/audit/protection.py).
-    The emptied trail then starts again with its genesis entry, as after `migrate`.
+    The emptied trail then starts again with the genesis entry of the chain of no clinic, as
+    after `migrate`.
     """
     original = BaseDatabaseOperations.execute_sql_flush
 
@@ -49,7 +49,7 @@ def _flush_through_audit_maintenance() -> Iterator[None]:
         alias = self.connection.alias
         with maintenance(alias):
             original(self, sql_list)
-            start_chain(AuditEntry, AuditChainHead, alias)
+            start_chain(alias)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(BaseDatabaseOperations, "execute_sql_flush", execute_sql_flush)

@@ -4,7 +4,9 @@ Entries are written by `rebond.audit.log()` inside the same transaction as the c
 describe, so a change without its entry cannot be committed. They hold ids and action names,
 never clinical content. Entries are only ever inserted: AuditEntry refuses updates and deletes,
 and so do database triggers (rebond/audit/protection.py). Each entry is hash-chained to the one
-before it (rebond/audit/chain.py); `rebond audit verify` recomputes the chain.
+before it in its clinic's chain, or in the chain of no clinic (rebond/audit/chain.py), so
+writers of different clinics never wait on each other; `rebond audit verify` recomputes every
+chain.
 """
 
 from __future__ import annotations
@@ -56,13 +58,13 @@ def log(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.log() must run inside the transaction of the change it records.")
     from rebond.audit import chain
-    from rebond.audit.models import AuditChainHead, AuditEntry
+    from rebond.audit.models import AuditEntry
 
-    # Cost per entry: one SELECT ... FOR UPDATE of the head, the INSERT, one UPDATE of the head.
-    head = _lock_chain_head()
+    # Cost per entry: one SELECT ... FOR UPDATE of the chain's head, the INSERT, one UPDATE of
+    # the head (a clinic's first entry also starts its chain: one more INSERT of each, and
+    # the record of the start in the chain of no clinic).
+    head = _lock_chain_head(chain.chain_of(clinic_id))
     entry = AuditEntry(
-        sequence=head.sequence + 1,
-        prev_hash=head.hash,
         at=now(),
         # A clinician is the user model, named through Django's setting: audit sits below
         # accounts, which writes its own entries (docs/architecture.md).
@@ -76,33 +78,90 @@ def log(
         reason=reason,
         request_id=request_id or uuid.uuid4(),
     )
-    key = chain.chain_key()
-    entry.hash = chain.link_hash(key, entry.prev_hash, chain.values_of(entry))
-    entry.save(force_insert=True)
-    AuditChainHead.objects.filter(pk=head.pk).update(
-        sequence=entry.sequence,
-        hash=entry.hash,
-        mac=chain.head_mac(key, entry.sequence, entry.hash),
-    )
-    return entry
+    return chain.append(entry, head)
 
 
 class ChainHeadMissing(RuntimeError):
-    """The audit chain has no head: it was deleted, so nothing can be recorded (fail closed)."""
+    """An audit chain has no head: it was deleted, so nothing can be recorded (fail closed)."""
 
 
-def _lock_chain_head() -> AuditChainHead:
-    """Lock and return the chain head (migration 0004 created it with the genesis entry).
+def _lock_chain_head(chain_id: uuid.UUID) -> AuditChainHead:
+    """Lock and return the head of one chain, starting the chain on a clinic's first entry.
 
-    The lock is held until the caller's transaction ends, so appends are serialised and the
-    chain cannot fork. A missing head is never rebuilt here: rebuilding it from the last
-    entry would bless a truncated chain with a valid mac, so the change is refused instead.
+    The lock is held until the caller's transaction ends, so the appends of one chain are
+    serialised and it cannot fork, while other chains' writers go on. A missing head of a
+    chain that has entries is never rebuilt here: rebuilding it from the last entry would
+    bless a truncated chain with a valid mac, so the change is refused instead. The chain of
+    no clinic was started by migration 0004, so its head is never missing either.
     """
-    from rebond.audit.models import HEAD_ID, AuditChainHead
+    from rebond.audit.models import NO_CLINIC, AuditChainHead, AuditEntry
 
-    try:
-        return AuditChainHead.objects.select_for_update().get(pk=HEAD_ID)
-    except AuditChainHead.DoesNotExist:
+    heads = AuditChainHead.objects.select_for_update()
+    head = heads.filter(chain=chain_id).first()
+    if head is not None:
+        return head
+    if chain_id == NO_CLINIC or AuditEntry.objects.filter(chain=chain_id).exists():
+        # A clinic's first writer may have committed its new chain since the SELECT above.
+        head = heads.filter(chain=chain_id).first()
+        if head is None:
+            raise ChainHeadMissing(
+                "An audit chain head is missing; run `rebond audit verify` (docs/deploy.md)."
+            )
+        return head
+    # Lock order of a chain's start: the head of no clinic first, then the new head. A writer
+    # that already holds the head of no clinic (it logged an entry of no clinic earlier in its
+    # transaction) and starts this chain would otherwise wait, in its INSERT below, for a first
+    # writer of the same clinic whose uncommitted head it conflicts with, while that writer
+    # waits for the head of no clinic to record the start: a deadlock. Taken first, the lock
+    # of no clinic also queues two first writers of one clinic before either inserts a head.
+    no_clinic_head = heads.filter(chain=NO_CLINIC).first()
+    if no_clinic_head is None:
         raise ChainHeadMissing(
-            "The audit chain head is missing; run `rebond audit verify` (docs/deploy.md)."
-        ) from None
+            "An audit chain head is missing; run `rebond audit verify` (docs/deploy.md)."
+        )
+    if _insert_head(chain_id):
+        head = heads.get(chain=chain_id)
+        return _start_chain(head, no_clinic_head)
+    # Another transaction started this chain first: the INSERT waited for it to commit, and
+    # this statement (a new snapshot under READ COMMITTED) sees and locks its head.
+    head = heads.filter(chain=chain_id).first()
+    if head is None:
+        raise ChainHeadMissing(
+            "An audit chain head is missing; run `rebond audit verify` (docs/deploy.md)."
+        )
+    return head
+
+
+def _insert_head(chain_id: uuid.UUID) -> bool:
+    """Insert the head of a new chain at sequence 0; return False if one exists already.
+
+    ON CONFLICT DO NOTHING: of two first writers of a clinic on PostgreSQL, the second's
+    INSERT waits on the unique chain until the first commits (then inserts nothing) or rolls
+    back (then inserts). On SQLite the IMMEDIATE transaction serialises them anyway.
+    """
+    from rebond.audit import chain
+    from rebond.audit.models import GENESIS, AuditChainHead
+
+    connection = transaction.get_connection()
+    field = AuditChainHead._meta.get_field("chain")
+    value = field.get_db_prep_value(chain_id, connection)
+    mac = chain.head_mac(chain.chain_key(), chain_id, 0, GENESIS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO audit_auditchainhead (chain, sequence, hash, mac) VALUES (%s, 0, %s, %s)"
+            " ON CONFLICT (chain) DO NOTHING RETURNING id",
+            [value, GENESIS, mac],
+        )
+        return cursor.fetchone() is not None
+
+
+def _start_chain(head: AuditChainHead, no_clinic_head: AuditChainHead) -> AuditChainHead:
+    """Write the genesis entry of the new chain behind its new head (sequence 0), and record
+    the start in the chain of no clinic, so that verify() reports the chain if it is later
+    deleted whole (entries and head), which its own chain can no longer show."""
+    from rebond.audit import chain
+    from rebond.audit.models import AuditEntry
+
+    chain.append(AuditEntry(**chain.genesis_values(head.chain)), head)
+    chain.append(AuditEntry(**chain.start_values(head.chain)), no_clinic_head)
+    return head

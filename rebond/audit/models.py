@@ -1,9 +1,12 @@
-"""One append-only, hash-chained table of audit entries (SECURITY.md 164.312(b), LG-06).
+"""One append-only table of audit entries, hash-chained per clinic (SECURITY.md 164.312(b), LG-06).
 
-Each entry commits to the one before it: `hash = HMAC-SHA256(AUDIT_CHAIN_KEY, prev_hash ||
-canonical JSON of the entry)` (rebond/audit/chain.py). `AuditChainHead` is the end of the chain,
-one row that every `audit.log()` locks, so concurrent writers queue instead of forking the chain.
-Database triggers (migration 0003) refuse UPDATE and DELETE on entries even from raw SQL.
+Each entry commits to the one before it in its chain: `hash = HMAC-SHA256(AUDIT_CHAIN_KEY,
+prev_hash || canonical JSON of the entry)` (rebond/audit/chain.py). There is one chain per
+clinic and one for events of no clinic (`NO_CLINIC`, which also holds the whole trail written
+before per-clinic chains, migration 0005). `AuditChainHead` is the end of one chain, one row per
+chain that `audit.log()` locks, so writers of one clinic queue instead of forking its chain
+while writers of other clinics never wait on them. Database triggers (migration 0003) refuse
+UPDATE and DELETE on entries even from raw SQL.
 """
 
 from __future__ import annotations
@@ -19,15 +22,22 @@ from django.utils.timezone import now
 GENESIS = "0" * 64
 # The action of the first entry of every chain, written by migration 0004 (chain.start()).
 GENESIS_ACTION = "audit.genesis"
-HEAD_ID = 1
+# The action of the entry of the chain of no clinic that records a clinic chain's start
+# (object_id: the started chain), so a clinic's chain deleted whole is still seen (chain.verify()).
+CHAIN_STARTED_ACTION = "audit.chain_started"
+CHAIN_OBJECT_TYPE = "audit.chain"
+# The chain of events of no clinic (clinic ids are random UUIDs, never the nil one).
+NO_CLINIC = uuid.UUID(int=0)
 
 
 class AuditEntry(models.Model):
     """One action by one actor on one record. Outlives what it describes."""
 
     id = models.BigAutoField(primary_key=True)
-    # Position in the chain: 1, 2, 3... without gaps, given out by the chain head.
-    sequence = models.PositiveBigIntegerField(unique=True, editable=False)
+    # The chain the entry belongs to: its clinic's id, or NO_CLINIC.
+    chain = models.UUIDField(default=NO_CLINIC, editable=False)
+    # Position in its chain: 1, 2, 3... without gaps, given out by the chain's head.
+    sequence = models.PositiveBigIntegerField(editable=False)
     at = models.DateTimeField(default=now)
     # DO_NOTHING without a database constraint: the entry must survive its actor's deletion.
     actor = models.ForeignKey(
@@ -58,6 +68,9 @@ class AuditEntry(models.Model):
             # "What happened to this record?" (case history, audit review).
             models.Index(fields=["object_type", "object_id"], name="audit_object"),
         ]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["chain", "sequence"], name="audit_chain_sequence"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
@@ -73,24 +86,22 @@ class AuditEntry(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The end of the chain: the last entry's sequence and hash, in one row (id 1).
+    """The end of one chain: its last entry's sequence and hash, one row per chain.
 
-    `audit.log()` locks it (SELECT ... FOR UPDATE) before appending, which serialises writers
-    on PostgreSQL; on SQLite the IMMEDIATE transaction already does. `rebond audit verify`
-    also compares it with the last entry, so deleting entries from the end is detected, and
-    checks its `mac` (keyed with AUDIT_CHAIN_KEY, chain.head_mac()), so the head cannot be
-    moved back onto a truncated chain without the key.
+    `audit.log()` locks the head of the entry's chain (SELECT ... FOR UPDATE) before appending,
+    which serialises the writers of that chain on PostgreSQL; on SQLite the IMMEDIATE
+    transaction already serialises every writer. `rebond audit verify` compares each head with
+    its chain's last entry, so deleting entries from the end is detected, and checks its `mac`
+    (keyed with AUDIT_CHAIN_KEY over the chain's id, its sequence and hash, chain.head_mac()),
+    so a head cannot be moved back onto a truncated chain, nor onto another chain, without
+    the key.
     """
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=HEAD_ID)
+    id = models.BigAutoField(primary_key=True)
+    chain = models.UUIDField(unique=True)
     sequence = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS)
     mac = models.CharField(max_length=64, default="")
 
-    class Meta:
-        constraints: ClassVar[list[models.BaseConstraint]] = [
-            models.CheckConstraint(condition=models.Q(id=HEAD_ID), name="audit_chain_head_one_row"),
-        ]
-
     def __str__(self) -> str:
-        return f"audit chain head at sequence {self.sequence}"
+        return f"audit chain {self.chain} head at sequence {self.sequence}"

@@ -11,7 +11,7 @@ keyring's current `backup` key, which lives in the keyring, not in or beside the
     <header JSON>\n           format, key id, database vendor, time (authenticated, not secret)
     <12-byte nonce><AES-GCM(manifest length (8 bytes) | manifest JSON | dump)>
 
-The manifest holds the row count of every table and the audit chain head. `restore` refuses
+The manifest holds the row count of every table and every audit chain's head. `restore` refuses
 a database that is already in use unless forced, restores, then recounts every table and
 re-verifies the audit chain, and reports each difference.
 """
@@ -35,7 +35,7 @@ from django.db import connections
 from django.utils.timezone import now
 
 from rebond.audit.chain import verify
-from rebond.audit.models import HEAD_ID, AuditChainHead
+from rebond.audit.models import AuditChainHead
 from rebond.crypto.envelope import keyring
 from rebond.crypto.needs import dump_data_key_ids, record_backup, refuse_missing
 
@@ -81,10 +81,13 @@ def table_counts(using: str = "default") -> dict[str, int]:
     return counts
 
 
-def chain_head(using: str = "default") -> dict[str, Any]:
-    head = AuditChainHead.objects.using(using).filter(pk=HEAD_ID).values("sequence", "hash")
-    found = head.first()
-    return {"sequence": int(found["sequence"]), "hash": found["hash"]} if found else {}
+def chain_heads(using: str = "default") -> dict[str, dict[str, Any]]:
+    """Return every audit chain's head, by chain (a clinic's id, or the nil id of no clinic)."""
+    heads = AuditChainHead.objects.using(using).values_list("chain", "sequence", "hash")
+    return {
+        str(chain): {"sequence": int(sequence), "hash": hash_}
+        for chain, sequence, hash_ in heads.order_by("chain")
+    }
 
 
 def _pg_environment(settings_dict: dict[str, Any]) -> dict[str, str]:
@@ -139,7 +142,7 @@ def write_backup(path: Path, using: str = "default") -> dict[str, Any]:
         "created_at": created_at,
         "vendor": vendor,
         "counts": table_counts(using),
-        "audit_head": chain_head(using),
+        "audit_heads": chain_heads(using),
     }
     dump = _dump(using)
     # Counted after the dump too: a write between the two would make the manifest disagree.
@@ -276,7 +279,13 @@ def restore(path: Path, using: str = "default", *, force: bool = False) -> Resto
     verdict = verify(using)
     report.chain_entries = verdict.checked
     report.chain_problem = verdict.problem
-    if verdict.intact and chain_head(using) != manifest["audit_head"]:
-        report.chain_problem = "the restored audit chain head differs from the backup's"
+    if "audit_heads" not in manifest:
+        # Its manifest holds the single head of before per-clinic chains (audit 0005).
+        report.chain_problem = (
+            "the backup predates per-clinic audit chains: restore it with the release that"
+            " wrote it, then upgrade (rebond migrate)"
+        )
+    elif verdict.intact and chain_heads(using) != manifest["audit_heads"]:
+        report.chain_problem = "the restored audit chain heads differ from the backup's"
     report.seconds = time.perf_counter() - started
     return report

@@ -416,7 +416,7 @@ def test_the_audit_anchor_e_mail_gives_each_clinics_time(
     lead_a = make_clinician(clinic_a, "Lee Lead", is_safety_lead=True)
     lead_b = make_clinician(clinic_b, "Lou Lead", is_safety_lead=True)
     anchor = anchors.Anchor(7, "ab" * 32, SATURDAY_EVENING_LA)
-    anchors.email(anchor, [lead_a.email, lead_b.email])
+    anchors.email([anchor], [lead_a.email, lead_b.email])
     bodies = {m.to[0]: m.body for m in mail.outbox}
     assert "on 08 Mar 2026 at 13:30 AEDT" in bodies[lead_a.email]
     assert "on 07 Mar 2026 at 18:30 PST" in bodies[lead_b.email]

@@ -11,7 +11,9 @@ from django.db import migrations, models
 
 def chain_existing_entries(apps: Any, schema_editor: Any) -> None:
     from rebond.audit.chain import chain_key, link_hash
-    from rebond.audit.models import GENESIS, HEAD_ID
+    from rebond.audit.models import GENESIS
+
+    head_id = 1  # the one head row of the single chain of this schema (0005 keys heads by chain)
 
     entry_model = apps.get_model("audit", "AuditEntry")
     head_model = apps.get_model("audit", "AuditChainHead")
@@ -39,7 +41,7 @@ def chain_existing_entries(apps: Any, schema_editor: Any) -> None:
         entry.hash = previous = link_hash(key, entry.prev_hash, values)
         entry.save(update_fields=["sequence", "prev_hash", "hash"])
     if sequence:
-        head_model.objects.using(alias).create(pk=HEAD_ID, sequence=sequence, hash=previous)
+        head_model.objects.using(alias).create(pk=head_id, sequence=sequence, hash=previous)
 
 
 class Migration(migrations.Migration):

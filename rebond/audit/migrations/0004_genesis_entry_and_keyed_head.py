@@ -39,7 +39,6 @@ def restore_head_trigger(apps: Any, schema_editor: Any) -> None:
 
 
 def start_chain(apps: Any, schema_editor: Any) -> None:
-    from rebond.audit import chain
     from rebond.audit.protection import maintenance
 
     entry_model = apps.get_model("audit", "AuditEntry")
@@ -50,7 +49,48 @@ def start_chain(apps: Any, schema_editor: Any) -> None:
     with maintenance(alias):
         entries.all().delete()
         head_model.objects.using(alias).all().delete()
-    chain.start(entry_model, head_model, alias, earlier=earlier)
+    write_genesis_and(entry_model, head_model, alias, earlier)
+
+
+def write_genesis_and(
+    entry_model: Any, head_model: Any, alias: str, earlier: list[dict[str, Any]]
+) -> None:
+    """Write the genesis entry, chain `earlier` behind it, and write the one keyed head.
+
+    The head's mac is the single-chain form of this schema; migration 0005 re-keys it with
+    the chain's id once it has checked it.
+    """
+    import hashlib
+    import hmac
+    import uuid
+
+    from django.utils.timezone import now
+
+    from rebond.audit.chain import chain_key, link_hash
+    from rebond.audit.models import GENESIS, GENESIS_ACTION
+
+    genesis: dict[str, Any] = {
+        "at": now(),
+        "actor_id": None,
+        "actor_label": "system",
+        "clinic_id": None,
+        "action": GENESIS_ACTION,
+        "object_type": "",
+        "object_id": "",
+        "fields": [],
+        "reason": f"Start of the audit trail; {len(earlier)} earlier entries chained after it.",
+        "request_id": uuid.uuid4(),
+    }
+    key, previous, sequence = chain_key(), GENESIS, 0
+    for values in [genesis, *earlier]:
+        sequence += 1
+        values = {**values, "sequence": sequence}
+        digest = link_hash(key, previous, values)
+        entry_model.objects.using(alias).create(**values, prev_hash=previous, hash=digest)
+        previous = digest
+    message = f"rebond-audit-head\n{sequence}:{previous}".encode("ascii")
+    mac = hmac.new(key, message, hashlib.sha256).hexdigest()
+    head_model.objects.using(alias).create(pk=1, sequence=sequence, hash=previous, mac=mac)
 
 
 class Migration(migrations.Migration):

@@ -7,14 +7,10 @@ from __future__ import annotations
 
 import json
 import stat
-from importlib import import_module
 from io import StringIO
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
 
 import pytest
-from django.apps import apps
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
@@ -23,7 +19,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from rebond import audit
 from rebond.accounts.models import Clinic, User
 from rebond.audit.chain import chain_key, head_mac, link_hash, values_of, verify
-from rebond.audit.models import GENESIS, GENESIS_ACTION, AuditChainHead, AuditEntry
+from rebond.audit.models import GENESIS, NO_CLINIC, AuditChainHead, AuditEntry
 from rebond.audit.protection import maintenance
 from rebond.test import make_clinician
 
@@ -70,7 +66,8 @@ def test_anchor_appends_one_signed_line_to_a_private_file(alice: User, anchor_fi
     assert (first["sequence"], second["sequence"]) == (3, 4)
     assert second["hash"] == AuditChainHead.objects.get().hash
     assert stat.S_IMODE(anchor_file.stat().st_mode) == 0o600
-    assert "it holds the latest anchor (" in verify_command()
+    assert "each anchored chain holds its latest anchor." in verify_command()
+    assert "chain of no clinic: 4 entries; holds its latest anchor (" in verify_command()
     assert "sequence 4)." in verify_command()
 
 
@@ -115,7 +112,7 @@ def test_a_chain_rewritten_with_the_key_diverges_from_the_anchor(
             digest = link_hash(key, previous, values_of(entry))
             AuditEntry.objects.filter(id=entry.id).update(prev_hash=previous, hash=digest)
             previous = digest
-        AuditChainHead.objects.update(hash=previous, mac=head_mac(key, 4, previous))
+        AuditChainHead.objects.update(hash=previous, mac=head_mac(key, NO_CLINIC, 4, previous))
     assert verify().intact
     message = refusal()
     assert f"entry id {entries[2].id} (sequence 4, test.anchor.2) differs from the anchor" in (
@@ -165,23 +162,8 @@ def test_anchor_e_mails_the_safety_leads_and_the_line_verifies(
     assert json.loads(line)["sequence"] == 3
     for private in (alice.email, alice.display_name, "test.anchor"):
         assert private not in body
-    assert "it holds the latest anchor" in verify_command("--anchor", line)
+    assert "holds its latest anchor" in verify_command("--anchor", line)
     with maintenance(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditentry WHERE sequence = 3")
         cursor.execute("UPDATE audit_auditchainhead SET sequence = 2")
     assert "rolled back" in refusal("--anchor", line)
-
-
-def test_the_migration_chains_earlier_entries_behind_a_genesis_entry(alice: User) -> None:
-    """Migration 0004 on a database whose trail predates genesis entries."""
-    write(alice, 3)
-    with maintenance():
-        AuditEntry.objects.filter(action=GENESIS_ACTION).delete()
-    before = list(AuditEntry.objects.order_by("id").values("at", "action", "actor_id"))
-    migration: Any = import_module("rebond.audit.migrations.0004_genesis_entry_and_keyed_head")
-    migration.start_chain(apps, SimpleNamespace(connection=connection))
-    after = list(AuditEntry.objects.order_by("id"))
-    assert [e.action for e in after] == [GENESIS_ACTION] + [e["action"] for e in before]
-    assert [{"at": e.at, "action": e.action, "actor_id": e.actor_id} for e in after[1:]] == before
-    assert "3 earlier entries" in after[0].reason
-    assert verify() == verify().__class__(checked=4, total=4, problem=None)

@@ -113,10 +113,12 @@ def test_restore_reports_each_count_and_chain_head_that_differs(
     # A manifest that disagrees with its dump (as a truncated or mixed-up dump would).
     _header, manifest, dump = read_backup(path)
     manifest["counts"]["couples_couple"] += 1
-    manifest["audit_head"] = {"sequence": 999, "hash": "0" * 64}
+    manifest["audit_heads"] = {
+        "00000000-0000-0000-0000-000000000000": {"sequence": 999, "hash": "0" * 64}
+    }
     seal_backup(path, manifest, dump)
     out = StringIO()
     with pytest.raises(CommandError, match="differs from the backup"):
         call_command("restore", str(path), "--force", stdout=out)
     assert "count differs: couples_couple: backup 2, restored 1" in out.getvalue()
-    assert "audit chain: the restored audit chain head differs" in out.getvalue()
+    assert "audit chain: the restored audit chain heads differ" in out.getvalue()

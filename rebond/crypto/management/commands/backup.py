@@ -34,9 +34,9 @@ class Command(BaseCommand):
             reason=f"keys {', '.join([manifest['backup_key'], *manifest['data_keys']])}",
         )
         rows = sum(manifest["counts"].values())
-        head = manifest["audit_head"].get("sequence", 0)
+        chains = len(manifest["audit_heads"])
         self.stdout.write(
             f"Backup written to {options['file']}: {len(manifest['counts'])} tables,"
-            f" {rows} rows, audit chain head at entry {head},"
+            f" {rows} rows, {chains} audit chain heads,"
             f" {time.perf_counter() - started:.1f} s."
         )
