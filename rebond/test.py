@@ -13,9 +13,11 @@ import time
 from datetime import timedelta
 from typing import Any
 
+from django.db import transaction
 from django.test import Client
 from django.utils.timezone import now
 
+from rebond import audit
 from rebond.accounts import mfa
 from rebond.accounts.models import Clinic, TOTPDevice, UsedTOTPStep, User
 from rebond.couples.models import Couple, Partner
@@ -24,11 +26,17 @@ _sequence = itertools.count(1)
 PASSWORD = "correct horse battery staple"  # Synthetic test persona only.
 
 
-def make_clinic(name: str = "Clinic", **fields: Any) -> Clinic:
+def make_clinic(name: str = "Clinic", *, start_audit_chain: bool = True, **fields: Any) -> Clinic:
+    """Return a new clinic; its audit chain started unless `start_audit_chain` is False (the
+    audit tests, which watch a chain start with its clinic's first entry)."""
     n = next(_sequence)
     fields.setdefault("slug", f"clinic-{n}")
     fields.setdefault("jurisdiction", "GB")
-    return Clinic.objects.create(name=name, **fields)
+    with transaction.atomic():
+        clinic = Clinic.objects.create(name=name, **fields)
+        if start_audit_chain:
+            audit.start_chain(clinic.pk)  # as a clinic made by `rebond clinic create` is
+    return clinic
 
 
 def make_clinician(clinic: Clinic | None, name: str, **fields: Any) -> User:

@@ -22,7 +22,7 @@ from django.utils.timezone import now
 if TYPE_CHECKING:
     from rebond.audit.models import AuditChainHead, AuditEntry
 
-__all__ = ["ChainHeadMissing", "actor_label_for", "log"]
+__all__ = ["ChainHeadMissing", "actor_label_for", "log", "start_chain"]
 
 
 def actor_label_for(actor: models.Model | None) -> str:
@@ -58,7 +58,11 @@ def log(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.log() must run inside the transaction of the change it records.")
     from rebond.audit import chain
-    from rebond.audit.models import AuditEntry
+    from rebond.audit.models import CHAIN_STARTED_ACTION, GENESIS_ACTION, AuditEntry
+
+    if action in (GENESIS_ACTION, CHAIN_STARTED_ACTION):
+        # Written by the chain itself only: verify() reads a start's object_id as a chain.
+        raise ValueError(f"{action} is written by the audit chain itself, never through log().")
 
     # Cost per entry: one SELECT ... FOR UPDATE of the chain's head, the INSERT, one UPDATE of
     # the head (a clinic's first entry also starts its chain: one more INSERT of each, and
@@ -79,6 +83,20 @@ def log(
         request_id=request_id or uuid.uuid4(),
     )
     return chain.append(entry, head)
+
+
+def start_chain(clinic_id: uuid.UUID) -> None:
+    """Start the clinic's audit chain now unless it has one; call inside a transaction.
+
+    A clinic's first entry would start it anyway. Starting it with the clinic keeps that
+    one-off cost (its genesis entry and the record of its start in the chain of no clinic)
+    out of the clinic's first audited page read.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.start_chain() must run inside the transaction of the clinic.")
+    from rebond.audit import chain
+
+    _lock_chain_head(chain.chain_of(clinic_id))
 
 
 class ChainHeadMissing(RuntimeError):

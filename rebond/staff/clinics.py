@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
+from rebond import audit
 from rebond.accounts.models import Clinic, User
 from rebond.lib.text import has_bidi_controls
 from rebond.shelf.actions import install_starter_pages
@@ -70,6 +71,7 @@ def create_clinic(draft: ClinicDraft) -> CreatedClinic:
             clinic = Clinic.objects.create(
                 name=name, slug=slug, timezone=timezone, jurisdiction=jurisdiction
             )
+            audit.start_chain(clinic.pk)
             invitation, link = invitations.invite(
                 clinic,
                 email=draft.admin_email,

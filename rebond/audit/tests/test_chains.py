@@ -265,7 +265,7 @@ def test_a_clinic_chain_whose_genesis_entry_was_deleted_is_reported() -> None:
 @pytest.mark.django_db
 def test_verify_checks_and_reports_many_chains(settings: SettingsWrapper) -> None:
     settings.AUDIT_ANCHOR_FILE = None
-    clinics: list[Clinic] = [make_clinic(f"Clinic {n}") for n in range(20)]
+    clinics: list[Clinic] = [make_clinic(f"Clinic {n}", start_audit_chain=False) for n in range(20)]
     for n, clinic in enumerate(clinics):
         write(clinic.id, 1 + n % 3)
     report = verify()
@@ -421,4 +421,13 @@ def test_a_writer_holding_no_clinics_head_and_a_first_writer_of_a_clinic_do_not_
     assert chain == [(1, GENESIS_ACTION), (2, "chains.mine"), (3, "chains.other")]
     starts = AuditEntry.objects.filter(chain=NO_CLINIC, action=CHAIN_STARTED_ACTION)
     assert list(starts.values_list("object_id", flat=True)) == [str(CLINIC_A)]
+    assert verify().intact
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", [GENESIS_ACTION, CHAIN_STARTED_ACTION])
+def test_the_chains_own_entries_cannot_be_written_through_log(action: str) -> None:
+    """A forged start would name a chain verify() then looks for (its object_id)."""
+    with transaction.atomic(), pytest.raises(ValueError, match="written by the audit chain"):
+        audit.log(actor=None, action=action, object_type="audit.chain", object_id="not a chain")
     assert verify().intact

@@ -56,8 +56,8 @@ def audit_intact() -> bool:
     try:
         call_command("audit", "verify", stdout=out, stderr=StringIO())
     except SystemExit as exit_:
-        return exit_.code == 0 and "Audit chain intact" in out.getvalue()
-    return "Audit chain intact" in out.getvalue()
+        return exit_.code == 0 and "Audit chains intact" in out.getvalue()
+    return "Audit chains intact" in out.getvalue()
 
 
 def everything_served(alice: User, partners: list[Partner]) -> str:

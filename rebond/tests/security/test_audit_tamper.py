@@ -32,7 +32,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from rebond import audit
 from rebond.accounts.models import User
-from rebond.audit.models import AuditChainHead, AuditEntry
+from rebond.audit.models import NO_CLINIC, AuditChainHead, AuditEntry
 from rebond.audit.protection import maintenance
 from rebond.tests import figures
 
@@ -112,15 +112,17 @@ def genesis_removed(actor: User, entries: list[AuditEntry]) -> None:
 
 def rolled_back_to_before_an_anchor(actor: User, entries: list[AuditEntry]) -> None:
     # An old, valid state: the trail and its head as they were three entries ago.
-    old_head = AuditChainHead.objects.values("sequence", "hash", "mac").get()
+    # The entries are of no clinic (write() names none): their chain is the one rolled back.
+    old_head = AuditChainHead.objects.values("pk", "sequence", "hash", "mac").get(chain=NO_CLINIC)
     later = write(actor, 3)
     call_command("audit", "anchor")
     _sql("DELETE FROM audit_auditentry WHERE id >= %s", later[0].id)
     _sql(
-        "UPDATE audit_auditchainhead SET sequence = %s, hash = %s, mac = %s",
+        "UPDATE audit_auditchainhead SET sequence = %s, hash = %s, mac = %s WHERE id = %s",
         old_head["sequence"],
         old_head["hash"],
         old_head["mac"],
+        old_head["pk"],
     )
 
 
