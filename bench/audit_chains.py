@@ -120,6 +120,9 @@ def main() -> int:
     with scratch.scratch_postgres("rebond_bench_audit_chains", args.scratch_name) as db:
         env = live.server_env(db.url, tmp)
         env["PYTHONPATH"] = str(args.root.resolve())
+        # One connection of its own per forked clinician process: a pool made before the fork
+        # would hand every child the parent's sockets, without the pool's threads.
+        env["DB_POOL"] = "False"
         script = MEASURE.format(
             root=str(args.root.resolve()),
             clinics=CLINICS,
