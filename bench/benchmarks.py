@@ -265,10 +265,9 @@ def bench_clinics(database_url: str, sizes: Sizes, tmp: Path) -> Phase:
         env, sizes.clinics, sizes.clinic_couples, sizes.sessions, sizes.partners, say
     )
     say(f"clinics: seeded in {seeded.seconds} s; two servers and a task worker")
-    processes = clinics.start_servers(env, tmp, sizes.workers)
-    servers = processes[:2]
+    started = clinics.start_servers(env, tmp, sizes.workers)
+    ports = started.ports
     try:
-        ports = [clinics.port_of(server) for server in servers]
         browsing: Load = []
         for n, clinician in enumerate(seeded.clinicians):
             port = ports[n % 2]
@@ -279,9 +278,10 @@ def bench_clinics(database_url: str, sizes: Sizes, tmp: Path) -> Phase:
         answering: Load = [(partner, (ports[n % 2], seed)) for n, seed in enumerate(seeded.seeds)]
         say(f"clinics: {len(browsing)} clinicians browsing while {len(answering)} partners "
             f"answer, {sizes.seconds:g} s")  # fmt: skip
-        return run_phase("many clinics", servers[0].pid, sizes.seconds, browsing + answering)
+        master = started.processes[0].pid  # the first server's workers' memory is sampled
+        return run_phase("many clinics", master, sizes.seconds, browsing + answering)
     finally:
-        for process in processes:
+        for process in started.processes:
             live.stop(process)
 
 

@@ -98,14 +98,17 @@ def clinician_client(port: int, email: str) -> live.HttpClient:
     return client
 
 
-def start_servers(env: dict[str, str], tmp: Path, workers: int) -> list[subprocess.Popen[bytes]]:
-    """Start two gunicorn servers and one task worker; return them (the servers first)."""
+@dataclass
+class Servers:
+    """Two gunicorn servers and one task worker on one database (start_servers)."""
+
+    ports: list[int]
+    processes: list[subprocess.Popen[bytes]]  # the servers first, then the worker
+
+
+def start_servers(env: dict[str, str], tmp: Path, workers: int) -> Servers:
+    """Start two gunicorn servers and one task worker."""
     env = {**env, "TASKS_BACKEND": "django_tasks_db.DatabaseBackend"}
-    servers = [live.start_gunicorn(env, live.free_port(), workers=workers) for _ in range(2)]
-    return [*servers, live.start_worker(env, tmp / "worker.log")]
-
-
-def port_of(server: subprocess.Popen[bytes]) -> int:
-    """Return the port a server of start_servers() listens on (from its command line)."""
-    command = [str(part) for part in server.args]  # type: ignore[union-attr]
-    return int(command[command.index("--bind") + 1].rsplit(":", 1)[1])
+    ports = [live.free_port(), live.free_port()]
+    servers = [live.start_gunicorn(env, port, workers=workers) for port in ports]
+    return Servers(ports, [*servers, live.start_worker(env, tmp / "worker.log")])

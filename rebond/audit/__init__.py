@@ -20,6 +20,8 @@ from django.db import models, transaction
 from django.utils.timezone import now
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from rebond.audit.models import AuditChainHead, AuditEntry
 
 __all__ = ["ChainHeadMissing", "actor_label_for", "log", "start_chain"]
@@ -120,28 +122,24 @@ def _lock_chain_head(chain_id: uuid.UUID) -> AuditChainHead:
         return head
     if chain_id == NO_CLINIC or AuditEntry.objects.filter(chain=chain_id).exists():
         # A clinic's first writer may have committed its new chain since the SELECT above.
-        head = heads.filter(chain=chain_id).first()
-        if head is None:
-            raise ChainHeadMissing(
-                "An audit chain head is missing; run `rebond audit verify` (docs/deploy.md)."
-            )
-        return head
+        return _existing_head(heads, chain_id)
     # Lock order of a chain's start: the head of no clinic first, then the new head. A writer
     # that already holds the head of no clinic (it logged an entry of no clinic earlier in its
     # transaction) and starts this chain would otherwise wait, in its INSERT below, for a first
     # writer of the same clinic whose uncommitted head it conflicts with, while that writer
     # waits for the head of no clinic to record the start: a deadlock. Taken first, the lock
     # of no clinic also queues two first writers of one clinic before either inserts a head.
-    no_clinic_head = heads.filter(chain=NO_CLINIC).first()
-    if no_clinic_head is None:
-        raise ChainHeadMissing(
-            "An audit chain head is missing; run `rebond audit verify` (docs/deploy.md)."
-        )
+    no_clinic_head = _existing_head(heads, NO_CLINIC)
     if _insert_head(chain_id):
         head = heads.get(chain=chain_id)
         return _start_chain(head, no_clinic_head)
     # Another transaction started this chain first: the INSERT waited for it to commit, and
     # this statement (a new snapshot under READ COMMITTED) sees and locks its head.
+    return _existing_head(heads, chain_id)
+
+
+def _existing_head(heads: QuerySet[AuditChainHead], chain_id: uuid.UUID) -> AuditChainHead:
+    """Return the (locked) head of a chain that must exist; refuse the change without it."""
     head = heads.filter(chain=chain_id).first()
     if head is None:
         raise ChainHeadMissing(
