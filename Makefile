@@ -8,7 +8,7 @@ PORT   ?= 8000
 # Development only: a loopback server over plain HTTP with Django's debug pages.
 DEV    := DEBUG=True HTTPS=False SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}
 
-.PHONY: run demo-code install test test-fast lint typecheck fmt lock vendor clean
+.PHONY: run demo-code install test test-fast lint typecheck fmt lock messages vendor clean
 
 run: install
 	@$(DEV) $(REBOND) migrate --noinput -v0
@@ -75,6 +75,11 @@ lock: install
 	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
 	  --allow-unsafe --strip-extras --extra dev --no-emit-index-url --no-emit-find-links \
 	  --output-file requirements/lock.txt pyproject.toml
+
+# Bring the translation catalogues (rebond/locale) up to date with the marked strings, keeping
+# the translations already made, and compile them; commit both (docs/translation.md).
+messages: install
+	@$(DEV) $(REBOND) catalogues
 
 # Refresh the vendored htmx from the pinned npm package.
 vendor: node_modules/.installed

@@ -109,6 +109,9 @@ MIDDLEWARE = [
     "rebond.ops.logging.RequestLogMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's language until the view knows whose page it is: a clinician's choice, a
+    # partner's language or a clinic's default then wins (rebond/portal/locale_middleware.py).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -122,7 +125,7 @@ MIDDLEWARE = [
     # Every clinician read of a page, and every refused object fetch, is audited (LG-01).
     "rebond.accounts.middleware.ClinicalReadAuditMiddleware",
     # Times shown and typed in the clinic's time zone; stored in UTC (rebond/lib/clinic_time.py).
-    "rebond.portal.zone_middleware.ClinicTimeZoneMiddleware",
+    "rebond.portal.locale_middleware.ClinicLocaleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "rebond.lib.middleware.NoStoreMiddleware",
 ]
@@ -138,6 +141,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                # LANGUAGE_CODE and LANGUAGE_BIDI: <html lang> and dir follow the active language.
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
@@ -400,7 +405,15 @@ WORKER_HEARTBEAT_MAX_AGE_SECONDS = envint("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 60
 SAFETY_SWEEP_MAX_AGE_SECONDS = envint("SAFETY_SWEEP_MAX_AGE_SECONDS", 180, minimum=2)
 
 # --- Internationalisation -------------------------------------------------------------------
+# The languages Rebond ships a complete catalogue for (rebond/locale/<code>/, docs/translation.md).
+# Adding one is adding its catalogue and its line here; the catalogue test then asks for every
+# string to be translated. Names are each language's own, as a language switch shows them.
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Español"),
+]
 LANGUAGE_CODE = "en"
+LOCALE_PATHS = [BASE_DIR / "rebond" / "locale"]
 TIME_ZONE = envstr("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 
 from rebond.accounts import urls as account_urls
 from rebond.interop.api import api_urls
+from rebond.lib.javascript_catalogue import javascript_catalogue
 from rebond.measurement import urls as measurement_urls
 from rebond.ops.views import healthz
 
@@ -43,6 +44,8 @@ urlpatterns = [
     path("calendar/", include("rebond.appointments.urls")),
     path("api/v1/", api_urls()),
     path("healthz", healthz, name="healthz"),  # load balancers and monitoring (rebond/ops)
+    # The scripts' words, in the language the page names (rebond/lib/javascript_catalogue.py).
+    path("jsi18n/<str:language>/", javascript_catalogue, name="javascript_catalogue"),
 ]
 
 # A clinician refused a clinic settings page is told who can change it (rebond/access/).

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.timezone import now
 
 from rebond.crypto.fields import EncryptedCharField
+from rebond.lib.language import first_supported
 
 
 class SecretsPolicy(models.TextChoices):
@@ -50,7 +51,8 @@ class Clinic(models.Model):
     # during an upgrade, or by an older migration's models, still get a value.
     public_requests_open = models.BooleanField(default=True, db_default=True)
     request_intro = models.TextField(blank=True, max_length=REQUEST_INTRO_MAX_LENGTH, db_default="")
-    # A code of settings.LANGUAGES, kept for when pages and e-mails come in several languages.
+    # A code of settings.LANGUAGES: the public request page's language, and that of clinicians
+    # who chose none (rebond/lib/language.py).
     default_language = models.CharField(max_length=10, default="en", db_default="en")
     # Reply-To of the e-mails Rebond sends about this clinic (rebond/accounts/mail.py); empty:
     # replies go to the server's From address.
@@ -141,6 +143,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # `forget_all`, called when the clinician is deactivated): the trust lives in a cookie,
     # so forgetting it needs this server-side line.
     browsers_forgotten_at = models.DateTimeField(null=True, blank=True)
+    # A code of settings.LANGUAGES for the clinician's pages and e-mails; empty: the clinic's
+    # default language (rebond/lib/language.py).
+    language = models.CharField(max_length=10, blank=True, default="", db_default="")
 
     objects = UserManager()
 
@@ -153,6 +158,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.display_name or self.email
+
+    @property
+    def preferred_language(self) -> str:
+        """Return the language of the clinician's pages and e-mails."""
+        return first_supported(self.language, self.clinic.default_language if self.clinic else None)
 
     @property
     def roles(self) -> list[Role]:

@@ -28,7 +28,7 @@ from rebond.assessments.models import Administration, Submission
 from rebond.couples.models import Partner
 from rebond.lib.errors import ActionError
 from rebond.portal import session
-from rebond.portal.zone_middleware import no_clinic_time
+from rebond.portal.locale_middleware import no_clinic_time
 
 # An answer is a small whole number; anything else is refused before it reaches int().
 VALUE_RE = re.compile(r"-?[0-9]{1,4}")

@@ -62,7 +62,7 @@ def _ref(resource_type: str, resource_id: str) -> dict[str, str]:
 
 def _iso(moment: datetime) -> str:
     # The same instant, written with the clinic's UTC offset (the zone active for the export:
-    # rebond/portal/zone_middleware.py), as the clinicians who read the file keep time.
+    # rebond/portal/locale_middleware.py), as the clinicians who read the file keep time.
     return localtime(moment).isoformat()
 
 

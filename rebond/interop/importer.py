@@ -61,7 +61,7 @@ def parse_csv(text: str, progress: Callable[[int], None] | None = None) -> list[
     `progress(rows read)` is called every PROGRESS_EVERY rows (a background import's page).
 
     Each row's date becomes noon of that day in the active time zone: the clinic's, in the
-    clinician's request (rebond/portal/zone_middleware.py).
+    clinician's request (rebond/portal/locale_middleware.py).
     """
     reader = csv.DictReader(io.StringIO(text))
     errors: list[RowError] = []

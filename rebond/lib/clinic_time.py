@@ -2,7 +2,7 @@
 
 Times are stored in UTC (USE_TZ). Every time shown or typed is in the clinic's zone:
 
-- in a request, `rebond.portal.zone_middleware.ClinicTimeZoneMiddleware` activates the zone
+- in a request, `rebond.portal.locale_middleware.ClinicLocaleMiddleware` activates the zone
   of the clinic the request is about (the clinician's, the partner's link's, the public page's),
   so templates' `|date`, `localtime()` and form date-time fields follow it;
 - outside a request (tasks, e-mails, commands, PDFs), wrap the work in `clinic_time(clinic)`.

@@ -27,10 +27,12 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.crypto import constant_time_compare
 from django.utils.timezone import now
 
 from rebond.couples.models import Partner
+from rebond.lib.language import first_supported
 from rebond.portal.actions import link_lifetime
 from rebond.portal.models import (
     LinkOpenedElsewhere,
@@ -229,7 +231,7 @@ def current_partner(request: HttpRequest) -> Partner | None:
     try:
         started = datetime.fromisoformat(str(data["started"]))
         link = (
-            PrivateLink.objects.select_related("partner__couple", "partner__link_pin")
+            PrivateLink.objects.select_related("partner__couple__clinic", "partner__link_pin")
             .filter(id=data["link"], partner_id=data["partner"])
             .first()
         )
@@ -294,6 +296,11 @@ def partner_required(
         partner = current_partner(request)
         if partner is None:
             return not_valid(request)
+        # The partner's own language, also for the views that skip the locale middleware's
+        # look-up (no_clinic_time); the two partners of one couple may read different ones.
+        language = first_supported(partner.language, partner.couple.clinic.default_language)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
         return view(request, partner, *args, **kwargs)
 
     functools.update_wrapper(wrapped, view)

@@ -59,6 +59,9 @@ PUBLIC_URL_NAMES = {
     # failed (database, worker, safety sweep), no version, no counts, no clinical content;
     # writes nothing.
     "healthz",
+    # The scripts' words in one shipped language (rebond/lib/javascript_catalogue.py): the
+    # same catalogue for everyone, no data; any other language is a 404.
+    "javascript_catalogue",
 }
 # Pages for a partner, who never logs in: @login_not_required, but each answers only a
 # private-link session (rebond/portal/session.py) and otherwise shows the same 404 page.

@@ -2,7 +2,7 @@
 links was opened in another browser, and when (issue 15 A2). Rendered by portal/base.html.
 
 It reads only; the partner says they have read it with the form it shows (a POST). Times are
-in the clinic's zone, which the request already uses (rebond/portal/zone_middleware.py).
+in the clinic's zone, which the request already uses (rebond/portal/locale_middleware.py).
 """
 
 from __future__ import annotations

@@ -363,6 +363,8 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "my_reading_page": {"GET": ROW_OWNER},
     # --- operations: the health check a load balancer polls; says only "ok" or what failed ---
     "healthz": {"GET": EVERYONE},
+    # The scripts' words in one language: no data, the same for everyone.
+    "javascript_catalogue": {"GET": EVERYONE},
 }
 
 # Routes whose GET legitimately writes, and the only tables it may write (SECURITY.md IV-05).
