@@ -153,6 +153,7 @@ PUBLIC_URL_KWARGS: dict[str, dict[str, str]] = {
     "consultation_time_ics": {"clinic_slug": "sample"},
     # No account and no token: the page that says the link does not work.
     "password_reset_confirm": {"uidb64": "sample", "token": "sample"},
+    "javascript_catalogue": {"language": "es"},
 }
 
 SAMPLE_VALUES: dict[type, Any] = {

@@ -14,6 +14,7 @@ partners of one couple read their own languages side by side.
 from __future__ import annotations
 
 import pytest
+from django.http.response import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
 
@@ -26,13 +27,13 @@ from rebond.therapy.tests.helpers import make_case, partners_of
 pytestmark = pytest.mark.django_db
 
 
-def page_language(response) -> str:  # type: ignore[no-untyped-def]
+def page_language(response: HttpResponseBase) -> str:
     assert response.status_code == 200, response.status_code
-    html = response.content.decode()
+    html = response.content.decode()  # type: ignore[attr-defined]
     start = html.index('<html lang="') + len('<html lang="')
     language = html[start : html.index('"', start)]
     assert response["Content-Language"] == language
-    return language
+    return str(language)
 
 
 def with_language(partner: Partner, code: str) -> Partner:
