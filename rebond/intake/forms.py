@@ -89,7 +89,7 @@ class ConsultationRequestForm(forms.Form):
     # Off unless ticked: messages then use only the clinic's neutral wording.
     may_mention_therapy = forms.BooleanField(
         label=_("Messages may say they come from the practice and what they are about"),
-        help_text=_("Unticked, messages say only \u201cYour appointment on \u2026\u201d."),
+        help_text=_("Unticked, messages say only “Your appointment on …”."),
         required=False,
     )
     concerns = forms.MultipleChoiceField(
@@ -255,7 +255,7 @@ class ConvertForm(forms.Form):
     label = NameField(
         label=_("Case label"),
         help_text=_(
-            "Your short name for the case, for example \u201cRivera & Chen\u201d. Never"
+            "Your short name for the case, for example “Rivera & Chen”. Never"
             " shown to the partners."
         ),
         max_length=120,

@@ -50,7 +50,7 @@ class ConsultationRequest(models.Model):
             "attachment_neglect",
             _(
                 "Feeling let down at a moment of need, for example"
-                " \u201cyou weren\u2019t there when my mother died\u201d"
+                " “you weren’t there when my mother died”"  # noqa: RUF001 (the apostrophe the page shows)
             ),
         )
         SAFETY_THREAT = (

@@ -95,6 +95,8 @@ def pin(request: HttpRequest) -> HttpResponse:
     link = session.pending_link(request)
     if link is None:
         return session.not_valid(request)
+    # The link's partner is known, not yet proven: their language, and nothing of their own.
+    session.speak_to(request, link.partner)
     if request.method != "POST":
         return render(request, "portal/pin.html", {"form": PinForm()})
     form = PinForm(request.POST)
