@@ -9,6 +9,7 @@ and the redirect after sending carry it, so errors and the receipt come back in 
 from __future__ import annotations
 
 import re
+from datetime import time
 
 import pytest
 from django.conf import settings
@@ -19,10 +20,11 @@ from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from rebond.accounts.models import Clinic, User
 from rebond.intake import views
-from rebond.intake.tests.conftest import valid_post
+from rebond.intake.models import ConsultationRequest
+from rebond.intake.tests.conftest import make_request, valid_post
 from rebond.lib.language import choices
 from rebond.portal import locale_middleware
-from rebond.test import make_clinician
+from rebond.test import make_clinician, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +167,28 @@ def test_each_clinician_is_told_of_a_request_in_their_own_language(
     assert spanish_message.body.startswith(
         "Una nueva solicitud de consulta le espera en Rebond.\n\n"
     )
+
+
+def test_the_inbox_and_a_request_read_in_the_clinicians_language(
+    client: Client, clinic_a: Clinic, alice: User
+) -> None:
+    alice.language = "es"
+    alice.save(update_fields=["language"])
+    consultation = make_request(
+        clinic_a,
+        feels_safe=ConsultationRequest.FeelsSafe.NOT_SURE,
+        safe_times="Weekdays",
+        safe_from=time(18),
+        safe_until=time(20),
+    )
+    sign_in(client, alice)
+    inbox = client.get(reverse("inbox")).content.decode()
+    assert '<html lang="es" dir="ltr">' in inbox
+    assert "Seguridad: no lo sé" in inbox
+    assert "Nueva" in inbox
+    detail = client.get(reverse("inbox_request", args=[consultation.id])).content.decode()
+    for words in ("Triaje", "Forma de contacto", "de 18:00 a 20:00, hora de", "Una infidelidad"):
+        assert words in detail
+    assert "Triage" not in detail
+    convert = client.get(reverse("inbox_request_convert", args=[consultation.id]))
+    assert "pasa a ser el/la integrante A" in convert.content.decode()
