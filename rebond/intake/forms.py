@@ -8,18 +8,23 @@ from __future__ import annotations
 
 import re
 import secrets
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from rebond.accounts.models import User
 from rebond.intake.models import ConsultationRequest
 from rebond.lib.forms import NameField, Textarea
 from rebond.lib.text import is_phone_number
 
-_YES_NO = [("yes", "Yes"), ("no", "No")]
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+_YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 # new_submission_key(): 24 random bytes, 32 URL-safe characters; a little leeway either side.
 _SUBMISSION_KEY = re.compile(r"\A[A-Za-z0-9_-]{22,64}\Z")
 
@@ -37,82 +42,82 @@ class ConsultationRequestForm(forms.Form):
     """The public form: who to contact, how to do it safely, what brings them, safety."""
 
     name = NameField(
-        label="What should we call you?",
-        help_text="A first name is enough.",
+        label=_("What should we call you?"),
+        help_text=_("A first name is enough."),
         max_length=120,
-        error_messages={"required": "Tell us what to call you. A first name is enough."},
+        error_messages={"required": _("Tell us what to call you. A first name is enough.")},
     )
     contact_method = forms.ChoiceField(
-        label="What is a safe way to reach you?",
+        label=_("What is a safe way to reach you?"),
         choices=ConsultationRequest.ContactMethod.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose a safe way for us to reach you."},
+        error_messages={"required": _("Choose a safe way for us to reach you.")},
     )
     contact_value = forms.CharField(
-        label="Phone number or e-mail address",
-        help_text="The number or address to use for the way you chose.",
+        label=_("Phone number or e-mail address"),
+        help_text=_("The number or address to use for the way you chose."),
         max_length=254,
-        error_messages={"required": "Enter the phone number or e-mail address to use."},
+        error_messages={"required": _("Enter the phone number or e-mail address to use.")},
     )
     safe_times = forms.CharField(
-        label="When is it safe to contact you? (optional)",
-        help_text="For example: weekdays between 9 and 12. Leave it empty if any time is fine.",
+        label=_("When is it safe to contact you? (optional)"),
+        help_text=_("For example: weekdays between 9 and 12. Leave it empty if any time is fine."),
         max_length=200,
         required=False,
     )
     may_leave_message = forms.TypedChoiceField(
-        label="May we leave a message (voicemail, text or e-mail)?",
+        label=_("May we leave a message (voicemail, text or e-mail)?"),
         choices=_YES_NO,
         coerce=_to_bool,
         widget=forms.RadioSelect,
-        error_messages={"required": "Tell us whether we may leave a message."},
+        error_messages={"required": _("Tell us whether we may leave a message.")},
     )
     # The safe window for automated messages about an appointment, as clock times at the
     # clinic (rebond/lib/safe_window.py); both or neither, and it may cross midnight.
     safe_from = forms.TimeField(
-        label="From",
+        label=_("From"),
         required=False,
         widget=forms.TimeInput(format="%H:%M"),
-        error_messages={"invalid": "Enter a time like 18:00."},
+        error_messages={"invalid": _("Enter a time like 18:00.")},
     )
     safe_until = forms.TimeField(
-        label="Until",
+        label=_("Until"),
         required=False,
         widget=forms.TimeInput(format="%H:%M"),
-        error_messages={"invalid": "Enter a time like 20:00."},
+        error_messages={"invalid": _("Enter a time like 20:00.")},
     )
     # Off unless ticked: messages then use only the clinic's neutral wording.
     may_mention_therapy = forms.BooleanField(
-        label="Messages may say they come from the practice and what they are about",
-        help_text="Unticked, messages say only \u201cYour appointment on \u2026\u201d.",
+        label=_("Messages may say they come from the practice and what they are about"),
+        help_text=_("Unticked, messages say only “Your appointment on …”."),
         required=False,
     )
     concerns = forms.MultipleChoiceField(
-        label="What brings you to us? (optional, choose any that fit)",
+        label=_("What brings you to us? (optional, choose any that fit)"),
         choices=ConsultationRequest.Concern.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     concerns_text = forms.CharField(
-        label="Anything else you would like us to know (optional)",
-        help_text="Only if you want to. You can tell us more when we speak.",
+        label=_("Anything else you would like us to know (optional)"),
+        help_text=_("Only if you want to. You can tell us more when we speak."),
         max_length=2000,
         required=False,
         widget=Textarea(attrs={"rows": 4}),
     )
     feels_safe = forms.ChoiceField(
-        label="Do you feel safe at home right now?",
+        label=_("Do you feel safe at home right now?"),
         choices=ConsultationRequest.FeelsSafe.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Tell us whether you feel safe at home right now."},
+        error_messages={"required": _("Tell us whether you feel safe at home right now.")},
     )
     consent = forms.BooleanField(
-        label="I agree that the practice may contact me about this request, in the way I chose.",
-        error_messages={"required": "We can only reply if you agree to be contacted."},
+        label=_("I agree that the practice may contact me about this request, in the way I chose."),
+        error_messages={"required": _("We can only reply if you agree to be contacted.")},
     )
     # The honeypot: hidden from people (CSS, aria-hidden, out of the tab order), filled in by
     # bots that complete every field. A filled honeypot looks accepted but is dropped.
-    website = forms.CharField(label="Leave this field empty", required=False, max_length=200)
+    website = forms.CharField(label=_("Leave this field empty"), required=False, max_length=200)
     # The form's idempotency key (hidden). Missing or malformed, the request is still taken,
     # only without the protection against sending it twice: a request for help is never lost.
     submission_key = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
@@ -120,9 +125,9 @@ class ConsultationRequestForm(forms.Form):
     def __init__(self, *args: Any, clinic_name: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if clinic_name:
-            self.fields[
-                "may_mention_therapy"
-            ].label = f"Messages may say they come from {clinic_name} and what they are about"
+            self.fields["may_mention_therapy"].label = gettext(
+                "Messages may say they come from %(clinic)s and what they are about"
+            ) % {"clinic": clinic_name}
 
     def clean_submission_key(self) -> str:
         key: str = self.cleaned_data.get("submission_key") or ""
@@ -139,13 +144,18 @@ class ConsultationRequestForm(forms.Form):
                 except ValidationError:
                     self.add_error(
                         "contact_value",
-                        "Enter an e-mail address like name@example.com, or choose a phone"
-                        " call or text message.",
+                        gettext(
+                            "Enter an e-mail address like name@example.com, or choose a phone"
+                            " call or text message."
+                        ),
                     )
             elif not is_phone_number(value):
                 self.add_error(
                     "contact_value",
-                    "Enter a phone number using digits (spaces and + are fine), or choose e-mail.",
+                    gettext(
+                        "Enter a phone number using digits (spaces and + are fine), or choose"
+                        " e-mail."
+                    ),
                 )
         self._clean_safe_window(cleaned)
         return cleaned
@@ -158,17 +168,21 @@ class ConsultationRequestForm(forms.Form):
         if start is not None and end is None:
             self.add_error(
                 "safe_until",
-                "Give the time until which a message is safe too, or leave both times empty.",
+                gettext(
+                    "Give the time until which a message is safe too, or leave both times empty."
+                ),
             )
         elif start is None and end is not None:
             self.add_error(
                 "safe_from",
-                "Give the time from which a message is safe too, or leave both times empty.",
+                gettext(
+                    "Give the time from which a message is safe too, or leave both times empty."
+                ),
             )
         elif start is not None and start == end:
             self.add_error(
                 "safe_until",
-                "Give two different times, for example 18:00 and 20:00.",
+                gettext("Give two different times, for example 18:00 and 20:00."),
             )
 
     @property
@@ -198,13 +212,13 @@ class InboxFilterForm(forms.Form):
 
     OPEN = "open"
     ALL = "all"
-    STATUS_CHOICES: ClassVar[list[tuple[str, str]]] = [
-        (OPEN, "Waiting"),
+    STATUS_CHOICES: ClassVar[list[tuple[str, StrOrPromise]]] = [
+        (OPEN, pgettext_lazy("consultation requests", "Waiting")),
         *ConsultationRequest.Status.choices,
-        (ALL, "All"),
+        (ALL, pgettext_lazy("consultation requests", "All")),
     ]
 
-    status = forms.ChoiceField(label="Show", choices=STATUS_CHOICES, required=False)
+    status = forms.ChoiceField(label=_("Show"), choices=STATUS_CHOICES, required=False)
 
     def selected(self) -> str:
         if self.is_valid() and self.cleaned_data["status"]:
@@ -214,17 +228,19 @@ class InboxFilterForm(forms.Form):
 
 class DeclineForm(forms.Form):
     referral = forms.CharField(
-        label="Referral or reason, for the clinic's record",
-        help_text="For example, the service you suggested instead. Not sent to anyone.",
+        label=_("Referral or reason, for the clinic's record"),
+        help_text=_("For example, the service you suggested instead. Not sent to anyone."),
         max_length=2000,
         widget=Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Write where you referred the person, or why you declined."},
+        error_messages={"required": _("Write where you referred the person, or why you declined.")},
     )
 
     def clean_referral(self) -> str:
         value: str = self.cleaned_data["referral"].strip()
         if not value:
-            raise ValidationError("Write where you referred the person, or why you declined.")
+            raise ValidationError(
+                gettext("Write where you referred the person, or why you declined.")
+            )
         return value
 
 
@@ -237,31 +253,33 @@ class ConvertForm(forms.Form):
     """Open a couple's case from a request: a label, the two partners, the primary clinician."""
 
     label = NameField(
-        label="Case label",
-        help_text="Your short name for the case, for example \u201cRivera & Chen\u201d. Never"
-        " shown to the partners.",
+        label=_("Case label"),
+        help_text=_(
+            "Your short name for the case, for example “Rivera & Chen”. Never"
+            " shown to the partners."
+        ),
         max_length=120,
-        error_messages={"required": "Give the case a label."},
+        error_messages={"required": _("Give the case a label.")},
     )
     partner_a_name = NameField(
-        label="Partner A: display name",
-        help_text="The person who sent the request.",
+        label=_("Partner A: display name"),
+        help_text=_("The person who sent the request."),
         max_length=120,
-        error_messages={"required": "Enter a display name for partner A."},
+        error_messages={"required": _("Enter a display name for partner A.")},
     )
     partner_b_name = NameField(
-        label="Partner B: display name",
-        help_text="Their partner. Nothing is sent to partner B now.",
+        label=_("Partner B: display name"),
+        help_text=_("Their partner. Nothing is sent to partner B now."),
         max_length=120,
-        error_messages={"required": "Enter a display name for partner B."},
+        error_messages={"required": _("Enter a display name for partner B.")},
     )
     primary_clinician = ClinicianChoiceField(
-        label="Primary clinician",
+        label=_("Primary clinician"),
         queryset=User.objects.none(),
         empty_label=None,
         error_messages={
-            "required": "Choose the primary clinician.",
-            "invalid_choice": "Choose one of the clinic's therapists.",
+            "required": _("Choose the primary clinician."),
+            "invalid_choice": _("Choose one of the clinic's therapists."),
         },
     )
 

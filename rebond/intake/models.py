@@ -13,6 +13,8 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rebond.accounts.models import Clinic
 from rebond.crypto.fields import EncryptedCharField, EncryptedJSONField, EncryptedTextField
@@ -22,43 +24,47 @@ class ConsultationRequest(models.Model):
     """One request for a consultation, sent through a clinic's public page."""
 
     class Status(models.TextChoices):
-        NEW = "new", "New"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
-        SPAM = "spam", "Spam"
-        CONVERTED = "converted", "Converted to a case"
+        NEW = "new", pgettext_lazy("consultation request", "New")
+        ACCEPTED = "accepted", pgettext_lazy("consultation request", "Accepted")
+        DECLINED = "declined", pgettext_lazy("consultation request", "Declined")
+        SPAM = "spam", pgettext_lazy("consultation request", "Spam")
+        CONVERTED = "converted", pgettext_lazy("consultation request", "Converted to a case")
 
     # Statuses a clinician can still act on; the others are final.
     OPEN_STATUSES: ClassVar[frozenset[str]] = frozenset({Status.NEW, Status.ACCEPTED})
 
     class ContactMethod(models.TextChoices):
         # The same values as couples.ContactChannel.Kind, so a channel carries over as is.
-        PHONE_CALL = "phone", "Phone call"
-        TEXT = "text", "Text message"
-        EMAIL = "email", "E-mail"
+        PHONE_CALL = "phone", _("Phone call")
+        TEXT = "text", _("Text message")
+        EMAIL = "email", _("E-mail")
 
     class Concern(models.TextChoices):
         # The four kinds of betrayal of DOMAIN.md section 0, in the requester's words.
-        INFIDELITY = "infidelity", "An affair, sexual or emotional"
+        INFIDELITY = "infidelity", _("An affair, sexual or emotional")
         BROKEN_TRUST = (
             "broken_trust",
-            "Broken trust: lying or hiding things, secret habits, crossed boundaries",
+            _("Broken trust: lying or hiding things, secret habits, crossed boundaries"),
         )
         ATTACHMENT_NEGLECT = (
             "attachment_neglect",
-            "Feeling let down at a moment of need, for example"
-            " \u201cyou weren\u2019t there when my mother died\u201d",
+            _(
+                "Feeling let down at a moment of need, for example"
+                " “you weren’t there when my mother died”"  # noqa: RUF001 (the apostrophe the page shows)
+            ),
         )
         SAFETY_THREAT = (
             "safety_threat",
-            "Feeling unsafe: money gambled away, risky behaviour, being put down,"
-            " threatened or hurt",
+            _(
+                "Feeling unsafe: money gambled away, risky behaviour, being put down,"
+                " threatened or hurt"
+            ),
         )
 
     class FeelsSafe(models.TextChoices):
-        YES = "yes", "Yes"
-        NO = "no", "No"
-        NOT_SURE = "not_sure", "Not sure"
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
+        NOT_SURE = "not_sure", _("Not sure")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     clinic = models.ForeignKey(
@@ -135,7 +141,7 @@ class ConsultationRequest(models.Model):
     def concern_labels(self) -> list[str]:
         """Return the labels of the concerns the person chose, in the form's order."""
         chosen = set(self.concerns)
-        return [c.label for c in self.Concern if c.value in chosen]
+        return [str(c.label) for c in self.Concern if c.value in chosen]
 
 
 class RateLimitHit(models.Model):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -15,7 +16,10 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.timezone import localtime, now
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rebond import access as case_access
@@ -28,6 +32,7 @@ from rebond.intake.forms import ConsultationRequestForm, ConvertForm, DeclineFor
 from rebond.intake.models import ConsultationRequest
 from rebond.lib.errors import ActionError
 from rebond.lib.forms import add_action_errors
+from rebond.lib.language import supported
 
 INBOX_PAGE_SIZE = 50
 
@@ -39,6 +44,23 @@ INBOX_PAGE_SIZE = 50
 # picks up the device later must not find it (issue 15 C13). Kept in rebond/intake/receipt.py.
 RECEIPT_WINDOW = receipt.RECEIPT_WINDOW
 SENT_KEY = receipt.SENT_KEY
+# The public pages' language switch (`?lang=es`), read by rebond/portal/locale_middleware.py.
+LANGUAGE_PARAMETER = "lang"
+
+
+def _language_query(request: HttpRequest) -> str:
+    """Return "?lang=xx" when this page's language was chosen with the switch, else "".
+
+    The choice travels from page to page in the address only: no cookie, nothing kept in the
+    browser of someone whose partner may look at it. The form's action and the redirects carry
+    it, so that errors and the receipt come back in the language chosen.
+    """
+    code = supported(request.GET.get(LANGUAGE_PARAMETER))
+    return "?" + urlencode({LANGUAGE_PARAMETER: code}) if code else ""
+
+
+def _redirect_keeping_language(request: HttpRequest, name: str, clinic: Clinic) -> HttpResponse:
+    return redirect(reverse(name, kwargs={"clinic_slug": clinic.slug}) + _language_query(request))
 
 
 def _appointment_settings(clinic: Clinic) -> AppointmentSettings:
@@ -72,6 +94,7 @@ def consultation_request(request: HttpRequest, clinic_slug: str) -> HttpResponse
     context: dict[str, Any] = {
         "clinic": clinic,
         "resources": list(clinic.crisis_resources.all()),
+        "language_query": _language_query(request),
         **_form_context(clinic),
     }
     if request.method != "POST":
@@ -111,7 +134,7 @@ def consultation_request(request: HttpRequest, clinic_slug: str) -> HttpResponse
         return render(request, "intake/rate_limited.html", context, status=429)
     # Only ids and a time: what they typed or chose stays in the encrypted request.
     receipt.remember_sent(request, clinic, sent)
-    return redirect("consultation_request_sent", clinic_slug=clinic.slug)
+    return _redirect_keeping_language(request, "consultation_request_sent", clinic)
 
 
 @login_not_required
@@ -125,7 +148,7 @@ def consultation_request_sent(request: HttpRequest, clinic_slug: str) -> HttpRes
     clinic = get_object_or_404(Clinic, slug=clinic_slug)
     sent = receipt.receipt_for(request, clinic)
     if sent is None:
-        return redirect("consultation_request", clinic_slug=clinic.slug)
+        return _redirect_keeping_language(request, "consultation_request", clinic)
     consultation = sent.request
     context = {
         "clinic": clinic,
@@ -133,6 +156,7 @@ def consultation_request_sent(request: HttpRequest, clinic_slug: str) -> HttpRes
         "show_crisis": consultation is None or consultation.may_be_unsafe,
         # A dropped submission (the honeypot) has no request: it is offered no time.
         "offers_time": consultation is not None and _offers_consultation_time(clinic),
+        "language_query": _language_query(request),
     }
     return render(request, "intake/request_sent.html", context)
 
@@ -191,20 +215,23 @@ def _message_state(message: AppointmentMessage, consultation: ConsultationReques
     status = AppointmentMessage.Status
     if message.status == status.UNSENDABLE:
         if consultation.contact_method == ConsultationRequest.ContactMethod.PHONE_CALL:
-            return "Asked to be phoned: call them at a safe time"
-        return "No message may be left: call them at a safe time"
+            return _("Asked to be phoned: call them at a safe time")
+        return _("No message may be left: call them at a safe time")
     if message.status == status.FAILED:
-        return "Could not be delivered: reach them another way, at a safe time"
+        return _("Could not be delivered: reach them another way, at a safe time")
     if message.status == status.SENT and message.sent_at is not None:
-        sent_at = localtime(message.sent_at)
-        return f"Sent {sent_at.day} {sent_at:%b, %H:%M}"
+        # Translators: %(when)s is a day, month and time, such as "5 Mar, 14:30".
+        return _("Sent %(when)s") % {"when": date_format(localtime(message.sent_at), "j M, H:i")}
     at = now()
     if message.send_after <= at:
-        return "Waiting to be sent"
+        return _("Waiting to be sent")
     waits_until = localtime(message.send_after)
     if waits_until.date() == localtime(at).date():
-        return f"Waiting for a safe time until {waits_until:%H:%M}"
-    return f"Waiting for a safe time until {waits_until.day} {waits_until:%b, %H:%M}"
+        when = date_format(waits_until, "H:i")
+    else:
+        when = date_format(waits_until, "j M, H:i")
+    # Translators: %(when)s is a time ("21:00"), or a day, month and time ("5 Mar, 21:00").
+    return _("Waiting for a safe time until %(when)s") % {"when": when}
 
 
 def _kind_label(kind: str) -> str:
@@ -290,7 +317,7 @@ def request_detail(request: AuthenticatedHttpRequest, request_id: uuid.UUID) -> 
 
 def _closed(request: AuthenticatedHttpRequest, request_id: uuid.UUID) -> HttpResponse:
     consultation = access.get_request_for_clinician(request.user, request_id)
-    messages.error(request, "This request has already been dealt with; nothing was changed.")
+    messages.error(request, _("This request has already been dealt with; nothing was changed."))
     return _detail(request, consultation, status=409)
 
 
@@ -302,7 +329,7 @@ def accept(request: AuthenticatedHttpRequest, request_id: uuid.UUID) -> HttpResp
         actions.accept_request(request.user, request_id)
     except actions.RequestClosedError:
         return _closed(request, request_id)
-    messages.success(request, "Request accepted. Contact the person in the way they chose.")
+    messages.success(request, _("Request accepted. Contact the person in the way they chose."))
     return redirect("inbox_request", request_id=request_id)
 
 
@@ -318,7 +345,7 @@ def decline(request: AuthenticatedHttpRequest, request_id: uuid.UUID) -> HttpRes
         actions.decline_request(request.user, request_id, referral=form.cleaned_data["referral"])
     except actions.RequestClosedError:
         return _closed(request, request_id)
-    messages.success(request, "Request declined. The referral is kept with the request.")
+    messages.success(request, _("Request declined. The referral is kept with the request."))
     return redirect("inbox")
 
 
@@ -330,7 +357,7 @@ def spam(request: AuthenticatedHttpRequest, request_id: uuid.UUID) -> HttpRespon
         actions.mark_spam(request.user, request_id)
     except actions.RequestClosedError:
         return _closed(request, request_id)
-    messages.success(request, "Marked as spam.")
+    messages.success(request, _("Marked as spam."))
     return redirect("inbox")
 
 
@@ -342,10 +369,10 @@ def _after_conversion(
     request: AuthenticatedHttpRequest, couple: Couple, request_id: uuid.UUID
 ) -> HttpResponse:
     if case_access.couples_for_clinician(request.user).filter(id=couple.id).exists():
-        messages.success(request, "Case opened. Partner A's safe way of contact came with it.")
+        messages.success(request, _("Case opened. Partner A's safe way of contact came with it."))
         return redirect("case", couple_id=couple.id)
     # A clinic admin who is not on the case cannot open it; the request page says where it went.
-    messages.success(request, "Case opened for the clinician you chose.")
+    messages.success(request, _("Case opened for the clinician you chose."))
     return redirect("inbox_request", request_id=request_id)
 
 

@@ -19,6 +19,8 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils.crypto import constant_time_compare
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from rebond import access, audit
 from rebond.accounts.models import User
@@ -69,15 +71,15 @@ def invite_partner(clinician: User, partner_id: uuid.UUID | str) -> InvitationRe
     channels = _safe_channels(partner)
     emails = [c for c in channels if c.kind == ContactChannel.Kind.EMAIL]
     others = [c for c in channels if c.kind != ContactChannel.Kind.EMAIL]
-    note = " Phone calls and text messages cannot be sent automatically yet." if others else ""
+    note = (
+        (" " + _("Phone calls and text messages cannot be sent automatically yet."))
+        if others
+        else ""
+    )
+    name = partner.display_name
     if not emails:
-        return InvitationResult(
-            is_sent=False,
-            message=(
-                f"Nothing was sent: {partner.display_name} has no e-mail address marked safe "
-                f"to contact.{note}"
-            ),
-        )
+        nothing = _("Nothing was sent: %(name)s has no e-mail address marked safe to contact.")
+        return InvitationResult(is_sent=False, message=(nothing % {"name": name}) + note)
     at = now()
     stale = PrivateLink.objects.filter(
         partner=partner,
@@ -100,15 +102,13 @@ def invite_partner(clinician: User, partner_id: uuid.UUID | str) -> InvitationRe
         clinic_id=partner.couple.clinic_id,
     )
     transaction.on_commit(partial(send_invitation.enqueue, str(link.id)))
-    where = "address" if len(emails) == 1 else f"{len(emails)} addresses"
-    return InvitationResult(
-        is_sent=True,
-        message=(
-            f"An invitation is on its way to {partner.display_name}'s e-mail {where} marked "
-            f"safe to contact.{note}"
-        ),
-        link=link,
-    )
+    sent = ngettext(
+        "An invitation is on its way to %(name)s's e-mail address marked safe to contact.",
+        "An invitation is on its way to %(name)s's e-mail %(count)s addresses marked safe to"
+        " contact.",
+        len(emails),
+    ) % {"name": name, "count": len(emails)}
+    return InvitationResult(is_sent=True, message=sent + note, link=link)
 
 
 def _revoke(actor: User, link: PrivateLink, at: datetime) -> None:
@@ -257,8 +257,13 @@ def set_safe_hours(
     safe_hours = safe_hours.strip()
     if len(safe_hours) > SAFE_HOURS_MAX_LENGTH or "\x00" in safe_hours:
         raise ActionError(
-            "Safe hours are too long.",
-            {"safe_hours": [f"Use at most {SAFE_HOURS_MAX_LENGTH} characters."]},
+            _("Safe hours are too long."),
+            {
+                "safe_hours": [
+                    _("Use at most %(limit_value)d characters.")
+                    % {"limit_value": SAFE_HOURS_MAX_LENGTH}
+                ]
+            },
         )
     check_safe_window(safe_from, safe_until)
     audited_update(
@@ -290,7 +295,7 @@ def set_link_pin(clinician: User, partner_id: uuid.UUID | str, pin: str) -> Link
     """
     partner = access.get_partner_for_clinician(clinician, partner_id)
     if not PIN_RE.fullmatch(pin):
-        raise ActionError("The PIN was not saved.", {"pin": ["Use 4 to 8 digits."]})
+        raise ActionError(_("The PIN was not saved."), {"pin": [_("Use 4 to 8 digits.")]})
     link_pin, created = LinkPin.objects.select_for_update().get_or_create(
         partner=partner, defaults={"pin_hash": make_password(pin), "set_by": clinician}
     )
@@ -316,10 +321,11 @@ def choose_link_pin(partner: Partner, pin: str) -> LinkPin:
     Only while they have none: a PIN their clinician set is changed by the clinician only.
     """
     if not PIN_RE.fullmatch(pin):
-        raise ActionError("The PIN was not saved.", {"pin": ["Use 4 to 8 digits."]})
+        raise ActionError(_("The PIN was not saved."), {"pin": [_("Use 4 to 8 digits.")]})
     Partner.objects.select_for_update().filter(pk=partner.pk).first()
     if LinkPin.objects.filter(partner=partner).exists():
-        raise ActionError("You already have a PIN.", {"pin": ["You already have a PIN."]})
+        already = _("You already have a PIN.")
+        raise ActionError(already, {"pin": [already]})
     link_pin = LinkPin.objects.create(partner=partner, pin_hash=make_password(pin), set_by=None)
     audit.log(
         actor=partner,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from rebond.couples.actions import safe_window_errors
 from rebond.couples.models import Partner
@@ -15,51 +17,51 @@ GOAL_CHOICES = [(value, label) for value, label in Partner.Goal.choices if value
 
 class GoalForm(forms.Form):
     intake_goal = forms.ChoiceField(
-        label="What do you hope for from our work together?",
+        label=_("What do you hope for from our work together?"),
         choices=GOAL_CHOICES,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choose one of the options.",
-            "invalid_choice": "Choose one of the options.",
+            "required": _("Choose one of the options."),
+            "invalid_choice": _("Choose one of the options."),
         },
     )
 
 
 class SafeHoursForm(forms.Form):
     safe_hours = forms.CharField(
-        label="When is it safe to contact you this way?",
-        help_text='For example "Weekdays 9:00 to 17:00". Leave empty for any time.',
+        label=_("When is it safe to contact you this way?"),
+        help_text=_('For example "Weekdays 9:00 to 17:00". Leave empty for any time.'),
         max_length=SAFE_HOURS_MAX_LENGTH,
         required=False,
-        error_messages={"max_length": f"Use at most {SAFE_HOURS_MAX_LENGTH} characters."},
+        error_messages={"max_length": _("Use at most %(limit_value)d characters.")},
     )
     # The window for automated messages about an appointment, as clock times at the clinic;
     # the wording is the consultation request form's (rebond/intake/forms.py). Both or neither
     # is the action's rule (couples.actions.check_safe_window), shown beside these fields.
     safe_from = forms.TimeField(
-        label="From",
+        label=_("From"),
         required=False,
         widget=forms.TimeInput(format="%H:%M"),
-        error_messages={"invalid": "Enter a time like 18:00."},
+        error_messages={"invalid": _("Enter a time like 18:00.")},
     )
     safe_until = forms.TimeField(
-        label="Until",
+        label=_("Until"),
         required=False,
         widget=forms.TimeInput(format="%H:%M"),
-        error_messages={"invalid": "Enter a time like 20:00."},
+        error_messages={"invalid": _("Enter a time like 20:00.")},
     )
     may_mention_therapy = forms.BooleanField(
-        label="Messages may say they come from the practice and what they are about",
-        help_text="Unticked, messages say only \u201cYour appointment on \u2026\u201d.",
+        label=_("Messages may say they come from the practice and what they are about"),
+        help_text=_("Unticked, messages say only “Your appointment on …”."),
         required=False,
     )
 
     def __init__(self, *args: Any, clinic_name: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if clinic_name:
-            self.fields[
-                "may_mention_therapy"
-            ].label = f"Messages may say they come from {clinic_name} and what they are about"
+            self.fields["may_mention_therapy"].label = gettext(
+                "Messages may say they come from %(clinic)s and what they are about"
+            ) % {"clinic": clinic_name}
 
     def clean(self) -> dict[str, Any]:
         """Show an incomplete window beside its fields together with any other mistake."""
@@ -86,27 +88,27 @@ class AgreeForm(forms.Form):
         value: str = self.cleaned_data["sha256"]
         if value != self.expected_sha256:
             raise forms.ValidationError(
-                "This text has changed since the page was opened. Please read it again."
+                gettext("This text has changed since the page was opened. Please read it again.")
             )
         return value
 
 
-PIN_HELP = "4 to 8 digits."
+PIN_HELP = _("4 to 8 digits.")
 
 
 class PinForm(forms.Form):
     """The PIN a partner enters after opening their link (digits only, never stored)."""
 
     pin = forms.RegexField(
-        label="Your PIN",
+        label=_("Your PIN"),
         regex=r"\A[0-9]{4,8}\Z",
         max_length=8,
         strip=True,
-        help_text="The 4 to 8 digits you chose, or that your therapist gave you.",
+        help_text=_("The 4 to 8 digits you chose, or that your therapist gave you."),
         error_messages={
-            "required": "Enter your PIN.",
-            "invalid": "Enter 4 to 8 digits, with no spaces.",
-            "max_length": "Enter 4 to 8 digits, with no spaces.",
+            "required": _("Enter your PIN."),
+            "invalid": _("Enter 4 to 8 digits, with no spaces."),
+            "max_length": _("Enter 4 to 8 digits, with no spaces."),
         },
     )
 
@@ -115,15 +117,15 @@ class SetPinForm(forms.Form):
     """A clinician sets a partner's PIN (told to the partner in person, never sent)."""
 
     pin = forms.RegexField(
-        label="New PIN",
+        label=_("New PIN"),
         regex=r"\A[0-9]{4,8}\Z",
         max_length=8,
         strip=True,
         help_text=PIN_HELP,
         error_messages={
-            "required": "Enter a PIN of 4 to 8 digits.",
-            "invalid": "Use 4 to 8 digits.",
-            "max_length": "Use 4 to 8 digits.",
+            "required": _("Enter a PIN of 4 to 8 digits."),
+            "invalid": _("Use 4 to 8 digits."),
+            "max_length": _("Use 4 to 8 digits."),
         },
     )
 
@@ -132,27 +134,30 @@ class ChoosePinForm(forms.Form):
     """A partner chooses their own PIN, typed twice (offered at first use, issue 15 A2)."""
 
     pin = forms.RegexField(
-        label="Choose a PIN",
+        label=_("Choose a PIN"),
         regex=r"\A[0-9]{4,8}\Z",
         max_length=8,
         strip=True,
-        help_text="4 to 8 digits that someone close to you would not guess.",
+        help_text=_("4 to 8 digits that someone close to you would not guess."),
         error_messages={
-            "required": "Enter a PIN of 4 to 8 digits.",
-            "invalid": "Use 4 to 8 digits, with no spaces.",
-            "max_length": "Use 4 to 8 digits, with no spaces.",
+            "required": _("Enter a PIN of 4 to 8 digits."),
+            "invalid": _("Use 4 to 8 digits, with no spaces."),
+            "max_length": _("Use 4 to 8 digits, with no spaces."),
         },
     )
     pin_again = forms.CharField(
-        label="Type the same PIN again",
+        label=_("Type the same PIN again"),
         max_length=8,
         strip=True,
-        error_messages={"required": "Type the PIN again.", "max_length": "Type the PIN again."},
+        error_messages={
+            "required": _("Type the PIN again."),
+            "max_length": _("Type the PIN again."),
+        },
     )
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
         pin = cleaned.get("pin")
         if pin and cleaned.get("pin_again") and cleaned["pin_again"] != pin:
-            self.add_error("pin_again", "The two PINs are not the same.")
+            self.add_error("pin_again", gettext("The two PINs are not the same."))
         return cleaned

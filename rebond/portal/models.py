@@ -22,6 +22,8 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from rebond.couples.models import Partner
 
@@ -47,9 +49,9 @@ class PrivateLink(models.Model):
     """One partner's private link for one purpose; stored only as the hash of its token."""
 
     class Purpose(models.TextChoices):
-        INVITATION = "invitation", "Invitation to their space"
-        REMINDER = "reminder", "Reminder of open check-ins"
-        DIARY = "diary", "Reminder to write in the diary"
+        INVITATION = "invitation", _("Invitation to their space")
+        REMINDER = "reminder", _("Reminder of open check-ins")
+        DIARY = "diary", _("Reminder to write in the diary")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="private_links")
@@ -99,14 +101,16 @@ class PrivateLink(models.Model):
     def status(self) -> str:
         """Return the link's state in words a clinician reads on the links page."""
         if self.revoked_at is not None:
-            return "Revoked"
+            return pgettext("private link", "Revoked")
         if self.token_hash is None:
-            return "Waiting to be sent"
+            return pgettext("private link", "Waiting to be sent")
         if now() >= self.expires_at:
-            return "Expired"
+            return pgettext("private link", "Expired")
         if self.spent_at is not None:
-            return "Used up: its check-ins are finished"
-        return "Opened" if self.first_used_at else "Not opened yet"
+            return pgettext("private link", "Used up: its check-ins are finished")
+        if self.first_used_at:
+            return pgettext("private link", "Opened")
+        return pgettext("private link", "Not opened yet")
 
 
 class LinkPin(models.Model):

@@ -196,7 +196,7 @@ def pending_link(request: HttpRequest) -> PrivateLink | None:
     try:
         started = datetime.fromisoformat(str(data["started"]))
         link = (
-            PrivateLink.objects.select_related("partner__couple")
+            PrivateLink.objects.select_related("partner__couple__clinic")
             .filter(id=data["link"], partner_id=data["partner"])
             .first()
         )
@@ -287,6 +287,17 @@ def opened_elsewhere(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/opened_elsewhere.html", status=403)
 
 
+def speak_to(request: HttpRequest, partner: Partner) -> None:
+    """Answer this request in the partner's own language (else their clinic's default).
+
+    The two partners of one couple may read different ones. Used once the request is known to
+    be this partner's: their session, or their opened link waiting for its PIN.
+    """
+    language = first_supported(partner.language, partner.couple.clinic.default_language)
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+
+
 def partner_required(
     view: Callable[Concatenate[HttpRequest, Partner, P], HttpResponse],
 ) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
@@ -296,11 +307,8 @@ def partner_required(
         partner = current_partner(request)
         if partner is None:
             return not_valid(request)
-        # The partner's own language, also for the views that skip the locale middleware's
-        # look-up (no_clinic_time); the two partners of one couple may read different ones.
-        language = first_supported(partner.language, partner.couple.clinic.default_language)
-        translation.activate(language)
-        request.LANGUAGE_CODE = language
+        # Also for the views that skip the locale middleware's look-up (no_clinic_time).
+        speak_to(request, partner)
         return view(request, partner, *args, **kwargs)
 
     functools.update_wrapper(wrapped, view)

@@ -17,6 +17,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import (
     require_GET,
     require_http_methods,
@@ -93,6 +95,8 @@ def pin(request: HttpRequest) -> HttpResponse:
     link = session.pending_link(request)
     if link is None:
         return session.not_valid(request)
+    # The link's partner is known, not yet proven: their language, and nothing of their own.
+    session.speak_to(request, link.partner)
     if request.method != "POST":
         return render(request, "portal/pin.html", {"form": PinForm()})
     form = PinForm(request.POST)
@@ -110,8 +114,13 @@ def pin(request: HttpRequest) -> HttpResponse:
     if outcome.is_locked:
         session.end(request)
         return render(request, "portal/pin_locked.html", status=403)
-    tries = "1 try" if outcome.tries_left == 1 else f"{outcome.tries_left} tries"
-    form.add_error("pin", f"That PIN is not right. {tries} left before this link stops working.")
+    left = outcome.tries_left
+    wrong = ngettext(
+        "That PIN is not right. %(count)s try left before this link stops working.",
+        "That PIN is not right. %(count)s tries left before this link stops working.",
+        left,
+    ) % {"count": left}
+    form.add_error("pin", wrong)
     return render(request, "portal/pin.html", {"form": form}, status=400)
 
 
@@ -125,10 +134,12 @@ def choose_pin(request: HttpRequest, partner: Partner) -> HttpResponse:
     try:
         link_pin = actions.choose_link_pin(partner, form.cleaned_data["pin"])
     except ActionError:
-        messages.info(request, "You already have a PIN. To change it, ask your therapist.")
+        messages.info(request, _("You already have a PIN. To change it, ask your therapist."))
         return redirect("portal:home")
     session.prove_pin(request, link_pin)
-    messages.success(request, "Your PIN is saved. We will ask for it each time a link is opened.")
+    messages.success(
+        request, _("Your PIN is saved. We will ask for it each time a link is opened.")
+    )
     return redirect("portal:home")
 
 
@@ -265,7 +276,7 @@ def set_goal(request: HttpRequest, partner: Partner) -> HttpResponse:
     if not form.is_valid():
         return _render_home(request, partner, goal_form=form, status=400)
     couple_actions.set_intake_goal(partner, partner.id, form.cleaned_data["intake_goal"])
-    messages.success(request, "Thank you. Your answer is saved.")
+    messages.success(request, _("Thank you. Your answer is saved."))
     return redirect("portal:home")
 
 
@@ -277,7 +288,7 @@ def channel_not_safe(request: HttpRequest, partner: Partner, channel_id: uuid.UU
         actions.mark_channel_not_safe(partner, channel_id)
     except ActionError as exc:
         raise Http404("Not found.") from exc
-    messages.success(request, "Done. We will not use it to contact you.")
+    messages.success(request, _("Done. We will not use it to contact you."))
     return redirect("portal:home")
 
 
@@ -304,7 +315,7 @@ def channel_hours(request: HttpRequest, partner: Partner, channel_id: uuid.UUID)
             add_action_errors(form, error)
     if form.errors:
         return _render_home(request, partner, bound_hours=(channel.id, form), status=400)
-    messages.success(request, "Thank you. Your safe times are saved.")
+    messages.success(request, _("Thank you. Your safe times are saved."))
     return redirect("portal:home")
 
 
@@ -347,7 +358,9 @@ def agree(request: HttpRequest, partner: Partner, document_id: uuid.UUID) -> Htt
     if not form.is_valid():
         return _render_agreement(request, partner, document, form, status=400)
     couple_actions.record_consent(partner, partner.id, document.id)
-    messages.success(request, f"Thank you. You agreed to “{document.title}”.")
+    messages.success(
+        request, _("Thank you. You agreed to “%(title)s”.") % {"title": document.title}
+    )
     return redirect("portal:home")
 
 
@@ -359,7 +372,10 @@ def withdraw(request: HttpRequest, partner: Partner, document_id: uuid.UUID) -> 
     consent = partner.consents.filter(document=document, withdrawn_at=None).first()
     if consent is not None:
         couple_actions.withdraw_consent(partner, consent.id)
-    messages.success(request, f"You have withdrawn your agreement to “{document.title}”.")
+    messages.success(
+        request,
+        _("You have withdrawn your agreement to “%(title)s”.") % {"title": document.title},
+    )
     return redirect("portal:home")
 
 
@@ -398,6 +414,7 @@ def revoke_link(request: AuthenticatedHttpRequest, link_id: uuid.UUID) -> HttpRe
     except ActionError as exc:
         raise Http404("Not found.") from exc
     messages.success(
-        request, "The link was revoked: it opens nothing now, and any session it opened has ended."
+        request,
+        _("The link was revoked: it opens nothing now, and any session it opened has ended."),
     )
     return redirect("partner_links", partner_id=link.partner_id)
