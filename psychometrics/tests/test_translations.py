@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import pytest
 
@@ -105,9 +106,7 @@ def test_the_spanish_form_carries_texts_labels_and_instructions():
     assert "qué tan seguido" in phq9.instructions
 
 
-def _nowhere():
-    from pathlib import Path
-
+def _nowhere() -> Path:
     return Path("/nonexistent/rebond-wording")
 
 

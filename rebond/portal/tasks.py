@@ -4,6 +4,8 @@ The task mints the token itself, stores only its hash, and puts the raw token in
 alone: it never reaches the database or the task queue. Subject and body are neutral: no
 names, no practice specialty, nothing about the other partner (DOMAIN.md 4.6 point 5). Replies
 go to the clinic's address for e-mails when it set a neutral one (accounts.mail.client_email).
+The e-mail is written in the partner's language (else the clinic's): invitations, check-in
+notices and reminders alike (rebond/assessments/reminders.py sends them through this task).
 """
 
 from __future__ import annotations
@@ -12,14 +14,18 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_tasks import task
 
 from rebond.accounts.mail import client_email
 from rebond.couples.models import ContactChannel
+from rebond.lib.language import first_supported
 from rebond.portal.models import PrivateLink, hash_token, new_token
 
-SUBJECT = "A message from your practice"
+SUBJECT = gettext_noop("A message from your practice")
 
 
 def link_url(token: str) -> str:
@@ -29,7 +35,7 @@ def link_url(token: str) -> str:
 
 def invitation_body(token: str) -> str:
     """Return the whole body of an invitation: one neutral sentence and the link."""
-    return f"Your practice has sent you a private link:\n\n{link_url(token)}\n"
+    return _("Your practice has sent you a private link:\n\n%(url)s\n") % {"url": link_url(token)}
 
 
 @task()
@@ -61,8 +67,11 @@ def send_invitation(link_id: str) -> int:
         link.save(update_fields=["token_hash", "sent_at"])
     # Sent after commit, so no database lock is held during SMTP. If sending fails, the stored
     # hash matches a token nobody received, and a retry of the task mints a new one.
-    body = invitation_body(token)
-    # One message per address, so no address learns of another.
     clinic = link.partner.couple.clinic
-    messages = [client_email(clinic, SUBJECT, body, [address]) for address in recipients]
+    # A task runs with no active language: the partner's is set here, explicitly.
+    with translation.override(first_supported(link.partner.language, clinic.default_language)):
+        subject = _(SUBJECT)
+        body = invitation_body(token)
+    # One message per address, so no address learns of another.
+    messages = [client_email(clinic, subject, body, [address]) for address in recipients]
     return get_connection().send_messages(messages) or 0
