@@ -4,8 +4,8 @@ The task mints the token itself, stores only its hash, and puts the raw token in
 alone: it never reaches the database or the task queue. Subject and body are neutral: no
 names, no practice specialty, nothing about the other partner (DOMAIN.md 4.6 point 5). Replies
 go to the clinic's address for e-mails when it set a neutral one (accounts.mail.client_email).
-The e-mail is written in the partner's language (else the clinic's): invitations, check-in
-notices and reminders alike (rebond/assessments/reminders.py sends them through this task).
+Each partner reads it in their own language (else the clinic's default): the two partners of a
+couple may read different ones.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.timezone import now
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 from django_tasks import task
 
 from rebond.accounts.mail import client_email
@@ -25,6 +24,7 @@ from rebond.couples.models import ContactChannel
 from rebond.lib.language import first_supported
 from rebond.portal.models import PrivateLink, hash_token, new_token
 
+# Marked here, translated where sent: gettext(SUBJECT) in the reader's language.
 SUBJECT = gettext_noop("A message from your practice")
 
 
@@ -34,8 +34,10 @@ def link_url(token: str) -> str:
 
 
 def invitation_body(token: str) -> str:
-    """Return the whole body of an invitation: one neutral sentence and the link."""
-    return _("Your practice has sent you a private link:\n\n%(url)s\n") % {"url": link_url(token)}
+    """Return the whole body of an invitation, in the active language: one neutral sentence
+    and the link."""
+    sentence = gettext("Your practice has sent you a private link:")
+    return f"{sentence}\n\n{link_url(token)}\n"
 
 
 @task()
@@ -67,11 +69,10 @@ def send_invitation(link_id: str) -> int:
         link.save(update_fields=["token_hash", "sent_at"])
     # Sent after commit, so no database lock is held during SMTP. If sending fails, the stored
     # hash matches a token nobody received, and a retry of the task mints a new one.
+    # In the partner's own language: a background task has none active, so always say which.
     clinic = link.partner.couple.clinic
-    # A task runs with no active language: the partner's is set here, explicitly.
     with translation.override(first_supported(link.partner.language, clinic.default_language)):
-        subject = _(SUBJECT)
-        body = invitation_body(token)
+        subject, body = gettext(SUBJECT), invitation_body(token)
     # One message per address, so no address learns of another.
     messages = [client_email(clinic, subject, body, [address]) for address in recipients]
     return get_connection().send_messages(messages) or 0
