@@ -41,6 +41,7 @@ from psychometrics.model import (
     Result,
     Scale,
     Status,
+    Translation,
 )
 from psychometrics.norms import Population, cutoff_a, cutoff_b, cutoff_c
 from psychometrics.scoring import Scorer, score, score_answers, score_positions
@@ -72,6 +73,7 @@ __all__ = [
     "Scorer",
     "ScoringError",
     "Status",
+    "Translation",
     "UnavailableInstrument",
     "UnknownInstrument",
     "WrongAnswerCount",

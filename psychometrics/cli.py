@@ -17,9 +17,15 @@ from typing import Any, TextIO
 from psychometrics.change import ChangeResult, assess_change
 from psychometrics.errors import ScoringError
 from psychometrics.instruments import REGISTRY, get
-from psychometrics.model import Instrument, Norms, Number, Result
+from psychometrics.model import ORIGINAL_LANGUAGE, Instrument, Norms, Number, Result
 from psychometrics.scoring import score_answers
-from psychometrics.wording import availability, load_wording, wording_dir
+from psychometrics.wording import (
+    availability,
+    languages,
+    load_translation,
+    load_wording,
+    wording_dir,
+)
 
 __all__ = ["main"]
 
@@ -57,6 +63,11 @@ def _parser() -> argparse.ArgumentParser:
     instruments.add_argument("--json", action="store_true", help="print JSON")
     actions = instruments.add_subparsers(dest="action")
     load = actions.add_parser("load-wording", help="load licensed wording from a JSON file")
+    load.add_argument(
+        "--language",
+        default=ORIGINAL_LANGUAGE,
+        help="language of the wording, e.g. es for a licensed translation (default: en)",
+    )
     load.add_argument("file", type=Path)
     return parser
 
@@ -218,7 +229,7 @@ def _print_change(result: ChangeResult, out: TextIO) -> None:
 
 def _instruments(args: argparse.Namespace, out: TextIO) -> int:
     directory = wording_dir()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for instrument in REGISTRY.values():
         state = availability(instrument, directory)
         rows.append(
@@ -231,6 +242,7 @@ def _instruments(args: argparse.Namespace, out: TextIO) -> int:
                 "wording": state.wording,
                 "available": state.available,
                 "reason": state.reason,
+                "languages": list(languages(instrument, directory)),
             }
         )
     if args.json:
@@ -238,15 +250,26 @@ def _instruments(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
     for row in rows:
         status = "available" if row["available"] else f"unavailable: {row['reason']}"
+        worded = f" (languages: {', '.join(row['languages'])})" if row["languages"] else ""
         print(
             f"{row['code']:<8} {row['items']:>3} items  {row['licence_status']:<12} "
-            f"wording {row['wording']:<20} {row['name']} [{status}]",
+            f"wording {row['wording']:<20} {row['name']} [{status}]{worded}",
             file=out,
         )
     return EXIT_OK
 
 
 def _load_wording(args: argparse.Namespace, out: TextIO) -> int:
+    if args.language != ORIGINAL_LANGUAGE:
+        instrument, translation, path = load_translation(
+            args.file, wording_dir(), str(args.language)
+        )
+        print(
+            f"loaded {instrument.code} wording in {translation.language} "
+            f"({len(translation.texts)} items) into {path}",
+            file=out,
+        )
+        return EXIT_OK
     wording, stored = load_wording(args.file, wording_dir())
     print(
         f"loaded {wording.instrument} wording ({len(wording.texts)} items) into {stored}", file=out

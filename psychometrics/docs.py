@@ -25,6 +25,32 @@ against a primary source are defined but kept out of the default catalogue; the 
 
 Answers are stored as each option's scored value (the "value" below), never as a screen
 position. Reverse keying is already part of those values.
+
+## Languages
+
+An instrument's own wording is its published English form. A partner answers in their own
+language only when the instrument has wording in it: Rebond refuses to schedule it otherwise,
+and records with each check-in the language it was given in. Scoring never depends on the
+language: a translation's answer labels are positional (the first label is the key's first
+option, with its scored value, and so on).
+
+Rebond ships only published translations whose licence allows it; each is listed under
+"Translations" below with its source and licence. At present these are the Spanish PHQ-9 and
+GAD-7. Their text could not be checked against the phqscreeners.com PDF when it was added:
+compare it with that PDF before clinical use.
+
+A clinic that holds a licence for another translation loads it per language:
+
+    rebond instruments load-wording --language es FILE
+
+The file is the wording file described in `psychometrics/wording.py` (instrument, licence,
+optional source, version and instructions, and per item its number, text and options), with
+each item's options translated: as many labels as the key has, in the key's printed order
+(they are matched by position, not by their words). It is stored in the wording directory
+under the language's code (`$REBOND_WORDING_DIR/es/`); `rebond instruments` lists the
+languages each instrument has wording in. English wording of a scoring-only instrument is
+loaded without `--language`, and its options must then be the key's own labels. A shipped
+translation is never replaced.
 """
 
 
@@ -112,6 +138,21 @@ def render_instrument(instrument: Instrument, module: ModuleType | None = None) 
     if instrument.notes:
         lines += ["", "Notes:", ""]
         lines += [f"- {note}" for note in instrument.notes]
+    if instrument.translations:
+        lines += ["", "Translations (shipped; answer labels by position, scored as above):", ""]
+        for translation in instrument.translations:
+            labels = "; ".join(
+                f"{label} = {option.value}"
+                for label, option in zip(
+                    translation.labels[0], instrument.items[0].options, strict=True
+                )
+            )
+            lines.append(f"- `{translation.language}`: {translation.version or ''}".rstrip())
+            lines.append(f"  - Source: {translation.source}")
+            lines.append(f"  - Licence: {translation.licence}")
+            every = all(labels == translation.labels[0] for labels in translation.labels)
+            lines.append(f"  - {'Options of every item' if every else 'Item 1 options'}: {labels}")
+            lines += [f"  - {note}" for note in translation.notes]
     if module is not None and module.__doc__:
         lines += ["", "Source notes (from the module):", "", "```text"]
         lines += inspect.cleandoc(module.__doc__).splitlines()

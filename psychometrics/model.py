@@ -14,17 +14,25 @@ raises ``DefinitionError``):
 3. Every scale, band, flag and change rule refers to items and scales that exist.
 4. Scored values already include any reversal: a reverse-keyed item lists its
    options with the reversed values, and ``Item.reverse`` records the fact.
+5. A translation (``Translation``) words every item and gives, per item, as many
+   option labels as the key has, in the key's printed order: the labels are
+   positional, so an answer's scored value never depends on the language.
+
+An instrument's own wording (``Item.text``, option labels, ``instructions``) is its
+English form, language ``ORIGINAL_LANGUAGE``; other languages are translations.
 """
 
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from psychometrics.errors import DefinitionError
 
 __all__ = [
+    "ORIGINAL_LANGUAGE",
     "AllOf",
     "Always",
     "Band",
@@ -44,11 +52,23 @@ __all__ = [
     "Scale",
     "ScoreRange",
     "Status",
+    "Translation",
     "Unanswered",
+    "is_language_code",
+    "label_problem",
     "options",
 ]
 
 Number = int | float
+
+# The language of every instrument's own wording (the published English forms).
+ORIGINAL_LANGUAGE = "en"
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*")
+
+
+def is_language_code(code: object) -> bool:
+    """Return whether ``code`` looks like a lower-case language code: ``es``, ``pt-br``."""
+    return isinstance(code, str) and _LANGUAGE_CODE.fullmatch(code) is not None
 
 
 class Status(enum.StrEnum):
@@ -323,6 +343,26 @@ class Licence:
 
 
 @dataclass(frozen=True, slots=True)
+class Translation:
+    """A published translation of an instrument's wording into one language.
+
+    ``texts`` has one text per item, in item order. ``labels`` has, per item, the
+    translated option labels in the key's printed order: the j-th label names the
+    j-th option, whose scored value is the key's, so scoring never depends on the
+    language. ``instructions`` translate the form's instructions, when it has them.
+    """
+
+    language: str
+    texts: tuple[str, ...]
+    labels: tuple[tuple[str, ...], ...]
+    source: str
+    licence: str
+    instructions: str | None = None
+    version: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Instrument:
     """A published questionnaire with its scoring key."""
 
@@ -343,6 +383,7 @@ class Instrument:
     instructions: str | None = None
     unverified: str | None = None
     notes: tuple[str, ...] = ()
+    translations: tuple[Translation, ...] = ()
     _scales: dict[str, Scale] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -368,6 +409,41 @@ class Instrument:
             self._check_condition(rule.when)
         for change in self.change:
             self.scale(change.scale)
+        languages = [translation.language for translation in self.translations]
+        if len(set(languages)) != len(languages):
+            raise DefinitionError(f"{self.code}: two translations share a language")
+        for translation in self.translations:
+            self._check_translation(translation)
+
+    def _check_translation(self, translation: Translation) -> None:
+        where = f"{self.code} ({translation.language})"
+        if not is_language_code(translation.language):
+            raise DefinitionError(f"{where}: not a lower-case language code")
+        if translation.language == ORIGINAL_LANGUAGE:
+            raise DefinitionError(f"{where}: the original wording is not a translation")
+        if len(translation.texts) != len(self.items):
+            raise DefinitionError(
+                f"{where}: {len(translation.texts)} texts for {len(self.items)} items"
+            )
+        if len(translation.labels) != len(self.items):
+            raise DefinitionError(
+                f"{where}: labels for {len(translation.labels)} items, not {len(self.items)}"
+            )
+        for item, text, labels in zip(
+            self.items, translation.texts, translation.labels, strict=True
+        ):
+            problem = label_problem(labels, len(item.options))
+            if not text.strip() or problem:
+                raise DefinitionError(f"{where} item {item.number}: {problem or 'no text'}")
+        if not translation.source.strip() or not translation.licence.strip():
+            raise DefinitionError(f"{where}: a translation names its source and licence")
+
+    def translation(self, language: str) -> Translation | None:
+        """Return the shipped translation into ``language``, if there is one."""
+        for translation in self.translations:
+            if translation.language == language:
+                return translation
+        return None
 
     def _check_items(self, numbers: Sequence[int]) -> None:
         for number in numbers:
@@ -431,6 +507,24 @@ class Result:
     complete: bool
     missing: tuple[int, ...] = ()
     prorated: tuple[str, ...] = ()
+
+
+def label_problem(labels: Sequence[str], count: int) -> str | None:
+    """Return what is wrong with one item's translated option labels, or None.
+
+    They must be ``count`` non-empty labels (the key's count), unique ignoring case
+    and never digits only (a digit answer always means a position).
+    """
+    if len(labels) != count:
+        return f"{len(labels)} option labels where the key has {count}"
+    folded = [" ".join(label.split()).casefold() for label in labels]
+    if not all(folded):
+        return "an option label is empty"
+    if len(set(folded)) != len(folded):
+        return "two option labels are the same"
+    if any(label.isdigit() for label in folded):
+        return "an option label is only digits"
+    return None
 
 
 def _fmt(number: Number) -> str:

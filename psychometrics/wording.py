@@ -18,6 +18,19 @@ wording directory (``REBOND_WORDING_DIR``, default ``./var/wording``)::
 
 Each item's ``options`` must be the key's labels in the key's printed order
 (case and spacing may differ), so scoring stays bound to the published key.
+
+Languages
+---------
+An instrument's own wording is its English form (``ORIGINAL_LANGUAGE``). A
+translation into another language is either shipped with the instrument
+(``Instrument.translations``: published translations whose licence allows it) or
+loaded by a clinic that holds a licence for it, with ``rebond instruments
+load-wording --language es FILE``, and stored per language
+(``<wording dir>/es/<code>.json``). The file has the same shape, plus optional
+``"language"`` (it must then be the one asked for) and ``"source"``; each item's
+``options`` are the translated labels, as many as the key has, in the key's
+printed order: they are matched to the key by position, never by their words.
+A shipped translation is never replaced by a loaded one.
 """
 
 from __future__ import annotations
@@ -30,14 +43,27 @@ from pathlib import Path
 
 from psychometrics.errors import InvalidWording, ScoringError
 from psychometrics.instruments import get, normalise_code
-from psychometrics.model import Instrument
+from psychometrics.model import (
+    ORIGINAL_LANGUAGE,
+    Instrument,
+    ResponseOption,
+    Translation,
+    is_language_code,
+    label_problem,
+)
 
 __all__ = [
     "Availability",
     "Wording",
     "availability",
+    "in_language",
+    "languages",
+    "load_translation",
     "load_wording",
+    "read_translation",
     "read_wording",
+    "translated",
+    "validate_translation",
     "validate_wording",
     "with_stored_wording",
     "wording_dir",
@@ -77,6 +103,17 @@ def _text(data: Mapping[str, object], key: str, where: str, *, required: bool) -
     return value.strip()
 
 
+def _instrument_of(data: object) -> tuple[Instrument, dict[str, object]]:
+    """Return the instrument a wording file names, and the file as a JSON object."""
+    if not isinstance(data, dict):
+        raise InvalidWording("the wording file must hold a JSON object")
+    code = _text(data, "instrument", "wording file", required=True)
+    try:
+        return get(str(code), include_unavailable=True), data
+    except ScoringError as error:
+        raise InvalidWording(str(error)) from None
+
+
 def validate_wording(data: object) -> tuple[Instrument, Wording]:
     """Return the instrument and wording described by parsed JSON, or raise.
 
@@ -84,13 +121,7 @@ def validate_wording(data: object) -> tuple[Instrument, Wording]:
     instrument whose wording already ships, a wrong item count, or options
     that differ from the key.
     """
-    if not isinstance(data, dict):
-        raise InvalidWording("the wording file must hold a JSON object")
-    code = _text(data, "instrument", "wording file", required=True)
-    try:
-        instrument = get(str(code), include_unavailable=True)
-    except ScoringError as error:
-        raise InvalidWording(str(error)) from None
+    instrument, data = _instrument_of(data)
     if instrument.licence.wording_ships:
         raise InvalidWording(f"{instrument.code} wording already ships with Rebond")
     licence = str(_text(data, "licence", "wording file", required=True))
@@ -125,21 +156,120 @@ def validate_wording(data: object) -> tuple[Instrument, Wording]:
     return instrument, wording
 
 
-def _path(directory: Path, code: str) -> Path:
+def validate_translation(data: object, language: str) -> tuple[Instrument, Translation]:
+    """Return the instrument and its translation into ``language`` described by parsed JSON.
+
+    Raise ``InvalidWording`` naming the first problem. The options of each item are
+    checked by count and position only: as many labels as the key has, non-empty, unique,
+    never digits only; the j-th label is taken to name the key's j-th option.
+    """
+    if not is_language_code(language):
+        raise InvalidWording(f"{language!r} is not a language code such as es or pt-br")
+    if language == ORIGINAL_LANGUAGE:
+        raise InvalidWording(f"{language} is the original wording, not a translation")
+    instrument, data = _instrument_of(data)
+    given = data.get("language", language)
+    if given != language:
+        raise InvalidWording(f"the file is in {given!r}, but it is being loaded as {language!r}")
+    if instrument.translation(language) is not None:
+        raise InvalidWording(f"{instrument.code} wording in {language} already ships with Rebond")
+    licence = str(_text(data, "licence", "wording file", required=True))
+    items = data.get("items")
+    if not isinstance(items, list) or len(items) != len(instrument.items):
+        count = len(items) if isinstance(items, list) else 0
+        raise InvalidWording(
+            f"{instrument.code} has {len(instrument.items)} items; the file gives {count}"
+        )
+    texts = []
+    labels = []
+    for item, entry in zip(instrument.items, items, strict=True):
+        where = f"{instrument.code} item {item.number}"
+        if not isinstance(entry, dict) or entry.get("number") != item.number:
+            raise InvalidWording(f'{where}: expected an object with "number": {item.number}')
+        texts.append(str(_text(entry, "text", where, required=True)))
+        options = entry.get("options")
+        given_labels = (
+            [" ".join(o.split()) for o in options if isinstance(o, str)]
+            if isinstance(options, list)
+            else []
+        )
+        problem = (
+            label_problem(given_labels, len(item.options))
+            if isinstance(options, list) and len(given_labels) == len(options)
+            else "options must be a list of labels"
+        )
+        if problem:
+            raise InvalidWording(
+                f"{where}: {problem}. Give {len(item.options)} translated labels, in the order "
+                f"of the key: {'; '.join(item.labels)} (the file gives {options!r})"
+            )
+        labels.append(tuple(given_labels))
+    translation = Translation(
+        language=language,
+        texts=tuple(texts),
+        labels=tuple(labels),
+        source=_text(data, "source", "wording file", required=False) or "loaded by the clinic",
+        licence=licence,
+        instructions=_text(data, "instructions", "wording file", required=False),
+        version=_text(data, "version", "wording file", required=False),
+    )
+    return instrument, translation
+
+
+def _path(directory: Path, code: str, language: str = ORIGINAL_LANGUAGE) -> Path:
+    if language != ORIGINAL_LANGUAGE:
+        directory = directory / language
     return directory / f"{normalise_code(code)}.json"
 
 
-def load_wording(source: Path, directory: Path) -> tuple[Wording, Path]:
-    """Validate a wording file and store it in the wording directory.
-
-    Return the wording and the path it was stored at.
-    """
+def _read_json(source: Path) -> object:
     try:
-        data = json.loads(source.read_text(encoding="utf-8"))
+        return json.loads(source.read_text(encoding="utf-8"))
     except OSError as error:
         raise InvalidWording(f"cannot read {source}: {error.strerror}") from None
     except ValueError as error:
         raise InvalidWording(f"{source} is not valid JSON: {error}") from None
+
+
+def _store(target: Path, stored: Mapping[str, object]) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".json.partial")
+    partial.write_text(json.dumps(stored, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    partial.replace(target)
+    return target
+
+
+def load_translation(
+    source: Path, directory: Path, language: str
+) -> tuple[Instrument, Translation, Path]:
+    """Validate a translation file and store it under ``<directory>/<language>/``.
+
+    Return the instrument, its translation and the path it was stored at.
+    """
+    instrument, translation = validate_translation(_read_json(source), language)
+    stored = {
+        "instrument": instrument.code,
+        "language": language,
+        "licence": translation.licence,
+        "source": translation.source,
+        "version": translation.version,
+        "instructions": translation.instructions,
+        "items": [
+            {"number": item.number, "text": text, "options": list(labels)}
+            for item, text, labels in zip(
+                instrument.items, translation.texts, translation.labels, strict=True
+            )
+        ],
+    }
+    return instrument, translation, _store(_path(directory, instrument.code, language), stored)
+
+
+def load_wording(source: Path, directory: Path) -> tuple[Wording, Path]:
+    """Validate a wording file of the original (English) form and store it.
+
+    Return the wording and the path it was stored at.
+    """
+    data = _read_json(source)
     _, wording = validate_wording(data)
     stored = {
         "instrument": wording.instrument,
@@ -158,12 +288,7 @@ def load_wording(source: Path, directory: Path) -> tuple[Wording, Path]:
             )
         ],
     }
-    directory.mkdir(parents=True, exist_ok=True)
-    target = _path(directory, wording.instrument)
-    partial = target.with_suffix(".json.partial")
-    partial.write_text(json.dumps(stored, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    partial.replace(target)
-    return wording, target
+    return wording, _store(_path(directory, wording.instrument), stored)
 
 
 def read_wording(instrument: Instrument, directory: Path) -> Wording | None:
@@ -174,6 +299,75 @@ def read_wording(instrument: Instrument, directory: Path) -> Wording | None:
     except (OSError, ValueError, ScoringError):
         return None
     return wording if found.code == instrument.code else None
+
+
+def read_translation(instrument: Instrument, language: str, directory: Path) -> Translation | None:
+    """Return the clinic's stored translation of an instrument, or None if none is valid."""
+    if not is_language_code(language) or language == ORIGINAL_LANGUAGE:
+        return None
+    try:
+        data = json.loads(_path(directory, instrument.code, language).read_text(encoding="utf-8"))
+        found, translation = validate_translation(data, language)
+    except (OSError, ValueError, ScoringError):
+        return None
+    return translation if found.code == instrument.code else None
+
+
+def translated(instrument: Instrument, translation: Translation) -> Instrument:
+    """Return the instrument worded in the translation's language; its key stays the same.
+
+    Each option keeps its scored value and takes the translated label at its position.
+    The translated instructions are shown when the original form shows instructions, or
+    when the instrument's wording is the clinic's own; otherwise they stay data only.
+    """
+    items = tuple(
+        replace(
+            item,
+            text=text,
+            options=tuple(
+                ResponseOption(label, option.value)
+                for label, option in zip(labels, item.options, strict=True)
+            ),
+        )
+        for item, text, labels in zip(
+            instrument.items, translation.texts, translation.labels, strict=True
+        )
+    )
+    shows = instrument.instructions is not None or not instrument.licence.wording_ships
+    return replace(
+        instrument, items=items, instructions=translation.instructions if shows else None
+    )
+
+
+def in_language(instrument: Instrument, language: str, directory: Path) -> Instrument | None:
+    """Return the instrument worded in ``language``, or None when it has no wording there.
+
+    English is the original wording (shipped, or loaded by the clinic); another language
+    is a shipped translation, else one the clinic loaded. Scoring is the same in every
+    language: only texts, option labels and instructions change.
+    """
+    if language == ORIGINAL_LANGUAGE:
+        worded = with_stored_wording(instrument, directory)
+        return worded if all(item.text for item in worded.items) else None
+    translation = instrument.translation(language) or read_translation(
+        instrument, language, directory
+    )
+    return None if translation is None else translated(instrument, translation)
+
+
+def languages(instrument: Instrument, directory: Path) -> tuple[str, ...]:
+    """Return the languages the instrument has wording in: English first, then by code."""
+    found = {translation.language for translation in instrument.translations}
+    if directory.is_dir():
+        for child in directory.iterdir():
+            if (
+                child.is_dir()
+                and is_language_code(child.name)
+                and read_translation(instrument, child.name, directory) is not None
+            ):
+                found.add(child.name)
+    original = in_language(instrument, ORIGINAL_LANGUAGE, directory) is not None
+    return ((ORIGINAL_LANGUAGE,) if original else ()) + tuple(sorted(found))
 
 
 def with_stored_wording(instrument: Instrument, directory: Path) -> Instrument:

@@ -18,13 +18,36 @@ cut-point of 10; the two are kept apart.
 
 Licence: as the PHQ-9 ("no permission is required to reproduce, translate,
 display or distribute", phqscreeners.com).
+
+Spanish (es): the "Spanish for the USA" GAD-7 distributed at phqscreeners.com
+(Pfizer), with the PHQ-9's Spanish answer labels, shipped under the same
+statement. The text here agrees with several independent transcriptions found
+in public code, but it could NOT be checked against the phqscreeners.com PDF
+itself when it was added: a clinic should compare it with that PDF before
+clinical use. The answer labels are positional, so scoring is the same in both
+languages.
 """
 
 from __future__ import annotations
 
 from psychometrics.instruments._build import likert_items
-from psychometrics.instruments.phq9 import LABELS
-from psychometrics.model import Band, ChangeRule, Instrument, Licence, Scale, ScoreRange, Status
+from psychometrics.instruments.phq9 import (
+    LABELS,
+    LABELS_ES,
+    SPANISH_LICENCE,
+    SPANISH_NOTE,
+    SPANISH_SOURCE,
+)
+from psychometrics.model import (
+    Band,
+    ChangeRule,
+    Instrument,
+    Licence,
+    Scale,
+    ScoreRange,
+    Status,
+    Translation,
+)
 
 TEXTS = (
     "Feeling nervous, anxious, or on edge",
@@ -34,6 +57,31 @@ TEXTS = (
     "Being so restless that it is hard to sit still",
     "Becoming easily annoyed or irritable",
     "Feeling afraid, as if something awful might happen",
+)
+
+# Spanish for the USA (phqscreeners.com, Pfizer); see the module docstring for what was checked.
+TEXTS_ES = (
+    "Se ha sentido nervioso(a), ansioso(a) o con los nervios de punta",
+    "No ha sido capaz de parar o controlar su preocupación",
+    "Se ha preocupado demasiado por motivos diferentes",
+    "Ha tenido dificultad para relajarse",
+    "Se ha sentido tan inquieto(a) que no ha podido quedarse quieto(a)",
+    "Se ha molestado o irritado fácilmente",
+    "Ha tenido miedo de que algo terrible fuera a pasar",
+)
+
+SPANISH = Translation(
+    language="es",
+    texts=TEXTS_ES,
+    labels=(LABELS_ES,) * len(TEXTS_ES),
+    source="GAD-7 in " + SPANISH_SOURCE,
+    licence=SPANISH_LICENCE,
+    instructions=(
+        "Durante las últimas 2 semanas, ¿con qué frecuencia le han molestado los siguientes "
+        "problemas?"
+    ),
+    version="GAD-7, Spanish for the USA, Pfizer",
+    notes=(SPANISH_NOTE,),
 )
 
 TOPICS = (
@@ -98,4 +146,5 @@ INSTRUMENT = Instrument(
         "The developers' cut-point for further evaluation is 10 (Spitzer et al. 2006); the "
         "caseness of 8 used for change is NHS Talking Therapies' convention.",
     ),
+    translations=(SPANISH,),
 )

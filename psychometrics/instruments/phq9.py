@@ -22,6 +22,14 @@ Licence: "no permission is required to reproduce, translate, display or
 distribute them" (phqscreeners.com, quoted in the CamCOPS phq9.rst). Developed
 by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and colleagues,
 with an educational grant from Pfizer Inc.
+
+Spanish (es): the "Spanish for the USA" PHQ-9 distributed at phqscreeners.com
+(Pfizer), shipped under the same statement, which allows translating and
+distributing. The text here agrees with several independent transcriptions
+found in public code, but it could NOT be checked against the phqscreeners.com
+PDF itself when it was added: a clinic should compare it with that PDF before
+clinical use. The answer labels are positional (Ningún día = Not at all = 0,
+and so on), so scoring is the same in both languages.
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ from psychometrics.model import (
     Scale,
     ScoreRange,
     Status,
+    Translation,
 )
 
 LABELS = ("Not at all", "Several days", "More than half the days", "Nearly every day")
@@ -55,6 +64,48 @@ TEXTS = (
     "\N{EM DASH} being so fidgety or restless that you have been moving around a lot more "
     "than usual",
     "Thoughts that you would be better off dead or of hurting yourself in some way",
+)
+
+# Spanish for the USA (phqscreeners.com, Pfizer); see the module docstring for what was checked.
+LABELS_ES = ("Ningún día", "Varios días", "Más de la mitad de los días", "Casi todos los días")
+
+TEXTS_ES = (
+    "Poco interés o placer en hacer cosas",
+    "Se ha sentido decaído(a), deprimido(a) o sin esperanzas",
+    "Ha tenido dificultad para quedarse o permanecer dormido(a), o ha dormido demasiado",
+    "Se ha sentido cansado(a) o con poca energía",
+    "Sin apetito o ha comido en exceso",
+    "Se ha sentido mal con usted mismo(a) \N{EN DASH} o que es un fracaso o que ha quedado mal "
+    "con usted mismo(a) o con su familia",
+    "Ha tenido dificultad para concentrarse en ciertas actividades, tales como leer el "
+    "periódico o ver la televisión",
+    "¿Se ha movido o hablado tan lento que otras personas podrían haberlo notado? o lo "
+    "contrario \N{EN DASH} muy inquieto(a) o agitado(a) que ha estado moviéndose mucho más de "
+    "lo normal",
+    "Pensamientos de que estaría mejor muerto(a) o de lastimarse de alguna manera",
+)
+
+SPANISH_SOURCE = 'the "Spanish for the USA" form distributed at phqscreeners.com (Pfizer)'
+SPANISH_LICENCE = (
+    "No permission is required to reproduce, translate, display or distribute (phqscreeners.com)."
+)
+SPANISH_NOTE = (
+    "Transcribed from several independent public transcriptions that agree; not checked "
+    "against the phqscreeners.com PDF itself: compare it with that PDF before clinical use."
+)
+
+SPANISH = Translation(
+    language="es",
+    texts=TEXTS_ES,
+    labels=(LABELS_ES,) * len(TEXTS_ES),
+    source="PHQ-9 in " + SPANISH_SOURCE,
+    licence=SPANISH_LICENCE,
+    instructions=(
+        "Durante las últimas 2 semanas, ¿qué tan seguido ha tenido molestias debido a los "
+        "siguientes problemas?"
+    ),
+    version="PHQ-9, Spanish for the USA, Pfizer",
+    notes=(SPANISH_NOTE,),
 )
 
 TOPICS = (
@@ -128,4 +179,5 @@ INSTRUMENT = Instrument(
     instructions=(
         "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
     ),
+    translations=(SPANISH,),
 )

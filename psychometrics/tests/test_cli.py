@@ -176,6 +176,37 @@ def test_load_wording_refuses_a_bad_file(capsys, tmp_path):
     assert "PHQ-9 wording already ships" in err
 
 
+def test_load_wording_with_a_language_stores_a_translation(capsys, monkeypatch, tmp_path):
+    monkeypatch.setitem(REGISTRY, "TOY", make_toy())
+    monkeypatch.setenv("REBOND_WORDING_DIR", str(tmp_path / "wording"))
+    options = ["Nunca", "A veces", "A menudo", "Siempre"]
+    items = [{"number": n, "text": f"P{n}", "options": options} for n in range(1, 5)]
+    source = tmp_path / "toy-es.json"
+    source.write_text(json.dumps({"instrument": "TOY", "licence": "ours", "items": items}))
+    code, out, err = run(capsys, "instruments", "load-wording", "--language", "es", str(source))
+    assert (code, err) == (0, "")
+    assert f"loaded TOY wording in es (4 items) into {tmp_path / 'wording' / 'es'}" in out
+    _, out, _ = run(capsys, "instruments", "--json")
+    rows = {row["code"]: row for row in json.loads(out)}
+    assert rows["TOY"]["languages"] == ["es"]
+    assert rows["PHQ-9"]["languages"] == ["en", "es"]
+    assert rows["WHO-5"]["languages"] == ["en"]
+    _, out, _ = run(capsys, "instruments")
+    assert "(languages: en, es)" in out
+
+
+def test_load_wording_with_a_language_refuses_a_bad_translation(capsys, tmp_path):
+    items = [{"number": n, "text": "P", "options": ["Nunca"]} for n in range(1, 10)]
+    source = tmp_path / "phq9-fr.json"
+    source.write_text(json.dumps({"instrument": "PHQ-9", "licence": "x", "items": items}))
+    code, out, err = run(capsys, "instruments", "load-wording", "--language", "fr", str(source))
+    assert (code, out) == (2, "")
+    assert "PHQ-9 item 1: 1 option labels where the key has 4. Give 4 translated labels" in err
+    code, _, err = run(capsys, "instruments", "load-wording", "--language", "es", str(source))
+    assert code == 2
+    assert "PHQ-9 wording in es already ships with Rebond" in err
+
+
 def test_text_output_of_means_and_changes_without_a_cutoff(capsys):
     code, out, _ = run(capsys, "score", "ECR-RS", "--answers", "1,1,1,1,1,1,6,5,5")
     assert "Attachment anxiety: 6.33 (range 1-7)" in out

@@ -31,6 +31,7 @@ EXPECTED = {
     "Scorer",
     "ScoringError",
     "Status",
+    "Translation",
     "UnavailableInstrument",
     "UnknownInstrument",
     "WrongAnswerCount",

@@ -13,7 +13,9 @@ from datetime import datetime
 from http import HTTPStatus
 
 from django.db import IntegrityError, connection, transaction
+from django.utils import translation
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
 
 import psychometrics
 from rebond import access, audit
@@ -53,6 +55,9 @@ def schedule_instrument(
     2. A risk instrument is always scheduled for both partners with identical timing, so the
        schedule itself reveals nothing (DOMAIN 7.5 rule 4); asking for one partner is refused.
     3. Other instruments go to the partners named (both by default).
+    4. Each partner is given it in their language (`checkins.language_of`). If the instrument
+       has no wording in the language of any partner it would go to, nothing is scheduled
+       (for neither partner): the error names the instrument and the language.
     """
     couple = access.get_couple_for_clinician(clinician, couple_id)
     try:
@@ -61,8 +66,11 @@ def schedule_instrument(
         raise ActionError(str(exc)) from exc
     if inst.unverified is not None and inst.code not in checkins.approved_codes(couple.clinic_id):
         raise ActionError(
-            f"{inst.code} is not offered at this clinic: {inst.unverified}. A clinic admin "
-            "can offer it after checking its key (Check-in settings)."
+            _(
+                "%(instrument)s is not offered at this clinic: %(reason)s. A clinic admin can "
+                "offer it after checking its key (Check-in settings)."
+            )
+            % {"instrument": inst.code, "reason": inst.unverified}
         )
     partners = list(couple.partners.all())
     is_risk = scoring.is_risk_instrument(inst)
@@ -70,13 +78,20 @@ def schedule_instrument(
         wanted = {str(p) for p in partner_ids}
         chosen = [p for p in partners if str(p.id) in wanted]
         if len(chosen) != len(wanted) or not chosen:
-            raise ActionError("Choose partners of this couple.")
+            raise ActionError(_("Choose partners of this couple."))
         if is_risk and len(chosen) != len(partners):
             raise ActionError(
-                f"{inst.code} includes safety questions, so it is always given to both partners "
-                "at the same time."
+                _(
+                    "%(instrument)s includes safety questions, so it is always given to both "
+                    "partners at the same time."
+                )
+                % {"instrument": inst.code}
             )
         partners = chosen
+    languages = {p.id: checkins.language_of(p, couple.clinic) for p in partners}
+    for language in dict.fromkeys(languages.values()):
+        if scoring.instrument_in(inst.code, language) is None:
+            raise ActionError(checkins.no_wording_message(inst.code, language))
     group = uuid.uuid4()
     when = due_at or now()
     administrations = [
@@ -86,6 +101,7 @@ def schedule_instrument(
             instrument_code=inst.code,
             is_risk=is_risk,
             schedule_group=group,
+            language=languages[partner.id],
             occasion=occasion.strip(),
             due_at=when,
             created_by=clinician,
@@ -132,13 +148,13 @@ def save_draft_answer_to(
     one wins.
     """
     if not administration.is_open:
-        raise ActionError("This check-in is already completed.", status=HTTPStatus.CONFLICT)
+        raise ActionError(_("This check-in is already completed."), status=HTTPStatus.CONFLICT)
     inst = scoring.instrument(administration.instrument_code)
     if value is None:
         _clear_while_open(administration.pk, item_number)
         return
     if not scoring.is_allowed_value(inst, item_number, value):
-        raise ActionError("That answer is not one of the choices.")
+        raise ActionError(_("That answer is not one of the choices."))
     saved_at = now()
     if administration.status == Administration.Status.SCHEDULED:
         # The first answer starts the check-in; in the same transaction as the answer, so a
@@ -151,7 +167,7 @@ def save_draft_answer_to(
     else:
         saved = _upsert_while_open(administration.pk, item_number, value, saved_at)
     if not saved:
-        raise ActionError("This check-in is already completed.", status=HTTPStatus.CONFLICT)
+        raise ActionError(_("This check-in is already completed."), status=HTTPStatus.CONFLICT)
 
 
 def _upsert_while_open(
@@ -200,7 +216,7 @@ def _clear_while_open(administration_id: uuid.UUID, item_number: int) -> None:
     """Remove one draft answer, under the administration's lock (clearing is rare)."""
     still_open = Administration.objects.open().select_for_update().filter(pk=administration_id)
     if not still_open.exists():
-        raise ActionError("This check-in is already completed.", status=HTTPStatus.CONFLICT)
+        raise ActionError(_("This check-in is already completed."), status=HTTPStatus.CONFLICT)
     DraftAnswer.objects.filter(
         administration_id=administration_id, item_number=item_number
     ).delete()
@@ -235,7 +251,7 @@ def submit_administration(
     try:
         key = uuid.UUID(str(submission_key))
     except ValueError as exc:
-        raise ActionError("This form is out of date; reload the page.") from exc
+        raise ActionError(_("This form is out of date; reload the page.")) from exc
     try:
         with transaction.atomic():
             return _submit(partner, administration_id, key, answers or {})
@@ -262,15 +278,20 @@ def _submit(
     if existing is not None:
         if existing.submission_key == key:
             return SubmitOutcome(existing, created=False)
-        raise ActionError("This check-in was already completed.", status=HTTPStatus.CONFLICT)
+        raise ActionError(_("This check-in was already completed."), status=HTTPStatus.CONFLICT)
     if administration.submission_key != key:
-        raise ActionError("This form is out of date; reload the page.", status=HTTPStatus.CONFLICT)
+        raise ActionError(
+            _("This form is out of date; reload the page."), status=HTTPStatus.CONFLICT
+        )
     if not administration.is_open:
-        raise ActionError("This check-in is no longer open.", status=HTTPStatus.CONFLICT)
+        raise ActionError(_("This check-in is no longer open."), status=HTTPStatus.CONFLICT)
     inst = scoring.instrument(administration.instrument_code)
     for item_number, value in answers.items():
         if value is not None and not scoring.is_allowed_value(inst, item_number, value):
-            raise ActionError(f"Question {item_number}: that answer is not one of the choices.")
+            raise ActionError(
+                _("Question %(number)s: that answer is not one of the choices.")
+                % {"number": item_number}
+            )
     stored = draft_answers(administration)
     stored.update({n: v for n, v in answers.items() if v is not None})
     result = scoring.score(inst, stored)
@@ -309,7 +330,7 @@ def cancel_administration(clinician: User, administration_id: uuid.UUID | str) -
     """Cancel an open administration (and its twin, if it is a risk instrument)."""
     administration = access.get_administration_for_clinician(clinician, administration_id)
     if not administration.is_open:
-        raise ActionError("Only an open check-in can be cancelled.", status=HTTPStatus.CONFLICT)
+        raise ActionError(_("Only an open check-in can be cancelled."), status=HTTPStatus.CONFLICT)
     group = Administration.objects.filter(schedule_group=administration.schedule_group)
     targets = [a for a in group if a.is_open] if administration.is_risk else [administration]
     for target in targets:
@@ -343,10 +364,10 @@ def _validated_sets(
     clean: dict[str, list[str]] = {}
     for occasion, codes in sets.items():
         if occasion not in Occasion.values:
-            raise ActionError("There is no such occasion.")
+            raise ActionError(_("There is no such occasion."))
         chosen = list(codes)
         if not set(chosen) <= allowed:
-            raise ActionError("Choose questionnaires from the catalogue.")
+            raise ActionError(_("Choose questionnaires from the catalogue."))
         clean[occasion] = schedule.in_catalogue_order(chosen, clinic_id)
     return clean
 
@@ -468,11 +489,16 @@ def apply_schedule(
     """
     couple = access.get_couple_for_clinician(clinician, couple_id)
     if occasion not in Occasion.values:
-        raise ActionError("There is no such occasion.")
-    label = Occasion(occasion).label
+        raise ActionError(_("There is no such occasion."))
     codes = schedule.case_schedule(couple)[0][occasion]
     if not codes:
-        raise ActionError(f"The {label} set of this case has no questionnaires.")
+        raise ActionError(
+            _("The %(occasion)s set of this case has no questionnaires.")
+            % {"occasion": Occasion(occasion).label}
+        )
+    # Stored in English, whoever schedules it: exports read the standard occasion names.
+    with translation.override(None):
+        label = str(Occasion(occasion).label)
     when = due_at or now()
     return [
         administration
@@ -491,10 +517,12 @@ def set_reminder_settings(
     clinic = get_settings_clinic(admin)
     low, high = REMIND_AFTER_DAYS_RANGE
     if not low <= remind_after_days <= high:
-        raise ActionError(f"Remind after {low} to {high} days.")
+        raise ActionError(_("Remind after %(low)s to %(high)s days.") % {"low": low, "high": high})
     low, high = MAX_REMINDERS_RANGE
     if not low <= max_reminders <= high:
-        raise ActionError(f"Send {low} to {high} reminders at most.")
+        raise ActionError(
+            _("Send %(low)s to %(high)s reminders at most.") % {"low": low, "high": high}
+        )
     settings, created = ClinicCheckinSettings.objects.select_for_update().get_or_create(
         clinic=clinic
     )
@@ -528,7 +556,7 @@ def approve_instrument(admin: User, instrument_code: str) -> InstrumentApproval:
     clinic = get_settings_clinic(admin)
     inst = next((i for i in checkins.approvable_instruments() if i.code == instrument_code), None)
     if inst is None or inst.unverified is None:
-        raise ActionError("That questionnaire cannot be offered.")
+        raise ActionError(_("That questionnaire cannot be offered."))
     approval, created = InstrumentApproval.objects.get_or_create(
         clinic=clinic,
         instrument_code=inst.code,

@@ -15,13 +15,16 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST, require_safe
 
 import psychometrics
 from psychometrics import Instrument, Item
+from psychometrics.model import ORIGINAL_LANGUAGE
 from rebond import access, audit
 from rebond.accounts.http import AuthenticatedHttpRequest
-from rebond.assessments import actions, schedule, scoring
+from rebond.assessments import actions, checkins, schedule, scoring
 from rebond.assessments.forms import (
     BOTH,
     ApplyScheduleForm,
@@ -35,7 +38,7 @@ from rebond.portal import actions as portal_actions
 from rebond.portal.forms import SetPinForm
 from rebond.portal.models import LinkPin
 
-NO_THRESHOLD = "no published reliable-change threshold: supply local norms"
+NO_THRESHOLD = gettext_noop("no published reliable-change threshold: supply local norms")
 
 
 # --- The clinician's page ---------------------------------------------------------------------
@@ -43,10 +46,17 @@ NO_THRESHOLD = "no published reliable-change threshold: supply local norms"
 
 @dataclass
 class AnswerRow:
+    """One answer as the partner was shown it: the item's and the option's words, and the value.
+
+    `text_lang` and `label_lang` are the languages of those words ("" for the page's own).
+    """
+
     number: int
     text: str
     label: str
     value: int | None
+    text_lang: str = ""
+    label_lang: str = ""
 
 
 @dataclass
@@ -75,6 +85,11 @@ class AdministrationRow:
         return [f for f in self.submission.flags if not f.get("risk")] if self.submission else []
 
     @property
+    def language_name(self) -> str:
+        """The language it was given in, by its own name ("Español")."""
+        return checkins.language_name(self.administration.language)
+
+    @property
     def is_screen(self) -> bool:
         """A screen has an outcome and no total (the ASQ): show the outcome, not "Incomplete"."""
         return self.inst is not None and self.inst.primary is None
@@ -98,28 +113,31 @@ class PartnerResults:
     rows: list[AdministrationRow]
 
 
-def _label_for(item: Item, value: int | None) -> str:
+def _answer_row(item: Item, value: int | None, language: str) -> AnswerRow:
+    """Return one answer in the words of `item` (worded in `language`)."""
+    text = item.text or item.topic
     if value is None:
-        return "Not answered"
+        return AnswerRow(item.number, text, _("Not answered"), value, language)
     for option in item.options:
         if option.value == value:
-            return option.label
-    return f"Unknown answer ({value})"
+            return AnswerRow(item.number, text, option.label, value, language, language)
+    label = _("Unknown answer (%(value)s)") % {"value": value}
+    return AnswerRow(item.number, text, label, value, language)
 
 
 def _change(inst: Instrument, submission: Submission, baseline: Submission | None) -> ChangeRow:
     if baseline is None or baseline.pk == submission.pk:
-        return ChangeRow(note="First submission: the baseline for later change.")
+        return ChangeRow(note=_("First submission: the baseline for later change."))
     if inst.primary is None:
-        return ChangeRow(baseline, note="No total score: change is judged per scale.")
+        return ChangeRow(baseline, note=_("No total score: change is judged per scale."))
     if baseline.total is None or submission.total is None:
-        return ChangeRow(baseline, note="Not comparable: one of the two is incomplete.")
+        return ChangeRow(baseline, note=_("Not comparable: one of the two is incomplete."))
     try:
         result = psychometrics.assess_change(inst, baseline.total, submission.total)
     except psychometrics.ChangeNotAvailable:
-        return ChangeRow(baseline, note=NO_THRESHOLD)
+        return ChangeRow(baseline, note=_(NO_THRESHOLD))
     except psychometrics.ScoringError as exc:
-        return ChangeRow(baseline, note=f"Not comparable: {exc}")
+        return ChangeRow(baseline, note=_("Not comparable: %(reason)s") % {"reason": exc})
     return ChangeRow(baseline, result)
 
 
@@ -136,14 +154,13 @@ def _results(
         submission = getattr(administration, "submission", None)
         row = AdministrationRow(administration, inst, submission)
         if submission is not None and inst is not None:
+            # The words the partner was shown: the administration's language when the
+            # instrument still has wording in it, else its original wording (or topics).
+            shown = checkins.worded(administration)
+            language = administration.language if shown is not None else ORIGINAL_LANGUAGE
             row.answers = [
-                AnswerRow(
-                    item.number,
-                    item.text or item.topic,
-                    _label_for(item, submission.answer_for(item.number)),
-                    submission.answer_for(item.number),
-                )
-                for item in inst.items
+                _answer_row(item, submission.answer_for(item.number), language)
+                for item in (shown or inst).items
             ]
             key = (administration.partner_id, administration.instrument_code)
             earlier = baselines.get(key)
@@ -201,7 +218,9 @@ def _render_case(
                 clinic_id=couple.clinic_id,
             )
     sets, own = schedule.case_schedule(couple)
-    occasions = [OccasionRow(o.value, o.label, sets[o.value], o.value in own) for o in Occasion]
+    occasions = [
+        OccasionRow(o.value, str(o.label), sets[o.value], o.value in own) for o in Occasion
+    ]
     pinned = LinkPin.objects.filter(partner__in=partners).values_list("partner_id", flat=True)
     with_pin = set(pinned)
     pins = [
@@ -253,8 +272,20 @@ def schedule_checkin(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) ->
     except ActionError as exc:
         form.add_error(None, str(exc))
         return _render_case(request, couple, form, status=exc.status)
-    names = " and ".join(a.partner.display_name for a in scheduled)
-    messages.success(request, f"{scheduled[0].instrument_code} scheduled for {names}.")
+    code = scheduled[0].instrument_code
+    names = [a.partner.display_name for a in scheduled]
+    if len(names) == 2:
+        done = _("%(instrument)s scheduled for %(first)s and %(second)s.") % {
+            "instrument": code,
+            "first": names[0],
+            "second": names[1],
+        }
+    else:
+        done = _("%(instrument)s scheduled for %(names)s.") % {
+            "instrument": code,
+            "names": ", ".join(names),
+        }
+    messages.success(request, done)
     return redirect("case_checkins", couple_id=couple.id)
 
 
@@ -270,7 +301,9 @@ def cancel_checkin(
     except ActionError as exc:
         messages.warning(request, str(exc))
     else:
-        messages.success(request, f"{administration.instrument_code} cancelled.")
+        messages.success(
+            request, _("%(instrument)s cancelled.") % {"instrument": administration.instrument_code}
+        )
     return redirect("case_checkins", couple_id=couple.id)
 
 
@@ -280,7 +313,7 @@ def apply_schedule(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> H
     couple = access.get_couple_for_clinician(request.user, couple_id)
     form = ApplyScheduleForm(request.POST)
     if not form.is_valid():
-        messages.warning(request, "Choose one of the occasions.")
+        messages.warning(request, _("Choose one of the occasions."))
         return _render_case(request, couple, status=400)
     occasion = Occasion(form.cleaned_data["occasion"])
     try:
@@ -289,7 +322,11 @@ def apply_schedule(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> H
         messages.warning(request, str(exc))
         return _render_case(request, couple, status=exc.status)
     codes = ", ".join(dict.fromkeys(a.instrument_code for a in scheduled))
-    messages.success(request, f"{occasion.label} set scheduled: {codes}.")
+    messages.success(
+        request,
+        _("%(occasion)s set scheduled: %(instruments)s.")
+        % {"occasion": occasion.label, "instruments": codes},
+    )
     return redirect("case_checkins", couple_id=couple.id)
 
 
@@ -305,7 +342,7 @@ def case_schedule(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> Ht
     except ActionError as exc:
         form.add_error(None, str(exc))
         return _render_case(request, couple, status=exc.status, bound={"sets": form})
-    messages.success(request, "This case's schedule is saved.")
+    messages.success(request, _("This case's schedule is saved."))
     return redirect("case_checkins", couple_id=couple.id)
 
 
@@ -314,7 +351,7 @@ def case_schedule_reset(request: AuthenticatedHttpRequest, couple_id: uuid.UUID)
     """Return the case to the clinic's default schedule."""
     couple = access.get_couple_for_clinician(request.user, couple_id)
     actions.reset_case_schedule(request.user, couple.id)
-    messages.success(request, "This case follows the clinic's default schedule again.")
+    messages.success(request, _("This case follows the clinic's default schedule again."))
     return redirect("case_checkins", couple_id=couple.id)
 
 
@@ -341,7 +378,9 @@ def set_link_pin(
         form.add_error("pin", str(exc))
         return _render_case(request, couple, status=400, bound={prefix: form})
     messages.success(
-        request, f"PIN saved for {partner.display_name}. Tell them in person: it is never sent."
+        request,
+        _("PIN saved for %(name)s. Tell them in person: it is never sent.")
+        % {"name": partner.display_name},
     )
     return redirect("case_checkins", couple_id=couple.id)
 
@@ -353,5 +392,8 @@ def clear_link_pin(
     """Stop asking a partner for a PIN."""
     couple, partner = _case_partner(request, couple_id, partner_id)
     if portal_actions.clear_link_pin(request.user, partner.id):
-        messages.success(request, f"{partner.display_name}'s links no longer ask for a PIN.")
+        messages.success(
+            request,
+            _("%(name)s's links no longer ask for a PIN.") % {"name": partner.display_name},
+        )
     return redirect("case_checkins", couple_id=couple.id)

@@ -17,13 +17,14 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-import psychometrics
 from psychometrics import Instrument, Item
+from psychometrics.model import ORIGINAL_LANGUAGE
 from rebond import access
-from rebond.assessments import actions, scoring
-from rebond.assessments.checkins import has_wording, open_checkins
+from rebond.assessments import actions
+from rebond.assessments.checkins import open_checkins, worded
 from rebond.assessments.models import Administration, Submission
 from rebond.couples.models import Partner
 from rebond.lib.errors import ActionError
@@ -67,17 +68,38 @@ class CheckinPage:
     def answered(self) -> int:
         return sum(row.chosen is not None for row in self.rows)
 
+    @property
+    def language(self) -> str:
+        """The language the questionnaire is given in (its wording is in it)."""
+        return self.administration.language
+
+    @property
+    def time_frame(self) -> str:
+        """The time frame to show apart from the instructions: the original's, when they lack it.
+
+        A translation's instructions carry their own time frame, and the time frame itself
+        is English data, so it is shown only with the original wording.
+        """
+        frame = self.inst.time_frame
+        if (
+            self.language != ORIGINAL_LANGUAGE
+            or frame.lower() in (self.inst.instructions or "").lower()
+        ):
+            return ""
+        return frame
+
 
 def _own_offered(
     partner: Partner, administration_id: uuid.UUID
 ) -> tuple[Administration, Instrument]:
-    """Return one of the partner's own administrations that can be shown, or raise Http404."""
+    """Return one of the partner's own administrations that can be shown, or raise Http404.
+
+    The instrument comes worded in the administration's language (`checkins.worded`); its
+    options keep the key's scored values, so answers are read and scored the same in any.
+    """
     administration = access.get_administration_for_partner(partner, administration_id)
-    try:
-        inst = scoring.instrument(administration.instrument_code)
-    except psychometrics.ScoringError as exc:
-        raise Http404("Not found.") from exc
-    if not has_wording(inst):
+    inst = worded(administration)
+    if inst is None:
         raise Http404("Not found.")
     return administration, inst
 
@@ -144,7 +166,7 @@ def checkin(request: HttpRequest, partner: Partner, administration_id: uuid.UUID
     if administration.status == Administration.Status.SUBMITTED:
         return redirect("checkin_receipt", administration_id=administration.id)
     if not administration.is_open:
-        messages.info(request, "That check-in is no longer open.")
+        messages.info(request, _("That check-in is no longer open."))
         return redirect("checkin_list")
     return _render_checkin(request, partner, administration, inst)
 
@@ -162,7 +184,7 @@ def _parse_answers(
         elif VALUE_RE.fullmatch(raw) and int(raw) in item.values:
             answers[item.number] = int(raw)
         else:
-            errors[item.number] = "That answer is not one of the choices: please choose again."
+            errors[item.number] = _("That answer is not one of the choices: please choose again.")
     return answers, errors
 
 
@@ -186,7 +208,7 @@ def checkin_submit(
             inst,
             chosen=answers,
             item_errors=errors,
-            problem="Some answers could not be read. Nothing was sent: please check them.",
+            problem=_("Some answers could not be read. Nothing was sent: please check them."),
             status=400,
         )
     key = request.POST.get("submission_key", "")
@@ -233,9 +255,9 @@ def checkin_autosave(
     raw_item = request.POST.get("item", "")
     raw_value = request.POST.get("value", "")
     if not ITEM_RE.fullmatch(raw_item) or not 1 <= int(raw_item) <= len(inst.items):
-        return JsonResponse({"error": "There is no such question."}, status=400)
+        return JsonResponse({"error": _("There is no such question.")}, status=400)
     if raw_value != "" and not VALUE_RE.fullmatch(raw_value):
-        return JsonResponse({"error": "That answer is not one of the choices."}, status=400)
+        return JsonResponse({"error": _("That answer is not one of the choices.")}, status=400)
     item_number = int(raw_item)
     value = None if raw_value == "" else int(raw_value)
     try:

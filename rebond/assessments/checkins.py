@@ -3,18 +3,28 @@
 An instrument is offered only when every item has its wording (`Item.text`): a scoring-only
 instrument is offered once a clinic has loaded its licensed wording (`scoring.catalogue`);
 without it the instrument cannot be shown to anyone, so it is never offered.
+
+Each check-in is given in its partner's language (`language_of`), recorded on the
+administration; it is offered only while the instrument has wording in that language
+(`scoring.instrument_in`).
 """
 
 from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
+from django.utils.translation import gettext as _
+
 import psychometrics
 from psychometrics import Instrument
+from psychometrics.model import ORIGINAL_LANGUAGE
 from rebond import access
+from rebond.accounts.models import Clinic
 from rebond.assessments import scoring
 from rebond.assessments.models import Administration, InstrumentApproval
 from rebond.couples.models import Partner
+from rebond.lib.language import first_supported
 
 
 def has_wording(inst: Instrument) -> bool:
@@ -55,12 +65,47 @@ def schedulable_instruments(clinic_id: uuid.UUID | None = None) -> list[Instrume
     ]
 
 
+def language_of(partner: Partner, clinic: Clinic) -> str:
+    """Return the language a partner is given questionnaires in: theirs, else the clinic's."""
+    return first_supported(partner.language, clinic.default_language)
+
+
+def language_name(code: str) -> str:
+    """Return a language's name in that language ("Español"), as the language menus show it."""
+    return str(dict(settings.LANGUAGES).get(code, code))
+
+
+def no_wording_message(instrument_code: str, language: str) -> str:
+    """Return why an instrument cannot be scheduled in a language, and what would allow it."""
+    names = {"instrument": instrument_code, "language": language_name(language), "code": language}
+    if language == ORIGINAL_LANGUAGE:
+        return (
+            _(
+                "%(instrument)s has no wording in %(language)s: load its licensed wording with "
+                "`rebond instruments load-wording FILE`, or choose another instrument."
+            )
+            % names
+        )
+    return (
+        _(
+            "%(instrument)s has no wording in %(language)s: load a licensed translation with "
+            "`rebond instruments load-wording --language %(code)s`, or choose another instrument."
+        )
+        % names
+    )
+
+
+def worded(administration: Administration) -> Instrument | None:
+    """Return the administration's instrument worded in its language, or None if it cannot be."""
+    try:
+        return scoring.instrument_in(administration.instrument_code, administration.language)
+    except psychometrics.ScoringError:
+        return None
+
+
 def is_offered(administration: Administration) -> bool:
     """Return whether the administration's instrument can be shown to its partner."""
-    try:
-        return has_wording(scoring.instrument(administration.instrument_code))
-    except psychometrics.ScoringError:
-        return False
+    return worded(administration) is not None
 
 
 def open_checkins(partner: Partner) -> list[Administration]:

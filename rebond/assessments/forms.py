@@ -6,6 +6,8 @@ import uuid
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from rebond.assessments.actions import MAX_REMINDERS_RANGE, REMIND_AFTER_DAYS_RANGE
 from rebond.assessments.checkins import schedulable_instruments
@@ -16,13 +18,13 @@ BOTH = "both"
 
 
 class ScheduleForm(forms.Form):
-    instrument = forms.ChoiceField(label="Questionnaire")
-    who = forms.ChoiceField(label="Who answers", widget=forms.RadioSelect, initial=BOTH)
+    instrument = forms.ChoiceField(label=_("Questionnaire"))
+    who = forms.ChoiceField(label=_("Who answers"), widget=forms.RadioSelect, initial=BOTH)
     occasion = forms.CharField(
-        label="Occasion (optional)",
+        label=_("Occasion (optional)"),
         max_length=60,
         required=False,
-        help_text='E.g. "Intake" or "Session 4". Partners never see it.',
+        help_text=_('E.g. "Intake" or "Session 4". Partners never see it.'),
     )
 
     def __init__(self, couple: Couple, *args: Any, **kwargs: Any) -> None:
@@ -34,8 +36,9 @@ class ScheduleForm(forms.Form):
             (inst.code, f"{inst.code} · {inst.name}")
             for inst in schedulable_instruments(couple.clinic_id)
         ]
-        who.choices = [(BOTH, "Both partners")] + [
-            (str(p.id), f"Only {p.display_name}") for p in couple.partners.order_by("role")
+        who.choices = [(BOTH, gettext("Both partners"))] + [
+            (str(p.id), gettext("Only %(name)s") % {"name": p.display_name})
+            for p in couple.partners.order_by("role")
         ]
 
 
@@ -44,8 +47,8 @@ class ApproveInstrumentForm(forms.Form):
 
     instrument = forms.CharField(widget=forms.HiddenInput, max_length=20)
     key_checked = forms.BooleanField(
-        label="I have checked this questionnaire's scoring key against the authors' form",
-        error_messages={"required": "Tick the box to confirm you checked the scoring key."},
+        label=_("I have checked this questionnaire's scoring key against the authors' form"),
+        error_messages={"required": _("Tick the box to confirm you checked the scoring key.")},
     )
 
 
@@ -63,7 +66,7 @@ class OccasionSetsForm(forms.Form):
                 choices=choices,
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
-                error_messages={"invalid_choice": "Choose questionnaires from the list."},
+                error_messages={"invalid_choice": gettext("Choose questionnaires from the list.")},
             )
 
     def occasion_fields(self) -> list[forms.BoundField]:
@@ -72,20 +75,21 @@ class OccasionSetsForm(forms.Form):
 
 class ApplyScheduleForm(forms.Form):
     occasion = forms.ChoiceField(
-        choices=Occasion.choices, error_messages={"invalid_choice": "There is no such occasion."}
+        choices=Occasion.choices,
+        error_messages={"invalid_choice": _("There is no such occasion.")},
     )
 
 
 class ReminderSettingsForm(forms.Form):
     remind_after_days = forms.IntegerField(
-        label="Remind after (days)",
+        label=_("Remind after (days)"),
         min_value=REMIND_AFTER_DAYS_RANGE[0],
         max_value=REMIND_AFTER_DAYS_RANGE[1],
-        help_text="Days a check-in may stay open before its first reminder, and between two.",
+        help_text=_("Days a check-in may stay open before its first reminder, and between two."),
     )
     max_reminders = forms.IntegerField(
-        label="Reminders per check-in, at most",
+        label=_("Reminders per check-in, at most"),
         min_value=MAX_REMINDERS_RANGE[0],
         max_value=MAX_REMINDERS_RANGE[1],
-        help_text="0 sends none.",
+        help_text=_("0 sends none."),
     )

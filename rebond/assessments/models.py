@@ -12,6 +12,7 @@ from typing import Any, ClassVar, TypeVar
 from django.conf import settings
 from django.db import models
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
 
 from rebond.couples.models import Couple, Partner
 from rebond.crypto.fields import (
@@ -33,10 +34,10 @@ class Administration(models.Model):
     """One instrument given to one partner, due at one time."""
 
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Not started"
-        IN_PROGRESS = "in_progress", "In progress"
-        SUBMITTED = "submitted", "Completed"
-        CANCELLED = "cancelled", "Cancelled"
+        SCHEDULED = "scheduled", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        SUBMITTED = "submitted", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     # An open check-in may still be answered: not started, or started and not submitted.
     OPEN_STATUSES: ClassVar[tuple[str, ...]] = (Status.SCHEDULED, Status.IN_PROGRESS)
@@ -52,9 +53,12 @@ class Administration(models.Model):
     schedule_group = models.UUIDField(default=uuid.uuid4)
     # Typed by the clinician, so sealed like every free text, and never shown to partners.
     occasion = EncryptedCharField(
-        max_length=60, blank=True, respondent="partner", help_text='E.g. "Intake", "Session 4".'
+        max_length=60, blank=True, respondent="partner", help_text=_('E.g. "Intake", "Session 4".')
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    # The language the questionnaire is given in (a code of settings.LANGUAGES): the partner's
+    # at scheduling time. Its wording is shown in it; scoring never depends on it.
+    language = models.CharField(max_length=20, default="en", db_default="en")
     due_at = models.DateTimeField(default=now)
     created_at = models.DateTimeField(default=now)
     created_by = models.ForeignKey(
@@ -122,7 +126,7 @@ class Submission(models.Model):
     submission_key = models.UUIDField(unique=True)
     # Answers, scores and flags are sealed (SECURITY.md CR-01); no query filters on them.
     answers = EncryptedJSONField(
-        help_text="{item number: scored value or null}", respondent="administration"
+        help_text=_("{item number: scored value or null}"), respondent="administration"
     )
     scores = EncryptedJSONField(default=dict, respondent="administration")
     total = EncryptedJSONField(null=True, blank=True, respondent="administration")
@@ -149,12 +153,12 @@ class Submission(models.Model):
 class Occasion(models.TextChoices):
     """When in a case a set of questionnaires is given (DOMAIN.md 8)."""
 
-    INTAKE = "intake", "Intake"
-    EVERY_SESSION = "every_session", "Every session"
-    SESSION_4 = "session_4", "Session 4"
-    EVERY_5_SESSIONS = "every_5_sessions", "Every 5 sessions"
-    END = "end", "End of therapy"
-    FOLLOW_UP = "follow_up", "Follow-up"
+    INTAKE = "intake", _("Intake")
+    EVERY_SESSION = "every_session", _("Every session")
+    SESSION_4 = "session_4", _("Session 4")
+    EVERY_5_SESSIONS = "every_5_sessions", _("Every 5 sessions")
+    END = "end", _("End of therapy")
+    FOLLOW_UP = "follow_up", _("Follow-up")
 
 
 class ScheduleRule(models.Model):
@@ -175,7 +179,7 @@ class ScheduleRule(models.Model):
         null=True,
         blank=True,
         related_name="schedule_rules",
-        help_text="Empty for the clinic's default; set for one case's own schedule.",
+        help_text=_("Empty for the clinic's default; set for one case's own schedule."),
     )
     occasion = models.CharField(max_length=20, choices=Occasion.choices)
     instrument_code = models.CharField(max_length=20)
@@ -265,7 +269,7 @@ class CheckinReminder(models.Model):
     administration = models.ForeignKey(
         Administration, on_delete=models.CASCADE, related_name="reminders"
     )
-    number = models.PositiveSmallIntegerField(help_text="1 for the first reminder, and so on.")
+    number = models.PositiveSmallIntegerField(help_text=_("1 for the first reminder, and so on."))
     link = models.ForeignKey(
         "portal.PrivateLink", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterable
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from rebond.assessments.checkins import schedulable_instruments
 from rebond.assessments.models import Occasion, ScheduleRule
@@ -27,7 +28,7 @@ DOMAIN_SCHEDULE: dict[str, tuple[str, ...]] = {
     Occasion.END: ("PHQ-9", "GAD-7", "CSI-4"),
     Occasion.FOLLOW_UP: ("CSI-4",),
 }
-NOT_YET_OFFERED = (
+NOT_YET_OFFERED = _(
     "CSI-16 and CSI-32 are not in the default catalogue: part of their scoring key is not "
     "verified, so CSI-4 stands in for them. A clinic admin can offer them after checking the "
     "key (Check-in settings)."

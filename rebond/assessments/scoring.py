@@ -9,7 +9,7 @@ from django.conf import settings
 
 import psychometrics
 from psychometrics import Instrument, Result
-from psychometrics.wording import with_stored_wording
+from psychometrics.wording import in_language, with_stored_wording
 
 
 def catalogue() -> list[Instrument]:
@@ -32,6 +32,19 @@ def instrument(code: str) -> Instrument:
     """
     found = psychometrics.get_instrument(code, include_unavailable=True)
     return with_stored_wording(found, settings.WORDING_DIR)
+
+
+def instrument_in(code: str, language: str) -> Instrument | None:
+    """Return the instrument worded in `language`, or None when it has no wording in it.
+
+    English is its own wording (shipped, or loaded by the clinic); another language is a
+    published translation that ships, or one the clinic loaded with `rebond instruments
+    load-wording --language`. Only texts and option labels differ: every option keeps its
+    scored value, so an answer scores the same in every language. Raises UnknownInstrument
+    for an unknown code.
+    """
+    found = psychometrics.get_instrument(code, include_unavailable=True)
+    return in_language(found, language, settings.WORDING_DIR)
 
 
 def is_risk_instrument(inst: Instrument) -> bool:

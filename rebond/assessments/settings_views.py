@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from psychometrics import Instrument
@@ -99,7 +100,7 @@ def save_schedule_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     except ActionError as exc:
         form.add_error(None, str(exc))
         return _render_settings(request, sets_form=form, status=exc.status)
-    messages.success(request, "The clinic's default schedule is saved.")
+    messages.success(request, _("The clinic's default schedule is saved."))
     return redirect("schedule_settings")
 
 
@@ -115,7 +116,7 @@ def save_reminder_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     except ActionError as exc:
         form.add_error(None, str(exc))
         return _render_settings(request, reminders_form=form, status=exc.status)
-    messages.success(request, "Reminder settings saved.")
+    messages.success(request, _("Reminder settings saved."))
     return redirect(reverse("schedule_settings") + "#reminders")
 
 
@@ -134,8 +135,11 @@ def approve_instrument(request: AuthenticatedHttpRequest) -> HttpResponse:
         return _render_settings(request, approve_form=form, status=exc.status)
     messages.success(
         request,
-        f"{approval.instrument_code} is now offered at {clinic.name}. Its results say that its "
-        "key is not verified by Rebond.",
+        _(
+            "%(instrument)s is now offered at %(clinic)s. Its results say that its key is not "
+            "verified by Rebond."
+        )
+        % {"instrument": approval.instrument_code, "clinic": clinic.name},
     )
     return redirect(reverse("schedule_settings") + "#outside-catalogue")
 
@@ -147,6 +151,8 @@ def withdraw_instrument(request: AuthenticatedHttpRequest) -> HttpResponse:
     code = request.POST.get("instrument", "")[:20]
     if actions.withdraw_instrument_approval(request.user, code):
         messages.success(
-            request, f"{code} is no longer offered for new check-ins; open ones stay open."
+            request,
+            _("%(instrument)s is no longer offered for new check-ins; open ones stay open.")
+            % {"instrument": code},
         )
     return redirect(reverse("schedule_settings") + "#outside-catalogue")

@@ -132,23 +132,25 @@ def bundle_for_couples(
             )
             response_id = record.administration_id
             subject = _ref("Patient", record.partner_id)
-            entries.append(
-                {
-                    "resourceType": "QuestionnaireResponse",
-                    "id": response_id,
-                    "identifier": {"system": ADMINISTRATION_SYSTEM, "value": response_id},
-                    "questionnaire": questionnaire_url(record.instrument_code),
-                    "status": "completed",
-                    "subject": subject,
-                    "authored": _iso(record.administered_at),
-                    "item": [
-                        {"linkId": str(number), "answer": [{"valueInteger": value}]}
-                        if value is not None
-                        else {"linkId": str(number)}
-                        for number, value in sorted(record.answers.items())
-                    ],
-                }
-            )
+            response: dict[str, Any] = {
+                "resourceType": "QuestionnaireResponse",
+                "id": response_id,
+                "identifier": {"system": ADMINISTRATION_SYSTEM, "value": response_id},
+                "questionnaire": questionnaire_url(record.instrument_code),
+                "status": "completed",
+                "subject": subject,
+                "authored": _iso(record.administered_at),
+                "item": [
+                    {"linkId": str(number), "answer": [{"valueInteger": value}]}
+                    if value is not None
+                    else {"linkId": str(number)}
+                    for number, value in sorted(record.answers.items())
+                ],
+            }
+            if record.language:
+                # Resource.language: the language the partner answered in (BCP 47 code).
+                response["language"] = record.language
+            entries.append(response)
             total_loinc = VERIFIED_LOINC.get(record.instrument_code, (None, ""))[1]
             for scale, value in sorted(record.scores.items()):
                 if value is None:

@@ -28,6 +28,8 @@ class ScoredRecord:
     is_risk: bool = False
     administration_id: str = ""
     partner_id: str = ""
+    # The language the questionnaire was given in ("" when unknown, e.g. read from a file).
+    language: str = ""
 
 
 def session_number(occasion: str) -> int | None:
@@ -58,6 +60,7 @@ def submitted(administrations: QuerySet[Administration]) -> list[ScoredRecord]:
                 is_risk=administration.is_risk,
                 administration_id=str(administration.id),
                 partner_id=str(administration.partner_id),
+                language=administration.language,
             )
         )
     return records

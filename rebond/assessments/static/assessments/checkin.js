@@ -7,6 +7,7 @@
 // the server has committed it. Leaving the page while anything is unsent asks first. The final
 // "Finish" is the ordinary form post, which carries every answer and the server-issued
 // submission key, so it works the same without this script and a double click creates nothing.
+// Its messages come from Django's JavaScript catalogue (gettext, interpolate), loaded first.
 (function () {
   "use strict";
 
@@ -22,7 +23,7 @@
   var howSaved = form.querySelector("[data-howsaved]");
   var FIRST_DELAY = 1000;
   var MAX_DELAY = 10000;
-  var RETRY_TEXT = "Not saved yet — will retry";
+  var RETRY_TEXT = gettext("Not saved yet — will retry");
 
   var items = {}; // item number -> {wanted, saved, status}
   var queue = []; // item numbers waiting to be sent, oldest change first
@@ -32,7 +33,9 @@
   var submitting = false;
 
   if (howSaved) {
-    howSaved.textContent = "Each answer is saved as you go. You can stop and come back later.";
+    howSaved.textContent = gettext(
+      "Each answer is saved as you go. You can stop and come back later."
+    );
   }
 
   function show(item, text, kind) {
@@ -47,7 +50,11 @@
       return;
     }
     var answered = form.querySelectorAll("fieldset[data-item] input[type=radio]:checked").length;
-    progress.textContent = answered + " of " + total + " answered";
+    progress.textContent = interpolate(
+      gettext("%(answered)s of %(total)s answered"),
+      { answered: answered, total: total },
+      true
+    );
   }
 
   function isUnsent(number) {
@@ -77,7 +84,7 @@
       return;
     }
     while (queue.length && !isUnsent(queue[0])) {
-      show(items[queue[0]], "Saved", "saved");
+      show(items[queue[0]], gettext("Saved"), "saved");
       queue.shift();
     }
     if (!queue.length) {
@@ -110,7 +117,7 @@
           item.saved = value;
           if (!isUnsent(number)) {
             queue.splice(queue.indexOf(number), 1);
-            show(item, "Saved", "saved");
+            show(item, gettext("Saved"), "saved");
           }
           pump();
         } else if (response.status >= 500 || response.status === 408 || response.status === 429) {
@@ -119,7 +126,7 @@
           // The server refused this answer (a closed check-in, an ended session): retrying
           // cannot help. The choice stays on screen, and "Finish" still posts it.
           queue.splice(queue.indexOf(number), 1);
-          show(item, "Not saved — please reload the page", "error");
+          show(item, gettext("Not saved — please reload the page"), "error");
           pump();
         }
       })
@@ -158,7 +165,7 @@
     items[number].wanted = input.value;
     updateProgress();
     enqueue(number);
-    show(items[number], attempt > 0 ? RETRY_TEXT : "Saving…", "pending");
+    show(items[number], attempt > 0 ? RETRY_TEXT : gettext("Saving…"), "pending");
     pump();
   });
 
