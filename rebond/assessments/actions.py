@@ -496,6 +496,16 @@ def apply_schedule(
             _("The %(occasion)s set of this case has no questionnaires.")
             % {"occasion": Occasion(occasion).label}
         )
+    # Whole or not at all: every questionnaire the set lacks in a partner's language is named
+    # at once, rather than the first one after some others were scheduled.
+    for language in sorted({checkins.language_of(p, couple.clinic) for p in couple.partners.all()}):
+        lacking = [code for code in codes if scoring.instrument_in(code, language) is None]
+        if lacking:
+            raise ActionError(
+                checkins.set_without_wording_message(
+                    str(Occasion(occasion).label), lacking, language
+                )
+            )
     # Stored in English, whoever schedules it: exports read the standard occasion names.
     with translation.override(None):
         label = str(Occasion(occasion).label)

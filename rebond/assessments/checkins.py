@@ -95,6 +95,28 @@ def no_wording_message(instrument_code: str, language: str) -> str:
     )
 
 
+def set_without_wording_message(occasion_label: str, codes: list[str], language: str) -> str:
+    """Return why a whole set cannot be given in a language, naming every instrument it lacks.
+
+    A set is scheduled whole or not at all: leaving out the questionnaires with no wording
+    would silently drop, say, a suicide-risk screen for the partner who reads that language.
+    """
+    names = {
+        "set": occasion_label,
+        "instruments": ", ".join(codes),
+        "language": language_name(language),
+        "code": language,
+    }
+    return (
+        _(
+            "The %(set)s set was not scheduled: %(instruments)s have no wording in "
+            "%(language)s. Load a licensed translation with `rebond instruments load-wording "
+            "--language %(code)s`, or change this case's schedule."
+        )
+        % names
+    )
+
+
 def worded(administration: Administration) -> Instrument | None:
     """Return the administration's instrument worded in its language, or None if it cannot be."""
     try:

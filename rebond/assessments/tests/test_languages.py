@@ -95,8 +95,15 @@ def test_an_instrument_without_wording_in_a_partners_language_is_refused_for_bot
     # A risk instrument too: partners are scheduled together or not at all.
     with pytest.raises(ActionError, match="ASQ has no wording in Español"):
         actions.schedule_instrument(alice, couple.id, "ASQ")
-    with pytest.raises(ActionError, match="ASQ has no wording in Español"):
+    # A whole set is refused whole, naming every questionnaire it lacks in that language (the
+    # PHQ-9 and GAD-7 have Spanish wording; a set never silently drops a risk screen).
+    with pytest.raises(ActionError) as refused_set:
         actions.apply_schedule(alice, couple.id, Occasion.INTAKE)
+    assert str(refused_set.value) == (
+        "The Intake set was not scheduled: ASQ, HARK, CSI-4 have no wording in Español. Load a "
+        "licensed translation with `rebond instruments load-wording --language es`, or change "
+        "this case's schedule."
+    )
     assert not Administration.objects.exists()
     # Given only to the partner who reads English, it has its wording.
     (only,) = actions.schedule_instrument(
