@@ -25,6 +25,8 @@ from rebond.lib.errors import ActionError
 from rebond.lib.text import has_bidi_controls, normalise_line_breaks
 from rebond.shelf.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, PageAssignment, ShelfPage
 
+# English at the top; a translated set in a folder named by its language (starter/es/*.md),
+# with the same file names: the file name is the page's starter key in every language.
 STARTER_DIR = Path(__file__).resolve().parent / "starter"
 
 # Whom a page is given to, as the form names it.
@@ -107,11 +109,26 @@ class StarterPage:
     body: str
 
 
-def starter_pages() -> list[StarterPage]:
-    """Return Rebond's starter pages (rebond/shelf/starter/*.md: a "# Title" line, then the
-    page), in file-name order."""
+def starter_languages() -> list[str]:
+    """Return the languages with their own set of starter pages (besides English)."""
+    return sorted(
+        path.name for path in STARTER_DIR.iterdir() if path.is_dir() and any(path.glob("*.md"))
+    )
+
+
+def starter_dir(language: str | None = None) -> Path:
+    """Return the folder of the starter pages in `language`: its own set, else English."""
+    if language and language in starter_languages():
+        return STARTER_DIR / language
+    return STARTER_DIR
+
+
+def starter_pages(language: str | None = None) -> list[StarterPage]:
+    """Return Rebond's starter pages in `language` (English without one, or where no set in
+    that language exists): rebond/shelf/starter/[<language>/]*.md, each a "# Title" line, then
+    the page, in file-name order."""
     pages = []
-    for path in sorted(STARTER_DIR.glob("*.md")):
+    for path in sorted(starter_dir(language).glob("*.md")):
         first, _, rest = path.read_text(encoding="utf-8").partition("\n")
         if not first.startswith("# "):
             raise ValueError(f"{path.name} must start with a '# Title' line.")
@@ -125,7 +142,8 @@ def install_starter_pages(clinic: Clinic, by: User | None = None) -> list[ShelfP
 
     Idempotent by starter key: a page the clinic already made from a starter page (edited,
     retitled or unpublished since) is left as the clinic keeps it. Called when a clinic is
-    created (`rebond clinic create`, the demo) and by a clinic admin's button.
+    created (`rebond clinic create`, the demo) and by a clinic admin's button. The pages are
+    in the clinic's default language when Rebond has a set in it, else in English.
     """
     have = set(
         ShelfPage.objects.filter(clinic=clinic)
@@ -133,7 +151,7 @@ def install_starter_pages(clinic: Clinic, by: User | None = None) -> list[ShelfP
         .values_list("starter_key", flat=True)
     )
     added = []
-    for starter in starter_pages():
+    for starter in starter_pages(clinic.default_language):
         if starter.key in have:
             continue
         page = ShelfPage(clinic=clinic, starter_key=starter.key)
