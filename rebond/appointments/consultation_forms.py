@@ -54,7 +54,7 @@ class ProposedSlotForm(forms.Form):
     )
 
     def clean_slot(self) -> tuple[uuid.UUID, datetime]:
-        clinician_id, _, moment = self.cleaned_data["slot"].partition("/")
+        clinician_id, _slash, moment = self.cleaned_data["slot"].partition("/")
         try:
             clinician = uuid.UUID(clinician_id)
         except ValueError as exc:
