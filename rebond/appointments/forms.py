@@ -8,11 +8,10 @@ that day is refused with a question, never guessed.
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from rebond.appointments.availability import REASON_MAX_LENGTH, WEEKDAYS
@@ -27,6 +26,9 @@ from rebond.appointments.week import (
 )
 from rebond.appointments.wording import wording_errors
 from rebond.lib.forms import NameField
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -166,7 +168,7 @@ class NewSessionTypeForm(SessionTypeForm):
 
 
 def _hours(
-    label: str | Promise, low: int, high: int, help_text: str | Promise = ""
+    label: _StrOrPromise, low: int, high: int, help_text: _StrOrPromise = ""
 ) -> forms.IntegerField:
     return forms.IntegerField(label=label, min_value=low, max_value=high, help_text=help_text)
 

@@ -6,21 +6,23 @@ constraints), so a refusal reads the same from the form and from the action.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from rebond.diary.actions import DiaryDraft, validate
 from rebond.diary.models import LINE_MAX, RATING_MAX, DiaryEntry
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
+
 RATING_CHOICES = [(str(n), str(n)) for n in range(RATING_MAX + 1)]
 YES_NO = [("no", _("No")), ("yes", _("Yes"))]
 
 
-def _rating(label: str | Promise, *, required: bool = True) -> forms.TypedChoiceField:
+def _rating(label: _StrOrPromise, *, required: bool = True) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label,
         choices=RATING_CHOICES,
