@@ -56,14 +56,11 @@ def add_weekly_hours(
         for other in mine:
             if other.weekday == day and other.starts < ends and starts < other.ends:
                 raise _refuse(
-                    _(
-                        "That overlaps your hours on %(day)s (%(starts)s\u2013%(ends)s). "
-                        "Remove those first."
-                    )
+                    # Translators: %(hours)s is a stretch of clock times, e.g. "09:00-12:00".
+                    _("That overlaps your hours on %(day)s (%(hours)s). Remove those first.")
                     % {
                         "day": WEEKDAYS[day],
-                        "starts": f"{other.starts:%H:%M}",
-                        "ends": f"{other.ends:%H:%M}",
+                        "hours": f"{other.starts:%H:%M}\u2013{other.ends:%H:%M}",
                     },
                     "starts",
                 )

@@ -181,6 +181,6 @@ def feed_labels(request: AuthenticatedHttpRequest, feed_id: int) -> HttpResponse
             request,
             _("Your feed now shows case labels.")
             if feed.shows_case_labels
-            else _("Your feed now titles every event \u201cAppointment\u201d."),
+            else _("Your feed now titles every event “Appointment”."),
         )
     return redirect("calendar_feeds")

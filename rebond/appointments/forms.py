@@ -96,7 +96,7 @@ class TimeOffForm(Form):
         label=_("Reason (optional)"),
         max_length=REASON_MAX_LENGTH,
         required=False,
-        help_text=_("A word for your colleagues, e.g. \u201cLeave\u201d. Never shown to clients."),
+        help_text=_("A word for your colleagues, e.g. “Leave”. Never shown to clients."),
     )
 
     def __init__(self, zone: ZoneInfo, *args: Any, **kwargs: Any) -> None:
@@ -249,7 +249,7 @@ class FeedForm(Form):
         label=_("Show case labels as event titles"),
         required=False,
         help_text=_(
-            "Off: every event is titled \u201cAppointment\u201d. Turn on only if no one "
+            "Off: every event is titled “Appointment”. Turn on only if no one "
             "else sees the calendars this feed reaches."
         ),
     )
