@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rebond.appointments.availability import REASON_MAX_LENGTH, WEEKDAYS
 from rebond.appointments.clinic_settings import MAX_MINUTES, MIN_MINUTES
@@ -52,10 +53,14 @@ class WeeklyHoursForm(Form):
         error_messages={"required": _("Choose at least one day.")},
     )
     starts = forms.TimeField(
-        label=_("From"), widget=TIME, error_messages={"required": _("Give the time you start.")}
+        label=pgettext_lazy("a clock time", "From"),
+        widget=TIME,
+        error_messages={"required": _("Give the time you start.")},
     )
     ends = forms.TimeField(
-        label=_("Until"), widget=TIME, error_messages={"required": _("Give the time you stop.")}
+        label=pgettext_lazy("a clock time", "Until"),
+        widget=TIME,
+        error_messages={"required": _("Give the time you stop.")},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -27,7 +27,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from rebond.accounts.models import Clinic
 from rebond.couples.models import ContactChannel, Couple, Partner
@@ -219,7 +219,7 @@ class Appointment(models.Model):
         REQUESTED = "requested", _("Held, waiting for the clinician")
         SCHEDULED = "scheduled", _("Scheduled")
         ATTENDED = "attended", _("Session recorded")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("an appointment", "Cancelled")
         LATE_CANCELLED = "late_cancelled", _("Cancelled late")
         NO_SHOW = "no_show", _("No-show")
         RELEASED = "released", _("Hold released")

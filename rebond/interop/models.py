@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rebond.crypto.fields import EncryptedJSONField, EncryptedTextField
 
@@ -75,7 +76,7 @@ class BackgroundJob(models.Model):
         QUEUED = "queued", _("Waiting for the background worker")
         RUNNING = "running", _("Running")
         DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("a background job", "Failed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     clinician = models.ForeignKey(
