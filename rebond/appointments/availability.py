@@ -18,6 +18,8 @@ from datetime import datetime, time
 from http import HTTPStatus
 
 from django.db import transaction
+from django.utils.dates import WEEKDAYS as DAY_NAMES
+from django.utils.translation import gettext as _
 
 from rebond import access, audit
 from rebond.accounts.models import User
@@ -25,9 +27,9 @@ from rebond.appointments.models import TimeOff, WeeklyHours
 from rebond.lib.errors import ActionError
 from rebond.lib.text import BIDI_MESSAGE, has_bidi_controls
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# Monday first, in the reader's language (Django's own translations of the day names).
+WEEKDAYS = tuple(DAY_NAMES[number] for number in range(7))
 REASON_MAX_LENGTH = 80
-OVERLAP = "That overlaps your hours on {day} ({starts}\u2013{ends}). Remove those first."
 
 
 def _refuse(message: str, field: str) -> ActionError:
@@ -41,11 +43,11 @@ def add_weekly_hours(
     """Add the stretch starts-ends on each of these weekdays (0 is Monday): all or none."""
     days = sorted(set(weekdays))
     if not days:
-        raise _refuse("Choose at least one day.", "weekdays")
+        raise _refuse(_("Choose at least one day."), "weekdays")
     if any(day not in range(7) for day in days):
-        raise _refuse("Choose days of the week.", "weekdays")
+        raise _refuse(_("Choose days of the week."), "weekdays")
     if ends <= starts:
-        raise _refuse("End after the start: a stretch ends on the day it starts.", "ends")
+        raise _refuse(_("End after the start: a stretch ends on the day it starts."), "ends")
     # The check is for the clinician's sake (a clear message). Two tabs adding at the same
     # moment could still both pass it; overlapping stretches would then offer overlapping
     # slots, and booking.place, checked by the database, takes only one of them.
@@ -54,11 +56,12 @@ def add_weekly_hours(
         for other in mine:
             if other.weekday == day and other.starts < ends and starts < other.ends:
                 raise _refuse(
-                    OVERLAP.format(
-                        day=WEEKDAYS[day],
-                        starts=f"{other.starts:%H:%M}",
-                        ends=f"{other.ends:%H:%M}",
-                    ),
+                    # Translators: %(hours)s is a stretch of clock times, e.g. "09:00-12:00".
+                    _("That overlaps your hours on %(day)s (%(hours)s). Remove those first.")
+                    % {
+                        "day": WEEKDAYS[day],
+                        "hours": f"{other.starts:%H:%M}\u2013{other.ends:%H:%M}",
+                    },
                     "starts",
                 )
     added = []
@@ -89,10 +92,13 @@ def add_time_off(user: User, draft: TimeOffDraft) -> TimeOff:
     """Record time off for the clinician; the reason is their own word, for colleagues."""
     access.time_off_of(user)  # the clinician has a clinic (404 otherwise)
     if draft.ends_at <= draft.starts_at:
-        raise _refuse("The time off must end after it starts.", "last_day")
+        raise _refuse(_("The time off must end after it starts."), "last_day")
     reason = draft.reason.strip()
     if len(reason) > REASON_MAX_LENGTH:
-        raise _refuse(f"Keep the reason under {REASON_MAX_LENGTH} characters.", "reason")
+        raise _refuse(
+            _("Keep the reason under %(count)s characters.") % {"count": REASON_MAX_LENGTH},
+            "reason",
+        )
     if has_bidi_controls(reason):
         raise _refuse(BIDI_MESSAGE, "reason")
     time_off = TimeOff.objects.create(

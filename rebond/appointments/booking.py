@@ -11,12 +11,16 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from rebond.appointments.models import Appointment
 from rebond.lib.errors import ActionError
 
 OVERLAP_CONSTRAINT = "appointment_no_overlap"
-TAKEN = "That time is no longer free in the clinician's calendar. Choose another time."
+TAKEN = gettext_noop(
+    "That time is no longer free in the clinician's calendar. Choose another time."
+)
 
 
 def is_overlap_error(error: IntegrityError) -> bool:
@@ -45,12 +49,12 @@ def place(appointment: Appointment, *, field: str = "starts_at") -> Appointment:
     leaves the caller's transaction usable.
     """
     if appointment.status in Appointment.BLOCKING_STATUSES and overlapping(appointment):
-        raise ActionError(TAKEN, {field: [TAKEN]}, status=HTTPStatus.CONFLICT)
+        raise ActionError(_(TAKEN), {field: [_(TAKEN)]}, status=HTTPStatus.CONFLICT)
     try:
         with transaction.atomic():
             appointment.save()
     except IntegrityError as error:
         if is_overlap_error(error):
-            raise ActionError(TAKEN, {field: [TAKEN]}, status=HTTPStatus.CONFLICT) from error
+            raise ActionError(_(TAKEN), {field: [_(TAKEN)]}, status=HTTPStatus.CONFLICT) from error
         raise
     return appointment

@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rebond import access
@@ -104,7 +105,7 @@ def hours_add(request: AuthenticatedHttpRequest) -> HttpResponse:
             add_action_errors(form, error)
     if form.errors:
         return _availability_page(request, hours_form=form, status=UNPROCESSABLE)
-    messages.success(request, "Hours added.")
+    messages.success(request, _("Hours added."))
     return redirect(reverse("calendar_availability") + "#hours")
 
 
@@ -112,7 +113,7 @@ def hours_add(request: AuthenticatedHttpRequest) -> HttpResponse:
 def hours_remove(request: AuthenticatedHttpRequest, hours_id: int) -> HttpResponse:
     """Remove one stretch of the clinician's own weekly hours."""
     availability.remove_weekly_hours(request.user, hours_id)
-    messages.success(request, "Hours removed.")
+    messages.success(request, _("Hours removed."))
     return redirect(reverse("calendar_availability") + "#hours")
 
 
@@ -130,7 +131,7 @@ def time_off_add(request: AuthenticatedHttpRequest) -> HttpResponse:
             add_action_errors(form, error)
     if form.errors:
         return _availability_page(request, time_off_form=form, status=UNPROCESSABLE)
-    messages.success(request, "Time off added.")
+    messages.success(request, _("Time off added."))
     return redirect(reverse("calendar_availability") + "#time-off")
 
 
@@ -138,7 +139,7 @@ def time_off_add(request: AuthenticatedHttpRequest) -> HttpResponse:
 def time_off_remove(request: AuthenticatedHttpRequest, time_off_id: int) -> HttpResponse:
     """Remove one of the clinician's own time off."""
     availability.remove_time_off(request.user, time_off_id)
-    messages.success(request, "Time off removed.")
+    messages.success(request, _("Time off removed."))
     return redirect(reverse("calendar_availability") + "#time-off")
 
 
@@ -152,7 +153,7 @@ def calendar_feeds(request: AuthenticatedHttpRequest) -> HttpResponse:
         if not form.is_valid():  # a checkbox: anything sent reads as on or off
             context["form"] = form
             return render(request, "appointments/feeds.html", context, status=UNPROCESSABLE)
-        _, token = feeds.create_feed(
+        _feed, token = feeds.create_feed(
             request.user, shows_case_labels=form.cleaned_data["shows_case_labels"]
         )
         context["new_feed_url"] = feeds.feed_url(token)
@@ -166,7 +167,7 @@ def calendar_feeds(request: AuthenticatedHttpRequest) -> HttpResponse:
 def feed_revoke(request: AuthenticatedHttpRequest, feed_id: int) -> HttpResponse:
     """Revoke the clinician's own feed: its address stops working at once."""
     feeds.revoke_feed(request.user, feed_id)
-    messages.success(request, "The feed is revoked: its address no longer works.")
+    messages.success(request, _("The feed is revoked: its address no longer works."))
     return redirect("calendar_feeds")
 
 
@@ -178,8 +179,8 @@ def feed_labels(request: AuthenticatedHttpRequest, feed_id: int) -> HttpResponse
     if feed.revoked_at is None:
         messages.success(
             request,
-            "Your feed now shows case labels."
+            _("Your feed now shows case labels.")
             if feed.shows_case_labels
-            else "Your feed now titles every event \u201cAppointment\u201d.",
+            else _("Your feed now titles every event “Appointment”."),
         )
     return redirect("calendar_feeds")

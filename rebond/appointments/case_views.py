@@ -22,7 +22,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import dateformat
 from django.utils.timezone import localtime, now
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rebond import access
@@ -110,10 +113,18 @@ def schedule(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpRes
 
 def _scheduled_message(placed: list[Appointment]) -> str:
     first = localtime(placed[0].starts_at)
-    when = f"{first:%a} {first.day} {first:%b %Y} at {first:%H:%M}"
+    # Translators: a date and a clock time, e.g. "Mon 8 Mar 2027 at 14:00".
+    when = _("%(date)s at %(time)s") % {
+        "date": dateformat.format(first, "D j M Y"),
+        "time": f"{first:%H:%M}",
+    }
     if len(placed) == 1:
-        return f"Appointment scheduled for {when}."
-    return f"{len(placed)} appointments scheduled, the first on {when}."
+        return _("Appointment scheduled for %(when)s.") % {"when": when}
+    # A series: always two or more.
+    return _("%(count)s appointments scheduled, the first on %(when)s.") % {
+        "count": len(placed),
+        "when": when,
+    }
 
 
 def _couple_of(appointment: Appointment) -> Couple:
@@ -134,17 +145,18 @@ class MessageRow:
     when: datetime | None
 
 
-CHANNEL_WORDS = {"email": "E-mail", "text": "Text message"}
+CHANNEL_WORDS = {"email": gettext_lazy("E-mail"), "text": gettext_lazy("Text message")}
 
 
 def _message_rows(appointment: Appointment) -> list[MessageRow]:
     rows = []
     for message in appointment.messages.select_related("partner").order_by("created_at"):
-        to = message.partner.display_name if message.partner else "The requester"
+        to = message.partner.display_name if message.partner else _("The requester")
         when = message.sent_at if message.status == AppointmentMessage.Status.SENT else None
         if message.status == AppointmentMessage.Status.PENDING:
             when = message.send_after
-        rows.append(MessageRow(message, to, CHANNEL_WORDS.get(message.kind, "No channel"), when))
+        channel = str(CHANNEL_WORDS.get(message.kind, _("No channel")))
+        rows.append(MessageRow(message, to, channel, when))
     return rows
 
 
@@ -240,7 +252,7 @@ def move(
     if form.errors:
         fresh = access.get_appointment_of_case(request.user, couple_id, appointment_id)
         return _appointment_page(request, fresh, move_form=form, status=UNPROCESSABLE)
-    return _after_change(request, appointment, "Moved. The invited partners will be told.")
+    return _after_change(request, appointment, _("Moved. The invited partners will be told."))
 
 
 @require_POST
@@ -255,9 +267,9 @@ def cancel(
         return _refused(request, couple_id, appointment_id, error)
     if appointment.status == Appointment.Status.LATE_CANCELLED:
         return _after_change(
-            request, appointment, "Cancelled late: recorded on the session as cancelled."
+            request, appointment, _("Cancelled late: recorded on the session as cancelled.")
         )
-    return _after_change(request, appointment, "Cancelled. The invited partners will be told.")
+    return _after_change(request, appointment, _("Cancelled. The invited partners will be told."))
 
 
 @require_POST
@@ -270,7 +282,7 @@ def no_show(
         appointment = sessions.mark_no_show(request.user, couple_id, appointment.id)
     except ActionError as error:
         return _refused(request, couple_id, appointment_id, error)
-    return _after_change(request, appointment, "Recorded as a no-show, on the session too.")
+    return _after_change(request, appointment, _("Recorded as a no-show, on the session too."))
 
 
 # --- Record this session -----------------------------------------------------------------------
@@ -305,7 +317,7 @@ def _prefilled(appointment: Appointment) -> SessionForm:
             "kind": appointment.kind,
             "occurred_at": localtime(appointment.starts_at).replace(second=0, microsecond=0),
             "attendees": [str(p.pk) for p in appointment.invited.all()],
-            "shared_label": "Session",
+            "shared_label": _("Session"),
         },
     )
 
@@ -319,7 +331,7 @@ def record(
     couple = _couple_of(appointment)
     if request.method != "POST":
         if appointment.status != Appointment.Status.SCHEDULED:
-            messages.info(request, "This appointment is already recorded or closed.")
+            messages.info(request, _("This appointment is already recorded or closed."))
             return redirect("appointment", couple_id=couple.id, appointment_id=appointment.id)
         return _record_page(request, appointment, _prefilled(appointment))
     form = SessionForm(couple, request.POST)
@@ -344,5 +356,13 @@ def record(
         # Recorded already (a second tab, a double click): a conflict, not bad input.
         status = error.status if error.status == HTTPStatus.CONFLICT else UNPROCESSABLE
         return _record_page(request, appointment, form, status=status)
-    messages.success(request, f"{session} recorded with {len(drafts)} marker ratings.")
+    messages.success(
+        request,
+        ngettext(
+            "%(session)s recorded with %(count)s marker rating.",
+            "%(session)s recorded with %(count)s marker ratings.",
+            len(drafts),
+        )
+        % {"session": session, "count": len(drafts)},
+    )
     return redirect("appointment", couple_id=couple.id, appointment_id=appointment.id)

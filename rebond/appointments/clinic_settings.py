@@ -19,6 +19,9 @@ from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from rebond import access, audit
 from rebond.accounts.models import Clinic, User
@@ -26,6 +29,7 @@ from rebond.appointments.models import AppointmentSettings, SessionType
 from rebond.appointments.wording import wording_errors
 from rebond.audit.updates import audited_update
 from rebond.lib.errors import ActionError
+from rebond.lib.language import first_supported
 from rebond.lib.text import BIDI_MESSAGE, has_bidi_controls
 
 # The usual session types of a couples practice. These lengths are practice choices, not
@@ -33,12 +37,12 @@ from rebond.lib.text import BIDI_MESSAGE, has_bidi_controls
 # therapists commonly book longer conjoint sessions than the 50-minute individual hour) and
 # an individual session of 50. Each clinic renames, re-times or deactivates them.
 DEFAULT_SESSION_TYPES: tuple[tuple[str, str, int], ...] = (
-    (SessionType.Kind.CONSULTATION, "Free consultation", 30),
-    (SessionType.Kind.CONJOINT, "Conjoint session", 80),
-    (SessionType.Kind.INDIVIDUAL, "Individual session", 50),
+    (SessionType.Kind.CONSULTATION, gettext_noop("Free consultation"), 30),
+    (SessionType.Kind.CONJOINT, gettext_noop("Conjoint session"), 80),
+    (SessionType.Kind.INDIVIDUAL, gettext_noop("Individual session"), 50),
 )
 MIN_MINUTES, MAX_MINUTES = 10, 240
-NAME_TAKEN = "Your clinic already has a session type of that name."
+NAME_TAKEN = gettext_noop("Your clinic already has a session type of that name.")
 
 # The settings a clinic admin changes on the appointment settings page, in its order.
 SETTINGS_FIELDS = (
@@ -61,18 +65,26 @@ def _refuse(message: str, field: str = "") -> ActionError:
     return ActionError(message, {field: [message]}, status=HTTPStatus.UNPROCESSABLE_ENTITY)
 
 
+def default_session_types(clinic: Clinic) -> list[tuple[str, str, int]]:
+    """Return the usual session types (kind, name, minutes), named in the clinic's default
+    language: a new clinic's types are stored so, and the clinic renames them as it likes."""
+    with translation.override(first_supported(clinic.default_language)):
+        return [(kind, _(name), minutes) for kind, name, minutes in DEFAULT_SESSION_TYPES]
+
+
 def ensure_session_types(clinic: Clinic, *, by: User | None = None) -> list[SessionType]:
     """Give the clinic the usual session types if it has none yet; return its types.
 
     Safe to call from any action that needs session types: it writes only once per clinic.
-    The clinic row is locked first, so two first callers at once cannot both seed.
+    The clinic row is locked first, so two first callers at once cannot both seed. They are
+    named in the clinic's default language (stored as written: the clinic renames them).
     """
     with transaction.atomic():
         list(Clinic.objects.select_for_update().filter(pk=clinic.pk).values_list("pk"))
         existing = list(SessionType.objects.filter(clinic=clinic).order_by("kind", "name"))
         if existing:
             return existing
-        for kind, name, minutes in DEFAULT_SESSION_TYPES:
+        for kind, name, minutes in default_session_types(clinic):
             session_type = SessionType.objects.create(
                 clinic=clinic, kind=kind, name=name, duration_minutes=minutes
             )
@@ -95,12 +107,14 @@ class SessionTypeDraft:
 def _checked(draft: SessionTypeDraft) -> str:
     name = draft.name.strip()
     if not name:
-        raise _refuse("Give the session type a name.", "name")
+        raise _refuse(_("Give the session type a name."), "name")
     if has_bidi_controls(name):
         raise _refuse(BIDI_MESSAGE, "name")
     if not MIN_MINUTES <= draft.duration_minutes <= MAX_MINUTES:
         raise _refuse(
-            f"A session lasts {MIN_MINUTES} to {MAX_MINUTES} minutes.", "duration_minutes"
+            _("A session lasts %(low)s to %(high)s minutes.")
+            % {"low": MIN_MINUTES, "high": MAX_MINUTES},
+            "duration_minutes",
         )
     return name
 
@@ -112,7 +126,7 @@ def _saved(
         with transaction.atomic():
             audited_update(session_type, values, user, action, clinic_id=session_type.clinic_id)
     except IntegrityError as error:
-        raise _refuse(NAME_TAKEN, "name") from error
+        raise _refuse(_(NAME_TAKEN), "name") from error
 
 
 @transaction.atomic
@@ -121,10 +135,10 @@ def add_session_type(user: User, draft: SessionTypeDraft) -> SessionType:
     clinic = access.get_admin_clinic(user)
     name = _checked(draft)
     if draft.kind not in SessionType.Kind.values:
-        raise _refuse("Choose what kind of appointment this is.", "kind")
+        raise _refuse(_("Choose what kind of appointment this is."), "kind")
     ensure_session_types(clinic, by=user)
     if SessionType.objects.filter(clinic=clinic, name__iexact=name).exists():
-        raise _refuse(NAME_TAKEN, "name")
+        raise _refuse(_(NAME_TAKEN), "name")
     session_type = SessionType(clinic=clinic, kind=draft.kind)
     _saved(
         session_type,
@@ -144,7 +158,7 @@ def change_session_type(
     name = _checked(draft)
     clash = SessionType.objects.filter(clinic_id=session_type.clinic_id, name__iexact=name)
     if clash.exclude(pk=session_type.pk).exists():
-        raise _refuse(NAME_TAKEN, "name")
+        raise _refuse(_(NAME_TAKEN), "name")
     _saved(
         session_type,
         {"name": name, "duration_minutes": draft.duration_minutes},
@@ -195,7 +209,7 @@ def settings_errors(values: Mapping[str, object]) -> dict[str, list[str]]:
         value = values.get(name)
         if value is None:
             if not field.null:
-                errors[name] = ["Fill this in."]
+                errors[name] = [_("Fill this in.")]
             continue
         for validator in field.validators:
             try:
@@ -217,12 +231,14 @@ def set_appointment_settings(user: User, values: Mapping[str, object]) -> Appoin
     errors = settings_errors(values)
     if errors:
         raise ActionError(
-            "The appointment settings could not be saved.",
+            _("The appointment settings could not be saved."),
             errors,
             status=HTTPStatus.UNPROCESSABLE_ENTITY,
         )
     ensure_session_types(clinic, by=user)
-    settings, _ = AppointmentSettings.objects.select_for_update().get_or_create(clinic=clinic)
+    settings, _created = AppointmentSettings.objects.select_for_update().get_or_create(
+        clinic=clinic
+    )
     audited_update(
         settings,
         {name: values[name] for name in SETTINGS_FIELDS},

@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rebond import access
@@ -65,7 +66,7 @@ def appointment_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
             except ActionError as error:
                 add_action_errors(form, error)
             else:
-                messages.success(request, "Appointment settings saved.")
+                messages.success(request, _("Appointment settings saved."))
                 return redirect("appointment_settings")
         status = UNPROCESSABLE
     else:
@@ -93,7 +94,7 @@ def _previews(clinic: Clinic, current: AppointmentSettings) -> list[tuple[str, s
                 may_mention_therapy=is_open,
             ),
         )
-        for who, is_open in (("Most people", False), ("People who allowed more", True))
+        for who, is_open in ((_("Most people"), False), (_("People who allowed more"), True))
     ]
 
 
@@ -115,13 +116,13 @@ def session_types(request: AuthenticatedHttpRequest) -> HttpResponse:
             except ActionError as error:
                 add_action_errors(form, error)
             else:
-                messages.success(request, f"{added.name} added.")
+                messages.success(request, _("%(name)s added.") % {"name": added.name})
                 return redirect("session_types")
         status = UNPROCESSABLE
     context = {
         "clinic": clinic,
         "types": access.session_types_for_admin(request.user),
-        "defaults": clinic_settings.DEFAULT_SESSION_TYPES,
+        "defaults": clinic_settings.default_session_types(clinic),
         "form": form,
     }
     return render(request, "appointments/session_types.html", context, status=status)
@@ -131,7 +132,7 @@ def session_types(request: AuthenticatedHttpRequest) -> HttpResponse:
 def session_types_defaults(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Give the clinic the usual session types (only while it has none)."""
     clinic_settings.seed_session_types(request.user)
-    messages.success(request, "The usual session types are ready: change them as you need.")
+    messages.success(request, _("The usual session types are ready: change them as you need."))
     return redirect("session_types")
 
 
@@ -154,7 +155,7 @@ def session_type_edit(
             except ActionError as error:
                 add_action_errors(form, error)
             else:
-                messages.success(request, "Session type saved.")
+                messages.success(request, _("Session type saved."))
                 return redirect("session_types")
         status = UNPROCESSABLE
     else:
@@ -174,6 +175,9 @@ def session_type_active(
     session_type = clinic_settings.set_session_type_active(
         request.user, session_type_id, is_active=is_active
     )
-    word = "is offered again" if session_type.is_active else "is no longer offered"
-    messages.success(request, f"{session_type.name} {word}.")
+    if session_type.is_active:
+        text = _("%(name)s is offered again.")
+    else:
+        text = _("%(name)s is no longer offered.")
+    messages.success(request, text % {"name": session_type.name})
     return redirect(reverse("session_types") + f"#type-{session_type.pk}")

@@ -14,10 +14,11 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from rebond.accounts.models import User
 
-CHOOSE_A_TIME = "Choose one of the times shown."
+CHOOSE_A_TIME = _("Choose one of the times shown.")
 
 
 def slot_value(starts_at: datetime, clinician_id: object | None = None) -> str:
@@ -38,7 +39,7 @@ class ChosenTimeForm(forms.Form):
     """The requester's choice among the offered times."""
 
     slot = forms.CharField(
-        label="Free times", max_length=40, error_messages={"required": "Choose a time."}
+        label=_("Free times"), max_length=40, error_messages={"required": _("Choose a time.")}
     )
 
     def clean_slot(self) -> datetime:
@@ -49,11 +50,11 @@ class ProposedSlotForm(forms.Form):
     """A clinician's pick among the clinic's therapists' free times."""
 
     slot = forms.CharField(
-        label="Free times", max_length=80, error_messages={"required": "Choose a time."}
+        label=_("Free times"), max_length=80, error_messages={"required": _("Choose a time.")}
     )
 
     def clean_slot(self) -> tuple[uuid.UUID, datetime]:
-        clinician_id, _, moment = self.cleaned_data["slot"].partition("/")
+        clinician_id, _slash, moment = self.cleaned_data["slot"].partition("/")
         try:
             clinician = uuid.UUID(clinician_id)
         except ValueError as exc:
@@ -70,20 +71,20 @@ class TypedTimeForm(forms.Form):
     """A time a clinician types, in the clinic's zone, for one of the clinic's therapists."""
 
     clinician = TherapistChoiceField(
-        label="With",
+        label=_("With"),
         queryset=User.objects.none(),
-        empty_label="Choose a therapist",
+        empty_label=_("Choose a therapist"),
         error_messages={
-            "required": "Choose the therapist.",
-            "invalid_choice": "Choose one of the clinic's therapists.",
+            "required": _("Choose the therapist."),
+            "invalid_choice": _("Choose one of the clinic's therapists."),
         },
     )
     starts_at = forms.DateTimeField(
-        label="Date and time",
+        label=_("Date and time"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         error_messages={
-            "required": "Enter the date and time.",
-            "invalid": "Enter a date and time, for example 2027-03-08 14:00.",
+            "required": _("Enter the date and time."),
+            "invalid": _("Enter a date and time, for example 2027-03-08 14:00."),
         },
     )
 

@@ -23,6 +23,8 @@ from http import HTTPStatus
 from django.db import transaction
 from django.http import Http404
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from rebond import access, audit
 from rebond.accounts.models import Clinic, User
@@ -44,21 +46,21 @@ from rebond.lib.errors import ActionError
 # How many free times the clinician's "propose another time" page lists.
 PROPOSABLE_SLOTS = 30
 
-TAKEN = "That time has just been taken. Choose another time."
-ALREADY_SET = "The practice has already set the time of your consultation."
-NOT_OFFERED = "Choosing a time is not offered here."
-NO_TYPE = (
+TAKEN = gettext_noop("That time has just been taken. Choose another time.")
+ALREADY_SET = gettext_noop("The practice has already set the time of your consultation.")
+NOT_OFFERED = gettext_noop("Choosing a time is not offered here.")
+NO_TYPE = gettext_noop(
     "The clinic offers no free consultation yet: a clinic admin adds one to its session types."
 )
-CLOSED = "This request was declined or marked as spam: nothing was booked."
-STALE = "The consultation changed since this page was opened. Look at it again."
-NOT_HELD = "Only a time the requester is holding can be confirmed."
-NOT_UPCOMING = "This consultation was already cancelled or released."
-PASSED = "That time has passed. Propose another time."
-ALREADY_PASSED = "That time has passed: there is nothing to cancel."
-IN_PAST = "Choose a time in the future."
-AWAY = "{name} is away then (time off). Choose another time."
-NOT_A_THERAPIST = "Choose one of the clinic's therapists."
+CLOSED = gettext_noop("This request was declined or marked as spam: nothing was booked.")
+STALE = gettext_noop("The consultation changed since this page was opened. Look at it again.")
+NOT_HELD = gettext_noop("Only a time the requester is holding can be confirmed.")
+NOT_UPCOMING = gettext_noop("This consultation was already cancelled or released.")
+PASSED = gettext_noop("That time has passed. Propose another time.")
+ALREADY_PASSED = gettext_noop("That time has passed: there is nothing to cancel.")
+IN_PAST = gettext_noop("Choose a time in the future.")
+AWAY = gettext_noop("%(name)s is away then (time off). Choose another time.")
+NOT_A_THERAPIST = gettext_noop("Choose one of the clinic's therapists.")
 
 
 # Requests nothing more is booked for (a cancellation is still possible).
@@ -188,7 +190,7 @@ def hold_consultation(
     clinic = consultation_request.clinic
     offer = booking_offer(clinic)
     if offer is None:
-        raise ActionError(NOT_OFFERED, status=HTTPStatus.NOT_FOUND)
+        raise ActionError(_(NOT_OFFERED), status=HTTPStatus.NOT_FOUND)
     earliest, latest = offer.window(at)
     with transaction.atomic():
         # Two choices sent at once from this browser wait for each other: one hold per request.
@@ -196,12 +198,12 @@ def hold_consultation(
         if request.status in _CLOSED_TO_BOOKING:
             # Declined or marked as spam meanwhile: said as neutrally as a clinic that does
             # not offer booking (the sender is not told how their request was judged).
-            raise _conflict(NOT_OFFERED, "slot")
+            raise _conflict(_(NOT_OFFERED), "slot")
         previous = current_consultation(request.id, at=at, for_update=True)
         if previous is not None and previous.status == Appointment.Status.SCHEDULED:
-            raise _conflict(ALREADY_SET, "slot")
+            raise _conflict(_(ALREADY_SET), "slot")
         if not earliest <= starts_at < latest:
-            raise _conflict(TAKEN, "slot")
+            raise _conflict(_(TAKEN), "slot")
         if previous is not None:
             audited_update(
                 previous,
@@ -241,7 +243,7 @@ def hold_consultation(
             )
             return hold
         # Nobody is free then: the previous hold is kept (the transaction is rolled back).
-        raise _conflict(TAKEN, "slot")
+        raise _conflict(_(TAKEN), "slot")
 
 
 # --- Clinicians triaging the request ----------------------------------------------------------
@@ -249,7 +251,7 @@ def hold_consultation(
 
 def _refuse_closed(request: ConsultationRequest) -> None:
     if request.status in _CLOSED_TO_BOOKING:
-        raise _conflict(CLOSED)
+        raise _conflict(_(CLOSED))
 
 
 def confirm_consultation(
@@ -265,14 +267,14 @@ def confirm_consultation(
         request = get_request_for_clinician(clinician, request_id, for_update=True)
         _refuse_closed(request)
         if not consultation_id:  # A page that showed no consultation (it changed since).
-            raise _conflict(STALE)
+            raise _conflict(_(STALE))
         appointment = access.get_consultation_of_request(
             request.id, consultation_id, for_update=True
         )
         if appointment.status != Appointment.Status.REQUESTED:
-            raise _conflict(NOT_HELD)
+            raise _conflict(_(NOT_HELD))
         if appointment.starts_at <= at:
-            raise _conflict(PASSED)
+            raise _conflict(_(PASSED))
         audited_update(
             appointment,
             {"status": Appointment.Status.SCHEDULED, "held_until": None},
@@ -288,7 +290,7 @@ def _therapist(request: ConsultationRequest, clinician_id: uuid.UUID | str) -> U
     try:
         return access.get_consultation_clinician(request.clinic_id, clinician_id)
     except Http404 as exc:
-        raise ActionError(NOT_A_THERAPIST, {"clinician": [NOT_A_THERAPIST]}) from exc
+        raise ActionError(_(NOT_A_THERAPIST), {"clinician": [_(NOT_A_THERAPIST)]}) from exc
 
 
 def _is_away(clinician: User, starts_at: datetime, ends_at: datetime) -> bool:
@@ -320,17 +322,17 @@ def propose_consultation_time(
         _refuse_closed(request)
         session_type = consultation_type(request.clinic_id)
         if session_type is None:
-            raise _conflict(NO_TYPE)
+            raise _conflict(_(NO_TYPE))
         current = current_consultation(request.id, at=at, for_update=True)
         seen = str(consultation_id) if consultation_id else None
         if (str(current.id) if current is not None else None) != seen:
-            raise _conflict(STALE)
+            raise _conflict(_(STALE))
         therapist = _therapist(request, clinician_id)
         if starts_at <= at:
-            raise ActionError(IN_PAST, {field: [IN_PAST]})
+            raise ActionError(_(IN_PAST), {field: [_(IN_PAST)]})
         ends_at = starts_at + timedelta(minutes=session_type.duration_minutes)
         if _is_away(therapist, starts_at, ends_at):
-            message = AWAY.format(name=therapist.display_name)
+            message = _(AWAY) % {"name": therapist.display_name}
             raise _conflict(message, field)
         purpose: str | None = AppointmentMessage.Purpose.CONFIRMATION
         if current is None:
@@ -389,14 +391,14 @@ def cancel_consultation(
     with transaction.atomic():
         request = get_request_for_clinician(clinician, request_id, for_update=True)
         if not consultation_id:  # A page that showed no consultation (it changed since).
-            raise _conflict(STALE)
+            raise _conflict(_(STALE))
         appointment = access.get_consultation_of_request(
             request.id, consultation_id, for_update=True
         )
         if appointment.status not in Appointment.UPCOMING_STATUSES:
-            raise _conflict(NOT_UPCOMING)
+            raise _conflict(_(NOT_UPCOMING))
         if appointment.starts_at <= at:
-            raise _conflict(ALREADY_PASSED)
+            raise _conflict(_(ALREADY_PASSED))
         audited_update(
             appointment,
             {"status": Appointment.Status.CANCELLED, "cancelled_at": at, "held_until": None},

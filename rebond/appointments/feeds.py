@@ -20,13 +20,13 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.timezone import now
 
 from rebond import access, audit
 from rebond.accounts.models import User
 from rebond.appointments.ical import Entry, calendar_file
 from rebond.appointments.models import CalendarFeed
-from rebond.appointments.wording import NEUTRAL_TITLE
 
 # What a subscribed calendar shows: the recent past (to see what happened) and months ahead.
 FEED_DAYS_BACK = 30
@@ -112,15 +112,17 @@ def read_feed(token: str) -> bytes | None:
         feed, at - timedelta(days=FEED_DAYS_BACK), at + timedelta(days=FEED_DAYS_AHEAD)
     )
     CalendarFeed.objects.filter(pk=feed.pk).update(last_read_at=at)
-    return calendar_file(
-        [
-            Entry(
-                uid=str(entry.id),
-                starts_at=entry.starts_at,
-                ends_at=entry.ends_at,
-                title=entry.case_label or NEUTRAL_TITLE,
-                cancelled=entry.is_cancelled,
-            )
-            for entry in entries
-        ]
-    )
+    # A calendar app asks with no session: the titles are in the clinician's own language.
+    with translation.override(feed.clinician.preferred_language):
+        return calendar_file(
+            [
+                Entry(
+                    uid=str(entry.id),
+                    starts_at=entry.starts_at,
+                    ends_at=entry.ends_at,
+                    title=entry.case_label or "",
+                    cancelled=entry.is_cancelled,
+                )
+                for entry in entries
+            ]
+        )

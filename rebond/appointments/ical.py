@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from rebond.appointments.wording import NEUTRAL_TITLE
@@ -24,16 +25,18 @@ class Entry:
     uid: str
     starts_at: datetime  # aware
     ends_at: datetime
-    title: str = NEUTRAL_TITLE
+    title: str = ""  # empty: "Appointment", in the active language
     cancelled: bool = False
 
 
-def calendar_file(entries: Iterable[Entry], *, name: str = NEUTRAL_TITLE) -> bytes:
-    """Return an iCalendar file holding these entries (times in UTC)."""
+def calendar_file(entries: Iterable[Entry], *, name: str = "") -> bytes:
+    """Return an iCalendar file holding these entries (times in UTC), its neutral titles in
+    the active language."""
+    neutral = _(NEUTRAL_TITLE)
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", name or neutral)
     stamp = now()
     for entry in entries:
         event = Event()
@@ -41,7 +44,7 @@ def calendar_file(entries: Iterable[Entry], *, name: str = NEUTRAL_TITLE) -> byt
         event.add("dtstamp", stamp)
         event.add("dtstart", entry.starts_at)
         event.add("dtend", entry.ends_at)
-        event.add("summary", entry.title)
+        event.add("summary", entry.title or neutral)
         if entry.cancelled:
             event.add("status", "CANCELLED")
         calendar.add_component(event)

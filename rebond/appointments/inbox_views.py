@@ -17,6 +17,8 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.timezone import localdate, now
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rebond import access
@@ -31,10 +33,13 @@ from rebond.intake.models import ConsultationRequest
 from rebond.lib.errors import ActionError
 from rebond.lib.forms import add_action_errors
 
-MESSAGE_SHOWN = "Their message is shown below, with when it can go."
-SET = f"The time is set. {MESSAGE_SHOWN}"
-CONFIRMED = f"Consultation confirmed. {MESSAGE_SHOWN}"
-CANCELLED = f"Consultation cancelled. {MESSAGE_SHOWN}"
+SET = gettext_noop("The time is set. Their message is shown below, with when it can go.")
+CONFIRMED = gettext_noop(
+    "Consultation confirmed. Their message is shown below, with when it can go."
+)
+CANCELLED = gettext_noop(
+    "Consultation cancelled. Their message is shown below, with when it can go."
+)
 
 
 def _require_triage(request: AuthenticatedHttpRequest) -> None:
@@ -56,7 +61,7 @@ def confirm(request: AuthenticatedHttpRequest, request_id: uuid.UUID) -> HttpRes
     except ActionError as refused:
         messages.error(request, refused.message)
     else:
-        messages.success(request, CONFIRMED)
+        messages.success(request, _(CONFIRMED))
     return redirect("inbox_request", request_id=request_id)
 
 
@@ -69,7 +74,7 @@ def cancel(request: AuthenticatedHttpRequest, request_id: uuid.UUID) -> HttpResp
     except ActionError as refused:
         messages.error(request, refused.message)
     else:
-        messages.success(request, CANCELLED)
+        messages.success(request, _(CANCELLED))
     return redirect("inbox_request", request_id=request_id)
 
 
@@ -158,5 +163,5 @@ def consultation_time(request: AuthenticatedHttpRequest, request_id: uuid.UUID) 
             typed_form=typed_form,
             status=refused.status,
         )
-    messages.success(request, SET)
+    messages.success(request, _(SET))
     return redirect("inbox_request", request_id=request_id)

@@ -26,6 +26,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from rebond.accounts.models import Clinic
 from rebond.couples.models import ContactChannel, Couple, Partner
@@ -35,9 +37,13 @@ from rebond.intake.models import ConsultationRequest
 # The wording of every message about an appointment unless the clinic chooses its own. It
 # names no therapy, no clinic, no person: someone reading the recipient's phone learns only
 # that an appointment exists (issue 18; DOMAIN.md 7.5 "content_allowed: MINIMAL").
-DEFAULT_NEUTRAL_WORDING = "Your appointment on {when}."
+# Stored as written (English); a message in another language uses its translation while the
+# clinic keeps the default (wording.message_text).
+# Translators: a reminder's sentence; keep {when} (the date and time) as it is.
+DEFAULT_NEUTRAL_WORDING = gettext_noop("Your appointment on {when}.")
 # The wording for a recipient who allowed the clinic to name itself and what it is for.
-DEFAULT_OPEN_WORDING = "Your appointment with {clinic} on {when}."
+# Translators: a reminder's sentence; keep {clinic} (its name) and {when} (date and time).
+DEFAULT_OPEN_WORDING = gettext_noop("Your appointment with {clinic} on {when}.")
 
 
 class AppointmentSettings(models.Model):
@@ -103,9 +109,9 @@ class SessionType(models.Model):
     """A kind of appointment a clinic offers, with its length (e.g. "Free consultation", 30)."""
 
     class Kind(models.TextChoices):
-        CONSULTATION = "consultation", "Free consultation"
-        CONJOINT = "conjoint", "Conjoint session"
-        INDIVIDUAL = "individual", "Individual session"
+        CONSULTATION = "consultation", _("Free consultation")
+        CONJOINT = "conjoint", _("Conjoint session")
+        INDIVIDUAL = "individual", _("Individual session")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="session_types")
@@ -210,13 +216,13 @@ class Appointment(models.Model):
     Kind = SessionType.Kind
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Held, waiting for the clinician"
-        SCHEDULED = "scheduled", "Scheduled"
-        ATTENDED = "attended", "Session recorded"
-        CANCELLED = "cancelled", "Cancelled"
-        LATE_CANCELLED = "late_cancelled", "Cancelled late"
-        NO_SHOW = "no_show", "No-show"
-        RELEASED = "released", "Hold released"
+        REQUESTED = "requested", _("Held, waiting for the clinician")
+        SCHEDULED = "scheduled", _("Scheduled")
+        ATTENDED = "attended", _("Session recorded")
+        CANCELLED = "cancelled", pgettext_lazy("an appointment", "Cancelled")
+        LATE_CANCELLED = "late_cancelled", _("Cancelled late")
+        NO_SHOW = "no_show", _("No-show")
+        RELEASED = "released", _("Hold released")
 
     # Statuses that take up the clinician's time: the database refuses an overlap among them.
     # The SQL of the constraint (migration 0001) spells these values out: change both together.
@@ -229,8 +235,8 @@ class Appointment(models.Model):
     UPCOMING_STATUSES: ClassVar[tuple[str, ...]] = (Status.REQUESTED, Status.SCHEDULED)
 
     class Mode(models.TextChoices):
-        IN_PERSON = "in_person", "In person"
-        VIDEO = "video", "By video"
+        IN_PERSON = "in_person", _("In person")
+        VIDEO = "video", _("By video")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
@@ -328,20 +334,20 @@ class AppointmentMessage(models.Model):
     """
 
     class Purpose(models.TextChoices):
-        CONFIRMATION = "confirmation", "Confirmation"
-        CHANGE = "change", "Change of time"
-        CANCELLATION = "cancellation", "Cancellation"
-        REMINDER = "reminder", "Reminder"
+        CONFIRMATION = "confirmation", _("Confirmation")
+        CHANGE = "change", _("Change of time")
+        CANCELLATION = "cancellation", _("Cancellation")
+        REMINDER = "reminder", _("Reminder")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for a safe time"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Could not be delivered"
+        PENDING = "pending", _("Waiting for a safe time")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Could not be delivered")
         # No safe way or time to reach the person before the appointment: the clinician is told.
-        UNSENDABLE = "unsendable", "No safe way to send"
+        UNSENDABLE = "unsendable", _("No safe way to send")
         # Not sent because it no longer applies (a reminder of a cancelled appointment, or to a
         # partner no longer invited): nobody needs to be told, so it is not a failure.
-        WITHDRAWN = "withdrawn", "Withdrawn, no longer needed"
+        WITHDRAWN = "withdrawn", _("Withdrawn, no longer needed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="messages")

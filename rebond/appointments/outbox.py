@@ -19,8 +19,10 @@ window moved), or for its next attempt (`next_attempt_at`).
 What is checked again just before sending, because it may have changed since the message was
 queued: the appointment is still upcoming, the partner still invited, the channel (or the
 requester's contact method) still safe for this kind of message, and the moment still inside
-the recipient's safe window. The text is rendered only now (wording.message_text): the table
-never holds it.
+the recipient's safe window. The text is rendered only now (wording.message_text), in the
+recipient's language (a partner's own, else the clinic's default): the table never holds it.
+The reasons stored in `last_error` are English, marked with gettext_noop; the pages that show
+them translate them for their reader.
 
 Two sweeps at once never send a message twice: each message is claimed by a conditional
 UPDATE of `next_attempt_at` to a lease (CLAIM_MINUTES ahead) before anything is sent, and only
@@ -41,7 +43,10 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import translation
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from rebond import audit
 from rebond.accounts.mail import client_email
@@ -51,6 +56,7 @@ from rebond.couples.models import ContactChannel
 from rebond.intake.models import ConsultationRequest
 from rebond.lib import sms
 from rebond.lib.clinic_time import clinic_zone
+from rebond.lib.language import first_supported
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +82,7 @@ MAIL_SERVER_DOWN = (
     smtplib.SMTPServerDisconnected,
 )
 
-NO_SAFE_TIME = "No safe time to send before the appointment."
+NO_SAFE_TIME = gettext_noop("No safe time to send before the appointment.")
 
 
 @dataclass(frozen=True)
@@ -117,19 +123,19 @@ def _unsafe_reason(message: AppointmentMessage) -> str:
     if message.request is not None:
         request = message.request
         if request.contact_method != message.kind:
-            return "The requester changed how to be contacted."
+            return gettext_noop("The requester changed how to be contacted.")
         if message.kind == ContactChannel.Kind.TEXT and not request.may_leave_message:
-            return "No message may be left for the requester any more."
+            return gettext_noop("No message may be left for the requester any more.")
         return ""
     channel = message.channel
     if channel is None:
-        return "The channel was removed."
+        return gettext_noop("The channel was removed.")
     if not channel.safe_to_contact:
-        return "The channel is no longer marked safe to contact."
+        return gettext_noop("The channel is no longer marked safe to contact.")
     if channel.kind != message.kind:
-        return "The channel changed kind."
+        return gettext_noop("The channel changed kind.")
     if channel.kind == ContactChannel.Kind.TEXT and not channel.may_leave_message:
-        return "No message may be left on this number any more."
+        return gettext_noop("No message may be left on this number any more.")
     return ""
 
 
@@ -137,12 +143,12 @@ def decide(message: AppointmentMessage, at: datetime) -> Decision | None:
     """Return why the claimed message must not be sent at `at`, or None to send it now."""
     appointment = message.appointment
     if message.purpose in ABOUT_UPCOMING and not appointment.is_upcoming:
-        return Decision(Status.WITHDRAWN, "The appointment is no longer upcoming.")
+        return Decision(Status.WITHDRAWN, gettext_noop("The appointment is no longer upcoming."))
     if (
         message.partner_id is not None
         and not appointment.invited.filter(pk=message.partner_id).exists()
     ):
-        return Decision(Status.WITHDRAWN, "The partner is no longer invited.")
+        return Decision(Status.WITHDRAWN, gettext_noop("The partner is no longer invited."))
     reason = _unsafe_reason(message)
     if reason:
         return Decision(Status.UNSENDABLE, reason)
@@ -157,8 +163,22 @@ def decide(message: AppointmentMessage, at: datetime) -> Decision | None:
     return None
 
 
+def language_of(message: AppointmentMessage) -> str:
+    """Return the language the message is written in: the partner's own, else the clinic's.
+
+    The two partners of one couple may read different languages; a requester has given none,
+    so their message is in the clinic's default language.
+    """
+    clinic = message.appointment.clinic
+    partner = message.partner
+    return first_supported(partner.language if partner else None, clinic.default_language)
+
+
 def render(message: AppointmentMessage) -> str:
-    """Return the whole text of the message, worded for what its recipient allowed."""
+    """Return the whole text of the message, worded for what its recipient allowed.
+
+    Call it inside the recipient's language (`language_of`): `deliver` does.
+    """
     appointment = message.appointment
     clinic = appointment.clinic
     return wording.message_text(
@@ -172,15 +192,18 @@ def render(message: AppointmentMessage) -> str:
 
 
 def deliver(message: AppointmentMessage) -> None:
-    """Send the message by e-mail or text; raise whatever the transport raised."""
-    text = render(message)
+    """Send the message by e-mail or text, in its recipient's language; raise whatever the
+    transport raised."""
+    with translation.override(language_of(message)):
+        text = render(message)
+        subject = _(wording.SUBJECT)
     window = _window(message)
     # Encrypted values, read through the model.
     address = window.contact_value if isinstance(window, ConsultationRequest) else window.value
     if message.kind == ContactChannel.Kind.EMAIL:
         client_email(
             message.appointment.clinic,
-            wording.SUBJECT,
+            subject,
             f"{text}\n",
             [address],
             may_name_therapy=window.may_mention_therapy,
@@ -223,7 +246,7 @@ def _finish(message: AppointmentMessage, lease: datetime, **changes: object) -> 
 
 def _load(message_id: uuid.UUID) -> AppointmentMessage:
     return AppointmentMessage.objects.select_related(
-        "appointment__clinic", "channel", "request"
+        "appointment__clinic", "channel", "request", "partner"
     ).get(pk=message_id)
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_noop
 
 from rebond.appointments.models import Appointment, AppointmentMessage, AppointmentSettings
 from rebond.couples.models import ContactChannel, Partner
@@ -55,7 +56,7 @@ def _store(message: AppointmentMessage, appointment: Appointment, at: datetime) 
     )
     if is_late:
         message.status = AppointmentMessage.Status.UNSENDABLE
-        message.last_error = "No safe time to send before the appointment."
+        message.last_error = gettext_noop("No safe time to send before the appointment.")
     try:
         with transaction.atomic():
             message.save()
@@ -89,7 +90,7 @@ def queue_partner_messages(
                 kind="",
                 status=AppointmentMessage.Status.UNSENDABLE,
                 send_after=at,
-                last_error="No channel marked safe for automated messages.",
+                last_error=gettext_noop("No channel marked safe for automated messages."),
                 created_at=at,
             )
             if _store(message, appointment, at):
@@ -132,6 +133,8 @@ def queue_requester_message(
     )
     if not is_automated:
         message.status = AppointmentMessage.Status.UNSENDABLE
-        message.last_error = "Asked to be phoned, or no message may be left: call them."
+        message.last_error = gettext_noop(
+            "Asked to be phoned, or no message may be left: call them."
+        )
     _store(message, appointment, at)
     return message

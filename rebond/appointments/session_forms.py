@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from rebond import access
 from rebond.accounts.models import User
@@ -13,7 +15,11 @@ from rebond.appointments.models import Appointment
 from rebond.appointments.sessions import SERIES_MAX, SERIES_MIN, VIDEO_LINK_MAX, ScheduleDraft
 from rebond.couples.models import Couple
 
-REPEAT_CHOICES = [("0", "Once"), ("1", "Every week"), ("2", "Every two weeks")]
+REPEAT_CHOICES = [
+    ("0", pgettext_lazy("repeat", "Once")),
+    ("1", _("Every week")),
+    ("2", _("Every two weeks")),
+]
 
 
 class DayField(forms.DateField):
@@ -26,42 +32,45 @@ class ClockField(forms.TimeField):
 
 class ScheduleForm(forms.Form):
     session_type = forms.ChoiceField(
-        label="Session",
-        error_messages={"required": "Choose a conjoint or an individual session."},
+        label=_("Session"),
+        error_messages={"required": _("Choose a conjoint or an individual session.")},
     )
-    clinician = forms.ChoiceField(label="Clinician")
-    day = DayField(label="Date", help_text="The first date, for a series.")
-    clock = ClockField(label="Time", help_text="The clinic's time.")
+    clinician = forms.ChoiceField(label=_("Clinician"))
+    day = DayField(label=_("Date"), help_text=_("The first date, for a series."))
+    clock = ClockField(label=_("Time"), help_text=_("The clinic's time."))
     mode = forms.ChoiceField(
-        label="Where",
+        label=_("Where"),
         choices=Appointment.Mode.choices,
         initial=Appointment.Mode.IN_PERSON,
         widget=forms.RadioSelect,
     )
     video_link = forms.CharField(
-        label="Video room address",
+        label=_("Video room address"),
         required=False,
         max_length=VIDEO_LINK_MAX,
         widget=forms.URLInput(attrs={"placeholder": "https://", "autocomplete": "off"}),
-        help_text="For a video session: the clinic's own room (https only). Only the invited "
-        "partners see it.",
+        help_text=_(
+            "For a video session: the clinic's own room (https only). Only the invited "
+            "partners see it."
+        ),
     )
     partner = forms.ChoiceField(
-        label="With (an individual session)",
+        label=_("With (an individual session)"),
         required=False,
         widget=forms.RadioSelect,
-        help_text="A conjoint session invites both partners. An individual one is never shown "
-        "to the other partner.",
+        help_text=_(
+            "A conjoint session invites both partners. An individual one is never shown "
+            "to the other partner."
+        ),
     )
     repeat = forms.ChoiceField(
-        label="Repeat", choices=REPEAT_CHOICES, initial="0", widget=forms.RadioSelect
+        label=_("Repeat"), choices=REPEAT_CHOICES, initial="0", widget=forms.RadioSelect
     )
     count = forms.IntegerField(
-        label="How many appointments in all",
+        label=_("How many appointments in all"),
         required=False,
         min_value=SERIES_MIN,
         max_value=SERIES_MAX,
-        help_text=f"For a series: {SERIES_MIN} to {SERIES_MAX}, each at the same clinic time.",
     )
 
     def __init__(self, couple: Couple, user: User, *args: Any, **kwargs: Any) -> None:
@@ -70,9 +79,20 @@ class ScheduleForm(forms.Form):
         types = list(access.session_types_for_case(couple))
         clinicians = access.appointment_clinicians(couple)
         self.has_session_types = bool(types)
+        self.fields["count"].help_text = gettext(
+            "For a series: %(low)s to %(high)s, each at the same clinic time."
+        ) % {"low": SERIES_MIN, "high": SERIES_MAX}
         cast(forms.ChoiceField, self.fields["session_type"]).choices = [
-            ("", "Choose a session"),
-            *[(str(t.pk), f"{t.name} ({t.duration_minutes} min)") for t in types],
+            ("", gettext("Choose a session")),
+            *[
+                (
+                    str(t.pk),
+                    # Translators: a session type and its length, e.g. "Conjoint session (80 min)".
+                    gettext("%(name)s (%(minutes)s min)")
+                    % {"name": t.name, "minutes": t.duration_minutes},
+                )
+                for t in types
+            ],
         ]
         cast(forms.ChoiceField, self.fields["clinician"]).choices = [
             (str(c.pk), c.display_name) for c in clinicians
@@ -100,8 +120,8 @@ class ScheduleForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    day = DayField(label="New date")
-    clock = ClockField(label="New time", help_text="The clinic's time.")
+    day = DayField(label=_("New date"))
+    clock = ClockField(label=_("New time"), help_text=_("The clinic's time."))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "move")

@@ -34,7 +34,10 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.utils import dateformat
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from rebond import access, audit
 from rebond.accounts.models import User
@@ -59,7 +62,7 @@ REPEATS = (0, 1, 2)
 VIDEO_LINK_MAX = 500  # Appointment.video_link's max_length
 # The kinds of appointment that become a therapy Session (a consultation does not).
 RECORDED_KINDS = (SessionType.Kind.CONJOINT, SessionType.Kind.INDIVIDUAL)
-NOT_SCHEDULED = "This appointment is no longer scheduled: nothing was changed."
+NOT_SCHEDULED = gettext_noop("This appointment is no longer scheduled: nothing was changed.")
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ def series_days(first: date, every_weeks: int, count: int) -> list[date]:
 
 def day_label(day: date) -> str:
     """Return a date as a clinician reads it in an error, e.g. "Sun 28 Mar 2027"."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
+    return dateformat.format(day, "D j M Y")
 
 
 def is_late_cancellation(appointment: Appointment, at: datetime) -> bool:
@@ -123,43 +126,52 @@ def _check_schedule(couple: Couple, draft: ScheduleDraft) -> tuple[dict[str, lis
     errors: dict[str, list[str]] = {}
     session_type = access.session_types_for_case(couple).filter(id=draft.session_type_id).first()
     if session_type is None:
-        errors["session_type"] = ["Choose one of the clinic's conjoint or individual sessions."]
+        errors["session_type"] = [_("Choose one of the clinic's conjoint or individual sessions.")]
     clinician = next(
         (c for c in access.appointment_clinicians(couple) if str(c.pk) == str(draft.clinician_id)),
         None,
     )
     if clinician is None:
-        errors["clinician"] = ["Choose a clinician on this case."]
+        errors["clinician"] = [_("Choose a clinician on this case.")]
     partners = list(couple.partners.all())
     invited: list[Partner] = []
     if session_type is not None and session_type.kind == SessionType.Kind.INDIVIDUAL:
         invited = [p for p in partners if str(p.pk) == str(draft.partner_id)]
         if not invited:
-            errors["partner"] = ["Choose the partner this individual session is with."]
+            errors["partner"] = [_("Choose the partner this individual session is with.")]
     else:
         invited = partners
     is_conjoint = session_type is not None and session_type.kind == SessionType.Kind.CONJOINT
     if is_conjoint and couple.status == Couple.Status.PAUSED_SAFETY:
         errors["session_type"] = [
-            "Conjoint work is paused by a HIGH safety alert: record a decision on the "
-            "safety page before scheduling a conjoint session."
+            _(
+                "Conjoint work is paused by a HIGH safety alert: record a decision on the "
+                "safety page before scheduling a conjoint session."
+            )
         ]
     if draft.mode not in Appointment.Mode.values:
-        errors["mode"] = ["Choose in person or by video."]
+        errors["mode"] = [_("Choose in person or by video.")]
     link = draft.video_link.strip()
     if draft.mode == Appointment.Mode.VIDEO:
         try:
             URLValidator(schemes=["https"])(link)
         except ValidationError:
-            errors["video_link"] = ["Give the video room's full address, starting with https://."]
+            errors["video_link"] = [
+                _("Give the video room's full address, starting with https://.")
+            ]
         if len(link) > VIDEO_LINK_MAX:
-            errors["video_link"] = [f"Use at most {VIDEO_LINK_MAX} characters."]
+            errors["video_link"] = [
+                _("Use at most %(count)s characters.") % {"count": VIDEO_LINK_MAX}
+            ]
     if draft.every_weeks not in REPEATS:
-        errors["repeat"] = ["Choose once, every week or every two weeks."]
+        errors["repeat"] = [_("Choose once, every week or every two weeks.")]
     elif draft.every_weeks and not SERIES_MIN <= draft.count <= SERIES_MAX:
-        errors["count"] = [f"A series holds {SERIES_MIN} to {SERIES_MAX} appointments."]
+        errors["count"] = [
+            _("A series holds %(low)s to %(high)s appointments.")
+            % {"low": SERIES_MIN, "high": SERIES_MAX}
+        ]
     if not couple.is_active:
-        errors[""] = ["This case is closed: nothing can be scheduled on it."]
+        errors[""] = [_("This case is closed: nothing can be scheduled on it.")]
     checked = _Checked(session_type, clinician, invited)  # type: ignore[arg-type]
     return errors, checked
 
@@ -186,13 +198,15 @@ def schedule_sessions(
     first = local_moment(draft.day, draft.clock, zone)
     if first is None:
         errors["clock"] = [
-            "The clocks change at that time on that day, so it names no single moment: "
-            "choose another time."
+            _(
+                "The clocks change at that time on that day, so it names no single moment: "
+                "choose another time."
+            )
         ]
     elif first <= at:
-        errors["day"] = ["Choose a time from now on."]
+        errors["day"] = [_("Choose a time from now on.")]
     if errors:
-        raise ActionError("The appointment could not be scheduled.", errors)
+        raise ActionError(_("The appointment could not be scheduled."), errors)
     series = None
     days = series_days(draft.day, draft.every_weeks, draft.count)
     if len(days) > 1:
@@ -209,7 +223,7 @@ def schedule_sessions(
     for day in days:
         starts = local_moment(day, draft.clock, zone)
         if starts is None:
-            refused.append(f"{day_label(day)} (the clocks change at that time)")
+            refused.append(_("%(day)s (the clocks change at that time)") % {"day": day_label(day)})
             continue
         appointment = Appointment(
             clinic=couple.clinic,
@@ -237,12 +251,17 @@ def schedule_sessions(
         appointment.invited.set(checked.invited)
         placed.append(appointment)
     if refused:
-        which = "That time is" if len(days) == 1 else "These dates are"
-        message = (
-            f"{which} not free in {checked.clinician.display_name}'s calendar: "
-            + "; ".join(refused)
-            + ". Nothing was scheduled: choose another time."
-        )
+        if len(days) == 1:
+            text = _(
+                "That time is not free in %(name)s's calendar: %(dates)s. "
+                "Nothing was scheduled: choose another time."
+            )
+        else:
+            text = _(
+                "These dates are not free in %(name)s's calendar: %(dates)s. "
+                "Nothing was scheduled: choose another time."
+            )
+        message = text % {"name": checked.clinician.display_name, "dates": "; ".join(refused)}
         # Raising rolls back the whole transaction: the placed occurrences and the series too.
         raise ActionError(message, {"": [message]}, status=HTTPStatus.CONFLICT)
     if series is not None:
@@ -288,7 +307,7 @@ def _locked(
 
 def _require_scheduled(appointment: Appointment) -> None:
     if appointment.status != Appointment.Status.SCHEDULED:
-        raise ActionError(NOT_SCHEDULED, status=HTTPStatus.CONFLICT)
+        raise ActionError(_(NOT_SCHEDULED), status=HTTPStatus.CONFLICT)
 
 
 @transaction.atomic
@@ -306,17 +325,17 @@ def move_appointment(
     couple, appointment = _locked(user, couple_id, appointment_id)
     _require_scheduled(appointment)
     if not couple.is_active:
-        raise ActionError("This case is closed: its appointments cannot be moved.")
+        raise ActionError(_("This case is closed: its appointments cannot be moved."))
     zone = clinic_zone(appointment.clinic)
     starts = local_moment(day, clock, zone)
     if starts is None:
-        message = "The clocks change at that time on that day: choose another time."
+        message = _("The clocks change at that time on that day: choose another time.")
         raise ActionError(message, {"clock": [message]})
     if starts <= at:
-        message = "Choose a time from now on."
+        message = _("Choose a time from now on.")
         raise ActionError(message, {"day": [message]})
     if starts == appointment.starts_at:
-        message = "That is its time already: choose a new one."
+        message = _("That is its time already: choose a new one.")
         raise ActionError(message, {"day": [message]})
     length = appointment.ends_at - appointment.starts_at
     appointment.starts_at = starts.astimezone(UTC)
@@ -373,7 +392,7 @@ def cancel_appointment(
     _require_scheduled(appointment)
     if appointment.starts_at <= at:
         raise ActionError(
-            "It has started: record the session, or mark it as a no-show.",
+            _("It has started: record the session, or mark it as a no-show."),
             status=HTTPStatus.CONFLICT,
         )
     fields = ["status", "cancelled_at"]
@@ -411,7 +430,7 @@ def mark_no_show(
     _require_scheduled(appointment)
     if appointment.starts_at > at:
         raise ActionError(
-            "A no-show can be recorded only once the appointment has started.",
+            _("A no-show can be recorded only once the appointment has started."),
             status=HTTPStatus.CONFLICT,
         )
     appointment.status = Appointment.Status.NO_SHOW
@@ -459,9 +478,9 @@ def record_appointment(
     couple, appointment = _locked(user, couple_id, appointment_id)
     _require_scheduled(appointment)
     if appointment.kind not in RECORDED_KINDS:
-        raise ActionError("Only a conjoint or individual session is recorded here.")
+        raise ActionError(_("Only a conjoint or individual session is recorded here."))
     if appointment.starts_at > at:
-        message = "Record the session once it has started."
+        message = _("Record the session once it has started.")
         raise ActionError(message, {"occurred_at": [message]})
     session = therapy_actions.record_session(user, couple.pk, draft, ratings, at=at)
     appointment.session = session

@@ -13,6 +13,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+
 UTC = ZoneInfo("UTC")
 # Weeks a calendar may be asked for: enough for any practice, far from the ends of `date`.
 FIRST_YEAR, LAST_YEAR = 1970, 2200
@@ -59,12 +62,16 @@ def local_moment(day: date, clock: time, zone: ZoneInfo) -> datetime:
     local = datetime.combine(day, clock, tzinfo=zone)
     if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
         raise LocalTimeError(
-            f"{clock:%H:%M} does not exist on {day.day} {day:%B %Y}: the clocks skip it."
+            _("%(time)s does not exist on %(day)s: the clocks skip it.")
+            % {"time": f"{clock:%H:%M}", "day": dateformat.format(day, "j F Y")}
         )
     if local.replace(fold=0).utcoffset() != local.replace(fold=1).utcoffset():
         raise LocalTimeError(
-            f"{clock:%H:%M} comes twice on {day.day} {day:%B %Y}: the clocks go back. "
-            "Choose a time an hour earlier or later."
+            _(
+                "%(time)s comes twice on %(day)s: the clocks go back. "
+                "Choose a time an hour earlier or later."
+            )
+            % {"time": f"{clock:%H:%M}", "day": dateformat.format(day, "j F Y")}
         )
     return local.astimezone(UTC)
 

@@ -14,7 +14,9 @@ import string
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from rebond.appointments.models import (
     DEFAULT_NEUTRAL_WORDING,
@@ -29,16 +31,25 @@ NEUTRAL_FIELDS = frozenset({"when"})
 OPEN_FIELDS = frozenset({"when", "clinic"})
 
 # One fixed, neutral opening per purpose: the reader learns what changed, nothing else.
+# Translated when a message is rendered, in its recipient's language.
 OPENINGS: dict[str, str] = {
-    AppointmentMessage.Purpose.CONFIRMATION: "Confirmed.",
-    AppointmentMessage.Purpose.CHANGE: "Changed.",
-    AppointmentMessage.Purpose.CANCELLATION: "Cancelled.",
-    AppointmentMessage.Purpose.REMINDER: "Reminder.",
+    # Translators: the first word of a message about an appointment.
+    AppointmentMessage.Purpose.CONFIRMATION: gettext_noop("Confirmed."),
+    # Translators: the first word of a message about an appointment.
+    AppointmentMessage.Purpose.CHANGE: gettext_noop("Changed."),
+    # Translators: the first word of a message about an appointment.
+    AppointmentMessage.Purpose.CANCELLATION: gettext_noop("Cancelled."),
+    # Translators: the first word of a message about an appointment.
+    AppointmentMessage.Purpose.REMINDER: gettext_noop("Reminder."),
 }
-SUBJECT = "Your appointment"
+# Translators: the subject of an e-mail about an appointment; it must stay neutral.
+SUBJECT = gettext_noop("Your appointment")
 # The title of every calendar entry a client or a feed receives, unless a clinician's feed
 # shows case labels.
-NEUTRAL_TITLE = "Appointment"
+# Translators: the title of a calendar entry; it must stay neutral.
+NEUTRAL_TITLE = gettext_noop("Appointment")
+# The clinic's wordings while it keeps the defaults: those are translated for each reader.
+DEFAULT_WORDINGS = frozenset({DEFAULT_NEUTRAL_WORDING, DEFAULT_OPEN_WORDING})
 
 
 def _fields(wording: str) -> set[str] | None:
@@ -54,32 +65,47 @@ def wording_errors(wording: str, *, is_open: bool) -> list[str]:
     allowed = OPEN_FIELDS if is_open else NEUTRAL_FIELDS
     fields = _fields(wording)
     if fields is None:
-        return ["Use braces only around {when}" + (" or {clinic}." if is_open else ".")]
+        if is_open:
+            return [_("Use braces only around {when} or {clinic}.")]
+        return [_("Use braces only around {when}.")]
     errors = []
     if "when" not in fields:
-        errors.append("Include {when}, where the date and time of the appointment go.")
+        errors.append(_("Include {when}, where the date and time of the appointment go."))
     unknown = fields - allowed
     if unknown:
         names = ", ".join("{" + name + "}" for name in sorted(unknown))
-        errors.append(
-            f"{names} cannot be used here; use only "
-            + ("{when} and {clinic}." if is_open else "{when}.")
-        )
+        if is_open:
+            # Translators: %(names)s lists the unknown {fields}, e.g. "{name}, {place}".
+            text = _("%(names)s cannot be used here; use only {when} and {clinic}.")
+        else:
+            # Translators: %(names)s lists the unknown {fields}, e.g. "{name}, {place}".
+            text = _("%(names)s cannot be used here; use only {when}.")
+        errors.append(text % {"names": names})
     if not is_open:
         found = therapy_words(wording)
         if found:
             errors.append(
-                "Keep this wording neutral: someone else may read the message. Remove "
-                + ", ".join(f"\u201c{word}\u201d" for word in found)
-                + "."
+                # Translators: %(words)s lists the words to remove, each in quotation marks.
+                _("Keep this wording neutral: someone else may read the message. Remove %(words)s.")
+                % {"words": ", ".join(f"\u201c{word}\u201d" for word in found)}
             )
     return errors
 
 
 def when_text(at: datetime, zone: ZoneInfo) -> str:
-    """Return the time as the recipient reads it, e.g. "Monday 8 March 2027 at 14:00"."""
+    """Return the time as the recipient reads it, e.g. "Monday 8 March 2027 at 14:00".
+
+    In the active language: the names of the day and month, and the order of the parts.
+    """
     local = timezone.localtime(at, zone)
-    return f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M}"
+    # Translators: the date and time of an appointment, e.g. "Monday 8 March 2027 at 14:00".
+    return _("%(weekday)s %(day)s %(month)s %(year)s at %(time)s") % {
+        "weekday": dateformat.format(local, "l"),
+        "day": local.day,
+        "month": dateformat.format(local, "F"),
+        "year": local.year,
+        "time": f"{local:%H:%M}",
+    }
 
 
 def message_text(
@@ -99,5 +125,7 @@ def message_text(
     if wording_errors(wording, is_open=may_mention_therapy):
         # A wording saved before a rule tightened: fall back to the default, never to risk.
         wording = DEFAULT_OPEN_WORDING if may_mention_therapy else DEFAULT_NEUTRAL_WORDING
+    if wording in DEFAULT_WORDINGS:
+        wording = _(wording)  # the default, in the reader's language
     sentence = wording.format(when=when_text(starts_at, zone), clinic=clinic_name)
-    return f"{OPENINGS[purpose]} {sentence}"
+    return f"{_(OPENINGS[purpose])} {sentence}"

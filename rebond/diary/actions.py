@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from rebond import access, audit
 from rebond.alerts.actions import raise_diary_alert
@@ -22,12 +24,15 @@ from rebond.diary.models import LINE_MAX, RATING_MAX, DiaryEntry
 from rebond.lib.errors import ActionError
 from rebond.lib.text import has_bidi_controls, normalise_line_breaks
 
-NOT_OFFERED = "Your therapist has not offered the diary. Your earlier entries are still here."
-NOT_SAFE_NOT_SHARED = (
+# English, as the tests read them; refusals are raised in the reader's language (gettext).
+NOT_OFFERED = gettext_noop(
+    "Your therapist has not offered the diary. Your earlier entries are still here."
+)
+NOT_SAFE_NOT_SHARED = gettext_noop(
     "An entry where you said you don't feel safe right now stays between you and your "
     "therapist: it cannot be shared."
 )
-LINE_BIDI = (
+LINE_BIDI = gettext_noop(
     "Remove the invisible text-direction characters (Unicode bidirectional controls) from "
     "your line."
 )
@@ -51,7 +56,7 @@ def _rating_error(value: int | None, missing: str) -> str:
     if value is None:
         return missing
     if not 0 <= value <= RATING_MAX:
-        return f"Choose a number from 0 to {RATING_MAX}."
+        return _("Choose a number from 0 to %(max)s.") % {"max": RATING_MAX}
     return ""
 
 
@@ -59,24 +64,31 @@ def validate(draft: DiaryDraft) -> dict[str, list[str]]:
     """Return the draft's problems per field, as the database constraints would refuse them."""
     errors: dict[str, list[str]] = {}
     checks = {
-        "felt_safe": _rating_error(draft.felt_safe, "Choose how safe you feel today, 0 to 10."),
-        "felt_close": _rating_error(draft.felt_close, "Choose how close you feel today, 0 to 10."),
+        "felt_safe": _rating_error(draft.felt_safe, _("Choose how safe you feel today, 0 to 10.")),
+        "felt_close": _rating_error(
+            draft.felt_close, _("Choose how close you feel today, 0 to 10.")
+        ),
     }
     if draft.triggered:
         if draft.trigger_kind not in DiaryEntry.TriggerKind.values:
-            checks["trigger_kind"] = "Choose what the trigger was (or 'Something else')."
+            checks["trigger_kind"] = _("Choose what the trigger was (or 'Something else').")
         checks["trigger_intensity"] = _rating_error(
-            draft.trigger_intensity, "Choose how strong it was, 0 to 10."
+            draft.trigger_intensity, _("Choose how strong it was, 0 to 10.")
         )
         if draft.helped and draft.helped not in DiaryEntry.Helped.values:
-            checks["helped"] = "Choose one of the options, or leave it empty."
+            checks["helped"] = _("Choose one of the options, or leave it empty.")
     elif draft.trigger_kind or draft.trigger_intensity is not None or draft.helped:
-        checks["triggered"] = "Say yes to 'Was something a trigger today?', or clear its answers."
+        checks["triggered"] = _(
+            "Say yes to 'Was something a trigger today?', or clear its answers."
+        )
     line = normalise_line_breaks(draft.line).strip()
     if len(line) > LINE_MAX:
-        checks["line"] = f"Keep it to {LINE_MAX} characters (it has {len(line)})."
+        checks["line"] = _("Keep it to %(max)s characters (it has %(count)s).") % {
+            "max": LINE_MAX,
+            "count": len(line),
+        }
     elif has_bidi_controls(line):
-        checks["line"] = LINE_BIDI
+        checks["line"] = _(LINE_BIDI)
     for name, message in checks.items():
         if message:
             errors[name] = [message]
@@ -87,10 +99,10 @@ def validate(draft: DiaryDraft) -> dict[str, list[str]]:
 def write_entry(partner: Partner, draft: DiaryDraft) -> DiaryEntry:
     """Write today's entry; an entry saying "not safe right now" also raises its alert."""
     if not access.diary_offered(partner):
-        raise ActionError(NOT_OFFERED)
+        raise ActionError(_(NOT_OFFERED))
     errors = validate(draft)
     if errors or draft.felt_safe is None or draft.felt_close is None:
-        raise ActionError("The entry could not be saved.", errors)
+        raise ActionError(_("The entry could not be saved."), errors)
     entry = DiaryEntry.objects.create(
         couple_id=partner.couple_id,
         author=partner,
@@ -125,7 +137,7 @@ def share_entry(partner: Partner, entry_id: uuid.UUID | str) -> DiaryEntry:
     """Share one of the partner's own entries with the other partner, exactly as written."""
     entry = access.get_own_diary_entry(partner, entry_id)
     if entry.not_safe_now:
-        raise ActionError(NOT_SAFE_NOT_SHARED)
+        raise ActionError(_(NOT_SAFE_NOT_SHARED))
     if not access.sharing_open(partner.couple_id):
         raise ActionError(access.SHARING_PAUSED)
     if entry.shared_at is None:

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DiaryConfig(AppConfig):
     name = "rebond.diary"
     label = "diary"
-    verbose_name = "Between-session diary"
+    verbose_name = _("Between-session diary")

@@ -19,6 +19,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from rebond import access
@@ -82,7 +83,7 @@ def set_plan(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpRes
     if is_htmx:
         context = section_context(request.user, couple, saved=True)
         return HttpResponse(render_to_string(SECTION, context, request))
-    messages.success(request, "Diary settings saved.")
+    messages.success(request, _("Diary settings saved."))
     return redirect(reverse("case", args=[couple.id]) + "#diary")
 
 

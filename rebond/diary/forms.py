@@ -6,18 +6,23 @@ constraints), so a refusal reads the same from the form and from the action.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from rebond.diary.actions import DiaryDraft, validate
 from rebond.diary.models import LINE_MAX, RATING_MAX, DiaryEntry
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
+
 RATING_CHOICES = [(str(n), str(n)) for n in range(RATING_MAX + 1)]
-YES_NO = [("no", "No"), ("yes", "Yes")]
+YES_NO = [("no", _("No")), ("yes", _("Yes"))]
 
 
-def _rating(label: str, *, required: bool = True) -> forms.TypedChoiceField:
+def _rating(label: _StrOrPromise, *, required: bool = True) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label,
         choices=RATING_CHOICES,
@@ -29,50 +34,56 @@ def _rating(label: str, *, required: bool = True) -> forms.TypedChoiceField:
 
 
 class DiaryForm(forms.Form):
-    felt_safe = _rating("How safe do you feel today?")
-    felt_close = _rating("How close do you feel to your partner today?")
+    felt_safe = _rating(_("How safe do you feel today?"))
+    felt_close = _rating(_("How close do you feel to your partner today?"))
     triggered = forms.ChoiceField(
-        label="Was something a trigger today?",
+        label=_("Was something a trigger today?"),
         choices=YES_NO,
         required=False,
         widget=forms.RadioSelect,
     )
     trigger_kind = forms.ChoiceField(
-        label="What was it?",
+        label=_("What was it?"),
         choices=DiaryEntry.TriggerKind.choices,
         required=False,
         widget=forms.RadioSelect,
     )
-    trigger_intensity = _rating("How strong was it?", required=False)
+    trigger_intensity = _rating(_("How strong was it?"), required=False)
     helped = forms.ChoiceField(
-        label="What helped? (optional)",
+        label=_("What helped? (optional)"),
         choices=DiaryEntry.Helped.choices,
         required=False,
         widget=forms.RadioSelect,
     )
     line = forms.CharField(
-        label="One line for yourself (optional)",
+        label=_("One line for yourself (optional)"),
         max_length=LINE_MAX,
         required=False,
         strip=True,
         widget=forms.TextInput(attrs={"maxlength": LINE_MAX, "autocomplete": "off"}),
-        error_messages={"max_length": f"Keep it to {LINE_MAX} characters."},
     )
-    not_safe_now = forms.BooleanField(label="Right now I don't feel safe", required=False)
+    not_safe_now = forms.BooleanField(label=_("Right now I don't feel safe"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "diary-%s")
         super().__init__(*args, **kwargs)
-        self.fields["felt_safe"].error_messages["required"] = (
+        self.fields["line"].error_messages["max_length"] = gettext(
+            "Keep it to %(max)s characters."
+        ) % {"max": LINE_MAX}
+        self.fields["felt_safe"].error_messages["required"] = gettext(
             "Choose how safe you feel today, 0 to 10."
         )
-        self.fields["felt_close"].error_messages["required"] = (
+        self.fields["felt_close"].error_messages["required"] = gettext(
             "Choose how close you feel today, 0 to 10."
         )
         for name in ("felt_safe", "felt_close", "trigger_intensity"):
-            self.fields[name].error_messages["invalid_choice"] = "Choose a number from 0 to 10."
+            self.fields[name].error_messages["invalid_choice"] = gettext(
+                "Choose a number from 0 to 10."
+            )
         for name in ("trigger_kind", "helped", "triggered"):
-            self.fields[name].error_messages["invalid_choice"] = "Choose one of the options."
+            self.fields[name].error_messages["invalid_choice"] = gettext(
+                "Choose one of the options."
+            )
 
     def clean(self) -> dict[str, Any]:
         """Add the action's own checks (a trigger needs its kind and strength...), so that one

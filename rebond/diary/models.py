@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
 
 from rebond.couples.models import Couple, Partner
 from rebond.crypto.fields import EncryptedCharField
@@ -36,10 +37,10 @@ class DiaryPlan(models.Model):
     """
 
     class Prompt(models.TextChoices):
-        NEVER = "never", "No reminders: they open it when they want"
-        WEEKLY = "weekly", "Once a week"
-        TWICE_WEEKLY = "twice_weekly", "Twice a week"
-        DAILY = "daily", "Once a day"
+        NEVER = "never", _("No reminders: they open it when they want")
+        WEEKLY = "weekly", _("Once a week")
+        TWICE_WEEKLY = "twice_weekly", _("Twice a week")
+        DAILY = "daily", _("Once a day")
 
     couple = models.OneToOneField(
         Couple, on_delete=models.CASCADE, primary_key=True, related_name="diary_plan"
@@ -61,24 +62,24 @@ class DiaryEntry(models.Model):
 
     class TriggerKind(models.TextChoices):
         # Everyday reminders partners name (issue 19: "a late message, a name, a place").
-        MESSAGE = "message", "A message, a call or a phone"
-        NAME = "name", "A name"
-        PLACE = "place", "A place"
-        DATE = "date", "A date or an anniversary"
-        MEMORY = "memory", "A memory or an image that came back"
-        PARTNER = "partner", "Something my partner said or did"
-        MEDIA = "media", "Something on screen, in a song or online"
-        OTHER = "other", "Something else"
+        MESSAGE = "message", _("A message, a call or a phone")
+        NAME = "name", _("A name")
+        PLACE = "place", _("A place")
+        DATE = "date", _("A date or an anniversary")
+        MEMORY = "memory", _("A memory or an image that came back")
+        PARTNER = "partner", _("Something my partner said or did")
+        MEDIA = "media", _("Something on screen, in a song or online")
+        OTHER = "other", _("Something else")
 
     class Helped(models.TextChoices):
-        TALKING_TOGETHER = "talking_together", "Talking it through with my partner"
-        REASSURANCE = "reassurance", "Reassurance from my partner"
-        TIME_OUT = "time_out", "Taking a time-out"
-        BREATHING = "breathing", "Breathing or grounding"
-        MOVING = "moving", "A walk or exercise"
-        SOMEONE_ELSE = "someone_else", "Talking with someone I trust"
-        WRITING = "writing", "Writing it down"
-        NOTHING_YET = "nothing_yet", "Nothing helped yet"
+        TALKING_TOGETHER = "talking_together", _("Talking it through with my partner")
+        REASSURANCE = "reassurance", _("Reassurance from my partner")
+        TIME_OUT = "time_out", _("Taking a time-out")
+        BREATHING = "breathing", _("Breathing or grounding")
+        MOVING = "moving", _("A walk or exercise")
+        SOMEONE_ELSE = "someone_else", _("Talking with someone I trust")
+        WRITING = "writing", _("Writing it down")
+        NOTHING_YET = "nothing_yet", _("Nothing helped yet")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="diary_entries")
@@ -143,7 +144,7 @@ class DiaryPrompt(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="diary_prompts")
-    due_on = models.DateField(help_text="The day (clinic time) the reminder is for.")
+    due_on = models.DateField(help_text=_("The day (clinic time) the reminder is for."))
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=now)
 

@@ -14,6 +14,7 @@ from http import HTTPStatus
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from rebond import access
@@ -67,13 +68,13 @@ def write(request: HttpRequest, partner: Partner) -> HttpResponse:
     try:
         entry = actions.write_entry(partner, form.draft())
     except ActionError as exc:
-        if exc.message == actions.NOT_OFFERED:
+        if exc.message == _(actions.NOT_OFFERED):
             return _render_diary(request, partner, refusal=exc.message, status=exc.status)
         add_action_errors(form, exc)
         return _render_diary(request, partner, form=form, status=HTTPStatus.BAD_REQUEST)
     if entry.not_safe_now:
         return redirect("diary:help", entry_id=entry.id)
-    messages.success(request, "Saved. Only you and your therapist can read it.")
+    messages.success(request, _("Saved. Only you and your therapist can read it."))
     return redirect("diary:diary")
 
 
@@ -96,7 +97,9 @@ def share(request: HttpRequest, partner: Partner, entry_id: uuid.UUID) -> HttpRe
         actions.share_entry(partner, entry_id)
     except ActionError as exc:
         return _render_diary(request, partner, refusal=exc.message, status=exc.status)
-    messages.success(request, f"Shared with {access.other_partner_name(partner)}.")
+    messages.success(
+        request, _("Shared with %(name)s.") % {"name": access.other_partner_name(partner)}
+    )
     return redirect("diary:diary")
 
 
@@ -105,5 +108,5 @@ def share(request: HttpRequest, partner: Partner, entry_id: uuid.UUID) -> HttpRe
 def stop_sharing(request: HttpRequest, partner: Partner, entry_id: uuid.UUID) -> HttpResponse:
     """Take a share back: the entry is again only the partner's and their therapist's."""
     actions.stop_sharing(partner, entry_id)
-    messages.success(request, "No longer shared. Only you and your therapist can read it.")
+    messages.success(request, _("No longer shared. Only you and your therapist can read it."))
     return redirect("diary:diary")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import uuid
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from rebond import access
 from rebond.accounts.models import User
@@ -17,7 +19,7 @@ from rebond.audit.updates import audited_update
 from rebond.diary.models import DiaryPlan
 from rebond.lib.errors import ActionError
 
-CLOSED_CASE = "This case is closed: the diary cannot be offered on it."
+CLOSED_CASE = gettext_noop("This case is closed: the diary cannot be offered on it.")
 
 
 @transaction.atomic
@@ -31,10 +33,10 @@ def set_diary_plan(
     couple = access.get_couple_for_clinician(clinician, couple_id)
     if prompt not in DiaryPlan.Prompt.values:
         raise ActionError(
-            "Choose how often to remind them.", {"prompt": ["Choose one of the options."]}
+            _("Choose how often to remind them."), {"prompt": [_("Choose one of the options.")]}
         )
     if offered and not couple.is_active:
-        raise ActionError(CLOSED_CASE)
+        raise ActionError(_(CLOSED_CASE))
     plan = DiaryPlan.objects.select_for_update().filter(couple=couple).first()
     plan = plan or DiaryPlan(couple=couple)
     values: dict[str, object] = {"offered": offered, "prompt": prompt}

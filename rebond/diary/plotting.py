@@ -21,6 +21,8 @@ import matplotlib
 
 matplotlib.use("Agg")  # before any other matplotlib import: no display, no GUI toolkit
 
+from django.utils import dateformat
+from django.utils.translation import gettext as _
 from matplotlib import rc_context
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.ticker import MaxNLocator
@@ -49,7 +51,7 @@ def draw(target: Figure | SubFigure, diary: CaseDiary, part: PartnerDiary) -> No
     xs = list(range(len(weeks)))
     first = diary.mondays[0]
     bars.bar(xs, [w.counts.triggers for w in weeks], width=0.6, color=BAR_COLOUR, alpha=0.75)
-    bars.set_ylabel("Triggers")
+    bars.set_ylabel(_("Triggers"))
     bars.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=3))
     top = max([w.counts.triggers for w in weeks] + [3])
     bars.set_ylim(0, top * 1.15)
@@ -63,11 +65,11 @@ def draw(target: Figure | SubFigure, diary: CaseDiary, part: PartnerDiary) -> No
             marker=line.marker,
             markersize=4,
             linewidth=1.5,
-            label=line.label,
+            label=str(line.label),
         )
     lines.set_ylim(-1.2, 10.5)
     lines.set_yticks([0, 2, 4, 6, 8, 10])
-    lines.set_ylabel("Weekly mean (0-10)")
+    lines.set_ylabel(_("Weekly mean (0-10)"))
     if diary.sessions:
         lines.plot(
             [_x(day, first) for day in diary.sessions],
@@ -76,7 +78,7 @@ def draw(target: Figure | SubFigure, diary: CaseDiary, part: PartnerDiary) -> No
             marker="^",
             markersize=5,
             color=SESSION_COLOUR,
-            label="Session",
+            label=_("Session"),
         )
     for mark in diary.marks:
         x = _x(mark.day, first)
@@ -94,8 +96,8 @@ def draw(target: Figure | SubFigure, diary: CaseDiary, part: PartnerDiary) -> No
             color=MARK_COLOUR,
         )
     lines.set_xlim(-0.6, len(weeks) - 0.4)
-    lines.set_xticks(xs, [f"{w.starts_on:%d %b}" for w in weeks])
-    lines.set_xlabel("Week starting")
+    lines.set_xticks(xs, [dateformat.format(w.starts_on, "d M") for w in weeks])
+    lines.set_xlabel(_("Week starting"))
     if len(weeks) > 12:
         for n, label in enumerate(lines.get_xticklabels()):
             label.set_visible(n % 2 == 0)

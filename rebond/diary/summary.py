@@ -14,13 +14,18 @@ from datetime import date, datetime, timedelta, tzinfo
 from statistics import fmean
 from typing import Protocol
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 # The case page's summary covers the last four weeks (issue 19 item 4).
 SUMMARY_DAYS = 28
 # The chart shows at least six weeks, so a new diary still reads as a time line, and at most
 # half a year, so the weeks stay wide enough to read.
 CHART_MIN_WEEKS = 6
 CHART_MAX_WEEKS = 26
-NOT_A_MEASURE = "diary, not a validated measure"
+# Lazy: said in the language of the page or PDF it lands on.
+NOT_A_MEASURE = gettext_lazy("diary, not a validated measure")
 
 
 class DiaryRow(Protocol):
@@ -75,23 +80,32 @@ def recent(rows: Iterable[DiaryRow], at: datetime, days: int = SUMMARY_DAYS) -> 
 
 
 def one_decimal(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}"
+    """Return a mean with one decimal, as the reader's language writes it ("6.0", "6,0")."""
+    return "-" if value is None else number_format(value, 1)
 
 
 def tally_words(counts: Tally) -> str:
     """Say a tally in one short phrase: "9 entries, 5 triggers (mean intensity 6.0), ..."."""
     if counts.entries == 0:
-        return "no entries"
-    entries = f"{counts.entries} entr{'y' if counts.entries == 1 else 'ies'}"
+        return _("no entries")
+    entries = ngettext("%(count)s entry", "%(count)s entries", counts.entries) % {
+        "count": counts.entries
+    }
     if counts.triggers == 0:
-        triggers = "no trigger"
+        triggers = _("no trigger")
     else:
-        noun = "trigger" if counts.triggers == 1 else "triggers"
-        triggers = f"{counts.triggers} {noun} (mean intensity {one_decimal(counts.mean_intensity)})"
-    return (
-        f"{entries}, {triggers}, safety {one_decimal(counts.mean_safe)}, "
-        f"closeness {one_decimal(counts.mean_close)}"
-    )
+        triggers = ngettext(
+            "%(count)s trigger (mean intensity %(mean)s)",
+            "%(count)s triggers (mean intensity %(mean)s)",
+            counts.triggers,
+        ) % {"count": counts.triggers, "mean": one_decimal(counts.mean_intensity)}
+    # Translators: a diary's tally, e.g. "9 entries, 5 triggers (...), safety 6.2, closeness 5.0".
+    return _("%(entries)s, %(triggers)s, safety %(safe)s, closeness %(close)s") % {
+        "entries": entries,
+        "triggers": triggers,
+        "safe": one_decimal(counts.mean_safe),
+        "close": one_decimal(counts.mean_close),
+    }
 
 
 def summary_line(parts: Sequence[tuple[str, Tally]]) -> str:

@@ -3,20 +3,24 @@
 Like the invitation (rebond/portal/tasks.py), the task mints the link's token itself, stores
 only its hash, and puts the raw token in the e-mail alone. Everything that made the reminder
 safe is checked again now: the diary still offered, the case still active, each address
-still safe to contact and inside its window.
+still safe to contact and inside its window. The e-mail is in the partner's own language
+(else the clinic's default): the two partners of a couple may read different languages.
 """
 
 from __future__ import annotations
 
 from django.core.mail import get_connection
 from django.db import transaction
+from django.utils import translation
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from rebond.accounts.mail import client_email
 from rebond.couples.models import Couple
 from rebond.diary.models import DiaryPlan, DiaryPrompt
 from rebond.diary.reminders import channels_open_now
+from rebond.lib.language import first_supported
 from rebond.portal.models import PrivateLink, hash_token, new_token
 from rebond.portal.tasks import SUBJECT, link_url
 
@@ -25,13 +29,13 @@ def reminder_body(token: str, *, may_mention_therapy: bool) -> str:
     """Return the whole body of a diary reminder: one sentence and the link.
 
     Neutral (rebond/lib/neutral.py) unless the address's owner allowed messages to say what
-    they are about; never a name, never the other partner.
+    they are about; never a name, never the other partner. In the active language.
     """
     if may_mention_therapy:
-        return (
-            f"A reminder from your therapist: your diary is open for today.\n\n{link_url(token)}\n"
-        )
-    return f"A reminder with your private link for today:\n\n{link_url(token)}\n"
+        sentence = _("A reminder from your therapist: your diary is open for today.")
+    else:
+        sentence = _("A reminder with your private link for today:")
+    return f"{sentence}\n\n{link_url(token)}\n"
 
 
 @task()
@@ -67,14 +71,15 @@ def send_diary_reminder(prompt_id: str, link_id: str, channel_ids: list[str]) ->
     # Sent after commit, so no database lock is held during SMTP. One message per address, so
     # no address learns of another.
     clinic = couple.clinic
-    messages = [
-        client_email(
-            clinic,
-            SUBJECT,
-            reminder_body(token, may_mention_therapy=channel.may_mention_therapy),
-            [channel.value],  # encrypted: read through the model
-            may_name_therapy=channel.may_mention_therapy,
-        )
-        for channel in channels
-    ]
+    with translation.override(first_supported(link.partner.language, clinic.default_language)):
+        messages = [
+            client_email(
+                clinic,
+                _(SUBJECT),
+                reminder_body(token, may_mention_therapy=channel.may_mention_therapy),
+                [channel.value],  # encrypted: read through the model
+                may_name_therapy=channel.may_mention_therapy,
+            )
+            for channel in channels
+        ]
     return get_connection().send_messages(messages) or 0

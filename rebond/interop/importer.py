@@ -19,6 +19,7 @@ from datetime import date, datetime, time
 
 from django.db import transaction
 from django.utils.timezone import get_current_timezone
+from django.utils.translation import gettext as _
 
 import psychometrics
 from rebond import access, audit
@@ -42,9 +43,15 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
+        """Say the problem in the active language; a field is named as its CSV column."""
         if self.field == WHOLE_ROW:
-            return f"Row {self.row}: {self.message}"
-        return f"Row {self.row}, {self.field}: {self.message}"
+            return _("Row %(row)s: %(message)s") % {"row": self.row, "message": self.message}
+        # Translators: %(field)s is a CSV column name (e.g. item_3), kept as the file has it.
+        return _("Row %(row)s, %(field)s: %(message)s") % {
+            "row": self.row,
+            "field": self.field,
+            "message": self.message,
+        }
 
 
 class ImportRejected(Exception):
@@ -71,7 +78,7 @@ def parse_csv(text: str, progress: Callable[[int], None] | None = None) -> list[
         raise ImportRejected([_unreadable(1, exc)]) from exc
     for required in ("partner_role", "instrument", "date"):
         if required not in header:
-            errors.append(RowError(1, required, "this column is missing from the header."))
+            errors.append(RowError(1, required, _("this column is missing from the header.")))
     if errors:
         raise ImportRejected(errors)
     records: list[ScoredRecord] = []
@@ -87,7 +94,13 @@ def parse_csv(text: str, progress: Callable[[int], None] | None = None) -> list[
             errors.append(_unreadable(row_number, exc))
             break
         if row_number - 1 > MAX_ROWS:
-            errors.append(RowError(row_number, WHOLE_ROW, f"at most {MAX_ROWS} rows per file."))
+            errors.append(
+                RowError(
+                    row_number,
+                    WHOLE_ROW,
+                    _("at most %(max)s rows per file.") % {"max": MAX_ROWS},
+                )
+            )
             break
         record = _parse_row(row_number, row, errors)
         if record is not None:
@@ -95,7 +108,7 @@ def parse_csv(text: str, progress: Callable[[int], None] | None = None) -> list[
         if progress is not None and (row_number - 1) % PROGRESS_EVERY == 0:
             progress(row_number - 1)
     if not records and not errors:
-        errors.append(RowError(2, WHOLE_ROW, "the file has no data rows."))
+        errors.append(RowError(2, WHOLE_ROW, _("the file has no data rows.")))
     if errors:
         raise ImportRejected(errors)
     return records
@@ -115,9 +128,13 @@ def _unreadable(number: int, error: csv.Error) -> RowError:
     """Return the error of a row the csv module refused (e.g. a field over its size limit)."""
     if "field larger than field limit" in str(error):
         limit = csv.field_size_limit()
-        message = f"a field is longer than {limit} characters; nothing was read from here on."
+        message = _(
+            "a field is longer than %(limit)s characters; nothing was read from here on."
+        ) % {"limit": limit}
     else:
-        message = f"this is not valid CSV ({error}); nothing was read from here on."
+        message = _("this is not valid CSV (%(error)s); nothing was read from here on.") % {
+            "error": error
+        }
     return RowError(number, WHOLE_ROW, message)
 
 
@@ -127,13 +144,19 @@ def _parse_row(
     before = len(errors)
     role = (row.get("partner_role") or "").strip().upper()
     if role not in ("A", "B"):
-        errors.append(RowError(number, "partner_role", "must be A or B."))
+        errors.append(RowError(number, "partner_role", _("must be A or B.")))
     code = (row.get("instrument") or "").strip()
     inst = None
     try:
         inst = scoring.instrument(code)
     except psychometrics.ScoringError:
-        errors.append(RowError(number, "instrument", f"{code!r} is not a Rebond instrument code."))
+        errors.append(
+            RowError(
+                number,
+                "instrument",
+                _("%(code)s is not a Rebond instrument code.") % {"code": repr(code)},
+            )
+        )
     raw_date = (row.get("date") or "").strip()
     when = None
     try:
@@ -144,7 +167,13 @@ def _parse_row(
         # gives is the date every page and report of the clinic then shows.
         when = datetime.combine(day, time(12), get_current_timezone())
     except ValueError:
-        errors.append(RowError(number, "date", f"{raw_date!r} is not a date as YYYY-MM-DD."))
+        errors.append(
+            RowError(
+                number,
+                "date",
+                _("%(value)s is not a date as YYYY-MM-DD.") % {"value": repr(raw_date)},
+            )
+        )
     answers: dict[int, int | None] = {}
     if inst is not None:
         for item in inst.items:
@@ -156,11 +185,24 @@ def _parse_row(
             try:
                 value = int(raw)
             except ValueError:
-                errors.append(RowError(number, column, f"{raw!r} is not a whole number."))
+                errors.append(
+                    RowError(
+                        number,
+                        column,
+                        _("%(value)s is not a whole number.") % {"value": repr(raw)},
+                    )
+                )
                 continue
             if not scoring.is_allowed_value(inst, item.number, value):
                 allowed = ", ".join(str(v) for v in item.values)
-                errors.append(RowError(number, column, f"{value} is not one of {allowed}."))
+                errors.append(
+                    RowError(
+                        number,
+                        column,
+                        _("%(value)s is not one of %(allowed)s.")
+                        % {"value": value, "allowed": allowed},
+                    )
+                )
                 continue
             answers[item.number] = value
     if len(errors) > before or inst is None or when is None:
@@ -171,16 +213,29 @@ def _parse_row(
         try:
             stated = float(raw_total)
         except ValueError:
-            errors.append(RowError(number, "total", f"{raw_total!r} is not a number."))
+            errors.append(
+                RowError(
+                    number, "total", _("%(value)s is not a number.") % {"value": repr(raw_total)}
+                )
+            )
             return None
         if not math.isfinite(stated):
             # float() reads "nan", "inf" and "1e309"; none of them can equal a computed total.
-            errors.append(RowError(number, "total", f"{raw_total!r} is not a finite number."))
+            errors.append(
+                RowError(
+                    number,
+                    "total",
+                    _("%(value)s is not a finite number.") % {"value": repr(raw_total)},
+                )
+            )
             return None
         if result.total is None or abs(stated - float(result.total)) > 1e-9:
             errors.append(
                 RowError(
-                    number, "total", f"{raw_total} differs from the items' total {result.total}."
+                    number,
+                    "total",
+                    _("%(value)s differs from the items' total %(total)s.")
+                    % {"value": raw_total, "total": result.total},
                 )
             )
             return None
@@ -209,7 +264,7 @@ def import_records(
     for index, record in enumerate(records, start=2):
         partner = partners.get(record.partner_role)
         if partner is None:
-            errors.append(RowError(index, "partner_role", "this couple has no such partner."))
+            errors.append(RowError(index, "partner_role", _("this couple has no such partner.")))
             continue
         try:
             inst = scoring.instrument(record.instrument_code)

@@ -29,8 +29,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 
 from rebond import access
 from rebond.accounts.models import User
@@ -49,15 +51,23 @@ EXPORT_FILES = {
     Kind.RESEARCH_CSV: ("research", "rebond-research.csv", "text/csv"),
     Kind.FHIR_CASELOAD: ("fhir", "rebond-fhir-caseload.json", "application/fhir+json"),
 }
+# What the job's page says of a job that could not finish. A job's words (its step, its error,
+# an import's problems) are written in its clinician's language, the only person who sees them.
 FAILED = {
-    Kind.RESEARCH_CSV: "The research export stopped with an error. Start it again; if it"
-    " fails again, tell your Rebond administrator (the worker's log has the details).",
-    Kind.FHIR_CASELOAD: "The FHIR export stopped with an error. Start it again; if it fails"
-    " again, tell your Rebond administrator (the worker's log has the details).",
-    Kind.CSV_IMPORT: "The import stopped with an error and nothing was imported. Upload the"
-    " file again; if it fails again, tell your Rebond administrator.",
+    Kind.RESEARCH_CSV: gettext_noop(
+        "The research export stopped with an error. Start it again; if it"
+        " fails again, tell your Rebond administrator (the worker's log has the details)."
+    ),
+    Kind.FHIR_CASELOAD: gettext_noop(
+        "The FHIR export stopped with an error. Start it again; if it fails"
+        " again, tell your Rebond administrator (the worker's log has the details)."
+    ),
+    Kind.CSV_IMPORT: gettext_noop(
+        "The import stopped with an error and nothing was imported. Upload the"
+        " file again; if it fails again, tell your Rebond administrator."
+    ),
 }
-NO_LONGER_ALLOWED = (
+NO_LONGER_ALLOWED = gettext_noop(
     "Your access changed since this job was started (your account or a case's team), so it"
     " was not run. Start it again from the page you started it on."
 )
@@ -89,7 +99,7 @@ def start_export(user: User, kind: str, *, include_risk: bool) -> BackgroundJob:
         raise ValueError(f"not an export: {kind!r}")
     if user.clinic_id is None:
         raise ValueError("only a clinician of a clinic exports a caseload")
-    _, filename, content_type = EXPORT_FILES[Kind(kind)]
+    _audit, filename, content_type = EXPORT_FILES[Kind(kind)]
     job = BackgroundJob.objects.create(
         clinician=user,
         clinic_id=user.clinic_id,
@@ -130,7 +140,8 @@ def run(job_id: uuid.UUID) -> str:
     """Run one queued job (the task's body); return its final status.
 
     A job already claimed (a task delivered twice) is left alone: one conditional UPDATE
-    decides which run takes it.
+    decides which run takes it. What the job writes for its page is in its clinician's
+    language (the worker has no request to take a language from).
     """
     claimed = BackgroundJob.objects.filter(id=job_id, status=Status.QUEUED).update(
         status=Status.RUNNING, started_at=now()
@@ -138,10 +149,15 @@ def run(job_id: uuid.UUID) -> str:
     if not claimed:
         return "not queued"
     job = BackgroundJob.objects.select_related("clinician", "clinic", "couple").get(id=job_id)
+    with translation.override(job.clinician.preferred_language):
+        return _run(job)
+
+
+def _run(job: BackgroundJob) -> str:
     if not access.may_take_job_data(job.clinician, job):
         job.status, job.error, job.finished_at, job.source = (
             Status.FAILED,
-            NO_LONGER_ALLOWED,
+            _(NO_LONGER_ALLOWED),
             now(),
             "",
         )
@@ -155,7 +171,7 @@ def run(job_id: uuid.UUID) -> str:
                 _run_export(job)
     except Exception:
         logger.exception("background job failed (kind %s, job %s)", job.kind, job.id)
-        _progress(job.id, status=Status.FAILED, error=FAILED[Kind(job.kind)], finished_at=now())
+        _progress(job.id, status=Status.FAILED, error=_(FAILED[Kind(job.kind)]), finished_at=now())
         raise
     return job.status
 
@@ -163,7 +179,7 @@ def run(job_id: uuid.UUID) -> str:
 def _run_export(job: BackgroundJob) -> None:
     user = job.clinician
     couples = exports.caseload_of(user)
-    _progress(job.id, step="Reading each case's check-ins", done=0, total=len(couples))
+    _progress(job.id, step=_("Reading each case's check-ins"), done=0, total=len(couples))
 
     def progress(done: int, total: int) -> None:
         _progress(job.id, done=done, total=total)
@@ -197,19 +213,21 @@ def _run_import(job: BackgroundJob) -> None:
     if job.couple is None:
         raise ValueError("an import job names the case it imports into")
     text = job.source
-    _progress(job.id, step="Checking each row", done=0)
+    _progress(job.id, step=_("Checking each row"), done=0)
     try:
         records = importer.parse_csv(text, progress=lambda rows: _progress(job.id, done=rows))
-        _progress(job.id, step=f"Saving {len(records)} check-ins", done=len(records))
+        saving = ngettext("Saving %(count)s check-in", "Saving %(count)s check-ins", len(records))
+        _progress(job.id, step=saving % {"count": len(records)}, done=len(records))
         created = importer.import_records(job.clinician, job.couple.id, records)
     except importer.ImportRejected as rejected:
         job.row_errors = [str(error) for error in rejected.errors]
         job.imported = 0
         job.status = Status.FAILED
-        job.error = (
-            f"Nothing was imported: the file has {len(rejected.errors)} problem(s)."
-            " Fix them and upload it again."
-        )
+        job.error = ngettext(
+            "Nothing was imported: the file has %(count)s problem. Fix it and upload it again.",
+            "Nothing was imported: the file has %(count)s problems. Fix them and upload it again.",
+            len(rejected.errors),
+        ) % {"count": len(rejected.errors)}
     else:
         job.imported = len(created)
         job.row_errors = []
@@ -227,22 +245,28 @@ def file_for_download(user: User, job_id: uuid.UUID | str) -> BackgroundJob:
     export was; raise Http404 (not theirs) or JobRefused (not ready, expired, access lost)."""
     job = access.get_job_for_clinician(user, job_id)
     if job.is_import or job.status != Status.DONE:
-        raise JobRefused("This job has no file to download.", 409)
+        raise JobRefused(_("This job has no file to download."), 409)
     if job.is_expired():
         raise JobRefused(expired_message(job), 410)
     if not access.may_take_job_data(user, job):
         raise JobRefused(
-            "You no longer work on every case in this export, so it cannot be downloaded."
-            " Start a new export: it holds only the cases you work on now.",
+            _(
+                "You no longer work on every case in this export, so it cannot be downloaded."
+                " Start a new export: it holds only the cases you work on now."
+            ),
             403,
         )
-    audit_kind, _, _ = EXPORT_FILES[Kind(job.kind)]
+    audit_kind, _name, _type = EXPORT_FILES[Kind(job.kind)]
     exports.log_caseload_export(user, audit_kind, include_risk=job.include_risk)
     return job
 
 
 def expired_message(job: BackgroundJob) -> str:
-    return (
-        "This file expired and was deleted for safety (files are kept"
-        f" {settings.BACKGROUND_FILE_HOURS} hours). Start the export again."
-    )
+    hours = settings.BACKGROUND_FILE_HOURS
+    return ngettext(
+        "This file expired and was deleted for safety (files are kept %(hours)s hour)."
+        " Start the export again.",
+        "This file expired and was deleted for safety (files are kept %(hours)s hours)."
+        " Start the export again.",
+        hours,
+    ) % {"hours": hours}

@@ -12,6 +12,8 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rebond.crypto.fields import EncryptedJSONField, EncryptedTextField
 
@@ -38,7 +40,7 @@ class ApiToken(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
-    name = models.CharField(max_length=80, help_text="What the token is for.")
+    name = models.CharField(max_length=80, help_text=_("What the token is for."))
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(default=now)
     expires_at = models.DateTimeField()
@@ -66,15 +68,15 @@ class BackgroundJob(models.Model):
     """
 
     class Kind(models.TextChoices):
-        RESEARCH_CSV = "research_csv", "Research export (de-identified CSV)"
-        FHIR_CASELOAD = "fhir_caseload", "FHIR R4 bundle of every case"
-        CSV_IMPORT = "csv_import", "Import of historical scores"
+        RESEARCH_CSV = "research_csv", _("Research export (de-identified CSV)")
+        FHIR_CASELOAD = "fhir_caseload", _("FHIR R4 bundle of every case")
+        CSV_IMPORT = "csv_import", _("Import of historical scores")
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting for the background worker"
-        RUNNING = "running", "Running"
-        DONE = "done", "Ready"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Waiting for the background worker")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", pgettext_lazy("a background job", "Failed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     clinician = models.ForeignKey(

@@ -44,7 +44,7 @@ def my_data_json(request: HttpRequest, partner: Partner) -> HttpResponse:
 @session.partner_required
 def my_data_pdf(request: HttpRequest, partner: Partner) -> HttpResponse:
     """Return the partner's own data as a tagged, readable PDF (GDPR article 15)."""
-    context = {"data": person.own_data(partner), "written_by": person.WRITTEN_BY_PARTNER}
+    context = {"data": person.own_data(partner)}
     body = render_pdf("interop/my_data_pdf.html", context)
     _log(partner, "pdf")
     return _download(body, "application/pdf", "pdf")

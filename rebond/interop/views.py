@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rebond import access
@@ -61,7 +62,7 @@ def _case_exports(request: HttpRequest, couple: Couple) -> HttpResponse:
         if choice.startswith("person_") and partner is not None:
             body = exports.person_export(user, partner.id)
             return _download(body, f"rebond-person-{partner.id}.json", "application/json")
-        return HttpResponse("Choose an export.", status=400, content_type="text/plain")
+        return HttpResponse(_("Choose an export."), status=400, content_type="text/plain")
     partners = couple.partners.order_by("role")
     return render(request, "interop/case_exports.html", {"couple": couple, "partners": partners})
 
@@ -79,7 +80,7 @@ def caseload_exports(request: HttpRequest) -> HttpResponse:
             "fhir": Kind.FHIR_CASELOAD,
         }
         if choice not in kinds:
-            return HttpResponse("Choose an export.", status=400, content_type="text/plain")
+            return HttpResponse(_("Choose an export."), status=400, content_type="text/plain")
         include_risk = request.POST.get("include_risk") == "on"
         job = jobs.start_export(user, kinds[choice], include_risk=include_risk)
         return redirect("interop:job", job_id=job.id)

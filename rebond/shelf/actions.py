@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
 
 from rebond import access, audit
 from rebond.accounts.models import Clinic, User
@@ -25,6 +26,8 @@ from rebond.lib.errors import ActionError
 from rebond.lib.text import has_bidi_controls, normalise_line_breaks
 from rebond.shelf.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, PageAssignment, ShelfPage
 
+# English at the top; a translated set in a folder named by its language (starter/es/*.md),
+# with the same file names: the file name is the page's starter key in every language.
 STARTER_DIR = Path(__file__).resolve().parent / "starter"
 
 # Whom a page is given to, as the form names it.
@@ -48,15 +51,17 @@ def _checked(draft: PageDraft) -> tuple[str, str]:
     body = normalise_line_breaks(draft.body).strip()
     errors: dict[str, list[str]] = {}
     if not title:
-        errors["title"] = ["Give the page a title."]
+        errors["title"] = [_("Give the page a title.")]
     elif len(title) > TITLE_MAX_LENGTH or "\n" in title or has_bidi_controls(title):
-        errors["title"] = [f"Use one line of at most {TITLE_MAX_LENGTH} characters."]
+        errors["title"] = [
+            _("Use one line of at most %(max)s characters.") % {"max": TITLE_MAX_LENGTH}
+        ]
     if not body:
-        errors["body"] = ["Write the page."]
+        errors["body"] = [_("Write the page.")]
     elif len(body) > BODY_MAX_LENGTH:
-        errors["body"] = [f"Keep the page under {BODY_MAX_LENGTH} characters."]
+        errors["body"] = [_("Keep the page under %(max)s characters.") % {"max": BODY_MAX_LENGTH}]
     if errors:
-        raise ActionError("Please correct the page.", errors, HTTPStatus.UNPROCESSABLE_ENTITY)
+        raise ActionError(_("Please correct the page."), errors, HTTPStatus.UNPROCESSABLE_ENTITY)
     return title, body
 
 
@@ -107,12 +112,27 @@ class StarterPage:
     body: str
 
 
-def starter_pages() -> list[StarterPage]:
-    """Return Rebond's starter pages (rebond/shelf/starter/*.md: a "# Title" line, then the
-    page), in file-name order."""
+def starter_languages() -> list[str]:
+    """Return the languages with their own set of starter pages (besides English)."""
+    return sorted(
+        path.name for path in STARTER_DIR.iterdir() if path.is_dir() and any(path.glob("*.md"))
+    )
+
+
+def starter_dir(language: str | None = None) -> Path:
+    """Return the folder of the starter pages in `language`: its own set, else English."""
+    if language and language in starter_languages():
+        return STARTER_DIR / language
+    return STARTER_DIR
+
+
+def starter_pages(language: str | None = None) -> list[StarterPage]:
+    """Return Rebond's starter pages in `language` (English without one, or where no set in
+    that language exists): rebond/shelf/starter/[<language>/]*.md, each a "# Title" line, then
+    the page, in file-name order."""
     pages = []
-    for path in sorted(STARTER_DIR.glob("*.md")):
-        first, _, rest = path.read_text(encoding="utf-8").partition("\n")
+    for path in sorted(starter_dir(language).glob("*.md")):
+        first, _newline, rest = path.read_text(encoding="utf-8").partition("\n")
         if not first.startswith("# "):
             raise ValueError(f"{path.name} must start with a '# Title' line.")
         pages.append(StarterPage(path.stem, first[2:].strip(), rest.strip() + "\n"))
@@ -125,7 +145,8 @@ def install_starter_pages(clinic: Clinic, by: User | None = None) -> list[ShelfP
 
     Idempotent by starter key: a page the clinic already made from a starter page (edited,
     retitled or unpublished since) is left as the clinic keeps it. Called when a clinic is
-    created (`rebond clinic create`, the demo) and by a clinic admin's button.
+    created (`rebond clinic create`, the demo) and by a clinic admin's button. The pages are
+    in the clinic's default language when Rebond has a set in it, else in English.
     """
     have = set(
         ShelfPage.objects.filter(clinic=clinic)
@@ -133,7 +154,7 @@ def install_starter_pages(clinic: Clinic, by: User | None = None) -> list[ShelfP
         .values_list("starter_key", flat=True)
     )
     added = []
-    for starter in starter_pages():
+    for starter in starter_pages(clinic.default_language):
         if starter.key in have:
             continue
         page = ShelfPage(clinic=clinic, starter_key=starter.key)
@@ -150,7 +171,17 @@ def add_starter_pages(user: User) -> list[ShelfPage]:
 
 # --- Assignments (clinicians on the case) ------------------------------------------------------
 
-ALREADY_GIVEN = "This page is already given to {who}: withdraw it first, or choose someone else."
+
+def _already_given(partner: Partner | None) -> str:
+    """Return the refusal of a page already given: to this partner, or to both."""
+    if partner is None:
+        return _(
+            "This page is already given to both partners: withdraw it first, or choose "
+            "someone else."
+        )
+    return _(
+        "This page is already given to %(name)s: withdraw it first, or choose someone else."
+    ) % {"name": partner.display_name}
 
 
 @transaction.atomic
@@ -160,19 +191,21 @@ def assign_page(
     """Give a published page of the clinic to partner A, partner B or both (`to`)."""
     couple = access.get_couple_for_clinician(user, couple_id)
     if to not in RECIPIENTS:
-        raise ActionError("Choose who reads it.", {"to": ["Choose who reads it."]})
+        raise ActionError(_("Choose who reads it."), {"to": [_("Choose who reads it.")]})
     try:
         page = access.pages_to_give(couple).filter(id=page_id).first()
     except (ValueError, ValidationError):
         page = None
     if page is None:
-        raise ActionError("Choose a published page.", {"page": ["Choose a published page."]})
+        raise ActionError(_("Choose a published page."), {"page": [_("Choose a published page.")]})
     partners = {p.role: p for p in couple.partners.all()}
     partner: Partner | None = None
     if to != TO_BOTH:
         partner = partners.get(to)
         if partner is None:
-            raise ActionError("This case has no such partner.", {"to": ["Choose who reads it."]})
+            raise ActionError(
+                _("This case has no such partner."), {"to": [_("Choose who reads it.")]}
+            )
     active = PageAssignment.objects.filter(couple=couple, page=page, withdrawn_at__isnull=True)
     # A partner who already has the page (given to them, or to both) is not given it twice;
     # giving it to both while one partner has it would give that partner it twice.
@@ -180,15 +213,16 @@ def assign_page(
         active = active.filter(Q(partner=partner) | Q(partner__isnull=True))
     clash = active.select_related("partner").first()
     if clash is not None:
-        who = clash.partner.display_name if clash.partner else "both partners"
-        message = ALREADY_GIVEN.format(who=who)
+        message = _already_given(clash.partner)
         raise ActionError(message, {"page": [message]}, HTTPStatus.CONFLICT)
     assignment = PageAssignment(page=page, couple=couple, partner=partner, assigned_by=user)
     try:
         with transaction.atomic():
             assignment.save()
     except IntegrityError as exc:  # given by a colleague a moment ago
-        message = ALREADY_GIVEN.format(who="them")
+        message = _(
+            "This page is already given to them: withdraw it first, or choose someone else."
+        )
         raise ActionError(message, {"page": [message]}, HTTPStatus.CONFLICT) from exc
     audit.log(
         actor=user, action="shelf.assignment.create", obj=assignment, clinic_id=couple.clinic_id
@@ -203,7 +237,7 @@ def withdraw_assignment(
     """Take a page back: the partners it was given to no longer see it."""
     assignment = access.get_page_assignment_of_case(user, couple_id, assignment_id)
     if assignment.withdrawn_at is not None:
-        raise ActionError("This page was already withdrawn.", status=HTTPStatus.CONFLICT)
+        raise ActionError(_("This page was already withdrawn."), status=HTTPStatus.CONFLICT)
     audited_update(
         assignment,
         {"withdrawn_at": now(), "withdrawn_by": user},

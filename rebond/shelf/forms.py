@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from rebond import access
 from rebond.couples.models import Couple
@@ -23,23 +25,23 @@ class Form(forms.Form):
 
 class PageForm(Form):
     title = NameField(
-        label="Title",
+        label=_("Title"),
         max_length=TITLE_MAX_LENGTH,
-        error_messages={"required": "Give the page a title."},
+        error_messages={"required": _("Give the page a title.")},
     )
     body = forms.CharField(
-        label="Page",
+        label=_("Page"),
         max_length=BODY_MAX_LENGTH,
         widget=Textarea(attrs={"rows": 18}),
-        help_text=(
+        help_text=_(
             "Markdown: a blank line between paragraphs, # for a heading, - for a list, "
             "**bold**, *italic*, [words](https://address) for a link. No pictures or HTML: "
             "they are shown as plain text."
         ),
-        error_messages={"required": "Write the page."},
+        error_messages={"required": _("Write the page.")},
     )
     published = forms.BooleanField(
-        label="Published: clinicians may give it to partners",
+        label=_("Published: clinicians may give it to partners"),
         required=False,
     )
 
@@ -50,20 +52,20 @@ class PageForm(Form):
 
 class AssignForm(Form):
     page = forms.ModelChoiceField(
-        label="Page",
+        label=_("Page"),
         queryset=ShelfPage.objects.none(),
-        empty_label="Choose a page",
+        empty_label=_("Choose a page"),
         error_messages={
-            "required": "Choose a page.",
-            "invalid_choice": "Choose a published page.",
+            "required": _("Choose a page."),
+            "invalid_choice": _("Choose a published page."),
         },
     )
     to = forms.ChoiceField(
-        label="For",
+        label=_("For"),
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choose who reads it.",
-            "invalid_choice": "Choose who reads it.",
+            "required": _("Choose who reads it."),
+            "invalid_choice": _("Choose who reads it."),
         },
     )
 
@@ -74,4 +76,7 @@ class AssignForm(Form):
         ).queryset = access.pages_to_give(couple)
         names = {p.role: p.display_name for p in couple.partners.all()}
         choices = [(role, names[role]) for role in (TO_A, TO_B) if role in names]
-        cast(forms.ChoiceField, self.fields["to"]).choices = [*choices, (TO_BOTH, "Both")]
+        cast(forms.ChoiceField, self.fields["to"]).choices = [
+            *choices,
+            (TO_BOTH, gettext("Both")),
+        ]

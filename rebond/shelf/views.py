@@ -20,6 +20,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rebond import access
@@ -69,7 +71,7 @@ def page_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                 except ActionError as error:
                     add_action_errors(form, error)
                 else:
-                    messages.success(request, "Page saved.")
+                    messages.success(request, _("Page saved."))
                     return redirect("shelf_page", page_id=page.pk)
         if form.errors:
             status = UNPROCESSABLE
@@ -107,7 +109,7 @@ def page_edit(request: AuthenticatedHttpRequest, page_id: uuid.UUID) -> HttpResp
                 except ActionError as error:
                     add_action_errors(form, error)
                 else:
-                    messages.success(request, "Page saved.")
+                    messages.success(request, _("Page saved."))
                     return redirect("shelf_page", page_id=shelf_page.pk)
         if form.errors:
             status = UNPROCESSABLE
@@ -130,11 +132,12 @@ def page_publish(request: AuthenticatedHttpRequest, page_id: uuid.UUID) -> HttpR
     published = request.POST.get("published") == "yes"
     shelf_page = actions.set_page_published(request.user, page_id, published=published)
     if shelf_page.published:
-        messages.success(request, f"{shelf_page.title} is published.")
+        messages.success(request, _("%(title)s is published.") % {"title": shelf_page.title})
     else:
         messages.success(
             request,
-            f"{shelf_page.title} is unpublished: partners it was given to no longer see it.",
+            _("%(title)s is unpublished: partners it was given to no longer see it.")
+            % {"title": shelf_page.title},
         )
     return redirect("shelf_page", page_id=shelf_page.pk)
 
@@ -144,9 +147,17 @@ def starter(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Add Rebond's starter pages the clinic does not have yet (clinic admins)."""
     added = actions.add_starter_pages(request.user)
     if added:
-        messages.success(request, f"Added {len(added)} of Rebond's starter pages, published.")
+        messages.success(
+            request,
+            ngettext(
+                "Added %(count)s of Rebond's starter pages, published.",
+                "Added %(count)s of Rebond's starter pages, published.",
+                len(added),
+            )
+            % {"count": len(added)},
+        )
     else:
-        messages.info(request, "Your shelf already has all of Rebond's starter pages.")
+        messages.info(request, _("Your shelf already has all of Rebond's starter pages."))
     return redirect("shelf")
 
 
@@ -212,8 +223,14 @@ def assign(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpRespo
             add_action_errors(form, error)
             status = error.status
         else:
-            who = assignment.partner.display_name if assignment.partner else "both partners"
-            return _answer(request, couple, saved=f"Given to {who}: {assignment.page.title}.")
+            if assignment.partner is None:
+                saved = _("Given to both partners: %(title)s.") % {"title": assignment.page.title}
+            else:
+                saved = _("Given to %(name)s: %(title)s.") % {
+                    "name": assignment.partner.display_name,
+                    "title": assignment.page.title,
+                }
+            return _answer(request, couple, saved=saved)
     return _answer(request, couple, form=form, status=status)
 
 
@@ -227,4 +244,6 @@ def withdraw(
         assignment = actions.withdraw_assignment(request.user, couple.id, assignment_id)
     except ActionError as error:
         return _answer(request, couple, refused=error.message, status=error.status)
-    return _answer(request, couple, saved=f"Withdrawn: {assignment.page.title}.")
+    return _answer(
+        request, couple, saved=_("Withdrawn: %(title)s.") % {"title": assignment.page.title}
+    )

@@ -96,6 +96,7 @@ def test_the_wheel_carries_every_file_read_at_run_time_and_no_tests(release: Rel
     assert shipped - in_wheel == set()
     assert "rebond/static/vendor/htmx/htmx.min.js" in in_wheel
     assert "rebond/shelf/starter/1-betrayal-and-its-impact.md" in in_wheel
+    assert "rebond/shelf/starter/es/1-betrayal-and-its-impact.md" in in_wheel
     assert "rebond/couples/migrations/0001_initial.py" in in_wheel
     assert not [name for name in in_wheel if "/tests/" in name]
 

@@ -11,14 +11,17 @@ from datetime import time, timedelta
 
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils import dateformat
 from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from rebond.access import CalendarEntry
 from rebond.appointments.models import TimeOff
 
 register = template.Library()
 
-HELD_CONSULTATION = "Consultation (held)"
+HELD_CONSULTATION = gettext_noop("Consultation (held)")
 
 
 @register.filter
@@ -27,7 +30,7 @@ def entry_title(entry: CalendarEntry) -> str:
     if entry.case_label:
         return entry.case_label
     if entry.is_held_consultation:
-        return HELD_CONSULTATION
+        return _(HELD_CONSULTATION)
     return entry.kind_label
 
 
@@ -53,14 +56,24 @@ def entry_url(entry: CalendarEntry) -> str:
 def time_off_span(item: TimeOff) -> str:
     """Return time off as the clinician typed it: whole days, or from a time to a time."""
     starts, ends = localtime(item.starts_at), localtime(item.ends_at)
+    day = "l j F Y"  # "Monday 8 March 2027", the names in the active language
     if starts.time() == time(0) and ends.time() == time(0):
         last = (ends - timedelta(days=1)).date()
         if last == starts.date():
-            return f"{starts:%A} {starts.day} {starts:%B %Y}"
-        return f"{starts:%A} {starts.day} {starts:%B %Y} to {last:%A} {last.day} {last:%B %Y}"
+            return dateformat.format(starts, day)
+        # Translators: a span of time off, e.g. "Monday 8 March 2027 to Friday 12 March 2027".
+        return _("%(start)s to %(end)s") % {
+            "start": dateformat.format(starts, day),
+            "end": dateformat.format(last, day),
+        }
     if starts.date() == ends.date():
-        return f"{starts:%A} {starts.day} {starts:%B %Y}, {starts:%H:%M} to {ends:%H:%M}"
-    return (
-        f"{starts:%A} {starts.day} {starts:%B %Y} {starts:%H:%M} to "
-        f"{ends:%A} {ends.day} {ends:%B %Y} {ends:%H:%M}"
-    )
+        # Translators: time off within one day, e.g. "Monday 8 March 2027, 09:00 to 12:00".
+        return _("%(day)s, %(start)s to %(end)s") % {
+            "day": dateformat.format(starts, day),
+            "start": f"{starts:%H:%M}",
+            "end": f"{ends:%H:%M}",
+        }
+    return _("%(start)s to %(end)s") % {
+        "start": dateformat.format(starts, f"{day} H:i"),
+        "end": dateformat.format(ends, f"{day} H:i"),
+    }

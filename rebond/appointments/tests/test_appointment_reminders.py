@@ -7,11 +7,13 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.core import mail
+from django.utils import translation
 
+from rebond.accounts.models import Clinic
 from rebond.appointments.models import Appointment, AppointmentMessage
 from rebond.appointments.outbox import send_due_messages
 from rebond.appointments.reminders import queue_due_reminders, queue_reminders
-from rebond.couples.models import Couple
+from rebond.couples.models import Couple, Partner
 from rebond.lib import sms
 from rebond.test import make_clinic, make_clinician, make_couple
 
@@ -163,3 +165,48 @@ def test_no_safe_hour_before_the_session_leaves_a_reminder_the_clinician_sees(
     [message] = reminders()
     assert message.status == Status.UNSENDABLE
     assert message.last_error == "No safe time to send before the appointment."
+
+
+def test_each_partner_is_reminded_in_their_own_language(case: Case) -> None:
+    # The two partners of one couple may read different languages (issue 20).
+    Partner.objects.filter(pk=case.a.pk).update(language="es")
+    channel(case.a, "email", "sam@example.test")
+    channel(case.b, "email", "alex@example.test")
+    schedule(case.therapist, case.couple, START)
+    before = translation.get_language()
+    assert queue_due_reminders(DUE) == 2
+    assert send_due_messages(DUE) == 2
+    sent = {message.to[0]: message for message in mail.outbox}
+    spanish, english = sent["sam@example.test"], sent["alex@example.test"]
+    assert (spanish.subject, spanish.body) == (
+        "Su cita",
+        "Recordatorio. Su cita del martes 2 de marzo de 2027 a las 10:00.\n",
+    )
+    assert (english.subject, english.body) == (
+        "Your appointment",
+        "Reminder. Your appointment on Tuesday 2 March 2027 at 10:00.\n",
+    )
+    # The sweep leaves no language behind it.
+    assert translation.get_language() == before
+
+
+@pytest.mark.parametrize(
+    ("partner_language", "clinic_language", "body"),
+    [
+        # A language Rebond does not ship: the clinic's default.
+        ("fr", "es", "Recordatorio. Su cita del martes 2 de marzo de 2027 a las 10:00.\n"),
+        ("es", "en", "Recordatorio. Su cita del martes 2 de marzo de 2027 a las 10:00.\n"),
+        ("", "en", "Reminder. Your appointment on Tuesday 2 March 2027 at 10:00.\n"),
+    ],
+)
+def test_a_partner_without_a_shipped_language_reads_the_clinics(
+    case: Case, partner_language: str, clinic_language: str, body: str
+) -> None:
+    Clinic.objects.filter(pk=case.clinic.pk).update(default_language=clinic_language)
+    Partner.objects.filter(pk=case.a.pk).update(language=partner_language)
+    channel(case.a, "email", "sam@example.test")
+    schedule(case.therapist, case.couple, START, invited=[case.a])
+    queue_due_reminders(DUE)
+    assert send_due_messages(DUE) == 1
+    [message] = mail.outbox
+    assert message.body == body

@@ -225,3 +225,40 @@ def test_an_address_that_may_name_the_therapy_is_told_what_it_is(
         assert "your diary" in message.body
         assert "Robin" not in message.body
         assert "Sasha" not in message.body
+
+
+@pytest.mark.parametrize(
+    ("may_mention_therapy", "spanish", "english"),
+    [
+        (
+            False,
+            "Un recordatorio con su enlace privado para hoy:",
+            "A reminder with your private link for today:",
+        ),
+        (
+            True,
+            "Un recordatorio de su terapeuta: su diario está abierto para hoy.",
+            "A reminder from your therapist: your diary is open for today.",
+        ),
+    ],
+)
+def test_each_partner_is_reminded_in_their_own_language(
+    therapist: User,
+    django_capture_on_commit_callbacks: CommitCapture,
+    monkeypatch: pytest.MonkeyPatch,
+    may_mention_therapy: bool,
+    spanish: str,
+    english: str,
+) -> None:
+    # The two partners of one couple may read different languages (issue 20).
+    couple = build(therapist, may_mention_therapy=may_mention_therapy)
+    a, b = couple.partners.order_by("role")
+    Partner.objects.filter(pk=a.pk).update(language="es")
+    Partner.objects.filter(pk=b.pk).update(language="en")
+    assert sweep(django_capture_on_commit_callbacks, monkeypatch, MONDAY_NOON) == 2
+    sent = {message.to[0]: str(message.body) for message in mail.outbox}
+    assert sent["a@example.test"].startswith(f"{spanish}\n\n")
+    assert sent["b@example.test"].startswith(f"{english}\n\n")
+    # Each still carries its own working link.
+    for body in sent.values():
+        assert TOKEN_RE.search(body)

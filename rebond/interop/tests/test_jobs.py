@@ -283,7 +283,7 @@ def test_a_bad_upload_lists_every_row_and_field_and_imports_nothing(
         {"file": SimpleUploadedFile("scores.csv", body, content_type="text/csv")},
     )
     page = client.get(job_url("job", job)).content.decode()
-    assert "Nothing was imported: the file has 4 problem(s)." in page
+    assert "Nothing was imported: the file has 4 problems. Fix them and upload it again." in page
     for problem in (
         "Row 2, partner_role: must be A or B.",
         "Row 2, item_1: 9 is not one of 0, 1, 2, 3.",

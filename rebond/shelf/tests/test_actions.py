@@ -190,14 +190,59 @@ def test_a_clinic_created_by_the_operator_starts_with_the_starter_pages() -> Non
     assert all(p.published for p in pages)
 
 
-def test_the_starter_pages_are_short_cited_and_editable() -> None:
-    for starter in actions.starter_pages():
+@pytest.mark.parametrize(
+    ("language", "sources", "signature"),
+    [("en", "## Sources", "Written for Rebond"), ("es", "## Fuentes", "Escrito para Rebond")],
+)
+def test_the_starter_pages_are_short_cited_and_editable(
+    language: str, sources: str, signature: str
+) -> None:
+    for starter in actions.starter_pages(language):
         assert starter.title
         assert len(starter.title) <= 120
         assert len(starter.body.split()) < 600, starter.key  # a phone screen or three
-        assert "## Sources" in starter.body
-        assert "Written for Rebond" in starter.body.splitlines()[-1]
+        assert sources in starter.body
+        assert signature in starter.body.splitlines()[-1]
         assert "Johnson" in starter.body
+
+
+def test_every_translated_set_of_starter_pages_has_the_same_pages_and_citations() -> None:
+    english = {s.key: s for s in actions.starter_pages()}
+    assert actions.starter_languages() == ["es"]
+    for language in actions.starter_languages():
+        translated = {s.key: s for s in actions.starter_pages(language)}
+        assert translated.keys() == english.keys()
+        for key, starter in translated.items():
+            assert starter.title != english[key].title
+            # The references stay as published: the same lines, word for word.
+            cited = [
+                line for line in english[key].body.splitlines() if line.startswith("- Johnson")
+            ]
+            assert cited
+            assert all(line in starter.body for line in cited)
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("es", "Cuando se rompe la confianza: la traición y su impacto"),
+        ("en", "When trust is broken: betrayal and its impact"),
+        ("xx", "When trust is broken: betrayal and its impact"),  # no such set: English
+    ],
+)
+def test_a_new_clinic_gets_the_starter_pages_in_its_default_language(
+    language: str, title: str
+) -> None:
+    clinic = make_clinic("Nueva", default_language=language)
+    added = actions.install_starter_pages(clinic)
+    assert len(added) == 4
+    first = ShelfPage.objects.get(clinic=clinic, starter_key="1-betrayal-and-its-impact")
+    assert first.title == title
+    expected = {s.key: s.body for s in actions.starter_pages(language)}
+    assert {p.starter_key: p.body for p in added} == expected
+    if language == "es":
+        assert "herida de apego" in first.body
+        assert expected != {s.key: s.body for s in actions.starter_pages("en")}
 
 
 def test_a_couple_of_another_case_never_mixes(world: ShelfWorld) -> None:

@@ -10,10 +10,10 @@
 
   function nameButtons() {
     root.querySelectorAll("button.close-modal:not([aria-label])").forEach(function (button) {
-      button.setAttribute("aria-label", "Close dialog");
+      button.setAttribute("aria-label", gettext("Close dialog"));
     });
     root.querySelectorAll(".copy-to-clipboard button:not([aria-label])").forEach(function (button) {
-      button.setAttribute("aria-label", "Copy to clipboard");
+      button.setAttribute("aria-label", gettext("Copy to clipboard"));
     });
     // Without the label, a button is named by its own text, as a speech-input user says it.
     root.querySelectorAll("button[aria-label]").forEach(function (button) {
