@@ -30,6 +30,7 @@ from __future__ import annotations
 import uuid
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 
 from rebond.access.base import get_or_404
 from rebond.access.cases import couples_for_clinician
@@ -37,7 +38,10 @@ from rebond.accounts.models import User
 from rebond.couples.models import Couple, Partner, SafetyConcern
 from rebond.diary.models import DiaryEntry, DiaryPlan
 
-SHARING_PAUSED = "Shared diary entries are not available at the moment."
+# In the reader's language when shown (a lazy translation, typed as the text it becomes).
+SHARING_PAUSED: str = gettext_lazy(  # type: ignore[assignment]
+    "Shared diary entries are not available at the moment."
+)
 
 
 # --- The partner -------------------------------------------------------------------------------
