@@ -43,7 +43,10 @@ from rebond.couples.models import ConsentDocument, ConsentRecord, Injury, Partne
 # kind-specific wording would name a threat) and the partner-facing summary the clinician wrote
 # for that purpose. The onset and the formulation (clinician free text) are never shown.
 BOTH_PARTNERS_KNOW = (Injury.Disclosure.KNOWN_TO_BOTH, Injury.Disclosure.DISCLOSED_IN_SESSION)
-PARTNER_INJURY_WORDS = gettext_lazy("Something you are working through with your therapist")
+# In the reader's language when shown (a lazy translation, typed as the text it becomes).
+PARTNER_INJURY_WORDS: str = gettext_lazy(  # type: ignore[assignment]
+    "Something you are working through with your therapist"
+)
 
 
 @dataclass(frozen=True)

@@ -238,7 +238,7 @@ SUMMARY_HELP = _(
 )
 
 
-def _clinicians_only(text: str) -> Any:
+def _clinicians_only(text: Any) -> Any:
     """Return `text` followed by who sees the field, in the reader's language."""
     # Translators: a field's hint, then "Seen by: the clinicians on the case only."
     return format_lazy(_("{hint} {seen_by}"), hint=text, seen_by=CLINICIANS_ONLY)
@@ -393,8 +393,8 @@ def subtype_groups(category: str) -> list[tuple[str, list[tuple[str, str]]]]:
     categories = [category] if category in Injury.Category.values else Injury.Category.values
     return [
         (
-            Injury.Category(c).label,
-            [(v, label) for v, label in Injury.Subtype.choices if v in Injury.SUBTYPES[c]],
+            str(Injury.Category(c).label),
+            [(v, str(label)) for v, label in Injury.Subtype.choices if v in Injury.SUBTYPES[c]],
         )
         for c in categories
     ]

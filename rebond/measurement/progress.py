@@ -116,6 +116,11 @@ class InstrumentProgress:
         return name if self.scale == self.instrument.primary else f"{name} {self.scale}"
 
     @property
+    def is_therapy_axis(self) -> bool:
+        """Return whether the axis counts therapy sessions (else check-ins)."""
+        return bool(self.chart.x_label == THERAPY_AXIS)
+
+    @property
     def unit(self) -> str:
         """What the axis counts, in words: "therapy session" or "check-in"."""
         return _unit(therapy=self.chart.x_label == THERAPY_AXIS)

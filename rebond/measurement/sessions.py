@@ -23,9 +23,11 @@ from rebond.therapy.models import Session
 GRACE = timedelta(hours=12)
 # Translators: a chart's x axis. Keep the note in brackets after " (": the part before it is
 # also used alone, e.g. "line chart of ... by therapy session".
-THERAPY_AXIS = gettext_lazy("Therapy session (0 = before session 1)")
+THERAPY_AXIS: str = gettext_lazy("Therapy session (0 = before session 1)")  # type: ignore[assignment]
 # Translators: a chart's x axis. Keep the note in brackets after " (".
-CHECKIN_AXIS = gettext_lazy("Check-in (0 = intake; no therapy sessions recorded)")
+CHECKIN_AXIS: str = gettext_lazy(  # type: ignore[assignment]
+    "Check-in (0 = intake; no therapy sessions recorded)"
+)
 
 
 @dataclass(frozen=True)

@@ -889,6 +889,6 @@ def add_addendum(
 def positions_offered(progress: StageProgress) -> list[tuple[str, str]]:
     """Return the (value, label) choices of the move form: forward first, then back."""
     forward, back = allowed_positions(progress)
-    return [(p, EftPosition(p).label) for p in forward] + [
+    return [(p, str(EftPosition(p).label)) for p in forward] + [
         (p, _("Back to %(position)s") % {"position": EftPosition(p).label}) for p in reversed(back)
     ]

@@ -216,14 +216,14 @@ class StageProgress(models.Model):
 
     @property
     def stage_name(self) -> str:
-        return STAGE_NAMES[self.stage]
+        return str(STAGE_NAMES[self.stage])
 
     @property
     def stage2_event(self) -> str:
         return stage2_event_of(self.position)
 
     def get_stage2_event_display(self) -> str:
-        return Stage2Event(self.stage2_event).label
+        return str(Stage2Event(self.stage2_event).label)
 
 
 # Whom a marker is rated for (catalogue.py EACH, COUPLE, HURT, HURTFUL), as the catalogue page
@@ -354,7 +354,9 @@ class StageTransition(AppendOnly):
         return f"{self.from_position or 'start'} -> {self.to_position}"
 
     def get_from_display(self) -> str:
-        return EftPosition(self.from_position).label if self.from_position else gettext("Start")
+        return (
+            str(EftPosition(self.from_position).label) if self.from_position else gettext("Start")
+        )
 
     @property
     def to_stage(self) -> int:

@@ -42,7 +42,7 @@ def case_timeline(
     if CASE in lanes:
         statuses = dict(Couple.Status.choices)
         for transition in couple.transitions.order_by("at", "id"):
-            label = statuses.get(transition.to_status, transition.to_status)
+            label = str(statuses.get(transition.to_status, transition.to_status))
             events.append(TimelineEvent(transition.at, CASE, label, mark=label))
     if "session" in lanes:
         for session in Session.objects.not_voided().filter(couple=couple):
@@ -58,7 +58,7 @@ def case_timeline(
     if "stage" in lanes:
         positions = dict(EftPosition.choices)
         for move in StageTransition.objects.filter(couple=couple):
-            label = positions.get(move.to_position, move.to_position)
+            label = str(positions.get(move.to_position, move.to_position))
             title = (_("Back to %(position)s") if move.is_regression else _("To %(position)s")) % {
                 "position": label
             }
@@ -69,7 +69,7 @@ def case_timeline(
         steps = dict(AirmState.choices)
         airm = AirmTransition.objects.filter(injury__couple=couple).select_related("injury")
         for step in airm:
-            label = steps.get(step.to_state, step.to_state)
+            label = str(steps.get(step.to_state, step.to_state))
             events.append(
                 TimelineEvent(
                     step.at,

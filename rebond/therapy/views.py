@@ -78,7 +78,7 @@ class AirmCard:
 
     @property
     def state_label(self) -> str:
-        return AirmState(self.track.state if self.track else "not_started").label
+        return str(AirmState(self.track.state if self.track else "not_started").label)
 
     @property
     def state(self) -> str:
@@ -99,7 +99,9 @@ class AirmCard:
                 status = "current"
             else:
                 status = "todo"
-            rows.append((state, AirmState(state).label, status, STEP_STATUS_WORDS[status]))
+            rows.append(
+                (state, str(AirmState(state).label), status, str(STEP_STATUS_WORDS[status]))
+            )
         return rows
 
 
@@ -131,7 +133,7 @@ def _airm_cards(
         history.setdefault(transition.injury_id, []).append(transition)  # type: ignore[arg-type]
     before_deescalation = actions.airm_before_deescalation(couple)
     for injury, track in selectors.airm_tracks(couple):
-        choices = [(s, AirmState(s).label) for s in actions.airm_next_states(track)]
+        choices = [(s, str(AirmState(s).label)) for s in actions.airm_next_states(track)]
         next_is_late = bool(choices) and choices[0][0] in actions.AIRM_AFTER_DEESCALATION
         if posted is not None and str(posted[0]) == str(injury.id):
             form: AirmMoveForm | None = posted[1]
@@ -262,7 +264,7 @@ def move_airm(
     injury = access.get_injury_of_case(request.user, couple_id, injury_id)
     couple = injury.couple
     track = AirmProgress.objects.filter(injury=injury).first()
-    choices = [(s, AirmState(s).label) for s in actions.airm_next_states(track)]
+    choices = [(s, str(AirmState(s).label)) for s in actions.airm_next_states(track)]
     form = AirmMoveForm(choices, request.POST, auto_id=airm_form_ids(injury.id))
     if not form.is_valid():
         return _overview(request, couple, airm_posted=(injury.id, form), status=UNPROCESSABLE)
