@@ -164,7 +164,7 @@ class ChannelForm(Form):
     )
     may_mention_therapy = forms.BooleanField(
         label=_("Messages may say they come from the practice and what they are about"),
-        help_text=_("Unticked, messages say only \u201cYour appointment on \u2026\u201d."),
+        help_text=_("Unticked, messages say only “Your appointment on …”."),
         required=False,
     )
 

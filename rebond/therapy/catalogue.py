@@ -78,11 +78,11 @@ AIRM_K_SOURCE = "Makinen & Johnson (2006), as usually summarised; wording unveri
 _ROWS: list[tuple[Any, ...]] = [
     # --- EFT Stage 1: de-escalation markers (DOMAIN 1.4) -------------------------------------
     ("EFT.DEESC.1", 1, None, EACH, _("Owns their position in the cycle"),
-     _("Identifies and owns their habitual position in the cycle (\u201cWhen I feel disconnected "
-     "from you, I get angry and lash out\u201d)."), DEESC_SOURCE, EFTQC, "S"),
+     _("Identifies and owns their habitual position in the cycle (“When I feel disconnected "
+     "from you, I get angry and lash out”)."), DEESC_SOURCE, EFTQC, "S"),
     ("EFT.DEESC.2", 1, None, EACH, _("Owns the softer emotions under it"),
-     _("Accesses and owns the softer emotions under that position (\u201c\u2026I get scared that "
-     "one day you will leave\u201d)."), DEESC_SOURCE, EFTQC, "S"),
+     _("Accesses and owns the softer emotions under that position (“…I get scared that "
+     "one day you will leave”)."), DEESC_SOURCE, EFTQC, "S"),
     ("EFT.DEESC.3", 1, None, EACH, _("Links the other's reactivity to own emotions"),
      _("Links the other's reactive behaviour to their own attachment emotions and reactive "
      "behaviour."), DEESC_SOURCE, EFTQC, "S"),
@@ -90,7 +90,7 @@ _ROWS: list[tuple[Any, ...]] = [
      _("Links their own reactive behaviour to the other's attachment emotions and reactivity."),
      DEESC_SOURCE, EFTQC, "S"),
     ("EFT.DEESC.5", 1, None, COUPLE, _("The cycle is the shared enemy"),
-     _("The couple frames the cycle as the shared enemy (\u201cour dance got us again\u201d)."),
+     _("The couple frames the cycle as the shared enemy (“our dance got us again”)."),
      DEESC_K_SOURCE, "", "K"),
     ("EFT.DEESC.6", 1, None, COUPLE, _("Fewer, milder cycles at home"),
      _("Negative cycles are less frequent and less intense at home; the couple exits "
@@ -115,8 +115,8 @@ _ROWS: list[tuple[Any, ...]] = [
     ("EFT.STEP.3", 1, 3, EACH, _("Primary emotion named and felt"),
      _("Primary emotion for each partner named and felt in session."), STEP_SOURCE, EFT_STEPS, "P"),
     ("EFT.STEP.4", 1, 4, COUPLE, _("Reframe accepted"),
-     _("De-escalation markers 1\u20134 (and ideally 5\u20139) present; the couple accepts the "
-     "reframe."), STEP_SOURCE, EFT_STEPS, "P"),
+     _("De-escalation markers 1–4 (and ideally 5–9) present; "  # noqa: RUF001
+       "the couple accepts the reframe."), STEP_SOURCE, EFT_STEPS, "P"),
     ("EFT.STEP.5", 2, 5, EACH, _("In contact with attachment fears and longings"),
      _("The partner is in contact with attachment fears/longings and models of self/other, at "
      "deeper experiencing levels."), STEP_SOURCE, EFT_STEPS, "P"),
@@ -124,7 +124,7 @@ _ROWS: list[tuple[Any, ...]] = [
      _("The other partner hears the disclosure and responds with acceptance rather than "
      "reactivity."), STEP_SOURCE, EFT_STEPS, "P"),
     ("EFT.STEP.7", 2, 7, COUPLE, _("Bonding event"),
-     _("A clear, direct request from vulnerability (an \u201cenactment\u201d) gets an "
+     _("A clear, direct request from vulnerability (an “enactment”) gets an "
      "accessible, responsive answer: a bonding event."), STEP_SOURCE, EFT_STEPS, "P"),
     ("EFT.STEP.8", 3, 8, COUPLE, _("Old problems solved without the cycle"),
      _("Old practical problems (money, sex, in-laws) get solved without the cycle escalating."),
@@ -136,7 +136,7 @@ _ROWS: list[tuple[Any, ...]] = [
     # --- AIRM: observable markers per step (DOMAIN 2.2 table) --------------------------------
     ("AIRM.1", None, 1, HURT, _("Injury recounted, painfully alive"),
      _("The event comes up vividly (flashback quality), usually when the hurt partner is "
-     "invited to risk or trust; \u201cnever again\u201d statements."),
+     "invited to risk or trust; “never again” statements."),
      AIRM_S_SOURCE, AIRM_HANDOUT, "S"),
     ("AIRM.2", None, 2, HURTFUL, _("Defensive stance"),
      _("Defensive explanations, minimising, withdrawal."), AIRM_S_SOURCE, AIRM_HANDOUT, "S"),
@@ -148,19 +148,19 @@ _ROWS: list[tuple[Any, ...]] = [
      "partner, not as an indictment; gives an account of how the event came about."),
      AIRM_S_SOURCE, AIRM_HANDOUT, "S"),
     ("AIRM.5", None, 5, HURT, _("Grief and vulnerability"),
-     _("Tears/grief, softer tone; \u201cI was so alone\u201d rather than \u201cyou are "
-     "cruel\u201d."), AIRM_K_SOURCE, MAKINEN_JOHNSON_2006, "K"),
+     _("Tears/grief, softer tone; “I was so alone” rather than “you are "
+     "cruel”."), AIRM_K_SOURCE, MAKINEN_JOHNSON_2006, "K"),
     ("AIRM.6", None, 6, HURTFUL, _("Engaged responsibility and remorse"),
-     _("Visible emotional distress at the partner's pain: the hurt partner needs \u201ca felt "
+     _("Visible emotional distress at the partner's pain: the hurt partner needs “a felt "
      "sense that the injuring partner felt, was moved by and was visibly and obviously "
-     "distressed by their pain\u201d."), AIRM_K_SOURCE + "; quote from Johnson (T&F chapter)",
+     "distressed by their pain”."), AIRM_K_SOURCE + "; quote from Johnson (T&F chapter)",
      JOHNSON_FORGIVENESS, "K"),
     ("AIRM.7", None, 7, HURT, _("Asks for comfort"),
      _("A direct request from vulnerability for the comfort that was missing."),
      AIRM_K_SOURCE, MAKINEN_JOHNSON_2006, "K"),
     ("AIRM.8", None, 8, HURTFUL, _("Antidote bonding event"),
      _("Bonding event; narrative coherence; trust-building thereafter."),
-     AIRM_K_SOURCE + "; \u201cantidote bonding event\u201d from the EFT workbook exercise",
+     AIRM_K_SOURCE + "; “antidote bonding event” from the EFT workbook exercise",
      ANTIDOTE, "K"),
 ]
 # fmt: on
