@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from rebond.access.base import get_or_404
 from rebond.alerts.models import SafetyPlan
@@ -43,10 +43,8 @@ from rebond.couples.models import ConsentDocument, ConsentRecord, Injury, Partne
 # kind-specific wording would name a threat) and the partner-facing summary the clinician wrote
 # for that purpose. The onset and the formulation (clinician free text) are never shown.
 BOTH_PARTNERS_KNOW = (Injury.Disclosure.KNOWN_TO_BOTH, Injury.Disclosure.DISCLOSED_IN_SESSION)
-# In the reader's language when shown (a lazy translation, typed as the text it becomes).
-PARTNER_INJURY_WORDS: str = gettext_lazy(  # type: ignore[assignment]
-    "Something you are working through with your therapist"
-)
+# Marked for translation; a partner reads it in their language (`gettext` where it is shown).
+PARTNER_INJURY_WORDS = gettext_noop("Something you are working through with your therapist")
 
 
 @dataclass(frozen=True)
@@ -75,7 +73,7 @@ def injuries_visible_to_partner(partner: Partner) -> QuerySet[Injury]:
 def injuries_for_partner(partner: Partner) -> list[PartnerInjury]:
     """Return what the partner is shown of each injury they may see, oldest first."""
     return [
-        PartnerInjury(injury.id, str(PARTNER_INJURY_WORDS), injury.partner_summary)
+        PartnerInjury(injury.id, _(PARTNER_INJURY_WORDS), injury.partner_summary)
         for injury in injuries_visible_to_partner(partner).order_by("created_at")
     ]
 
