@@ -134,6 +134,7 @@ from rebond.access.diary import (
     own_diary_entries,
     shared_entries_held_back,
     sharing_open,
+    sharing_paused,
 )
 from rebond.access.expected_recovery import (
     TREATMENT_ENDED,
@@ -338,6 +339,7 @@ __all__ = [
     "settings_deciders",
     "shared_entries_held_back",
     "sharing_open",
+    "sharing_paused",
     "shelf_pages_for_clinician",
     "shows_video_link",
     "submissions_shown_to_partner",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from rebond.access.base import clinic_id_of, get_or_404
 from rebond.accounts.models import Clinic, User
@@ -71,8 +72,9 @@ class SettingsRefused(PermissionDenied):
     """
 
     def __init__(self, clinic: Clinic, *, safety_leads_too: bool = False) -> None:
-        who = "clinic admins and safety leads" if safety_leads_too else "clinic admins"
-        super().__init__(f"Only {who} can change these settings.")
+        # Translators: completes "Only … can change these settings" (the refusal page).
+        who = _("clinic admins and safety leads") if safety_leads_too else _("clinic admins")
+        super().__init__(_("Only %(who)s can change these settings.") % {"who": who})
         self.clinic = clinic
         self.who = who
         self.safety_leads_too = safety_leads_too

@@ -30,6 +30,7 @@ from __future__ import annotations
 import uuid
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext, gettext_noop
 
 from rebond.access.base import get_or_404
 from rebond.access.cases import couples_for_clinician
@@ -37,7 +38,14 @@ from rebond.accounts.models import User
 from rebond.couples.models import Couple, Partner, SafetyConcern
 from rebond.diary.models import DiaryEntry, DiaryPlan
 
-SHARING_PAUSED = "Shared diary entries are not available at the moment."
+# Marked for translation; shown in the reader's language through `sharing_paused()` (or
+# `gettext(SHARING_PAUSED)`): the constant itself stays the English text.
+SHARING_PAUSED = gettext_noop("Shared diary entries are not available at the moment.")
+
+
+def sharing_paused() -> str:
+    """Return SHARING_PAUSED in the active language (the reader's)."""
+    return gettext(SHARING_PAUSED)
 
 
 # --- The partner -------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import uuid
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from rebond.access.base import clinic_id_of
 from rebond.access.clinic import SettingsRefused, get_admin_clinic
@@ -40,7 +41,8 @@ class ExpectedRecoveryRefused(SettingsRefused):
 
     def __init__(self, clinic: Clinic) -> None:
         super().__init__(clinic)
-        self.who = "clinic admins and supervisors"
+        # Translators: completes "Only … can change these settings" (the refusal page).
+        self.who = _("clinic admins and supervisors")
 
     def deciders(self) -> list[User]:
         """Return the clinic's active clinic admins and supervisors."""

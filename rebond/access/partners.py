@@ -15,6 +15,8 @@ import uuid
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from rebond.access.base import get_or_404
 from rebond.alerts.models import SafetyPlan
@@ -41,7 +43,8 @@ from rebond.couples.models import ConsentDocument, ConsentRecord, Injury, Partne
 # kind-specific wording would name a threat) and the partner-facing summary the clinician wrote
 # for that purpose. The onset and the formulation (clinician free text) are never shown.
 BOTH_PARTNERS_KNOW = (Injury.Disclosure.KNOWN_TO_BOTH, Injury.Disclosure.DISCLOSED_IN_SESSION)
-PARTNER_INJURY_WORDS = "Something you are working through with your therapist"
+# Marked for translation; a partner reads it in their language (`gettext` where it is shown).
+PARTNER_INJURY_WORDS = gettext_noop("Something you are working through with your therapist")
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ def injuries_visible_to_partner(partner: Partner) -> QuerySet[Injury]:
 def injuries_for_partner(partner: Partner) -> list[PartnerInjury]:
     """Return what the partner is shown of each injury they may see, oldest first."""
     return [
-        PartnerInjury(injury.id, PARTNER_INJURY_WORDS, injury.partner_summary)
+        PartnerInjury(injury.id, _(PARTNER_INJURY_WORDS), injury.partner_summary)
         for injury in injuries_visible_to_partner(partner).order_by("created_at")
     ]
 
@@ -123,7 +126,8 @@ def submissions_shown_to_partner(partner: Partner) -> QuerySet[Submission]:
 
 
 def couple_chart_allowed(partner: Partner) -> tuple[bool, str]:
-    """Return whether both partners consented to feedback and no safety concern is open."""
+    """Return whether both partners consented to feedback and no safety concern is open, and
+    if not, the sentence that tells the partner so (in the active language: theirs)."""
     kind = ConsentDocument.Kind.MEASUREMENT_FEEDBACK
     consenting = set(
         ConsentRecord.objects.filter(
@@ -132,10 +136,13 @@ def couple_chart_allowed(partner: Partner) -> tuple[bool, str]:
     )
     partners = set(Partner.objects.filter(couple_id=partner.couple_id).values_list("id", flat=True))
     if len(partners) < 2 or consenting != partners:
-        return False, "shown only when both of you have agreed to share questionnaire feedback"
+        return False, _(
+            "A chart of you both is shown only when both of you have agreed to share"
+            " questionnaire feedback."
+        )
     open_concern = SafetyConcern.objects.filter(couple_id=partner.couple_id).exclude(
         status=SafetyConcern.Status.CLOSED
     )
     if open_concern.exists():
-        return False, "not available at the moment"
+        return False, _("A chart of you both is not available at the moment.")
     return True, ""

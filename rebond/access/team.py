@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from rebond.access.base import clinic_id_of, get_or_404
 from rebond.access.cases import couples_for_clinician, is_clinicians_case
@@ -64,7 +65,9 @@ class TeamChangeRefused(PermissionDenied):
     """
 
     def __init__(self, primary: User) -> None:
-        super().__init__("Only the case's primary clinician or a clinic admin can change its team.")
+        super().__init__(
+            _("Only the case's primary clinician or a clinic admin can change its team.")
+        )
         self.primary = primary
 
 

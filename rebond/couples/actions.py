@@ -16,7 +16,9 @@ from datetime import date, time
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models, transaction
+from django.utils.formats import date_format
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
 
 from rebond import access, audit
 from rebond.accounts.models import SecretsPolicy, User
@@ -35,6 +37,8 @@ from rebond.couples.models import (
 )
 from rebond.lib.clinic_time import clinic_today
 from rebond.lib.errors import ActionError
+from rebond.lib.language import choices as language_choices
+from rebond.lib.language import supported
 from rebond.lib.text import BIDI_MESSAGE, has_bidi_controls, is_phone_number
 
 
@@ -76,17 +80,17 @@ def safe_window_errors(safe_from: time | None, safe_until: time | None) -> dict[
     if safe_from is not None and safe_until is None:
         return {
             "safe_until": [
-                "Give the time until which a message is safe too, or leave both times empty."
+                _("Give the time until which a message is safe too, or leave both times empty.")
             ]
         }
     if safe_from is None and safe_until is not None:
         return {
             "safe_from": [
-                "Give the time from which a message is safe too, or leave both times empty."
+                _("Give the time from which a message is safe too, or leave both times empty.")
             ]
         }
     if safe_from is not None and safe_from == safe_until:
-        return {"safe_until": ["Give two different times, for example 18:00 and 20:00."]}
+        return {"safe_until": [_("Give two different times, for example 18:00 and 20:00.")]}
     return {}
 
 
@@ -94,7 +98,16 @@ def check_safe_window(safe_from: time | None, safe_until: time | None) -> None:
     """Raise ActionError, naming the field, unless the window is both times or neither."""
     errors = safe_window_errors(safe_from, safe_until)
     if errors:
-        raise ActionError("The safe window is incomplete.", errors)
+        raise ActionError(_("The safe window is incomplete."), errors)
+
+
+def language_refused(code: str) -> str:
+    """Return why a partner's language code is refused, naming the languages Rebond offers."""
+    offered = ", ".join(f"{name} ({value})" for value, name in language_choices())
+    return _("“%(code)s” is not a language Rebond offers. Choose one of: %(offered)s.") % {
+        "code": code,
+        "offered": offered,
+    }
 
 
 @dataclass(frozen=True)
@@ -137,31 +150,33 @@ def open_case(
     """
     clinic = clinician.clinic
     if clinic is None:
-        raise ActionError("Only a clinician of a clinic can open a case.")
+        raise ActionError(_("Only a clinician of a clinic can open a case."))
     primary = primary_clinician or clinician
     if not access.is_active_colleague(primary, of=clinician):
         raise ActionError(
-            "The primary clinician must work in your clinic.",
-            {"primary_clinician": ["Choose a clinician of your clinic."]},
+            _("The primary clinician must work in your clinic."),
+            {"primary_clinician": [_("Choose a clinician of your clinic.")]},
         )
     label = label.strip()
     if not label:
-        raise ActionError("A case needs a label.", {"label": ["Give the case a short label."]})
+        raise ActionError(
+            _("A case needs a label."), {"label": [_("Give the case a short label.")]}
+        )
     if len(partners) != 2:
-        raise ActionError("A couple's case has exactly two partners.")
+        raise ActionError(_("A couple's case has exactly two partners."))
     names = [p.display_name.strip() for p in partners]
     _refuse_bidi_controls(
-        "The case could not be opened.",
+        _("The case could not be opened."),
         label=label,
         partner_a=names[0],
         partner_b=names[1],
     )
     if not all(names):
         raise ActionError(
-            "Both partners need a name.",
+            _("Both partners need a name."),
             {
-                "partner_a": ["Enter a name."] if not names[0] else [],
-                "partner_b": ["Enter a name."] if not names[1] else [],
+                "partner_a": [_("Enter a name.")] if not names[0] else [],
+                "partner_b": [_("Enter a name.")] if not names[1] else [],
             },
         )
     couple = Couple.objects.create(
@@ -188,26 +203,28 @@ def open_case(
 def _create_channel(partner: Partner, draft: ChannelDraft) -> ContactChannel:
     value = draft.value.strip()
     if draft.kind not in ContactChannel.Kind.values:
-        raise ActionError("Unknown kind of contact channel.", {"kind": ["Choose a kind."]})
+        raise ActionError(_("Unknown kind of contact channel."), {"kind": [_("Choose a kind.")]})
     if not value:
         raise ActionError(
-            "A contact channel needs a value.", {"value": ["Enter the address or number."]}
+            _("A contact channel needs a value."), {"value": [_("Enter the address or number.")]}
         )
     for name, text in (("value", value), ("safe_hours", draft.safe_hours.strip())):
         limit = _max_length(ContactChannel, name)
         if len(text) > limit:
-            raise ActionError("Too long.", {name: [f"Use at most {limit} characters."]})
-    _refuse_bidi_controls("The channel could not be saved.", safe_hours=draft.safe_hours)
+            raise ActionError(
+                _("Too long."), {name: [_("Use at most %(limit)s characters.") % {"limit": limit}]}
+            )
+    _refuse_bidi_controls(_("The channel could not be saved."), safe_hours=draft.safe_hours)
     check_safe_window(draft.safe_from, draft.safe_until)
     # Nothing may be offered for a private link or a message that cannot reach anyone.
     if draft.kind == ContactChannel.Kind.EMAIL:
         try:
             validate_email(value)
         except ValidationError as exc:
-            message = "Enter an e-mail address such as name@example.org."
+            message = _("Enter an e-mail address such as name@example.org.")
             raise ActionError(message, {"value": [message]}) from exc
     elif not is_phone_number(value):
-        message = "Enter a phone number using digits (spaces, +, brackets and dashes are fine)."
+        message = _("Enter a phone number using digits (spaces, +, brackets and dashes are fine).")
         raise ActionError(message, {"value": [message]})
     return ContactChannel.objects.create(
         partner=partner,
@@ -233,11 +250,14 @@ def _partner_for(clinician: User, partner_id: uuid.UUID | str) -> Partner:
 def update_partner(
     clinician: User, partner_id: uuid.UUID | str, *, display_name: str, pronouns: str, language: str
 ) -> Partner:
-    """Change a partner's name, pronouns or language."""
+    """Change a partner's name, pronouns or language (one Rebond offers, or the one they had)."""
     partner = _partner_for(clinician, partner_id)
     errors: dict[str, list[str]] = {}
+    code = language.strip() or "en"
+    if code != partner.language and not supported(code):
+        errors["language"] = [language_refused(code)]
     if not display_name.strip():
-        errors["display_name"] = ["Enter a name."]
+        errors["display_name"] = [_("Enter a name.")]
     for name, value in (("display_name", display_name), ("pronouns", pronouns)):
         if has_bidi_controls(value):
             errors[name] = [BIDI_MESSAGE]
@@ -248,15 +268,15 @@ def update_partner(
     ):
         limit = _max_length(Partner, name)
         if len(value.strip()) > limit:
-            errors[name] = [f"Use at most {limit} characters."]
+            errors[name] = [_("Use at most %(limit)s characters.") % {"limit": limit}]
     if errors:
-        raise ActionError("The partner could not be updated.", errors)
+        raise ActionError(_("The partner could not be updated."), errors)
     audited_update(
         partner,
         {
             "display_name": display_name.strip(),
             "pronouns": pronouns.strip(),
-            "language": language.strip() or "en",
+            "language": code,
         },
         clinician,
         "couples.partner.update",
@@ -296,12 +316,12 @@ def set_intake_goal(actor: User | Partner, partner_id: uuid.UUID | str, goal: st
     """Record a partner's private intake goal: by the partner themself or a clinician."""
     if isinstance(actor, Partner):
         if str(actor.id) != str(partner_id):
-            raise ActionError("A partner can only set their own goal.")
+            raise ActionError(_("A partner can only set their own goal."))
         partner = actor
     else:
         partner = _partner_for(actor, partner_id)
     if goal not in Partner.Goal.values:
-        raise ActionError("Unknown goal.", {"intake_goal": ["Choose one of the options."]})
+        raise ActionError(_("Unknown goal."), {"intake_goal": [_("Choose one of the options.")]})
     partner.intake_goal = goal
     partner.save(update_fields=["intake_goal"])
     audit.log(
@@ -345,7 +365,7 @@ def current_documents() -> dict[str, ConsentDocument]:
         newest.setdefault(document.kind, document)
     for kind, title, body in DEFAULT_CONSENT_TEXTS:
         if kind not in newest:
-            newest[kind], _ = ConsentDocument.objects.get_or_create(
+            newest[kind], _created = ConsentDocument.objects.get_or_create(
                 kind=kind, version="1", defaults={"title": title, "body": body}
             )
     return {kind: newest[kind] for kind in sorted(newest)}
@@ -358,7 +378,7 @@ def record_consent(
     """Record a partner's consent to one exact document version, with its hash."""
     if isinstance(actor, Partner):
         if str(actor.id) != str(partner_id):
-            raise ActionError("A partner can only consent for themself.")
+            raise ActionError(_("A partner can only consent for themself."))
         partner, captured_by, recorded_by = actor, ConsentRecord.CapturedBy.SELF, None
     else:
         partner = _partner_for(actor, partner_id)
@@ -368,7 +388,7 @@ def record_consent(
     except ValidationError:  # not a UUID at all
         document = None
     if document is None:
-        raise ActionError("Unknown consent document.", {"document": ["Choose a document."]})
+        raise ActionError(_("Unknown consent document."), {"document": [_("Choose a document.")]})
     active = partner.consents.filter(document=document, withdrawn_at=None).first()
     if active is not None:
         return active
@@ -391,7 +411,7 @@ def withdraw_consent(actor: User | Partner, consent_id: uuid.UUID | str) -> Cons
     if isinstance(actor, Partner):
         record = actor.consents.filter(id=consent_id).first()
         if record is None:
-            raise ActionError("No such consent.")
+            raise ActionError(_("No such consent."))
     else:
         record = access.get_consent_for_clinician(actor, consent_id)
     if record.withdrawn_at is None:
@@ -449,7 +469,7 @@ def _validate_sharing(
     errors: dict[str, list[str]] = {}
     shares = sharing.with_hurt_partner or sharing.with_hurtful_partner
     if shares and disclosure_state not in access.BOTH_PARTNERS_KNOW:
-        message = (
+        message = _(
             "Share it only once both partners know of it: record the disclosure first"
             " (known to both, or disclosed in a joint session)."
         )
@@ -458,11 +478,12 @@ def _validate_sharing(
                 errors[name] = [message]
     if category == Injury.Category.SAFETY_THREAT and sharing.with_hurtful_partner:
         errors["shared_with_hurtful_partner"] = [
-            "A threat to safety is never shown to the partner recorded as causing it."
+            _("A threat to safety is never shown to the partner recorded as causing it.")
         ]
     if len(sharing.partner_summary.strip()) > PARTNER_SUMMARY_MAX_LENGTH:
         errors["partner_summary"] = [
-            f"Keep this short (at most {PARTNER_SUMMARY_MAX_LENGTH} characters)."
+            _("Keep this short (at most %(limit)s characters).")
+            % {"limit": PARTNER_SUMMARY_MAX_LENGTH}
         ]
     return errors
 
@@ -470,41 +491,44 @@ def _validate_sharing(
 def _validate_injury(couple: Couple, draft: InjuryDraft) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if draft.category not in Injury.Category.values:
-        errors["category"] = ["Choose a kind of injury."]
+        errors["category"] = [_("Choose a kind of injury.")]
     elif draft.subtype not in Injury.SUBTYPES[draft.category]:
-        errors["subtype"] = ["This detail does not belong to the kind chosen."]
+        errors["subtype"] = [_("This detail does not belong to the kind chosen.")]
     if draft.disclosure_state not in Injury.Disclosure.values:
-        errors["disclosure_state"] = ["Choose who knows about it."]
+        errors["disclosure_state"] = [_("Choose who knows about it.")]
     if draft.discovered_how and draft.discovered_how not in Injury.DiscoveredHow.values:
-        errors["discovered_how"] = ["Choose how it came to light."]
+        errors["discovered_how"] = [_("Choose how it came to light.")]
     partner_ids = {str(p) for p in couple.partners.values_list("id", flat=True)}
     for name in ("hurt_partner_id", "hurtful_partner_id"):
         if str(getattr(draft, name)) not in partner_ids:
-            errors[name.removesuffix("_id")] = ["Choose one of this couple's partners."]
+            errors[name.removesuffix("_id")] = [_("Choose one of this couple's partners.")]
     if "hurtful_partner" not in errors and str(draft.hurt_partner_id) == str(
         draft.hurtful_partner_id
     ):
         errors["hurtful_partner"] = [
-            "The hurtful partner must be the other partner, not the one who was hurt."
+            _("The hurtful partner must be the other partner, not the one who was hurt.")
         ]
     if draft.reported_by_id is not None and str(draft.reported_by_id) not in partner_ids:
-        errors["reported_by"] = ["Choose one of this couple's partners."]
+        errors["reported_by"] = [_("Choose one of this couple's partners.")]
     if (
         draft.disclosure_state == Injury.Disclosure.DISCLOSED_PRIVATELY
         and draft.reported_by_id is None
     ):
-        errors["reported_by"] = ["A private disclosure needs the partner who made it."]
+        errors["reported_by"] = [_("A private disclosure needs the partner who made it.")]
     # A date typed at the clinic is checked against the clinic's today, not the server's.
     today = clinic_today(couple.clinic)
     if draft.discovery_date is not None and draft.discovery_date > today:
         errors["discovery_date"] = [
-            f"The discovery date cannot be in the future (today is {today:%d %b %Y})."
+            _("The discovery date cannot be in the future (today is %(today)s).")
+            % {"today": date_format(today, "d M Y")}
         ]
     if len(draft.onset_period.strip()) > (_max_length(Injury, "onset_period")):
-        errors["onset_period"] = ["Keep this short (at most 120 characters)."]
+        errors["onset_period"] = [
+            _("Keep this short (at most %(limit)s characters).") % {"limit": 120}
+        ]
     severity = draft.severity_by_hurt_partner
     if severity is not None and not 0 <= severity <= 10:
-        errors["severity_by_hurt_partner"] = ["Use a number from 0 to 10."]
+        errors["severity_by_hurt_partner"] = [_("Use a number from 0 to 10.")]
     return {**errors, **_validate_sharing(draft.category, draft.disclosure_state, draft.sharing)}
 
 
@@ -514,7 +538,7 @@ def record_injury(clinician: User, couple_id: uuid.UUID | str, draft: InjuryDraf
     couple = access.get_couple_for_clinician(clinician, couple_id)
     errors = _validate_injury(couple, draft)
     if errors:
-        raise ActionError("The injury could not be recorded.", errors)
+        raise ActionError(_("The injury could not be recorded."), errors)
     injury = Injury.objects.create(
         couple=couple,
         category=draft.category,
@@ -560,7 +584,7 @@ def record_injury(clinician: User, couple_id: uuid.UUID | str, draft: InjuryDraf
 def _live_injury_for_clinician(clinician: User, injury_id: uuid.UUID | str) -> Injury:
     injury = access.get_injury_for_clinician(clinician, injury_id)
     if injury.is_voided:
-        raise ActionError("This injury was voided; it can no longer be changed.")
+        raise ActionError(_("This injury was voided; it can no longer be changed."))
     return injury
 
 
@@ -587,15 +611,17 @@ def update_injury_formulation(
             injury.partner_summary,
         )
     if disclosure_state not in Injury.Disclosure.values:
-        raise ActionError("Unknown disclosure state.", {"disclosure_state": ["Choose who knows."]})
+        raise ActionError(
+            _("Unknown disclosure state."), {"disclosure_state": [_("Choose who knows.")]}
+        )
     if disclosure_state == Injury.Disclosure.DISCLOSED_PRIVATELY and injury.reported_by_id is None:
         raise ActionError(
-            "A private disclosure needs the partner who made it.",
-            {"disclosure_state": ["Record who disclosed it first."]},
+            _("A private disclosure needs the partner who made it."),
+            {"disclosure_state": [_("Record who disclosed it first.")]},
         )
     errors = _validate_sharing(injury.category, disclosure_state, sharing)
     if errors:
-        raise ActionError("What partners see could not be saved.", errors)
+        raise ActionError(_("What partners see could not be saved."), errors)
     audited_update(
         injury,
         {
@@ -620,11 +646,18 @@ def void_injury(clinician: User, injury_id: uuid.UUID | str, reason: str) -> Inj
     injury = _live_injury_for_clinician(clinician, injury_id)
     reason = reason.strip()
     if not reason:
-        raise ActionError("Say why it is voided.", {"reason": ["Say why this injury is voided."]})
+        raise ActionError(
+            _("Say why it is voided."), {"reason": [_("Say why this injury is voided.")]}
+        )
     if len(reason) > VOID_REASON_MAX_LENGTH:
         raise ActionError(
-            "The reason is too long.",
-            {"reason": [f"Keep this short (at most {VOID_REASON_MAX_LENGTH} characters)."]},
+            _("The reason is too long."),
+            {
+                "reason": [
+                    _("Keep this short (at most %(limit)s characters).")
+                    % {"limit": VOID_REASON_MAX_LENGTH}
+                ]
+            },
         )
     injury.voided_at = now()
     injury.voided_by = clinician
@@ -659,13 +692,20 @@ CONJOINT_CONSENTS = (
 
 
 def unmet_guards(couple: Couple, to_status: str) -> list[str]:
-    """Return, in plain words, each guard of DOMAIN 7.2 the move does not meet yet."""
+    """Return, in plain words, each guard of DOMAIN 7.2 the move does not meet yet.
+
+    In the active language (the clinician's): an overridden move keeps them on its transition
+    row as they were shown to the clinician who overrode them.
+    """
     unmet: list[str] = []
     partners = list(couple.partners.all())
     if to_status in (S.CONJOINT_ACTIVE, S.INDIVIDUAL_ONLY):
         for partner in partners:
             if partner.individual_screen_done_at is None:
-                unmet.append(f"{partner.display_name}'s individual safety screen is not done.")
+                unmet.append(
+                    _("%(name)s's individual safety screen is not done.")
+                    % {"name": partner.display_name}
+                )
     if to_status == S.CONJOINT_ACTIVE:
         versions: dict[str, set[str]] = {}
         for partner in partners:
@@ -676,19 +716,22 @@ def unmet_guards(couple: Couple, to_status: str) -> list[str]:
             for kind in CONJOINT_CONSENTS:
                 if kind not in active:
                     label = ConsentDocument.Kind(kind).label
-                    unmet.append(f"{partner.display_name} has not consented to “{label}”.")
+                    unmet.append(
+                        _("%(name)s has not consented to “%(document)s”.")
+                        % {"name": partner.display_name, "document": label}
+                    )
                 else:
                     versions.setdefault(kind, set()).add(active[kind])
         if len(versions.get(ConsentDocument.Kind.SECRETS_POLICY, set())) > 1:
-            unmet.append("The partners consented to different versions of the secrets policy.")
+            unmet.append(_("The partners consented to different versions of the secrets policy."))
         if couple.injuries.filter(category=Injury.Category.INFIDELITY, ongoing=True).exists():
-            unmet.append("An affair is recorded as ongoing.")
+            unmet.append(_("An affair is recorded as ongoing."))
         if (
             couple.safety_concerns.exclude(status=SafetyConcern.Status.CLOSED)
             .filter(level__gte=SafetyConcern.Level.HIGH)
             .exists()
         ):
-            unmet.append("A safety concern at HIGH or above is open.")
+            unmet.append(_("A safety concern at HIGH or above is open."))
     if to_status in (S.TERMINATION_PLANNED, S.CLOSED):
         # Ending or closing a case needs EFT Stage 3 or an override with a reason (DOMAIN 7.2).
         # The one upward call of couples (docs/architecture.md): imported here so that the
@@ -696,7 +739,7 @@ def unmet_guards(couple: Couple, to_status: str) -> list[str]:
         from rebond.therapy.selectors import is_in_stage_three
 
         if not is_in_stage_three(couple):
-            unmet.append("The couple is not recorded as being in EFT stage 3.")
+            unmet.append(_("The couple is not recorded as being in EFT stage 3."))
     return unmet
 
 
@@ -724,17 +767,17 @@ def transition_case(
     lifecycle.refuse_unless_allowed(couple, to_status)
     unmet = unmet_guards(couple, to_status)
     if unmet and not override:
-        raise ActionError("Not yet: " + " ".join(unmet), {"": unmet})
+        raise ActionError(_("Not yet: %(unmet)s") % {"unmet": " ".join(unmet)}, {"": unmet})
     if (unmet or override) and not reason:
         raise ActionError(
-            "An override needs a reason.", {"reason": ["Say why the case moves anyway."]}
+            _("An override needs a reason."), {"reason": [_("Say why the case moves anyway.")]}
         )
     needs_reason = (
         couple.status,
         to_status,
     ) in REASON_REQUIRED or to_status in REASON_REQUIRED_INTO
     if needs_reason and not reason:
-        raise ActionError("This move needs a reason.", {"reason": ["Record your decision."]})
+        raise ActionError(_("This move needs a reason."), {"reason": [_("Record your decision.")]})
     return lifecycle.move_case(couple, to_status, by=clinician, reason=reason, unmet_guards=unmet)
 
 
@@ -757,19 +800,19 @@ def update_case_details(
     errors: dict[str, list[str]] = {}
     label = label.strip()
     if not label:
-        errors["label"] = ["Give the case a short label."]
+        errors["label"] = [_("Give the case a short label.")]
     elif has_bidi_controls(label):
         errors["label"] = [BIDI_MESSAGE]
     elif len(label) > Couple._meta.get_field("label").max_length:  # type: ignore[operator]
-        errors["label"] = ["Keep the label to 120 characters or fewer."]
+        errors["label"] = [_("Keep the label to 120 characters or fewer.")]
     if relationship_agreement not in Couple.Agreement.values:
-        errors["relationship_agreement"] = ["Choose one of the options."]
+        errors["relationship_agreement"] = [_("Choose one of the options.")]
     if secrets_policy not in SecretsPolicy.values:
-        errors["secrets_policy"] = ["Choose one of the policies."]
+        errors["secrets_policy"] = [_("Choose one of the policies.")]
     if modality not in Couple.Modality.values:
-        errors["modality"] = ["Choose one of the options."]
+        errors["modality"] = [_("Choose one of the options.")]
     if errors:
-        raise ActionError("The case details could not be saved.", errors)
+        raise ActionError(_("The case details could not be saved."), errors)
     audited_update(
         couple,
         {

@@ -10,6 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext_lazy as _
 
 from rebond.accounts.models import SecretsPolicy
 from rebond.couples.actions import (
@@ -18,14 +21,16 @@ from rebond.couples.actions import (
     ChannelDraft,
     InjuryDraft,
     InjurySharing,
+    language_refused,
     safe_window_errors,
 )
 from rebond.couples.models import ContactChannel, Couple, Injury, Partner
+from rebond.lib import language
 from rebond.lib.forms import NameField, Textarea
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
-YES_NO_UNKNOWN = [("", "Not known"), ("yes", "Yes"), ("no", "No")]
-FORMULATION = [("", "Not decided yet"), ("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+YES_NO_UNKNOWN = [("", _("Not known")), ("yes", _("Yes")), ("no", _("No"))]
+FORMULATION = [("", _("Not decided yet")), ("yes", _("Yes")), ("no", _("No"))]
 
 
 class Form(forms.Form):
@@ -47,20 +52,20 @@ def _tristate(value: str) -> bool | None:
 
 
 class CaseDetailsForm(Form):
-    label = NameField(max_length=120, help_text="Your short name for the case.")
+    label = NameField(max_length=120, help_text=_("Your short name for the case."))
     relationship_agreement = forms.ChoiceField(
-        choices=Couple.Agreement.choices, required=False, label="Relationship agreement"
+        choices=Couple.Agreement.choices, required=False, label=_("Relationship agreement")
     )
     relationship_agreement_notes = forms.CharField(
         required=False,
         max_length=2000,
         widget=Textarea(attrs={"rows": 3}),
-        label="Notes on the agreement",
+        label=_("Notes on the agreement"),
     )
     secrets_policy = forms.ChoiceField(
-        choices=SecretsPolicy.choices, widget=forms.RadioSelect, label="Secrets policy"
+        choices=SecretsPolicy.choices, widget=forms.RadioSelect, label=_("Secrets policy")
     )
-    modality = forms.ChoiceField(choices=Couple.Modality.choices)
+    modality = forms.ChoiceField(choices=Couple.Modality.choices, label=_("Modality"))
 
     @classmethod
     def for_couple(cls, couple: Couple) -> CaseDetailsForm:
@@ -82,11 +87,32 @@ NOT_REMEMBERED = forms.TextInput(attrs={"autocomplete": "off"})
 
 
 class PartnerForm(Form):
-    display_name = NameField(max_length=120, label="Name", widget=NOT_REMEMBERED)
-    pronouns = NameField(max_length=40, required=False)
-    language = forms.CharField(
-        max_length=20, help_text="A language code, e.g. en, fr, pt-BR.", initial="en"
+    display_name = NameField(max_length=120, label=_("Name"), widget=NOT_REMEMBERED)
+    pronouns = NameField(max_length=40, required=False, label=_("Pronouns"))
+    # One of the languages Rebond ships (rebond/lib/language.py): the partner's pages, e-mails
+    # and reports are in it. A code stored before it was a choice (or by an import) and not
+    # shipped is offered as it is, so saving a new name does not change it unasked.
+    language = forms.ChoiceField(
+        label=_("Language"),
+        help_text=_("The language of this partner's pages, e-mails and reports."),
+        initial="en",
     )
+
+    def __init__(self, *args: Any, current_language: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self._choice("language")
+        field.choices = language.choices()
+        if current_language and not language.supported(current_language):
+            field.choices = [
+                *field.choices,
+                (
+                    current_language,
+                    gettext_now("%(code)s (not offered: pages use the clinic's language)")
+                    % {"code": current_language},
+                ),
+            ]
+        # Django's "not one of the available choices", naming the languages offered instead.
+        field.error_messages["invalid_choice"] = language_refused("%(value)s")
 
     @classmethod
     def for_partner(cls, partner: Partner) -> PartnerForm:
@@ -97,46 +123,48 @@ class PartnerForm(Form):
                 "language": partner.language,
             },
             prefix=f"partner-{partner.role}",
+            current_language=partner.language,
         )
 
 
 class ChannelForm(Form):
-    kind = forms.ChoiceField(choices=ContactChannel.Kind.choices)
-    value = forms.CharField(max_length=254, label="Address or number", widget=NOT_REMEMBERED)
+    kind = forms.ChoiceField(choices=ContactChannel.Kind.choices, label=_("Kind"))
+    value = forms.CharField(max_length=254, label=_("Address or number"), widget=NOT_REMEMBERED)
     safe_to_contact = forms.ChoiceField(
         choices=YES_NO,
         initial="no",
         widget=forms.RadioSelect,
-        label="Safe to contact",
-        help_text="Nothing is ever sent through a channel that is not safe.",
+        label=_("Safe to contact"),
+        help_text=_("Nothing is ever sent through a channel that is not safe."),
     )
     safe_hours = forms.CharField(
         max_length=200,
         required=False,
-        help_text="e.g. weekdays 9:00 to 12:00",
+        label=_("Safe hours"),
+        help_text=_("e.g. weekdays 9:00 to 12:00"),
         widget=NOT_REMEMBERED,
     )
     may_leave_message = forms.ChoiceField(
-        choices=YES_NO, initial="no", widget=forms.RadioSelect, label="May leave a message"
+        choices=YES_NO, initial="no", widget=forms.RadioSelect, label=_("May leave a message")
     )
     # The window for automated messages about appointments, as clock times at the clinic; the
     # wording is the consultation request form's (rebond/intake/forms.py). Both or neither is
     # the action's rule (couples.actions.check_safe_window), shown beside these fields.
     safe_from = forms.TimeField(
-        label="From",
+        label=_("From"),
         required=False,
         widget=forms.TimeInput(format="%H:%M", attrs={"type": "time", "autocomplete": "off"}),
-        error_messages={"invalid": "Enter a time like 18:00."},
+        error_messages={"invalid": _("Enter a time like 18:00.")},
     )
     safe_until = forms.TimeField(
-        label="Until",
+        label=_("Until"),
         required=False,
         widget=forms.TimeInput(format="%H:%M", attrs={"type": "time", "autocomplete": "off"}),
-        error_messages={"invalid": "Enter a time like 20:00."},
+        error_messages={"invalid": _("Enter a time like 20:00.")},
     )
     may_mention_therapy = forms.BooleanField(
-        label="Messages may say they come from the practice and what they are about",
-        help_text="Unticked, messages say only \u201cYour appointment on \u2026\u201d.",
+        label=_("Messages may say they come from the practice and what they are about"),
+        help_text=_("Unticked, messages say only “Your appointment on …”."),
         required=False,
     )
 
@@ -145,9 +173,9 @@ class ChannelForm(Form):
     def __init__(self, *args: Any, clinic_name: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if clinic_name:
-            self.fields[
-                "may_mention_therapy"
-            ].label = f"Messages may say they come from {clinic_name} and what they are about"
+            self.fields["may_mention_therapy"].label = gettext_now(
+                "Messages may say they come from %(clinic)s and what they are about"
+            ) % {"clinic": clinic_name}
 
     def leading_fields(self) -> list[forms.BoundField]:
         """Return the fields shown before the window, which has a fieldset of its own."""
@@ -184,7 +212,7 @@ class ChannelForm(Form):
 
 class IntakeGoalForm(Form):
     intake_goal = forms.ChoiceField(
-        choices=Partner.Goal.choices, required=False, label="Intake goal"
+        choices=Partner.Goal.choices, required=False, label=_("Intake goal")
     )
 
 
@@ -194,32 +222,42 @@ class ConsentForm(Form):
 
 # Who reads each field of an injury, said beside it (issue 15 A1; rebond/access/ has the
 # whole table). Partners never read anything but the summary, and only when it is shared.
-CLINICIANS_ONLY = "Seen by: the clinicians on the case only."
-SHARE_HELP = (
+CLINICIANS_ONLY = _("Seen by: the clinicians on the case only.")
+SHARE_HELP = _(
     "Seen by: this partner, only once both partners know of it (known to both, or disclosed in"
     " a joint session). They see a calm line and your summary below, nothing else."
 )
-SHARE_HURTFUL_HELP = f"{SHARE_HELP} Never for a threat to safety."
-SUMMARY_HELP = (
+SHARE_HURTFUL_HELP = _(
+    "Seen by: this partner, only once both partners know of it (known to both, or disclosed in"
+    " a joint session). They see a calm line and your summary below, nothing else. Never for a"
+    " threat to safety."
+)
+SUMMARY_HELP = _(
     "Seen by: each partner you share the injury with. Write it for them to read; your other"
     " notes on this injury stay with the clinicians."
 )
+
+
+def _clinicians_only(text: Any) -> Any:
+    """Return `text` followed by who sees the field, in the reader's language."""
+    # Translators: a field's hint, then "Seen by: the clinicians on the case only."
+    return format_lazy(_("{hint} {seen_by}"), hint=text, seen_by=CLINICIANS_ONLY)
 
 
 class SharingFields(Form):
     """What partners see of an injury: the clinician's choice for each partner, and the words."""
 
     shared_with_hurt_partner = forms.BooleanField(
-        required=False, label="Share with the hurt partner", help_text=SHARE_HELP
+        required=False, label=_("Share with the hurt partner"), help_text=SHARE_HELP
     )
     shared_with_hurtful_partner = forms.BooleanField(
-        required=False, label="Share with the hurtful partner", help_text=SHARE_HURTFUL_HELP
+        required=False, label=_("Share with the hurtful partner"), help_text=SHARE_HURTFUL_HELP
     )
     partner_summary = forms.CharField(
         required=False,
         max_length=PARTNER_SUMMARY_MAX_LENGTH,
         widget=Textarea(attrs={"rows": 2}),
-        label="Summary for partners",
+        label=_("Summary for partners"),
         help_text=SUMMARY_HELP,
     )
 
@@ -236,67 +274,69 @@ class InjuryForm(SharingFields):
     """Record an injury. The subtype list follows the category; the action checks the pair."""
 
     category = forms.ChoiceField(
-        choices=[("", "Choose a kind"), *Injury.Category.choices],
-        label="Kind of injury",
+        choices=[("", _("Choose a kind")), *Injury.Category.choices],
+        label=_("Kind of injury"),
         help_text=CLINICIANS_ONLY,
     )
-    subtype = forms.ChoiceField(label="Detail", help_text=CLINICIANS_ONLY)
-    hurt_partner = forms.ChoiceField(label="Hurt partner", help_text=CLINICIANS_ONLY)
+    subtype = forms.ChoiceField(label=_("Detail"), help_text=CLINICIANS_ONLY)
+    hurt_partner = forms.ChoiceField(label=_("Hurt partner"), help_text=CLINICIANS_ONLY)
     hurtful_partner = forms.ChoiceField(
-        label="Hurtful partner",
-        help_text=f"The other partner, not the hurt one. {CLINICIANS_ONLY}",
+        label=_("Hurtful partner"),
+        help_text=_clinicians_only(_("The other partner, not the hurt one.")),
     )
     reported_by = forms.ChoiceField(
         required=False,
-        label="Who reported it",
-        help_text=f"Needed for a private disclosure. {CLINICIANS_ONLY}",
+        label=_("Who reported it"),
+        help_text=_clinicians_only(_("Needed for a private disclosure.")),
     )
     disclosure_state = forms.ChoiceField(
-        choices=[("", "Choose who knows"), *Injury.Disclosure.choices],
-        label="Who knows",
+        choices=[("", _("Choose who knows")), *Injury.Disclosure.choices],
+        label=_("Who knows"),
         help_text=CLINICIANS_ONLY,
     )
     discovered_how = forms.ChoiceField(
-        choices=[("", "Not recorded"), *Injury.DiscoveredHow.choices],
+        choices=[("", _("Not recorded")), *Injury.DiscoveredHow.choices],
         required=False,
-        label="How it came to light",
+        label=_("How it came to light"),
         help_text=CLINICIANS_ONLY,
     )
     discovery_date = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        label="Discovery date",
-        help_text=f"Today or earlier. {CLINICIANS_ONLY}",
+        label=_("Discovery date"),
+        help_text=_clinicians_only(_("Today or earlier.")),
     )
     onset_period = forms.CharField(
         max_length=120,
         required=False,
-        label="Onset",
-        help_text=f"e.g. spring 2023, two years. {CLINICIANS_ONLY}",
+        label=_("Onset"),
+        help_text=_clinicians_only(_("e.g. spring 2023, two years.")),
     )
-    ongoing = forms.BooleanField(required=False, label="Still ongoing", help_text=CLINICIANS_ONLY)
+    ongoing = forms.BooleanField(
+        required=False, label=_("Still ongoing"), help_text=CLINICIANS_ONLY
+    )
     contact_with_third_party_ongoing = forms.ChoiceField(
         choices=YES_NO_UNKNOWN,
         required=False,
-        label="Contact with the third party ongoing",
+        label=_("Contact with the third party ongoing"),
         help_text=CLINICIANS_ONLY,
     )
     severity_by_hurt_partner = forms.IntegerField(
         required=False,
         min_value=0,
         max_value=10,
-        label="Severity as the hurt partner rates it (0 to 10)",
+        label=_("Severity as the hurt partner rates it (0 to 10)"),
         help_text=CLINICIANS_ONLY,
     )
     is_attachment_injury = forms.ChoiceField(
         choices=FORMULATION,
         required=False,
-        label="Is it an attachment injury?",
+        label=_("Is it an attachment injury?"),
         help_text=CLINICIANS_ONLY,
     )
     complex = forms.BooleanField(
         required=False,
-        label="Complex (multiple, repeated, or echoing earlier trauma)",
+        label=_("Complex (multiple, repeated, or echoing earlier trauma)"),
         help_text=CLINICIANS_ONLY,
     )
 
@@ -316,11 +356,11 @@ class InjuryForm(SharingFields):
                 }
             )
         people = [(str(p.id), p.display_name) for p in partners]
-        self._choice("hurt_partner").choices = [("", "Choose a partner"), *people]
-        self._choice("hurtful_partner").choices = [("", "Choose a partner"), *people]
-        self._choice("reported_by").choices = [("", "Not recorded"), *people]
+        self._choice("hurt_partner").choices = [("", _("Choose a partner")), *people]
+        self._choice("hurtful_partner").choices = [("", _("Choose a partner")), *people]
+        self._choice("reported_by").choices = [("", _("Not recorded")), *people]
         # Any known subtype passes the form; whether it fits the category is the action's rule.
-        self._choice("subtype").choices = [("", "Choose a detail"), *Injury.Subtype.choices]
+        self._choice("subtype").choices = [("", _("Choose a detail")), *Injury.Subtype.choices]
 
     def subtype_groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """Return (category label, subtypes) to offer: only the chosen category's, if any."""
@@ -353,8 +393,8 @@ def subtype_groups(category: str) -> list[tuple[str, list[tuple[str, str]]]]:
     categories = [category] if category in Injury.Category.values else Injury.Category.values
     return [
         (
-            Injury.Category(c).label,
-            [(v, label) for v, label in Injury.Subtype.choices if v in Injury.SUBTYPES[c]],
+            str(Injury.Category(c).label),
+            [(v, str(label)) for v, label in Injury.Subtype.choices if v in Injury.SUBTYPES[c]],
         )
         for c in categories
     ]
@@ -367,13 +407,15 @@ class FormulationForm(SharingFields):
     is_attachment_injury = forms.ChoiceField(
         choices=FORMULATION,
         required=False,
-        label="Is it an attachment injury?",
+        label=_("Is it an attachment injury?"),
         help_text=CLINICIANS_ONLY,
     )
-    complex = forms.BooleanField(required=False, label="Complex", help_text=CLINICIANS_ONLY)
-    ongoing = forms.BooleanField(required=False, label="Still ongoing", help_text=CLINICIANS_ONLY)
+    complex = forms.BooleanField(required=False, label=_("Complex"), help_text=CLINICIANS_ONLY)
+    ongoing = forms.BooleanField(
+        required=False, label=_("Still ongoing"), help_text=CLINICIANS_ONLY
+    )
     disclosure_state = forms.ChoiceField(
-        choices=Injury.Disclosure.choices, label="Who knows", help_text=CLINICIANS_ONLY
+        choices=Injury.Disclosure.choices, label=_("Who knows"), help_text=CLINICIANS_ONLY
     )
 
     @classmethod
@@ -407,12 +449,14 @@ class VoidInjuryForm(Form):
     reason = forms.CharField(
         max_length=VOID_REASON_MAX_LENGTH,
         widget=Textarea(attrs={"rows": 2}),
-        label="Why is it voided?",
-        help_text=(
-            "e.g. recorded on the wrong case. The injury stays on record, struck through;"
-            f" partners no longer see it. {CLINICIANS_ONLY}"
+        label=_("Why is it voided?"),
+        help_text=_clinicians_only(
+            _(
+                "e.g. recorded on the wrong case. The injury stays on record, struck through;"
+                " partners no longer see it."
+            )
         ),
-        error_messages={"required": "Say why this injury is voided."},
+        error_messages={"required": _("Say why this injury is voided.")},
     )
 
     def __init__(self, *args: Any, injury: Injury, **kwargs: Any) -> None:
@@ -421,15 +465,16 @@ class VoidInjuryForm(Form):
 
 
 class TransitionForm(Form):
-    to_status = forms.ChoiceField(label="Move the case to")
+    to_status = forms.ChoiceField(label=_("Move the case to"))
     reason = forms.CharField(
         required=False,
         max_length=2000,
         widget=Textarea(attrs={"rows": 3}),
-        help_text="Needed for an override, a safety pause, referring out or dropping out.",
+        label=_("Reason"),
+        help_text=_("Needed for an override, a safety pause, referring out or dropping out."),
     )
     override = forms.BooleanField(
-        required=False, label="Override the unmet conditions, for the reason given"
+        required=False, label=_("Override the unmet conditions, for the reason given")
     )
 
     def __init__(self, *args: Any, allowed: list[str], **kwargs: Any) -> None:
@@ -437,4 +482,4 @@ class TransitionForm(Form):
         super().__init__(*args, **kwargs)
         labels = dict(Couple.Status.choices)
         offered = [(status, labels[status]) for status in allowed]
-        self._choice("to_status").choices = [("", "Choose a status"), *offered]
+        self._choice("to_status").choices = [("", _("Choose a status")), *offered]

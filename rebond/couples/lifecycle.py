@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from rebond import audit
 from rebond.accounts.models import User
@@ -54,8 +55,9 @@ def refuse_unless_allowed(couple: Couple, to_status: str) -> None:
     """Raise ActionError when the lifecycle does not allow this move from the case's status."""
     if to_status not in allowed_next_statuses(couple):
         raise ActionError(
-            f"A case that is “{couple.get_status_display()}” cannot move to that status.",
-            {"to_status": ["Choose one of the statuses offered."]},
+            _("A case that is “%(status)s” cannot move to that status.")
+            % {"status": couple.get_status_display()},
+            {"to_status": [_("Choose one of the statuses offered.")]},
         )
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
 
 from rebond.accounts.models import Clinic, SecretsPolicy
 from rebond.crypto.fields import EncryptedCharField, EncryptedTextField
@@ -24,20 +25,20 @@ class Couple(models.Model):
 
     class Status(models.TextChoices):
         # DOMAIN.md 7.2, in lifecycle order.
-        REFERRED = "referred", "Referred"
-        INTAKE_SCHEDULED = "intake_scheduled", "Intake scheduled"
-        ASSESSMENT = "assessment", "Assessment"
-        CONJOINT_ACTIVE = "conjoint_active", "Conjoint therapy"
-        INDIVIDUAL_ONLY = "individual_only", "Individual work only"
-        PAUSED_SAFETY = "paused_safety", "Paused for safety"
-        DISCERNMENT = "discernment", "Discernment"
-        SEPARATION_SUPPORT = "separation_support", "Separation support"
-        TERMINATION_PLANNED = "termination_planned", "Ending planned"
-        FOLLOW_UP = "follow_up", "Follow-up"
-        REFERRED_OUT = "referred_out", "Referred out"
-        DROPPED_OUT = "dropped_out", "Dropped out"
-        CLOSED = "closed", "Closed"
-        ARCHIVED = "archived", "Archived"
+        REFERRED = "referred", _("Referred")
+        INTAKE_SCHEDULED = "intake_scheduled", _("Intake scheduled")
+        ASSESSMENT = "assessment", _("Assessment")
+        CONJOINT_ACTIVE = "conjoint_active", _("Conjoint therapy")
+        INDIVIDUAL_ONLY = "individual_only", _("Individual work only")
+        PAUSED_SAFETY = "paused_safety", _("Paused for safety")
+        DISCERNMENT = "discernment", _("Discernment")
+        SEPARATION_SUPPORT = "separation_support", _("Separation support")
+        TERMINATION_PLANNED = "termination_planned", _("Ending planned")
+        FOLLOW_UP = "follow_up", _("Follow-up")
+        REFERRED_OUT = "referred_out", _("Referred out")
+        DROPPED_OUT = "dropped_out", _("Dropped out")
+        CLOSED = "closed", _("Closed")
+        ARCHIVED = "archived", _("Archived")
 
     # Statuses that are no longer on anyone's working caseload.
     INACTIVE_STATUSES: ClassVar[frozenset[str]] = frozenset(
@@ -64,17 +65,17 @@ class Couple(models.Model):
     )
 
     class Modality(models.TextChoices):
-        CONJOINT = "conjoint", "Conjoint"
-        INDIVIDUAL_ONLY = "individual_only", "Individual only"
-        MIXED = "mixed", "Mixed"
+        CONJOINT = "conjoint", _("Conjoint")
+        INDIVIDUAL_ONLY = "individual_only", _("Individual only")
+        MIXED = "mixed", _("Mixed")
 
     class Agreement(models.TextChoices):
         # Betrayal is defined against the couple's own agreement (Rosoman 2025; Gordon's
         # "relational standard"), so monogamy is not assumed.
-        NOT_RECORDED = "", "Not recorded yet"
-        MONOGAMOUS = "monogamous", "Monogamous"
-        NON_MONOGAMOUS = "consensually_non_monogamous", "Consensually non-monogamous"
-        OTHER = "other", "Other (see notes)"
+        NOT_RECORDED = "", _("Not recorded yet")
+        MONOGAMOUS = "monogamous", _("Monogamous")
+        NON_MONOGAMOUS = "consensually_non_monogamous", _("Consensually non-monogamous")
+        OTHER = "other", _("Other (see notes)")
 
     modality = models.CharField(max_length=20, choices=Modality.choices, default=Modality.CONJOINT)
     secrets_policy = models.CharField(
@@ -119,15 +120,15 @@ class Partner(models.Model):
 
     class Role(models.TextChoices):
         # A stable, neutral role for dyadic analyses (actor-partner models need it).
-        A = "A", "Partner A"
-        B = "B", "Partner B"
+        A = "A", _("Partner A")
+        B = "B", _("Partner B")
 
     class Goal(models.TextChoices):
         # The partner's private intake goal (DOMAIN 7.1): never shown to the other partner.
-        NOT_GIVEN = "", "Not given yet"
-        IMPROVE = "improve", "Improve our relationship"
-        CLARIFY = "clarify", "Clarify whether to stay together"
-        UNSURE = "unsure", "Not sure yet"
+        NOT_GIVEN = "", _("Not given yet")
+        IMPROVE = "improve", _("Improve our relationship")
+        CLARIFY = "clarify", _("Clarify whether to stay together")
+        UNSURE = "unsure", _("Not sure yet")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="partners")
@@ -160,9 +161,9 @@ class ContactChannel(models.Model):
     """
 
     class Kind(models.TextChoices):
-        EMAIL = "email", "E-mail"
-        PHONE = "phone", "Phone call"
-        TEXT = "text", "Text message"
+        EMAIL = "email", _("E-mail")
+        PHONE = "phone", _("Phone call")
+        TEXT = "text", _("Text message")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="contact_channels")
@@ -192,15 +193,15 @@ class ConsentDocument(models.Model):
     """A versioned consent text; a partner consents to one exact version, proven by its hash."""
 
     class Kind(models.TextChoices):
-        TREATMENT = "treatment", "Consent to couple therapy"
-        SECRETS_POLICY = "secrets_policy", "Confidentiality between partners"
-        DATA_PROCESSING = "data_processing", "How your information is kept"
-        MEASUREMENT_FEEDBACK = "measurement_feedback", "Questionnaires and feedback"
-        RISK_SCREENING_AND_LIMITS = "risk_screening", "Safety check-ins and their limits"
+        TREATMENT = "treatment", _("Consent to couple therapy")
+        SECRETS_POLICY = "secrets_policy", _("Confidentiality between partners")
+        DATA_PROCESSING = "data_processing", _("How your information is kept")
+        MEASUREMENT_FEEDBACK = "measurement_feedback", _("Questionnaires and feedback")
+        RISK_SCREENING_AND_LIMITS = "risk_screening", _("Safety check-ins and their limits")
         # Service evaluation is not research (docs/benchmarks.md): the practice judging its own
         # service from group figures (rebond/outcomes), so it has its own consent.
-        SERVICE_EVALUATION = "service_evaluation", "Use of my scores to evaluate this service"
-        RESEARCH = "research", "Use of de-identified data for research"
+        SERVICE_EVALUATION = "service_evaluation", _("Use of my scores to evaluate this service")
+        RESEARCH = "research", _("Use of de-identified data for research")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -234,8 +235,8 @@ class ConsentRecord(models.Model):
     """One partner's consent to one document version; withdrawn by a later date, never deleted."""
 
     class CapturedBy(models.TextChoices):
-        SELF = "self", "The partner, online"
-        CLINICIAN = "clinician", "The clinician, on the partner's word"
+        SELF = "self", _("The partner, online")
+        CLINICIAN = "clinician", _("The clinician, on the partner's word")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="consents")
@@ -272,37 +273,37 @@ class Injury(models.Model):
     """
 
     class Category(models.TextChoices):
-        INFIDELITY = "infidelity", "Infidelity"
-        BROKEN_TRUST = "broken_trust", "Broken trust"
-        ATTACHMENT_NEGLECT = "attachment_neglect", "Absent at a moment of need"
-        SAFETY_THREAT = "safety_threat", "Threat to safety"
+        INFIDELITY = "infidelity", _("Infidelity")
+        BROKEN_TRUST = "broken_trust", _("Broken trust")
+        ATTACHMENT_NEGLECT = "attachment_neglect", _("Absent at a moment of need")
+        SAFETY_THREAT = "safety_threat", _("Threat to safety")
 
     class Subtype(models.TextChoices):
-        SEXUAL_AFFAIR = "sexual_affair", "Sexual affair"
-        EMOTIONAL_AFFAIR = "emotional_affair", "Emotional affair"
-        ONLINE_SEXUAL = "online_sexual", "Online sexual activity"
-        PAID_SEX = "paid_sex", "Paid sex"
-        BOUNDARY_VIOLATION = "boundary_violation", "Boundary violation"
-        LYING_BY_OMISSION = "lying_by_omission", "Lying by omission"
-        HIDDEN_HABIT = "hidden_habit", "Hidden habit"
-        WITHHOLDING_INFORMATION = "withholding_information", "Withholding information"
-        FINANCIAL_SECRECY = "financial_secrecy", "Financial secrecy"
-        UNAVAILABLE_AT_BEREAVEMENT = "unavailable_at_bereavement", "Absent at a bereavement"
-        UNAVAILABLE_AT_ILLNESS = "unavailable_at_illness", "Absent during illness"
+        SEXUAL_AFFAIR = "sexual_affair", _("Sexual affair")
+        EMOTIONAL_AFFAIR = "emotional_affair", _("Emotional affair")
+        ONLINE_SEXUAL = "online_sexual", _("Online sexual activity")
+        PAID_SEX = "paid_sex", _("Paid sex")
+        BOUNDARY_VIOLATION = "boundary_violation", _("Boundary violation")
+        LYING_BY_OMISSION = "lying_by_omission", _("Lying by omission")
+        HIDDEN_HABIT = "hidden_habit", _("Hidden habit")
+        WITHHOLDING_INFORMATION = "withholding_information", _("Withholding information")
+        FINANCIAL_SECRECY = "financial_secrecy", _("Financial secrecy")
+        UNAVAILABLE_AT_BEREAVEMENT = "unavailable_at_bereavement", _("Absent at a bereavement")
+        UNAVAILABLE_AT_ILLNESS = "unavailable_at_illness", _("Absent during illness")
         UNAVAILABLE_AT_BIRTH_OR_PREGNANCY_LOSS = (
             "unavailable_at_birth_or_loss",
-            "Absent at a birth or pregnancy loss",
+            _("Absent at a birth or pregnancy loss"),
         )
-        UNAVAILABLE_AT_OTHER_CRISIS = "unavailable_at_other_crisis", "Absent at another crisis"
-        CHRONIC_EMOTIONAL_NEGLECT = "chronic_emotional_neglect", "Chronic emotional neglect"
-        FINANCIAL_HARM = "financial_harm", "Financial harm (e.g. savings gambled away)"
-        EXPOSURE_TO_DANGER = "exposure_to_danger", "Exposure to danger (risky behaviour)"
-        VERBAL_ABUSE = "verbal_abuse", "Verbal abuse"
-        EMOTIONAL_ABUSE = "emotional_abuse", "Emotional abuse"
-        PHYSICAL_ABUSE = "physical_abuse", "Physical abuse"
-        SEXUAL_COERCION = "sexual_coercion", "Sexual coercion"
-        COERCIVE_CONTROL = "coercive_control", "Coercive control"
-        OTHER = "other", "Other"
+        UNAVAILABLE_AT_OTHER_CRISIS = "unavailable_at_other_crisis", _("Absent at another crisis")
+        CHRONIC_EMOTIONAL_NEGLECT = "chronic_emotional_neglect", _("Chronic emotional neglect")
+        FINANCIAL_HARM = "financial_harm", _("Financial harm (e.g. savings gambled away)")
+        EXPOSURE_TO_DANGER = "exposure_to_danger", _("Exposure to danger (risky behaviour)")
+        VERBAL_ABUSE = "verbal_abuse", _("Verbal abuse")
+        EMOTIONAL_ABUSE = "emotional_abuse", _("Emotional abuse")
+        PHYSICAL_ABUSE = "physical_abuse", _("Physical abuse")
+        SEXUAL_COERCION = "sexual_coercion", _("Sexual coercion")
+        COERCIVE_CONTROL = "coercive_control", _("Coercive control")
+        OTHER = "other", _("Other")
 
     # DOMAIN 7.1: which subtypes belong to which category.
     SUBTYPES: ClassVar[dict[str, frozenset[str]]] = {
@@ -348,15 +349,15 @@ class Injury(models.Model):
     }
 
     class Disclosure(models.TextChoices):
-        KNOWN_TO_BOTH = "known_to_both", "Known to both partners"
-        DISCLOSED_PRIVATELY = "disclosed_privately", "Disclosed privately to the clinician"
-        FACILITATED_DISCLOSURE_PLANNED = "disclosure_planned", "Facilitated disclosure planned"
-        DISCLOSED_IN_SESSION = "disclosed_in_session", "Disclosed in a joint session"
+        KNOWN_TO_BOTH = "known_to_both", _("Known to both partners")
+        DISCLOSED_PRIVATELY = "disclosed_privately", _("Disclosed privately to the clinician")
+        FACILITATED_DISCLOSURE_PLANNED = "disclosure_planned", _("Facilitated disclosure planned")
+        DISCLOSED_IN_SESSION = "disclosed_in_session", _("Disclosed in a joint session")
 
     class DiscoveredHow(models.TextChoices):
-        DISCOVERED = "discovered", "Discovered"
-        DISCLOSED = "disclosed", "Disclosed by the hurtful partner"
-        SUSPECTED = "suspected", "Suspected"
+        DISCOVERED = "discovered", _("Discovered")
+        DISCLOSED = "disclosed", _("Disclosed by the hurtful partner")
+        SUSPECTED = "suspected", _("Suspected")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="injuries")
@@ -432,23 +433,23 @@ class SafetyConcern(models.Model):
     """
 
     class Type(models.TextChoices):
-        IPV = "ipv", "Intimate partner violence"
-        SUICIDE = "suicide", "Suicide risk"
-        SELF_HARM = "self_harm", "Self-harm"
-        HOMICIDE_RISK = "homicide_risk", "Risk to others"
-        CHILD_SAFETY = "child_safety", "Child safety"
-        OTHER = "other", "Other"
+        IPV = "ipv", _("Intimate partner violence")
+        SUICIDE = "suicide", _("Suicide risk")
+        SELF_HARM = "self_harm", _("Self-harm")
+        HOMICIDE_RISK = "homicide_risk", _("Risk to others")
+        CHILD_SAFETY = "child_safety", _("Child safety")
+        OTHER = "other", _("Other")
 
     class Level(models.IntegerChoices):
-        LOW = 1, "Low"
-        MODERATE = 2, "Moderate"
-        HIGH = 3, "High"
-        IMMINENT = 4, "Imminent"
+        LOW = 1, _("Low")
+        MODERATE = 2, _("Moderate")
+        HIGH = 3, _("High")
+        IMMINENT = 4, _("Imminent")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        MONITORING = "monitoring", "Monitoring"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open")
+        MONITORING = "monitoring", _("Monitoring")
+        CLOSED = "closed", _("Closed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="safety_concerns")
@@ -517,11 +518,11 @@ class TeamChange(models.Model):
     """
 
     class Kind(models.TextChoices):
-        CO_THERAPIST_ADDED = "co_therapist_added", "Co-therapist added"
-        CO_THERAPIST_REMOVED = "co_therapist_removed", "Co-therapist removed"
-        SUPERVISOR_SET = "supervisor_set", "Supervisor assigned"
-        SUPERVISOR_REMOVED = "supervisor_removed", "Supervisor removed"
-        HANDED_OVER = "handed_over", "Case handed over"
+        CO_THERAPIST_ADDED = "co_therapist_added", _("Co-therapist added")
+        CO_THERAPIST_REMOVED = "co_therapist_removed", _("Co-therapist removed")
+        SUPERVISOR_SET = "supervisor_set", _("Supervisor assigned")
+        SUPERVISOR_REMOVED = "supervisor_removed", _("Supervisor removed")
+        HANDED_OVER = "handed_over", _("Case handed over")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="team_changes")

@@ -32,6 +32,7 @@ from functools import partial
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from rebond import access, audit
 from rebond.accounts.models import User
@@ -111,7 +112,9 @@ def _clinician_of_clinic(couple: Couple, clinician_id: uuid.UUID | str, field: s
     except ValidationError:
         clinician = None
     if clinician is None:
-        raise ActionError("No such clinician.", {field: ["Choose a clinician of this clinic."]})
+        raise ActionError(
+            _("No such clinician."), {field: [_("Choose a clinician of this clinic.")]}
+        )
     return clinician
 
 
@@ -121,28 +124,33 @@ def _check_joining(actor: User, couple: Couple, clinician: User, field: str, *, 
     primary, co, supervisor = access.team_ids(couple)
     problem = ""
     if not clinician.is_active:
-        problem = f"{name} is deactivated: only active clinicians can join a case team."
+        problem = _("%(name)s is deactivated: only active clinicians can join a case team.")
     elif not _colleagues(couple.clinic_id).filter(pk=clinician.pk).exists():
-        problem = (
-            f"{name} has not finished enrolling (password and second factor) yet: they can"
+        problem = _(
+            "%(name)s has not finished enrolling (password and second factor) yet: they can"
             " join a case team once they have."
         )
     elif role == "supervisor" and not clinician.is_supervisor:
-        problem = f"{name} does not have the supervisor role; a clinic admin can give it to them."
+        problem = _(
+            "%(name)s does not have the supervisor role; a clinic admin can give it to them."
+        )
     elif role != "supervisor" and not clinician.is_therapist:
-        problem = f"{name} does not have the therapist role; a clinic admin can give it to them."
+        problem = _(
+            "%(name)s does not have the therapist role; a clinic admin can give it to them."
+        )
     elif clinician.pk == primary:
-        problem = f"{name} is already this case's primary clinician."
+        problem = _("%(name)s is already this case's primary clinician.")
     elif clinician.pk == supervisor:
-        problem = f"{name} already supervises this case."
+        problem = _("%(name)s already supervises this case.")
     elif clinician.pk in co and role != "primary":
-        problem = f"{name} is already a co-therapist on this case."
+        problem = _("%(name)s is already a co-therapist on this case.")
     elif clinician.pk == actor.pk and not access.works_on_case(actor, couple):
-        problem = (
+        problem = _(
             "You are not on this case, so you cannot add yourself to its team: ask its"
             " primary clinician or another clinic admin."
         )
     if problem:
+        problem = problem % {"name": name}  # the one with no name is left as it is
         raise ActionError(problem, {field: [problem]})
 
 
@@ -204,7 +212,9 @@ def remove_co_therapist(
     couple = access.get_couple_for_team_change(actor, couple_id)
     clinician = _clinician_of_clinic(couple, clinician_id, "clinician")
     if not couple.co_clinicians.filter(pk=clinician.pk).exists():
-        message = f"{clinician.display_name} is not a co-therapist on this case."
+        message = _("%(name)s is not a co-therapist on this case.") % {
+            "name": clinician.display_name
+        }
         raise ActionError(message, {"clinician": [message]})
     couple.co_clinicians.remove(clinician)
     return _record(
@@ -239,7 +249,7 @@ def remove_supervisor(actor: User, couple_id: uuid.UUID | str) -> TeamChange:
     couple = access.get_couple_for_team_change(actor, couple_id)
     previous = couple.supervisor
     if previous is None:
-        raise ActionError("This case has no supervisor to remove.")
+        raise ActionError(_("This case has no supervisor to remove."))
     couple.supervisor = None
     couple.save(update_fields=["supervisor", "updated_at"])
     return _record(
@@ -274,18 +284,23 @@ def hand_over(
     note = note.strip()
     name = new_primary.display_name
     if not note:
-        errors["note"] = [f"Write a handover note for {name}: what they need to take it on."]
+        errors["note"] = [
+            _("Write a handover note for %(name)s: what they need to take it on.") % {"name": name}
+        ]
     elif len(note) > HANDOVER_NOTE_MAX_LENGTH:
-        errors["note"] = [f"Use at most {HANDOVER_NOTE_MAX_LENGTH} characters."]
+        errors["note"] = [
+            _("Use at most %(limit)s characters.") % {"limit": HANDOVER_NOTE_MAX_LENGTH}
+        ]
     elif has_bidi_controls(note):
         errors["note"] = [BIDI_MESSAGE]
     previous = couple.primary_clinician
     if previous_stays and not previous.is_active:
         errors["previous_stays"] = [
-            f"{previous.display_name} is deactivated and cannot stay on the team."
+            _("%(name)s is deactivated and cannot stay on the team.")
+            % {"name": previous.display_name}
         ]
     if errors:
-        raise ActionError("The case was not handed over.", errors)
+        raise ActionError(_("The case was not handed over."), errors)
     couple.co_clinicians.remove(new_primary)
     if previous_stays:
         couple.co_clinicians.add(previous)

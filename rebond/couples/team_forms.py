@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rebond.accounts.models import User
 from rebond.couples.forms import Form
@@ -43,14 +45,14 @@ def _select(people: list[User], empty: str) -> forms.Select:
 
 
 class AddCoTherapistForm(TeamForm):
-    clinician = forms.CharField(label="Therapist to add", max_length=64)
+    clinician = forms.CharField(label=gettext_lazy("Therapist to add"), max_length=64)
 
     def __init__(self, *args: Any, candidates: list[User], **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "co")
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].widget = _select(candidates, "Choose a therapist")
-        self.fields["clinician"].error_messages["required"] = "Choose the therapist to add."
-        self.fields["clinician"].help_text = (
+        self.fields["clinician"].widget = _select(candidates, _("Choose a therapist"))
+        self.fields["clinician"].error_messages["required"] = _("Choose the therapist to add.")
+        self.fields["clinician"].help_text = _(
             "Active therapists of the clinic who have finished enrolling. They can open the"
             " case at once, and are told by e-mail (the case reference only)."
         )
@@ -62,18 +64,20 @@ class RemoveCoTherapistForm(TeamForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "remove")
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].error_messages["required"] = "Choose the co-therapist to remove."
+        self.fields["clinician"].error_messages["required"] = _(
+            "Choose the co-therapist to remove."
+        )
 
 
 class SupervisorForm(TeamForm):
-    supervisor = forms.CharField(label="Supervisor", max_length=64)
+    supervisor = forms.CharField(label=gettext_lazy("Supervisor"), max_length=64)
 
     def __init__(self, *args: Any, candidates: list[User], **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "supervisor")
         super().__init__(*args, **kwargs)
-        self.fields["supervisor"].widget = _select(candidates, "Choose a supervisor")
-        self.fields["supervisor"].error_messages["required"] = "Choose the supervisor."
-        self.fields["supervisor"].help_text = (
+        self.fields["supervisor"].widget = _select(candidates, _("Choose a supervisor"))
+        self.fields["supervisor"].error_messages["required"] = _("Choose the supervisor.")
+        self.fields["supervisor"].help_text = _(
             "Clinicians with the supervisor role who are not on this case's team. A supervisor"
             " sees the whole case."
         )
@@ -86,19 +90,22 @@ class RemoveSupervisorForm(TeamForm):
 
 
 class HandoverForm(TeamForm):
-    new_primary = forms.CharField(label="New primary clinician", max_length=64)
+    new_primary = forms.CharField(label=gettext_lazy("New primary clinician"), max_length=64)
     note = forms.CharField(
-        label="Handover note",
+        label=gettext_lazy("Handover note"),
         max_length=HANDOVER_NOTE_MAX_LENGTH,
         widget=Textarea(attrs={"rows": 4}),
-        help_text=(
+        help_text=gettext_lazy(
             "What the new primary clinician needs to take the case on. Kept with the case and"
             " shown to its clinicians only; never e-mailed."
         ),
     )
     previous_stays = forms.ChoiceField(
         widget=forms.RadioSelect,
-        choices=[("stay", "Stays on the team as a co-therapist"), ("leave", "Leaves the team")],
+        choices=[
+            ("stay", gettext_lazy("Stays on the team as a co-therapist")),
+            ("leave", gettext_lazy("Leaves the team")),
+        ],
     )
 
     def __init__(
@@ -106,35 +113,40 @@ class HandoverForm(TeamForm):
     ) -> None:
         kwargs.setdefault("prefix", "handover")
         super().__init__(*args, **kwargs)
-        self.fields["new_primary"].widget = _select(candidates, "Choose a therapist")
-        self.fields["new_primary"].error_messages["required"] = "Choose who takes the case over."
-        self.fields["new_primary"].help_text = (
+        self.fields["new_primary"].widget = _select(candidates, _("Choose a therapist"))
+        self.fields["new_primary"].error_messages["required"] = _("Choose who takes the case over.")
+        self.fields["new_primary"].help_text = _(
             "A therapist of the clinic; a co-therapist of this case may take it over. They"
             " become a recipient of the case's open alerts."
         )
-        self.fields["note"].error_messages["required"] = (
+        self.fields["note"].error_messages["required"] = _(
             "Write a handover note: what the new primary clinician needs to take the case on."
         )
         stays = self._choice("previous_stays")  # worded for whoever hands over
         if previous.pk == actor.pk:
-            stays.label = "After the handover, you"
+            stays.label = _("After the handover, you")
             stays.choices = [
-                ("stay", "Stay on the team as a co-therapist"),
-                ("leave", "Leave the team"),
+                ("stay", _("Stay on the team as a co-therapist")),
+                ("leave", _("Leave the team")),
             ]
-            stays.error_messages["required"] = "Choose whether you stay on the team."
+            stays.error_messages["required"] = _("Choose whether you stay on the team.")
         else:
-            stays.label = f"After the handover, {previous.display_name} (the primary clinician now)"
+            name = previous.display_name
+            stays.label = _("After the handover, %(name)s (the primary clinician now)") % {
+                "name": name
+            }
             stays.choices = [
-                ("stay", "Stays on the team as a co-therapist"),
-                ("leave", "Leaves the team"),
+                ("stay", _("Stays on the team as a co-therapist")),
+                ("leave", _("Leaves the team")),
             ]
-            stays.error_messages["required"] = (
-                f"Choose whether {previous.display_name} stays on the team."
-            )
+            stays.error_messages["required"] = _("Choose whether %(name)s stays on the team.") % {
+                "name": name
+            }
         if not previous.is_active:
             stays.initial = "leave"
-            stays.help_text = f"{previous.display_name} is deactivated: they can only leave."
+            stays.help_text = _("%(name)s is deactivated: they can only leave.") % {
+                "name": previous.display_name
+            }
 
     def stays(self) -> bool:
         return bool(self.cleaned_data["previous_stays"] == "stay")

@@ -25,6 +25,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from rebond import access
@@ -208,19 +209,38 @@ def _done(change: TeamChange, actor: User) -> str:
     name = change.clinician.display_name
     kind = TeamChange.Kind
     if change.kind == kind.CO_THERAPIST_ADDED:
-        return f"{name} is now a co-therapist on this case and has been told by e-mail."
-    if change.kind == kind.CO_THERAPIST_REMOVED:
-        return f"{name} is no longer on this case's team and has been told by e-mail."
-    if change.kind == kind.SUPERVISOR_SET:
-        return f"{name} now supervises this case and has been told by e-mail."
-    if change.kind == kind.SUPERVISOR_REMOVED:
-        return f"{name} no longer supervises this case and has been told by e-mail."
-    if change.previous_id == actor.pk:
-        after = "you stay on as a co-therapist" if change.previous_stays else "you left the team"
+        done = _("%(name)s is now a co-therapist on this case and has been told by e-mail.")
+    elif change.kind == kind.CO_THERAPIST_REMOVED:
+        done = _("%(name)s is no longer on this case's team and has been told by e-mail.")
+    elif change.kind == kind.SUPERVISOR_SET:
+        done = _("%(name)s now supervises this case and has been told by e-mail.")
+    elif change.kind == kind.SUPERVISOR_REMOVED:
+        done = _("%(name)s no longer supervises this case and has been told by e-mail.")
+    elif change.previous_id == actor.pk:
+        done = (
+            _(
+                "Case %(case)s is now %(name)s's, who has been told by e-mail; you stay on as a"
+                " co-therapist."
+            )
+            if change.previous_stays
+            else _(
+                "Case %(case)s is now %(name)s's, who has been told by e-mail; you left the team."
+            )
+        )
     else:
-        who = change.previous.display_name if change.previous else "the previous primary"
-        after = f"{who} stays on as a co-therapist" if change.previous_stays else f"{who} left"
-    return f"Case {change.couple.reference} is now {name}'s, who has been told by e-mail; {after}."
+        who = change.previous.display_name if change.previous else _("the previous primary")
+        done = (
+            _(
+                "Case %(case)s is now %(name)s's, who has been told by e-mail; %(previous)s stays"
+                " on as a co-therapist."
+            )
+            if change.previous_stays
+            else _(
+                "Case %(case)s is now %(name)s's, who has been told by e-mail; %(previous)s left."
+            )
+        )
+        return done % {"case": change.couple.reference, "name": name, "previous": who}
+    return done % {"case": change.couple.reference, "name": name}
 
 
 @require_POST

@@ -20,6 +20,8 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from rebond import access
@@ -50,16 +52,17 @@ from rebond.couples.models import (
 from rebond.couples.team_views import team_context
 from rebond.lib.errors import ActionError
 from rebond.lib.forms import add_action_errors
+from rebond.lib.language import choices as language_choices
 
 UNPROCESSABLE = 422
 
 # DOMAIN 4.4, in one line each: what the couple agreed to about individual disclosures.
-SECRETS_POLICY_HELP: dict[str, str] = {
-    SecretsPolicy.NO_SECRETS: (
+SECRETS_POLICY_HELP: dict[str, Any] = {
+    SecretsPolicy.NO_SECRETS: gettext_lazy(
         "What one partner shares individually may be brought into joint sessions, at the "
         "clinician's judgement; safety disclosures never are."
     ),
-    SecretsPolicy.LIMITED_SECRETS: (
+    SecretsPolicy.LIMITED_SECRETS: gettext_lazy(
         "What one partner shares individually stays private unless they agree to share it; "
         "safety disclosures are never passed on."
     ),
@@ -99,6 +102,11 @@ class PartnerPanel:
     consent_form: forms.Form | None = None  # a refused consent, to report on the card
     open_form: str = ""  # which of the partner's forms to show open (after an error)
     saved: bool = False
+
+    @property
+    def language_name(self) -> str:
+        """Return the partner's language by its own name ("Español"), or its code if unknown."""
+        return dict(language_choices()).get(self.partner.language, self.partner.language)
 
 
 @dataclass
@@ -289,7 +297,7 @@ def _respond(
     saved: str = "",
     partner_id: uuid.UUID | None = None,
     partner_open: str = "",
-    message: str = "Saved.",
+    message: str = "",
 ) -> HttpResponse:
     """Answer a POST: 422 with the form's errors, or the changed section, or a redirect."""
     state = _load(request.user, couple_id)
@@ -309,7 +317,7 @@ def _respond(
     if bound:
         context = _context(state, partner_open=partner_open)
         return render(request, "couples/case.html", context, status=status)
-    messages.success(request, message)
+    messages.success(request, message or _("Saved."))
     anchor = f"partner-{partner.role}" if partner else section
     return HttpResponseRedirect(reverse("case", args=[couple_id]) + f"#{anchor}")
 
@@ -347,7 +355,7 @@ def transition_case(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> 
             add_action_errors(form, error)
     if form.errors:
         return _respond(request, couple.id, "lifecycle", bound={"move": form})
-    return _respond(request, couple.id, "lifecycle", saved="lifecycle", message="Case moved.")
+    return _respond(request, couple.id, "lifecycle", saved="lifecycle", message=_("Case moved."))
 
 
 def _partner_for(
@@ -364,7 +372,7 @@ def update_partner(
     """Change a partner's name, pronouns or language."""
     couple, partner = _partner_for(request, couple_id, partner_id)
     prefix = f"partner-{partner.role}"
-    form = PartnerForm(request.POST, prefix=prefix)
+    form = PartnerForm(request.POST, prefix=prefix, current_language=partner.language)
     if form.is_valid():
         try:
             actions.update_partner(request.user, partner.id, **form.cleaned_data)
@@ -500,7 +508,7 @@ def record_injury(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> Ht
             add_action_errors(form, error)
     if form.errors:
         return _respond(request, couple.id, "injuries", bound={"injury": form})
-    return _respond(request, couple.id, "injuries", saved="injury", message="Injury recorded.")
+    return _respond(request, couple.id, "injuries", saved="injury", message=_("Injury recorded."))
 
 
 @require_POST
@@ -537,7 +545,7 @@ def void_injury(
             add_action_errors(form, error)
     if form.errors:
         return _respond(request, couple.id, "injuries", bound={f"void-{injury.id}": form})
-    return _respond(request, couple.id, "injuries", message="Injury voided.")
+    return _respond(request, couple.id, "injuries", message=_("Injury voided."))
 
 
 @require_GET

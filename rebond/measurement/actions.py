@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 import psychometrics
 from psychometrics.signals import DEFAULT_REVIEW_SESSION, REVIEW_SESSION_RANGE
@@ -66,27 +67,32 @@ def _errors(draft: SettingsDraft, clinic_id: uuid.UUID) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     low, high = REVIEW_SESSION_RANGE
     if draft.outcome_instrument not in outcome_choices(clinic_id):
-        errors["outcome_instrument"] = ["Choose a questionnaire with a total and a cut-off."]
+        errors["outcome_instrument"] = [_("Choose a questionnaire with a total and a cut-off.")]
     if draft.review_session is None or not low <= draft.review_session <= high:
         errors["review_session"] = [
-            f"Use a session from {low} to {high}: the session by which a partner who has not "
-            "reliably improved is flagged for review."
+            _(
+                "Use a session from %(low)s to %(high)s: the session by which a partner who has"
+                " not reliably improved is flagged for review."
+            )
+            % {"low": low, "high": high}
         ]
     for name in ("divergence", "local_sd"):
         value = getattr(draft, name)
         if value is not None and not (math.isfinite(value) and value > 0):
-            errors[name] = ["Use a number above 0, or leave it empty for the default."]
+            errors[name] = [_("Use a number above 0, or leave it empty for the default.")]
     r = draft.local_reliability
     if r is not None and not 0 <= r < 1:
-        errors["local_reliability"] = ["Use a reliability from 0 up to (not including) 1."]
+        errors["local_reliability"] = [_("Use a reliability from 0 up to (not including) 1.")]
     if (draft.local_sd is None) != (r is None):
         errors.setdefault("local_sd", []).append(
-            "Give both the SD and the reliability of your local norms, or neither."
+            _("Give both the SD and the reliability of your local norms, or neither.")
         )
     if draft.local_sd is not None and not draft.local_norms_source.strip():
-        errors["local_norms_source"] = ["Say where the local norms come from."]
+        errors["local_norms_source"] = [_("Say where the local norms come from.")]
     if len(draft.local_norms_source) > 200:
-        errors["local_norms_source"] = ["Keep this to 200 characters or fewer."]
+        errors["local_norms_source"] = [
+            _("Keep this to %(limit)s characters or fewer.") % {"limit": 200}
+        ]
     return errors
 
 
@@ -106,8 +112,10 @@ def set_measurement_settings(user: User, draft: SettingsDraft) -> MeasurementSet
     clinic = get_settings_clinic(user)
     errors = _errors(draft, clinic.id)
     if errors:
-        raise ActionError("The measurement settings could not be saved.", errors)
-    settings, _ = MeasurementSettings.objects.select_for_update().get_or_create(clinic=clinic)
+        raise ActionError(_("The measurement settings could not be saved."), errors)
+    settings, _created = MeasurementSettings.objects.select_for_update().get_or_create(
+        clinic=clinic
+    )
     values = {name: getattr(draft, name) for name in FIELDS}
     values["local_norms_source"] = draft.local_norms_source.strip()
     if not audited_update(

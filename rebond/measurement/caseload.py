@@ -29,6 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy
 
 from rebond import access
 from rebond.accounts.models import User
@@ -40,20 +41,20 @@ from rebond.measurement.stages import stage_labels
 PAGE_SIZE = 50
 
 SIGNAL_FILTERS = {
-    "worse": "Reliably worse",
-    "review": "To review",
-    "not_yet": "Nothing flagged yet",
-    "improving": "Both reliably improved",
-    "not_judged": "Not judged (no reliable-change figure)",
-    "none": "No outcome scores",
+    "worse": gettext_lazy("Reliably worse"),
+    "review": gettext_lazy("To review"),
+    "not_yet": gettext_lazy("Nothing flagged yet"),
+    "improving": gettext_lazy("Both reliably improved"),
+    "not_judged": gettext_lazy("Not judged (no reliable-change figure)"),
+    "none": gettext_lazy("No outcome scores"),
 }
 SORTS = {
-    "signal": "Signal (reliably worse, then to review, first)",
-    "label": "Couple",
-    "stage": "Stage",
-    "alerts": "Open alerts",
-    "overdue": "Overdue check-ins",
-    "opened": "Opened",
+    "signal": gettext_lazy("Signal (reliably worse, then to review, first)"),
+    "label": gettext_lazy("Couple"),
+    "stage": gettext_lazy("Stage"),
+    "alerts": gettext_lazy("Open alerts"),
+    "overdue": gettext_lazy("Overdue check-ins"),
+    "opened": gettext_lazy("Opened"),
 }
 
 
@@ -221,16 +222,16 @@ def _url_maker(name: str) -> Callable[[uuid.UUID], str]:
 
 
 ROLE_LABELS = {
-    access.TeamRole.PRIMARY: "Primary clinician",
-    access.TeamRole.CO_THERAPIST: "Co-clinician",
-    access.TeamRole.SUPERVISOR: "Supervisor",
+    access.TeamRole.PRIMARY: gettext_lazy("Primary clinician"),
+    access.TeamRole.CO_THERAPIST: gettext_lazy("Co-clinician"),
+    access.TeamRole.SUPERVISOR: gettext_lazy("Supervisor"),
 }
 
 
 def _role_label(roles: Mapping[uuid.UUID, access.TeamRole], couple: Couple) -> str:
     # A case reached through an emergency grant has no team role: the caseload has always
     # shown it as "Supervisor" (kept as it was by the refactor of issue 22).
-    return ROLE_LABELS[roles.get(couple.id, access.TeamRole.SUPERVISOR)]
+    return str(ROLE_LABELS[roles.get(couple.id, access.TeamRole.SUPERVISOR)])
 
 
 def caseload_page(

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from psychometrics.local_norms import PathPoint
 
@@ -25,8 +25,11 @@ PARTNER_LINES = ("-", "--")
 # score lines (solid, dashed).
 BAND_LINES: tuple[Any, ...] = (":", "-.")
 # The same styles in words, for the key beside a chart and its text alternative.
-PARTNER_LINE_WORDS = ("solid line with dots", "dashed line with squares")
-BAND_LINE_WORDS = ("dotted lines", "dash-dot lines")
+PARTNER_LINE_WORDS = (
+    gettext_lazy("solid line with dots"),
+    gettext_lazy("dashed line with squares"),
+)
+BAND_LINE_WORDS = (gettext_lazy("dotted lines"), gettext_lazy("dash-dot lines"))
 # The clinic's own expected path and its 10% failure boundary (rebond/measurement/local_norms.py):
 # a long dash and a dot, and fine dots, thinner than the scores, in each partner's colour.
 LOCAL_LINE: Any = (0, (7, 2, 1, 2))
@@ -73,7 +76,7 @@ class ChartData:
     partners: Sequence[PartnerLine]
     events: Sequence[Event] = field(default_factory=tuple)
     # What the x positions count: therapy sessions or check-ins (rebond/measurement/sessions.py).
-    x_label: str = "Check-in (0 = intake)"
+    x_label: str = gettext_lazy("Check-in (0 = intake)")  # type: ignore[assignment]
     # "Expected at this clinic, from N closed cases, fitted on DATE" when a path is drawn, and a
     # caution when a partner's intake lies outside the intakes it was fitted on.
     local_label: str = ""
@@ -86,12 +89,14 @@ def line_key(data: ChartData) -> str:
     """Say in words which line is which, so a chart never relies on colour alone (1.4.1)."""
     parts = []
     for n, line in enumerate(data.partners):
-        parts.append(f"{line.name}: {PARTNER_LINE_WORDS[n % 2]}")
+        parts.append(
+            gettext("%(name)s: %(style)s") % {"name": line.name, "style": PARTNER_LINE_WORDS[n % 2]}
+        )
         if line.reliable_band is not None:
             low, high = (_number(edge) for edge in line.reliable_band)
             parts.append(
-                f"{line.name}'s intake ± reliable change ({low} to {high}): "
-                f"{BAND_LINE_WORDS[n % 2]}"
+                gettext("%(name)s's intake ± reliable change (%(low)s to %(high)s): %(style)s")
+                % {"name": line.name, "low": low, "high": high, "style": BAND_LINE_WORDS[n % 2]}
             )
         if line.local_path:
             parts.append(
@@ -102,7 +107,7 @@ def line_key(data: ChartData) -> str:
                 gettext("%(name)s's 10%% failure boundary: %(style)s")
                 % {"name": line.name, "style": gettext("thin dotted line")}
             )
-    key = "Key: " + "; ".join(parts) + "." if parts else ""
+    key = gettext("Key: %(lines)s.") % {"lines": "; ".join(parts)} if parts else ""
     return " ".join(text for text in (key, *_local_sentences(data)) if text)
 
 
@@ -132,23 +137,41 @@ def alt_text(data: ChartData) -> str:
     there is no table beside it to point to: "CSI-4: scores by check-in. Partner A, at
     check-in 0, 1, 2: 5, 7, 9. ... Clinical cut-off 13.5 (higher is better)."
     """
-    axis = data.x_label.split(" (")[0].lower()
-    parts = [f"{data.title}: line chart of {data.y_label} by {axis}."]
+    # The axis's name without its note in brackets: "Check-in (0 = intake)" reads "check-in".
+    axis = str(data.x_label).split(" (")[0].lower()
+    parts = [
+        gettext("%(title)s: line chart of %(measure)s by %(axis)s.")
+        % {"title": data.title, "measure": data.y_label, "axis": axis}
+    ]
     for line in data.partners:
         if line.points:
-            xs = ", ".join(_number(x) for x, _ in line.points)
-            ys = ", ".join(_number(y) for _, y in line.points)
-            parts.append(f"{line.name}, at {axis} {xs}: {ys}.")
+            xs = ", ".join(_number(x) for x, _y in line.points)
+            ys = ", ".join(_number(y) for _x, y in line.points)
+            parts.append(
+                gettext("%(name)s, at %(axis)s %(positions)s: %(scores)s.")
+                % {"name": line.name, "axis": axis, "positions": xs, "scores": ys}
+            )
         else:
-            parts.append(f"{line.name}: no scores yet.")
+            parts.append(gettext("%(name)s: no scores yet.") % {"name": line.name})
         if line.reliable_band is not None:
             low, high = (_number(edge) for edge in line.reliable_band)
-            parts.append(f"{line.name}'s intake ± reliable change: {low} to {high}.")
+            parts.append(
+                gettext("%(name)s's intake ± reliable change: %(low)s to %(high)s.")
+                % {"name": line.name, "low": low, "high": high}
+            )
     if data.cutoff is not None:
-        better = "higher" if data.higher_is_better else "lower"
-        parts.append(f"Clinical cut-off {_number(data.cutoff)} ({better} is better).")
+        cutoff = _number(data.cutoff)
+        parts.append(
+            gettext("Clinical cut-off %(cutoff)s (higher is better).") % {"cutoff": cutoff}
+            if data.higher_is_better
+            else gettext("Clinical cut-off %(cutoff)s (lower is better).") % {"cutoff": cutoff}
+        )
     if data.events:
-        marks = "; ".join(f"{event.label} at {_number(event.x)}" for event in data.events)
-        parts.append(f"Marked on the axis: {marks}.")
+        marks = "; ".join(
+            gettext("%(event)s at %(position)s")
+            % {"event": event.label, "position": _number(event.x)}
+            for event in data.events
+        )
+        parts.append(gettext("Marked on the axis: %(marks)s.") % {"marks": marks})
     parts.extend(text for text in _local_sentences(data) if text)
     return " ".join(parts)

@@ -12,6 +12,7 @@ from typing import ClassVar
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
 
 from psychometrics.signals import (
     DEFAULT_REVIEW_SESSION,
@@ -105,11 +106,11 @@ class ExpectedRecoveryState(models.Model):
     """
 
     class Status(models.TextChoices):
-        IDLE = "idle", "Not run yet"
-        QUEUED = "queued", "Waiting for the background worker"
-        RUNNING = "running", "Running"
-        DONE = "done", "Finished"
-        FAILED = "failed", "Failed"
+        IDLE = "idle", _("Not run yet")
+        QUEUED = "queued", _("Waiting for the background worker")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Finished")
+        FAILED = "failed", _("Failed")
 
     clinic = models.OneToOneField(
         Clinic, on_delete=models.CASCADE, related_name="expected_recovery_state"

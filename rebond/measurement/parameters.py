@@ -25,6 +25,8 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 import psychometrics
 from psychometrics import Instrument, Norms
 from psychometrics.change import RCI_CRITICAL
@@ -32,8 +34,6 @@ from psychometrics.display import figure
 from psychometrics.norms import check_norms, standard_error_of_difference
 from psychometrics.signals import Criteria
 from rebond.measurement.models import DEFAULT_OUTCOME_INSTRUMENT, MeasurementSettings
-
-NO_FIGURE = "no published reliable-change figure"
 
 
 @dataclass(frozen=True)
@@ -56,12 +56,14 @@ class Parameters:
         """Say what the band around intake is, or plainly that there is none."""
         code = self.instrument.code
         if self.reliable_change is None:
-            return f"{code} has {NO_FIGURE}: no band is drawn and no change is judged reliable."
-        return (
-            f"Band: intake ± {figure(self.reliable_change, 2)} points "
-            f"({self.reliable_change_source}). Change inside it may be measurement error; it "
-            "is not a prediction."
-        )
+            return _(
+                "%(code)s has no published reliable-change figure: no band is drawn and no"
+                " change is judged reliable."
+            ) % {"code": code}
+        return _(
+            "Band: intake ± %(figure)s points (%(source)s). Change inside it may be measurement"
+            " error; it is not a prediction."
+        ) % {"figure": figure(self.reliable_change, 2), "source": self.reliable_change_source}
 
 
 def settings_for(
@@ -78,7 +80,7 @@ def local_norms(settings: MeasurementSettings) -> Norms | None:
     norms = Norms(
         sd=settings.local_sd,
         reliability=settings.local_reliability,
-        source=settings.local_norms_source or "the clinic's local norms",
+        source=settings.local_norms_source or _("the clinic's local norms"),
     )
     try:
         return check_norms(norms)
@@ -95,22 +97,24 @@ def parameters_for(instrument: Instrument, settings: MeasurementSettings) -> Par
     is_outcome = instrument.code == settings.outcome_instrument
     norms = local_norms(settings) if is_outcome else None
     rc: float | None = None
-    rc_source = f"{NO_FIGURE}; a clinic may enter local norms"
+    rc_source = _("no published reliable-change figure; a clinic may enter local norms")
     if norms is not None:
         rc = RCI_CRITICAL * standard_error_of_difference(norms.sd, norms.reliability)
-        rc_source = f"1.96 x Sdiff from the clinic's local norms: {norms.source}"
+        rc_source = _("1.96 x Sdiff from the clinic's local norms: %(source)s") % {
+            "source": norms.source
+        }
     elif rule is not None and rule.reliable_change is not None:
         rc, rc_source = rule.reliable_change, rule.reliable_change_source
     elif rule is not None and rule.norms is not None:
         rc = RCI_CRITICAL * standard_error_of_difference(rule.norms.sd, rule.norms.reliability)
-        rc_source = f"1.96 x Sdiff from {rule.norms.source}"
+        rc_source = _("1.96 x Sdiff from %(source)s") % {"source": rule.norms.source}
     divergence: float | None = None
-    divergence_source = f"none: {NO_FIGURE}"
+    divergence_source = _("none: no published reliable-change figure")
     if rc is not None:
         divergence = round(math.sqrt(2) * rc, 2)
-        divergence_source = "sqrt(2) x the reliable-change figure"
+        divergence_source = _("sqrt(2) x the reliable-change figure")
     if is_outcome and settings.divergence is not None:
-        divergence, divergence_source = settings.divergence, "set by the clinic"
+        divergence, divergence_source = settings.divergence, _("set by the clinic")
     cutoff = rule.cutoff if rule is not None else None
     criteria = Criteria(
         higher_is_better=instrument.scale(scale).higher_is_better,

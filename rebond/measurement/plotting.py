@@ -50,7 +50,11 @@ def draw(target: Figure | SubFigure, data: charts.ChartData) -> None:
             (low - pad, data.cutoff) if data.higher_is_better else (data.cutoff, high + pad)
         )
         ax.axhspan(
-            bottom, top, color=charts.CLINICAL_RANGE_COLOUR, zorder=0, label="Clinical range"
+            bottom,
+            top,
+            color=charts.CLINICAL_RANGE_COLOUR,
+            zorder=0,
+            label=gettext("Clinical range"),
         )
         ax.axhline(data.cutoff, color=charts.CUTOFF_COLOUR, linewidth=0.8, zorder=1)
     for n, line in enumerate(data.partners):
@@ -84,7 +88,9 @@ def draw(target: Figure | SubFigure, data: charts.ChartData) -> None:
                     linewidth=0.8,
                     linestyle=charts.BAND_LINES[n % 2],
                     alpha=0.9,
-                    label=f"{line.name}: intake ± reliable change" if k == 0 else None,
+                    label=gettext("%(name)s: intake ± reliable change") % {"name": line.name}
+                    if k == 0
+                    else None,
                 )
         if line.points:
             ax.plot(
@@ -113,8 +119,8 @@ def draw(target: Figure | SubFigure, data: charts.ChartData) -> None:
     ax.set_title(data.title, loc="left", fontsize=10, fontweight="bold")
     if data.local_label:
         ax.set_title(data.local_label, loc="right", fontsize=7, color="#333333")
-    ax.set_xlabel(data.x_label)
-    ax.set_ylabel(data.y_label)
+    ax.set_xlabel(str(data.x_label))
+    ax.set_ylabel(str(data.y_label))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(axis="y", color="#CCCCCC", linewidth=0.5)
     ax.spines[["top", "right"]].set_visible(False)

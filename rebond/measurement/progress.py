@@ -28,6 +28,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import psychometrics
 from psychometrics import Instrument
@@ -114,9 +116,14 @@ class InstrumentProgress:
         return name if self.scale == self.instrument.primary else f"{name} {self.scale}"
 
     @property
+    def is_therapy_axis(self) -> bool:
+        """Return whether the axis counts therapy sessions (else check-ins)."""
+        return bool(self.chart.x_label == THERAPY_AXIS)
+
+    @property
     def unit(self) -> str:
         """What the axis counts, in words: "therapy session" or "check-in"."""
-        return "therapy session" if self.chart.x_label == THERAPY_AXIS else "check-in"
+        return _unit(therapy=self.chart.x_label == THERAPY_AXIS)
 
     @property
     def band_note(self) -> str:
@@ -146,6 +153,18 @@ class CoupleProgress:
     def instrument(self, slug: str) -> InstrumentProgress | None:
         """Return the chart of `slug` for the clinician's page: couple-level or individual."""
         return next((i for i in [*self.instruments, *self.individual] if i.slug == slug), None)
+
+
+def _unit(*, therapy: bool) -> str:
+    """Return what the axis counts, in words."""
+    return _("therapy session") if therapy else _("check-in")
+
+
+def better_label(scale: str, *, higher_is_better: bool) -> str:
+    """Return a chart's y label: the scale's name and which way is better."""
+    if higher_is_better:
+        return _("%(scale)s (higher is better)") % {"scale": scale}
+    return _("%(scale)s (lower is better)") % {"scale": scale}
 
 
 def _fmt(value: float | None) -> str:
@@ -178,7 +197,7 @@ def place_events(
 
 def _label(instrument: Instrument, number: int, value: int | None) -> str:
     if value is None:
-        return "Not answered"
+        return _("Not answered")
     item = instrument.items[number - 1]
     return next((o.label for o in item.options if o.value == value), str(value))
 
@@ -214,7 +233,7 @@ def _build(
     title = f"{instrument.code}: {target.name}"
     chart = charts.ChartData(
         title=title,
-        y_label=f"{target.name} ({'higher' if target.higher_is_better else 'lower'} is better)",
+        y_label=better_label(target.name, higher_is_better=target.higher_is_better),
         y_range=(float(low), float(high)),
         cutoff=cutoff,
         higher_is_better=target.higher_is_better,
@@ -232,24 +251,38 @@ def _build(
             values += [_fmt(score), "" if change is None else _signed(change)]
         rows.append(TableRow(session, tuple(values)))
     head = tuple(
-        text for p in pair for text in (p.display_name, f"{p.display_name}: change since intake")
+        text
+        for p in pair
+        for text in (
+            p.display_name,
+            _("%(name)s: change since intake") % {"name": p.display_name},
+        )
     )
-    unit = "therapy session" if clock is not None else "check-in"
-    alt_parts = [f"Line chart of {chart.y_label} by {unit} for both partners."]
+    unit = _unit(therapy=clock is not None)
+    alt_parts = [
+        _("Line chart of %(measure)s by %(unit)s for both partners.")
+        % {"measure": chart.y_label, "unit": unit}
+    ]
     for partner, observations in zip(pair, series, strict=True):
         if observations:
             alt_parts.append(
-                f"{partner.display_name}: {_fmt(observations[0].score)} at intake, "
-                f"{_fmt(observations[-1].score)} at {unit} {observations[-1].session}."
+                _("%(name)s: %(first)s at intake, %(latest)s at %(unit)s %(number)s.")
+                % {
+                    "name": partner.display_name,
+                    "first": _fmt(observations[0].score),
+                    "latest": _fmt(observations[-1].score),
+                    "unit": unit,
+                    "number": observations[-1].session,
+                }
             )
         else:
-            alt_parts.append(f"{partner.display_name}: no scores yet.")
+            alt_parts.append(_("%(name)s: no scores yet.") % {"name": partner.display_name})
     alt_parts.append(charts.line_key(chart))
     if cutoff is not None:
-        alt_parts.append(f"Clinical cut-off {_fmt(cutoff)}.")
+        alt_parts.append(_("Clinical cut-off %(cutoff)s.") % {"cutoff": _fmt(cutoff)})
     if params is not None and params.scale == scale:
         alt_parts.append(params.band_note)
-    alt_parts.append("Values in the table below.")
+    alt_parts.append(_("Values in the table below."))
     items = []
     if not individual and (scale == instrument.primary or instrument.primary is None):
         for item in instrument.items:
@@ -385,16 +418,26 @@ def _split_alliance(progress: CoupleProgress) -> str:
         low, high = item.instrument.score_range(item.scale)
         # A practice choice, not a norm: a quarter of the range apart (no published threshold).
         if item.discrepancy.latest_gap >= 0.25 * (high - low):
-            return (
-                f"Split alliance: the partners' latest {item.title} ratings are "
-                f"{figure(item.discrepancy.latest_gap)} points apart."
-            )
+            return _(
+                "Split alliance: the partners' latest %(measure)s ratings are %(gap)s points apart."
+            ) % {"measure": item.title, "gap": figure(item.discrepancy.latest_gap)}
     return ""
+
+
+# The reliable-change categories (psychometrics.signals), as a report names them.
+CATEGORY_LABELS = {
+    "recovered": gettext_lazy("Recovered"),
+    "improved": gettext_lazy("Improved"),
+    "unchanged": gettext_lazy("Unchanged"),
+    "deteriorated": gettext_lazy("Deteriorated"),
+}
 
 
 def category_label(category: str) -> str:
     """Return the reliable-change category as shown ("" when it cannot be judged)."""
-    return category.capitalize() if category else "Not judged"
+    if not category:
+        return _("Not judged")
+    return str(CATEGORY_LABELS.get(category, category.capitalize()))
 
 
 __all__ = ["CoupleProgress", "InstrumentProgress", "category_label", "category_of", "load"]

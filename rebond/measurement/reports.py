@@ -16,13 +16,18 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
 
 from psychometrics.display import figure
+from rebond.couples.models import Partner
 from rebond.diary.charts import KEY
 from rebond.diary.clinician import CaseDiary, PartnerDiary
 from rebond.diary.summary import NOT_A_MEASURE, one_decimal, tally_words
 from rebond.lib.clinic_time import clinic_time
+from rebond.lib.language import first_supported
 from rebond.lib.pdf import render_pdf
 from rebond.measurement import charts, plotting
 from rebond.measurement.progress import CoupleProgress, InstrumentProgress, category_label
@@ -60,18 +65,21 @@ def _chart(data: charts.ChartData, note: str = "") -> ReportChart:
 
 
 def _date(at: datetime) -> str:
-    return localtime(at).strftime("%d %b %Y")
+    return date_format(localtime(at), "d M Y")
 
 
 def _day(day: date) -> str:
-    return day.strftime("%d %b %Y")
+    return date_format(day, "d M Y")
 
 
 def clinician_report(
     progress: CoupleProgress, generated_by: str, at: datetime, diary: CaseDiary | None = None
 ) -> bytes:
     """Return the clinician's progress report: the summary and scores, the charts, then the
-    partners' diary when the case has one (clinician only: never in a partner's)."""
+    partners' diary when the case has one (clinician only: never in a partner's).
+
+    In the active language: the clinician's, whose request asks for it.
+    """
     with clinic_time(progress.couple.clinic):
         context = _clinician_context(progress, generated_by, at)
         if diary is not None and diary.has_entries:
@@ -90,23 +98,36 @@ def _clinician_context(
         for partner, track, category in zip(
             progress.partners, outcome.tracks, outcome.categories, strict=True
         ):
-            parts = [f"{partner.display_name}: {SIGNAL_WORDS[track.signal]}"]
+            parts = [
+                _("%(name)s: %(signal)s")
+                % {"name": partner.display_name, "signal": SIGNAL_WORDS[track.signal]}
+            ]
             if track.baseline is not None and track.score is not None:
                 parts.append(
-                    f"intake {figure(track.baseline, 2)}, latest {figure(track.score, 2)} "
-                    f"(change {change_since_intake(track)})"
+                    _("intake %(intake)s, latest %(latest)s (change %(change)s)")
+                    % {
+                        "intake": figure(track.baseline, 2),
+                        "latest": figure(track.score, 2),
+                        "change": change_since_intake(track),
+                    }
                 )
             if track.band is not None:
                 low, high = (figure(edge, 2) for edge in track.band)
-                parts.append(f"reliable-change band {low} to {high}")
+                parts.append(
+                    _("reliable-change band %(low)s to %(high)s") % {"low": low, "high": high}
+                )
             else:
-                parts.append("no published reliable-change figure, no band")
-            parts.append(f"change since intake: {category_label(category)}")
+                parts.append(_("no published reliable-change figure, no band"))
+            parts.append(
+                _("change since intake: %(category)s") % {"category": category_label(category)}
+            )
             partners.append("; ".join(parts) + ".")
         signal = {
-            "heading": (
-                f"Signal on {outcome.instrument.code}: {SIGNAL_WORDS[outcome.couple_track.signal]}"
-            ),
+            "heading": _("Signal on %(questionnaire)s: %(signal)s")
+            % {
+                "questionnaire": outcome.instrument.code,
+                "signal": SIGNAL_WORDS[outcome.couple_track.signal],
+            },
             "reasons": list(outcome.couple_track.reasons),
             "partners": partners,
         }
@@ -115,36 +136,43 @@ def _clinician_context(
         note = ""
         gain_gap = item.discrepancy.gain_gap if item.discrepancy is not None else None
         if item.discrepancy is not None and item.discrepancy.is_notable and gain_gap is not None:
-            note = f"Partners diverge ({figure(gain_gap)} points apart in gains)"
+            note = _("Partners diverge (%(gap)s points apart in gains)") % {"gap": figure(gain_gap)}
         latest.append(ScoreRow(item.title, _latest_cells(progress, item), note))
     params = outcome.params if outcome is not None else None
     figures = ""
     if params is not None:
         reliable = (
-            "none"
+            _("none")
             if params.reliable_change is None
-            else f"{figure(params.reliable_change, 2)} points"
+            else _("%(figure)s points") % {"figure": figure(params.reliable_change, 2)}
         )
         divergence = (
             params.divergence_source
             if params.divergence is None
-            else f"{figure(params.divergence, 2)} points ({params.divergence_source})"
+            else _("%(figure)s points (%(source)s)")
+            % {"figure": figure(params.divergence, 2), "source": params.divergence_source}
         )
         cutoff = (
-            "none published"
+            _("none published")
             if params.cutoff is None
             else f"{figure(params.cutoff, 2)} ({params.cutoff_source})"
         )
-        figures = (
-            f"Reliable change: {reliable} ({params.reliable_change_source}). Cut-off: {cutoff}. "
-            f"Divergence: {divergence}. Review session: {progress.settings.review_session} "
-            "(the clinic's practice choice, not a norm)."
-        )
+        figures = _(
+            "Reliable change: %(reliable)s (%(source)s). Cut-off: %(cutoff)s. Divergence:"
+            " %(divergence)s. Review session: %(session)s (the clinic's practice choice, not a"
+            " norm)."
+        ) % {
+            "reliable": reliable,
+            "source": params.reliable_change_source,
+            "cutoff": cutoff,
+            "divergence": divergence,
+            "session": progress.settings.review_session,
+        }
     drawings = [i for i in progress.instruments if i is not outcome]
     if outcome is not None:
         drawings.insert(0, outcome)
     return {
-        "title": f"Progress report: {couple.label}",
+        "title": _("Progress report: %(case)s") % {"case": couple.label},
         "generated": _date(at),
         "generated_by": generated_by,
         "partner_names": [p.display_name for p in progress.partners],
@@ -168,7 +196,9 @@ def _note(item: InstrumentProgress) -> str:
     unverified key."""
     note = item.band_note
     if item.instrument.unverified is not None:
-        note += f" Scoring key not verified by Rebond: {item.instrument.unverified}."
+        note += " " + _("Scoring key not verified by Rebond: %(why)s.") % {
+            "why": item.instrument.unverified
+        }
     return note.strip()
 
 
@@ -182,7 +212,10 @@ def _latest_cells(progress: CoupleProgress, item: InstrumentProgress) -> list[st
 
 def _individual_chart(data: charts.ChartData) -> charts.ChartData:
     """Return an individual measure's chart titled as such (clinician only, issue 15 B8)."""
-    return dataclasses.replace(data, title=f"{data.title} (individual measure, clinician only)")
+    return dataclasses.replace(
+        data,
+        title=_("%(title)s (individual measure, clinician only)") % {"title": data.title},
+    )
 
 
 def _diary_context(diary: CaseDiary) -> dict[str, object]:
@@ -190,16 +223,18 @@ def _diary_context(diary: CaseDiary) -> dict[str, object]:
     from rebond.diary import plotting as diary_plotting  # matplotlib, like this module
 
     return {
-        "heading": f"Between sessions: each partner's {NOT_A_MEASURE}",
+        "heading": _("Between sessions: each partner's %(diary)s") % {"diary": NOT_A_MEASURE},
         "tallies": [
-            f"{part.partner.display_name}, last 4 weeks: {tally_words(part.last_weeks)}."
+            _("%(name)s, last 4 weeks: %(tally)s.")
+            % {"name": part.partner.display_name, "tally": tally_words(part.last_weeks)}
             for part in diary.partners
         ],
         "key": KEY,
         "marks": " ".join(f"{m.number}: {_day(m.day)}, {m.label}." for m in diary.marks),
         "charts": [
             ReportChart(
-                f"{part.partner.display_name}: {NOT_A_MEASURE}",
+                _("%(name)s: %(diary)s")
+                % {"name": part.partner.display_name, "diary": NOT_A_MEASURE},
                 _data_uri(diary_plotting.svg(diary, part)),
                 diary_alt_text(diary, part),
             )
@@ -211,35 +246,51 @@ def _diary_context(diary: CaseDiary) -> dict[str, object]:
 def diary_alt_text(diary: CaseDiary, part: PartnerDiary) -> str:
     """Say what a partner's diary chart shows, week by week, from its own numbers."""
     weeks = part.weeks
+    name = part.partner.display_name
     if not weeks:
-        return f"{part.partner.display_name}: {NOT_A_MEASURE}. No weeks to show."
+        return _("%(name)s: %(diary)s. No weeks to show.") % {"name": name, "diary": NOT_A_MEASURE}
     parts = [
-        f"{part.partner.display_name}: {NOT_A_MEASURE}, by week from "
-        f"{_day(weeks[0].starts_on)} to {_day(weeks[-1].starts_on)}.",
-        "Triggers each week: " + ", ".join(str(w.counts.triggers) for w in weeks) + ".",
+        _("%(name)s: %(diary)s, by week from %(first)s to %(last)s.")
+        % {
+            "name": name,
+            "diary": NOT_A_MEASURE,
+            "first": _day(weeks[0].starts_on),
+            "last": _day(weeks[-1].starts_on),
+        },
+        _("Triggers each week: %(counts)s.")
+        % {"counts": ", ".join(str(w.counts.triggers) for w in weeks)},
     ]
-    for label, field in (
-        ("safety", "mean_safe"),
-        ("closeness", "mean_close"),
-        ("trigger intensity", "mean_intensity"),
+    for sentence, field in (
+        (_("Weekly mean safety (0-10): %(values)s."), "mean_safe"),
+        (_("Weekly mean closeness (0-10): %(values)s."), "mean_close"),
+        (_("Weekly mean trigger intensity (0-10): %(values)s."), "mean_intensity"),
     ):
         values = ", ".join(one_decimal(getattr(w.counts, field)) for w in weeks)
-        parts.append(f"Weekly mean {label} (0-10): {values}.")
+        parts.append(sentence % {"values": values})
     if diary.sessions:
-        parts.append("Sessions: " + ", ".join(_day(day) for day in diary.sessions) + ".")
+        parts.append(
+            _("Sessions: %(days)s.") % {"days": ", ".join(_day(day) for day in diary.sessions)}
+        )
     if diary.marks:
-        parts.append("Numbered moves: " + ", ".join(str(m.number) for m in diary.marks) + ".")
+        parts.append(
+            _("Numbered moves: %(numbers)s.")
+            % {"numbers": ", ".join(str(m.number) for m in diary.marks)}
+        )
     return " ".join(parts)
 
 
 def client_report(summary: ClientSummary, at: datetime) -> bytes:
-    """Return the partner's own summary as a PDF (their scores only; see summary.py)."""
+    """Return the partner's own summary as a PDF (their scores only; see summary.py).
+
+    In the active language: the caller renders the summary and the report inside the partner's
+    (`partner_language`).
+    """
     with clinic_time(summary.partner.couple.clinic):
         drawings = [i.chart for i in summary.instruments]
         if summary.couple_chart is not None:
             drawings.append(summary.couple_chart)
         context = {
-            "title": f"Your check-ins: {summary.partner.display_name}",
+            "title": _("Your check-ins: %(name)s") % {"name": summary.partner.display_name},
             "prepared": _date(at),
             "instruments": [
                 (item.name, item.interpretation, ", ".join(figure(s.score, 2) for s in item.scores))
@@ -249,3 +300,11 @@ def client_report(summary: ClientSummary, at: datetime) -> bytes:
             "charts": [_chart(data) for data in drawings],
         }
         return render_pdf("measurement/pdf/client_report.html", context)
+
+
+def partner_language(partner: Partner) -> translation.override:
+    """Return the context in which a partner's report is written: their language, else their
+    clinic's default (a clinician downloads it for them, in whatever language they read)."""
+    return translation.override(
+        first_supported(partner.language, partner.couple.clinic.default_language)
+    )

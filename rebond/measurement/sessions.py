@@ -16,11 +16,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.utils.translation import gettext_lazy
+
 from rebond.therapy.models import Session
 
 GRACE = timedelta(hours=12)
-THERAPY_AXIS = "Therapy session (0 = before session 1)"
-CHECKIN_AXIS = "Check-in (0 = intake; no therapy sessions recorded)"
+# Translators: a chart's x axis. Keep the note in brackets after " (": the part before it is
+# also used alone, e.g. "line chart of ... by therapy session".
+THERAPY_AXIS: str = gettext_lazy("Therapy session (0 = before session 1)")  # type: ignore[assignment]
+# Translators: a chart's x axis. Keep the note in brackets after " (".
+CHECKIN_AXIS: str = gettext_lazy(  # type: ignore[assignment]
+    "Check-in (0 = intake; no therapy sessions recorded)"
+)
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 import psychometrics
 from psychometrics.display import figure
 from rebond import access
 from rebond.couples.models import Partner
 from rebond.measurement import charts
 from rebond.measurement.models import DEFAULT_OUTCOME_INSTRUMENT, MeasurementSettings
+from rebond.measurement.progress import better_label
 
 
 @dataclass(frozen=True)
@@ -75,12 +78,12 @@ def _chart(inst: psychometrics.Instrument, lines: list[charts.PartnerLine]) -> c
     target = inst.scale(scale)
     return charts.ChartData(
         title=f"{inst.name}",
-        y_label=f"{target.name} ({'higher' if target.higher_is_better else 'lower'} is better)",
+        y_label=better_label(target.name, higher_is_better=target.higher_is_better),
         y_range=(float(low), float(high)),
         cutoff=rule.cutoff if rule is not None else None,
         higher_is_better=target.higher_is_better,
         partners=lines,
-        x_label="Check-in",
+        x_label=_("Check-in"),
         width_inches=6.5,
         height_inches=3.2,
     )
@@ -107,12 +110,15 @@ def client_summary(partner: Partner) -> ClientSummary:
         ]
         if not own:
             continue
-        line = charts.PartnerLine("You", [(s.session, s.score) for s in own])
-        alt = (
-            f"Line chart of your {inst.name} scores by check-in: "
-            f"{figure(own[0].score, 2)} at the first, "
-            f"{figure(own[-1].score, 2)} at the latest. Values in the table."
-        )
+        line = charts.PartnerLine(_("You"), [(s.session, s.score) for s in own])
+        alt = _(
+            "Line chart of your %(questionnaire)s scores by check-in: %(first)s at the first,"
+            " %(latest)s at the latest. Values in the table."
+        ) % {
+            "questionnaire": inst.name,
+            "first": figure(own[0].score, 2),
+            "latest": figure(own[-1].score, 2),
+        }
         summary.instruments.append(
             OwnInstrument(code, inst.name, inst.interpretation, own, _chart(inst, [line]), alt)
         )
@@ -129,24 +135,30 @@ def client_summary(partner: Partner) -> ClientSummary:
     for member in Partner.objects.filter(couple_id=partner.couple_id).order_by("role"):
         points = [
             (n + 1, scores[inst.primary])
-            for n, (_, _, scores, _) in enumerate(
+            for n, (_code, _at, scores, _band) in enumerate(
                 r for r in _series(member, code) if r[2].get(inst.primary) is not None
             )
         ]
-        name = "You" if member.pk == partner.pk else member.display_name
+        name = _("You") if member.pk == partner.pk else member.display_name
         lines.append(charts.PartnerLine(name, points))
     summary.couple_chart = _chart(inst, lines)
     values = [
-        f"{line.name}: {line.points[0][1]:g} at the first, {line.points[-1][1]:g} at the latest."
+        _("%(name)s: %(first)s at the first, %(latest)s at the latest.")
+        % {
+            "name": line.name,
+            "first": f"{line.points[0][1]:g}",
+            "latest": f"{line.points[-1][1]:g}",
+        }
         if line.points
-        else f"{line.name}: no scores yet."
+        else _("%(name)s: no scores yet.") % {"name": line.name}
         for line in lines
     ]
     summary.couple_chart_alt = " ".join(
         [
-            f"Line chart of both partners' {inst.name} scores by check-in.",
+            _("Line chart of both partners' %(questionnaire)s scores by check-in.")
+            % {"questionnaire": inst.name},
             *values,
-            "Values in the table.",
+            _("Values in the table."),
         ]
     )
     summary.couple_table_head = [line.name for line in lines]

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from rebond import access, audit
@@ -62,7 +63,7 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
         ],
         "page_size": caseload_query.PAGE_SIZE,
         "alerts_url": reverse("alerts"),
-        "sort_label": caseload_query.SORTS[filters.sort].lower(),
+        "sort_label": str(caseload_query.SORTS[filters.sort]).lower(),
     }
     return render(request, "measurement/caseload.html", context)
 
@@ -132,7 +133,9 @@ def client_report(
     couple = partner.couple
     from rebond.measurement import reports
 
-    body = reports.client_report(summary.client_summary(partner), now())
+    # In the partner's language, not the clinician's: the report is for the partner to read.
+    with reports.partner_language(partner):
+        body = reports.client_report(summary.client_summary(partner), now())
     with transaction.atomic():
         audit.log(
             actor=request.user,
@@ -162,7 +165,7 @@ def measurement_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
             except ActionError as error:
                 add_action_errors(form, error)
             else:
-                messages.success(request, "Saved. Every active couple's signal is recomputed.")
+                messages.success(request, _("Saved. Every active couple's signal is recomputed."))
                 return redirect("measurement_settings")
         status = 422
     else:

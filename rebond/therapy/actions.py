@@ -18,6 +18,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from rebond import access, audit
 from rebond.accounts.models import User
@@ -47,7 +49,7 @@ from rebond.therapy.models import (
     stage_of,
 )
 
-STALE = (
+STALE = gettext_lazy(
     "Someone saved a change to this since you opened the page. Nothing was saved: reload the "
     "page to see the current version, then make your change again."
 )
@@ -73,13 +75,13 @@ def ensure_marker_catalogue() -> None:
 def set_stall_threshold(admin: User, sessions: int) -> TherapySettings:
     """Set after how many sessions without a step an AIRM track is flagged as stalled."""
     if not access.is_clinic_admin(admin):
-        raise ActionError("Only a clinic admin can change the clinic's therapy settings.")
+        raise ActionError(_("Only a clinic admin can change the clinic's therapy settings."))
     if not 1 <= sessions <= 20:
         raise ActionError(
-            "Use a number of sessions from 1 to 20.",
-            {"airm_stall_sessions": ["Use a number of sessions from 1 to 20."]},
+            _("Use a number of sessions from 1 to 20."),
+            {"airm_stall_sessions": [_("Use a number of sessions from 1 to 20.")]},
         )
-    setting, _ = TherapySettings.objects.get_or_create(clinic_id=admin.clinic_id)
+    setting, _created = TherapySettings.objects.get_or_create(clinic_id=admin.clinic_id)
     setting.airm_stall_sessions = sessions
     setting.save(update_fields=["airm_stall_sessions", "updated_at"])
     audit.log(
@@ -136,32 +138,32 @@ def _validate_session(
     attendees = []
     for partner_id in draft.attendee_ids:
         if str(partner_id) not in partners:
-            errors["attendees"] = ["Choose partners of this couple."]
+            errors["attendees"] = [_("Choose partners of this couple.")]
         else:
             attendees.append(partners[str(partner_id)])
     if draft.kind not in Session.Kind.values:
-        errors["kind"] = ["Choose conjoint or individual."]
+        errors["kind"] = [_("Choose conjoint or individual.")]
     if draft.attendance not in Session.Attendance.values:
-        errors["attendance"] = ["Choose what happened."]
+        errors["attendance"] = [_("Choose what happened.")]
     held = draft.attendance in (Session.Attendance.HELD, Session.Attendance.PARTLY)
     if draft.kind == Session.Kind.INDIVIDUAL and held and len(attendees) != 1:
-        errors["attendees"] = ["An individual session has exactly one partner."]
+        errors["attendees"] = [_("An individual session has exactly one partner.")]
     conjoint = draft.kind == Session.Kind.CONJOINT
     if conjoint and draft.attendance == Session.Attendance.HELD and len(attendees) != 2:
-        errors["attendees"] = ["Tick both partners, or record that one was absent."]
+        errors["attendees"] = [_("Tick both partners, or record that one was absent.")]
     if conjoint and draft.attendance == Session.Attendance.PARTLY and len(attendees) != 1:
-        errors["attendees"] = ["Tick the partner who came."]
+        errors["attendees"] = [_("Tick the partner who came.")]
     if draft.occurred_at is not None and draft.occurred_at > at:
-        errors["occurred_at"] = ["Record a session once it has taken place (the date is ahead)."]
+        errors["occurred_at"] = [_("Record a session once it has taken place (the date is ahead).")]
     label = draft.shared_label.strip()
     if not label:
-        errors["shared_label"] = ["Give the neutral label partners may see, e.g. “Session”."]
+        errors["shared_label"] = [_("Give the neutral label partners may see, e.g. “Session”.")]
     elif has_bidi_controls(label):
         errors["shared_label"] = [BIDI_MESSAGE]
     elif len(label) > 80:
-        errors["shared_label"] = ["Use at most 80 characters."]
+        errors["shared_label"] = [_("Use at most %(limit)s characters.") % {"limit": 80}]
     if len(draft.clinical_purpose.strip()) > 200:
-        errors["clinical_purpose"] = ["Use at most 200 characters."]
+        errors["clinical_purpose"] = [_("Use at most %(limit)s characters.") % {"limit": 200}]
     return errors, attendees
 
 
@@ -179,15 +181,18 @@ def _validate_ratings(
     for draft in ratings:
         marker = markers.get(draft.marker_code)
         if marker is None:
-            errors.append(f"Unknown marker “{draft.marker_code}”.")
+            errors.append(_("Unknown marker “%(code)s”.") % {"code": draft.marker_code})
             continue
         if draft.rating not in (0, 1, 2):
-            errors.append(f"{marker.label}: rate 0, 1 or 2.")
+            errors.append(_("%(marker)s: rate 0, 1 or 2.") % {"marker": marker.label_shown})
             continue
         injury = injuries.get(str(draft.injury_id)) if draft.injury_id else None
         if marker.model == MarkerDefinition.Framework.AIRM:
             if injury is None:
-                errors.append(f"{marker.label}: choose one of this couple's injuries.")
+                errors.append(
+                    _("%(marker)s: choose one of this couple's injuries.")
+                    % {"marker": marker.label_shown}
+                )
                 continue
             # An AIRM marker is about the hurt or the hurtful partner of that injury.
             partner: Partner | None = (
@@ -198,12 +203,18 @@ def _validate_ratings(
         elif marker.is_per_partner:
             partner = partners.get(str(draft.partner_id)) if draft.partner_id else None
             if partner is None:
-                errors.append(f"{marker.label}: choose one of this couple's partners.")
+                errors.append(
+                    _("%(marker)s: choose one of this couple's partners.")
+                    % {"marker": marker.label_shown}
+                )
                 continue
         else:
             partner = None
         if len(draft.note.strip()) > 300:
-            errors.append(f"{marker.label}: keep the note to 300 characters.")
+            errors.append(
+                _("%(marker)s: keep the note to %(limit)s characters.")
+                % {"marker": marker.label_shown, "limit": 300}
+            )
             continue
         valid.append((marker, draft, partner, injury))
     return ({"ratings": errors} if errors else {}), valid
@@ -234,10 +245,10 @@ def record_session(
     injury_ids = {str(i) for i in draft.airm_injury_ids}
     known = {str(i) for i in couple.injuries.values_list("id", flat=True)}
     if injury_ids - known:
-        errors["airm_injuries"] = ["Choose injuries of this couple."]
+        errors["airm_injuries"] = [_("Choose injuries of this couple.")]
     errors.update(rating_errors)
     if errors:
-        raise ActionError("The session could not be recorded.", errors)
+        raise ActionError(_("The session could not be recorded."), errors)
     progress = StageProgress.objects.filter(couple=couple).first()
     number = None
     if draft.kind == Session.Kind.CONJOINT:
@@ -299,10 +310,10 @@ def void_session(
     session = selectors.get_session_for_clinician(clinician, session_id)
     session = Session.objects.select_for_update().get(pk=session.pk)
     if session.is_voided:
-        raise ActionError("This session is already voided.")
-    reason = _require_reason(reason, "Say why the session is voided.")
+        raise ActionError(_("This session is already voided."))
+    reason = _require_reason(reason, _("Say why the session is voided."))
     if len(reason) > VOID_REASON_LIMIT:
-        message = f"Use at most {VOID_REASON_LIMIT} characters."
+        message = _("Use at most %(limit)s characters.") % {"limit": VOID_REASON_LIMIT}
         raise ActionError(message, {"reason": [message]})
     session.voided_at = at or now()
     session.voided_by = clinician
@@ -339,10 +350,16 @@ def _flag_stalled_tracks(couple: Couple, session: Session) -> None:
             at=session.occurred_at,
             by=None,
             session=session,
-            reason=(
-                f"No AIRM step in {count} sessions (the clinic's threshold is {threshold}). "
-                "Consider a consultation with your supervisor."
-            ),
+            # Kept on the track's history in the language of the clinician who recorded the
+            # session that reached the threshold.
+            reason=ngettext(
+                "No AIRM step in %(count)s session (the clinic's threshold is %(threshold)s). "
+                "Consider a consultation with your supervisor.",
+                "No AIRM step in %(count)s sessions (the clinic's threshold is %(threshold)s). "
+                "Consider a consultation with your supervisor.",
+                count,
+            )
+            % {"count": count, "threshold": threshold},
         )
         track.resume_state = track.state
         track.state = AirmState.STALLED
@@ -362,7 +379,7 @@ def _flag_stalled_tracks(couple: Couple, session: Session) -> None:
 
 def ensure_stage_progress(couple: Couple) -> StageProgress:
     """Return the couple's EFT progress, creating it at Step 1 on first use (actions only)."""
-    progress, _ = StageProgress.objects.get_or_create(couple=couple)
+    progress, _created = StageProgress.objects.get_or_create(couple=couple)
     return progress
 
 
@@ -401,10 +418,13 @@ def eft_gates(
             for code in catalogue.DEESCALATION_GATE:
                 observation = latest.get((code, partner.id))
                 if observation is None or observation.rating < 1:
-                    label = catalogue.BY_CODE[code].label.lower()
+                    label = _(catalogue.BY_CODE[code].label).lower()
                     unmet.append(
-                        f"De-escalation marker {code[-1]} ({label}) is not yet rated at least "
-                        f"1 for {partner.display_name}."
+                        _(
+                            "De-escalation marker %(number)s (%(marker)s) is not yet rated at"
+                            " least 1 for %(name)s."
+                        )
+                        % {"number": code[-1], "marker": label, "name": partner.display_name}
                     )
                 else:
                     evidence.append(observation)
@@ -414,14 +434,14 @@ def eft_gates(
             state__in=(AirmState.NOT_STARTED, AirmState.RESOLVED)
         )
         if open_tracks.exists():
-            unmet.append("An attachment injury is not resolved yet (AIRM under way).")
+            unmet.append(_("An attachment injury is not resolved yet (AIRM under way)."))
     if from_stage <= 2 and to_stage == 3:
         latest = selectors.latest_ratings(couple, [catalogue.BONDING_EVENT_GATE])
         bonding = [o for o in latest.values() if o.rating == 2]
         if bonding:
             evidence.extend(bonding)
         else:
-            unmet.append("No bonding event yet: the Step 7 marker is not rated 2.")
+            unmet.append(_("No bonding event yet: the Step 7 marker is not rated 2."))
     return unmet, evidence
 
 
@@ -449,32 +469,34 @@ def move_stage(
     progress = ensure_stage_progress(couple)
     progress = StageProgress.objects.select_for_update().get(pk=progress.pk)
     if expected_version is not None and expected_version != progress.version:
-        raise ActionError(STALE)
+        raise ActionError(str(STALE))
     forward, back = allowed_positions(progress)
     if to_position not in forward and to_position not in back:
-        raise ActionError("Choose one of the steps offered.", {"to_position": ["Choose a step."]})
+        raise ActionError(
+            _("Choose one of the steps offered."), {"to_position": [_("Choose a step.")]}
+        )
     session = None
     if session_id:
         session = selectors.get_session_for_clinician(clinician, session_id)
         if not access.belongs_to_case(session, couple.id):
-            raise ActionError("That session belongs to another case.")
+            raise ActionError(_("That session belongs to another case."))
     is_regression = to_position in back
     unmet: list[str] = []
     evidence: list[MarkerObservation] = []
     if is_regression:
-        reason = _require_reason(reason, "A move back needs a reason (what re-escalated?).")
+        reason = _require_reason(reason, _("A move back needs a reason (what re-escalated?)."))
     else:
         unmet, evidence = eft_gates(couple, progress.position, to_position)
         crosses_stage = stage_of(to_position) > stage_of(progress.position)
         if crosses_stage and not attest:
             raise ActionError(
-                "Moving to a new stage needs your attestation.",
-                {"attest": ["Tick to attest that the markers were observed in session."]},
+                _("Moving to a new stage needs your attestation."),
+                {"attest": [_("Tick to attest that the markers were observed in session.")]},
             )
         if unmet and not override:
-            raise ActionError("Not yet: " + " ".join(unmet), {"": unmet})
+            raise ActionError(_("Not yet: %(unmet)s") % {"unmet": " ".join(unmet)}, {"": unmet})
         if unmet:
-            reason = _require_reason(reason, "An override needs a reason.")
+            reason = _require_reason(reason, _("An override needs a reason."))
     transition = StageTransition.objects.create(
         couple=couple,
         from_position=progress.position,
@@ -508,16 +530,16 @@ def airm_start_guards(injury: Injury) -> list[str]:
     """Return, in plain words, why the AIRM of this injury may not start (empty: it may)."""
     unmet = []
     if not injury.is_attachment_injury:
-        unmet.append("The injury is not formulated as an attachment injury.")
+        unmet.append(_("The injury is not formulated as an attachment injury."))
     if injury.ongoing:
-        unmet.append("The injury is recorded as ongoing (e.g. the affair continues).")
+        unmet.append(_("The injury is recorded as ongoing (e.g. the affair continues)."))
     if (
         SafetyConcern.objects.filter(couple_id=injury.couple_id)
         .exclude(status=SafetyConcern.Status.CLOSED)
         .filter(level__gte=SafetyConcern.Level.MODERATE)
         .exists()
     ):
-        unmet.append("A safety concern at MODERATE or above is open.")
+        unmet.append(_("A safety concern at MODERATE or above is open."))
     return unmet
 
 
@@ -533,10 +555,10 @@ def airm_before_deescalation(couple: Couple) -> str:
     position = stage_progress(couple).position
     if stage_of(position) != 1:
         return ""
-    return (
-        f"The couple is still in EFT Stage 1 ({EftPosition(position).label}): AIRM steps 5-8 "
-        "before de-escalation need a reason to go on."
-    )
+    return _(
+        "The couple is still in EFT Stage 1 (%(position)s): AIRM steps 5-8 before de-escalation"
+        " need a reason to go on."
+    ) % {"position": EftPosition(position).label}
 
 
 def airm_next_states(track: AirmProgress | None) -> list[str]:
@@ -582,17 +604,19 @@ def move_airm(
     """
     at = at or now()
     injury = access.get_injury_for_clinician(clinician, injury_id)
-    track, _ = AirmProgress.objects.get_or_create(injury=injury)
+    track, _created = AirmProgress.objects.get_or_create(injury=injury)
     track = AirmProgress.objects.select_for_update().get(pk=track.pk)
     if expected_version is not None and expected_version != track.version:
-        raise ActionError(STALE)
+        raise ActionError(str(STALE))
     if to_state not in airm_next_states(track):
-        raise ActionError("Choose one of the steps offered.", {"to_state": ["Choose a step."]})
+        raise ActionError(
+            _("Choose one of the steps offered."), {"to_state": [_("Choose a step.")]}
+        )
     session = None
     if session_id:
         session = selectors.get_session_for_clinician(clinician, session_id)
         if not access.belongs_to_case(session, injury.couple_id):
-            raise ActionError("That session belongs to another case.")
+            raise ActionError(_("That session belongs to another case."))
     from_state = track.state
     evidence: list[MarkerObservation] = []
     is_forward_step = to_state in AIRM_STEPS and (
@@ -606,7 +630,7 @@ def move_airm(
     if is_forward_step or to_state == AirmState.RESOLVED:
         unmet = airm_start_guards(injury)
         if unmet:
-            raise ActionError("Not now: " + " ".join(unmet), {"": unmet})
+            raise ActionError(_("Not now: %(unmet)s") % {"unmet": " ".join(unmet)}, {"": unmet})
     if to_state == AirmState.RESOLVED:
         latest = selectors.latest_ratings(
             injury.couple, [catalogue.AIRM_RESOLVED_GATE], injury=injury
@@ -614,13 +638,16 @@ def move_airm(
         met = [o for o in latest.values() if o.rating == 2]
         if not met:
             raise ActionError(
-                "Not yet: the A8 marker (antidote bonding event) is not rated 2 for this injury.",
-                {"": ["The A8 marker (antidote bonding event) is not rated 2 for this injury."]},
+                _(
+                    "Not yet: the A8 marker (antidote bonding event) is not rated 2 for this"
+                    " injury."
+                ),
+                {"": [_("The A8 marker (antidote bonding event) is not rated 2 for this injury.")]},
             )
         if not attest:
             raise ActionError(
-                "Resolving an injury needs your attestation.",
-                {"attest": ["Tick to attest that the injury is resolved."]},
+                _("Resolving an injury needs your attestation."),
+                {"attest": [_("Tick to attest that the injury is resolved.")]},
             )
         evidence = met
     needs_reason = (
@@ -640,7 +667,7 @@ def move_airm(
     if early and not reason.strip():
         raise ActionError(early, {"reason": [early]})
     if needs_reason:
-        reason = _require_reason(reason, "This move needs a reason.")
+        reason = _require_reason(reason, _("This move needs a reason."))
     elif is_forward_step and from_state in AIRM_STEPS:
         step_code = f"AIRM.{AIRM_STEPS.index(from_state) + 1}"
         latest = selectors.latest_ratings(injury.couple, [step_code], injury=injury)
@@ -711,31 +738,31 @@ def save_cycle(
 ) -> CycleMap:
     """Save the couple's cycle: its pattern, trigger and each partner's position and emotions."""
     couple = access.get_couple_for_clinician(clinician, couple_id)
-    cycle, _ = CycleMap.objects.get_or_create(couple=couple)
+    cycle, _created = CycleMap.objects.get_or_create(couple=couple)
     cycle = CycleMap.objects.select_for_update().get(pk=cycle.pk)
     if expected_version is not None and expected_version != cycle.version:
-        raise ActionError(STALE)
+        raise ActionError(str(STALE))
     errors: dict[str, list[str]] = {}
     if pattern not in CycleMap.Pattern.values:
-        errors["pattern"] = ["Choose one of the patterns."]
+        errors["pattern"] = [_("Choose one of the patterns.")]
     if len(trigger.strip()) > 200:
-        errors["trigger"] = ["Use at most 200 characters."]
+        errors["trigger"] = [_("Use at most %(limit)s characters.") % {"limit": 200}]
     partners = {str(p.id): p for p in couple.partners.all()}
     for draft in positions:
         prefix = (
             f"{partners[str(draft.partner_id)].role}-" if str(draft.partner_id) in partners else ""
         )
         if not prefix:
-            errors[""] = ["Choose partners of this couple."]
+            errors[""] = [_("Choose partners of this couple.")]
             continue
         if draft.position not in CyclePosition.Position.values:
-            errors[prefix + "position"] = ["Choose one of the positions."]
+            errors[prefix + "position"] = [_("Choose one of the positions.")]
         for name in POSITION_TEXT_FIELDS:
             limit = int(getattr(CyclePosition._meta.get_field(name), "max_length", 0) or 0)
             if len(getattr(draft, name).strip()) > limit:
-                errors[prefix + name] = [f"Use at most {limit} characters."]
+                errors[prefix + name] = [_("Use at most %(limit)s characters.") % {"limit": limit}]
     if errors:
-        raise ActionError("The cycle could not be saved.", errors)
+        raise ActionError(_("The cycle could not be saved."), errors)
     cycle.pattern = pattern
     cycle.trigger = trigger.strip()
     cycle.updated_by = clinician
@@ -763,9 +790,9 @@ def save_cycle(
 def _check_body(body: str) -> str:
     body = body.strip()
     if not body:
-        raise ActionError("A note needs some text.", {"body": ["Write the note."]})
+        raise ActionError(_("A note needs some text."), {"body": [_("Write the note.")]})
     if len(body) > 20000:
-        raise ActionError("Too long.", {"body": ["Keep a note under 20,000 characters."]})
+        raise ActionError(_("Too long."), {"body": [_("Keep a note under 20,000 characters.")]})
     return body
 
 
@@ -782,13 +809,13 @@ def write_note(
     """Write a clinical note on the case, optionally about one session."""
     couple = access.get_couple_for_clinician(clinician, couple_id)
     if kind not in Note.Kind.values:
-        raise ActionError("Choose the kind of note.", {"kind": ["Choose the kind of note."]})
+        raise ActionError(_("Choose the kind of note."), {"kind": [_("Choose the kind of note.")]})
     body = _check_body(body)
     session = None
     if session_id:
         session = selectors.get_session_for_clinician(clinician, session_id)
         if not access.belongs_to_case(session, couple.id):
-            raise ActionError("That session belongs to another case.")
+            raise ActionError(_("That session belongs to another case."))
     note = Note.objects.create(
         couple=couple,
         session=session,
@@ -819,14 +846,14 @@ def edit_note(
     note = selectors.get_note_for_clinician(clinician, note_id)
     note = Note.objects.select_for_update().get(pk=note.pk)
     if note.author_id != clinician.id:
-        raise ActionError("Only the author can change a note; add an addendum instead.")
+        raise ActionError(_("Only the author can change a note; add an addendum instead."))
     if note.is_locked(at):
         raise ActionError(
-            "This note is locked (24 hours after it was written): add an addendum instead.",
-            {"body": ["The note is locked; add an addendum instead."]},
+            _("This note is locked (24 hours after it was written): add an addendum instead."),
+            {"body": [_("The note is locked; add an addendum instead.")]},
         )
     if expected_version != note.version:
-        raise ActionError(STALE, {"body": [STALE]})
+        raise ActionError(str(STALE), {"body": [str(STALE)]})
     note.body = _check_body(body)
     note.edited_at = at
     note.version += 1
@@ -862,6 +889,6 @@ def add_addendum(
 def positions_offered(progress: StageProgress) -> list[tuple[str, str]]:
     """Return the (value, label) choices of the move form: forward first, then back."""
     forward, back = allowed_positions(progress)
-    return [(p, EftPosition(p).label) for p in forward] + [
-        (p, f"Back to {EftPosition(p).label}") for p in reversed(back)
+    return [(p, str(EftPosition(p).label)) for p in forward] + [
+        (p, _("Back to %(position)s") % {"position": EftPosition(p).label}) for p in reversed(back)
     ]

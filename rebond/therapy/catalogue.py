@@ -23,6 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_noop as _
+
 EFTQC = "https://www.eftqc.com/deescalation"
 EFT_STEPS = (
     "https://www.windowsofopportunitycounseling.org/"
@@ -75,90 +77,90 @@ AIRM_K_SOURCE = "Makinen & Johnson (2006), as usually summarised; wording unveri
 # fmt: off
 _ROWS: list[tuple[Any, ...]] = [
     # --- EFT Stage 1: de-escalation markers (DOMAIN 1.4) -------------------------------------
-    ("EFT.DEESC.1", 1, None, EACH, "Owns their position in the cycle",
-     "Identifies and owns their habitual position in the cycle (\u201cWhen I feel disconnected "
-     "from you, I get angry and lash out\u201d).", DEESC_SOURCE, EFTQC, "S"),
-    ("EFT.DEESC.2", 1, None, EACH, "Owns the softer emotions under it",
-     "Accesses and owns the softer emotions under that position (\u201c\u2026I get scared that "
-     "one day you will leave\u201d).", DEESC_SOURCE, EFTQC, "S"),
-    ("EFT.DEESC.3", 1, None, EACH, "Links the other's reactivity to own emotions",
-     "Links the other's reactive behaviour to their own attachment emotions and reactive "
-     "behaviour.", DEESC_SOURCE, EFTQC, "S"),
-    ("EFT.DEESC.4", 1, None, EACH, "Links own reactivity to the other's emotions",
-     "Links their own reactive behaviour to the other's attachment emotions and reactivity.",
+    ("EFT.DEESC.1", 1, None, EACH, _("Owns their position in the cycle"),
+     _("Identifies and owns their habitual position in the cycle (“When I feel disconnected "
+     "from you, I get angry and lash out”)."), DEESC_SOURCE, EFTQC, "S"),
+    ("EFT.DEESC.2", 1, None, EACH, _("Owns the softer emotions under it"),
+     _("Accesses and owns the softer emotions under that position (“…I get scared that "
+     "one day you will leave”)."), DEESC_SOURCE, EFTQC, "S"),
+    ("EFT.DEESC.3", 1, None, EACH, _("Links the other's reactivity to own emotions"),
+     _("Links the other's reactive behaviour to their own attachment emotions and reactive "
+     "behaviour."), DEESC_SOURCE, EFTQC, "S"),
+    ("EFT.DEESC.4", 1, None, EACH, _("Links own reactivity to the other's emotions"),
+     _("Links their own reactive behaviour to the other's attachment emotions and reactivity."),
      DEESC_SOURCE, EFTQC, "S"),
-    ("EFT.DEESC.5", 1, None, COUPLE, "The cycle is the shared enemy",
-     "The couple frames the cycle as the shared enemy (\u201cour dance got us again\u201d).",
+    ("EFT.DEESC.5", 1, None, COUPLE, _("The cycle is the shared enemy"),
+     _("The couple frames the cycle as the shared enemy (“our dance got us again”)."),
      DEESC_K_SOURCE, "", "K"),
-    ("EFT.DEESC.6", 1, None, COUPLE, "Fewer, milder cycles at home",
-     "Negative cycles are less frequent and less intense at home; the couple exits "
-     "escalations and repairs faster.", DEESC_K_SOURCE, "", "K"),
-    ("EFT.DEESC.7", 1, None, COUPLE, "A hot topic without the cycle taking over",
-     "In session, partners can talk about a hot topic without the cycle taking over.",
+    ("EFT.DEESC.6", 1, None, COUPLE, _("Fewer, milder cycles at home"),
+     _("Negative cycles are less frequent and less intense at home; the couple exits "
+     "escalations and repairs faster."), DEESC_K_SOURCE, "", "K"),
+    ("EFT.DEESC.7", 1, None, COUPLE, _("A hot topic without the cycle taking over"),
+     _("In session, partners can talk about a hot topic without the cycle taking over."),
      DEESC_K_SOURCE, "", "K"),
-    ("EFT.DEESC.8", 1, None, COUPLE, "More hope and safety",
-     "There is more hope and more sense of safety, and the withdrawer shows more engagement.",
+    ("EFT.DEESC.8", 1, None, COUPLE, _("More hope and safety"),
+     _("There is more hope and more sense of safety, and the withdrawer shows more engagement."),
      DEESC_K_SOURCE, "", "K"),
-    ("EFT.DEESC.9", 1, None, COUPLE, "A coherent story of the cycle",
-     "The couple can tell the story of the cycle coherently, with both partners' underlying "
-     "emotions.", DEESC_K_SOURCE, "", "K"),
+    ("EFT.DEESC.9", 1, None, COUPLE, _("A coherent story of the cycle"),
+     _("The couple can tell the story of the cycle coherently, with both partners' underlying "
+     "emotions."), DEESC_K_SOURCE, "", "K"),
     # --- EFT steps: the proposed per-step catalogue (DOMAIN 1.4 table) -----------------------
-    ("EFT.STEP.1", 1, 1, COUPLE, "Assessment complete",
-     "Alliance with both partners; presenting issues and relationship history recorded; "
-     "safety screen done; both partners' goals recorded (improve vs clarify).",
+    ("EFT.STEP.1", 1, 1, COUPLE, _("Assessment complete"),
+     _("Alliance with both partners; presenting issues and relationship history recorded; "
+     "safety screen done; both partners' goals recorded (improve vs clarify)."),
      STEP_SOURCE, EFT_STEPS, "P"),
-    ("EFT.STEP.2", 1, 2, COUPLE, "Cycle mapped",
-     "Cycle mapped with each partner's action tendency, perception and secondary emotion; "
-     "the couple recognises the map.", STEP_SOURCE, EFT_STEPS, "P"),
-    ("EFT.STEP.3", 1, 3, EACH, "Primary emotion named and felt",
-     "Primary emotion for each partner named and felt in session.", STEP_SOURCE, EFT_STEPS, "P"),
-    ("EFT.STEP.4", 1, 4, COUPLE, "Reframe accepted",
-     "De-escalation markers 1\u20134 (and ideally 5\u20139) present; the couple accepts the "
-     "reframe.", STEP_SOURCE, EFT_STEPS, "P"),
-    ("EFT.STEP.5", 2, 5, EACH, "In contact with attachment fears and longings",
-     "The partner is in contact with attachment fears/longings and models of self/other, at "
-     "deeper experiencing levels.", STEP_SOURCE, EFT_STEPS, "P"),
-    ("EFT.STEP.6", 2, 6, EACH, "Hears the other with acceptance",
-     "The other partner hears the disclosure and responds with acceptance rather than "
-     "reactivity.", STEP_SOURCE, EFT_STEPS, "P"),
-    ("EFT.STEP.7", 2, 7, COUPLE, "Bonding event",
-     "A clear, direct request from vulnerability (an \u201cenactment\u201d) gets an "
-     "accessible, responsive answer: a bonding event.", STEP_SOURCE, EFT_STEPS, "P"),
-    ("EFT.STEP.8", 3, 8, COUPLE, "Old problems solved without the cycle",
-     "Old practical problems (money, sex, in-laws) get solved without the cycle escalating.",
+    ("EFT.STEP.2", 1, 2, COUPLE, _("Cycle mapped"),
+     _("Cycle mapped with each partner's action tendency, perception and secondary emotion; "
+     "the couple recognises the map."), STEP_SOURCE, EFT_STEPS, "P"),
+    ("EFT.STEP.3", 1, 3, EACH, _("Primary emotion named and felt"),
+     _("Primary emotion for each partner named and felt in session."), STEP_SOURCE, EFT_STEPS, "P"),
+    ("EFT.STEP.4", 1, 4, COUPLE, _("Reframe accepted"),
+     _("De-escalation markers 1–4 (and ideally 5–9) present; "  # noqa: RUF001
+       "the couple accepts the reframe."), STEP_SOURCE, EFT_STEPS, "P"),
+    ("EFT.STEP.5", 2, 5, EACH, _("In contact with attachment fears and longings"),
+     _("The partner is in contact with attachment fears/longings and models of self/other, at "
+     "deeper experiencing levels."), STEP_SOURCE, EFT_STEPS, "P"),
+    ("EFT.STEP.6", 2, 6, EACH, _("Hears the other with acceptance"),
+     _("The other partner hears the disclosure and responds with acceptance rather than "
+     "reactivity."), STEP_SOURCE, EFT_STEPS, "P"),
+    ("EFT.STEP.7", 2, 7, COUPLE, _("Bonding event"),
+     _("A clear, direct request from vulnerability (an “enactment”) gets an "
+     "accessible, responsive answer: a bonding event."), STEP_SOURCE, EFT_STEPS, "P"),
+    ("EFT.STEP.8", 3, 8, COUPLE, _("Old problems solved without the cycle"),
+     _("Old practical problems (money, sex, in-laws) get solved without the cycle escalating."),
      STEP_SOURCE, EFT_STEPS, "P"),
-    ("EFT.STEP.9", 3, 9, COUPLE, "Consolidated: ready to plan the ending",
-     "The couple tells a coherent narrative of distress and repair; has rituals of "
-     "connection; can name and exit the cycle alone; gains hold between sessions.",
+    ("EFT.STEP.9", 3, 9, COUPLE, _("Consolidated: ready to plan the ending"),
+     _("The couple tells a coherent narrative of distress and repair; has rituals of "
+     "connection; can name and exit the cycle alone; gains hold between sessions."),
      STEP_SOURCE, EFT_STEPS, "P"),
     # --- AIRM: observable markers per step (DOMAIN 2.2 table) --------------------------------
-    ("AIRM.1", None, 1, HURT, "Injury recounted, painfully alive",
-     "The event comes up vividly (flashback quality), usually when the hurt partner is "
-     "invited to risk or trust; \u201cnever again\u201d statements.",
+    ("AIRM.1", None, 1, HURT, _("Injury recounted, painfully alive"),
+     _("The event comes up vividly (flashback quality), usually when the hurt partner is "
+     "invited to risk or trust; “never again” statements."),
      AIRM_S_SOURCE, AIRM_HANDOUT, "S"),
-    ("AIRM.2", None, 2, HURTFUL, "Defensive stance",
-     "Defensive explanations, minimising, withdrawal.", AIRM_S_SOURCE, AIRM_HANDOUT, "S"),
-    ("AIRM.3", None, 3, HURT, "Anger shifts to hurt and fear",
-     "Anger shifts to hurt, fear, helplessness, shame; the injury is linked to the current "
-     "cycle.", AIRM_S_SOURCE, AIRM_HANDOUT, "S"),
-    ("AIRM.4", None, 4, HURTFUL, "Hears the significance and gives an account",
-     "Acknowledges the pain; understands it as a sign of their importance to the hurt "
-     "partner, not as an indictment; gives an account of how the event came about.",
+    ("AIRM.2", None, 2, HURTFUL, _("Defensive stance"),
+     _("Defensive explanations, minimising, withdrawal."), AIRM_S_SOURCE, AIRM_HANDOUT, "S"),
+    ("AIRM.3", None, 3, HURT, _("Anger shifts to hurt and fear"),
+     _("Anger shifts to hurt, fear, helplessness, shame; the injury is linked to the current "
+     "cycle."), AIRM_S_SOURCE, AIRM_HANDOUT, "S"),
+    ("AIRM.4", None, 4, HURTFUL, _("Hears the significance and gives an account"),
+     _("Acknowledges the pain; understands it as a sign of their importance to the hurt "
+     "partner, not as an indictment; gives an account of how the event came about."),
      AIRM_S_SOURCE, AIRM_HANDOUT, "S"),
-    ("AIRM.5", None, 5, HURT, "Grief and vulnerability",
-     "Tears/grief, softer tone; \u201cI was so alone\u201d rather than \u201cyou are "
-     "cruel\u201d.", AIRM_K_SOURCE, MAKINEN_JOHNSON_2006, "K"),
-    ("AIRM.6", None, 6, HURTFUL, "Engaged responsibility and remorse",
-     "Visible emotional distress at the partner's pain: the hurt partner needs \u201ca felt "
+    ("AIRM.5", None, 5, HURT, _("Grief and vulnerability"),
+     _("Tears/grief, softer tone; “I was so alone” rather than “you are "
+     "cruel”."), AIRM_K_SOURCE, MAKINEN_JOHNSON_2006, "K"),
+    ("AIRM.6", None, 6, HURTFUL, _("Engaged responsibility and remorse"),
+     _("Visible emotional distress at the partner's pain: the hurt partner needs “a felt "
      "sense that the injuring partner felt, was moved by and was visibly and obviously "
-     "distressed by their pain\u201d.", AIRM_K_SOURCE + "; quote from Johnson (T&F chapter)",
+     "distressed by their pain”."), AIRM_K_SOURCE + "; quote from Johnson (T&F chapter)",
      JOHNSON_FORGIVENESS, "K"),
-    ("AIRM.7", None, 7, HURT, "Asks for comfort",
-     "A direct request from vulnerability for the comfort that was missing.",
+    ("AIRM.7", None, 7, HURT, _("Asks for comfort"),
+     _("A direct request from vulnerability for the comfort that was missing."),
      AIRM_K_SOURCE, MAKINEN_JOHNSON_2006, "K"),
-    ("AIRM.8", None, 8, HURTFUL, "Antidote bonding event",
-     "Bonding event; narrative coherence; trust-building thereafter.",
-     AIRM_K_SOURCE + "; \u201cantidote bonding event\u201d from the EFT workbook exercise",
+    ("AIRM.8", None, 8, HURTFUL, _("Antidote bonding event"),
+     _("Bonding event; narrative coherence; trust-building thereafter."),
+     AIRM_K_SOURCE + "; “antidote bonding event” from the EFT workbook exercise",
      ANTIDOTE, "K"),
 ]
 # fmt: on

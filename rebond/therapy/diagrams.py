@@ -12,9 +12,12 @@ import textwrap
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rebond.couples.models import Partner
 from rebond.therapy.models import CycleMap, CyclePosition
@@ -37,7 +40,12 @@ class CycleSide:
     def position_label(self) -> str:
         if self.position and self.position.position:
             return self.position.get_position_display()
-        return "Position not clear yet"
+        return _("Position not clear yet")
+
+
+def _labelled(label: str, value: str) -> str:
+    # Translators: a line of the cycle diagram, e.g. "Fears: being left".
+    return _("%(label)s: %(value)s") % {"label": label, "value": value}
 
 
 def _lines(x: int, y: int, text: str, css: str, width: int = WRAP) -> tuple[list[str], int]:
@@ -66,16 +74,16 @@ def _side(x: int, side: CycleSide) -> list[str]:
         tx, 94, f"{side.partner.display_name} · {side.position_label}", "cycle-name", 32
     )
     parts += heading
-    for label, name in (("Does", "action"), ("Feels on the surface", "reactive_emotion")):
-        text, y = _lines(tx, y + 4, f"{label}: {side.value(name) or '—'}", "cycle-text")
+    for label, name in ((_("Does"), "action"), (_("Feels on the surface"), "reactive_emotion")):
+        text, y = _lines(tx, y + 4, _labelled(label, side.value(name) or "—"), "cycle-text")
         parts += text
     y = 254
     for label, name in (
-        ("Underneath", "primary_emotion"),
-        ("Fears", "attachment_fear"),
-        ("Needs", "need"),
+        (_("Underneath"), "primary_emotion"),
+        (_("Fears"), "attachment_fear"),
+        (_("Needs"), "need"),
     ):
-        text, y = _lines(tx, y, f"{label}: {side.value(name) or '—'}", "cycle-text")
+        text, y = _lines(tx, y, _labelled(label, side.value(name) or "—"), "cycle-text")
         parts += text
         y += 8
     return parts
@@ -101,15 +109,27 @@ def cycle_svg(
         ),
         # The waterline: what each partner shows above it, what they feel beneath it.
         '<line x1="10" y1="210" x2="750" y2="210" class="cycle-waterline"/>',
-        '<text x="740" y="205" text-anchor="end" class="cycle-caption">what shows</text>',
-        '<text x="740" y="226" text-anchor="end" class="cycle-caption">what is felt beneath</text>',
+        format_html(
+            '<text x="740" y="205" text-anchor="end" class="cycle-caption">{}</text>',
+            _("what shows"),
+        ),
+        format_html(
+            '<text x="740" y="226" text-anchor="end" class="cycle-caption">{}</text>',
+            _("what is felt beneath"),
+        ),
         # A's reaction triggers B's; B's reaction triggers A's: the loop.
         '<path d="M330,100 C360,60 400,60 430,100" class="cycle-loop" '
         'marker-end="url(#cycle-arrow)"/>',
         '<path d="M430,160 C400,188 360,188 330,160" class="cycle-loop" '
         'marker-end="url(#cycle-arrow)"/>',
-        '<text x="380" y="56" text-anchor="middle" class="cycle-caption">triggers</text>',
-        '<text x="380" y="136" text-anchor="middle" class="cycle-caption">triggers</text>',
+        format_html(
+            '<text x="380" y="56" text-anchor="middle" class="cycle-caption">{}</text>',
+            _("triggers"),
+        ),
+        format_html(
+            '<text x="380" y="136" text-anchor="middle" class="cycle-caption">{}</text>',
+            _("triggers"),
+        ),
     ]
     for x, side in zip((20, 440), sides, strict=False):
         parts += _side(x, side)
@@ -120,21 +140,32 @@ def cycle_svg(
 def cycle_text(cycle: CycleMap | None, sides: list[CycleSide]) -> list[str]:
     """Return the text alternative of the diagram, one sentence per line."""
     pattern = cycle.get_pattern_display() if cycle else CycleMap.Pattern.UNCLEAR.label
-    lines = [f"Pattern: {pattern}."]
+    lines = [_("Pattern: %(pattern)s.") % {"pattern": pattern}]
     if cycle and cycle.trigger:
-        lines.append(f"What sets it off: {cycle.trigger}.")
+        lines.append(_("What sets it off: %(trigger)s.") % {"trigger": cycle.trigger})
     for side in sides:
-        name = side.partner.display_name
+        unknown = _("not recorded")
         lines.append(
-            f"{name} · {side.position_label}. Does: {side.value('action') or 'not recorded'}. "
-            f"Feels on the surface: {side.value('reactive_emotion') or 'not recorded'}. "
-            f"Underneath: {side.value('primary_emotion') or 'not recorded'}. "
-            f"Fears: {side.value('attachment_fear') or 'not recorded'}. "
-            f"Needs: {side.value('need') or 'not recorded'}."
+            _(
+                "%(name)s · %(position)s. Does: %(action)s. Feels on the surface: %(reactive)s. "
+                "Underneath: %(primary)s. Fears: %(fear)s. Needs: %(need)s."
+            )
+            % {
+                "name": side.partner.display_name,
+                "position": side.position_label,
+                "action": side.value("action") or unknown,
+                "reactive": side.value("reactive_emotion") or unknown,
+                "primary": side.value("primary_emotion") or unknown,
+                "fear": side.value("attachment_fear") or unknown,
+                "need": side.value("need") or unknown,
+            }
         )
     if len(sides) == 2:
         a, b = (s.partner.display_name for s in sides)
-        lines.append(f"Each reaction triggers the other's: {a}'s feeds {b}'s, and back again.")
+        lines.append(
+            _("Each reaction triggers the other's: %(a)s's feeds %(b)s's, and back again.")
+            % {"a": a, "b": b}
+        )
     return lines
 
 
@@ -142,11 +173,11 @@ def cycle_text(cycle: CycleMap | None, sides: list[CycleSide]) -> list[str]:
 
 LANES = ["session", "stage", "airm", "score", "alert"]
 LANE_NAMES = {
-    "session": "Sessions",
-    "stage": "EFT stage",
+    "session": gettext_lazy("Sessions"),
+    "stage": gettext_lazy("EFT stage"),
     "airm": "AIRM",
-    "score": "Scores",
-    "alert": "Alerts",
+    "score": gettext_lazy("Scores"),
+    "alert": gettext_lazy("Alerts"),
 }
 LEFT, RIGHT, TOP, LANE_HEIGHT = 110, 880, 20, 44
 
@@ -218,7 +249,7 @@ def timeline_svg(events: list[TimelineEvent], title_id: str, desc_id: str) -> Sa
                     f"{x:.1f}",
                     axis_y + 20,
                     "start" if fraction == 0 else "end" if fraction == 1 else "middle",
-                    f"{localtime(at):%d %b %Y}",
+                    date_format(localtime(at), "d M Y"),
                 )
             )
         for event in events:
@@ -230,7 +261,7 @@ def timeline_svg(events: list[TimelineEvent], title_id: str, desc_id: str) -> Sa
                     f"{x_of(event.at):.1f}",
                     y,
                     event.lane,
-                    f"{localtime(event.at):%d %b %Y}",
+                    date_format(localtime(event.at), "d M Y"),
                     event.title,
                 )
             )

@@ -15,6 +15,8 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils.timezone import localtime, now
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from rebond.accounts.models import Clinic
 from rebond.couples.models import Couple, Injury, Partner
@@ -65,14 +67,14 @@ class Session(models.Model):
     """One therapy session: conjoint (both partners) or individual (one partner)."""
 
     class Kind(models.TextChoices):
-        CONJOINT = "conjoint", "Conjoint"
-        INDIVIDUAL = "individual", "Individual"
+        CONJOINT = "conjoint", _("Conjoint")
+        INDIVIDUAL = "individual", _("Individual")
 
     class Attendance(models.TextChoices):
-        HELD = "held", "Held"
-        PARTLY = "partly", "Held, one partner absent"
-        CANCELLED = "cancelled", "Cancelled"
-        MISSED = "missed", "Missed (no one came)"
+        HELD = "held", _("Held")
+        PARTLY = "partly", _("Held, one partner absent")
+        CANCELLED = "cancelled", _("Cancelled")
+        MISSED = "missed", _("Missed (no one came)")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="therapy_sessions")
@@ -116,8 +118,8 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         if self.number:
-            return f"Session {self.number}"
-        return "Individual session"
+            return gettext("Session %(number)s") % {"number": self.number}
+        return gettext("Individual session")
 
     @property
     def was_held(self) -> bool:
@@ -131,27 +133,27 @@ class Session(models.Model):
 class EftPosition(models.TextChoices):
     """Where a couple is in EFT (DOMAIN 7.3), in order; steps 5-7 run twice in Stage 2."""
 
-    S1 = "S1", "Step 1 · Assessment and alliance"
-    S2 = "S2", "Step 2 · Identifying the negative cycle"
-    S3 = "S3", "Step 3 · Accessing primary emotions"
-    S4 = "S4", "Step 4 · Reframing in terms of the cycle"
-    WRE5 = "WRE5", "Step 5 · Withdrawer re-engagement: disowned needs"
-    WRE6 = "WRE6", "Step 6 · Withdrawer re-engagement: acceptance"
-    WRE7 = "WRE7", "Step 7 · Withdrawer re-engagement: needs expressed"
-    BLS5 = "BLS5", "Step 5 · Blamer softening: disowned needs"
-    BLS6 = "BLS6", "Step 6 · Blamer softening: acceptance"
-    BLS7 = "BLS7", "Step 7 · Blamer softening: bonding event"
-    S8 = "S8", "Step 8 · New solutions to old problems"
-    S9 = "S9", "Step 9 · Consolidating new positions"
-    READY = "READY", "Ready to plan the ending"
+    S1 = "S1", _("Step 1 · Assessment and alliance")
+    S2 = "S2", _("Step 2 · Identifying the negative cycle")
+    S3 = "S3", _("Step 3 · Accessing primary emotions")
+    S4 = "S4", _("Step 4 · Reframing in terms of the cycle")
+    WRE5 = "WRE5", _("Step 5 · Withdrawer re-engagement: disowned needs")
+    WRE6 = "WRE6", _("Step 6 · Withdrawer re-engagement: acceptance")
+    WRE7 = "WRE7", _("Step 7 · Withdrawer re-engagement: needs expressed")
+    BLS5 = "BLS5", _("Step 5 · Blamer softening: disowned needs")
+    BLS6 = "BLS6", _("Step 6 · Blamer softening: acceptance")
+    BLS7 = "BLS7", _("Step 7 · Blamer softening: bonding event")
+    S8 = "S8", _("Step 8 · New solutions to old problems")
+    S9 = "S9", _("Step 9 · Consolidating new positions")
+    READY = "READY", _("Ready to plan the ending")
 
 
 EFT_ORDER: list[str] = list(EftPosition.values)
 # Stage names as DOMAIN-VERIFICATION 1.2 suggests for the UI.
 STAGE_NAMES = {
-    1: "Stage 1 · Stabilization (cycle de-escalation)",
-    2: "Stage 2 · Restructuring the bond",
-    3: "Stage 3 · Consolidation",
+    1: _("Stage 1 · Stabilization (cycle de-escalation)"),
+    2: _("Stage 2 · Restructuring the bond"),
+    3: _("Stage 3 · Consolidation"),
 }
 
 
@@ -174,11 +176,11 @@ def step_of(position: str) -> int | None:
 class Stage2Event(models.TextChoices):
     """DOMAIN 7.1 StageProgress.stage2_event, derived from the position."""
 
-    NONE = "none", "Not started"
-    WRE_IN_PROGRESS = "wre_in_progress", "Withdrawer re-engagement in progress"
-    WRE_DONE = "wre_done", "Withdrawer re-engagement done"
-    BLS_IN_PROGRESS = "bls_in_progress", "Blamer softening in progress"
-    BLS_DONE = "bls_done", "Blamer softening done"
+    NONE = "none", _("Not started")
+    WRE_IN_PROGRESS = "wre_in_progress", _("Withdrawer re-engagement in progress")
+    WRE_DONE = "wre_done", _("Withdrawer re-engagement done")
+    BLS_IN_PROGRESS = "bls_in_progress", _("Blamer softening in progress")
+    BLS_DONE = "bls_done", _("Blamer softening done")
 
 
 def stage2_event_of(position: str) -> str:
@@ -214,14 +216,28 @@ class StageProgress(models.Model):
 
     @property
     def stage_name(self) -> str:
-        return STAGE_NAMES[self.stage]
+        return str(STAGE_NAMES[self.stage])
 
     @property
     def stage2_event(self) -> str:
         return stage2_event_of(self.position)
 
     def get_stage2_event_display(self) -> str:
-        return Stage2Event(self.stage2_event).label
+        return str(Stage2Event(self.stage2_event).label)
+
+
+# Whom a marker is rated for (catalogue.py EACH, COUPLE, HURT, HURTFUL), as the catalogue page
+# says it.
+APPLIES_TO_WORDS = {
+    # Translators: a marker is rated for each partner.
+    "each": _("each"),
+    # Translators: a marker is rated once for the couple.
+    "couple": _("couple"),
+    # Translators: a marker is rated for the hurt partner of an injury.
+    "hurt": _("hurt"),
+    # Translators: a marker is rated for the hurtful partner of an injury.
+    "hurtful": _("hurtful"),
+}
 
 
 class MarkerDefinition(models.Model):
@@ -232,9 +248,9 @@ class MarkerDefinition(models.Model):
         AIRM = "airm", "AIRM"
 
     class Evidence(models.TextChoices):
-        S = "S", "Seen in a source"
-        K = "K", "Standard teaching, unverified"
-        P = "P", "Rebond's proposal, not validated"
+        S = "S", _("Seen in a source")
+        K = "K", _("Standard teaching, unverified")
+        P = "P", _("Rebond's proposal, not validated")
 
     code = models.CharField(max_length=40, unique=True)
     model = models.CharField(max_length=8, choices=Framework.choices)
@@ -258,14 +274,28 @@ class MarkerDefinition(models.Model):
     def is_per_partner(self) -> bool:
         return self.applies_to != "couple"
 
+    @property
+    def label_shown(self) -> str:
+        """Return the label in the reader's language (catalogue.py marks it for translation)."""
+        return gettext(self.label)
+
+    @property
+    def description_shown(self) -> str:
+        """Return the description in the reader's language."""
+        return gettext(self.description)
+
+    def get_applies_to_display(self) -> str:
+        """Return whom the marker is rated for, in words (catalogue.py: each, couple, ...)."""
+        return str(APPLIES_TO_WORDS.get(self.applies_to, self.applies_to))
+
 
 class MarkerObservation(models.Model):
     """One clinician rating of one marker in one session: 0 absent, 1 emerging, 2 present."""
 
     class Rating(models.IntegerChoices):
-        ABSENT = 0, "0 · absent"
-        EMERGING = 1, "1 · emerging"
-        PRESENT = 2, "2 · clearly present"
+        ABSENT = 0, _("0 · absent")
+        EMERGING = 1, _("1 · emerging")
+        PRESENT = 2, _("2 · clearly present")
 
     id = models.BigAutoField(primary_key=True)
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="observations")
@@ -324,7 +354,9 @@ class StageTransition(AppendOnly):
         return f"{self.from_position or 'start'} -> {self.to_position}"
 
     def get_from_display(self) -> str:
-        return EftPosition(self.from_position).label if self.from_position else "Start"
+        return (
+            str(EftPosition(self.from_position).label) if self.from_position else gettext("Start")
+        )
 
     @property
     def to_stage(self) -> int:
@@ -334,19 +366,19 @@ class StageTransition(AppendOnly):
 class AirmState(models.TextChoices):
     """DOMAIN 7.4. Steps 5-8 carry short neutral names citing Makinen & Johnson (2006) [K]."""
 
-    NOT_STARTED = "not_started", "Not started"
-    A1 = "a1", "A1 · Hurt partner articulates the injury"
-    A2 = "a2", "A2 · Hurtful partner's defensive stance"
-    A3 = "a3", "A3 · Hurt partner accesses attachment fears"
-    A4 = "a4", "A4 · Hurtful partner hears and gives an account"
-    A5 = "a5", "A5 · Grief and vulnerability"
-    A6 = "a6", "A6 · Responsibility and remorse"
-    A7 = "a7", "A7 · Request for comfort"
-    A8 = "a8", "A8 · Antidote and new narrative"
-    RESOLVED = "resolved", "Resolved"
-    STALLED = "stalled", "Stalled: consider consultation"
-    SUSPENDED_SAFETY = "suspended_safety", "Suspended for safety"
-    NOT_RESOLVED_AT_CLOSE = "not_resolved", "Not resolved at close"
+    NOT_STARTED = "not_started", _("Not started")
+    A1 = "a1", _("A1 · Hurt partner articulates the injury")
+    A2 = "a2", _("A2 · Hurtful partner's defensive stance")
+    A3 = "a3", _("A3 · Hurt partner accesses attachment fears")
+    A4 = "a4", _("A4 · Hurtful partner hears and gives an account")
+    A5 = "a5", _("A5 · Grief and vulnerability")
+    A6 = "a6", _("A6 · Responsibility and remorse")
+    A7 = "a7", _("A7 · Request for comfort")
+    A8 = "a8", _("A8 · Antidote and new narrative")
+    RESOLVED = "resolved", _("Resolved")
+    STALLED = "stalled", _("Stalled: consider consultation")
+    SUSPENDED_SAFETY = "suspended_safety", _("Suspended for safety")
+    NOT_RESOLVED_AT_CLOSE = "not_resolved", _("Not resolved at close")
 
 
 AIRM_STEPS: list[str] = ["a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8"]
@@ -409,10 +441,10 @@ class CycleMap(models.Model):
     """The couple's negative interaction cycle (DOMAIN 1.2)."""
 
     class Pattern(models.TextChoices):
-        UNCLEAR = "unclear", "Not clear yet"
-        PURSUE_WITHDRAW = "pursue_withdraw", "Pursue-withdraw (the Protest Polka)"
-        ATTACK_ATTACK = "attack_attack", "Attack-attack (Find the Bad Guy)"
-        WITHDRAW_WITHDRAW = "withdraw_withdraw", "Withdraw-withdraw (Freeze and Flee)"
+        UNCLEAR = "unclear", _("Not clear yet")
+        PURSUE_WITHDRAW = "pursue_withdraw", _("Pursue-withdraw (the Protest Polka)")
+        ATTACK_ATTACK = "attack_attack", _("Attack-attack (Find the Bad Guy)")
+        WITHDRAW_WITHDRAW = "withdraw_withdraw", _("Withdraw-withdraw (Freeze and Flee)")
 
     id = models.BigAutoField(primary_key=True)
     couple = models.OneToOneField(Couple, on_delete=models.CASCADE, related_name="cycle_map")
@@ -433,11 +465,11 @@ class CyclePosition(models.Model):
     """One partner's place in the cycle (DOMAIN 7.1 Partner.cycle_position and emotions)."""
 
     class Position(models.TextChoices):
-        UNCLEAR = "", "Not clear yet"
-        PURSUER = "pursuer", "Pursues"
-        WITHDRAWER = "withdrawer", "Withdraws"
-        ATTACKER = "attacker", "Attacks"
-        MIXED = "mixed", "Mixed"
+        UNCLEAR = "", _("Not clear yet")
+        PURSUER = "pursuer", _("Pursues")
+        WITHDRAWER = "withdrawer", _("Withdraws")
+        ATTACKER = "attacker", _("Attacks")
+        MIXED = "mixed", _("Mixed")
 
     id = models.BigAutoField(primary_key=True)
     cycle = models.ForeignKey(CycleMap, on_delete=models.CASCADE, related_name="positions")
@@ -468,10 +500,10 @@ class Note(models.Model):
     """A clinical note: editable for 24 hours, then locked; addenda may follow."""
 
     class Kind(models.TextChoices):
-        PROGRESS = "progress", "Progress note"
-        PROCESS = "process", "Process note"
-        SAFETY = "safety", "Safety note"
-        DISCLOSURE_RECORD = "disclosure_record", "Disclosure record"
+        PROGRESS = "progress", _("Progress note")
+        PROCESS = "process", _("Process note")
+        SAFETY = "safety", _("Safety note")
+        DISCLOSURE_RECORD = "disclosure_record", _("Disclosure record")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="notes")

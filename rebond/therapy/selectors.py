@@ -128,8 +128,8 @@ def current_stages(couples: Iterable[Couple]) -> dict[uuid.UUID, CurrentStage]:
         result[couple_id] = CurrentStage(
             stage=progress.stage,
             position=position,
-            label=STAGE_NAMES[progress.stage],
-            step_label=EftPosition(position).label,
+            label=str(STAGE_NAMES[progress.stage]),
+            step_label=str(EftPosition(position).label),
         )
     return result
 

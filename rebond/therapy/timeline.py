@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from psychometrics.display import figure
 from rebond import access
@@ -41,7 +42,7 @@ def case_timeline(
     if CASE in lanes:
         statuses = dict(Couple.Status.choices)
         for transition in couple.transitions.order_by("at", "id"):
-            label = statuses.get(transition.to_status, transition.to_status)
+            label = str(statuses.get(transition.to_status, transition.to_status))
             events.append(TimelineEvent(transition.at, CASE, label, mark=label))
     if "session" in lanes:
         for session in Session.objects.not_voided().filter(couple=couple):
@@ -57,18 +58,18 @@ def case_timeline(
     if "stage" in lanes:
         positions = dict(EftPosition.choices)
         for move in StageTransition.objects.filter(couple=couple):
-            label = positions.get(move.to_position, move.to_position)
-            kind = "Back to" if move.is_regression else "To"
+            label = str(positions.get(move.to_position, move.to_position))
+            title = (_("Back to %(position)s") if move.is_regression else _("To %(position)s")) % {
+                "position": label
+            }
             events.append(
-                TimelineEvent(
-                    move.at, "stage", f"{kind} {label}", move.reason, mark=label.split(" · ")[0]
-                )
+                TimelineEvent(move.at, "stage", title, move.reason, mark=label.split(" · ")[0])
             )
     if "airm" in lanes:
         steps = dict(AirmState.choices)
         airm = AirmTransition.objects.filter(injury__couple=couple).select_related("injury")
         for step in airm:
-            label = steps.get(step.to_state, step.to_state)
+            label = str(steps.get(step.to_state, step.to_state))
             events.append(
                 TimelineEvent(
                     step.at,
@@ -86,7 +87,8 @@ def case_timeline(
                 TimelineEvent(
                     alert.created_at,
                     "alert",
-                    f"{alert.get_severity_display()} alert: {alert.get_type_display()}",
+                    _("%(severity)s alert: %(type)s")
+                    % {"severity": alert.get_severity_display(), "type": alert.get_type_display()},
                     alert.get_status_display(),
                     reverse("alert", args=[alert.id]),
                 )

@@ -19,6 +19,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.timezone import localtime, now
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rebond import access
@@ -76,15 +78,15 @@ class AirmCard:
 
     @property
     def state_label(self) -> str:
-        return AirmState(self.track.state if self.track else "not_started").label
+        return str(AirmState(self.track.state if self.track else "not_started").label)
 
     @property
     def state(self) -> str:
         return self.track.state if self.track else "not_started"
 
     @property
-    def steps(self) -> list[tuple[str, str, str]]:
-        """Return (state, label, done|current|todo) for the eight steps."""
+    def steps(self) -> list[tuple[str, str, str, str]]:
+        """Return (state, label, done|current|todo, that status in words) for the eight steps."""
         current = self.track.state if self.track else "not_started"
         resolved = current == AirmState.RESOLVED
         reference = self.track.resume_state if self.track and self.track.resume_state else current
@@ -97,8 +99,18 @@ class AirmCard:
                 status = "current"
             else:
                 status = "todo"
-            rows.append((state, AirmState(state).label, status))
+            rows.append(
+                (state, str(AirmState(state).label), status, str(STEP_STATUS_WORDS[status]))
+            )
         return rows
+
+
+# Where a step stands, as a screen reader says it after the step's name.
+STEP_STATUS_WORDS = {
+    "done": gettext_lazy("done"),
+    "current": gettext_lazy("current"),
+    "todo": gettext_lazy("to do"),
+}
 
 
 def airm_form_ids(injury_id: uuid.UUID) -> str:
@@ -121,7 +133,7 @@ def _airm_cards(
         history.setdefault(transition.injury_id, []).append(transition)  # type: ignore[arg-type]
     before_deescalation = actions.airm_before_deescalation(couple)
     for injury, track in selectors.airm_tracks(couple):
-        choices = [(s, AirmState(s).label) for s in actions.airm_next_states(track)]
+        choices = [(s, str(AirmState(s).label)) for s in actions.airm_next_states(track)]
         next_is_late = bool(choices) and choices[0][0] in actions.AIRM_AFTER_DEESCALATION
         if posted is not None and str(posted[0]) == str(injury.id):
             form: AirmMoveForm | None = posted[1]
@@ -237,7 +249,10 @@ def move_stage(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpR
     except ActionError as exc:
         add_action_errors(form, exc)
         return _overview(request, couple, stage_form=form, status=UNPROCESSABLE)
-    messages.success(request, f"Moved to {EftPosition(transition.to_position).label}.")
+    messages.success(
+        request,
+        _("Moved to %(position)s.") % {"position": EftPosition(transition.to_position).label},
+    )
     return redirect("therapy", couple_id=couple.id)
 
 
@@ -249,7 +264,7 @@ def move_airm(
     injury = access.get_injury_of_case(request.user, couple_id, injury_id)
     couple = injury.couple
     track = AirmProgress.objects.filter(injury=injury).first()
-    choices = [(s, AirmState(s).label) for s in actions.airm_next_states(track)]
+    choices = [(s, str(AirmState(s).label)) for s in actions.airm_next_states(track)]
     form = AirmMoveForm(choices, request.POST, auto_id=airm_form_ids(injury.id))
     if not form.is_valid():
         return _overview(request, couple, airm_posted=(injury.id, form), status=UNPROCESSABLE)
@@ -266,7 +281,9 @@ def move_airm(
     except ActionError as exc:
         add_action_errors(form, exc)
         return _overview(request, couple, airm_posted=(injury.id, form), status=UNPROCESSABLE)
-    messages.success(request, f"AIRM: {AirmState(transition.to_state).label}.")
+    messages.success(
+        request, _("AIRM: %(state)s.") % {"state": AirmState(transition.to_state).label}
+    )
     return redirect(reverse("therapy", args=[couple.id]) + f"#airm-{injury.id}")
 
 
@@ -321,7 +338,7 @@ def rating_groups(couple: Couple, data: Any = None) -> list[RatingGroup]:
             targets = [None]
         for partner in targets:
             name = f"r|{marker.code}|{partner.id if partner else ''}|{injury.id if injury else ''}"
-            label = partner.display_name if partner else "The couple"
+            label = partner.display_name if partner else _("The couple")
             value = data.get(name, "") if data is not None else ""
             group.fields.append(RatingField(name, label, value))
     return groups
@@ -336,9 +353,9 @@ def parse_ratings(data: Any) -> tuple[list[actions.RatingDraft], list[str]]:
             continue
         parts = name.split("|")
         if len(parts) != 4 or value not in ("0", "1", "2"):
-            errors.append("Rate each marker 0, 1 or 2, or leave it not rated.")
+            errors.append(_("Rate each marker 0, 1 or 2, or leave it not rated."))
             continue
-        _, code, partner_id, injury_id = parts
+        code, partner_id, injury_id = parts[1:]
         drafts.append(
             actions.RatingDraft(
                 marker_code=code,
@@ -372,7 +389,7 @@ def _sessions_page(
                 "occurred_at": localtime(now()).replace(second=0, microsecond=0),
                 # Attendance and who came are never pre-filled: one click must not record a
                 # session nobody described.
-                "shared_label": "Session",
+                "shared_label": _("Session"),
             },
         )
     groups = rating_groups(couple, request.POST if request.method == "POST" else None)
@@ -415,7 +432,15 @@ def record_session(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> H
         for message in exc.errors.get("ratings", []):
             form.add_error(None, message)
         return _sessions_page(request, couple, form, status=UNPROCESSABLE)
-    messages.success(request, f"{session} recorded with {len(drafts)} marker ratings.")
+    messages.success(
+        request,
+        ngettext(
+            "%(session)s recorded with %(count)s marker rating.",
+            "%(session)s recorded with %(count)s marker ratings.",
+            len(drafts),
+        )
+        % {"session": session, "count": len(drafts)},
+    )
     return redirect("therapy_session", couple_id=couple.id, session_id=session.id)
 
 
@@ -481,7 +506,10 @@ def void_session(
     except ActionError as exc:
         add_action_errors(form, exc)
         return _session_page(request, couple, session, form, status=UNPROCESSABLE)
-    messages.success(request, f"{session} voided. It stays on the record, marked voided.")
+    messages.success(
+        request,
+        _("%(session)s voided. It stays on the record, marked voided.") % {"session": session},
+    )
     return redirect("therapy_session", couple_id=couple.id, session_id=session.id)
 
 
@@ -542,7 +570,7 @@ def cycle(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpRespon
     form = CycleForm(request.POST)
     partners = list(couple.partners.all())
     position_forms = [(p, PositionForm(request.POST, prefix=p.role)) for p in partners]
-    if not form.is_valid() or not all(f.is_valid() for _, f in position_forms):
+    if not form.is_valid() or not all(f.is_valid() for _partner, f in position_forms):
         return _cycle_page(request, couple, form, position_forms, status=UNPROCESSABLE)
     try:
         actions.save_cycle(
@@ -558,7 +586,7 @@ def cycle(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpRespon
     except ActionError as exc:
         add_action_errors(form, exc)
         return _cycle_page(request, couple, form, position_forms, status=UNPROCESSABLE)
-    messages.success(request, "Cycle map saved.")
+    messages.success(request, _("Cycle map saved."))
     return redirect("therapy_cycle", couple_id=couple.id)
 
 
@@ -633,7 +661,7 @@ def notes(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> HttpRespon
     except ActionError as exc:
         add_action_errors(form, exc)
         return _notes_page(request, couple, form, status=UNPROCESSABLE)
-    messages.success(request, "Note saved. You can change it for 24 hours; then it is locked.")
+    messages.success(request, _("Note saved. You can change it for 24 hours; then it is locked."))
     return redirect("therapy_notes", couple_id=couple.id)
 
 
@@ -661,7 +689,7 @@ def edit_note(
     except ActionError as exc:
         add_action_errors(form, exc)
         return _notes_page(request, couple, posted=(note.id, form), status=UNPROCESSABLE)
-    messages.success(request, "Note changed.")
+    messages.success(request, _("Note changed."))
     return redirect(reverse("therapy_notes", args=[couple.id]) + f"#note-{note.id}")
 
 
@@ -680,7 +708,7 @@ def add_addendum(
     except ActionError as exc:
         add_action_errors(form, exc)
         return _notes_page(request, couple, posted=(note.id, form), status=UNPROCESSABLE)
-    messages.success(request, "Addendum added.")
+    messages.success(request, _("Addendum added."))
     return redirect(reverse("therapy_notes", args=[couple.id]) + f"#note-{note.id}")
 
 
@@ -741,7 +769,7 @@ def therapy_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
             except ActionError as exc:
                 add_action_errors(form, exc)
             else:
-                messages.success(request, "Therapy settings saved.")
+                messages.success(request, _("Therapy settings saved."))
                 return redirect("therapy_settings")
         status = UNPROCESSABLE
     else:

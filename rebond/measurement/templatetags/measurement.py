@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext_lazy
 
 from psychometrics.display import figure
 from psychometrics.signals import PartnerTrack
@@ -12,26 +13,26 @@ register = template.Library()
 
 SIGNAL_WORDS = {
     # The couple's signal (psychometrics.signals.CoupleSignal), and "none" without scores.
-    "worse": "Reliably worse",
-    "review": "To review",
-    "improving": "Both reliably improved",
-    "not_yet": "Nothing flagged yet",
-    "not_judged": "Not judged",
-    "none": "No outcome scores",
+    "worse": gettext_lazy("Reliably worse"),
+    "review": gettext_lazy("To review"),
+    "improving": gettext_lazy("Both reliably improved"),
+    "not_yet": gettext_lazy("Nothing flagged yet"),
+    "not_judged": gettext_lazy("Not judged"),
+    "none": gettext_lazy("No outcome scores"),
     # One partner's signal (psychometrics.signals.Signal).
-    "no_data": "No scores yet",
-    "baseline": "Intake only",
-    "no_reliable_change": "No reliable change",
-    "improved": "Reliably improved",
-    "not_improved": "No reliable improvement by the review session",
-    "deteriorated": "Reliably worse",
+    "no_data": gettext_lazy("No scores yet"),
+    "baseline": gettext_lazy("Intake only"),
+    "no_reliable_change": gettext_lazy("No reliable change"),
+    "improved": gettext_lazy("Reliably improved"),
+    "not_improved": gettext_lazy("No reliable improvement by the review session"),
+    "deteriorated": gettext_lazy("Reliably worse"),
 }
 CATEGORY_WORDS = {
-    "recovered": "Recovered",
-    "improved": "Improved",
-    "unchanged": "No reliable change",
-    "deteriorated": "Deteriorated",
-    "": "Not judged",
+    "recovered": gettext_lazy("Recovered"),
+    "improved": gettext_lazy("Improved"),
+    "unchanged": gettext_lazy("No reliable change"),
+    "deteriorated": gettext_lazy("Deteriorated"),
+    "": gettext_lazy("Not judged"),
 }
 # Signals that need the clinician's attention: red, then amber.
 RED = frozenset({"worse", "deteriorated"})
@@ -41,7 +42,7 @@ AMBER = frozenset({"review", "not_improved"})
 @register.filter
 def signal_words(signal: str) -> str:
     """Return the words shown for a signal."""
-    return SIGNAL_WORDS.get(signal, signal)
+    return str(SIGNAL_WORDS.get(signal, signal))
 
 
 @register.filter
@@ -53,7 +54,7 @@ def signal_level(signal: str) -> str:
 @register.filter
 def category_words(category: str) -> str:
     """Return the words shown for a reliable-change category."""
-    return CATEGORY_WORDS.get(category, category)
+    return str(CATEGORY_WORDS.get(category, category))
 
 
 @register.filter

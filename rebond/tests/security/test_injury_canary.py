@@ -45,8 +45,8 @@ KINDS = {
     Injury.Category.SAFETY_THREAT: Injury.Subtype.PHYSICAL_ABUSE,
 }
 # Words that would name a kind or its detail on a partner's screen ("Other" is too common).
-KIND_WORDS = [label for _, label in Injury.Category.choices] + [
-    label for value, label in Injury.Subtype.choices if value != Injury.Subtype.OTHER
+KIND_WORDS = [str(label) for _, label in Injury.Category.choices] + [
+    str(label) for value, label in Injury.Subtype.choices if value != Injury.Subtype.OTHER
 ]
 
 
