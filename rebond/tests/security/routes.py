@@ -133,6 +133,7 @@ def fixed_ids(world: World) -> dict[str, Any]:
         # says the link does not work (a private link's token is minted for portal routes).
         "uidb64": urlsafe_base64_encode(force_bytes(world.people["therapist"].pk)),
         "token": "cs7x2k-0123456789abcdef0123456789abcdef",
+        "language": "es",  # the scripts' catalogue of one shipped language
     }
 
 
