@@ -39,6 +39,41 @@ def make_clinic(name: str = "Clinic", *, start_audit_chain: bool = True, **field
     return clinic
 
 
+def load_synthetic_wording(code: str) -> None:
+    """Load made-up wording for a scoring-only instrument (a clinic loads its licensed copy in
+    real life), so it can be scheduled: scheduling refuses an instrument with no wording.
+
+    It goes to the test's wording directory (rebond/conftest.py gives each test its own); the
+    labels are the key's, so scoring is exactly the published key's.
+    """
+    import json
+    import tempfile
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from psychometrics import get_instrument
+    from psychometrics.wording import load_wording
+
+    instrument = get_instrument(code, include_unavailable=True)
+    wording = {
+        "instrument": instrument.code,
+        "licence": "Synthetic test wording, not the published form",
+        "items": [
+            {
+                "number": item.number,
+                "text": f"Synthetic {instrument.code} question {item.number}",
+                "options": list(item.labels),
+            }
+            for item in instrument.items
+        ],
+    }
+    with tempfile.TemporaryDirectory() as scratch:
+        source = Path(scratch) / "wording.json"
+        source.write_text(json.dumps(wording), encoding="utf-8")
+        load_wording(source, Path(settings.WORDING_DIR))
+
+
 def make_clinician(clinic: Clinic | None, name: str, **fields: Any) -> User:
     email = fields.pop("email", f"{name.lower().replace(' ', '.')}.{next(_sequence)}@example.test")
     return User.objects.create_user(

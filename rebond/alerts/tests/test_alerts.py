@@ -19,7 +19,7 @@ from rebond.assessments import actions as assessments
 from rebond.audit.models import AuditEntry
 from rebond.couples.models import CaseTransition, Couple, Partner
 from rebond.lib.errors import ActionError
-from rebond.test import make_clinician, make_couple, sign_in
+from rebond.test import load_synthetic_wording, make_clinician, make_couple, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -131,6 +131,7 @@ def test_a_positive_hits_screen_without_physical_hurt_raises_exactly_one_alert(
     # Issue 15 B5: Never, Frequently, Frequently, Frequently = 16 > 10 (Sherin et al. 1998).
     couple = make_couple(alice, status=Couple.Status.CONJOINT_ACTIVE)
     a = couple.partners.get(role="A")
+    load_synthetic_wording("HITS")  # scoring-only: the clinic loads its licensed wording
     submission = answer(alice, couple, a, "HITS", {1: 1, 2: 5, 3: 5, 4: 5})
     assert (submission.total, submission.band) == (16, "positive screen")
     alert = Alert.objects.get()

@@ -22,7 +22,7 @@ from rebond.audit.models import AuditEntry
 from rebond.couples import actions as couple_actions
 from rebond.couples.models import Couple, Partner
 from rebond.lib.clinic_time import clinic_zone
-from rebond.test import make_clinic, make_clinician, make_couple, sign_in
+from rebond.test import load_synthetic_wording, make_clinic, make_clinician, make_couple, sign_in
 from rebond.therapy.models import Session
 
 pytestmark = pytest.mark.django_db
@@ -172,6 +172,7 @@ def answered(case: tuple[User, Couple]) -> tuple[User, Couple, Appointment]:
     answer(therapist, couple, a, {1: 3, 2: 4, 3: 3, 4: 3}, code="CSI-4")
     answer(therapist, couple, b, {1: 5, 2: 5, 3: 5, 4: 5}, code="CSI-4")
     answer(therapist, couple, a, NOT_AT_ALL, code="PHQ-9")
+    load_synthetic_wording("HITS")  # scoring-only: the clinic loads its licensed wording
     answer(therapist, couple, b, {1: 1, 2: 1, 3: 1, 4: 1}, code="HITS")
     return therapist, couple, appointment
 
