@@ -4,7 +4,6 @@ lost second factor (rebond/accounts/passwords.py, mfa.py)."""
 
 from __future__ import annotations
 
-import math
 import uuid
 from typing import Any
 
@@ -17,6 +16,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -32,13 +33,7 @@ from rebond.accounts.forms import (
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.accounts.models import User
 from rebond.accounts.stepup import recent_authentication_required
-from rebond.accounts.views import refused
-
-
-def _wait_text(refusal: throttle.Throttled) -> str:
-    seconds = refusal.seconds
-    return f"{seconds} seconds" if seconds < 120 else f"{math.ceil(seconds / 60)} minutes"
-
+from rebond.accounts.views import refused, wait_text
 
 # --- Forgotten password -------------------------------------------------------------------------
 
@@ -60,8 +55,9 @@ def forgot_password(request: HttpRequest) -> HttpResponse:
         except throttle.Throttled as refusal:
             context = {
                 "form": form,
-                "refused": "Too many reset requests. Please wait "
-                f"{_wait_text(refusal)} and try again.",
+                # Translators: %(wait)s is a duration such as "30 seconds" or "3 minutes".
+                "refused": _("Too many reset requests. Please wait %(wait)s and try again.")
+                % {"wait": wait_text(refusal)},
             }
             return refused(render(request, "accounts/password_forgot.html", context), refusal)
         return redirect("password_reset_sent")
@@ -118,8 +114,10 @@ class ResetConfirmView(auth_views.PasswordResetConfirmView):
             passwords.finish_reset(self.request, self.user)
         messages.success(
             self.request,
-            "Your password is changed. Enter the code from your authenticator app to finish"
-            " logging in.",
+            _(
+                "Your password is changed. Enter the code from your authenticator app to finish"
+                " logging in."
+            ),
         )
         return response
 
@@ -161,7 +159,10 @@ def account(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         attempt = passwords.begin_change(request, user)
     except throttle.Throttled as refusal:
-        message = f"Too many wrong passwords. Please wait {_wait_text(refusal)} and try again."
+        # Translators: %(wait)s is a duration such as "30 seconds" or "3 minutes".
+        message = _("Too many wrong passwords. Please wait %(wait)s and try again.") % {
+            "wait": wait_text(refusal)
+        }
         return refused(_account_page(request, form, refused=message), refusal)
     if not form.is_valid():
         if "old_password" in form.errors:
@@ -171,8 +172,15 @@ def account(request: AuthenticatedHttpRequest) -> HttpResponse:
         return _account_page(request, form, status=400)
     throttle.succeeded(attempt)
     ended = passwords.change_password(request, user, form.cleaned_data["new_password1"])
-    others = f" {ended} other session{'s' if ended != 1 else ''} ended." if ended else ""
-    messages.success(request, f"Your password is changed.{others}")
+    if ended:
+        changed = ngettext(
+            "Your password is changed. %(count)s other session ended.",
+            "Your password is changed. %(count)s other sessions ended.",
+            ended,
+        ) % {"count": ended}
+    else:
+        changed = _("Your password is changed.")
+    messages.success(request, changed)
     response = redirect("account")
     # The device cookie is bound to the password: this browser stays trusted (devices.py).
     devices.remember(request, response, user)
@@ -192,8 +200,10 @@ def staff_reset_second_factor(
     if colleague.pk == request.user.pk:
         messages.info(
             request,
-            "To reset your own authenticator app, use your two-factor page: it asks for your"
-            " password and a code, or a recovery code.",
+            _(
+                "To reset your own authenticator app, use your two-factor page: it asks for your"
+                " password and a code, or a recovery code."
+            ),
         )
         return redirect("mfa_settings")
     return _reset_second_factor(request, colleague)
@@ -213,9 +223,12 @@ def _reset_second_factor(request: AuthenticatedHttpRequest, colleague: User) -> 
             mfa.reset_colleagues_device(request.user, colleague.pk, form.cleaned_data["reason"])
             messages.success(
                 request,
-                f"The two-factor login of {colleague.display_name} is reset and they were logged"
-                " out. They set up their authenticator app again at their next login; they have"
-                " been told by e-mail.",
+                _(
+                    "The two-factor login of %(name)s is reset and they were logged out. They set"
+                    " up their authenticator app again at their next login; they have been told"
+                    " by e-mail."
+                )
+                % {"name": colleague.display_name},
             )
             return redirect("staff_reset_second_factor", user_id=colleague.pk)
         status = 400

@@ -55,6 +55,8 @@ SAME_IN_EVERY_LANGUAGE = frozenset(
 LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 TRANSLATE_BLOCKS = {"blocktranslate": "endblocktranslate", "blocktrans": "endblocktrans"}
 SKIPPED_BLOCKS = {"comment": "endcomment", "verbatim": "endverbatim", **TRANSLATE_BLOCKS}
+# Template blocks that fill an attribute nobody reads (base.html's `<body class>`), not text.
+ATTRIBUTE_BLOCKS = frozenset({"body_class"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +86,11 @@ def _neutral_source(source: str) -> str:
         if token.token_type == TokenType.TEXT:
             out.append(token.contents)
         elif token.token_type == TokenType.BLOCK:
-            name = token.contents.split()[0] if token.contents.split() else ""
+            words = token.contents.split()
+            name = words[0] if words else ""
             closing = SKIPPED_BLOCKS.get(name)
+            if name == "block" and words[1:2] and words[1] in ATTRIBUTE_BLOCKS:
+                closing = "endblock"
             out.append(MARK + newlines)
         else:  # a variable or a comment
             out.append(MARK + newlines)
