@@ -1,6 +1,7 @@
 """Pages of a clinician's own account: the forgotten password (by e-mail), the account page
-(password change, links to the second factor), and a clinic admin's reset of a colleague's
-lost second factor (rebond/accounts/passwords.py, mfa.py)."""
+(password change, the language of their pages, links to the second factor), and a clinic
+admin's reset of a colleague's lost second factor (rebond/accounts/passwords.py,
+preferences.py, mfa.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -23,10 +25,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from rebond import access
-from rebond.accounts import devices, mfa, passwords, throttle
+from rebond.accounts import devices, mfa, passwords, preferences, throttle
 from rebond.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
+    LanguageForm,
     NewPasswordForm,
     SecondFactorResetForm,
 )
@@ -34,6 +37,9 @@ from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.accounts.models import User
 from rebond.accounts.stepup import recent_authentication_required
 from rebond.accounts.views import refused, wait_text
+from rebond.lib.errors import ActionError
+from rebond.lib.forms import add_action_errors
+from rebond.lib.language import first_supported
 
 # --- Forgotten password -------------------------------------------------------------------------
 
@@ -130,12 +136,34 @@ class ResetConfirmView(auth_views.PasswordResetConfirmView):
 # --- The account page ---------------------------------------------------------------------------
 
 
+# The account page holds two forms; the language form says which it is with this field.
+FORM_FIELD, LANGUAGE_FORM = "form", "language"
+
+
+def _clinic_default(user: User) -> str:
+    return first_supported(user.clinic.default_language if user.clinic else None)
+
+
+def _language_form(user: User, data: Any = None) -> LanguageForm:
+    return LanguageForm(
+        data, initial={"language": user.language}, clinic_default=_clinic_default(user)
+    )
+
+
 def _account_page(
-    request: AuthenticatedHttpRequest, form: ChangePasswordForm, status: int = 200, **extra: Any
+    request: AuthenticatedHttpRequest,
+    form: ChangePasswordForm,
+    status: int = 200,
+    *,
+    language_form: LanguageForm | None = None,
+    **extra: Any,
 ) -> HttpResponse:
     user = request.user
     context = {
         "form": form,
+        "language_form": language_form or _language_form(user),
+        "language_form_field": FORM_FIELD,
+        "language_form_name": LANGUAGE_FORM,
         "device": mfa.confirmed_device(user),
         "unused": mfa.unused_recovery_codes(user),
         **extra,
@@ -143,10 +171,36 @@ def _account_page(
     return render(request, "accounts/account.html", context, status=status)
 
 
+def _save_language(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Save the clinician's language (audited); the next page, and this message, are in it."""
+    user = request.user
+    form = _language_form(user, request.POST)
+    if form.is_valid():
+        try:
+            changed = preferences.set_language(user, form.cleaned_data["language"])
+        except ActionError as error:
+            add_action_errors(form, error)
+        else:
+            with translation.override(user.preferred_language):
+                if not changed:
+                    said = _("Nothing had changed; the language is as it was.")
+                elif user.language:
+                    said = _("Your pages and e-mails are now in %(language)s.")
+                else:
+                    said = _(
+                        "Your pages and e-mails now follow the clinic's default (%(language)s)."
+                    )
+                names = dict(settings.LANGUAGES)
+                messages.success(request, said % {"language": names[user.preferred_language]})
+            return redirect("account")
+    return _account_page(request, ChangePasswordForm(user), status=400, language_form=form)
+
+
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
 @require_http_methods(["GET", "HEAD", "POST"])
 def account(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Show the clinician's account; change the password (POST) with the current one.
+    """Show the clinician's account; change the password (POST) with the current one, or the
+    language of their pages (POST with form=language).
 
     Wrong current passwords are throttled like logins (a session left open must not be a way
     to guess it) and audited. After a change the other sessions end; this browser stays
@@ -155,6 +209,8 @@ def account(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if request.method != "POST":
         return _account_page(request, ChangePasswordForm(user))
+    if request.POST.get(FORM_FIELD) == LANGUAGE_FORM:
+        return _save_language(request)
     form = ChangePasswordForm(user, request.POST)
     try:
         attempt = passwords.begin_change(request, user)

@@ -1,5 +1,5 @@
-"""Forms of a clinician's own account: forgotten password, new password, password change, and
-a clinic admin's reset of a colleague's second factor.
+"""Forms of a clinician's own account: forgotten password, new password, password change, the
+language of their pages, and a clinic admin's reset of a colleague's second factor.
 
 Passwords are checked by AUTH_PASSWORD_VALIDATORS (at least 12 characters, not common, not
 like the account's name or address; no composition rules, ASVS 6.2) through Django's forms.
@@ -7,13 +7,15 @@ like the account's name or address; no composition rules, ASVS 6.2) through Djan
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from rebond.accounts.models import User
+from rebond.lib import language
 from rebond.lib.forms import Textarea
 
 # django-stubs makes SetPasswordForm generic in the account model; Django's class is not.
@@ -84,6 +86,28 @@ class ChangePasswordForm(PasswordChangeForm):
         # The error summary takes focus after a failed submit, not the first field.
         self.fields["old_password"].widget.attrs.pop("autofocus", None)
         _label_new_password_fields(self)
+
+
+class LanguageForm(forms.Form):
+    """The language of the clinician's own pages and e-mails; empty: the clinic's default."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        help_text=_("Your pages and the e-mails Rebond sends you are written in it."),
+        error_messages={"invalid_choice": _("Choose a language from the list.")},
+    )
+
+    def __init__(self, *args: Any, clinic_default: str, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "language-%s")
+        super().__init__(*args, **kwargs)
+        names = dict(language.choices())
+        # Translators: %(name)s is a language's name in its own language, e.g. "Español".
+        default = gettext("The clinic's default (%(name)s)") % {
+            "name": names.get(clinic_default, clinic_default)
+        }
+        field = cast(forms.ChoiceField, self.fields["language"])
+        field.choices = [("", default), *language.choices()]
 
 
 class SecondFactorResetForm(forms.Form):

@@ -9,7 +9,7 @@ which the Content Security Policy allows; no inline script is needed.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.utils import translation
 from django.views.decorators.http import require_safe
 from django.views.i18n import JavaScriptCatalog
@@ -22,7 +22,7 @@ _catalogue = JavaScriptCatalog.as_view()
 
 @require_safe
 @login_not_required
-def javascript_catalogue(request: HttpRequest, language: str) -> HttpResponse:
+def javascript_catalogue(request: HttpRequest, language: str) -> HttpResponseBase:
     """Return the catalogue of `language`, or 404 for a language Rebond does not ship."""
     if not supported(language):
         raise Http404
