@@ -1,10 +1,10 @@
 """Pages of a clinician's own account: the forgotten password (by e-mail), the account page
-(password change, links to the second factor), and a clinic admin's reset of a colleague's
-lost second factor (rebond/accounts/passwords.py, mfa.py)."""
+(password change, the language of their pages, links to the second factor), and a clinic
+admin's reset of a colleague's lost second factor (rebond/accounts/passwords.py,
+preferences.py, mfa.py)."""
 
 from __future__ import annotations
 
-import math
 import uuid
 from typing import Any
 
@@ -16,29 +16,30 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import translation
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from rebond import access
-from rebond.accounts import devices, mfa, passwords, throttle
+from rebond.accounts import devices, mfa, passwords, preferences, throttle
 from rebond.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
+    LanguageForm,
     NewPasswordForm,
     SecondFactorResetForm,
 )
 from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.accounts.models import User
 from rebond.accounts.stepup import recent_authentication_required
-from rebond.accounts.views import refused
-
-
-def _wait_text(refusal: throttle.Throttled) -> str:
-    seconds = refusal.seconds
-    return f"{seconds} seconds" if seconds < 120 else f"{math.ceil(seconds / 60)} minutes"
-
+from rebond.accounts.views import refused, wait_text
+from rebond.lib.errors import ActionError
+from rebond.lib.forms import add_action_errors
+from rebond.lib.language import first_supported
 
 # --- Forgotten password -------------------------------------------------------------------------
 
@@ -60,8 +61,9 @@ def forgot_password(request: HttpRequest) -> HttpResponse:
         except throttle.Throttled as refusal:
             context = {
                 "form": form,
-                "refused": "Too many reset requests. Please wait "
-                f"{_wait_text(refusal)} and try again.",
+                # Translators: %(wait)s is a duration such as "30 seconds" or "3 minutes".
+                "refused": _("Too many reset requests. Please wait %(wait)s and try again.")
+                % {"wait": wait_text(refusal)},
             }
             return refused(render(request, "accounts/password_forgot.html", context), refusal)
         return redirect("password_reset_sent")
@@ -118,8 +120,10 @@ class ResetConfirmView(auth_views.PasswordResetConfirmView):
             passwords.finish_reset(self.request, self.user)
         messages.success(
             self.request,
-            "Your password is changed. Enter the code from your authenticator app to finish"
-            " logging in.",
+            _(
+                "Your password is changed. Enter the code from your authenticator app to finish"
+                " logging in."
+            ),
         )
         return response
 
@@ -132,12 +136,34 @@ class ResetConfirmView(auth_views.PasswordResetConfirmView):
 # --- The account page ---------------------------------------------------------------------------
 
 
+# The account page holds two forms; the language form says which it is with this field.
+FORM_FIELD, LANGUAGE_FORM = "form", "language"
+
+
+def _clinic_default(user: User) -> str:
+    return first_supported(user.clinic.default_language if user.clinic else None)
+
+
+def _language_form(user: User, data: Any = None) -> LanguageForm:
+    return LanguageForm(
+        data, initial={"language": user.language}, clinic_default=_clinic_default(user)
+    )
+
+
 def _account_page(
-    request: AuthenticatedHttpRequest, form: ChangePasswordForm, status: int = 200, **extra: Any
+    request: AuthenticatedHttpRequest,
+    form: ChangePasswordForm,
+    status: int = 200,
+    *,
+    language_form: LanguageForm | None = None,
+    **extra: Any,
 ) -> HttpResponse:
     user = request.user
     context = {
         "form": form,
+        "language_form": language_form or _language_form(user),
+        "language_form_field": FORM_FIELD,
+        "language_form_name": LANGUAGE_FORM,
         "device": mfa.confirmed_device(user),
         "unused": mfa.unused_recovery_codes(user),
         **extra,
@@ -145,10 +171,36 @@ def _account_page(
     return render(request, "accounts/account.html", context, status=status)
 
 
+def _save_language(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Save the clinician's language (audited); the next page, and this message, are in it."""
+    user = request.user
+    form = _language_form(user, request.POST)
+    if form.is_valid():
+        try:
+            changed = preferences.set_language(user, form.cleaned_data["language"])
+        except ActionError as error:
+            add_action_errors(form, error)
+        else:
+            with translation.override(user.preferred_language):
+                if not changed:
+                    said = _("Nothing had changed; the language is as it was.")
+                elif user.language:
+                    said = _("Your pages and e-mails are now in %(language)s.")
+                else:
+                    said = _(
+                        "Your pages and e-mails now follow the clinic's default (%(language)s)."
+                    )
+                names = dict(settings.LANGUAGES)
+                messages.success(request, said % {"language": names[user.preferred_language]})
+            return redirect("account")
+    return _account_page(request, ChangePasswordForm(user), status=400, language_form=form)
+
+
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
 @require_http_methods(["GET", "HEAD", "POST"])
 def account(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Show the clinician's account; change the password (POST) with the current one.
+    """Show the clinician's account; change the password (POST) with the current one, or the
+    language of their pages (POST with form=language).
 
     Wrong current passwords are throttled like logins (a session left open must not be a way
     to guess it) and audited. After a change the other sessions end; this browser stays
@@ -157,11 +209,16 @@ def account(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if request.method != "POST":
         return _account_page(request, ChangePasswordForm(user))
+    if request.POST.get(FORM_FIELD) == LANGUAGE_FORM:
+        return _save_language(request)
     form = ChangePasswordForm(user, request.POST)
     try:
         attempt = passwords.begin_change(request, user)
     except throttle.Throttled as refusal:
-        message = f"Too many wrong passwords. Please wait {_wait_text(refusal)} and try again."
+        # Translators: %(wait)s is a duration such as "30 seconds" or "3 minutes".
+        message = _("Too many wrong passwords. Please wait %(wait)s and try again.") % {
+            "wait": wait_text(refusal)
+        }
         return refused(_account_page(request, form, refused=message), refusal)
     if not form.is_valid():
         if "old_password" in form.errors:
@@ -171,8 +228,15 @@ def account(request: AuthenticatedHttpRequest) -> HttpResponse:
         return _account_page(request, form, status=400)
     throttle.succeeded(attempt)
     ended = passwords.change_password(request, user, form.cleaned_data["new_password1"])
-    others = f" {ended} other session{'s' if ended != 1 else ''} ended." if ended else ""
-    messages.success(request, f"Your password is changed.{others}")
+    if ended:
+        changed = ngettext(
+            "Your password is changed. %(count)s other session ended.",
+            "Your password is changed. %(count)s other sessions ended.",
+            ended,
+        ) % {"count": ended}
+    else:
+        changed = _("Your password is changed.")
+    messages.success(request, changed)
     response = redirect("account")
     # The device cookie is bound to the password: this browser stays trusted (devices.py).
     devices.remember(request, response, user)
@@ -192,8 +256,10 @@ def staff_reset_second_factor(
     if colleague.pk == request.user.pk:
         messages.info(
             request,
-            "To reset your own authenticator app, use your two-factor page: it asks for your"
-            " password and a code, or a recovery code.",
+            _(
+                "To reset your own authenticator app, use your two-factor page: it asks for your"
+                " password and a code, or a recovery code."
+            ),
         )
         return redirect("mfa_settings")
     return _reset_second_factor(request, colleague)
@@ -213,9 +279,12 @@ def _reset_second_factor(request: AuthenticatedHttpRequest, colleague: User) -> 
             mfa.reset_colleagues_device(request.user, colleague.pk, form.cleaned_data["reason"])
             messages.success(
                 request,
-                f"The two-factor login of {colleague.display_name} is reset and they were logged"
-                " out. They set up their authenticator app again at their next login; they have"
-                " been told by e-mail.",
+                _(
+                    "The two-factor login of %(name)s is reset and they were logged out. They set"
+                    " up their authenticator app again at their next login; they have been told"
+                    " by e-mail."
+                )
+                % {"name": colleague.display_name},
             )
             return redirect("staff_reset_second_factor", user_id=colleague.pk)
         status = 400

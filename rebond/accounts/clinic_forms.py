@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from rebond.accounts.clinic_settings import NAME_MAX_LENGTH, ClinicSettingsDraft
 from rebond.accounts.models import REQUEST_INTRO_MAX_LENGTH
@@ -17,49 +18,49 @@ ZONE_LIST_ID = "time-zone-names"
 
 
 class ClinicSettingsForm(forms.Form):
-    name = NameField(label="Clinic name", max_length=NAME_MAX_LENGTH)
+    name = NameField(label=_("Clinic name"), max_length=NAME_MAX_LENGTH)
     public_requests = forms.ChoiceField(
-        label="Consultation requests online",
+        label=_("Consultation requests online"),
         choices=[
-            (OPEN, "Open: anyone with the page's address can send a request"),
-            (CLOSED, "Closed: the page only says that you do not take requests online"),
+            (OPEN, _("Open: anyone with the page's address can send a request")),
+            (CLOSED, _("Closed: the page only says that you do not take requests online")),
         ],
         widget=forms.RadioSelect,
     )
     request_intro = forms.CharField(
-        label="Introduction on the request page (optional)",
+        label=_("Introduction on the request page (optional)"),
         required=False,
         max_length=REQUEST_INTRO_MAX_LENGTH,
         widget=Textarea(attrs={"rows": 5}),
-        help_text=(
+        help_text=_(
             "Shown above the form, in your words: who you are, what happens after a request."
             " The form's own promises about privacy and contact stay below it."
         ),
     )
     timezone = forms.CharField(
-        label="Time zone",
+        label=_("Time zone"),
         max_length=60,
         widget=forms.TextInput(
             attrs={"list": ZONE_LIST_ID, "autocomplete": "off", "spellcheck": "false"}
         ),
-        help_text=(
+        help_text=_(
             "Type a city or region and choose from the list, e.g. Europe/London. Every date"
             " and time in Rebond, its e-mails and reports is shown and entered in this zone."
         ),
     )
     default_language = forms.ChoiceField(
-        label="Default language",
-        help_text=(
-            "Kept for partners' pages and e-mails once Rebond offers them in several"
-            " languages; pages are in English for now."
+        label=_("Default language"),
+        help_text=_(
+            "The language of your public request page, and of the pages and e-mails of"
+            " clinicians and partners who have not chosen their own."
         ),
     )
     reply_to_email = forms.CharField(
-        label="Address for e-mails (optional)",
+        label=_("Address for e-mails (optional)"),
         required=False,
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
-        help_text=(
+        help_text=_(
             "Replies to Rebond's e-mails about your clinic go here. Partners see it too: use"
             " a neutral address that names no therapy or specialty."
         ),

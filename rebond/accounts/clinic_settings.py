@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rebond import access
 from rebond.accounts.models import REQUEST_INTRO_MAX_LENGTH, Clinic, User
@@ -34,6 +36,16 @@ LABELS = {
     "timezone": "time zone",
     "default_language": "default language",
     "reply_to_email": "address for e-mails",
+}
+# The same names in the reader's language, for the page that confirms a change (the audit
+# entry's text keeps LABELS, in English like every entry).
+SHOWN_LABELS = {
+    "name": gettext_lazy("name"),
+    "public_requests_open": gettext_lazy("public request page"),
+    "request_intro": gettext_lazy("introduction"),
+    "timezone": gettext_lazy("time zone"),
+    "default_language": gettext_lazy("default language"),
+    "reply_to_email": gettext_lazy("address for e-mails"),
 }
 
 
@@ -71,45 +83,49 @@ def validation_errors(draft: ClinicSettingsDraft) -> dict[str, list[str]]:
     """Return a message per refused field of a cleaned draft (empty when all are fine)."""
     errors: dict[str, list[str]] = {}
     if not draft.name:
-        errors["name"] = ["Enter the clinic's name."]
+        errors["name"] = [_("Enter the clinic's name.")]
     elif len(draft.name) > NAME_MAX_LENGTH:
-        errors["name"] = [f"Keep the name to {NAME_MAX_LENGTH} characters or fewer."]
+        errors["name"] = [
+            _("Keep the name to %(count)s characters or fewer.") % {"count": NAME_MAX_LENGTH}
+        ]
     elif has_bidi_controls(draft.name):
-        errors["name"] = [BIDI_MESSAGE]
+        errors["name"] = [str(BIDI_MESSAGE)]
     if len(draft.request_intro) > REQUEST_INTRO_MAX_LENGTH:
         errors["request_intro"] = [
-            f"Keep the introduction to {REQUEST_INTRO_MAX_LENGTH} characters or fewer."
+            _("Keep the introduction to %(count)s characters or fewer.")
+            % {"count": REQUEST_INTRO_MAX_LENGTH}
         ]
     elif "\x00" in draft.request_intro:
-        errors["request_intro"] = ["Remove the null character from the introduction."]
+        errors["request_intro"] = [_("Remove the null character from the introduction.")]
     if not is_known_zone(draft.timezone):
         errors["timezone"] = [_zone_message(draft.timezone)]
     if draft.default_language not in language_codes():
-        errors["default_language"] = ["Choose a language from the list."]
+        errors["default_language"] = [_("Choose a language from the list.")]
     if draft.reply_to_email:
         try:
             validate_email(draft.reply_to_email)
         except ValidationError:
             errors["reply_to_email"] = [
-                "Enter an e-mail address such as reception@example.org, or leave it empty."
+                _("Enter an e-mail address such as reception@example.org, or leave it empty.")
             ]
         else:
             if len(draft.reply_to_email) > EMAIL_MAX_LENGTH:
                 errors["reply_to_email"] = [
-                    f"Keep the address to {EMAIL_MAX_LENGTH} characters or fewer."
+                    _("Keep the address to %(count)s characters or fewer.")
+                    % {"count": EMAIL_MAX_LENGTH}
                 ]
     return errors
 
 
 def _zone_message(typed: str) -> str:
-    message = (
+    message = _(
         "Choose a time zone from the list, written as in it (for example Europe/London or"
         " America/Los_Angeles)."
     )
     by_folded = {name.casefold(): name for name in zone_names()}
     close = get_close_matches(typed.casefold(), list(by_folded), n=1, cutoff=0.8)
     if close:
-        message += f" Did you mean {by_folded[close[0]]}?"
+        message += " " + _("Did you mean %(zone)s?") % {"zone": by_folded[close[0]]}
     return message
 
 
@@ -145,7 +161,7 @@ def update_clinic_settings(admin: User, draft: ClinicSettingsDraft) -> list[str]
     draft = draft.cleaned()
     errors = validation_errors(draft)
     if errors:
-        raise ActionError("The clinic settings could not be saved.", errors)
+        raise ActionError(_("The clinic settings could not be saved."), errors)
     before = {name: getattr(clinic, name) for name in LABELS}
     return audited_update(
         clinic,

@@ -8,13 +8,15 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from rebond import access
 from rebond.accounts.clinic_forms import ZONE_LIST_ID, ClinicSettingsForm
 from rebond.accounts.clinic_settings import (
-    LABELS,
+    SHOWN_LABELS,
     ClinicSettingsDraft,
     update_clinic_settings,
 )
@@ -22,8 +24,17 @@ from rebond.accounts.http import AuthenticatedHttpRequest
 from rebond.lib.clinic_time import clinic_localtime, zone_names
 from rebond.lib.errors import ActionError
 from rebond.lib.forms import add_action_errors
+from rebond.lib.language import first_supported
 
 UNPROCESSABLE = 422
+
+
+def _say_saved(request: AuthenticatedHttpRequest, changed: list[str]) -> None:
+    if changed:
+        names = ", ".join(str(SHOWN_LABELS[name]) for name in changed)
+        messages.success(request, _("Clinic settings saved (%(names)s).") % {"names": names})
+    else:
+        messages.info(request, _("Nothing had changed; the settings are as they were."))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -39,11 +50,11 @@ def clinic_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
             except ActionError as error:
                 add_action_errors(form, error, fields={"public_requests_open": "public_requests"})
             else:
-                if changed:
-                    names = ", ".join(LABELS[name] for name in changed)
-                    messages.success(request, f"Clinic settings saved ({names}).")
-                else:
-                    messages.info(request, "Nothing had changed; the settings are as they were.")
+                # Said in the language of the next page: a new default may have changed it.
+                with translation.override(
+                    first_supported(request.user.language, form.cleaned_data["default_language"])
+                ):
+                    _say_saved(request, changed)
                 return redirect("clinic_settings")
         status = UNPROCESSABLE
     else:

@@ -34,7 +34,9 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
+from django.utils.html import escape
 from django.utils.timezone import now
+from django.utils.translation import gettext
 
 from rebond import audit
 from rebond.accounts.models import Passkey, RecoveryCode, TOTPDevice, UsedTOTPStep, User
@@ -90,9 +92,8 @@ def qr_svg(uri: str) -> str:
     svg = segno.make(uri, error="m").svg_inline(
         scale=5, border=4, dark="#000", light="#fff", svgclass="qr-code", lineclass=None
     )
-    return svg.replace(
-        "<svg ", '<svg role="img" aria-label="QR code for your authenticator app" ', 1
-    )
+    label = escape(gettext("QR code for your authenticator app"))
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
 
 
 def normalise_code(code: str) -> str:

@@ -12,6 +12,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from rebond.accounts import devices, mfa, passkeys, throttle
@@ -21,8 +23,12 @@ from rebond.accounts.models import LoginAttempt, User
 from rebond.accounts.stepup import recent_authentication_required
 from rebond.accounts.views import refused, refused_message
 
-WRONG_CODE = "That code is not valid. Codes change every 30 seconds and each works only once."
-WRONG_RECOVERY = "That is not a valid code, or that recovery code has already been used."
+WRONG_CODE = gettext_lazy(
+    "That code is not valid. Codes change every 30 seconds and each works only once."
+)
+WRONG_RECOVERY = gettext_lazy(
+    "That is not a valid code, or that recovery code has already been used."
+)
 
 
 class CodeForm(forms.Form):
@@ -39,7 +45,7 @@ class ReauthenticateForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if not cleaned.get("code") and not cleaned.get("passkey_credential"):
-            self.add_error("code", "Enter the code from your authenticator app.")
+            self.add_error("code", _("Enter the code from your authenticator app."))
         return cleaned
 
 
@@ -148,8 +154,14 @@ def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
                 left = mfa.unused_recovery_codes(user)
                 messages.warning(
                     request,
-                    f"You used a recovery code; {left} left. If your authenticator app is lost, "
-                    "reset it under Two-factor login.",
+                    ngettext(
+                        "You used a recovery code; %(count)s left. If your authenticator app is"
+                        " lost, reset it under Two-factor login.",
+                        "You used a recovery code; %(count)s left. If your authenticator app is"
+                        " lost, reset it under Two-factor login.",
+                        left,
+                    )
+                    % {"count": left},
                 )
             else:
                 mfa.log(user, "accounts.mfa.verify", device)
@@ -190,8 +202,11 @@ def reauthenticate(request: AuthenticatedHttpRequest) -> HttpResponse:
             return HttpResponseRedirect(_next_url(request))
         else:
             mfa.log(user, "accounts.reauthenticate.fail", user)
-            wrong = "passkey" if form.cleaned_data["passkey_credential"] else "code"
-            form.add_error(None, f"The password or the {wrong} is not right. Please try again.")
+            if form.cleaned_data["passkey_credential"]:
+                wrong = _("The password or the passkey is not right. Please try again.")
+            else:
+                wrong = _("The password or the code is not right. Please try again.")
+            form.add_error(None, wrong)
     context = {
         "form": form,
         "next": _next_url(request),
@@ -249,6 +264,6 @@ def reset_device(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         mfa.reset_device(request.user)
         mfa.forget_second_factor(request.session)
-        messages.info(request, "Your authenticator app was removed. Set up the new one now.")
+        messages.info(request, _("Your authenticator app was removed. Set up the new one now."))
         return redirect("mfa_enrol")
     return render(request, "accounts/mfa_confirm.html", {"action": "reset"})

@@ -20,6 +20,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from rebond.accounts.models import User
 
@@ -31,9 +33,13 @@ CLINICIAN_MAX_AGE = timedelta(hours=12)
 # The idle clock is kept in the session; saving it on every request would add a database
 # write to every page, so it moves at most once a minute (logout comes early, never late).
 IDLE_REFRESH = timedelta(minutes=1)
-EXPIRED = "For your clients' privacy you were logged out after a period of inactivity."
+EXPIRED = gettext_noop(
+    "For your clients' privacy you were logged out after a period of inactivity."
+)
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponseBase])
-ENDED = "For your clients' privacy a session lasts at most 12 hours. Please log in again."
+ENDED = gettext_noop(
+    "For your clients' privacy a session lasts at most 12 hours. Please log in again."
+)
 
 
 def _parse(data: object) -> tuple[datetime, datetime] | None:
@@ -91,7 +97,8 @@ class ClinicianSessionMiddleware:
     @staticmethod
     def _end(request: HttpRequest, note: str) -> HttpResponse:
         logout(request)  # Flushes the session, server side too.
-        messages.info(request, note)
+        # In the language of the login page it is shown on (the browser's: nobody is signed in).
+        messages.info(request, _(note))
         response = redirect_to_login(request.get_full_path())
         response["Clear-Site-Data"] = '"cache", "storage"'
         return response
@@ -179,7 +186,7 @@ class ClinicalReadAuditMiddleware:
         except DatabaseError:
             logger.exception("A clinician read could not be audited; the page was withheld.")
             return HttpResponse(
-                "The page could not be shown. Please try again in a moment.",
+                _("The page could not be shown. Please try again in a moment."),
                 status=503,
                 content_type="text/plain; charset=utf-8",
             )

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
 
 from rebond.crypto.fields import EncryptedCharField
 from rebond.lib.language import first_supported
@@ -24,8 +25,8 @@ class SecretsPolicy(models.TextChoices):
     Safety disclosures are exempt under both: they are never passed to the other partner.
     """
 
-    NO_SECRETS = "no_secrets", "No secrets"
-    LIMITED_SECRETS = "limited_secrets", "Limited secrets"
+    NO_SECRETS = "no_secrets", _("No secrets")
+    LIMITED_SECRETS = "limited_secrets", _("Limited secrets")
 
 
 # The clinic's introduction on its public request page: a few short paragraphs.
@@ -116,10 +117,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A clinician's login. Clients (partners) never have one: they answer through links."""
 
     class Role(models.TextChoices):
-        THERAPIST = "therapist", "Therapist"
-        SUPERVISOR = "supervisor", "Supervisor"
-        SAFETY_LEAD = "safety_lead", "Safety lead"
-        CLINIC_ADMIN = "clinic_admin", "Clinic admin"
+        THERAPIST = "therapist", _("Therapist")
+        SUPERVISOR = "supervisor", _("Supervisor")
+        SAFETY_LEAD = "safety_lead", _("Safety lead")
+        CLINIC_ADMIN = "clinic_admin", _("Clinic admin")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField(unique=True)

@@ -20,6 +20,8 @@ from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rebond.accounts import mfa, passkeys, throttle
@@ -47,8 +49,8 @@ class PasskeyNameForm(forms.Form):
         max_length=60,
         strip=True,
         error_messages={
-            "required": "Give the passkey a name, such as the device it is on.",
-            "max_length": "Keep the name to 60 characters or fewer.",
+            "required": gettext_lazy("Give the passkey a name, such as the device it is on."),
+            "max_length": gettext_lazy("Keep the name to 60 characters or fewer."),
         },
     )
 
@@ -60,7 +62,7 @@ class PasskeyAddForm(PasskeyNameForm):
         cleaned = super().clean() or {}
         if "name" in cleaned and not cleaned.get("credential"):
             # The browser's part did not run (no JavaScript, or the post was made by hand).
-            self.add_error(None, "Choose Add passkey and follow your browser's steps.")
+            self.add_error(None, _("Choose Add passkey and follow your browser's steps."))
         return cleaned
 
 
@@ -98,7 +100,7 @@ def _app_enrolled_first(view: View) -> View:
 def authentication_options(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Give the browser a fresh challenge and the clinician's passkeys, for login or step-up."""
     if not passkeys.offered_to(request.user):
-        return _json_error("You have no passkey set up here.", 409)
+        return _json_error(_("You have no passkey set up here."), 409)
     return JsonResponse({"options": passkeys.authentication_options(request.session, request.user)})
 
 
@@ -111,9 +113,9 @@ def registration_options(request: AuthenticatedHttpRequest) -> HttpResponse:
     """
     if not mfa.authenticated_within(request, timedelta(seconds=STEP_UP_MAX_AGE)):
         again = reverse("reauthenticate") + "?" + urlencode({"next": reverse("passkey_add")})
-        return _json_error("Please confirm it is you again.", 403, redirect=again)
+        return _json_error(_("Please confirm it is you again."), 403, redirect=again)
     if not passkeys.available():
-        return _json_error("Passkeys cannot be used at this server's address.", 409)
+        return _json_error(_("Passkeys cannot be used at this server's address."), 409)
     form = PasskeyNameForm(request.POST)
     if not form.is_valid():
         return _json_error(str(form.errors["name"][0]), 400, field="name")
@@ -145,8 +147,8 @@ def add(request: AuthenticatedHttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"Passkey “{passkey.name}” added. You can use it instead of a code when you "
-                    "log in.",
+                    _("Passkey “%(name)s” added. You can use it instead of a code when you log in.")
+                    % {"name": passkey.name},
                 )
                 return redirect("mfa_settings")
     context = {"form": form, "available": passkeys.available()}
@@ -170,7 +172,7 @@ def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not form.is_valid():
         passkeys.discard_challenge(request.session)
         mfa.log(user, "accounts.passkey.fail", user)
-        return _verify_page(request, passkeys.NOT_VERIFIED)
+        return _verify_page(request, str(passkeys.NOT_VERIFIED))
     try:
         passkey = passkeys.authenticate(request.session, user, form.cleaned_data["credential"])
     except passkeys.PasskeyError as error:
@@ -203,7 +205,7 @@ def remove(request: AuthenticatedHttpRequest, passkey_id: UUID) -> HttpResponse:
         except passkeys.PasskeyError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, f"Passkey “{passkey.name}” removed.")
+            messages.success(request, _("Passkey “%(name)s” removed.") % {"name": passkey.name})
         return redirect("mfa_settings")
     context = {"passkey": passkey, "can_remove": passkeys.can_remove(request.user)}
     return render(request, "accounts/passkey_remove.html", context)

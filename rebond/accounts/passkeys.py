@@ -28,13 +28,14 @@ import ipaddress
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import IntegrityError, transaction
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
 from webauthn import (
     generate_authentication_options,
     generate_registration_options,
@@ -55,6 +56,9 @@ from webauthn.helpers.structs import (
 from rebond.accounts import mfa
 from rebond.accounts.models import Passkey, User
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 RP_NAME = "Rebond"
 # How long a challenge may be answered: the browser is given the same time for its dialog.
 CHALLENGE_SECONDS = 120
@@ -67,11 +71,11 @@ MAX_CREDENTIAL_ID_BYTES = 1023
 MAX_PASSKEYS = 10
 _TRANSPORTS = {transport.value for transport in AuthenticatorTransport}
 
-NOT_VERIFIED = "The passkey could not be checked. Try again, or use the code from your app."
-EXPIRED = "The passkey request took too long or was already used. Please try again."
-UNKNOWN = "That passkey is not set up for your account. Use the code from your app instead."
-TOO_MANY = f"You have {MAX_PASSKEYS} passkeys, the most Rebond keeps. Remove one first."
-CLONED = (
+NOT_VERIFIED = _("The passkey could not be checked. Try again, or use the code from your app.")
+EXPIRED = _("The passkey request took too long or was already used. Please try again.")
+UNKNOWN = _("That passkey is not set up for your account. Use the code from your app instead.")
+TOO_MANY = _("You have %(count)s passkeys, the most Rebond keeps. Remove one first.")
+CLONED = _(
     "This passkey was refused: its authenticator may have been copied. Use the code from your "
     "app, and remove this passkey from your two-factor settings."
 )
@@ -80,9 +84,10 @@ CLONED = (
 class PasskeyError(Exception):
     """A passkey ceremony was refused; `message` is what the clinician is told."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: StrOrPromise) -> None:
+        # In the language of the request that was refused (the messages above are lazy).
+        super().__init__(str(message))
+        self.message = str(message)
 
 
 @dataclass(frozen=True)
@@ -120,7 +125,7 @@ def available() -> bool:
 def _required_relying_party() -> RelyingParty:
     rp = relying_party()
     if rp is None:
-        raise PasskeyError("Passkeys cannot be used at this server's address.")
+        raise PasskeyError(_("Passkeys cannot be used at this server's address."))
     return rp
 
 
@@ -199,7 +204,7 @@ def registration_options(session: SessionBase, user: User) -> dict[str, Any]:
     their challenge in the session."""
     rp = _required_relying_party()
     if Passkey.objects.filter(user=user).count() >= MAX_PASSKEYS:
-        raise PasskeyError(TOO_MANY)
+        raise PasskeyError(TOO_MANY % {"count": MAX_PASSKEYS})
     challenge = _store_challenge(session, REGISTER, user, now())
     options = generate_registration_options(
         rp_id=rp.id,
@@ -247,7 +252,7 @@ def register(session: SessionBase, user: User, name: str, credential_json: str) 
     try:
         with transaction.atomic():
             if Passkey.objects.filter(user=user).count() >= MAX_PASSKEYS:
-                raise PasskeyError(TOO_MANY)
+                raise PasskeyError(TOO_MANY % {"count": MAX_PASSKEYS})
             passkey = Passkey.objects.create(
                 user=user,
                 credential_id=bytes_to_base64url(verified.credential_id),
@@ -259,7 +264,7 @@ def register(session: SessionBase, user: User, name: str, credential_json: str) 
             mfa.log(user, "accounts.passkey.register", passkey)
     except IntegrityError:
         mfa.log(user, "accounts.passkey.register_fail", user)
-        raise PasskeyError("This passkey is already set up.") from None
+        raise PasskeyError(_("This passkey is already set up.")) from None
     return passkey
 
 
@@ -358,6 +363,8 @@ def remove(user: User, passkey: Passkey) -> None:
     if passkey.user_id != user.pk:
         raise PasskeyError(UNKNOWN)
     if not can_remove(user):
-        raise PasskeyError("This is your only second factor: set up the authenticator app first.")
+        raise PasskeyError(
+            _("This is your only second factor: set up the authenticator app first.")
+        )
     mfa.log(user, "accounts.passkey.remove", passkey)
     passkey.delete()

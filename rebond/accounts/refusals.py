@@ -12,6 +12,10 @@ from rebond.access import SettingsRefused
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Render the project's 403 (settings.py: `handler403` in rebond/urls.py)."""
     if isinstance(exception, SettingsRefused):
-        context = {"who": exception.who, "deciders": exception.deciders()}
+        context = {
+            "who": exception.who,
+            "safety_leads_too": exception.safety_leads_too,
+            "deciders": exception.deciders(),
+        }
         return render(request, "accounts/settings_refused.html", context, status=403)
     return defaults.permission_denied(request, exception)

@@ -8,15 +8,27 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from rebond.accounts import devices, throttle
 
 
+def wait_text(refusal: throttle.Throttled) -> str:
+    """Return how long a throttled clinician waits, in words ("30 seconds", "3 minutes")."""
+    seconds = refusal.seconds
+    if seconds < 120:
+        return ngettext("%(count)s second", "%(count)s seconds", seconds) % {"count": seconds}
+    minutes = math.ceil(seconds / 60)
+    return ngettext("%(count)s minute", "%(count)s minutes", minutes) % {"count": minutes}
+
+
 def refused_message(refusal: throttle.Throttled) -> str:
     """Return the one message for every refusal, whether or not the account exists (6.3.8)."""
-    seconds = refusal.seconds
-    wait = f"{seconds} seconds" if seconds < 120 else f"{math.ceil(seconds / 60)} minutes"
-    return f"Too many login attempts. Please wait {wait} and try again."
+    # Translators: %(wait)s is a duration such as "30 seconds" or "3 minutes".
+    return _("Too many login attempts. Please wait %(wait)s and try again.") % {
+        "wait": wait_text(refusal)
+    }
 
 
 def refused(response: HttpResponse, refusal: throttle.Throttled) -> HttpResponse:

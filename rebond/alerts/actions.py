@@ -10,6 +10,7 @@ import uuid
 
 from django.db import transaction
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
 
 from rebond import access, audit
 from rebond.accounts.models import User
@@ -182,13 +183,13 @@ def close_alert(
     alert = access.get_alert_for_clinician(clinician, alert_id)
     errors: dict[str, list[str]] = {}
     if disposition not in Alert.Disposition.values:
-        errors["disposition"] = ["Choose what was decided."]
+        errors["disposition"] = [_("Choose what was decided.")]
     if not reason.strip():
-        errors["reason"] = ["Record the reason for this decision."]
+        errors["reason"] = [_("Record the reason for this decision.")]
     if alert.status == Alert.Status.CLOSED:
-        errors[""] = ["This alert is already closed."]
+        errors[""] = [_("This alert is already closed.")]
     if errors:
-        raise ActionError("The alert could not be closed.", errors)
+        raise ActionError(_("The alert could not be closed."), errors)
     if alert.status == Alert.Status.OPEN:
         alert.acknowledged_by, alert.acknowledged_at = clinician, now()
     alert.status = Alert.Status.CLOSED

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from rebond import access, audit
 from rebond.accounts.models import Clinic, CrisisResource, User
@@ -35,8 +36,13 @@ def set_escalation_window(user: User, minutes: int | None) -> Clinic:
     low, high = ESCALATION_MINUTES
     if minutes is None or not low <= minutes <= high:
         raise ActionError(
-            "The window could not be saved.",
-            {"minutes": [f"Use a whole number of minutes from {low} to {high}."]},
+            _("The window could not be saved."),
+            {
+                "minutes": [
+                    _("Use a whole number of minutes from %(low)s to %(high)s.")
+                    % {"low": low, "high": high}
+                ]
+            },
         )
     audited_update(
         clinic,
@@ -63,20 +69,20 @@ def _validate_resource(draft: CrisisResourceDraft) -> dict[str, list[str]]:
     limits = {"name": 120, "phone": 40, "text_number": 40, "url": 200, "hours": 120}
     for name, limit in limits.items():
         if len(getattr(draft, name).strip()) > limit:
-            errors[name] = [f"Keep this to {limit} characters or fewer."]
+            errors[name] = [_("Keep this to %(count)s characters or fewer.") % {"count": limit}]
     if not draft.name.strip():
-        errors["name"] = ["Give the service's name."]
+        errors["name"] = [_("Give the service's name.")]
     if not (draft.phone.strip() or draft.text_number.strip() or draft.url.strip()):
         errors.setdefault("phone", []).append(
-            "Give at least a phone number, a text number or a link."
+            _("Give at least a phone number, a text number or a link.")
         )
     if draft.url.strip() and "url" not in errors:
         try:
             URLValidator(schemes=["https", "http"])(draft.url.strip())
         except ValidationError:
-            errors["url"] = ["Give a full web address, starting with https://."]
+            errors["url"] = [_("Give a full web address, starting with https://.")]
     if draft.position is None or not 0 <= draft.position <= RESOURCE_POSITION_MAX:
-        errors["position"] = [f"Use a number from 0 to {RESOURCE_POSITION_MAX}."]
+        errors["position"] = [_("Use a number from 0 to %(max)s.") % {"max": RESOURCE_POSITION_MAX}]
     return errors
 
 
@@ -89,7 +95,7 @@ def save_crisis_resource(
     resource = None if resource_id is None else get_crisis_resource(clinic, resource_id)
     errors = _validate_resource(draft)
     if errors:
-        raise ActionError("The crisis resource could not be saved.", errors)
+        raise ActionError(_("The crisis resource could not be saved."), errors)
     values = {
         "name": draft.name.strip(),
         "phone": draft.phone.strip(),
@@ -176,18 +182,23 @@ def set_alert_rule(
         raise Http404("No such rule.")
     if rule.core and not enabled:
         raise ActionError(
-            "The rule could not be saved.",
-            {"enabled": [rules.CORE_RULE_ALWAYS_ON]},
+            _("The rule could not be saved."),
+            {"enabled": [_(rules.CORE_RULE_ALWAYS_ON)]},
         )
     if rule.thresholds and threshold not in rule.thresholds:
         allowed = ", ".join(str(t) for t in rule.thresholds)
         raise ActionError(
-            "The rule could not be saved.",
-            {"threshold": [f"Choose one of the published values ({allowed})."]},
+            _("The rule could not be saved."),
+            {
+                "threshold": [
+                    _("Choose one of the published values (%(values)s).") % {"values": allowed}
+                ]
+            },
         )
     if not rule.thresholds and threshold is not None:
         raise ActionError(
-            "The rule could not be saved.", {"threshold": ["This rule has no threshold to set."]}
+            _("The rule could not be saved."),
+            {"threshold": [_("This rule has no threshold to set.")]},
         )
     setting, created = AlertRuleSetting.objects.select_for_update().get_or_create(
         clinic=clinic, rule=rule.code, defaults={"enabled": enabled, "threshold": threshold}

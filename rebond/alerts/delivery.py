@@ -10,7 +10,10 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils import translation
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from rebond import access, audit
 from rebond.accounts.mail import clinic_email
@@ -57,7 +60,7 @@ def escalate_overdue_alerts(at: datetime | None = None) -> int:
     return count
 
 
-SUBJECT = "You have a priority item in Rebond"
+SUBJECT = gettext_noop("You have a priority item in Rebond")
 logger = logging.getLogger(__name__)
 # Failures that say the mail server itself is unreachable or not answering, not this message.
 MAIL_SERVER_DOWN = (
@@ -69,8 +72,13 @@ MAIL_SERVER_DOWN = (
 
 
 def notification_body() -> str:
-    """Return the whole e-mail: no names, no scores, no words about what happened."""
-    return f"{SUBJECT}.\n\nPlease log in to Rebond to see it: {settings.SITE_URL}/alerts/\n"
+    """Return the whole e-mail: no names, no scores, no words about what happened (in the
+    active language)."""
+    said = _("You have a priority item in Rebond.")
+    where = _("Please log in to Rebond to see it: %(url)s") % {
+        "url": f"{settings.SITE_URL}/alerts/"
+    }
+    return f"{said}\n\n{where}\n"
 
 
 def deliver_notifications(limit: int = 100) -> int:
@@ -120,13 +128,15 @@ def deliver_notifications(limit: int = 100) -> int:
             logger.warning(
                 "Alert notification %s: resending after an interrupted attempt.", notification.pk
             )
-        message = clinic_email(
-            notification.recipient.clinic,
-            SUBJECT,
-            notification_body(),
-            [notification.recipient.email],
-            headers={"Message-ID": f"<alert-notification-{notification.pk}@rebond>"},
-        )
+        # In the recipient's language: a task runs with none active.
+        with translation.override(notification.recipient.preferred_language):
+            message = clinic_email(
+                notification.recipient.clinic,
+                _(SUBJECT),
+                notification_body(),
+                [notification.recipient.email],
+                headers={"Message-ID": f"<alert-notification-{notification.pk}@rebond>"},
+            )
         try:
             message.send()
         except Exception as exc:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rebond.alerts import rules
 from rebond.alerts.models import Alert
@@ -16,9 +18,9 @@ from rebond.lib.forms import NameField, Textarea
 TEXT_MAX = 5000
 # What a clinician may decide for a case paused for safety (DOMAIN 7.2: resume with a record).
 RESUME_CHOICES = [
-    (Couple.Status.CONJOINT_ACTIVE, "Continue conjoint therapy"),
-    (Couple.Status.INDIVIDUAL_ONLY, "Individual work only"),
-    (Couple.Status.REFERRED_OUT, "Refer out"),
+    (Couple.Status.CONJOINT_ACTIVE, _("Continue conjoint therapy")),
+    (Couple.Status.INDIVIDUAL_ONLY, _("Individual work only")),
+    (Couple.Status.REFERRED_OUT, _("Refer out")),
 ]
 
 
@@ -32,64 +34,64 @@ class Form(forms.Form):
 
 class CloseAlertForm(Form):
     disposition = forms.ChoiceField(
-        choices=Alert.Disposition.choices, widget=forms.RadioSelect, label="What was decided"
+        choices=Alert.Disposition.choices, widget=forms.RadioSelect, label=_("What was decided")
     )
     reason = forms.CharField(
         max_length=TEXT_MAX,
         widget=Textarea(attrs={"rows": 3}),
-        label="Reason",
-        help_text="Recorded with the alert for the clinicians on the case. Never sent anywhere.",
+        label=_("Reason"),
+        help_text=_("Recorded with the alert for the clinicians on the case. Never sent anywhere."),
     )
 
 
 class ResumeCaseForm(Form):
     to_status = forms.ChoiceField(
-        choices=RESUME_CHOICES, widget=forms.RadioSelect, label="Your decision"
+        choices=RESUME_CHOICES, widget=forms.RadioSelect, label=_("Your decision")
     )
     reason = forms.CharField(
         max_length=TEXT_MAX,
         widget=Textarea(attrs={"rows": 3}),
-        label="Reason for the decision",
+        label=_("Reason for the decision"),
     )
     override = forms.BooleanField(
         required=False,
-        label="Move the case even if a guard is not met",
-        help_text="Use only with a reason that explains why.",
+        label=_("Move the case even if a guard is not met"),
+        help_text=_("Use only with a reason that explains why."),
     )
 
 
 class EscalationWindowForm(Form):
     minutes = forms.IntegerField(
-        label="Escalate an unacknowledged HIGH alert after (minutes)",
-        help_text="From 5 to 1440 minutes (24 hours).",
+        label=_("Escalate an unacknowledged HIGH alert after (minutes)"),
+        help_text=_("From 5 to 1440 minutes (24 hours)."),
         widget=forms.NumberInput(attrs={"min": 5, "max": 1440, "inputmode": "numeric"}),
     )
 
 
 class CrisisResourceForm(Form):
-    name = NameField(max_length=120, label="Name of the service")
-    phone = forms.CharField(max_length=40, required=False, label="Phone number")
-    text_number = forms.CharField(max_length=40, required=False, label="Text number")
+    name = NameField(max_length=120, label=_("Name of the service"))
+    phone = forms.CharField(max_length=40, required=False, label=_("Phone number"))
+    text_number = forms.CharField(max_length=40, required=False, label=_("Text number"))
     url = forms.CharField(
         max_length=200,
         required=False,
-        label="Web address",
+        label=_("Web address"),
         widget=forms.URLInput(attrs={"placeholder": "https://"}),
     )
     hours = forms.CharField(
-        max_length=120, required=False, label="Hours", help_text="E.g. “24 hours, every day”."
+        max_length=120, required=False, label=_("Hours"), help_text=_("E.g. “24 hours, every day”.")
     )
     position = forms.IntegerField(
         initial=0,
-        label="Order",
-        help_text="Lower numbers are shown first.",
+        label=_("Order"),
+        help_text=_("Lower numbers are shown first."),
         widget=forms.NumberInput(attrs={"min": 0, "max": 999, "inputmode": "numeric"}),
     )
 
 
 class AlertRuleForm(Form):
-    enabled = forms.BooleanField(required=False, label="On")
-    threshold = forms.IntegerField(required=False, label="HIGH alert from")
+    enabled = forms.BooleanField(required=False, label=pgettext_lazy("rule switched on", "On"))
+    threshold = forms.IntegerField(required=False, label=_("HIGH alert from"))
 
     def __init__(
         self, *args: Any, thresholds: tuple[int, ...] = (), core: bool = False, **kwargs: Any
@@ -100,7 +102,7 @@ class AlertRuleForm(Form):
             self.fields["enabled"] = forms.BooleanField(
                 initial=True,
                 widget=forms.HiddenInput,
-                error_messages={"required": rules.CORE_RULE_ALWAYS_ON},
+                error_messages={"required": _(rules.CORE_RULE_ALWAYS_ON)},
             )
         if thresholds:
             self.fields["threshold"].widget = forms.Select(
@@ -112,8 +114,8 @@ class AlertRuleForm(Form):
 
 # PHQ-9 item 9 answer values (Kroenke, Spitzer & Williams 2001), for the threshold select.
 THRESHOLD_LABELS = {
-    1: "“Several days” or more",
-    2: "“More than half the days” or more",
+    1: _("“Several days” or more"),
+    2: _("“More than half the days” or more"),
 }
 
 
@@ -127,35 +129,35 @@ class SafetyPlanForm(Form):
         max_length=TEXT_MAX,
         required=False,
         widget=Textarea(attrs={"rows": 3}),
-        label="Warning signs",
-        help_text="Thoughts, feelings or situations that come before a crisis.",
+        label=_("Warning signs"),
+        help_text=_("Thoughts, feelings or situations that come before a crisis."),
     )
     coping_steps = forms.CharField(
         max_length=TEXT_MAX,
         required=False,
         widget=Textarea(attrs={"rows": 3}),
-        label="Things I can do on my own",
+        label=_("Things I can do on my own"),
     )
     people_and_places = forms.CharField(
         max_length=TEXT_MAX,
         required=False,
         widget=Textarea(attrs={"rows": 3}),
-        label="People and places that help",
+        label=_("People and places that help"),
     )
     professional_contacts = forms.CharField(
         max_length=TEXT_MAX,
         required=False,
         widget=Textarea(attrs={"rows": 3}),
-        label="Professionals and services to contact",
+        label=_("Professionals and services to contact"),
     )
     making_environment_safe = forms.CharField(
         max_length=TEXT_MAX,
         required=False,
         widget=Textarea(attrs={"rows": 3}),
-        label="Making the environment safe",
+        label=_("Making the environment safe"),
     )
     shared_with_partner = forms.BooleanField(
         required=False,
-        label="Show this plan in the partner's own private space",
-        help_text="Only the partner it is written for can see it; never the other partner.",
+        label=_("Show this plan in the partner's own private space"),
+        help_text=_("Only the partner it is written for can see it; never the other partner."),
     )

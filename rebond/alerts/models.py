@@ -12,6 +12,7 @@ from typing import ClassVar, TypeVar
 from django.conf import settings
 from django.db import models
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
 
 from rebond.accounts.models import Clinic
 from rebond.assessments.models import Submission
@@ -38,33 +39,33 @@ class AlertQuerySet(models.QuerySet[_Row]):
 
 class Alert(models.Model):
     class Type(models.TextChoices):
-        SUICIDE_RISK = "suicide_risk", "Suicide risk screen positive"
-        IPV_SCREEN_POSITIVE = "ipv_screen_positive", "Partner violence screen positive"
-        SEVERE_SCORE = "severe_score", "Very severe score"
-        RELIABLE_DETERIORATION = "reliable_deterioration", "Reliable deterioration"
-        NOT_ON_TRACK = "not_on_track", "Progress to review"
-        NOT_SAFE_NOW = "not_safe_now", "Said they don't feel safe right now (diary)"
+        SUICIDE_RISK = "suicide_risk", _("Suicide risk screen positive")
+        IPV_SCREEN_POSITIVE = "ipv_screen_positive", _("Partner violence screen positive")
+        SEVERE_SCORE = "severe_score", _("Very severe score")
+        RELIABLE_DETERIORATION = "reliable_deterioration", _("Reliable deterioration")
+        NOT_ON_TRACK = "not_on_track", _("Progress to review")
+        NOT_SAFE_NOW = "not_safe_now", _("Said they don't feel safe right now (diary)")
 
     class Severity(models.IntegerChoices):
-        INFO = 1, "Info"
-        PRIORITY = 2, "Priority"
-        HIGH = 3, "High"
+        INFO = 1, _("Info")
+        PRIORITY = 2, _("Priority")
+        HIGH = 3, _("High")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        ACKNOWLEDGED = "acknowledged", "Acknowledged"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        CLOSED = "closed", _("Closed")
 
     # An open alert is one nobody closed yet, acknowledged or not.
     OPEN_STATUSES: ClassVar[tuple[str, ...]] = (Status.OPEN, Status.ACKNOWLEDGED)
 
     class Disposition(models.TextChoices):
-        CONTINUE_CONJOINT = "continue_conjoint", "Continue conjoint work"
-        PAUSE_CONJOINT = "pause_conjoint", "Pause conjoint work"
-        INDIVIDUAL_ONLY = "individual_only", "Individual work only"
-        REFERRED = "referred", "Referred for further assessment or care"
-        SAFETY_PLAN = "safety_plan", "Safety plan made"
-        FALSE_POSITIVE = "false_positive", "False positive"
+        CONTINUE_CONJOINT = "continue_conjoint", _("Continue conjoint work")
+        PAUSE_CONJOINT = "pause_conjoint", _("Pause conjoint work")
+        INDIVIDUAL_ONLY = "individual_only", _("Individual work only")
+        REFERRED = "referred", _("Referred for further assessment or care")
+        SAFETY_PLAN = "safety_plan", _("Safety plan made")
+        FALSE_POSITIVE = "false_positive", _("False positive")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
@@ -142,8 +143,8 @@ class AlertNotification(models.Model):
     """One out-of-band nudge to one clinician, with no clinical content (outbox row)."""
 
     class Kind(models.TextChoices):
-        NEW = "new", "New alert"
-        ESCALATION = "escalation", "Escalation"
+        NEW = "new", _("New alert")
+        ESCALATION = "escalation", _("Escalation")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="notifications")

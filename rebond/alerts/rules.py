@@ -51,9 +51,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from rebond.alerts.models import Alert, AlertRuleSetting
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 T = Alert.Type
 HIGH, PRIORITY = Alert.Severity.HIGH, Alert.Severity.PRIORITY
@@ -69,7 +75,7 @@ class AlertDraft:
 @dataclass(frozen=True)
 class Rule:
     code: str
-    label: str
+    label: StrOrPromise
     # Allowed threshold values (published answer values or band edges); the first is default.
     thresholds: tuple[int, ...] = ()
 
@@ -80,19 +86,22 @@ class Rule:
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("phq9_item9", "PHQ-9 item 9 (thoughts of death or self-harm)", thresholds=(2, 1)),
-    Rule("asq", "ASQ suicide risk screen"),
-    Rule("ipv_screen", "Partner violence screens (HARK positive, HITS positive or item 1)"),
-    Rule("severe_score", "Very severe depression or anxiety score (PHQ-9, GAD-7)"),
+    Rule("phq9_item9", _("PHQ-9 item 9 (thoughts of death or self-harm)"), thresholds=(2, 1)),
+    Rule("asq", _("ASQ suicide risk screen")),
+    Rule("ipv_screen", _("Partner violence screens (HARK positive, HITS positive or item 1)")),
+    Rule("severe_score", _("Very severe depression or anxiety score (PHQ-9, GAD-7)")),
     Rule(
         "not_on_track",
-        "Progress: a partner reliably worse, or not reliably improved by the review session, "
-        "or the partners diverging",
+        _(
+            "Progress: a partner reliably worse, or not reliably improved by the review session, "
+            "or the partners diverging"
+        ),
     ),
-    Rule("diary_not_safe", "Diary: a partner says they don't feel safe right now"),
+    Rule("diary_not_safe", _("Diary: a partner says they don't feel safe right now")),
 )
 RULE_CODES = frozenset(rule.code for rule in RULES)
-CORE_RULE_ALWAYS_ON = (
+# In English (tests read it); said with gettext where it is shown.
+CORE_RULE_ALWAYS_ON = gettext_noop(
     "This is a core safety rule: it is always on. A clinic can only make it stricter."
 )
 

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from rebond import access, audit
 from rebond.accounts.models import User
@@ -31,11 +32,11 @@ def update_safety_concern(
     concern = access.get_safety_concern_of_case(clinician, couple.id, concern_id, for_update=True)
     errors: dict[str, list[str]] = {}
     if level not in SafetyConcern.Level.values:
-        errors["level"] = ["Choose a level."]
+        errors["level"] = [_("Choose a level.")]
     if status not in SafetyConcern.Status.values:
-        errors["status"] = ["Choose a status."]
+        errors["status"] = [_("Choose a status.")]
     if errors:
-        raise ActionError("The safety concern could not be saved.", errors)
+        raise ActionError(_("The safety concern could not be saved."), errors)
     audited_update(
         concern,
         {"level": level, "status": status},
@@ -70,9 +71,11 @@ def _plan_errors(draft: SafetyPlanDraft) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for name in PLAN_FIELDS:
         if len(getattr(draft, name).strip()) > PLAN_TEXT_MAX:
-            errors[name] = [f"Keep this to {PLAN_TEXT_MAX} characters or fewer."]
+            errors[name] = [
+                _("Keep this to %(count)s characters or fewer.") % {"count": PLAN_TEXT_MAX}
+            ]
     if not any(getattr(draft, name).strip() for name in PLAN_FIELDS):
-        errors[""] = ["Write at least one part of the plan."]
+        errors[""] = [_("Write at least one part of the plan.")]
     return errors
 
 
@@ -96,7 +99,7 @@ def save_safety_plan(
     )
     errors = _plan_errors(draft)
     if errors:
-        raise ActionError("The safety plan could not be saved.", errors)
+        raise ActionError(_("The safety plan could not be saved."), errors)
     values: dict[str, object] = {name: getattr(draft, name).strip() for name in PLAN_FIELDS}
     values["shared_with_partner"] = draft.shared_with_partner
     action = "alerts.safety_plan.create" if plan._state.adding else "alerts.safety_plan.update"

@@ -20,6 +20,7 @@ from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rebond import access, audit
@@ -148,6 +149,7 @@ def _alert_page(
         "on_case": on_case,
         "recipients": recipients,
         "escalated_to": escalated_to,
+        "escalated_names": ", ".join(person.display_name for person in escalated_to),
         "escalates_at": alert.escalation_due_at,
         "window": alert.clinic.high_alert_ack_minutes,
         "is_paused": is_paused,
@@ -172,7 +174,7 @@ def _to_alert(alert_id: uuid.UUID, anchor: str = "") -> HttpResponseRedirect:
 def acknowledge(request: AuthenticatedHttpRequest, alert_id: uuid.UUID) -> HttpResponse:
     """Acknowledge an alert: someone on the case has seen it (stops escalation)."""
     actions.acknowledge_alert(request.user, alert_id)
-    messages.success(request, "Alert acknowledged.")
+    messages.success(request, _("Alert acknowledged."))
     return _to_alert(alert_id)
 
 
@@ -193,7 +195,7 @@ def close(request: AuthenticatedHttpRequest, alert_id: uuid.UUID) -> HttpRespons
             add_action_errors(form, error)
     if form.errors:
         return _alert_page(request, alert_id, close_form=form, status=UNPROCESSABLE)
-    messages.success(request, "Alert closed.")
+    messages.success(request, _("Alert closed."))
     return _to_alert(alert_id)
 
 
@@ -215,7 +217,7 @@ def resume_case(request: AuthenticatedHttpRequest, alert_id: uuid.UUID) -> HttpR
             add_action_errors(form, error)
     if form.errors:
         return _alert_page(request, alert_id, resume_form=form, status=UNPROCESSABLE)
-    messages.success(request, "Decision recorded. The case has moved on from the safety pause.")
+    messages.success(request, _("Decision recorded. The case has moved on from the safety pause."))
     return _to_alert(alert_id)
 
 
@@ -307,7 +309,7 @@ def update_concern(
             add_action_errors(form, error)
     if form.errors:
         return _safety_page(request, couple_id, bound={key: form}, status=UNPROCESSABLE)
-    messages.success(request, "Safety concern updated.")
+    messages.success(request, _("Safety concern updated."))
     return HttpResponseRedirect(reverse("case_safety", args=[couple_id]) + f"#{key}")
 
 
@@ -347,7 +349,7 @@ def _save_plan(
             add_action_errors(form, error)
     if form.errors:
         return _plan_form_page(request, couple, partner, form, plan, status=UNPROCESSABLE)
-    messages.success(request, "Safety plan saved.")
+    messages.success(request, _("Safety plan saved."))
     return HttpResponseRedirect(
         reverse("case_safety", args=[couple.id]) + f"#partner-{partner.role}"
     )
@@ -384,7 +386,7 @@ def delete_plan(
 ) -> HttpResponse:
     """Delete a safety plan."""
     safety_plans.delete_safety_plan(request.user, couple_id, plan_id)
-    messages.success(request, "Safety plan deleted.")
+    messages.success(request, _("Safety plan deleted."))
     return HttpResponseRedirect(reverse("case_safety", args=[couple_id]))
 
 
@@ -463,7 +465,7 @@ def set_window(request: AuthenticatedHttpRequest) -> HttpResponse:
             add_action_errors(form, error)
     if form.errors:
         return _settings_page(request, bound={"window": form}, status=UNPROCESSABLE)
-    messages.success(request, "Escalation window saved.")
+    messages.success(request, _("Escalation window saved."))
     return _to_settings("#escalation")
 
 
@@ -483,7 +485,7 @@ def add_resource(request: AuthenticatedHttpRequest) -> HttpResponse:
             add_action_errors(form, error)
     if form.errors:
         return _settings_page(request, bound={"resource": form}, status=UNPROCESSABLE)
-    messages.success(request, "Crisis resource added.")
+    messages.success(request, _("Crisis resource added."))
     return _to_settings("#crisis-resources")
 
 
@@ -501,7 +503,7 @@ def edit_resource(request: AuthenticatedHttpRequest, resource_id: int) -> HttpRe
             except ActionError as error:
                 add_action_errors(form, error)
         if not form.errors:
-            messages.success(request, "Crisis resource saved.")
+            messages.success(request, _("Crisis resource saved."))
             return _to_settings("#crisis-resources")
         status = UNPROCESSABLE
     else:
@@ -517,7 +519,7 @@ def edit_resource(request: AuthenticatedHttpRequest, resource_id: int) -> HttpRe
 def delete_resource(request: AuthenticatedHttpRequest, resource_id: int) -> HttpResponse:
     """Remove one crisis resource."""
     clinic_safety.delete_crisis_resource(request.user, resource_id)
-    messages.success(request, "Crisis resource removed.")
+    messages.success(request, _("Crisis resource removed."))
     return _to_settings("#crisis-resources")
 
 
@@ -530,8 +532,11 @@ def set_lead(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> HttpRespo
     except ActionError as refused:
         messages.error(request, str(refused))
         return _to_settings("#safety-leads")
-    word = "is now a safety lead" if make_lead else "is no longer a safety lead"
-    messages.success(request, f"{clinician.display_name} {word}.")
+    if make_lead:
+        said = _("%(name)s is now a safety lead.")
+    else:
+        said = _("%(name)s is no longer a safety lead.")
+    messages.success(request, said % {"name": clinician.display_name})
     return _to_settings("#safety-leads")
 
 
@@ -559,5 +564,5 @@ def set_rule(request: AuthenticatedHttpRequest, rule_code: str) -> HttpResponse:
             add_action_errors(form, error)
     if form.errors:
         return _settings_page(request, bound={key: form}, status=UNPROCESSABLE)
-    messages.success(request, f"Rule saved: {rule.label}.")
+    messages.success(request, _("Rule saved: %(rule)s.") % {"rule": rule.label})
     return _to_settings(f"#{key}")

@@ -162,7 +162,7 @@ def build_demo_practice() -> list[DemoLogin]:
             defaults={"secret": DEMO_TOTP_SECRET, "confirmed": True, "confirmed_at": now()},
         )
         clinicians.append(user)
-        logins.append(DemoLogin(email, name, ", ".join(r.label for r in user.roles)))
+        logins.append(DemoLogin(email, name, ", ".join(str(r.label) for r in user.roles)))
     # Labels are encrypted, so the demo's couples are found by reading them, not by a query.
     existing = {c.label for c in Couple.objects.filter(clinic=clinic)}
     for label, status, primary, co, supervised, name_a, name_b in _COUPLES:

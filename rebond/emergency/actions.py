@@ -17,6 +17,7 @@ from functools import partial
 from django.db import transaction
 from django.http import Http404
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
 
 from rebond import access, audit
 from rebond.accounts.models import Clinic, User
@@ -61,8 +62,8 @@ def find_case(clinic: Clinic, reference: str) -> Couple | None:
     digits = found.group().replace("-", "") if found else re.sub(r"[\s-]", "", text)
     if len(digits) < REFERENCE_MIN_DIGITS or not re.fullmatch(r"[0-9a-f]{1,32}", digits):
         raise ActionError(
-            "Not a case reference.",
-            {"case": ["Type the reference shown at the top of the case page, e.g. 3F2A-9C1B."]},
+            _("Not a case reference."),
+            {"case": [_("Type the reference shown at the top of the case page, e.g. 3F2A-9C1B.")]},
         )
     low = uuid.UUID(digits.ljust(32, "0"))
     high = uuid.UUID(digits.ljust(32, "f"))
@@ -73,8 +74,12 @@ def find_case(clinic: Clinic, reference: str) -> Couple | None:
     )
     if len(matches) > 1:
         raise ActionError(
-            "Ambiguous case reference.",
-            {"case": ["Several cases start with this reference: paste the case page's address."]},
+            _("Ambiguous case reference."),
+            {
+                "case": [
+                    _("Several cases start with this reference: paste the case page's address.")
+                ]
+            },
         )
     return matches[0] if matches else None
 
@@ -86,19 +91,23 @@ def grant_emergency_access(admin: User, draft: GrantDraft) -> EmergencyAccess:
     errors: dict[str, list[str]] = {}
     couple = Couple.objects.filter(clinic=clinic, id=draft.couple_id).first()
     if couple is None:
-        errors["couple"] = ["Choose a case of this clinic."]
+        errors["couple"] = [_("Choose a case of this clinic.")]
     grantee = User.objects.filter(clinic=clinic, is_active=True, id=draft.grantee_id).first()
     if grantee is None:
-        errors["grantee"] = ["Choose an active clinician of this clinic."]
+        errors["grantee"] = [_("Choose an active clinician of this clinic.")]
     elif couple is not None and access.works_on_case(grantee, couple):
-        errors["grantee"] = [f"{grantee.display_name} already works on this case."]
+        errors["grantee"] = [
+            _("%(name)s already works on this case.") % {"name": grantee.display_name}
+        ]
     reason = draft.reason.strip()
     if len(reason) < REASON_MIN_LENGTH:
-        errors["reason"] = [f"Say why in at least {REASON_MIN_LENGTH} characters."]
+        errors["reason"] = [
+            _("Say why in at least %(count)s characters.") % {"count": REASON_MIN_LENGTH}
+        ]
     if not 1 <= draft.hours <= MAX_HOURS:
-        errors["hours"] = [f"Choose between 1 and {MAX_HOURS} hours."]
+        errors["hours"] = [_("Choose between 1 and %(max)s hours.") % {"max": MAX_HOURS}]
     if errors or couple is None or grantee is None:
-        raise ActionError("Emergency access was not granted.", errors)
+        raise ActionError(_("Emergency access was not granted."), errors)
     at = now()
     for_themselves = grantee.pk == admin.pk
     grant = EmergencyAccess.objects.create(
@@ -154,8 +163,9 @@ def approve_emergency_access(approver: User, grant_id: uuid.UUID | str) -> Emerg
     if grant is None:
         raise Http404("Not found.")
     if not grant.is_pending:
-        state = "already approved" if grant.approved_at else "ended or expired"
-        raise ActionError(f"This emergency access is {state}.")
+        if grant.approved_at:
+            raise ActionError(_("This emergency access is already approved."))
+        raise ActionError(_("This emergency access is ended or expired."))
     grant.approved_by, grant.approved_at = approver, now()
     grant.save(update_fields=["approved_by", "approved_at"])
     audit.log(

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from rebond.accounts.models import Clinic, User
 from rebond.couples.models import Couple
@@ -17,28 +19,36 @@ from rebond.emergency.models import DEFAULT_HOURS, MAX_HOURS
 from rebond.lib.errors import ActionError
 from rebond.lib.forms import Textarea
 
+HOURS = (1, 4, DEFAULT_HOURS, 24, 48, MAX_HOURS)
+
 
 class GrantForm(forms.Form):
     case = forms.CharField(
-        label="Case reference",
+        label=gettext_lazy("Case reference"),
         max_length=200,
-        help_text="Shown at the top of the case page, e.g. 3F2A-9C1B (or paste its address).",
+        help_text=gettext_lazy(
+            "Shown at the top of the case page, e.g. 3F2A-9C1B (or paste its address)."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     grantee = forms.ChoiceField(
-        label="Clinician to give access to",
-        help_text="Choosing yourself needs a second clinic admin or a safety lead to approve.",
+        label=gettext_lazy("Clinician to give access to"),
+        help_text=gettext_lazy(
+            "Choosing yourself needs a second clinic admin or a safety lead to approve."
+        ),
     )
     reason = forms.CharField(
-        label="Reason",
+        label=gettext_lazy("Reason"),
         widget=Textarea(attrs={"rows": 3}),
         max_length=2000,
-        help_text="Why this case must be opened now. Read in Rebond only, never e-mailed.",
+        help_text=gettext_lazy(
+            "Why this case must be opened now. Read in Rebond only, never e-mailed."
+        ),
     )
     hours = forms.TypedChoiceField(
-        label="For how long",
+        label=gettext_lazy("For how long"),
         coerce=int,
-        choices=[(h, f"{h} hours") for h in (1, 4, DEFAULT_HOURS, 24, 48, MAX_HOURS)],
+        choices=[(h, str(h)) for h in HOURS],
         initial=DEFAULT_HOURS,
     )
 
@@ -47,8 +57,12 @@ class GrantForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.clinic = clinic
         clinicians = User.objects.filter(clinic=clinic, is_active=True).order_by("display_name")
-        cast(forms.ChoiceField, self.fields["grantee"]).choices = [("", "Choose a clinician")] + [
-            (str(u.id), u.display_name) for u in clinicians
+        cast(forms.ChoiceField, self.fields["grantee"]).choices = [
+            ("", _("Choose a clinician"))
+        ] + [(str(u.id), u.display_name) for u in clinicians]
+        # Named in the page's language, so made per form.
+        cast(forms.ChoiceField, self.fields["hours"]).choices = [
+            (h, ngettext("%(count)s hour", "%(count)s hours", h) % {"count": h}) for h in HOURS
         ]
 
     def clean_case(self) -> Couple:
@@ -57,5 +71,5 @@ class GrantForm(forms.Form):
         except ActionError as exc:
             raise forms.ValidationError(exc.errors["case"]) from exc
         if couple is None:
-            raise forms.ValidationError("No open case of this clinic has this reference.")
+            raise forms.ValidationError(_("No open case of this clinic has this reference."))
         return couple

@@ -8,7 +8,9 @@ import uuid
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import dateformat
 from django.utils.timezone import localtime, now
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rebond import access
@@ -46,10 +48,13 @@ def _render(
 
 
 def _opened(grant: EmergencyAccess) -> str:
-    return (
-        f"{grant.grantee.display_name} can open {grant.couple.label} until "
-        f"{localtime(grant.expires_at):%d %b %H:%M}. The case's clinicians have been told."
-    )
+    return _(
+        "%(name)s can open %(label)s until %(until)s. The case's clinicians have been told."
+    ) % {
+        "name": grant.grantee.display_name,
+        "label": grant.couple.label,
+        "until": dateformat.format(localtime(grant.expires_at), "d M H:i"),
+    }
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -91,8 +96,11 @@ def _emergency_access(request: AuthenticatedHttpRequest) -> HttpResponse:
     if done.is_pending:
         messages.success(
             request,
-            f"Your emergency access to {done.couple.label} waits for a second clinic admin or"
-            " a safety lead to approve it; they have been asked.",
+            _(
+                "Your emergency access to %(label)s waits for a second clinic admin or a safety"
+                " lead to approve it; they have been asked."
+            )
+            % {"label": done.couple.label},
         )
     else:
         messages.success(request, _opened(done))
@@ -125,5 +133,8 @@ def _approve_after_step_up(request: AuthenticatedHttpRequest, grant_id: uuid.UUI
 def end(request: AuthenticatedHttpRequest, grant_id: uuid.UUID) -> HttpResponse:
     """End an emergency grant now."""
     done = actions.end_emergency_access(request.user, grant_id)
-    messages.success(request, f"Emergency access of {done.grantee.display_name} has ended.")
+    messages.success(
+        request,
+        _("Emergency access of %(name)s has ended.") % {"name": done.grantee.display_name},
+    )
     return redirect("emergency_access")

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Protocol
 
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 UTC_NAME = "UTC"
 
@@ -76,7 +76,7 @@ def clinic_today(clinic: HasTimeZone, at: datetime | None = None) -> date:
 
 def clinic_clock(clinic: HasTimeZone | None, at: datetime) -> str:
     """Return `at` as a person reads it in an e-mail, e.g. "7 Dec 2026 14:05 AEDT" (UTC when
-    there is no clinic, as for a server operator)."""
+    there is no clinic, as for a server operator). The month is in the active language."""
     zone = clinic_zone(clinic) if clinic is not None else zoneinfo.ZoneInfo(UTC_NAME)
     local = timezone.localtime(at, zone)
-    return f"{local.day} {local:%b %Y %H:%M %Z}"
+    return dateformat.format(local, "j M Y H:i T")

@@ -3,7 +3,8 @@
 A partner or a requester may share their phone or mailbox with the person they are afraid
 of (issue 18, DOMAIN.md 7.5 "content_allowed: MINIMAL"). Messages to them (appointment
 messages, check-in notices) are checked with `therapy_words`, and so are the clinic's
-wordings and the headers those messages carry.
+wordings and the headers those messages carry. The words are English and Spanish, the
+languages Rebond ships (a clinic's own wording may be in either; accents optional).
 """
 
 from __future__ import annotations
@@ -49,6 +50,32 @@ THERAPY_WORDS: tuple[str, ...] = (
     "treatment",
     "trauma",
     "diagnos",
+    # Spanish (issue 20): the same subjects, as a clinic or a translation would write them.
+    "terap",
+    "psic",
+    "sesi",
+    "clínic",
+    "diagnós",
+    "pareja",
+    "matrimon",
+    "conyug",
+    "cónyug",
+    "traici",
+    "engañ",
+    "confianza",
+    "herid",
+    "apego",
+    "emoci",
+    "cuestionario",
+    "evaluaci",
+    "cribado",
+    "segurid",
+    "abuso",
+    "maltrat",
+    "depres",
+    "ansie",
+    "tratamiento",
+    "consejer",
 )
 # The whole word is matched, so a refusal names what the clinic typed ("therapy", not "therap").
 _THERAPY_PATTERN = re.compile(

@@ -15,13 +15,20 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
 
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-BIDI_MESSAGE = (
-    "Remove the invisible text-direction characters (Unicode bidirectional controls): "
-    "they make a name read differently from what it is."
+# Lazy: every app puts it among its errors, and it is read in the language of the page that
+# shows it. Typed as the str it becomes (a form error, an ActionError's message).
+BIDI_MESSAGE = cast(
+    str,
+    gettext_lazy(
+        "Remove the invisible text-direction characters (Unicode bidirectional controls): "
+        "they make a name read differently from what it is."
+    ),
 )
 _PHONE_CHARS = re.compile(r"^\+?[0-9 ()./-]+$")
 MIN_PHONE_DIGITS = 6

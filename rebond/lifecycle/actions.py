@@ -14,6 +14,8 @@ from http import HTTPStatus
 
 from django.db import transaction
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from rebond import access, audit
 from rebond.accounts.models import User
@@ -30,7 +32,8 @@ from rebond.lifecycle.models import (
     RetentionPolicy,
 )
 
-STEP_UP_NEEDED = "Confirm your password and second factor again first."
+# In English (the views compare it translated, in the language of the refusal).
+STEP_UP_NEEDED = gettext_noop("Confirm your password and second factor again first.")
 
 
 def _refuse(message: str, field: str = "", status: HTTPStatus = HTTPStatus.CONFLICT) -> ActionError:
@@ -39,7 +42,7 @@ def _refuse(message: str, field: str = "", status: HTTPStatus = HTTPStatus.CONFL
 
 def _require_step_up(stepped_up: bool) -> None:
     if not stepped_up:
-        raise _refuse(STEP_UP_NEEDED, status=HTTPStatus.FORBIDDEN)
+        raise _refuse(_(STEP_UP_NEEDED), status=HTTPStatus.FORBIDDEN)
 
 
 @transaction.atomic
@@ -52,13 +55,15 @@ def set_retention_policy(
     errors: dict[str, list[str]] = {}
     if keep_years is not None and not 1 <= keep_years <= MAX_KEEP_YEARS:
         errors["keep_years"] = [
-            f"Choose between 1 and {MAX_KEEP_YEARS} years, or keep indefinitely."
+            _("Choose between 1 and %(max)s years, or keep indefinitely.") % {"max": MAX_KEEP_YEARS}
         ]
     if not 1 <= notice_days <= MAX_NOTICE_DAYS:
-        errors["notice_days"] = [f"Choose between 1 and {MAX_NOTICE_DAYS} days."]
+        errors["notice_days"] = [_("Choose between 1 and %(max)s days.") % {"max": MAX_NOTICE_DAYS}]
     if errors:
         raise ActionError(
-            "The retention policy was not saved.", errors, status=HTTPStatus.UNPROCESSABLE_ENTITY
+            _("The retention policy was not saved."),
+            errors,
+            status=HTTPStatus.UNPROCESSABLE_ENTITY,
         )
     policy = RetentionPolicy.of_clinic(clinic.pk)
     values: dict[str, object] = {"keep_years": keep_years, "notice_days": notice_days}
@@ -85,10 +90,10 @@ def request_partner_erasure(
     _require_step_up(stepped_up)
     if reason not in REQUEST_REASONS:
         raise _refuse(
-            "Choose why the data is to be erased.", "reason", HTTPStatus.UNPROCESSABLE_ENTITY
+            _("Choose why the data is to be erased."), "reason", HTTPStatus.UNPROCESSABLE_ENTITY
         )
     if access.pending_erasure_of(partner, lock=True) is not None:
-        raise _refuse("An erasure of this partner's data already waits for approval.")
+        raise _refuse(_("An erasure of this partner's data already waits for approval."))
     request = ErasureRequest.objects.create(
         couple=partner.couple, partner=partner, reason=reason, requested_by=admin
     )
@@ -107,7 +112,7 @@ def _pending(user: User, couple_id: uuid.UUID | str, partner_id: uuid.UUID | str
     partner = access.get_partner_for_erasure(user, couple_id, partner_id)
     pending = access.pending_erasure_of(partner, lock=True)
     if pending is None:
-        raise _refuse("No erasure of this partner's data waits for approval.")
+        raise _refuse(_("No erasure of this partner's data waits for approval."))
     return pending
 
 
@@ -127,7 +132,7 @@ def approve_partner_erasure(
     _require_step_up(stepped_up)
     if pending.requested_by_id == approver.pk:
         raise _refuse(
-            "Someone other than the person who asked must approve an erasure.",
+            _("Someone other than the person who asked must approve an erasure."),
             status=HTTPStatus.FORBIDDEN,
         )
     pending.status = ErasureRequest.Status.DONE

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rebond.lifecycle.models import MAX_KEEP_YEARS, MAX_NOTICE_DAYS, REQUEST_REASONS
 
@@ -14,22 +16,22 @@ KEEP_FOR_YEARS = "years"
 
 class RetentionPolicyForm(forms.Form):
     keep = forms.ChoiceField(
-        label="Closed cases are",
+        label=gettext_lazy("Closed cases are"),
         choices=[
-            (KEEP_INDEFINITELY, "Kept indefinitely (nothing is erased)"),
-            (KEEP_FOR_YEARS, "Erased after a number of years"),
+            (KEEP_INDEFINITELY, gettext_lazy("Kept indefinitely (nothing is erased)")),
+            (KEEP_FOR_YEARS, gettext_lazy("Erased after a number of years")),
         ],
         widget=forms.RadioSelect,
     )
     keep_years = forms.IntegerField(
-        label="Years to keep a case after it is closed",
+        label=gettext_lazy("Years to keep a case after it is closed"),
         min_value=1,
         max_value=MAX_KEEP_YEARS,
         required=False,
-        help_text="Counted from the day the case was closed.",
+        help_text=gettext_lazy("Counted from the day the case was closed."),
     )
     notice_days = forms.IntegerField(
-        label="Tell clinic admins this many days ahead",
+        label=gettext_lazy("Tell clinic admins this many days ahead"),
         min_value=1,
         max_value=MAX_NOTICE_DAYS,
     )
@@ -37,7 +39,7 @@ class RetentionPolicyForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if cleaned.get("keep") == KEEP_FOR_YEARS and cleaned.get("keep_years") is None:
-            self.add_error("keep_years", "Say how many years, or choose to keep indefinitely.")
+            self.add_error("keep_years", _("Say how many years, or choose to keep indefinitely."))
         return cleaned
 
     def chosen_years(self) -> int | None:
@@ -48,11 +50,13 @@ class RetentionPolicyForm(forms.Form):
 
 class ErasureRequestForm(forms.Form):
     reason = forms.ChoiceField(
-        label="Why is this partner's data to be erased?",
+        label=gettext_lazy("Why is this partner's data to be erased?"),
         choices=[(reason.value, reason.label) for reason in REQUEST_REASONS],
         widget=forms.RadioSelect,
     )
     confirm = forms.BooleanField(
-        label="I checked that the law does not require the clinic to keep these records",
+        label=gettext_lazy(
+            "I checked that the law does not require the clinic to keep these records"
+        ),
         required=True,
     )

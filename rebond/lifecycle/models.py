@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
 
 from rebond.accounts.models import Clinic
 from rebond.couples.models import Couple, Partner
@@ -89,14 +90,14 @@ class RetentionNotice(models.Model):
 class ErasureReason(models.TextChoices):
     """Why something was erased: the code the audit entry and the tombstone carry."""
 
-    RETENTION_ENDED = "retention_ended", "The clinic's retention period ended"
-    PERSON_REQUESTED = "person_requested", "The person asked for their data to be erased"
-    CONSENT_WITHDRAWN = "consent_withdrawn", "The person withdrew the consent it relied on"
-    NO_LONGER_NEEDED = "no_longer_needed", "No longer needed for the purpose it was kept for"
+    RETENTION_ENDED = "retention_ended", _("The clinic's retention period ended")
+    PERSON_REQUESTED = "person_requested", _("The person asked for their data to be erased")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("The person withdrew the consent it relied on")
+    NO_LONGER_NEEDED = "no_longer_needed", _("No longer needed for the purpose it was kept for")
     # `rebond restore` of a backup older than an erasure: the erasure is carried out again.
     RESTORED_AFTER_ERASURE = (
         "restored_after_erasure",
-        "Erased before; brought back by the restore of an older backup",
+        _("Erased before; brought back by the restore of an older backup"),
     )
 
 
@@ -112,9 +113,9 @@ class ErasureRequest(models.Model):
     """A clinic admin's request to erase one partner's own data, waiting for a second person."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for approval"
-        DONE = "done", "Approved and erased"
-        CANCELLED = "cancelled", "Cancelled"
+        PENDING = "pending", _("Waiting for approval")
+        DONE = "done", _("Approved and erased")
+        CANCELLED = "cancelled", _("Cancelled")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
@@ -154,9 +155,9 @@ class ErasureRecord(models.Model):
     """The tombstone of one erasure: what kind of thing, its id, when, why, who approved."""
 
     class Kind(models.TextChoices):
-        CASE = "case", "A case"
-        PARTNER = "partner", "One partner's own data"
-        REQUEST = "request", "A consultation request that never became a case"
+        CASE = "case", _("A case")
+        PARTNER = "partner", _("One partner's own data")
+        REQUEST = "request", _("A consultation request that never became a case")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")

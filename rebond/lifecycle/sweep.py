@@ -24,7 +24,10 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import dateformat, translation
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 
 from rebond import access
 from rebond.accounts.mail import clinic_email
@@ -36,7 +39,7 @@ from rebond.lifecycle.erasure import erase_case, erase_request
 from rebond.lifecycle.models import ErasureReason, RetentionNotice, RetentionPolicy
 from rebond.lifecycle.retention import DueCase, cases_coming_due, requests_due
 
-NOTICE_SUBJECT = "Closed cases will be erased under your retention policy"
+NOTICE_SUBJECT = gettext_noop("Closed cases will be erased under your retention policy")
 
 
 @dataclass(frozen=True)
@@ -48,14 +51,20 @@ class SweepCounts:
 
 
 def notice_body(notice: RetentionNotice) -> str:
-    """Return the e-mail's text: how many, on which day, where to look; nothing personal."""
+    """Return the e-mail's text: how many, on which day, where to look; nothing personal (in
+    the active language)."""
     link = f"{settings.SITE_URL}{reverse('retention_due')}"
-    cases = "1 closed case" if notice.case_count == 1 else f"{notice.case_count} closed cases"
-    return (
-        f"{cases} of your clinic will be erased on {notice.erase_on:%d %b %Y}, when the "
-        "retention period your clinic set for closed cases ends.\n\n"
-        f"Which cases, and the clinic's retention policy, are in Rebond: {link}\n"
-    )
+    when = ngettext(
+        "%(count)s closed case of your clinic will be erased on %(on)s, when the retention"
+        " period your clinic set for closed cases ends.",
+        "%(count)s closed cases of your clinic will be erased on %(on)s, when the retention"
+        " period your clinic set for closed cases ends.",
+        notice.case_count,
+    ) % {"count": notice.case_count, "on": dateformat.format(notice.erase_on, "d M Y")}
+    where = _("Which cases, and the clinic's retention policy, are in Rebond: %(link)s") % {
+        "link": link
+    }
+    return f"{when}\n\n{where}\n"
 
 
 def _give_notices(clinic: Clinic, coming: list[DueCase], today: date) -> int:
@@ -83,14 +92,15 @@ def _send_notices() -> int:
             )
             if not claimed:
                 continue  # another run sends it
-            addresses = sorted(
-                access.clinic_admins(notice.clinic_id).values_list("email", flat=True)
-            )
-            body = notice_body(notice)
-            messages = [
-                clinic_email(notice.clinic, NOTICE_SUBJECT, body, [address])
-                for address in addresses
-            ]
+            messages = []
+            admins = access.clinic_admins(notice.clinic_id).select_related("clinic")
+            for admin in admins.order_by("email"):
+                # Each admin reads it in their own language.
+                with translation.override(admin.preferred_language):
+                    body = notice_body(notice)
+                    messages.append(
+                        clinic_email(notice.clinic, _(NOTICE_SUBJECT), body, [admin.email])
+                    )
             # Inside the claim: a failed send rolls the claim back, and the next run retries.
             sent += get_connection().send_messages(messages) or 0
     return sent

@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rebond import access
@@ -58,7 +59,7 @@ def retention_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
             except ActionError as error:
                 add_action_errors(form, error)
             else:
-                messages.success(request, "Retention policy saved.")
+                messages.success(request, _("Retention policy saved."))
                 return redirect("retention_settings")
         status = UNPROCESSABLE
     else:
@@ -137,7 +138,7 @@ def _partner_erasure(
                 add_action_errors(form, error)
                 status = error.status
             else:
-                messages.success(request, "Erasure requested: a second person must approve it.")
+                messages.success(request, _("Erasure requested: a second person must approve it."))
                 return redirect(_page_url(couple_id, partner_id))
         else:
             status = UNPROCESSABLE
@@ -159,7 +160,7 @@ def _partner_erasure(
 def _after_refusal(
     request: AuthenticatedHttpRequest, error: ActionError, page: str
 ) -> HttpResponse:
-    if error.message == actions.STEP_UP_NEEDED:
+    if error.message == _(actions.STEP_UP_NEEDED):
         return redirect(reverse("reauthenticate") + "?" + urlencode({"next": page}))
     # A refusal (the requester approving, nothing pending) is answered with its reason.
     return HttpResponse(error.message, status=error.status, content_type="text/plain")
@@ -177,7 +178,7 @@ def partner_erasure_approve(
         )
     except ActionError as error:
         return _after_refusal(request, error, page)
-    messages.success(request, "The partner's own data was erased.")
+    messages.success(request, _("The partner's own data was erased."))
     return redirect(page)
 
 
@@ -191,5 +192,5 @@ def partner_erasure_cancel(
         actions.cancel_partner_erasure(request.user, couple_id, partner_id)
     except ActionError as error:
         return _after_refusal(request, error, page)
-    messages.success(request, "The erasure request was cancelled.")
+    messages.success(request, _("The erasure request was cancelled."))
     return redirect(page)

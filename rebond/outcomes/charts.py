@@ -81,6 +81,7 @@ def chart_data(state: ClinicBenchmarks) -> BenchmarkChart:
             Estimate(_short_label(study.key), study.value, study.low, study.high, True)
         )
     return BenchmarkChart(
+        # xgettext:no-python-format
         _("Pre-post effect sizes (positive = improvement), with 95% intervals"),
         estimates,
         left_out,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 
+from django.utils.translation import gettext as _
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 
@@ -60,7 +61,7 @@ def figure(data: BenchmarkChart) -> Figure:
     ax.set_ylim(-0.7, max(len(rows), 1) - 0.3)
     values = [0.0] + [v for e in rows for v in (e.value, e.low, e.high) if v is not None]
     ax.set_xlim(min(values) - 0.3, max(values) + 0.5)
-    ax.set_xlabel("Standardized mean change, positive = improvement (Hedges' g / Cohen's d)")
+    ax.set_xlabel(_("Standardized mean change, positive = improvement (Hedges' g / Cohen's d)"))
     fig.suptitle(data.title, x=0.01, ha="left", fontsize=10, fontweight="bold")
     ax.grid(axis="x", color="#CCCCCC", linewidth=0.5)
     ax.spines[["top", "right"]].set_visible(False)

@@ -61,6 +61,7 @@ CAVEATS: tuple[str | Promise, ...] = (
         "evaluation are counted; they may differ from those who did not."
     ),
     gettext_lazy(
+        # xgettext:no-python-format
         "Small numbers. With few cases the 95% interval is wide and may overlap several "
         "benchmarks at once. The interval treats the two partners of a couple as independent, "
         "which they are not, so it is somewhat too narrow."

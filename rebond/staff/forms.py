@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rebond.accounts.models import User
 
@@ -18,10 +20,13 @@ class EnrolmentPasswordForm(forms.Form):
     """A new password, typed twice, checked against AUTH_PASSWORD_VALIDATORS for this user."""
 
     password = forms.CharField(
-        label="Password", strip=False, max_length=PASSWORD_MAX_LENGTH, widget=forms.PasswordInput
+        label=gettext_lazy("Password"),
+        strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
+        widget=forms.PasswordInput,
     )
     password_again = forms.CharField(
-        label="Type the password again",
+        label=gettext_lazy("Type the password again"),
         strip=False,
         max_length=PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput,
@@ -40,7 +45,9 @@ class EnrolmentPasswordForm(forms.Form):
         cleaned = super().clean() or {}
         password, again = cleaned.get("password"), cleaned.get("password_again")
         if password and again is not None and password != again:
-            self.add_error("password_again", "The two passwords are not the same. Type it again.")
+            self.add_error(
+                "password_again", _("The two passwords are not the same. Type it again.")
+            )
         return cleaned
 
 

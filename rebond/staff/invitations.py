@@ -35,8 +35,11 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils import dateformat, translation
 from django.utils.crypto import salted_hmac
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from rebond import access, audit
 from rebond.accounts.mail import clinic_email
@@ -53,7 +56,7 @@ TOKEN_BYTES = 32  # secrets.token_urlsafe(32): 256 bits, 43 characters
 # Longer input is not a token this module made; refusing it early bounds the hashing work.
 MAX_TOKEN_LENGTH = 64
 _HASH_SALT = "rebond.staff.invitations.token"
-SUBJECT = "Your invitation to Rebond"
+SUBJECT = gettext_noop("Your invitation to Rebond")
 DISPLAY_NAME_MAX_LENGTH = 120  # User.display_name
 # The role names `invite()` takes (User.Role values) and the User flag each one sets.
 ROLE_FLAGS: dict[str, str] = {
@@ -62,11 +65,12 @@ ROLE_FLAGS: dict[str, str] = {
     User.Role.SAFETY_LEAD: "is_safety_lead",
     User.Role.CLINIC_ADMIN: "is_clinic_admin",
 }
-TAKEN = "This e-mail address already belongs to an account on this server."
-ALREADY_INVITED = (
+# In English here (the command line and the tests read them so); said in the reader's language.
+TAKEN = gettext_noop("This e-mail address already belongs to an account on this server.")
+ALREADY_INVITED = gettext_noop(
     "This person already has an invitation waiting: send it again or cancel it instead."
 )
-NOT_PENDING = "This invitation was already accepted or cancelled."
+NOT_PENDING = gettext_noop("This invitation was already accepted or cancelled.")
 
 
 # --- Tokens and links -----------------------------------------------------------------------
@@ -89,12 +93,13 @@ def link_url(token: str) -> str:
 
 
 def local_expiry(invitation: Invitation) -> str:
-    """Return when the link expires, in the clinic's time zone, e.g. '12 Mar 2027 14:05 CET'."""
+    """Return when the link expires, in the clinic's time zone, e.g. '12 Mar 2027 14:05 CET'
+    (the month in the active language)."""
     return in_clinic_time(invitation.clinic, invitation.expires_at)
 
 
 def in_clinic_time(clinic: Clinic, moment: datetime) -> str:
-    return clinic_localtime(clinic, moment).strftime("%d %b %Y %H:%M %Z")
+    return dateformat.format(clinic_localtime(clinic, moment), "d M Y H:i T")
 
 
 # --- The interface --------------------------------------------------------------------------
@@ -126,9 +131,9 @@ def invite(
         user = User(email=email, clinic=clinic)
         user.set_unusable_password()
     elif user.has_usable_password() or user.clinic_id != clinic.pk:
-        raise ValidationError({"email": TAKEN})
+        raise ValidationError({"email": _(TAKEN)})
     elif any(i.is_usable for i in user.invitations.filter(used_at=None, cancelled_at=None)):
-        raise ValidationError({"email": ALREADY_INVITED})
+        raise ValidationError({"email": _(ALREADY_INVITED)})
     else:
         # The same person again: their earlier, dead invitations give way to this one.
         user.invitations.filter(used_at=None, cancelled_at=None).update(cancelled_at=now())
@@ -171,7 +176,7 @@ def renew(invitation: Invitation, *, by: User | None) -> str:
         token_hash=token_hashes(token)[0], expires_at=now() + LIFETIME, emailed_at=None
     )
     if renewed != 1:
-        raise ValidationError(NOT_PENDING)
+        raise ValidationError(_(NOT_PENDING))
     invitation.refresh_from_db()
     _log(by, "staff.invitation.resend", invitation, invitation.clinic)
     _send_after_commit(invitation, token)
@@ -190,7 +195,7 @@ def cancel(invitation: Invitation, *, by: User) -> None:
         cancelled_at=now()
     )
     if cancelled != 1:
-        raise ValidationError(NOT_PENDING)
+        raise ValidationError(_(NOT_PENDING))
     invitation.refresh_from_db()
     user = User.objects.select_for_update().get(pk=invitation.user_id)
     if not user.has_usable_password() and user.is_active:
@@ -239,24 +244,30 @@ def clean_email(value: str) -> str:
         validate_email(email)
     except ValidationError:
         raise ValidationError(
-            {"email": f"{value.strip() or 'An empty value'} is not a valid e-mail address."}
+            {
+                "email": _("%(value)s is not a valid e-mail address.")
+                % {"value": value.strip() or _("An empty value")}
+            }
         ) from None
     if len(email) > User._meta.get_field("email").max_length:  # type: ignore[operator]
-        raise ValidationError({"email": "This e-mail address is too long."})
+        raise ValidationError({"email": _("This e-mail address is too long.")})
     return email
 
 
 def clean_display_name(value: str) -> str:
     name = " ".join(value.split())
     if not name:
-        raise ValidationError({"display_name": "Enter the clinician's name."})
+        raise ValidationError({"display_name": _("Enter the clinician's name.")})
     if len(name) > DISPLAY_NAME_MAX_LENGTH:
         raise ValidationError(
-            {"display_name": f"A name has at most {DISPLAY_NAME_MAX_LENGTH} characters."}
+            {
+                "display_name": _("A name has at most %(count)s characters.")
+                % {"count": DISPLAY_NAME_MAX_LENGTH}
+            }
         )
     if has_bidi_controls(name):
         raise ValidationError(
-            {"display_name": "Remove the invisible text-direction characters from the name."}
+            {"display_name": _("Remove the invisible text-direction characters from the name.")}
         )
     return name
 
@@ -266,9 +277,11 @@ def role_flags(roles: set[str]) -> dict[str, bool]:
     an unknown one is given."""
     unknown = sorted(set(roles) - set(ROLE_FLAGS))
     if unknown:
-        raise ValidationError({"roles": f"Unknown role: {', '.join(unknown)}."})
+        raise ValidationError(
+            {"roles": _("Unknown role: %(roles)s.") % {"roles": ", ".join(unknown)}}
+        )
     if not roles:
-        raise ValidationError({"roles": "Choose at least one role."})
+        raise ValidationError({"roles": _("Choose at least one role.")})
     return {flag: role in roles for role, flag in ROLE_FLAGS.items()}
 
 
@@ -302,23 +315,36 @@ def _log(
 
 
 def message_body(invitation: Invitation, link: str) -> str:
-    """Return the invitation e-mail's text: who invites, to which clinic, the link, until when."""
-    clinic = invitation.clinic.name
-    invited = (
-        f"{invitation.invited_by.display_name} has invited you to {clinic} on Rebond"
-        if invitation.invited_by
-        else f"You are invited to {clinic} on Rebond"
-    )
-    roles = ", ".join(role.label.lower() for role in invitation.user.roles)
-    return (
-        f"Hello {invitation.user.display_name},\n\n"
-        f"{invited}, as {roles}.\n\n"
-        "Open this link to choose your password and set up your authenticator app. It works"
-        f" once, until {local_expiry(invitation)}:\n\n"
-        f"{link}\n\n"
-        "If the link has expired, ask your clinic admin for a new one. If you did not expect"
-        " this invitation, ignore this e-mail: nothing happens until the link is used.\n"
-    )
+    """Return the invitation e-mail's text: who invites, to which clinic, the link, until when.
+
+    In the active language (`send` writes it in the clinic's: the person chose none yet).
+    """
+    values = {
+        "name": invitation.user.display_name,
+        "clinic": invitation.clinic.name,
+        "by": invitation.invited_by.display_name if invitation.invited_by else "",
+        "roles": ", ".join(str(role.label).lower() for role in invitation.user.roles),
+        "until": local_expiry(invitation),
+    }
+    if invitation.invited_by:
+        invited = _("%(by)s has invited you to %(clinic)s on Rebond, as %(roles)s.")
+    else:
+        invited = _("You are invited to %(clinic)s on Rebond, as %(roles)s.")
+    paragraphs = [
+        _("Hello %(name)s,") % values,
+        invited % values,
+        _(
+            "Open this link to choose your password and set up your authenticator app. It works"
+            " once, until %(until)s:"
+        )
+        % values,
+        link,
+        _(
+            "If the link has expired, ask your clinic admin for a new one. If you did not expect"
+            " this invitation, ignore this e-mail: nothing happens until the link is used."
+        ),
+    ]
+    return "\n\n".join(paragraphs) + "\n"
 
 
 def _send_after_commit(invitation: Invitation, token: str) -> None:
@@ -340,12 +366,13 @@ def send(invitation_id: uuid.UUID, token_hash: str, token: str) -> bool:
     )
     if invitation is None:
         return False  # A newer link replaced this one before the e-mail went out.
-    message = clinic_email(
-        invitation.clinic,
-        SUBJECT,
-        message_body(invitation, link_url(token)),
-        [invitation.user.email],
-    )
+    with translation.override(invitation.user.preferred_language):
+        message = clinic_email(
+            invitation.clinic,
+            _(SUBJECT),
+            message_body(invitation, link_url(token)),
+            [invitation.user.email],
+        )
     try:
         sent = get_connection().send_messages([message]) or 0
     except (smtplib.SMTPException, OSError) as error:

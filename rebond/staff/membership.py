@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
 
 from rebond import access, audit
 from rebond.accounts import devices
@@ -86,13 +87,15 @@ def change_roles(admin: User, user_id: uuid.UUID | str, roles: set[str]) -> User
     colleague = get_colleague(admin, user_id, lock=True)
     unknown = roles - set(ROLE_FLAGS)
     if unknown:
-        raise StaffRuleError(f"Unknown role: {', '.join(sorted(unknown))}.")
+        raise StaffRuleError(_("Unknown role: %(roles)s.") % {"roles": ", ".join(sorted(unknown))})
     if not roles:
         raise StaffRuleError(
-            "Choose at least one role. To stop someone using Rebond, deactivate them instead."
+            _("Choose at least one role. To stop someone using Rebond, deactivate them instead.")
         )
     if not colleague.is_active:
-        raise StaffRuleError(f"{colleague.display_name} is deactivated: reactivate them first.")
+        raise StaffRuleError(
+            _("%(name)s is deactivated: reactivate them first.") % {"name": colleague.display_name}
+        )
     rules.check_roles_kept(colleague, roles, by=admin)
     flags = {flag: role in roles for role, flag in ROLE_FLAGS.items()}
     if not audited_update(

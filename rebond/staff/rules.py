@@ -18,9 +18,12 @@ remove "the other" last admin.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from rebond import access
 from rebond.accounts.models import Clinic, User
@@ -28,12 +31,17 @@ from rebond.couples.models import Couple
 from rebond.lib.errors import ActionError
 from rebond.staff.invitations import ROLE_FLAGS
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 Role = User.Role
-ROLE_HELP: dict[str, str] = {
-    Role.THERAPIST: "Opens and treats cases.",
-    Role.SUPERVISOR: "Can be assigned to oversee colleagues' cases.",
-    Role.SAFETY_LEAD: "Receives HIGH alerts nobody on the case acknowledged in time.",
-    Role.CLINIC_ADMIN: "Manages the clinic's settings and people; sees no clinical data.",
+ROLE_HELP: dict[str, StrOrPromise] = {
+    Role.THERAPIST: gettext_lazy("Opens and treats cases."),
+    Role.SUPERVISOR: gettext_lazy("Can be assigned to oversee colleagues' cases."),
+    Role.SAFETY_LEAD: gettext_lazy("Receives HIGH alerts nobody on the case acknowledged in time."),
+    Role.CLINIC_ADMIN: gettext_lazy(
+        "Manages the clinic's settings and people; sees no clinical data."
+    ),
 }
 
 
@@ -74,16 +82,49 @@ def _others_holding(clinic: Clinic, role: str, user: User) -> bool:
 
 
 def _last_holder_message(user: User, role: str, *, by_self: bool, deactivating: bool) -> str:
-    who = "You are" if by_self else f"{user.display_name} is"
-    what = "the clinic's last active clinic admin"
-    if role == Role.SAFETY_LEAD:
-        what = "the clinic's last active safety lead"
-    then = "be deactivated" if deactivating else f"lose the {Role(role).label.lower()} role"
-    them = "you" if by_self else "them"
-    return (
-        f"{who} {what}, so cannot {then}. Give the {Role(role).label.lower()} role to another "
-        f"active clinician first, then change {them}."
-    )
+    """Say why the last clinic admin or safety lead keeps the role: whole sentences, one per
+    case, so each reads naturally when translated."""
+    lead = role == Role.SAFETY_LEAD
+    messages = {
+        # (safety lead, by self, deactivating)
+        (False, True, True): _(
+            "You are the clinic's last active clinic admin, so cannot be deactivated. Give the"
+            " clinic admin role to another active clinician first, then change you."
+        ),
+        (False, True, False): _(
+            "You are the clinic's last active clinic admin, so cannot lose the clinic admin"
+            " role. Give the clinic admin role to another active clinician first, then change"
+            " you."
+        ),
+        (False, False, True): _(
+            "%(name)s is the clinic's last active clinic admin, so cannot be deactivated. Give"
+            " the clinic admin role to another active clinician first, then change them."
+        ),
+        (False, False, False): _(
+            "%(name)s is the clinic's last active clinic admin, so cannot lose the clinic admin"
+            " role. Give the clinic admin role to another active clinician first, then change"
+            " them."
+        ),
+        (True, True, True): _(
+            "You are the clinic's last active safety lead, so cannot be deactivated. Give the"
+            " safety lead role to another active clinician first, then change you."
+        ),
+        (True, True, False): _(
+            "You are the clinic's last active safety lead, so cannot lose the safety lead role."
+            " Give the safety lead role to another active clinician first, then change you."
+        ),
+        (True, False, True): _(
+            "%(name)s is the clinic's last active safety lead, so cannot be deactivated. Give the"
+            " safety lead role to another active clinician first, then change them."
+        ),
+        (True, False, False): _(
+            "%(name)s is the clinic's last active safety lead, so cannot lose the safety lead"
+            " role. Give the safety lead role to another active clinician first, then change"
+            " them."
+        ),
+    }
+    message = messages[(lead, by_self, deactivating)]
+    return message if by_self else message % {"name": user.display_name}
 
 
 def check_roles_kept(user: User, new_roles: set[str] | None, *, by: User) -> None:
@@ -129,11 +170,14 @@ def check_may_deactivate(user: User, *, by: User) -> None:
     """Raise StaffRuleError if deactivating the user would break a rule of this module."""
     cases = cases_left_without_clinician(user)
     if cases:
-        count = "an active case" if len(cases) == 1 else f"{len(cases)} active cases"
-        raise StaffRuleError(
-            f"{user.display_name} is the only clinician on {count}, listed below by reference. "
-            "Each needs another clinician first: add a co-therapist or hand the case to a "
-            "colleague (the case team, on the case page), then deactivate them.",
-            cases,
-        )
+        message = ngettext(
+            "%(name)s is the only clinician on an active case, listed below by reference. Each"
+            " needs another clinician first: add a co-therapist or hand the case to a colleague"
+            " (the case team, on the case page), then deactivate them.",
+            "%(name)s is the only clinician on %(count)s active cases, listed below by"
+            " reference. Each needs another clinician first: add a co-therapist or hand the"
+            " case to a colleague (the case team, on the case page), then deactivate them.",
+            len(cases),
+        ) % {"name": user.display_name, "count": len(cases)}
+        raise StaffRuleError(message, cases)
     check_roles_kept(user, None, by=by)

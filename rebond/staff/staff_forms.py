@@ -6,26 +6,30 @@ name, the address and whether it is free) and their errors are shown on these fo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.forms.boundfield import BoundWidget
+from django.utils.translation import gettext_lazy as _
 
 from rebond.accounts.models import User
 from rebond.lib.forms import NameField
 from rebond.staff.rules import ROLE_HELP
 
-NO_ROLE = "Choose at least one role."
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+NO_ROLE = _("Choose at least one role.")
 
 
 class RolesForm(forms.Form):
     roles = forms.MultipleChoiceField(
-        label="Roles",
+        label=_("Roles"),
         choices=User.Role.choices,
         widget=forms.CheckboxSelectMultiple,
         error_messages={
             "required": NO_ROLE,
-            "invalid_choice": "Choose among the roles listed.",
+            "invalid_choice": _("Choose among the roles listed."),
         },
     )
 
@@ -33,7 +37,7 @@ class RolesForm(forms.Form):
         kwargs.setdefault("auto_id", "roles-%s")
         super().__init__(*args, **kwargs)
 
-    def role_choices(self) -> list[tuple[BoundWidget, str]]:
+    def role_choices(self) -> list[tuple[BoundWidget, StrOrPromise]]:
         """Return each role's checkbox with the line saying what the role does."""
         return [(choice, ROLE_HELP[choice.data["value"]]) for choice in self["roles"]]
 
@@ -43,18 +47,18 @@ class RolesForm(forms.Form):
 
 class InviteForm(RolesForm):
     display_name = NameField(
-        label="Name",
+        label=_("Name"),
         max_length=120,
-        help_text="As colleagues will see it, e.g. Dr Maya Okafor.",
-        error_messages={"required": "Enter the clinician's name."},
+        help_text=_("As colleagues will see it, e.g. Dr Maya Okafor."),
+        error_messages={"required": _("Enter the clinician's name.")},
     )
     email = forms.EmailField(
-        label="E-mail address",
+        label=_("E-mail address"),
         max_length=254,
-        help_text="The invitation link is sent here. It is also how they will log in.",
+        help_text=_("The invitation link is sent here. It is also how they will log in."),
         error_messages={
-            "required": "Enter the clinician's e-mail address.",
-            "invalid": "Enter an e-mail address like name@example.org.",
+            "required": _("Enter the clinician's e-mail address."),
+            "invalid": _("Enter an e-mail address like name@example.org."),
         },
     )
 

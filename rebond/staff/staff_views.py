@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rebond import access
@@ -142,7 +143,7 @@ def _send_invitation(request: AuthenticatedHttpRequest, form: InviteForm) -> Htt
         form.add_error(None, refused)
         return _invite_page(request, form, status=UNPROCESSABLE)
     _forget_pending(request)
-    _say_sent(request, invitation, "Invitation sent")
+    _say_sent(request, invitation, resent=False)
     return redirect("staff")
 
 
@@ -150,19 +151,31 @@ def _send_invitation(request: AuthenticatedHttpRequest, form: InviteForm) -> Htt
 _invite_clinic_admin = recent_authentication_required()(_send_invitation)
 
 
-def _say_sent(request: AuthenticatedHttpRequest, invitation: Invitation, what: str) -> None:
+def _say_sent(request: AuthenticatedHttpRequest, invitation: Invitation, *, resent: bool) -> None:
     """Tell the admin whether the e-mail went out (it is sent right after the commit)."""
     invitation.refresh_from_db()
-    person = f"{invitation.user.display_name} ({invitation.user.email})"
+    values = {
+        "name": invitation.user.display_name,
+        "email": invitation.user.email,
+        "until": invitations.local_expiry(invitation),
+    }
     if invitation.emailed_at is None:
         messages.warning(
             request,
-            f"The invitation for {person} is ready, but the e-mail could not be sent. Check "
-            "the server's e-mail settings, then send it again from this page.",
+            _(
+                "The invitation for %(name)s (%(email)s) is ready, but the e-mail could not be"
+                " sent. Check the server's e-mail settings, then send it again from this page."
+            )
+            % values,
         )
         return
-    until = invitations.local_expiry(invitation)
-    messages.success(request, f"{what} to {person}. The link works once, until {until}.")
+    if resent:
+        sent = _(
+            "A new link was sent to %(name)s (%(email)s). The link works once, until %(until)s."
+        )
+    else:
+        sent = _("Invitation sent to %(name)s (%(email)s). The link works once, until %(until)s.")
+    messages.success(request, sent % values)
 
 
 def _pending_invitation(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> Invitation | None:
@@ -182,14 +195,14 @@ def resend_invitation(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> 
     """Give a pending invitation a new link and 72 hours; the old link stops working."""
     invitation = _pending_invitation(request, user_id)
     if invitation is None:
-        messages.info(request, "That invitation was already accepted or cancelled.")
+        messages.info(request, _("That invitation was already accepted or cancelled."))
         return redirect("staff")
     try:
         invitations.resend(invitation, by=request.user)
     except ValidationError:
-        messages.info(request, "That invitation was already accepted or cancelled.")
+        messages.info(request, _("That invitation was already accepted or cancelled."))
         return redirect("staff")
-    _say_sent(request, invitation, "A new link was sent")
+    _say_sent(request, invitation, resent=True)
     return redirect("staff")
 
 
@@ -198,16 +211,17 @@ def cancel_invitation(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> 
     """End a pending invitation: its link stops working at once."""
     invitation = _pending_invitation(request, user_id)
     if invitation is None:
-        messages.info(request, "That invitation was already accepted or cancelled.")
+        messages.info(request, _("That invitation was already accepted or cancelled."))
         return redirect("staff")
     try:
         membership.cancel_invitation(request.user, invitation)
     except ValidationError:
-        messages.info(request, "That invitation was already accepted or cancelled.")
+        messages.info(request, _("That invitation was already accepted or cancelled."))
         return redirect("staff")
     messages.success(
         request,
-        f"The invitation of {invitation.user.display_name} is cancelled; its link no longer works.",
+        _("The invitation of %(name)s is cancelled; its link no longer works.")
+        % {"name": invitation.user.display_name},
     )
     return redirect("staff")
 
@@ -232,7 +246,10 @@ def roles(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> HttpResponse
     """Show and change a clinician's roles; granting clinic admin needs a recent login."""
     colleague = membership.get_colleague(request.user, user_id)
     if not colleague.is_active:
-        messages.info(request, f"{colleague.display_name} is deactivated: reactivate them first.")
+        messages.info(
+            request,
+            _("%(name)s is deactivated: reactivate them first.") % {"name": colleague.display_name},
+        )
         return redirect("staff")
     pending_for = f"roles:{colleague.pk}"
     if request.method != "POST":
@@ -259,8 +276,12 @@ def _save_roles(
         form.add_error(None, refused.message)
         return _roles_page(request, colleague, form, status=CONFLICT)
     _forget_pending(request)
-    roles_now = ", ".join(role.label for role in changed.roles)
-    messages.success(request, f"{changed.display_name}'s roles are now: {roles_now}.")
+    roles_now = ", ".join(str(role.label) for role in changed.roles)
+    messages.success(
+        request,
+        _("%(name)s's roles are now: %(roles)s.")
+        % {"name": changed.display_name, "roles": roles_now},
+    )
     if changed.pk == request.user.pk and not changed.is_clinic_admin:
         return redirect("caseload")  # no longer theirs to manage
     return redirect("staff")
@@ -298,7 +319,9 @@ def deactivate(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> HttpRes
 def _deactivate(request: AuthenticatedHttpRequest, colleague: User) -> HttpResponse:
     """Confirm (GET), then deactivate (POST); what blocks it is said on both."""
     if not colleague.is_active:
-        messages.info(request, f"{colleague.display_name} is already deactivated.")
+        messages.info(
+            request, _("%(name)s is already deactivated.") % {"name": colleague.display_name}
+        )
         return redirect("staff")
     if request.method != "POST":
         try:
@@ -312,12 +335,15 @@ def _deactivate(request: AuthenticatedHttpRequest, colleague: User) -> HttpRespo
         return _deactivation_page(request, colleague, refused, status=CONFLICT)
     if done.pk == request.user.pk:
         logout(request)  # their own session was just ended with the others
-        messages.info(request, "Your account is deactivated; your sessions have ended.")
+        messages.info(request, _("Your account is deactivated; your sessions have ended."))
         return redirect("login")
     messages.success(
         request,
-        f"{done.display_name} is deactivated. Their sessions have ended, their API tokens are "
-        "revoked and they have been told by e-mail.",
+        _(
+            "%(name)s is deactivated. Their sessions have ended, their API tokens are revoked"
+            " and they have been told by e-mail."
+        )
+        % {"name": done.display_name},
     )
     return redirect("staff")
 
@@ -333,10 +359,13 @@ def reactivate(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> HttpRes
 def _reactivate(request: AuthenticatedHttpRequest, colleague: User) -> HttpResponse:
     """Confirm (GET), then reactivate (POST): the clinician's cases open to them again."""
     if colleague.is_active:
-        messages.info(request, f"{colleague.display_name} is already active.")
+        messages.info(request, _("%(name)s is already active.") % {"name": colleague.display_name})
         return redirect("staff")
     if request.method != "POST":
         return render(request, "staff/reactivate.html", {"colleague": colleague})
     done = membership.reactivate(request.user, colleague.pk)
-    messages.success(request, f"{done.display_name} can log in again, and has been told by e-mail.")
+    messages.success(
+        request,
+        _("%(name)s can log in again, and has been told by e-mail.") % {"name": done.display_name},
+    )
     return redirect("staff")

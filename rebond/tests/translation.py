@@ -55,6 +55,9 @@ SAME_IN_EVERY_LANGUAGE = frozenset(
 LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 TRANSLATE_BLOCKS = {"blocktranslate": "endblocktranslate", "blocktrans": "endblocktrans"}
 SKIPPED_BLOCKS = {"comment": "endcomment", "verbatim": "endverbatim", **TRANSLATE_BLOCKS}
+# Template blocks that hold no text a person reads: base.html's `<body class>`, and the
+# `<style>` of pdf/base.html.
+NOT_TEXT_BLOCKS = frozenset({"body_class", "style"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +87,11 @@ def _neutral_source(source: str) -> str:
         if token.token_type == TokenType.TEXT:
             out.append(token.contents)
         elif token.token_type == TokenType.BLOCK:
-            name = token.contents.split()[0] if token.contents.split() else ""
+            words = token.contents.split()
+            name = words[0] if words else ""
             closing = SKIPPED_BLOCKS.get(name)
+            if name == "block" and words[1:2] and words[1] in NOT_TEXT_BLOCKS:
+                closing = "endblock"
             out.append(MARK + newlines)
         else:  # a variable or a comment
             out.append(MARK + newlines)

@@ -114,17 +114,21 @@
   window.rebondPasskeys = { create: create, get: get };
 
   // --- the pages ------------------------------------------------------------------------------
+  // In the page's language: gettext() is the scripts' catalogue, loaded before this file.
   var MESSAGES = {
-    NotAllowedError:
+    NotAllowedError: gettext(
       "The passkey was not used: the request was cancelled or took too long. Try again, or use the code from your authenticator app.",
-    InvalidStateError: "This passkey is already set up for your account.",
-    SecurityError:
+    ),
+    InvalidStateError: gettext("This passkey is already set up for your account."),
+    SecurityError: gettext(
       "Passkeys cannot be used at this address. Open Rebond at its usual address and try again.",
-    AbortError: "The passkey request was cancelled. Try again.",
+    ),
+    AbortError: gettext("The passkey request was cancelled. Try again."),
   };
-  var FALLBACK =
-    "Your browser could not use a passkey. Try again, or use the code from your authenticator app.";
-  var NETWORK = "Rebond could not be reached. Check your connection and try again.";
+  var FALLBACK = gettext(
+    "Your browser could not use a passkey. Try again, or use the code from your authenticator app.",
+  );
+  var NETWORK = gettext("Rebond could not be reached. Check your connection and try again.");
 
   function showError(form, message) {
     var region = form.querySelector("[data-passkey-error]");
@@ -240,7 +244,7 @@
       if (!name.value.trim()) {
         // The server says the same; said here, the empty name costs no round trip.
         markInvalid(form, name);
-        showError(form, "Give the passkey a name, such as the device it is on.");
+        showError(form, gettext("Give the passkey a name, such as the device it is on."));
         return;
       }
       name.removeAttribute("aria-invalid");
@@ -259,7 +263,7 @@
       var password = form.querySelector("input[type=password]");
       if (password && !password.value) {
         markInvalid(form, password);
-        showError(form, "Enter your password, then choose Confirm with a passkey.");
+        showError(form, gettext("Enter your password, then choose Confirm with a passkey."));
         return;
       }
       if (password) {
