@@ -72,11 +72,16 @@ class SettingsRefused(PermissionDenied):
     """
 
     def __init__(self, clinic: Clinic, *, safety_leads_too: bool = False) -> None:
-        # Translators: completes "Only … can change these settings" (the refusal page).
-        who = _("clinic admins and safety leads") if safety_leads_too else _("clinic admins")
-        super().__init__(_("Only %(who)s can change these settings.") % {"who": who})
+        # One whole sentence per case, so each language words it its own way (the refusal
+        # page's title and heading).
+        title = (
+            _("Only clinic admins and safety leads can change these settings")
+            if safety_leads_too
+            else _("Only clinic admins can change these settings")
+        )
+        super().__init__(title)
         self.clinic = clinic
-        self.who = who
+        self.title = title
         self.safety_leads_too = safety_leads_too
 
     def deciders(self) -> list[User]:

@@ -41,8 +41,7 @@ class ExpectedRecoveryRefused(SettingsRefused):
 
     def __init__(self, clinic: Clinic) -> None:
         super().__init__(clinic)
-        # Translators: completes "Only … can change these settings" (the refusal page).
-        self.who = _("clinic admins and supervisors")
+        self.title = _("Only clinic admins and supervisors can change these settings")
 
     def deciders(self) -> list[User]:
         """Return the clinic's active clinic admins and supervisors."""

@@ -13,8 +13,7 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
     """Render the project's 403 (settings.py: `handler403` in rebond/urls.py)."""
     if isinstance(exception, SettingsRefused):
         context = {
-            "who": exception.who,
-            "safety_leads_too": exception.safety_leads_too,
+            "title": exception.title,
             "deciders": exception.deciders(),
         }
         return render(request, "accounts/settings_refused.html", context, status=403)

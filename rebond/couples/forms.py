@@ -13,6 +13,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rebond.accounts.models import SecretsPolicy
 from rebond.couples.actions import (
@@ -151,7 +152,7 @@ class ChannelForm(Form):
     # wording is the consultation request form's (rebond/intake/forms.py). Both or neither is
     # the action's rule (couples.actions.check_safe_window), shown beside these fields.
     safe_from = forms.TimeField(
-        label=_("From"),
+        label=pgettext_lazy("a clock time", "From"),
         required=False,
         widget=forms.TimeInput(format="%H:%M", attrs={"type": "time", "autocomplete": "off"}),
         error_messages={"invalid": _("Enter a time like 18:00.")},

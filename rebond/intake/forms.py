@@ -75,7 +75,7 @@ class ConsultationRequestForm(forms.Form):
     # The safe window for automated messages about an appointment, as clock times at the
     # clinic (rebond/lib/safe_window.py); both or neither, and it may cross midnight.
     safe_from = forms.TimeField(
-        label=_("From"),
+        label=pgettext_lazy("a clock time", "From"),
         required=False,
         widget=forms.TimeInput(format="%H:%M"),
         error_messages={"invalid": _("Enter a time like 18:00.")},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from rebond.couples.actions import safe_window_errors
@@ -39,7 +39,7 @@ class SafeHoursForm(forms.Form):
     # the wording is the consultation request form's (rebond/intake/forms.py). Both or neither
     # is the action's rule (couples.actions.check_safe_window), shown beside these fields.
     safe_from = forms.TimeField(
-        label=_("From"),
+        label=pgettext_lazy("a clock time", "From"),
         required=False,
         widget=forms.TimeInput(format="%H:%M"),
         error_messages={"invalid": _("Enter a time like 18:00.")},
