@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -46,6 +46,7 @@ from psychometrics.instruments import get, normalise_code
 from psychometrics.model import (
     ORIGINAL_LANGUAGE,
     Instrument,
+    Item,
     ResponseOption,
     Translation,
     is_language_code,
@@ -125,17 +126,8 @@ def validate_wording(data: object) -> tuple[Instrument, Wording]:
     if instrument.licence.wording_ships:
         raise InvalidWording(f"{instrument.code} wording already ships with Rebond")
     licence = str(_text(data, "licence", "wording file", required=True))
-    items = data.get("items")
-    if not isinstance(items, list) or len(items) != len(instrument.items):
-        count = len(items) if isinstance(items, list) else 0
-        raise InvalidWording(
-            f"{instrument.code} has {len(instrument.items)} items; the file gives {count}"
-        )
     texts = []
-    for item, entry in zip(instrument.items, items, strict=True):
-        where = f"{instrument.code} item {item.number}"
-        if not isinstance(entry, dict) or entry.get("number") != item.number:
-            raise InvalidWording(f'{where}: expected an object with "number": {item.number}')
+    for item, entry, where in _entries(instrument, data):
         texts.append(str(_text(entry, "text", where, required=True)))
         given = entry.get("options")
         expected = list(item.labels)
@@ -156,6 +148,28 @@ def validate_wording(data: object) -> tuple[Instrument, Wording]:
     return instrument, wording
 
 
+def _entries(
+    instrument: Instrument, data: Mapping[str, object]
+) -> Iterator[tuple[Item, Mapping[str, object], str]]:
+    """Yield each item of the key with the file's entry for it and where it is, for messages.
+
+    Raise ``InvalidWording`` when the file gives another number of items, or, on reaching it,
+    an entry that is not an object numbered as its item (one item at a time, so the caller's
+    checks of an earlier item come first: the message names the first problem).
+    """
+    items = data.get("items")
+    if not isinstance(items, list) or len(items) != len(instrument.items):
+        count = len(items) if isinstance(items, list) else 0
+        raise InvalidWording(
+            f"{instrument.code} has {len(instrument.items)} items; the file gives {count}"
+        )
+    for item, entry in zip(instrument.items, items, strict=True):
+        where = f"{instrument.code} item {item.number}"
+        if not isinstance(entry, dict) or entry.get("number") != item.number:
+            raise InvalidWording(f'{where}: expected an object with "number": {item.number}')
+        yield item, entry, where
+
+
 def validate_translation(data: object, language: str) -> tuple[Instrument, Translation]:
     """Return the instrument and its translation into ``language`` described by parsed JSON.
 
@@ -174,18 +188,9 @@ def validate_translation(data: object, language: str) -> tuple[Instrument, Trans
     if instrument.translation(language) is not None:
         raise InvalidWording(f"{instrument.code} wording in {language} already ships with Rebond")
     licence = str(_text(data, "licence", "wording file", required=True))
-    items = data.get("items")
-    if not isinstance(items, list) or len(items) != len(instrument.items):
-        count = len(items) if isinstance(items, list) else 0
-        raise InvalidWording(
-            f"{instrument.code} has {len(instrument.items)} items; the file gives {count}"
-        )
     texts = []
     labels = []
-    for item, entry in zip(instrument.items, items, strict=True):
-        where = f"{instrument.code} item {item.number}"
-        if not isinstance(entry, dict) or entry.get("number") != item.number:
-            raise InvalidWording(f'{where}: expected an object with "number": {item.number}')
+    for item, entry, where in _entries(instrument, data):
         texts.append(str(_text(entry, "text", where, required=True)))
         options = entry.get("options")
         given_labels = (

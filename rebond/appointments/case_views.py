@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import dateformat
 from django.utils.timezone import localtime, now
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rebond import access
@@ -40,7 +40,7 @@ from rebond.lib.errors import ActionError
 from rebond.lib.forms import add_action_errors
 from rebond.therapy import actions as therapy_actions
 from rebond.therapy.forms import SessionForm
-from rebond.therapy.views import parse_ratings, rating_groups
+from rebond.therapy.views import parse_ratings, rating_groups, recorded_with_ratings
 
 UNPROCESSABLE = 422
 # How many past or closed appointments the case page lists ("recent"), newest first.
@@ -356,13 +356,5 @@ def record(
         # Recorded already (a second tab, a double click): a conflict, not bad input.
         status = error.status if error.status == HTTPStatus.CONFLICT else UNPROCESSABLE
         return _record_page(request, appointment, form, status=status)
-    messages.success(
-        request,
-        ngettext(
-            "%(session)s recorded with %(count)s marker rating.",
-            "%(session)s recorded with %(count)s marker ratings.",
-            len(drafts),
-        )
-        % {"session": session, "count": len(drafts)},
-    )
+    messages.success(request, recorded_with_ratings(session, len(drafts)))
     return redirect("appointment", couple_id=couple.id, appointment_id=appointment.id)

@@ -344,6 +344,16 @@ def rating_groups(couple: Couple, data: Any = None) -> list[RatingGroup]:
     return groups
 
 
+def recorded_with_ratings(session: object, count: int) -> str:
+    """Return the confirmation of a recorded session and how many marker ratings it holds
+    (here and on the appointment page, which records a session too)."""
+    return ngettext(
+        "%(session)s recorded with %(count)s marker rating.",
+        "%(session)s recorded with %(count)s marker ratings.",
+        count,
+    ) % {"session": session, "count": count}
+
+
 def parse_ratings(data: Any) -> tuple[list[actions.RatingDraft], list[str]]:
     """Return the marker ratings a session form posted (here and on an appointment's record
     page, rebond/appointments), and the errors of those that do not parse."""
@@ -432,15 +442,7 @@ def record_session(request: AuthenticatedHttpRequest, couple_id: uuid.UUID) -> H
         for message in exc.errors.get("ratings", []):
             form.add_error(None, message)
         return _sessions_page(request, couple, form, status=UNPROCESSABLE)
-    messages.success(
-        request,
-        ngettext(
-            "%(session)s recorded with %(count)s marker rating.",
-            "%(session)s recorded with %(count)s marker ratings.",
-            len(drafts),
-        )
-        % {"session": session, "count": len(drafts)},
-    )
+    messages.success(request, recorded_with_ratings(session, len(drafts)))
     return redirect("therapy_session", couple_id=couple.id, session_id=session.id)
 
 
