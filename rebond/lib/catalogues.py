@@ -36,6 +36,10 @@ IGNORE = (
     "rebond/test.py",
     "rebond/conftest.py",
     "manage.py",
+    # Not walked as a source: makemessages would otherwise take any folder named "locale" it
+    # meets as the place to write, over LOCALE_PATHS, and a check into a scratch folder would
+    # rewrite the shipped catalogues instead.
+    "rebond/locale",
 )
 
 
