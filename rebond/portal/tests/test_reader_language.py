@@ -17,10 +17,12 @@ import pytest
 from django.http.response import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from rebond.accounts.models import User
-from rebond.couples.models import Partner
-from rebond.portal.tests.conftest import open_space
+from rebond.couples.models import ConsentDocument, Partner
+from rebond.portal.tests.conftest import ensure_consent_documents, open_space
 from rebond.test import make_clinic, make_clinician, sign_in
 from rebond.therapy.tests.helpers import make_case, partners_of
 
@@ -103,3 +105,30 @@ def test_the_public_request_page_speaks_the_clinic_default_unless_switched() -> 
 def test_a_page_of_nobody_in_particular_follows_the_browser() -> None:
     assert page_language(Client(headers={"accept-language": "es"}).get(reverse("login"))) == "es"
     assert page_language(Client(headers={"accept-language": "de"}).get(reverse("login"))) == "en"
+
+
+def test_an_agreement_in_english_only_is_marked_so_for_a_partner_reading_another_language(
+    alice: User,
+) -> None:
+    ensure_consent_documents()
+    a, b = partners_of(make_case(alice))
+    with_language(a, "es")
+    document = ConsentDocument.objects.order_by("kind").first()
+    assert document is not None
+    notice = (
+        "This agreement is only in English for now. Ask your therapist to go through it with "
+        "you before you agree."
+    )
+    for partner, language in ((a, "es"), (b, "en")):
+        client = Client()
+        open_space(client, partner, alice)
+        page = client.get(reverse("portal:agreement", args=[document.id])).content.decode()
+        with translation.override(language):
+            shown = gettext(notice)
+        if language == "es":
+            assert shown != notice, "the catalogue lacks its Spanish"
+            assert shown in page
+            assert '<div class="portal-text" lang="en">' in page
+        else:
+            assert notice not in page
+            assert '<div class="portal-text">' in page
