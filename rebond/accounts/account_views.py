@@ -39,7 +39,7 @@ from rebond.accounts.stepup import recent_authentication_required
 from rebond.accounts.views import refused, wait_text
 from rebond.lib.errors import ActionError
 from rebond.lib.forms import add_action_errors
-from rebond.lib.language import first_supported
+from rebond.lib.language import first_supported, name_of
 
 # --- Forgotten password -------------------------------------------------------------------------
 
@@ -190,8 +190,7 @@ def _save_language(request: AuthenticatedHttpRequest) -> HttpResponse:
                     said = _(
                         "Your pages and e-mails now follow the clinic's default (%(language)s)."
                     )
-                names = dict(settings.LANGUAGES)
-                messages.success(request, said % {"language": names[user.preferred_language]})
+                messages.success(request, said % {"language": name_of(user.preferred_language)})
             return redirect("account")
     return _account_page(request, ChangePasswordForm(user), status=400, language_form=form)
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from rebond.accounts.clinic_settings import NAME_MAX_LENGTH, ClinicSettingsDraft
 from rebond.accounts.models import REQUEST_INTRO_MAX_LENGTH
 from rebond.lib.forms import NameField, Textarea
+from rebond.lib.language import choices as language_choices
 
 OPEN, CLOSED = "open", "closed"
 # The list the time zone field suggests from (rendered once in the page as a <datalist>).
@@ -69,7 +69,7 @@ class ClinicSettingsForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         language = cast(forms.ChoiceField, self.fields["default_language"])
-        language.choices = [(code, name) for code, name in settings.LANGUAGES]
+        language.choices = language_choices()
 
     @classmethod
     def for_draft(cls, draft: ClinicSettingsDraft) -> ClinicSettingsForm:

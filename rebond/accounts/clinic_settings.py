@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from difflib import get_close_matches
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -23,6 +22,7 @@ from rebond.accounts.models import REQUEST_INTRO_MAX_LENGTH, Clinic, User
 from rebond.audit.updates import audited_update
 from rebond.lib.clinic_time import is_known_zone, zone_names
 from rebond.lib.errors import ActionError
+from rebond.lib.language import supported
 from rebond.lib.text import BIDI_MESSAGE, has_bidi_controls, normalise_line_breaks
 
 NAME_MAX_LENGTH = Clinic._meta.get_field("name").max_length or 200
@@ -75,10 +75,6 @@ class ClinicSettingsDraft:
         )
 
 
-def language_codes() -> list[str]:
-    return [code for code, _ in settings.LANGUAGES]
-
-
 def validation_errors(draft: ClinicSettingsDraft) -> dict[str, list[str]]:
     """Return a message per refused field of a cleaned draft (empty when all are fine)."""
     errors: dict[str, list[str]] = {}
@@ -99,7 +95,7 @@ def validation_errors(draft: ClinicSettingsDraft) -> dict[str, list[str]]:
         errors["request_intro"] = [_("Remove the null character from the introduction.")]
     if not is_known_zone(draft.timezone):
         errors["timezone"] = [_zone_message(draft.timezone)]
-    if draft.default_language not in language_codes():
+    if not supported(draft.default_language):
         errors["default_language"] = [_("Choose a language from the list.")]
     if draft.reply_to_email:
         try:

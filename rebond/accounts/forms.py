@@ -101,10 +101,9 @@ class LanguageForm(forms.Form):
     def __init__(self, *args: Any, clinic_default: str, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "language-%s")
         super().__init__(*args, **kwargs)
-        names = dict(language.choices())
         # Translators: %(name)s is a language's name in its own language, e.g. "Español".
         default = gettext("The clinic's default (%(name)s)") % {
-            "name": names.get(clinic_default, clinic_default)
+            "name": language.name_of(clinic_default)
         }
         field = cast(forms.ChoiceField, self.fields["language"])
         field.choices = [("", default), *language.choices()]

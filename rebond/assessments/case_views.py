@@ -34,6 +34,7 @@ from rebond.assessments.forms import (
 from rebond.assessments.models import Administration, Occasion, Submission
 from rebond.couples.models import Couple, Partner
 from rebond.lib.errors import ActionError
+from rebond.lib.language import name_of
 from rebond.portal import actions as portal_actions
 from rebond.portal.forms import SetPinForm
 from rebond.portal.models import LinkPin
@@ -87,7 +88,7 @@ class AdministrationRow:
     @property
     def language_name(self) -> str:
         """The language it was given in, by its own name ("Español")."""
-        return checkins.language_name(self.administration.language)
+        return name_of(self.administration.language)
 
     @property
     def is_screen(self) -> bool:

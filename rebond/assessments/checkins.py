@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 import psychometrics
@@ -24,7 +23,7 @@ from rebond.accounts.models import Clinic
 from rebond.assessments import scoring
 from rebond.assessments.models import Administration, InstrumentApproval
 from rebond.couples.models import Partner
-from rebond.lib.language import first_supported
+from rebond.lib.language import first_supported, name_of
 
 
 def has_wording(inst: Instrument) -> bool:
@@ -70,14 +69,9 @@ def language_of(partner: Partner, clinic: Clinic) -> str:
     return first_supported(partner.language, clinic.default_language)
 
 
-def language_name(code: str) -> str:
-    """Return a language's name in that language ("Español"), as the language menus show it."""
-    return str(dict(settings.LANGUAGES).get(code, code))
-
-
 def no_wording_message(instrument_code: str, language: str) -> str:
     """Return why an instrument cannot be scheduled in a language, and what would allow it."""
-    names = {"instrument": instrument_code, "language": language_name(language), "code": language}
+    names = {"instrument": instrument_code, "language": name_of(language), "code": language}
     if language == ORIGINAL_LANGUAGE:
         return (
             _(
@@ -104,7 +98,7 @@ def set_without_wording_message(occasion_label: str, codes: list[str], language:
     names = {
         "set": occasion_label,
         "instruments": ", ".join(codes),
-        "language": language_name(language),
+        "language": name_of(language),
         "code": language,
     }
     return (

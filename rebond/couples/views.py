@@ -52,7 +52,7 @@ from rebond.couples.models import (
 from rebond.couples.team_views import team_context
 from rebond.lib.errors import ActionError
 from rebond.lib.forms import add_action_errors
-from rebond.lib.language import choices as language_choices
+from rebond.lib.language import name_of
 
 UNPROCESSABLE = 422
 
@@ -106,7 +106,7 @@ class PartnerPanel:
     @property
     def language_name(self) -> str:
         """Return the partner's language by its own name ("Español"), or its code if unknown."""
-        return dict(language_choices()).get(self.partner.language, self.partner.language)
+        return name_of(self.partner.language)
 
 
 @dataclass

@@ -48,6 +48,11 @@ def languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
 
 
+def catalogue(language: str, domain: str, locale_dir: Path = LOCALE_DIR) -> Path:
+    """Return the path of one catalogue (`.po`; its compiled `.mo` lies beside it)."""
+    return locale_dir / language / "LC_MESSAGES" / f"{domain}.po"
+
+
 @contextmanager
 def _in_root() -> Iterator[None]:
     # makemessages reads the tree below the working directory.

@@ -24,6 +24,12 @@ def first_supported(*codes: str | None) -> str:
     return str(settings.LANGUAGE_CODE)
 
 
+def name_of(code: str) -> str:
+    """Return a language's name in that language ("Español"), or its code if Rebond does not
+    ship it (a code stored before, or imported)."""
+    return str(dict(settings.LANGUAGES).get(code, code))
+
+
 def choices() -> list[tuple[str, str]]:
     """Return (code, name) for every language Rebond ships, each name in its own language."""
     return [(code, name) for code, name in settings.LANGUAGES]

@@ -48,37 +48,35 @@ def test_the_check_finds_unmarked_text_and_attributes_and_passes_marked_ones(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("language", translation.shipped_languages())
+@pytest.mark.parametrize("language", catalogues.languages())
 def test_the_shipped_catalogue_translates_every_marked_string(
     language: str, tmp_path: Path
 ) -> None:
     # The catalogue as `rebond catalogues` would make it from today's sources, in a scratch
     # folder: the shipped catalogue is left exactly as committed...
     before = {
-        domain: translation.catalogue(language, domain).read_bytes()
-        for domain in catalogues.DOMAINS
+        domain: catalogues.catalogue(language, domain).read_bytes() for domain in catalogues.DOMAINS
     }
     catalogues.update(tmp_path, [language])
     assert before == {
-        domain: translation.catalogue(language, domain).read_bytes()
-        for domain in catalogues.DOMAINS
+        domain: catalogues.catalogue(language, domain).read_bytes() for domain in catalogues.DOMAINS
     }
     for domain in catalogues.DOMAINS:
-        fresh = tmp_path / language / "LC_MESSAGES" / f"{domain}.po"
-        shipped = translation.catalogue(language, domain)
+        fresh = catalogues.catalogue(language, domain, tmp_path)
+        shipped = catalogues.catalogue(language, domain)
         assert fresh.exists(), f"makemessages wrote no {domain} catalogue into {tmp_path}"
         # ...against the shipped one: every string present, translated, not fuzzy.
         compared = translation.gettext_tool("msgcmp", str(shipped), str(fresh))
         assert compared.returncode == 0, (
-            f"{shipped.relative_to(translation.ROOT)} lacks translations "
+            f"{shipped.relative_to(catalogues.ROOT)} lacks translations "
             f"(run `make messages`, then translate):\n{compared.stderr[:4000]}"
         )
 
 
-@pytest.mark.parametrize("language", translation.shipped_languages())
+@pytest.mark.parametrize("language", catalogues.languages())
 def test_the_compiled_catalogue_is_the_committed_one(language: str, tmp_path: Path) -> None:
     for domain in catalogues.DOMAINS:
-        source = translation.catalogue(language, domain)
+        source = catalogues.catalogue(language, domain)
         if not source.exists():
             continue
         compiled = tmp_path / f"{domain}.mo"
@@ -101,7 +99,7 @@ def test_the_login_page_names_its_language_and_direction() -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("language", ["en", *translation.shipped_languages()])
+@pytest.mark.parametrize("language", ["en", *catalogues.languages()])
 def test_the_scripts_catalogue_is_served_in_each_shipped_language(language: str) -> None:
     response = Client().get(reverse("javascript_catalogue", args=[language]))
     assert response.status_code == 200

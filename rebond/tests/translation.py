@@ -23,10 +23,9 @@ from pathlib import Path
 
 from django.template.base import Lexer, TokenType
 
-ROOT = Path(__file__).resolve().parents[2]
+from rebond.lib.catalogues import ROOT
+
 TEMPLATE_DIRS = sorted(p for p in (ROOT / "rebond").rglob("templates") if p.is_dir())
-LOCALE_DIR = ROOT / "rebond" / "locale"
-DOMAINS = ("django", "djangojs")
 
 # A neutral mark for whatever a template tag or variable puts in the page.
 MARK = "\x00"
@@ -167,18 +166,6 @@ def templates() -> Iterator[Path]:
 def unmarked_strings() -> list[Unmarked]:
     """Return every unmarked string in every template."""
     return [found for path in templates() for found in unmarked_in(path)]
-
-
-def shipped_languages() -> list[str]:
-    """Return the languages besides the source language (English) that Rebond ships."""
-    from django.conf import settings
-
-    return [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
-
-
-def catalogue(language: str, domain: str) -> Path:
-    """Return the path of one shipped catalogue."""
-    return LOCALE_DIR / language / "LC_MESSAGES" / f"{domain}.po"
 
 
 def gettext_tool(*args: str) -> subprocess.CompletedProcess[str]:
