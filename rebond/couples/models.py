@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rebond.accounts.models import Clinic, SecretsPolicy
 from rebond.crypto.fields import EncryptedCharField, EncryptedTextField
+from rebond.lib.language import first_supported
 
 
 class Couple(models.Model):
@@ -152,6 +153,12 @@ class Partner(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    @property
+    def preferred_language(self) -> str:
+        """Return the language of the partner's pages, e-mails and PDFs: theirs, else their
+        clinic's default (rebond/lib/language.py); the two partners of a couple may differ."""
+        return first_supported(self.language, self.couple.clinic.default_language)
 
 
 class ContactChannel(models.Model):

@@ -20,7 +20,6 @@ from rebond.accounts.mail import client_email
 from rebond.couples.models import Couple
 from rebond.diary.models import DiaryPlan, DiaryPrompt
 from rebond.diary.reminders import channels_open_now
-from rebond.lib.language import first_supported
 from rebond.portal.models import PrivateLink, hash_token, new_token
 from rebond.portal.tasks import SUBJECT, link_url
 
@@ -71,7 +70,7 @@ def send_diary_reminder(prompt_id: str, link_id: str, channel_ids: list[str]) ->
     # Sent after commit, so no database lock is held during SMTP. One message per address, so
     # no address learns of another.
     clinic = couple.clinic
-    with translation.override(first_supported(link.partner.language, clinic.default_language)):
+    with translation.override(link.partner.preferred_language):
         messages = [
             client_email(
                 clinic,

@@ -27,7 +27,6 @@ from rebond.diary.charts import KEY
 from rebond.diary.clinician import CaseDiary, PartnerDiary
 from rebond.diary.summary import NOT_A_MEASURE, one_decimal, tally_words
 from rebond.lib.clinic_time import clinic_time
-from rebond.lib.language import first_supported
 from rebond.lib.pdf import render_pdf
 from rebond.measurement import charts, plotting
 from rebond.measurement.progress import CoupleProgress, InstrumentProgress, category_label
@@ -305,6 +304,4 @@ def client_report(summary: ClientSummary, at: datetime) -> bytes:
 def partner_language(partner: Partner) -> translation.override:
     """Return the context in which a partner's report is written: their language, else their
     clinic's default (a clinician downloads it for them, in whatever language they read)."""
-    return translation.override(
-        first_supported(partner.language, partner.couple.clinic.default_language)
-    )
+    return translation.override(partner.preferred_language)

@@ -32,7 +32,6 @@ from django.utils.crypto import constant_time_compare
 from django.utils.timezone import now
 
 from rebond.couples.models import Partner
-from rebond.lib.language import first_supported
 from rebond.portal.actions import link_lifetime
 from rebond.portal.models import (
     LinkOpenedElsewhere,
@@ -293,7 +292,7 @@ def speak_to(request: HttpRequest, partner: Partner) -> None:
     The two partners of one couple may read different ones. Used once the request is known to
     be this partner's: their session, or their opened link waiting for its PIN.
     """
-    language = first_supported(partner.language, partner.couple.clinic.default_language)
+    language = partner.preferred_language
     translation.activate(language)
     request.LANGUAGE_CODE = language
 

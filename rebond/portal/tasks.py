@@ -21,7 +21,6 @@ from django_tasks import task
 
 from rebond.accounts.mail import client_email
 from rebond.couples.models import ContactChannel
-from rebond.lib.language import first_supported
 from rebond.portal.models import PrivateLink, hash_token, new_token
 
 # Marked here, translated where sent: gettext(SUBJECT) in the reader's language.
@@ -71,7 +70,7 @@ def send_invitation(link_id: str) -> int:
     # hash matches a token nobody received, and a retry of the task mints a new one.
     # In the partner's own language: a background task has none active, so always say which.
     clinic = link.partner.couple.clinic
-    with translation.override(first_supported(link.partner.language, clinic.default_language)):
+    with translation.override(link.partner.preferred_language):
         subject, body = gettext(SUBJECT), invitation_body(token)
     # One message per address, so no address learns of another.
     messages = [client_email(clinic, subject, body, [address]) for address in recipients]
