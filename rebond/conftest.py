@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from django.db import connections
 from django.db.backends.base.operations import BaseDatabaseOperations
+from django.utils import translation
 
 from rebond.accounts.models import Clinic, User
 from rebond.audit.chain import start as start_chain
@@ -54,6 +55,20 @@ def _flush_through_audit_maintenance() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(BaseDatabaseOperations, "execute_sql_flush", execute_sql_flush)
         yield
+
+
+@pytest.fixture(autouse=True)
+def _server_language_between_tests() -> Iterator[None]:
+    """Start and end every test in the server's language.
+
+    The test client runs views in the test's own thread, and a view leaves its reader's
+    language active after the response, as a server thread does until its next request
+    resets it (LocaleMiddleware). Without this, a Spanish partner's page in one test would
+    make the next test's direct calls speak Spanish.
+    """
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
